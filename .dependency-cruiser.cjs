@@ -1,0 +1,106 @@
+/**
+ * Architecture boundaries for faxd (run: `npx depcruise src --config .dependency-cruiser.cjs`).
+ *
+ * Allowed import arrows between the folders under src/:
+ *
+ *   main.ts, cli/**  ->  anything in src
+ *   api/**           ->  use-cases, domain, shared      (never storage)
+ *   use-cases/**     ->  domain, shared
+ *   storage/**       ->  domain, shared
+ *   domain/**        ->  shared                          (and no node:* builtins)
+ *   shared/**        ->  nothing else in src
+ *
+ * Within a folder, files may import each other freely. npm packages are not
+ * restricted here (except that nothing may import something that does not
+ * resolve). No cycles anywhere; src never imports from test/ or bench/.
+ *
+ * Type-only imports count too (tsPreCompilationDeps: true): a layer must not
+ * even name the types of a layer it may not depend on.
+ */
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Circular dependencies are not allowed anywhere.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'src-not-to-test-or-bench',
+      severity: 'error',
+      comment: 'Production code (src/) must never import from test/ or bench/.',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'api-boundaries',
+      severity: 'error',
+      comment:
+        'src/api may only import from src/api, src/use-cases, src/domain and src/shared (no storage).',
+      from: { path: '^src/api/' },
+      to: { path: '^src/', pathNot: '^src/(api|use-cases|domain|shared)/' },
+    },
+    {
+      name: 'use-cases-boundaries',
+      severity: 'error',
+      comment: 'src/use-cases may only import from src/use-cases, src/domain and src/shared.',
+      from: { path: '^src/use-cases/' },
+      to: { path: '^src/', pathNot: '^src/(use-cases|domain|shared)/' },
+    },
+    {
+      name: 'storage-boundaries',
+      severity: 'error',
+      comment: 'src/storage may only import from src/storage, src/domain and src/shared.',
+      from: { path: '^src/storage/' },
+      to: { path: '^src/', pathNot: '^src/(storage|domain|shared)/' },
+    },
+    {
+      name: 'domain-boundaries',
+      severity: 'error',
+      comment: 'src/domain may only import from src/domain and src/shared.',
+      from: { path: '^src/domain/' },
+      to: { path: '^src/', pathNot: '^src/(domain|shared)/' },
+    },
+    {
+      name: 'domain-no-node-builtins',
+      severity: 'error',
+      comment:
+        'src/domain is pure: no node:* (or bare core module) imports, not even type-only ones.',
+      from: { path: '^src/domain/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'shared-boundaries',
+      severity: 'error',
+      comment: 'src/shared is the bottom layer: it may not import anything else in src.',
+      from: { path: '^src/shared/' },
+      to: { path: '^src/', pathNot: '^src/shared/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'Every import must resolve to a file or an installed package.',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+
+  options: {
+    doNotFollow: { path: ['node_modules'] },
+    exclude: { path: ['^dist/', '^data/'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+      extensions: ['.ts', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# The test command of the project: ./scripts/test.sh
+#
+# Works on a fresh Debian 12 machine with Node 20 + npm (run as root, or as a
+# user with sudo), and is a fast no-op for the setup part when everything is
+# already in place:
+#
+#   1. PostgreSQL: installed with apt-get only when missing; started (and the
+#      cluster created) only when nothing answers on 127.0.0.1:5432; a
+#      database named `test` is created when missing.
+#      Skipped entirely when FAXD_TEST_DATABASE_URL is set by the caller: then
+#      the caller is responsible for that database.
+#   2. npm ci, only when node_modules is missing or older than package-lock.json.
+#   3. lint, check (type-check), build, test -- stopping at the first failure.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PG_HOST=127.0.0.1
+# Overridable only to exercise this script against a throwaway cluster.
+PG_PORT=${FAXD_TEST_PG_PORT:-5432}
+PG_CLUSTER=${FAXD_TEST_PG_CLUSTER:-main}
+
+banner() {
+  printf '\n\033[1m==> %s\033[0m\n' "$*"
+}
+
+info() {
+  printf '    %s\n' "$*"
+}
+
+die() {
+  printf '\n\033[1;31m!!! %s\033[0m\n' "$*" >&2
+  exit 1
+}
+
+# Run a command as root (directly, or through sudo when we are not root).
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root (or sudo) to run: $*"
+  fi
+}
+
+# Run a command as the postgres OS user (for peer authentication on the socket).
+as_postgres() {
+  if [[ $(id -un) == postgres ]]; then
+    (cd / && "$@")
+  elif [[ $(id -u) -eq 0 ]]; then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    (cd / && sudo -u postgres -- "$@")
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------
+
+pg_server_installed() {
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null &&
+    command -v pg_ctlcluster >/dev/null 2>&1 &&
+    command -v pg_createcluster >/dev/null 2>&1
+}
+
+pg_client_installed() {
+  command -v psql >/dev/null 2>&1 &&
+    command -v pg_isready >/dev/null 2>&1 &&
+    command -v createdb >/dev/null 2>&1
+}
+
+port_open() {
+  (exec 3<>"/dev/tcp/${PG_HOST}/${PG_PORT}") 2>/dev/null
+}
+
+pg_ready() {
+  pg_isready -q -h "$PG_HOST" -p "$PG_PORT" >/dev/null 2>&1
+}
+
+wait_for_pg() {
+  local i
+  for ((i = 0; i < 60; i++)); do
+    if pg_ready; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  die "PostgreSQL did not become ready on ${PG_HOST}:${PG_PORT} within 30s"
+}
+
+# Newest PostgreSQL major version that has a cluster config or is installed.
+pg_version() {
+  local v
+  v=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1 || true)
+  if [[ -z $v ]]; then
+    v=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1 || true)
+  fi
+  [[ -n $v ]] || die "cannot find an installed PostgreSQL version"
+  printf '%s' "$v"
+}
+
+# Let local TCP connections as any user in without a password (test-only cluster).
+trust_local_tcp() {
+  local hba=$1
+  local line='host all all 127.0.0.1/32 trust'
+  # pg_hba.conf is first-match: our line must come before any other rule.
+  local first
+  first=$(as_root awk '!/^[[:space:]]*(#|$)/ { $1 = $1; print; exit }' "$hba")
+  if [[ $first == "$line" ]]; then
+    info "pg_hba.conf already trusts 127.0.0.1 first"
+    return 0
+  fi
+  info "adding '$line' at the top of $hba"
+  local tmp
+  tmp=$(mktemp)
+  {
+    printf '# added by faxd scripts/test.sh: trust local TCP connections (test cluster)\n'
+    printf '%s\n' "$line"
+    as_root cat "$hba"
+  } >"$tmp"
+  as_root cp "$tmp" "$hba"
+  rm -f "$tmp"
+}
+
+setup_postgres() {
+  banner "PostgreSQL"
+
+  if ! pg_client_installed || { ! pg_server_installed && ! port_open; }; then
+    info "PostgreSQL is not installed: installing it with apt-get"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+  fi
+
+  if pg_ready; then
+    info "a server is already answering on ${PG_HOST}:${PG_PORT}; using it as it is"
+  elif port_open; then
+    info "something listens on ${PG_HOST}:${PG_PORT}; waiting for it to accept connections"
+    wait_for_pg
+  else
+    local ver conf_dir
+    ver=$(pg_version)
+    conf_dir="/etc/postgresql/${ver}/${PG_CLUSTER}"
+    if [[ ! -f "${conf_dir}/postgresql.conf" ]]; then
+      info "creating PostgreSQL ${ver} cluster '${PG_CLUSTER}' on port ${PG_PORT}"
+      as_root pg_createcluster --port "$PG_PORT" "$ver" "$PG_CLUSTER"
+    fi
+
+    trust_local_tcp "$(as_root pg_conftool -s "$ver" "$PG_CLUSTER" show hba_file 2>/dev/null || echo "${conf_dir}/pg_hba.conf")"
+
+    local port
+    port=$(as_root pg_conftool -s "$ver" "$PG_CLUSTER" show port 2>/dev/null || echo "$PG_PORT")
+    if [[ $port != "$PG_PORT" ]]; then
+      info "cluster ${ver}/${PG_CLUSTER} is configured for port ${port}; switching it to ${PG_PORT}"
+      as_root pg_conftool "$ver" "$PG_CLUSTER" set port "$PG_PORT"
+    fi
+
+    if as_root pg_ctlcluster "$ver" "$PG_CLUSTER" status >/dev/null 2>&1; then
+      info "cluster ${ver}/${PG_CLUSTER} is running but not on ${PG_HOST}:${PG_PORT}; restarting it"
+      as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$PG_CLUSTER" restart
+    else
+      info "starting PostgreSQL ${ver} cluster '${PG_CLUSTER}'"
+      as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$PG_CLUSTER" start
+    fi
+    wait_for_pg
+    # Make sure a changed pg_hba.conf is in effect even if the server was
+    # started by something else in the meantime.
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$PG_CLUSTER" reload >/dev/null 2>&1 || true
+  fi
+
+  ensure_test_database
+}
+
+ensure_test_database() {
+  local exists
+  if exists=$(psql -X -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'test'" 2>/dev/null); then
+    if [[ $exists == 1 ]]; then
+      info "database 'test' exists"
+    else
+      info "creating database 'test'"
+      createdb -h "$PG_HOST" -p "$PG_PORT" -U postgres test
+    fi
+    return 0
+  fi
+
+  # No password-less TCP login as postgres: try peer auth on the local socket.
+  if exists=$(as_postgres psql -X -p "$PG_PORT" -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'test'" 2>/dev/null); then
+    if [[ $exists == 1 ]]; then
+      info "database 'test' exists"
+    else
+      info "creating database 'test' (as OS user postgres)"
+      as_postgres createdb -p "$PG_PORT" test
+    fi
+    return 0
+  fi
+
+  info "WARNING: could not log in to PostgreSQL as postgres to check for database 'test'"
+}
+
+if [[ -n ${FAXD_TEST_DATABASE_URL:-} ]]; then
+  banner "PostgreSQL"
+  info "FAXD_TEST_DATABASE_URL is set by the caller; not provisioning PostgreSQL"
+else
+  setup_postgres
+fi
+
+export FAXD_TEST_DATABASE_URL="${FAXD_TEST_DATABASE_URL:-postgres://postgres@${PG_HOST}:${PG_PORT}/test}"
+
+# ---------------------------------------------------------------------------
+# Node dependencies
+# ---------------------------------------------------------------------------
+
+banner "Dependencies"
+if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  info "node_modules is missing or older than package-lock.json: npm ci"
+  npm ci --no-audit --no-fund
+else
+  info "node_modules is up to date"
+fi
+
+# ---------------------------------------------------------------------------
+# The checks, in order, stopping at the first failure
+# ---------------------------------------------------------------------------
+
+step() {
+  local name=$1
+  shift
+  banner "${name}: $*"
+  local started=$SECONDS
+  if "$@"; then
+    info "${name} passed ($((SECONDS - started))s)"
+  else
+    local rc=$?
+    die "${name} FAILED (exit ${rc}): $*"
+  fi
+}
+
+step lint npm run lint
+step check npm run check
+step build npm run build
+step test npm test
+
+banner "All checks passed"

@@ -1,0 +1,48 @@
+/**
+ * The bearer check in front of every /v3 route. It runs before the body is read, so a request
+ * without valid credentials is answered 401 (or 403 for a missing scope) and nothing of it is
+ * looked at. The Actor it builds is the only way a route learns who is asking.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { type Actor, type Services } from '../use-cases/context.js'
+import { authenticate, requireScope } from '../use-cases/authenticate.js'
+import { ApiError } from './api-error.js'
+
+const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i
+
+export function authenticateRequest(services: Services) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const operation = request.routeOptions.config.operation
+    if (!operation) {
+      return
+    }
+    const header = request.headers.authorization
+    const match = header === undefined ? null : BEARER.exec(header)
+    if (!match?.[1]) {
+      void reply.header('www-authenticate', 'Bearer')
+      throw new ApiError(
+        401,
+        header === undefined ? 'missing_token' : 'malformed_token',
+        header === undefined
+          ? 'Send an access token as "Authorization: Bearer <token>"'
+          : 'The Authorization header must be "Bearer <token>"',
+      )
+    }
+    const clientIdHeader = request.headers['x-fax-clientid']
+    const clientId = Array.isArray(clientIdHeader)
+      ? (clientIdHeader[0] ?? null)
+      : (clientIdHeader ?? null)
+    const { account, token } = await authenticate(services, match[1], clientId)
+    requireScope(token, operation.scopes)
+    const actor: Actor = { account, token, ip: request.ip }
+    request.actor = actor
+  }
+}
+
+/** The Actor of an authenticated request; routes without one are a programming error. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) {
+    throw new Error(`route ${request.routeOptions.url ?? '?'} ran without authentication`)
+  }
+  return request.actor
+}

@@ -1,0 +1,148 @@
+/**
+ * Fax records (the archive). Filters are query strings: `category` (inbox, sent, spam), `after`
+ * and `before` ("YYYY-MM-DD HH:mm:ss", UTC, exclusive) and `limit` (1–1000, default 50).
+ */
+import type { FastifyInstance } from 'fastify'
+import { FAX_CATEGORIES, type FaxCategory } from '../../domain/fax.js'
+import type { Services } from '../../use-cases/context.js'
+import { deleteFax, getFax, listFaxes, updateFax } from '../../use-cases/manage-faxes.js'
+import { ApiError } from '../api-error.js'
+import { actorOf } from '../authenticate-request.js'
+import { EDIT_FAX, READ_FAX } from '../route-config.js'
+import { toFaxJson } from '../wire/fax-json.js'
+import { parseUtc } from '../wire/time-format.js'
+import { pathParams, userIdParam } from './params.js'
+
+const faxParams = pathParams({ ...userIdParam, fax_id: { type: 'string', maxLength: 64 } })
+type FaxRoute = { Params: { user_id: string; fax_id: string } }
+
+interface FaxListQuery {
+  category?: FaxCategory
+  after?: string
+  before?: string
+  limit?: string
+}
+
+const DEFAULT_LIMIT = 50
+const MAX_LIMIT = 1000
+
+export function registerFaxRoutes(app: FastifyInstance, services: Services): void {
+  app.get<{ Params: { user_id: string }; Querystring: FaxListQuery }>('/accounts/:user_id/faxes', {
+    schema: {
+      params: pathParams(userIdParam),
+      querystring: {
+        type: 'object',
+        properties: {
+          category: { type: 'string', enum: FAX_CATEGORIES },
+          after: {
+            type: 'string',
+            maxLength: 32,
+            description: 'YYYY-MM-DD HH:mm:ss (UTC), exclusive',
+          },
+          before: {
+            type: 'string',
+            maxLength: 32,
+            description: 'YYYY-MM-DD HH:mm:ss (UTC), exclusive',
+          },
+          limit: {
+            type: 'string',
+            pattern: '^[0-9]{1,9}$',
+            description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}`,
+          },
+        },
+      },
+    },
+    config: {
+      operation: {
+        operationId: 'listFaxes',
+        summary: 'List fax records, newest first',
+        tag: 'Faxes',
+        scopes: READ_FAX,
+        success: { status: 200, description: 'The records', schema: 'FaxList' },
+      },
+    },
+    handler: async (request) => {
+      const query = request.query
+      const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit)
+      if (limit < 1 || limit > MAX_LIMIT) {
+        throw new ApiError(400, 'invalid_limit', `limit must be between 1 and ${MAX_LIMIT}`)
+      }
+      const records = await listFaxes(services, actorOf(request), request.params.user_id, {
+        category: query.category ?? null,
+        afterMs: timeFilter('after', query.after),
+        beforeMs: timeFilter('before', query.before),
+        limit,
+      })
+      return { data: { records: records.map(toFaxJson) } }
+    },
+  })
+
+  app.get<FaxRoute>('/accounts/:user_id/faxes/:fax_id', {
+    schema: { params: faxParams },
+    config: {
+      operation: {
+        operationId: 'getFax',
+        summary: 'Get a fax record',
+        tag: 'Faxes',
+        scopes: READ_FAX,
+        success: { status: 200, description: 'The record', schema: 'Fax' },
+      },
+    },
+    handler: async (request) =>
+      toFaxJson(
+        await getFax(services, actorOf(request), request.params.user_id, request.params.fax_id),
+      ),
+  })
+
+  app.put<FaxRoute & { Body: { comment?: string; is_read?: boolean } }>(
+    '/accounts/:user_id/faxes/:fax_id',
+    {
+      schema: { params: faxParams, body: { $ref: 'PayloadFaxModification#' } },
+      config: {
+        operation: {
+          operationId: 'updateFax',
+          summary: "Change a fax record's comment or read mark",
+          tag: 'Faxes',
+          scopes: EDIT_FAX,
+          success: { status: 200, description: 'Changed; no body' },
+        },
+      },
+      handler: async (request, reply) => {
+        const { comment, is_read } = request.body
+        await updateFax(services, actorOf(request), request.params.user_id, request.params.fax_id, {
+          ...(comment !== undefined ? { comment } : {}),
+          ...(is_read !== undefined ? { isRead: is_read } : {}),
+        })
+        return reply.status(200).send()
+      },
+    },
+  )
+
+  app.delete<FaxRoute>('/accounts/:user_id/faxes/:fax_id', {
+    schema: { params: faxParams },
+    config: {
+      operation: {
+        operationId: 'deleteFax',
+        summary: 'Delete a fax record',
+        tag: 'Faxes',
+        scopes: EDIT_FAX,
+        success: { status: 200, description: 'Deleted; no body' },
+      },
+    },
+    handler: async (request, reply) => {
+      await deleteFax(services, actorOf(request), request.params.user_id, request.params.fax_id)
+      return reply.status(200).send()
+    },
+  })
+}
+
+function timeFilter(name: 'after' | 'before', text: string | undefined): number | null {
+  if (text === undefined || text === '') {
+    return null
+  }
+  const ms = parseUtc(text)
+  if (ms === null) {
+    throw new ApiError(400, `invalid_${name}`, `${name} must be "YYYY-MM-DD HH:mm:ss" (UTC)`)
+  }
+  return ms
+}

@@ -1,0 +1,182 @@
+/** Outbox: sendFax, and reading, annotating and cancelling what waits to be sent. */
+import type { FastifyInstance } from 'fastify'
+import type { CoverPageFlag, Resolution } from '../../domain/outbox-entry.js'
+import type { Services } from '../../use-cases/context.js'
+import {
+  cancelOutboxEntry,
+  getOutboxEntry,
+  listOutbox,
+  updateOutboxComment,
+} from '../../use-cases/manage-outbox.js'
+import { type SendFaxRequest, sendFax } from '../../use-cases/send-fax.js'
+import { actorOf } from '../authenticate-request.js'
+import { EDIT_FAX, READ_FAX } from '../route-config.js'
+import { sendFaxResponseSchema } from '../schemas/payload-outbox.js'
+import { toOutboxJson } from '../wire/outbox-json.js'
+import { pathParams, userIdParam } from './params.js'
+
+/** The body as the PayloadOutbox schema has checked it, with the schema's defaults filled in. */
+interface PayloadOutbox {
+  from: string
+  to: string[]
+  files?: string[]
+  from_fax?: { fax_id: string; user_id: string }
+  comment?: { tags: string[]; text: string }
+  options?: {
+    enhancement: boolean
+    retry?: { count?: number; delay?: number }
+    partially_sent_retry?: boolean
+  }
+  send_time?: string
+  return_ids: boolean
+  resolution: Resolution
+  cover_page?: {
+    name_to: string
+    name_from: string
+    subject: string
+    flags?: CoverPageFlag[]
+    message?: string
+    include_company_logo?: boolean
+  }
+}
+
+const outboxParams = pathParams({
+  ...userIdParam,
+  outbox_fax_id: { type: 'string', maxLength: 64 },
+})
+type OutboxRoute = { Params: { user_id: string; outbox_fax_id: string } }
+
+export function registerOutboxRoutes(app: FastifyInstance, services: Services): void {
+  app.post<{ Params: { user_id: string }; Body: PayloadOutbox }>('/accounts/:user_id/outbox', {
+    schema: { params: pathParams(userIdParam), body: { $ref: 'PayloadOutbox#' } },
+    config: {
+      operation: {
+        operationId: 'sendFax',
+        summary: 'Send a fax to one or more destinations',
+        tag: 'Outbox',
+        scopes: EDIT_FAX,
+        success: { status: 201, description: 'Accepted', schema: sendFaxResponseSchema },
+      },
+    },
+    handler: async (request, reply) => {
+      const result = await sendFax(
+        services,
+        actorOf(request),
+        toSendFaxRequest(request.params.user_id, request.body),
+      )
+      return reply.status(201).send(result.ids ? { ids: result.ids } : {})
+    },
+  })
+
+  app.get<{ Params: { user_id: string } }>('/accounts/:user_id/outbox', {
+    schema: { params: pathParams(userIdParam) },
+    config: {
+      operation: {
+        operationId: 'listOutboxFaxes',
+        summary: 'List the faxes waiting to be sent',
+        tag: 'Outbox',
+        scopes: READ_FAX,
+        success: { status: 200, description: 'The outbox', schema: 'OutboxList' },
+      },
+    },
+    handler: async (request) => {
+      const entries = await listOutbox(services, actorOf(request), request.params.user_id)
+      return { records: entries.map((entry) => toOutboxJson(entry, null)) }
+    },
+  })
+
+  app.get<OutboxRoute>('/accounts/:user_id/outbox/:outbox_fax_id', {
+    schema: { params: outboxParams },
+    config: {
+      operation: {
+        operationId: 'getOutboxFax',
+        summary: 'Get a fax waiting to be sent',
+        tag: 'Outbox',
+        scopes: READ_FAX,
+        success: { status: 200, description: 'The outbox entry', schema: 'Outbox' },
+      },
+    },
+    handler: async (request) => {
+      const { user_id, outbox_fax_id } = request.params
+      const { entry, deliveries } = await getOutboxEntry(
+        services,
+        actorOf(request),
+        user_id,
+        outbox_fax_id,
+      )
+      return toOutboxJson(entry, deliveries)
+    },
+  })
+
+  app.put<OutboxRoute & { Body: { comment: string } }>('/accounts/:user_id/outbox/:outbox_fax_id', {
+    schema: { params: outboxParams, body: { $ref: 'PayloadOutboxModification#' } },
+    config: {
+      operation: {
+        operationId: 'updateOutboxFax',
+        summary: "Change an outgoing fax's comment",
+        tag: 'Outbox',
+        scopes: EDIT_FAX,
+        success: { status: 200, description: 'Changed; no body' },
+      },
+    },
+    handler: async (request, reply) => {
+      const { user_id, outbox_fax_id } = request.params
+      await updateOutboxComment(
+        services,
+        actorOf(request),
+        user_id,
+        outbox_fax_id,
+        request.body.comment,
+      )
+      return reply.status(200).send()
+    },
+  })
+
+  app.delete<OutboxRoute>('/accounts/:user_id/outbox/:outbox_fax_id', {
+    schema: { params: outboxParams },
+    config: {
+      operation: {
+        operationId: 'deleteOutboxFax',
+        summary: 'Cancel a fax that is not being sent yet (409 while sending)',
+        tag: 'Outbox',
+        scopes: EDIT_FAX,
+        success: { status: 200, description: 'Cancelled; no body' },
+      },
+    },
+    handler: async (request, reply) => {
+      const { user_id, outbox_fax_id } = request.params
+      await cancelOutboxEntry(services, actorOf(request), user_id, outbox_fax_id)
+      return reply.status(200).send()
+    },
+  })
+}
+
+function toSendFaxRequest(userId: string, body: PayloadOutbox): SendFaxRequest {
+  const retry = body.options?.retry
+  const cover = body.cover_page
+  return {
+    userId,
+    from: body.from,
+    to: body.to,
+    files: body.files ?? [],
+    fromFax: body.from_fax ? { faxId: body.from_fax.fax_id, userId: body.from_fax.user_id } : null,
+    commentText: body.comment?.text ?? '',
+    commentTags: body.comment?.tags ?? [],
+    enhancement: body.options?.enhancement ?? true,
+    retry: retry ? { count: retry.count ?? 0, delaySeconds: retry.delay ?? 0 } : null,
+    partiallySentRetry: body.options?.partially_sent_retry ?? false,
+    sendTime: body.send_time ?? null,
+    returnIds: body.return_ids,
+    resolution: body.resolution,
+    coverPage: cover
+      ? {
+          nameTo: cover.name_to,
+          nameFrom: cover.name_from,
+          subject: cover.subject,
+          flags: cover.flags ?? [],
+          message: cover.message ?? null,
+          includeCompanyLogo: cover.include_company_logo ?? false,
+        }
+      : null,
+  }
+}

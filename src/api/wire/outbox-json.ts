@@ -1,0 +1,56 @@
+/**
+ * The Fax.Plus Outbox shape. Fields Fax.Plus fills from its web app (contact_name, extra_info,
+ * initiated_from, file_changes) are present with empty values, as in its own examples.
+ */
+import type { Delivery, OutboxEntry } from '../../domain/outbox-entry.js'
+import { formatUtc, formatUtcWithOffset } from './time-format.js'
+
+export function toOutboxJson(entry: OutboxEntry, deliveries: readonly Delivery[] | null) {
+  const lastChange = entry.statusChanges[entry.statusChanges.length - 1]
+  return {
+    id: entry.id,
+    uid: entry.uid,
+    status: entry.status,
+    src: entry.from,
+    designated_src: '',
+    to: [...entry.to],
+    files: [...entry.files],
+    comment: { tags: [...entry.commentTags], text: entry.commentText },
+    options: {
+      enhancement: entry.enhancement,
+      retry: { count: entry.retry.count, delay: entry.retry.delaySeconds },
+      ...(entry.partiallySentRetry ? { partially_sent_retry: true } : {}),
+    },
+    retry: { count: entry.retry.count, delay: entry.retry.delaySeconds },
+    should_enhance: entry.enhancement,
+    resolution: entry.resolution,
+    send_time: formatUtcWithOffset(entry.sendAtMs),
+    submit_time: formatUtcWithOffset(entry.submittedAtMs),
+    last_updated_status_time: formatUtc(lastChange?.atMs ?? entry.submittedAtMs),
+    status_changes: entry.statusChanges.map((c) => ({ at: formatUtc(c.atMs), status: c.status })),
+    page_count: entry.pageCount,
+    ip: entry.clientIp,
+    contact_name: '',
+    extra_info: {},
+    file_changes: [],
+    initiated_from: { from_id: '', type: '' },
+    ...(entry.fromFax
+      ? { from_fax: { fax_id: entry.fromFax.faxId, user_id: entry.fromFax.ownerUid } }
+      : {}),
+    ...(entry.coverPage
+      ? {
+          cover_page: {
+            name_to: entry.coverPage.nameTo,
+            name_from: entry.coverPage.nameFrom,
+            subject: entry.coverPage.subject,
+            flags: [...entry.coverPage.flags],
+            ...(entry.coverPage.message !== null ? { message: entry.coverPage.message } : {}),
+            include_company_logo: entry.coverPage.includeCompanyLogo,
+          },
+        }
+      : {}),
+    ...(deliveries
+      ? { ids: Object.fromEntries(deliveries.map((d) => [d.destination, d.id])) }
+      : {}),
+  }
+}

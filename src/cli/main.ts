@@ -1,0 +1,176 @@
+/**
+ * The operator command line, `faxd <command>`. Every command prints JSON on stdout; a failure
+ * prints `{"error": code, "description": text}` on stderr and exits with status 1 (2 for a
+ * usage error). It reads FAXD_DATA and DATABASE_URL like the server, so both see one store.
+ *
+ *   faxd accounts create --email E [--type individual|corporate_admin] [--admin UID] [--password P]
+ *   faxd numbers add NUMBER --owner UID [--assign UID]…
+ *   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
+ *   faxd clients create --user UID --redirect-uri URI
+ *   faxd serve
+ */
+import { parseArgs } from 'node:util'
+import { ConfigError, readConfig } from '../config.js'
+import { DomainError } from '../domain/domain-error.js'
+import { openServices, startServer } from '../main.js'
+import type { Services } from '../use-cases/context.js'
+import { toAccountJson } from '../api/wire/account-json.js'
+import { toNumberJson } from '../api/wire/number-json.js'
+import {
+  addNumber,
+  createAccount,
+  createOAuthClient,
+  createPersonalToken,
+} from '../use-cases/operator.js'
+
+export const USAGE = `usage:
+  faxd accounts create --email E [--type individual|corporate_admin] [--admin UID] [--password P]
+  faxd numbers add NUMBER --owner UID [--assign UID]...
+  faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
+  faxd clients create --user UID --redirect-uri URI
+  faxd serve`
+
+class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+type Command = (services: Services, args: string[]) => Promise<unknown>
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  'accounts create': async (services, args) => {
+    const { values } = parse(args, {
+      email: 'string',
+      type: 'string',
+      admin: 'string',
+      password: 'string',
+    })
+    const type = optionalValue(values, 'type')
+    if (
+      type !== null &&
+      type !== 'individual' &&
+      type !== 'corporate_admin' &&
+      type !== 'corporate_member'
+    ) {
+      throw new UsageError('--type must be individual or corporate_admin')
+    }
+    const account = await createAccount(services, {
+      email: requireValue(values, 'email'),
+      type,
+      adminUid: optionalValue(values, 'admin'),
+      password: optionalValue(values, 'password'),
+    })
+    return toAccountJson(account)
+  },
+  'numbers add': async (services, args) => {
+    const { values, positionals } = parse(args, { owner: 'string', assign: 'multiple' }, true)
+    const [number, ...extra] = positionals
+    if (number === undefined || extra.length > 0) {
+      throw new UsageError('give exactly one NUMBER')
+    }
+    const assign = values['assign']
+    const record = await addNumber(services, {
+      number,
+      ownerUid: requireValue(values, 'owner'),
+      assignTo: Array.isArray(assign) ? assign : [],
+    })
+    return toNumberJson(record)
+  },
+  'tokens create': async (services, args) => {
+    const { values } = parse(args, {
+      user: 'string',
+      scopes: 'string',
+      'expires-in-days': 'string',
+    })
+    const scopes = values['scopes']
+    const days = values['expires-in-days']
+    const { token } = await createPersonalToken(services, {
+      uid: requireValue(values, 'user'),
+      scopes:
+        typeof scopes === 'string'
+          ? scopes
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== '')
+          : null,
+      expiresInDays: typeof days === 'string' ? Number(days) : null,
+    })
+    return { token }
+  },
+  'clients create': async (services, args) => {
+    const { values } = parse(args, { user: 'string', 'redirect-uri': 'string' })
+    const client = await createOAuthClient(services, {
+      uid: requireValue(values, 'user'),
+      redirectUri: requireValue(values, 'redirect-uri'),
+    })
+    return { client_id: client.clientId, client_secret: client.clientSecret }
+  },
+}
+
+type OptionKinds = Record<string, 'string' | 'multiple'>
+
+function parse(args: string[], kinds: OptionKinds, allowPositionals = false) {
+  const options = Object.fromEntries(
+    Object.entries(kinds).map(([name, kind]) => [
+      name,
+      { type: 'string' as const, multiple: kind === 'multiple' },
+    ]),
+  )
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true })
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+}
+
+function optionalValue(values: Record<string, unknown>, name: string): string | null {
+  const value = values[name]
+  return typeof value === 'string' ? value : null
+}
+
+function requireValue(values: Record<string, unknown>, name: string): string {
+  const value = values[name]
+  if (typeof value !== 'string' || value === '') {
+    throw new UsageError(`--${name} is required`)
+  }
+  return value
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [group, action, ...rest] = argv
+  try {
+    const config = readConfig()
+    if (group === 'serve') {
+      const { url } = await startServer(config)
+      console.error(
+        `faxd listening on ${url} (API at ${url}/v3, data in ${config.databaseUrl ? 'PostgreSQL' : config.dataDir})`,
+      )
+      return -1
+    }
+    const command = COMMANDS[`${group ?? ''} ${action ?? ''}`]
+    if (!command) {
+      throw new UsageError(
+        group === undefined ? 'no command given' : `unknown command: ${argv.join(' ')}`,
+      )
+    }
+    const services = await openServices(config)
+    try {
+      console.log(JSON.stringify(await command(services, rest)))
+    } finally {
+      await services.store.close()
+    }
+    return 0
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(JSON.stringify({ error: 'usage', description: error.message }))
+      console.error(USAGE)
+      return 2
+    }
+    if (error instanceof DomainError || error instanceof ConfigError) {
+      const code = error instanceof DomainError ? error.code : 'invalid_config'
+      console.error(JSON.stringify({ error: code, description: error.message }))
+      return 1
+    }
+    console.error(JSON.stringify({ error: 'internal_error', description: String(error) }))
+    return 1
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Rule violations found by use cases. Each has a stable `code` from a closed list; the API maps
+ * a code to an HTTP status and the Fax.Plus error body in one place (src/api/api-error.ts), and
+ * docs/errors.md lists them all. Expected outcomes of a call (busy, no answer) are not errors.
+ */
+export type DomainErrorCode =
+  // bearer credentials
+  | 'invalid_token'
+  | 'token_expired'
+  | 'client_id_required'
+  | 'invalid_client_id'
+  | 'insufficient_scope'
+  | 'account_inactive'
+  // OAuth2 (RFC 6749 §5.2 names) and sign-in
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unsupported_grant_type'
+  | 'invalid_credentials'
+  // who is asking, and for whom
+  | 'invalid_user_id'
+  | 'not_corporate_admin'
+  | 'invalid_member'
+  // sendFax
+  | 'invalid_from_number'
+  | 'no_number_not_allowed'
+  | 'duplicate_destination'
+  | 'too_many_destinations'
+  | 'too_many_files'
+  | 'missing_document'
+  | 'file_not_found'
+  | 'from_fax_not_found'
+  | 'files_too_large'
+  | 'invalid_send_time'
+  // resources addressed by id
+  | 'number_not_found'
+  | 'outbox_fax_not_found'
+  | 'outbox_fax_sending'
+  | 'fax_not_found'
+  | 'webhook_not_found'
+  | 'cannot_revoke_from_owner'
+  | 'email_taken'
+  | 'number_taken'
+  | 'invalid_account_type'
+  | 'invalid_target'
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode
+  constructor(code: DomainErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'DomainError'
+    this.code = code
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The ports the use cases need from the outside world. src/storage implements the repositories
+ * on SQLite and PostgreSQL (one contract suite per port, test/contracts); the clock is src/shared/clock.ts.
+ */
+import type { Account, AccountChanges } from './account.js'
+import type { AccessToken, AuthorizationCode, OAuthClient } from './credentials.js'
+import type { FaxQuery, FaxRecord } from './fax.js'
+import type { FaxNumber } from './fax-number.js'
+import type { Delivery, OutboxEntry } from './outbox-entry.js'
+import type { UploadedFile } from './uploaded-file.js'
+import type { Webhook, WebhookEvent } from './webhook.js'
+
+export interface AccountRepository {
+  /** Fails with DomainError `email_taken` when the email is in use. */
+  create(account: Account, passwordHash: string | null): Promise<void>
+  get(uid: string): Promise<Account | null>
+  findSignIn(email: string): Promise<{ account: Account; passwordHash: string | null } | null>
+  listMembers(adminUid: string): Promise<Account[]>
+  /** Fails with DomainError `email_taken` when a new email is in use. */
+  update(uid: string, changes: AccountChanges): Promise<void>
+  setMemberDetails(uid: string, details: { quota?: number; role?: string }): Promise<void>
+}
+
+export interface NumberRepository {
+  /** Fails with DomainError `number_taken` when the number exists. */
+  add(number: FaxNumber): Promise<void>
+  get(number: string): Promise<FaxNumber | null>
+  listOwnedBy(uid: string): Promise<FaxNumber[]>
+  listAssignedTo(uid: string): Promise<FaxNumber[]>
+  assign(numberId: string, uid: string): Promise<void>
+  revoke(numberId: string, uid: string): Promise<void>
+}
+
+export interface TokenRepository {
+  create(token: AccessToken, secretHash: string): Promise<void>
+  findBySecretHash(secretHash: string): Promise<AccessToken | null>
+  /**
+   * Revokes `oldId` and stores the new tokens in one transaction, only if `oldId` was not yet
+   * revoked; answers false (and changes nothing) when it was, so a refresh token works once.
+   */
+  replace(
+    oldId: string,
+    atMs: number,
+    newTokens: readonly { token: AccessToken; secretHash: string }[],
+  ): Promise<boolean>
+}
+
+export interface OAuthRepository {
+  createClient(client: OAuthClient, secretHash: string): Promise<void>
+  getClient(clientId: string): Promise<{ client: OAuthClient; secretHash: string } | null>
+  createCode(codeHash: string, code: AuthorizationCode): Promise<void>
+  /** Marks the code used and answers it, once; later calls (or an unknown code) answer null. */
+  consumeCode(codeHash: string): Promise<AuthorizationCode | null>
+}
+
+export interface UploadRepository {
+  add(file: UploadedFile): Promise<void>
+  get(path: string): Promise<UploadedFile | null>
+}
+
+/** A job row written with the rows it serves; the worker that runs it comes with delivery. */
+export interface NewJob {
+  readonly id: string
+  readonly kind: 'render-fax'
+  readonly payload: Record<string, unknown>
+  readonly runAtMs: number
+}
+
+export type OutboxDeletion = 'deleted' | 'not_found' | 'sending'
+
+export interface OutboxRepository {
+  /** Writes the entry, its deliveries and its job in one transaction. */
+  create(entry: OutboxEntry, deliveries: readonly Delivery[], job: NewJob): Promise<void>
+  get(id: string): Promise<OutboxEntry | null>
+  listByUser(uid: string): Promise<OutboxEntry[]>
+  listDeliveries(outboxId: string): Promise<Delivery[]>
+  updateComment(id: string, text: string): Promise<void>
+  /** Cancels an entry that is not sending: removes it, its deliveries and its jobs. */
+  delete(id: string): Promise<OutboxDeletion>
+}
+
+export interface FaxRepository {
+  add(record: FaxRecord): Promise<void>
+  get(id: string): Promise<FaxRecord | null>
+  list(query: FaxQuery): Promise<FaxRecord[]>
+  update(id: string, changes: { comment?: string; isRead?: boolean }, atMs: number): Promise<void>
+  delete(id: string): Promise<void>
+}
+
+export interface WebhookRepository {
+  add(webhook: Webhook): Promise<void>
+  get(id: string): Promise<Webhook | null>
+  list(uid: string, event: WebhookEvent): Promise<Webhook[]>
+  delete(id: string): Promise<void>
+}
+
+/** Everything the service keeps, behind one handle that owns the connection. */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres'
+  readonly accounts: AccountRepository
+  readonly numbers: NumberRepository
+  readonly tokens: TokenRepository
+  readonly oauth: OAuthRepository
+  readonly uploads: UploadRepository
+  readonly outbox: OutboxRepository
+  readonly faxes: FaxRepository
+  readonly webhooks: WebhookRepository
+  close(): Promise<void>
+}
+
+/** Document bytes, written whole or not at all (temp name, fsync, rename). */
+export interface FileStore {
+  /** Stores the stream under a new key; fails with `files_too_large` past `maxBytes`. */
+  put(
+    key: string,
+    source: AsyncIterable<Uint8Array>,
+    maxBytes: number,
+  ): Promise<{ sizeBytes: number }>
+  get(key: string): AsyncIterable<Uint8Array>
+  delete(key: string): Promise<void>
+}

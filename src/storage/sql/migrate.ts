@@ -1,0 +1,49 @@
+/**
+ * Brings a database to the newest schema with Kysely's Migrator. The migrations live in code
+ * (src/storage/sql/migrations) and are listed here in order; the same list serves both engines.
+ *
+ * On PostgreSQL the Migrator's own tables are pinned to the current schema: left unpinned,
+ * Kysely looks for them in every schema of the database, so a second faxd schema (or a test
+ * schema) would make it skip creating them.
+ */
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import type { Store } from '../../domain/ports.js'
+import * as initial from './migrations/0001-initial.js'
+import type { Database } from './schema.js'
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+}
+
+const inCodeMigrations: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+}
+
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  engine: Store['engine'],
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: inCodeMigrations,
+    migrationTableSchema: engine === 'postgres' ? await currentSchema(db) : undefined,
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName
+    const message = failed === undefined ? 'migrating failed' : `migration ${failed} failed`
+    throw new Error(message, { cause: error })
+  }
+}
+
+/** The schema unqualified names resolve to, from the connection's search_path. */
+async function currentSchema(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  )
+  const schema = rows[0]?.schema
+  if (schema === undefined || schema === null) {
+    throw new Error('no schema on the PostgreSQL search_path exists')
+  }
+  return schema
+}

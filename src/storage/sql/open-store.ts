@@ -1,0 +1,48 @@
+/**
+ * Opens the service's Store: PostgreSQL when the database URL says postgres:// or
+ * postgresql://, otherwise SQLite at <dataDir>/faxd.sqlite. Migrates to the newest schema
+ * before handing the store out; closing the store closes the database.
+ */
+import { join } from 'node:path'
+import type { Kysely } from 'kysely'
+import type { Store } from '../../domain/ports.js'
+import { migrateToLatest } from './migrate.js'
+import { openPostgresDatabase } from './postgres-database.js'
+import type { Database } from './schema.js'
+import { createSqlStore } from './sql-store.js'
+import { openSqliteDatabase } from './sqlite-database.js'
+
+export interface StoreOptions {
+  readonly databaseUrl?: string
+  readonly dataDir: string
+  /** PostgreSQL only: the schema to work in (its search_path). */
+  readonly postgresSchema?: string
+}
+
+export const SQLITE_FILE_NAME = 'faxd.sqlite'
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const { db, engine } = openDatabase(options)
+  try {
+    await migrateToLatest(db, engine)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return createSqlStore(db, engine)
+}
+
+function openDatabase(options: StoreOptions): { db: Kysely<Database>; engine: Store['engine'] } {
+  const url = options.databaseUrl
+  if (url !== undefined && isPostgresUrl(url)) {
+    return {
+      db: openPostgresDatabase({ url, searchPath: options.postgresSchema }),
+      engine: 'postgres',
+    }
+  }
+  return { db: openSqliteDatabase(join(options.dataDir, SQLITE_FILE_NAME)), engine: 'sqlite' }
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return url.startsWith('postgres://') || url.startsWith('postgresql://')
+}

@@ -1,0 +1,41 @@
+/**
+ * Opens a PostgreSQL connection pool. int8 (bigint) values, such as the millisecond times,
+ * are parsed to numbers by this pool's own type parsers; the global pg parsers are untouched.
+ * An optional schema becomes the connections' search_path.
+ */
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema.js'
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+export interface PostgresOptions {
+  readonly url: string
+  readonly searchPath?: string
+}
+
+export function openPostgresDatabase(options: PostgresOptions): Kysely<Database> {
+  const types = new pg.TypeOverrides()
+  types.setTypeParser(pg.types.builtins.INT8, parseInt8)
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    types,
+    ...(options.searchPath === undefined ? {} : { options: searchPathOption(options.searchPath) }),
+  })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+function searchPathOption(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(`${JSON.stringify(schema)} is not a plain PostgreSQL schema name`)
+  }
+  return `-c search_path=${schema}`
+}
+
+function parseInt8(text: string): number {
+  const value = Number(text)
+  if (!Number.isSafeInteger(value)) {
+    throw new Error(`bigint ${text} does not fit a JavaScript number`)
+  }
+  return value
+}

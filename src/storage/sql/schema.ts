@@ -1,0 +1,186 @@
+/**
+ * Row types of the SQL tables, named and shaped as the database has them (snake_case). Times are
+ * integer milliseconds, booleans are 0/1 integers and JSON values are TEXT, in both engines.
+ * Only the *-rows.ts files turn these rows into domain values and back.
+ */
+import type { Generated } from 'kysely'
+
+export interface AccountsTable {
+  uid: string
+  email: string
+  account_type: string
+  admin_uid: string | null
+  status: string
+  name: string
+  lastname: string
+  phone: string | null
+  profile_image: string
+  created_at: number
+  /** JSON object. */
+  account_data: string
+  /** JSON object. */
+  settings: string
+  /** JSON object or null. */
+  notifications: string | null
+  member_quota: number | null
+  member_role: string | null
+  password_hash: string | null
+}
+
+export interface NumbersTable {
+  id: string
+  number: string
+  owner_uid: string
+  status: string
+  acquired_at: number
+  expires_at: number | null
+  is_canceled: number
+}
+
+export interface NumberAssignmentsTable {
+  number_id: string
+  uid: string
+}
+
+export interface AccessTokensTable {
+  id: string
+  kind: string
+  uid: string
+  client_id: string | null
+  /** JSON array of strings. */
+  scopes: string
+  expires_at: number | null
+  revoked_at: number | null
+  created_at: number
+  secret_hash: string
+}
+
+export interface OAuthClientsTable {
+  client_id: string
+  uid: string
+  redirect_uri: string
+  secret_hash: string
+  created_at: number
+}
+
+export interface OAuthCodesTable {
+  code_hash: string
+  client_id: string
+  uid: string
+  redirect_uri: string
+  scope: string
+  expires_at: number
+  is_used: number
+}
+
+export interface UploadedFilesTable {
+  path: string
+  uid: string
+  file_name: string
+  mime_type: string
+  size_bytes: number
+  storage_key: string
+  created_at: number
+}
+
+export interface OutboxEntriesTable {
+  id: string
+  uid: string
+  status: string
+  /** The `from` field as the caller wrote it. */
+  from_text: string
+  /** JSON array of destination numbers. */
+  to_numbers: string
+  /** JSON array of upload paths. */
+  files: string
+  from_fax_id: string | null
+  from_fax_owner_uid: string | null
+  comment_text: string
+  /** JSON array of strings. */
+  comment_tags: string
+  enhancement: number
+  retry_count: number
+  retry_delay_seconds: number
+  partially_sent_retry: number
+  resolution: string
+  /** JSON object or null. */
+  cover_page: string | null
+  send_at: number
+  submitted_at: number
+  page_count: number
+  client_ip: string
+}
+
+export interface OutboxStatusChangesTable {
+  outbox_id: string
+  /** Order of the change within its entry, from 0. */
+  position: number
+  status: string
+  changed_at: number
+}
+
+export interface DeliveriesTable {
+  id: string
+  outbox_id: string
+  /** Order of the destination within its entry, from 0. */
+  position: number
+  destination: string
+  from_number: string | null
+}
+
+export interface JobsTable {
+  id: string
+  kind: string
+  /** JSON object. */
+  payload: string
+  run_at: number
+  locked_until: number | null
+  locked_by: string | null
+  attempts: Generated<number>
+  created_at: number
+  /** The outbox entry the job serves, so cancelling the entry removes it. */
+  outbox_id: string | null
+}
+
+export interface WebhooksTable {
+  id: string
+  uid: string
+  target: string
+  event: string
+  created_at: number
+}
+
+export interface FaxesTable {
+  id: string
+  owner_uid: string
+  direction: string
+  from_number: string
+  to_number: string
+  status: string
+  pages: number
+  duration_seconds: number
+  comment: string
+  is_read: number
+  is_spam: number
+  started_at: number
+  submitted_at: number | null
+  updated_at: number
+  max_retry: number | null
+  retry_delay_seconds: number | null
+}
+
+export interface Database {
+  accounts: AccountsTable
+  numbers: NumbersTable
+  number_assignments: NumberAssignmentsTable
+  access_tokens: AccessTokensTable
+  oauth_clients: OAuthClientsTable
+  oauth_codes: OAuthCodesTable
+  uploaded_files: UploadedFilesTable
+  outbox_entries: OutboxEntriesTable
+  outbox_status_changes: OutboxStatusChangesTable
+  deliveries: DeliveriesTable
+  jobs: JobsTable
+  webhooks: WebhooksTable
+  faxes: FaxesTable
+}

@@ -1,0 +1,72 @@
+/**
+ * FaxRepository on SQL: fax records in `faxes`. Lists are newest first (started_at, then id),
+ * with exclusive time bounds; inbox holds incoming faxes not marked spam, sent the outgoing
+ * ones, spam those marked spam.
+ */
+import type { Kysely, Updateable } from 'kysely'
+import type { FaxQuery, FaxRecord } from '../../domain/fax.js'
+import type { FaxRepository } from '../../domain/ports.js'
+import { toFlag } from './column-values.js'
+import { faxFromRow, faxToRow } from './fax-rows.js'
+import type { Database, FaxesTable } from './schema.js'
+
+export class SqlFaxRepository implements FaxRepository {
+  readonly #db: Kysely<Database>
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  async add(record: FaxRecord): Promise<void> {
+    await this.#db.insertInto('faxes').values(faxToRow(record)).execute()
+  }
+
+  async get(id: string): Promise<FaxRecord | null> {
+    const row = await this.#db
+      .selectFrom('faxes')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row === undefined ? null : faxFromRow(row)
+  }
+
+  async list(query: FaxQuery): Promise<FaxRecord[]> {
+    let select = this.#db.selectFrom('faxes').selectAll().where('owner_uid', '=', query.ownerUid)
+    if (query.category === 'inbox') {
+      select = select.where('direction', '=', 'incoming').where('is_spam', '=', 0)
+    } else if (query.category === 'sent') {
+      select = select.where('direction', '=', 'outgoing')
+    } else if (query.category === 'spam') {
+      select = select.where('is_spam', '<>', 0)
+    }
+    if (query.afterMs !== null) {
+      select = select.where('started_at', '>', query.afterMs)
+    }
+    if (query.beforeMs !== null) {
+      select = select.where('started_at', '<', query.beforeMs)
+    }
+    const rows = await select
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit)
+      .execute()
+    return rows.map(faxFromRow)
+  }
+
+  async update(
+    id: string,
+    changes: { comment?: string; isRead?: boolean },
+    atMs: number,
+  ): Promise<void> {
+    const row: Updateable<FaxesTable> = {
+      comment: changes.comment,
+      is_read: changes.isRead === undefined ? undefined : toFlag(changes.isRead),
+      updated_at: atMs,
+    }
+    await this.#db.updateTable('faxes').set(row).where('id', '=', id).execute()
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#db.deleteFrom('faxes').where('id', '=', id).execute()
+  }
+}

@@ -1,0 +1,56 @@
+/** OAuthRepository on SQL: clients in `oauth_clients`, single-use codes in `oauth_codes`. */
+import type { Kysely } from 'kysely'
+import type { AuthorizationCode, OAuthClient } from '../../domain/credentials.js'
+import type { OAuthRepository } from '../../domain/ports.js'
+import {
+  authorizationCodeFromRow,
+  authorizationCodeToRow,
+  oauthClientFromRow,
+  oauthClientToRow,
+} from './oauth-rows.js'
+import type { Database } from './schema.js'
+
+export class SqlOAuthRepository implements OAuthRepository {
+  readonly #db: Kysely<Database>
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  async createClient(client: OAuthClient, secretHash: string): Promise<void> {
+    await this.#db
+      .insertInto('oauth_clients')
+      .values(oauthClientToRow(client, secretHash))
+      .execute()
+  }
+
+  async getClient(clientId: string): Promise<{ client: OAuthClient; secretHash: string } | null> {
+    const row = await this.#db
+      .selectFrom('oauth_clients')
+      .selectAll()
+      .where('client_id', '=', clientId)
+      .executeTakeFirst()
+    return row === undefined
+      ? null
+      : { client: oauthClientFromRow(row), secretHash: row.secret_hash }
+  }
+
+  async createCode(codeHash: string, code: AuthorizationCode): Promise<void> {
+    await this.#db
+      .insertInto('oauth_codes')
+      .values(authorizationCodeToRow(codeHash, code))
+      .execute()
+  }
+
+  /** One conditional UPDATE … RETURNING: of two racing calls, only one sees the row. */
+  async consumeCode(codeHash: string): Promise<AuthorizationCode | null> {
+    const row = await this.#db
+      .updateTable('oauth_codes')
+      .set({ is_used: 1 })
+      .where('code_hash', '=', codeHash)
+      .where('is_used', '=', 0)
+      .returningAll()
+      .executeTakeFirst()
+    return row === undefined ? null : authorizationCodeFromRow(row)
+  }
+}

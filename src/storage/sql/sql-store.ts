@@ -1,0 +1,27 @@
+/** The Store on an open SQL database: one repository per port, sharing the Kysely handle. */
+import type { Kysely } from 'kysely'
+import type { Store } from '../../domain/ports.js'
+import type { Database } from './schema.js'
+import { SqlAccountRepository } from './sql-account-repository.js'
+import { SqlFaxRepository } from './sql-fax-repository.js'
+import { SqlNumberRepository } from './sql-number-repository.js'
+import { SqlOAuthRepository } from './sql-oauth-repository.js'
+import { SqlOutboxRepository } from './sql-outbox-repository.js'
+import { SqlTokenRepository } from './sql-token-repository.js'
+import { SqlUploadRepository } from './sql-upload-repository.js'
+import { SqlWebhookRepository } from './sql-webhook-repository.js'
+
+export function createSqlStore(db: Kysely<Database>, engine: Store['engine']): Store {
+  return {
+    engine,
+    accounts: new SqlAccountRepository(db),
+    numbers: new SqlNumberRepository(db),
+    tokens: new SqlTokenRepository(db),
+    oauth: new SqlOAuthRepository(db),
+    uploads: new SqlUploadRepository(db),
+    outbox: new SqlOutboxRepository(db),
+    faxes: new SqlFaxRepository(db),
+    webhooks: new SqlWebhookRepository(db),
+    close: () => db.destroy(),
+  }
+}

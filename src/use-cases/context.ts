@@ -1,0 +1,21 @@
+/**
+ * What every use case receives: the ports it may use, and who is asking. The API builds an
+ * Actor from the bearer token; the CLI acts as the operator and needs none.
+ */
+import type { Account } from '../domain/account.js'
+import type { AccessToken } from '../domain/credentials.js'
+import type { FileStore, Store } from '../domain/ports.js'
+import type { Clock } from '../shared/clock.js'
+
+export interface Services {
+  readonly store: Store
+  readonly files: FileStore
+  readonly clock: Clock
+}
+
+export interface Actor {
+  readonly account: Account
+  readonly token: AccessToken
+  /** The address the request came from, recorded on outbox entries. */
+  readonly ip: string
+}

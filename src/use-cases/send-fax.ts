@@ -1,0 +1,219 @@
+/**
+ * sendFax: accept a fax for one or more destinations. Checks every rule that needs the store
+ * (who may send, from which numbers, which documents), then writes the outbox entry, one
+ * delivery per destination and the render job in one transaction. The request's shape was
+ * checked by the API schema; the rules are in ../shared/design.md "Rules of sendFax".
+ */
+import type { Account } from '../domain/account.js'
+import { DomainError } from '../domain/domain-error.js'
+import { maySendFrom } from '../domain/fax-number.js'
+import {
+  type CoverPage,
+  type Delivery,
+  type FaxReference,
+  MAX_DESTINATIONS,
+  MAX_FILES,
+  MAX_TOTAL_FILE_BYTES,
+  type OutboxEntry,
+  type Resolution,
+  type RetryPolicy,
+} from '../domain/outbox-entry.js'
+import { parseSendTime } from '../domain/send-time.js'
+import { newId24, newId32 } from '../shared/ids.js'
+import type { Actor, Services } from './context.js'
+import { resolveUser } from './resolve-user.js'
+
+export interface SendFaxRequest {
+  readonly userId: string
+  readonly from: string
+  readonly to: readonly string[]
+  readonly files: readonly string[]
+  readonly fromFax: { readonly faxId: string; readonly userId: string } | null
+  readonly commentText: string
+  readonly commentTags: readonly string[]
+  readonly enhancement: boolean
+  readonly retry: RetryPolicy | null
+  readonly partiallySentRetry: boolean
+  readonly sendTime: string | null
+  readonly returnIds: boolean
+  readonly resolution: Resolution
+  readonly coverPage: CoverPage | null
+}
+
+export interface SendFaxResult {
+  readonly outboxId: string
+  /** Destination → delivery id; present when the request asked for `return_ids`. */
+  readonly ids: Readonly<Record<string, string>> | null
+}
+
+const NO_NUMBER = /^(no_number|NO_NUMBER)$/
+
+export async function sendFax(
+  services: Services,
+  actor: Actor,
+  request: SendFaxRequest,
+): Promise<SendFaxResult> {
+  const { store, clock } = services
+  const sender = await resolveUser(services, actor, request.userId)
+  const nowMs = clock.now()
+
+  checkDestinations(request.to)
+  if (request.files.length > MAX_FILES) {
+    throw new DomainError('too_many_files', `At most ${MAX_FILES} files can be sent in one fax`)
+  }
+  if (request.files.length === 0 && !request.fromFax) {
+    throw new DomainError('missing_document', 'Give at least one of files and from_fax')
+  }
+  const senderNumbers = await pickableNumbers(services, sender, request.from)
+  await checkFiles(services, sender, request.files)
+  const fromFax = request.fromFax ? await findFromFax(services, actor, request.fromFax) : null
+
+  const requestedSendAtMs = request.sendTime === null ? nowMs : parseSendTime(request.sendTime)
+  const sendAtMs = Math.max(requestedSendAtMs, nowMs)
+  const scheduled = sendAtMs > nowMs
+  const outboxId = newId32()
+  const entry: OutboxEntry = {
+    id: outboxId,
+    uid: sender.uid,
+    status: scheduled ? 'scheduled_for_sending' : 'submitted',
+    from: request.from,
+    to: request.to,
+    files: request.files,
+    fromFax,
+    commentText: request.commentText,
+    commentTags: request.commentTags,
+    enhancement: request.enhancement,
+    retry: request.retry ?? { count: 0, delaySeconds: 0 },
+    partiallySentRetry: request.partiallySentRetry,
+    resolution: request.resolution,
+    coverPage: request.coverPage,
+    sendAtMs,
+    submittedAtMs: nowMs,
+    statusChanges: scheduled
+      ? [
+          { status: 'submitted', atMs: nowMs },
+          { status: 'scheduled_for_sending', atMs: nowMs },
+        ]
+      : [{ status: 'submitted', atMs: nowMs }],
+    pageCount: 0,
+    clientIp: actor.ip,
+  }
+  const deliveries: Delivery[] = request.to.map((destination) => ({
+    id: newId24(),
+    outboxId,
+    destination,
+    fromNumber: senderNumbers.length === 0 ? null : pickOne(senderNumbers),
+  }))
+  await store.outbox.create(entry, deliveries, {
+    id: newId24(),
+    kind: 'render-fax',
+    payload: { outboxId },
+    runAtMs: nowMs,
+  })
+  return {
+    outboxId,
+    ids: request.returnIds
+      ? Object.fromEntries(deliveries.map((d) => [d.destination, d.id]))
+      : null,
+  }
+}
+
+function checkDestinations(to: readonly string[]): void {
+  if (to.length > MAX_DESTINATIONS) {
+    throw new DomainError(
+      'too_many_destinations',
+      `At most ${MAX_DESTINATIONS} destinations per fax`,
+    )
+  }
+  const seen = new Set<string>()
+  for (const destination of to) {
+    if (seen.has(destination)) {
+      throw new DomainError('duplicate_destination', `Destination ${destination} is given twice`)
+    }
+    seen.add(destination)
+  }
+}
+
+/**
+ * The numbers a destination may be sent from. Every number of a comma-separated `from` must be
+ * active and owned by or assigned to the sender; `*` digits after a number are not part of it.
+ * `no_number` answers an empty list, and only a corporate member without a number may use it.
+ */
+async function pickableNumbers(
+  services: Services,
+  sender: Account,
+  from: string,
+): Promise<string[]> {
+  const parts = [...new Set(from.split(','))]
+  const noNumber = parts.filter((p) => NO_NUMBER.test(p))
+  if (noNumber.length > 0) {
+    if (noNumber.length !== parts.length) {
+      throw new DomainError('invalid_from_number', 'no_number cannot be combined with numbers')
+    }
+    const assigned = await services.store.numbers.listAssignedTo(sender.uid)
+    if (sender.accountType !== 'corporate_member' || assigned.length > 0) {
+      throw new DomainError(
+        'no_number_not_allowed',
+        'no_number is only for corporate members who have no number assigned',
+      )
+    }
+    return []
+  }
+  const numbers: string[] = []
+  for (const part of parts) {
+    const number = part.split('*')[0] ?? part
+    const record = await services.store.numbers.get(number)
+    if (!record || !maySendFrom(record, sender.uid)) {
+      throw new DomainError('invalid_from_number', `${number} is not an active number of this user`)
+    }
+    numbers.push(number)
+  }
+  return numbers
+}
+
+async function checkFiles(
+  services: Services,
+  sender: Account,
+  paths: readonly string[],
+): Promise<void> {
+  let totalBytes = 0
+  for (const path of paths) {
+    const file = await services.store.uploads.get(path)
+    if (!file || file.uid !== sender.uid) {
+      throw new DomainError(
+        'file_not_found',
+        `No uploaded file ${JSON.stringify(path)} for this user`,
+      )
+    }
+    totalBytes += file.sizeBytes
+  }
+  if (totalBytes > MAX_TOTAL_FILE_BYTES) {
+    throw new DomainError('files_too_large', 'The files of one fax may not exceed 150 MB in all')
+  }
+}
+
+async function findFromFax(
+  services: Services,
+  actor: Actor,
+  ref: { faxId: string; userId: string },
+): Promise<FaxReference> {
+  const notFound = new DomainError(
+    'from_fax_not_found',
+    `No fax ${JSON.stringify(ref.faxId)} to reuse`,
+  )
+  let owner: Account
+  try {
+    owner = await resolveUser(services, actor, ref.userId)
+  } catch {
+    throw notFound
+  }
+  const fax = await services.store.faxes.get(ref.faxId)
+  if (!fax || fax.ownerUid !== owner.uid) {
+    throw notFound
+  }
+  return { faxId: fax.id, ownerUid: owner.uid }
+}
+
+function pickOne<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)] as T
+}

@@ -1,0 +1,172 @@
+/**
+ * A whole faxd API on a real store (SQLite or PostgreSQL, a fresh database per call), real
+ * files in a temp folder and a manual clock. Requests go through Fastify's inject (no socket)
+ * unless a test listens. `snapshot()` reads every table, so a test can check that a refused
+ * request changed nothing.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { createApp } from '../../src/api/create-app.js'
+import type { Account, AccountType } from '../../src/domain/account.js'
+import { ManualClock } from '../../src/shared/clock.js'
+import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
+import type { Database } from '../../src/storage/sql/schema.js'
+import type { Services } from '../../src/use-cases/context.js'
+import { addNumber, createAccount, createPersonalToken } from '../../src/use-cases/operator.js'
+import { multipartBody } from './multipart.js'
+import { type Engine, type TestStore, openTestStore } from './test-database.js'
+
+export interface TestUser {
+  readonly account: Account
+  /** A personal access token with every scope. */
+  readonly token: string
+}
+
+export interface TestApp {
+  readonly app: FastifyInstance
+  readonly services: Services
+  readonly clock: ManualClock
+  readonly testStore: TestStore
+  readonly filesDir: string
+  user(options?: {
+    type?: AccountType
+    adminUid?: string
+    password?: string
+    numbers?: string[]
+  }): Promise<TestUser>
+  token(uid: string, options?: { scopes?: string[]; expiresInDays?: number }): Promise<string>
+  request(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>
+  /** Uploads `content` (default: a small PDF-looking file) as `user` through the API; answers the path. */
+  upload(user: TestUser, content?: Uint8Array, fileName?: string): Promise<string>
+  /** Every row of every table and the list of stored files, for before/after comparisons. */
+  snapshot(): Promise<string>
+  close(): Promise<void>
+}
+
+const TABLES: readonly (keyof Database)[] = [
+  'accounts',
+  'numbers',
+  'number_assignments',
+  'access_tokens',
+  'oauth_clients',
+  'oauth_codes',
+  'uploaded_files',
+  'outbox_entries',
+  'outbox_status_changes',
+  'deliveries',
+  'jobs',
+  'webhooks',
+  'faxes',
+]
+
+let emailCounter = 0
+
+export async function openTestApp(engine: Engine = 'sqlite'): Promise<TestApp> {
+  const testStore = await openTestStore(engine)
+  const filesDir = await mkdtemp(join(tmpdir(), 'faxd-files-'))
+  const clock = new ManualClock(Date.UTC(2026, 10, 27, 12, 0, 0))
+  const services: Services = { store: testStore.store, files: new FsFileStore(filesDir), clock }
+  const app = await createApp({ services })
+  await app.ready()
+
+  const token: TestApp['token'] = async (uid, options = {}) =>
+    (
+      await createPersonalToken(services, {
+        uid,
+        scopes: options.scopes ?? null,
+        expiresInDays: options.expiresInDays ?? null,
+      })
+    ).token
+
+  return {
+    app,
+    services,
+    clock,
+    testStore,
+    filesDir,
+    token,
+    async user(options = {}) {
+      emailCounter += 1
+      const account = await createAccount(services, {
+        email: `user${emailCounter}.${Date.now()}@example.test`,
+        type: options.adminUid ? 'corporate_member' : (options.type ?? 'individual'),
+        adminUid: options.adminUid ?? null,
+        password: options.password ?? null,
+      })
+      for (const number of options.numbers ?? []) {
+        if (account.accountType === 'corporate_member') {
+          throw new Error('give members numbers through their admin')
+        }
+        await addNumber(services, { number, ownerUid: account.uid, assignTo: [] })
+      }
+      return { account, token: await token(account.uid) }
+    },
+    async request(method, url, options = {}) {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) }
+      if (options.token) {
+        headers['authorization'] = `Bearer ${options.token}`
+      }
+      if (options.body !== undefined) {
+        headers['content-type'] ??= 'application/json'
+      }
+      return app.inject({
+        method,
+        url,
+        headers,
+        ...(options.body === undefined
+          ? {}
+          : {
+              payload:
+                typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+            }),
+      })
+    },
+    async upload(
+      user,
+      content = Buffer.from('%PDF-1.4\n% faxd test document\n'),
+      fileName = 'letter.pdf',
+    ) {
+      const { payload, headers } = multipartBody('fax_file', fileName, 'application/pdf', content)
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v3/accounts/self/files',
+        headers: { ...headers, authorization: `Bearer ${user.token}` },
+        payload,
+      })
+      if (response.statusCode !== 200) {
+        throw new Error(`upload failed: ${response.statusCode} ${response.body}`)
+      }
+      return response.json<{ path: string }>().path
+    },
+    async snapshot() {
+      const db = testStore.database()
+      const parts: string[] = []
+      for (const table of TABLES) {
+        const rows = await db.selectFrom(table).selectAll().execute()
+        const sorted = rows.map((row) => JSON.stringify(row)).sort()
+        parts.push(`${table}: ${sorted.join('\n')}`)
+      }
+      parts.push(`files: ${(await listFiles(filesDir)).join(',')}`)
+      return parts.join('\n')
+    },
+    async close() {
+      await app.close()
+      await testStore.cleanup()
+      await rm(filesDir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
+}

@@ -1,0 +1,147 @@
+/**
+ * Stores for the contract suites, one fresh database per call, on each engine: SQLite in a new
+ * temp folder, PostgreSQL in a new schema `t_<random hex>` on FAXD_TEST_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/test). An unreachable PostgreSQL fails the test; it is
+ * never skipped. `cleanup` removes the folder or drops the schema.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach } from 'node:test'
+import type { Kysely } from 'kysely'
+import pg from 'pg'
+import type { Store } from '../../src/domain/ports.js'
+import { openStore, SQLITE_FILE_NAME } from '../../src/storage/sql/open-store.js'
+import { openPostgresDatabase } from '../../src/storage/sql/postgres-database.js'
+import type { Database } from '../../src/storage/sql/schema.js'
+import { openSqliteDatabase } from '../../src/storage/sql/sqlite-database.js'
+
+export const ENGINES = ['sqlite', 'postgres'] as const
+export type Engine = (typeof ENGINES)[number]
+
+export const TEST_DATABASE_URL =
+  process.env.FAXD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+export interface TestStore {
+  readonly store: Store
+  /**
+   * A second handle on the same database, for arranging and inspecting rows that the ports do
+   * not expose (an entry's status, its job). Opened on first use; closed by cleanup.
+   */
+  database(): Kysely<Database>
+  /** Opens another Store on the same database, as a restarted service would; closed by cleanup. */
+  openAgain(): Promise<Store>
+  cleanup(): Promise<void>
+}
+
+export async function openTestStore(engine: Engine): Promise<TestStore> {
+  return engine === 'sqlite' ? openSqliteTestStore() : openPostgresTestStore()
+}
+
+/**
+ * Gives every test of the enclosing describe its own fresh store, opened before and cleaned up
+ * after the test. Returns a getter for the current test's store.
+ */
+export function freshStoreForEachTest(engine: Engine): () => TestStore {
+  let current: TestStore | undefined
+  beforeEach(async () => {
+    current = await openTestStore(engine)
+  })
+  afterEach(async () => {
+    const finished = current
+    current = undefined
+    await finished?.cleanup()
+  })
+  return () => {
+    if (current === undefined) {
+      throw new Error('no test store: opening it failed before this test')
+    }
+    return current
+  }
+}
+
+async function openSqliteTestStore(): Promise<TestStore> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'faxd-test-'))
+  return trackedTestStore({
+    openStore: () => openStore({ dataDir }),
+    openDatabase: () => openSqliteDatabase(join(dataDir, SQLITE_FILE_NAME)),
+    removeDatabase: () => rm(dataDir, { recursive: true, force: true }),
+  })
+}
+
+async function openPostgresTestStore(): Promise<TestStore> {
+  const schema = `t_${randomBytes(8).toString('hex')}`
+  await runAdminStatement(`CREATE SCHEMA ${schema}`)
+  const options = { databaseUrl: TEST_DATABASE_URL, dataDir: tmpdir(), postgresSchema: schema }
+  return trackedTestStore({
+    openStore: () => openStore(options),
+    openDatabase: () => openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema }),
+    removeDatabase: () => runAdminStatement(`DROP SCHEMA ${schema} CASCADE`),
+  })
+}
+
+interface DatabaseLifecycle {
+  openStore(): Promise<Store>
+  openDatabase(): Kysely<Database>
+  removeDatabase(): Promise<void>
+}
+
+async function trackedTestStore(lifecycle: DatabaseLifecycle): Promise<TestStore> {
+  const stores: Store[] = []
+  let database: Kysely<Database> | undefined
+  const cleanup = async (): Promise<void> => {
+    await database?.destroy()
+    await Promise.all(stores.map((store) => store.close()))
+    await lifecycle.removeDatabase()
+  }
+  const openAgain = async (): Promise<Store> => {
+    const store = await lifecycle.openStore()
+    stores.push(store)
+    return store
+  }
+  try {
+    const store = await openAgain()
+    return {
+      store,
+      database: () => (database ??= lifecycle.openDatabase()),
+      openAgain,
+      cleanup,
+    }
+  } catch (error) {
+    await cleanup()
+    throw error
+  }
+}
+
+/** Runs one statement on a short-lived connection of its own. */
+async function runAdminStatement(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  try {
+    await client.connect()
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${withoutPassword(TEST_DATABASE_URL)}: ${String(error)}. ` +
+        'The storage contract suites run on PostgreSQL too: start it, or point ' +
+        'FAXD_TEST_DATABASE_URL at one.',
+      { cause: error },
+    )
+  }
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') {
+      parsed.password = '***'
+    }
+    return parsed.toString()
+  } catch {
+    return '(an unparsable URL)'
+  }
+}
