@@ -3,7 +3,7 @@
  * without valid credentials is answered 401 (or 403 for a missing scope) and nothing of it is
  * looked at. The Actor it builds is the only way a route learns who is asking.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest, RouteOptions } from 'fastify'
 import { type Actor, type Services } from '../use-cases/context.js'
 import { authenticate, requireScope } from '../use-cases/authenticate.js'
 import { ApiError } from './api-error.js'
@@ -11,15 +11,15 @@ import { ApiError } from './api-error.js'
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i
 
 export function authenticateRequest(services: Services) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async (request: FastifyRequest): Promise<void> => {
     const operation = request.routeOptions.config.operation
     if (!operation) {
-      return
+      // requireOperation() refuses such routes at startup; this keeps the check fail-closed.
+      throw new Error(`route ${request.routeOptions.url ?? '?'} declares no scopes`)
     }
     const header = request.headers.authorization
     const match = header === undefined ? null : BEARER.exec(header)
     if (!match?.[1]) {
-      void reply.header('www-authenticate', 'Bearer')
       throw new ApiError(
         401,
         header === undefined ? 'missing_token' : 'malformed_token',
@@ -45,4 +45,13 @@ export function actorOf(request: FastifyRequest): Actor {
     throw new Error(`route ${request.routeOptions.url ?? '?'} ran without authentication`)
   }
   return request.actor
+}
+
+/** An onRoute hook for the /v3 scope: a route that declares no operation (and so no scopes) is a startup error. */
+export function requireOperation(route: RouteOptions): void {
+  if (!(route.config as { operation?: unknown } | undefined)?.operation) {
+    throw new Error(
+      `${String(route.method)} ${route.url} has no config.operation: it would be served unauthenticated`,
+    )
+  }
 }

@@ -14,7 +14,7 @@ import { DomainError } from '../domain/domain-error.js'
 import { MAX_TOTAL_FILE_BYTES } from '../domain/outbox-entry.js'
 import type { Services } from '../use-cases/context.js'
 import { ApiError, DOMAIN_ERROR_STATUS, type ErrorBody } from './api-error.js'
-import { authenticateRequest } from './authenticate-request.js'
+import { authenticateRequest, requireOperation } from './authenticate-request.js'
 import { OpenApiCollector } from './openapi-document.js'
 import { registerAccountRoutes } from './routes/accounts.js'
 import { registerFaxRoutes } from './routes/faxes.js'
@@ -67,6 +67,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     if (statusCode >= 500) {
       request.log.error({ err: error }, 'request failed')
     }
+    const challenge = BEARER_CHALLENGES[body.error]
+    if (challenge) {
+      void reply.header('www-authenticate', challenge)
+    }
     void reply.status(statusCode).send(body)
   })
   app.setNotFoundHandler((request, reply) => {
@@ -79,6 +83,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerMetaRoutes(app, openApi)
   await app.register(
     async (v3) => {
+      v3.addHook('onRoute', requireOperation)
       v3.addHook('onRequest', authenticateRequest(options.services))
       v3.addHook('preValidation', async (request) => requireJsonBody(request))
       registerAccountRoutes(v3, options.services)
@@ -128,6 +133,17 @@ function requireJsonBody(request: import('fastify').FastifyRequest): void {
       `This call takes a JSON body with Content-Type: application/json, not ${type || 'no Content-Type'}`,
     )
   }
+}
+
+/** RFC 6750 §3: a 401 or 403 for a bearer token says why in WWW-Authenticate. */
+const BEARER_CHALLENGES: Readonly<Record<string, string>> = {
+  missing_token: 'Bearer',
+  malformed_token: 'Bearer error="invalid_request"',
+  invalid_token: 'Bearer error="invalid_token"',
+  token_expired: 'Bearer error="invalid_token", error_description="The access token expired"',
+  client_id_required: 'Bearer error="invalid_request"',
+  invalid_client_id: 'Bearer error="invalid_token"',
+  insufficient_scope: 'Bearer error="insufficient_scope"',
 }
 
 const FASTIFY_CODES: Readonly<Record<string, [number, string]>> = {

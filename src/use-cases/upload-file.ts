@@ -1,11 +1,11 @@
 /**
  * Upload of a document to send later. The bytes go to the FileStore under a fresh key, then the
- * upload is recorded; the answer is the opaque path that sendFax takes in `files`. A file that
+ * upload is recorded; the answer is the opaque path (`/transient-<uuid>`, as the Fax.Plus docs show it) that sendFax takes in `files`. A file that
  * passes 150 MB is refused as it arrives, before anything is recorded.
  */
 import { MAX_TOTAL_FILE_BYTES } from '../domain/outbox-entry.js'
 import type { UploadedFile } from '../domain/uploaded-file.js'
-import { newId32 } from '../shared/ids.js'
+import { randomUUID } from 'node:crypto'
 import type { Actor, Services } from './context.js'
 import { resolveUser } from './resolve-user.js'
 
@@ -22,11 +22,11 @@ export async function uploadFile(
   request: UploadRequest,
 ): Promise<UploadedFile> {
   const user = await resolveUser(services, actor, request.userId)
-  const id = newId32()
+  const id = randomUUID()
   const storageKey = `uploads/${user.uid}/${id}`
   const { sizeBytes } = await services.files.put(storageKey, request.content, MAX_TOTAL_FILE_BYTES)
   const file: UploadedFile = {
-    path: `/transient-${formatUuid(id)}`,
+    path: `/transient-${id}`,
     uid: user.uid,
     fileName: request.fileName,
     mimeType: request.mimeType,
@@ -41,9 +41,4 @@ export async function uploadFile(
     throw error
   }
   return file
-}
-
-/** The Fax.Plus docs show upload paths as `/transient-<uuid>`. */
-function formatUuid(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }

@@ -4,6 +4,7 @@
  * ignored: the type comes from the content.
  */
 import type { FastifyInstance } from 'fastify'
+import { DomainError } from '../../domain/domain-error.js'
 import type { Services } from '../../use-cases/context.js'
 import { uploadFile } from '../../use-cases/upload-file.js'
 import { ApiError } from '../api-error.js'
@@ -11,6 +12,21 @@ import { actorOf } from '../authenticate-request.js'
 import { pathParams, userIdParam } from './params.js'
 
 const FILE_PART = 'fax_file'
+
+/**
+ * The multipart parser stops a file at the size limit and marks the stream truncated rather
+ * than failing it; failing here makes the FileStore drop what it wrote.
+ */
+async function* refuseTruncated(
+  stream: AsyncIterable<Uint8Array> & { truncated: boolean },
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of stream) {
+    yield chunk
+  }
+  if (stream.truncated) {
+    throw new DomainError('files_too_large', 'A file may not exceed 150 MB')
+  }
+}
 
 export function registerFileRoutes(app: FastifyInstance, services: Services): void {
   app.post<{ Params: { user_id: string } }>('/accounts/:user_id/files', {
@@ -53,7 +69,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         userId: request.params.user_id,
         fileName: part.filename,
         mimeType: part.mimetype,
-        content: part.file,
+        content: refuseTruncated(part.file),
       })
       return { path: file.path }
     },

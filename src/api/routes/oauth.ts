@@ -46,10 +46,17 @@ function redirectWith(
   return reply.redirect(url.toString(), 302)
 }
 
+/** The sign-in page must not be framed by another site (RFC 6749 §10.13, clickjacking). */
+const PAGE_HEADERS = {
+  'cache-control': 'no-store',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "frame-ancestors 'none'",
+}
+
 export function registerOAuthRoutes(app: FastifyInstance, services: Services): void {
   app.get('/login', async (request, reply) => {
     const p = paramsOf(request)
-    void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store')
+    void reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS)
     if (p['response_type'] !== 'code') {
       return reply.status(400).send(errorPage('response_type must be "code".'))
     }
@@ -78,7 +85,7 @@ export function registerOAuthRoutes(app: FastifyInstance, services: Services): v
     const p = paramsOf(request)
     const clientId = p['client_id'] ?? ''
     const state = p['state'] ?? ''
-    void reply.header('cache-control', 'no-store')
+    void reply.headers(PAGE_HEADERS)
     let client
     try {
       client = await findAuthorizingClient(services, clientId, p['redirect_uri'] ?? null)

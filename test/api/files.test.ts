@@ -1,0 +1,92 @@
+/** Upload: the part named fax_file, the path it answers, the size limit, and what it refuses. */
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { multipartBody } from '../support/multipart.js'
+import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
+
+describe('file upload', () => {
+  let t: TestApp
+  let user: TestUser
+
+  before(async () => {
+    t = await openTestApp()
+    user = await t.user()
+  })
+  after(async () => t.close())
+
+  const post = (payload: Buffer | string, headers: Record<string, string>, query = '') =>
+    t.app.inject({
+      method: 'POST',
+      url: `/v3/accounts/self/files${query}`,
+      headers: { ...headers, authorization: `Bearer ${user.token}` },
+      payload,
+    })
+
+  it('stores the bytes and answers a /transient-<uuid> path that sendFax accepts', async () => {
+    const content = Buffer.from('%PDF-1.4\n% a letter\n')
+    const { payload, headers } = multipartBody('fax_file', 'letter.pdf', 'application/pdf', content)
+    const response = await post(payload, headers, '?format=pdf&=undefined')
+    assert.equal(response.statusCode, 200)
+    const { path } = response.json<{ path: string }>()
+    assert.match(path, /^\/transient-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+    const upload = await t.services.store.uploads.get(path)
+    assert.ok(upload)
+    assert.equal(upload.fileName, 'letter.pdf')
+    assert.equal(upload.sizeBytes, content.length)
+    assert.deepEqual(await readFile(join(t.filesDir, upload.storageKey)), content)
+  })
+
+  it('refuses a request without a fax_file part with missing_file', async () => {
+    const { payload, headers } = multipartBody(
+      'document',
+      'letter.pdf',
+      'application/pdf',
+      Buffer.from('x'),
+    )
+    const before = await t.snapshot()
+    const response = await post(payload, headers)
+    assert.equal(response.statusCode, 400)
+    assert.equal(response.json<{ error: string }>().error, 'missing_file')
+    assert.equal(await t.snapshot(), before)
+  })
+
+  it('refuses a body that is not multipart with 415', async () => {
+    const response = await post('{"fax_file": "x"}', { 'content-type': 'application/json' })
+    assert.equal(response.statusCode, 415)
+    assert.equal(response.json<{ error: string }>().error, 'unsupported_media_type')
+  })
+
+  it('refuses a file over 150 MB with 413 and keeps nothing of it', async () => {
+    const { payload, headers } = multipartBody(
+      'fax_file',
+      'huge.pdf',
+      'application/pdf',
+      Buffer.alloc(150 * 1024 * 1024 + 1, 0x20),
+    )
+    const before = await t.snapshot()
+    const response = await post(payload, headers)
+    assert.equal(response.statusCode, 413)
+    assert.equal(response.json<{ error: string }>().error, 'files_too_large')
+    assert.equal(await t.snapshot(), before, 'no record and no file, not even a temp file')
+  })
+
+  it("refuses another account's user_id", async () => {
+    const other = await t.user()
+    const { payload, headers } = multipartBody(
+      'fax_file',
+      'a.pdf',
+      'application/pdf',
+      Buffer.from('x'),
+    )
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/v3/accounts/${other.account.uid}/files`,
+      headers: { ...headers, authorization: `Bearer ${user.token}` },
+      payload,
+    })
+    assert.equal(response.statusCode, 400)
+    assert.equal(response.json<{ error: string }>().error, 'invalid_user_id')
+  })
+})

@@ -1,0 +1,77 @@
+/** Webhooks: register, list by event, delete; targets must be http(s) URLs. */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
+
+describe('webhooks', () => {
+  let t: TestApp
+  let user: TestUser
+
+  before(async () => {
+    t = await openTestApp()
+    user = await t.user()
+  })
+  after(async () => t.close())
+
+  it('registers, lists by event and deletes', async () => {
+    const created = await t.request('POST', '/v3/hooks', {
+      token: user.token,
+      body: { target: 'https://example.test/fax_sent', event: 'fax_sent' },
+    })
+    assert.equal(created.statusCode, 200)
+    const { id } = created.json<{ id: string }>()
+    assert.match(id, /^[0-9a-f]{24}$/)
+
+    const sent = await t.request('GET', '/v3/hooks?event=fax_sent', { token: user.token })
+    assert.deepEqual(sent.json(), {
+      data: [{ id, target: 'https://example.test/fax_sent', event: 'fax_sent' }],
+    })
+    const received = await t.request('GET', '/v3/hooks?event=fax_received', { token: user.token })
+    assert.deepEqual(received.json(), { data: [] })
+
+    const del = await t.request('DELETE', `/v3/hooks/${id}`, { token: user.token })
+    assert.equal(del.statusCode, 200)
+    const after = await t.request('GET', '/v3/hooks?event=fax_sent', { token: user.token })
+    assert.deepEqual(after.json(), { data: [] })
+  })
+
+  it('refuses a target that is not an absolute http(s) URL, an unknown event and a missing event', async () => {
+    const cases: [string, unknown, number, string][] = [
+      ['POST', { target: 'ftp://example.test/x', event: 'fax_sent' }, 400, 'invalid_target'],
+      ['POST', { target: 'not a url', event: 'fax_sent' }, 400, 'invalid_target'],
+      [
+        'POST',
+        { target: 'https://example.test/x', event: 'fax_page_received' },
+        400,
+        'invalid_event',
+      ],
+      ['POST', { target: 'https://example.test/x' }, 400, 'missing_field'],
+    ]
+    const before = await t.snapshot()
+    for (const [method, body, status, code] of cases) {
+      const response = await t.request(method as 'POST', '/v3/hooks', { token: user.token, body })
+      assert.equal(response.statusCode, status)
+      assert.equal(response.json<{ error: string }>().error, code)
+    }
+    const missing = await t.request('GET', '/v3/hooks', { token: user.token })
+    assert.equal(missing.statusCode, 400)
+    assert.equal(missing.json<{ error: string }>().error, 'missing_field')
+    const unknown = await t.request('GET', '/v3/hooks?event=fax_lost', { token: user.token })
+    assert.equal(unknown.json<{ error: string }>().error, 'invalid_event')
+    assert.equal(await t.snapshot(), before)
+  })
+
+  it("answers 404 webhook_not_found for an unknown or someone else's hook", async () => {
+    const other = await t.user()
+    const created = await t.request('POST', '/v3/hooks', {
+      token: other.token,
+      body: { target: 'https://example.test/x', event: 'fax_received' },
+    })
+    const { id } = created.json<{ id: string }>()
+    for (const hookId of [id, 'ffffffffffffffffffffffff']) {
+      const response = await t.request('DELETE', `/v3/hooks/${hookId}`, { token: user.token })
+      assert.equal(response.statusCode, 404)
+      assert.equal(response.json<{ error: string }>().error, 'webhook_not_found')
+    }
+  })
+})
