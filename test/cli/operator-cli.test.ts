@@ -80,7 +80,7 @@ describe('operator CLI on the embedded store', () => {
     assert.equal(number.code, 0, number.stderr)
     assert.equal(number.json?.['number'], '+15555550150')
     assert.deepEqual(
-      [...number.json?.['assigned_to']].sort(),
+      [...(number.json?.['assigned_to'] ?? [])].sort(),
       [member.json?.['uid'], adminUid].sort(),
     )
 
