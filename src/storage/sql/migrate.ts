@@ -31,8 +31,9 @@ export async function migrateToLatest(
   const { error, results } = await migrator.migrateToLatest()
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName
-    const message = failed === undefined ? 'migrating failed' : `migration ${failed} failed`
-    throw new Error(message, { cause: error })
+    const what = failed === undefined ? 'migrating the database' : `migration ${failed}`
+    const reason = error instanceof Error ? error.message : JSON.stringify(error)
+    throw new Error(`${what} failed: ${reason}`, { cause: error })
   }
 }
 

@@ -1,0 +1,251 @@
+/** Contract of OutboxRepository, run on every storage engine. */
+import assert from 'node:assert/strict'
+import { beforeEach, describe, it } from 'node:test'
+import type { Account } from '../../src/domain/account.js'
+import { MAX_DESTINATIONS, type OutboxEntry } from '../../src/domain/outbox-entry.js'
+import {
+  anAccount,
+  anOutboxEntry,
+  aRenderJob,
+  deliveriesOf,
+  destinations,
+} from '../support/sample-records.js'
+import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
+
+for (const engine of ENGINES) {
+  describe(`${engine}: OutboxRepository`, () => {
+    const world = freshStoreForEachTest(engine)
+    let user: Account
+    let other: Account
+    beforeEach(async () => {
+      user = anAccount()
+      other = anAccount()
+      await world().store.accounts.create(user, null)
+      await world().store.accounts.create(other, null)
+    })
+
+    async function create(entry: OutboxEntry): Promise<void> {
+      await world().store.outbox.create(entry, deliveriesOf(entry), aRenderJob(entry))
+    }
+
+    async function countRows(
+      table: 'outbox_entries' | 'outbox_status_changes' | 'deliveries' | 'jobs',
+      column: 'id' | 'outbox_id',
+      outboxId: string,
+    ): Promise<number> {
+      const { count } = await world()
+        .database()
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where(column, '=', outboxId)
+        .executeTakeFirstOrThrow()
+      return Number(count)
+    }
+
+    async function rowsLeftOf(outboxId: string): Promise<Record<string, number>> {
+      return {
+        entries: await countRows('outbox_entries', 'id', outboxId),
+        statusChanges: await countRows('outbox_status_changes', 'outbox_id', outboxId),
+        deliveries: await countRows('deliveries', 'outbox_id', outboxId),
+        jobs: await countRows('jobs', 'outbox_id', outboxId),
+      }
+    }
+
+    it('reads back every field of a stored entry', async () => {
+      const entry = anOutboxEntry(user.uid)
+      await create(entry)
+      assert.deepEqual(await world().store.outbox.get(entry.id), entry)
+    })
+
+    it('reads back an entry without cover page, original fax, tags or history', async () => {
+      const entry = anOutboxEntry(user.uid, {
+        from: 'no_number',
+        fromFax: null,
+        coverPage: null,
+        commentText: '',
+        commentTags: [],
+        statusChanges: [],
+        enhancement: false,
+        partiallySentRetry: false,
+        retry: { count: 0, delaySeconds: 0 },
+        resolution: 'fine',
+      })
+      await create(entry)
+      assert.deepEqual(await world().store.outbox.get(entry.id), entry)
+    })
+
+    it('reads back a cover page without message or flags', async () => {
+      const entry = anOutboxEntry(user.uid, {
+        coverPage: {
+          nameTo: '',
+          nameFrom: '',
+          subject: '',
+          flags: [],
+          message: null,
+          includeCompanyLogo: false,
+        },
+      })
+      await create(entry)
+      assert.deepEqual(await world().store.outbox.get(entry.id), entry)
+    })
+
+    it('answers null for an unknown entry', async () => {
+      assert.equal(await world().store.outbox.get('0'.repeat(32)), null)
+    })
+
+    it('lists the deliveries of an entry in destination order, every field intact', async () => {
+      const entry = anOutboxEntry(user.uid, { to: ['+4930000003', '+4930000001', '+4930000002'] })
+      const deliveries = deliveriesOf(entry)
+      await world().store.outbox.create(entry, deliveries, aRenderJob(entry))
+      assert.deepEqual(await world().store.outbox.listDeliveries(entry.id), deliveries)
+      assert.deepEqual(await world().store.outbox.listDeliveries('0'.repeat(32)), [])
+    })
+
+    it(`stores an entry with ${MAX_DESTINATIONS} deliveries in one go`, async () => {
+      const entry = anOutboxEntry(user.uid, { to: destinations(MAX_DESTINATIONS) })
+      const deliveries = deliveriesOf(entry)
+      await world().store.outbox.create(entry, deliveries, aRenderJob(entry))
+      const stored = await world().store.outbox.listDeliveries(entry.id)
+      assert.equal(stored.length, MAX_DESTINATIONS)
+      assert.deepEqual(stored, deliveries)
+      assert.deepEqual((await world().store.outbox.get(entry.id))?.to, entry.to)
+    })
+
+    it('writes the job with the entry', async () => {
+      const entry = anOutboxEntry(user.uid)
+      const job = aRenderJob(entry)
+      await world().store.outbox.create(entry, deliveriesOf(entry), job)
+      const row = await world()
+        .database()
+        .selectFrom('jobs')
+        .selectAll()
+        .where('id', '=', job.id)
+        .executeTakeFirstOrThrow()
+      assert.deepEqual(
+        {
+          kind: row.kind,
+          payload: JSON.parse(row.payload) as unknown,
+          runAt: row.run_at,
+          outboxId: row.outbox_id,
+          attempts: row.attempts,
+          lockedUntil: row.locked_until,
+          lockedBy: row.locked_by,
+        },
+        {
+          kind: 'render-fax',
+          payload: job.payload,
+          runAt: job.runAtMs,
+          outboxId: entry.id,
+          attempts: 0,
+          lockedUntil: null,
+          lockedBy: null,
+        },
+      )
+    })
+
+    it('leaves nothing behind when a create fails midway', async () => {
+      const entry = anOutboxEntry(user.uid, { to: destinations(MAX_DESTINATIONS) })
+      const deliveries = deliveriesOf(entry)
+      const first = deliveries[0]
+      assert.ok(first)
+      deliveries[deliveries.length - 1] = { ...first, destination: '+4930999999' }
+      await assert.rejects(world().store.outbox.create(entry, deliveries, aRenderJob(entry)))
+      assert.equal(await world().store.outbox.get(entry.id), null)
+      assert.deepEqual(await rowsLeftOf(entry.id), {
+        entries: 0,
+        statusChanges: 0,
+        deliveries: 0,
+        jobs: 0,
+      })
+    })
+
+    it('leaves nothing behind when the job cannot be stored', async () => {
+      const earlier = anOutboxEntry(user.uid)
+      const job = aRenderJob(earlier)
+      await world().store.outbox.create(earlier, deliveriesOf(earlier), job)
+      const entry = anOutboxEntry(user.uid)
+      await assert.rejects(world().store.outbox.create(entry, deliveriesOf(entry), job))
+      assert.deepEqual(await rowsLeftOf(entry.id), {
+        entries: 0,
+        statusChanges: 0,
+        deliveries: 0,
+        jobs: 0,
+      })
+    })
+
+    it("lists a user's entries by submit time, then id, and no one else's", async () => {
+      const late = anOutboxEntry(user.uid, { submittedAtMs: 3_000 })
+      const early = anOutboxEntry(user.uid, { submittedAtMs: 1_000 })
+      const tiedA = anOutboxEntry(user.uid, { submittedAtMs: 2_000, id: 'a'.repeat(32) })
+      const tiedB = anOutboxEntry(user.uid, { submittedAtMs: 2_000, id: 'b'.repeat(32) })
+      const foreign = anOutboxEntry(other.uid, { submittedAtMs: 1_500 })
+      for (const entry of [late, tiedB, foreign, early, tiedA]) {
+        await create(entry)
+      }
+      assert.deepEqual(await world().store.outbox.listByUser(user.uid), [early, tiedA, tiedB, late])
+      assert.deepEqual(await world().store.outbox.listByUser(other.uid), [foreign])
+    })
+
+    it('changes the comment and nothing else', async () => {
+      const entry = anOutboxEntry(user.uid)
+      const untouched = anOutboxEntry(user.uid)
+      await create(entry)
+      await create(untouched)
+      await world().store.outbox.updateComment(entry.id, 'new comment')
+      assert.deepEqual(await world().store.outbox.get(entry.id), {
+        ...entry,
+        commentText: 'new comment',
+      })
+      assert.deepEqual(await world().store.outbox.get(untouched.id), untouched)
+    })
+
+    it('deletes an entry with its status changes, deliveries and jobs', async () => {
+      const entry = anOutboxEntry(user.uid, { status: 'scheduled_for_sending' })
+      const kept = anOutboxEntry(user.uid)
+      await create(entry)
+      await create(kept)
+      assert.equal(await world().store.outbox.delete(entry.id), 'deleted')
+      assert.equal(await world().store.outbox.get(entry.id), null)
+      assert.deepEqual(await world().store.outbox.listDeliveries(entry.id), [])
+      assert.deepEqual(await rowsLeftOf(entry.id), {
+        entries: 0,
+        statusChanges: 0,
+        deliveries: 0,
+        jobs: 0,
+      })
+      assert.deepEqual(await rowsLeftOf(kept.id), {
+        entries: 1,
+        statusChanges: 2,
+        deliveries: 2,
+        jobs: 1,
+      })
+    })
+
+    it('answers not_found when deleting an unknown or already deleted entry', async () => {
+      const entry = anOutboxEntry(user.uid)
+      await create(entry)
+      assert.equal(await world().store.outbox.delete('0'.repeat(32)), 'not_found')
+      assert.equal(await world().store.outbox.delete(entry.id), 'deleted')
+      assert.equal(await world().store.outbox.delete(entry.id), 'not_found')
+    })
+
+    it('refuses to delete an entry that is sending, and keeps all of it', async () => {
+      const entry = anOutboxEntry(user.uid)
+      await create(entry)
+      await world()
+        .database()
+        .updateTable('outbox_entries')
+        .set({ status: 'sending' })
+        .where('id', '=', entry.id)
+        .execute()
+      assert.equal(await world().store.outbox.delete(entry.id), 'sending')
+      assert.deepEqual(await world().store.outbox.get(entry.id), { ...entry, status: 'sending' })
+      assert.deepEqual(await rowsLeftOf(entry.id), {
+        entries: 1,
+        statusChanges: 2,
+        deliveries: 2,
+        jobs: 1,
+      })
+    })
+  })
+}

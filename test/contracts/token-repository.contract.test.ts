@@ -1,0 +1,141 @@
+/** Contract of TokenRepository, run on every storage engine. */
+import assert from 'node:assert/strict'
+import { beforeEach, describe, it } from 'node:test'
+import type { Account } from '../../src/domain/account.js'
+import type { AccessToken, OAuthClient } from '../../src/domain/credentials.js'
+import { anAccount, anOAuthClient, aToken } from '../support/sample-records.js'
+import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
+
+for (const engine of ENGINES) {
+  describe(`${engine}: TokenRepository`, () => {
+    const world = freshStoreForEachTest(engine)
+    let user: Account
+    let client: OAuthClient
+    let refresh: AccessToken
+    beforeEach(async () => {
+      user = anAccount()
+      client = anOAuthClient(user.uid)
+      await world().store.accounts.create(user, null)
+      await world().store.oauth.createClient(client, 'client-secret-hash')
+      refresh = oauthToken('oauth_refresh')
+      await world().store.tokens.create(refresh, 'refresh-hash')
+    })
+
+    function oauthToken(kind: 'oauth_access' | 'oauth_refresh'): AccessToken {
+      return aToken(user.uid, {
+        kind,
+        clientId: client.clientId,
+        scopes: ['all'],
+        expiresAtMs: Date.UTC(2026, 0, 1, 1),
+      })
+    }
+
+    it('finds a stored token by the hash of its secret, every field intact', async () => {
+      const personal = aToken(user.uid)
+      await world().store.tokens.create(personal, 'personal-hash')
+      assert.deepEqual(await world().store.tokens.findBySecretHash('personal-hash'), personal)
+      assert.deepEqual(await world().store.tokens.findBySecretHash('refresh-hash'), refresh)
+    })
+
+    it('reads back a revoked token with no scopes', async () => {
+      const token = aToken(user.uid, { scopes: [], revokedAtMs: Date.UTC(2026, 0, 2) })
+      await world().store.tokens.create(token, 'revoked-hash')
+      assert.deepEqual(await world().store.tokens.findBySecretHash('revoked-hash'), token)
+    })
+
+    it('answers null for an unknown secret hash', async () => {
+      assert.equal(await world().store.tokens.findBySecretHash('unknown'), null)
+    })
+
+    it('refuses two tokens with the same secret hash', async () => {
+      const token = aToken(user.uid)
+      await assert.rejects(world().store.tokens.create(token, 'refresh-hash'))
+      assert.deepEqual(await world().store.tokens.findBySecretHash('refresh-hash'), refresh)
+    })
+
+    it('revokes the old token and stores the new ones', async () => {
+      const access = oauthToken('oauth_access')
+      const nextRefresh = oauthToken('oauth_refresh')
+      const atMs = Date.UTC(2026, 0, 1, 0, 30)
+      const replaced = await world().store.tokens.replace(refresh.id, atMs, [
+        { token: access, secretHash: 'access-hash' },
+        { token: nextRefresh, secretHash: 'next-refresh-hash' },
+      ])
+      assert.equal(replaced, true)
+      assert.deepEqual(await world().store.tokens.findBySecretHash('refresh-hash'), {
+        ...refresh,
+        revokedAtMs: atMs,
+      })
+      assert.deepEqual(await world().store.tokens.findBySecretHash('access-hash'), access)
+      assert.deepEqual(
+        await world().store.tokens.findBySecretHash('next-refresh-hash'),
+        nextRefresh,
+      )
+    })
+
+    it('replaces a token once: the second replace answers false and stores nothing', async () => {
+      const first = oauthToken('oauth_access')
+      assert.equal(
+        await world().store.tokens.replace(refresh.id, 1, [{ token: first, secretHash: 'first' }]),
+        true,
+      )
+      const second = oauthToken('oauth_access')
+      assert.equal(
+        await world().store.tokens.replace(refresh.id, 2, [
+          { token: second, secretHash: 'second' },
+        ]),
+        false,
+      )
+      assert.equal(await world().store.tokens.findBySecretHash('second'), null)
+      assert.equal((await world().store.tokens.findBySecretHash('refresh-hash'))?.revokedAtMs, 1)
+    })
+
+    it('lets only one of two simultaneous replaces win', async () => {
+      const results = await Promise.all(
+        ['a', 'b'].map((name) =>
+          world().store.tokens.replace(refresh.id, 5, [
+            { token: oauthToken('oauth_access'), secretHash: `access-${name}` },
+          ]),
+        ),
+      )
+      assert.deepEqual(results.sort(), [false, true])
+      const stored = await Promise.all(
+        ['a', 'b'].map((name) => world().store.tokens.findBySecretHash(`access-${name}`)),
+      )
+      assert.equal(stored.filter((token) => token !== null).length, 1)
+    })
+
+    it('does not replace a token revoked when it was stored', async () => {
+      const revoked = aToken(user.uid, { revokedAtMs: 1 })
+      await world().store.tokens.create(revoked, 'revoked-hash')
+      const next = aToken(user.uid)
+      assert.equal(
+        await world().store.tokens.replace(revoked.id, 9, [{ token: next, secretHash: 'next' }]),
+        false,
+      )
+      assert.equal(await world().store.tokens.findBySecretHash('next'), null)
+      assert.equal((await world().store.tokens.findBySecretHash('revoked-hash'))?.revokedAtMs, 1)
+    })
+
+    it('does not replace an unknown token', async () => {
+      const next = aToken(user.uid)
+      assert.equal(
+        await world().store.tokens.replace('0'.repeat(24), 9, [
+          { token: next, secretHash: 'next' },
+        ]),
+        false,
+      )
+      assert.equal(await world().store.tokens.findBySecretHash('next'), null)
+    })
+
+    it('keeps the old token valid when the new tokens cannot be stored', async () => {
+      const clashing = oauthToken('oauth_access')
+      await assert.rejects(
+        world().store.tokens.replace(refresh.id, 9, [
+          { token: clashing, secretHash: 'refresh-hash' },
+        ]),
+      )
+      assert.equal((await world().store.tokens.findBySecretHash('refresh-hash'))?.revokedAtMs, null)
+    })
+  })
+}
