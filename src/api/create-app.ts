@@ -32,6 +32,17 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger']
 }
 
+/**
+ * An unknown field is an error, not something to strip; a wrong type is an error, not something
+ * to coerce; defaults from the spec are filled in; the first violation is enough.
+ */
+export const AJV_OPTIONS = {
+  removeAdditional: false,
+  coerceTypes: false,
+  useDefaults: true,
+  allErrors: false,
+} as const
+
 /** JSON bodies are small: 4000 destinations take about 80 kB. Uploads are multipart and separate. */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024
 
@@ -40,16 +51,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    ajv: {
-      customOptions: {
-        // An unknown field is an error, not something to strip; a wrong type is an error, not
-        // something to coerce; defaults from the spec are filled in.
-        removeAdditional: false,
-        coerceTypes: false,
-        useDefaults: true,
-        allErrors: false,
-      },
-    },
+    ajv: { customOptions: AJV_OPTIONS },
     schemaErrorFormatter: (errors, dataVar) => validationToApiError(errors, dataVar),
   })
   const openApi = new OpenApiCollector()
@@ -85,7 +87,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     async (v3) => {
       v3.addHook('onRoute', requireOperation)
       v3.addHook('onRequest', authenticateRequest(options.services))
-      v3.addHook('preValidation', async (request) => requireJsonBody(request))
+      v3.addHook('preValidation', async (request) => {
+        requireJsonBody(request)
+        refuseUnstorableText(request.params)
+        refuseUnstorableText(request.query)
+      })
       registerAccountRoutes(v3, options.services)
       registerNumberRoutes(v3, options.services)
       registerFileRoutes(v3, options.services)
@@ -106,22 +112,78 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
 function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    const source = typeof text === 'string' ? text : text.toString('utf8')
+    const raw = typeof text === 'string' ? text : text.toString('utf8')
+    const source = raw.startsWith('\uFEFF') ? raw.slice(1) : raw
     if (source.trim() === '') {
       done(null, undefined)
       return
     }
+    let body: unknown
     try {
-      done(null, JSON.parse(source) as unknown)
+      // Only a body that escapes NUL or a surrogate pays for the reviver's walk.
+      body = MAY_HOLD_UNSTORABLE.test(source)
+        ? JSON.parse(source, refuseUnstorable)
+        : JSON.parse(source)
     } catch (error) {
+      if (error instanceof ApiError) {
+        done(error, undefined)
+        return
+      }
       const reason = error instanceof Error ? error.message : 'unreadable'
       done(new ApiError(400, 'invalid_json', `The body is not valid JSON: ${reason}`), undefined)
+      return
     }
+    done(null, body)
   })
 }
 
-/** Routes with a JSON body schema take JSON only; the upload route takes multipart. */
+/**
+ * Text we could not store as given: U+0000 (PostgreSQL refuses it in text) and lone
+ * surrogates (not Unicode; both engines would store U+FFFD instead). Refused, not altered.
+ */
+const MAY_HOLD_UNSTORABLE = /\\u(0000|d[89a-f])/i
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+function isStorable(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text)
+}
+
+function unstorable(): ApiError {
+  return new ApiError(
+    400,
+    'invalid_character',
+    'Text may not contain U+0000 or unpaired surrogates',
+  )
+}
+
+function refuseUnstorable(key: string, value: unknown): unknown {
+  if (!isStorable(key) || (typeof value === 'string' && !isStorable(value))) {
+    throw unstorable()
+  }
+  return value
+}
+
+function refuseUnstorableText(values: unknown): void {
+  if (values && typeof values === 'object') {
+    for (const [key, value] of Object.entries(values)) {
+      if (!isStorable(key) || (typeof value === 'string' && !isStorable(value))) {
+        throw unstorable()
+      }
+    }
+  }
+}
+
+/** Routes with a JSON body schema take JSON only, not compressed; the upload route takes multipart. */
 function requireJsonBody(request: import('fastify').FastifyRequest): void {
+  const encoding = request.headers['content-encoding']
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `Content-Encoding ${encoding} is not accepted`,
+    )
+  }
   if (!request.routeOptions.schema?.body) {
     return
   }

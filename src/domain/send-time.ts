@@ -22,8 +22,11 @@ export function parseSendTime(text: string): number {
     m[9],
   ].map(Number) as [number, number, number, number, number, number, number, number]
   const sign = m[7] === '-' ? -1 : 1
-  const localMs = Date.UTC(year, month - 1, day, hour, minute, second)
-  const check = new Date(localMs)
+  // Not Date.UTC: it reads the years 0–99 as 1900–1999.
+  const check = new Date(0)
+  check.setUTCFullYear(year, month - 1, day)
+  check.setUTCHours(hour, minute, second)
+  const localMs = check.getTime()
   const valid =
     check.getUTCFullYear() === year &&
     check.getUTCMonth() === month - 1 &&

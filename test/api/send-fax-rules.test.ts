@@ -385,6 +385,13 @@ for (const engine of ENGINES) {
         )
         await refused(valid({ send_time: '2026-11-27 12:00:00 |0000' }), 400, 'invalid_send_time')
       })
+      it('in the first century is in the past too, and means now', async () => {
+        const answer = await accepted(
+          valid({ send_time: '0050-01-01 00:00:00 +0000', return_ids: true }),
+        )
+        const { entry } = await rowsFor(answer.ids ?? {})
+        assert.equal(entry.sendAtMs, t.clock.now())
+      })
       it('in the past means now', async () => {
         const answer = await accepted(
           valid({ send_time: '2000-01-01 01:02:03 +0000', return_ids: true }),
@@ -561,6 +568,46 @@ for (const engine of ENGINES) {
         assert.equal(response.statusCode, 415)
         assert.equal(response.json<{ error: string }>().error, 'unsupported_media_type')
         assert.equal(await t.snapshot(), beforeSnapshot)
+      })
+      it('refuses U+0000 in any text with invalid_character (PostgreSQL cannot store it)', async () => {
+        await refused(valid({ comment: { text: 'a\u0000b' } }), 400, 'invalid_character')
+        await refused(valid({ files: ['/transient-\u0000'] }), 400, 'invalid_character')
+        await refused(
+          '{"from": "+15555550150", "to": ["+15555550100"], "\\u0000": 1}',
+          400,
+          'invalid_character',
+        )
+      })
+      it('refuses an unpaired surrogate rather than storing U+FFFD in its place', async () => {
+        await refused(
+          valid({ cover_page: { name_to: '\ud800', name_from: 'B', subject: 'C' } }),
+          400,
+          'invalid_character',
+        )
+        await refused(
+          `{"from": "+15555550150", "to": ["+15555550100"], "comment": {"text": "\\udc00x"}}`,
+          400,
+          'invalid_character',
+        )
+      })
+      it('keeps paired surrogates and an escaped backslash before u0000', async () => {
+        const { entry } = await rowsFor(
+          (await accepted(valid({ comment: { text: '📠 \\u0000' }, return_ids: true }))).ids ?? {},
+        )
+        assert.equal(entry.commentText, '📠 \\u0000')
+      })
+      it('accepts a body that starts with a byte order mark', async () => {
+        const response = await send(`\uFEFF${JSON.stringify(valid())}`)
+        assert.equal(response.statusCode, 201, response.body)
+      })
+      it('refuses a compressed body it would not decompress', async () => {
+        const beforeSnapshot = await t.snapshot()
+        const response = await send(valid(), sender, 'self', { 'content-encoding': 'gzip' })
+        assert.equal(response.statusCode, 415)
+        assert.equal(await t.snapshot(), beforeSnapshot)
+      })
+      it('refuses U+0000 in a path parameter', async () => {
+        await refused(valid(), 400, 'invalid_character', sender, 'a%00b')
       })
       it('over 1 MB is refused with 413', async () => {
         await refused(valid({ comment: { text: 'x'.repeat(1_100_000) } }), 413, 'request_too_large')

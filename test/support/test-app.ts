@@ -49,7 +49,8 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-const TABLES: readonly (keyof Database)[] = [
+/** Every table of the store, for snapshots and row counts. */
+export const STORE_TABLES = [
   'accounts',
   'numbers',
   'number_assignments',
@@ -63,7 +64,7 @@ const TABLES: readonly (keyof Database)[] = [
   'jobs',
   'webhooks',
   'faxes',
-]
+] as const satisfies readonly (keyof Database)[]
 
 let emailCounter = 0
 
@@ -147,7 +148,7 @@ export async function openTestApp(engine: Engine = 'sqlite'): Promise<TestApp> {
     async snapshot() {
       const db = testStore.database()
       const parts: string[] = []
-      for (const table of TABLES) {
+      for (const table of STORE_TABLES) {
         const rows = await db.selectFrom(table).selectAll().execute()
         const sorted = rows.map((row) => JSON.stringify(row)).sort()
         parts.push(`${table}: ${sorted.join('\n')}`)

@@ -12,9 +12,15 @@ import {
   RESOLUTIONS,
 } from '../../domain/outbox-entry.js'
 
-/** A fax number with optional post-dial digits after up to ten `*`. */
-export const DESTINATION_PATTERN = '^[+][0-9]{8,}([*]{0,10}[0-9]+)?$'
-const SENDER = '(([+][0-9]{8,}([*]{0,10}[0-9]+)?)|(no_number)|(NO_NUMBER))'
+/**
+ * A fax number with optional post-dial digits after up to ten `*`. The seed writes the star
+ * count as `{0,10}`; with zero stars the group only adds digits that `[0-9]{8,}` already takes,
+ * so `{1,10}` matches exactly the same strings, and it matches in linear time: with `{0,10}` a
+ * 145-byte `from` that fails at its end made the pattern backtrack for seconds
+ * (test/api/patterns.test.ts compares both on random inputs).
+ */
+export const DESTINATION_PATTERN = '^[+][0-9]{8,}([*]{1,10}[0-9]+)?$'
+const SENDER = '(([+][0-9]{8,}([*]{1,10}[0-9]+)?)|(no_number)|(NO_NUMBER))'
 export const FROM_PATTERN = `^${SENDER}(,${SENDER})*$`
 export const SEND_TIME_PATTERN =
   '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [+|-][0-9]{4}'
