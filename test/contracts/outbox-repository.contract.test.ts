@@ -173,6 +173,47 @@ for (const engine of ENGINES) {
       })
     })
 
+    it('creates arriving together each succeed or fail alone', async () => {
+      const entries = Array.from({ length: 40 }, () =>
+        anOutboxEntry(user.uid, { to: destinations(3) }),
+      )
+      const broken = entries[17]
+      assert.ok(broken)
+      const results = await Promise.allSettled(
+        entries.map((entry) => {
+          const deliveries = deliveriesOf(entry)
+          const first = deliveries[0]
+          assert.ok(first)
+          // A duplicate delivery id makes this one create fail after part of it was written.
+          const written =
+            entry === broken
+              ? [...deliveries, { ...first, destination: '+4930999998' }]
+              : deliveries
+          return world().store.outbox.create(entry, written, aRenderJob(entry))
+        }),
+      )
+      assert.deepEqual(
+        results.map((r) => r.status),
+        entries.map((entry) => (entry === broken ? 'rejected' : 'fulfilled')),
+      )
+      assert.deepEqual(await rowsLeftOf(broken.id), {
+        entries: 0,
+        statusChanges: 0,
+        deliveries: 0,
+        jobs: 0,
+      })
+      for (const entry of entries.filter((e) => e !== broken)) {
+        assert.equal((await rowsLeftOf(entry.id)).deliveries, 3)
+      }
+    })
+
+    it('has committed a create by the time it resolves: another connection reads it', async () => {
+      const entry = anOutboxEntry(user.uid)
+      await create(entry)
+      const restarted = await world().openAgain()
+      assert.deepEqual(await restarted.outbox.get(entry.id), entry)
+    })
+
     it("lists a user's entries by submit time, then id, and no one else's", async () => {
       const late = anOutboxEntry(user.uid, { submittedAtMs: 3_000 })
       const early = anOutboxEntry(user.uid, { submittedAtMs: 1_000 })

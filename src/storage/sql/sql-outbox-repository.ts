@@ -17,6 +17,7 @@ import {
   statusChangeToRow,
 } from './outbox-rows.js'
 import type { Database } from './schema.js'
+import type { TransactionRunner } from './transaction-runner.js'
 
 /**
  * Rows per multi-row INSERT. A delivery row has 5 columns, so 500 rows bind 2,500 parameters:
@@ -26,13 +27,15 @@ const ROWS_PER_INSERT = 500
 
 export class SqlOutboxRepository implements OutboxRepository {
   readonly #db: Kysely<Database>
+  readonly #transactions: TransactionRunner
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner) {
     this.#db = db
+    this.#transactions = transactions
   }
 
   async create(entry: OutboxEntry, deliveries: readonly Delivery[], job: NewJob): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#transactions.run(async (trx) => {
       await trx.insertInto('outbox_entries').values(outboxEntryToRow(entry)).execute()
       await insertStatusChanges(trx, entry.id, entry.statusChanges)
       const deliveryRows = deliveries.map((delivery, position) => deliveryToRow(delivery, position))
@@ -104,11 +107,9 @@ export class SqlOutboxRepository implements OutboxRepository {
   }
 
   async updateComment(id: string, text: string): Promise<void> {
-    await this.#db
-      .updateTable('outbox_entries')
-      .set({ comment_text: text })
-      .where('id', '=', id)
-      .execute()
+    await this.#transactions.run((trx) =>
+      trx.updateTable('outbox_entries').set({ comment_text: text }).where('id', '=', id).execute(),
+    )
   }
 
   /**
@@ -116,7 +117,7 @@ export class SqlOutboxRepository implements OutboxRepository {
    * `sending` concurrently is never removed; a second look tells `sending` from `not_found`.
    */
   async delete(id: string): Promise<OutboxDeletion> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.#transactions.run(async (trx) => {
       const removed = await trx
         .deleteFrom('outbox_entries')
         .where('id', '=', id)

@@ -1,4 +1,7 @@
-/** The Store on an open SQL database: one repository per port, sharing the Kysely handle. */
+/**
+ * The Store on an open SQL database: one repository per port, sharing the Kysely handle and
+ * the way transactions run (group commit on SQLite, see transaction-runner.ts).
+ */
 import type { Kysely } from 'kysely'
 import type { Store } from '../../domain/ports.js'
 import type { Database } from './schema.js'
@@ -10,18 +13,23 @@ import { SqlOutboxRepository } from './sql-outbox-repository.js'
 import { SqlTokenRepository } from './sql-token-repository.js'
 import { SqlUploadRepository } from './sql-upload-repository.js'
 import { SqlWebhookRepository } from './sql-webhook-repository.js'
+import { GroupCommit, OwnTransactions } from './transaction-runner.js'
 
 export function createSqlStore(db: Kysely<Database>, engine: Store['engine']): Store {
+  const transactions = engine === 'sqlite' ? new GroupCommit(db) : new OwnTransactions(db)
   return {
     engine,
     accounts: new SqlAccountRepository(db),
     numbers: new SqlNumberRepository(db),
-    tokens: new SqlTokenRepository(db),
+    tokens: new SqlTokenRepository(db, transactions),
     oauth: new SqlOAuthRepository(db),
-    uploads: new SqlUploadRepository(db),
-    outbox: new SqlOutboxRepository(db),
+    uploads: new SqlUploadRepository(db, transactions),
+    outbox: new SqlOutboxRepository(db, transactions),
     faxes: new SqlFaxRepository(db),
     webhooks: new SqlWebhookRepository(db),
-    close: () => db.destroy(),
+    close: async () => {
+      await transactions.drain()
+      await db.destroy()
+    },
   }
 }

@@ -3,17 +3,22 @@ import type { Kysely } from 'kysely'
 import type { AccessToken } from '../../domain/credentials.js'
 import type { TokenRepository } from '../../domain/ports.js'
 import type { Database } from './schema.js'
+import type { TransactionRunner } from './transaction-runner.js'
 import { tokenFromRow, tokenToRow } from './token-rows.js'
 
 export class SqlTokenRepository implements TokenRepository {
   readonly #db: Kysely<Database>
+  readonly #transactions: TransactionRunner
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner) {
     this.#db = db
+    this.#transactions = transactions
   }
 
   async create(token: AccessToken, secretHash: string): Promise<void> {
-    await this.#db.insertInto('access_tokens').values(tokenToRow(token, secretHash)).execute()
+    await this.#transactions.run((trx) =>
+      trx.insertInto('access_tokens').values(tokenToRow(token, secretHash)).execute(),
+    )
   }
 
   async findBySecretHash(secretHash: string): Promise<AccessToken | null> {
@@ -30,7 +35,7 @@ export class SqlTokenRepository implements TokenRepository {
     atMs: number,
     newTokens: readonly { token: AccessToken; secretHash: string }[],
   ): Promise<boolean> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.#transactions.run(async (trx) => {
       const revoked = await trx
         .updateTable('access_tokens')
         .set({ revoked_at: atMs })
