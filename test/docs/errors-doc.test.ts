@@ -13,7 +13,7 @@ const ROOT = join(import.meta.dirname, '..', '..')
 async function documentedCodes(): Promise<Map<string, number>> {
   const text = await readFile(join(ROOT, 'docs', 'errors.md'), 'utf8')
   const codes = new Map<string, number>()
-  for (const match of text.matchAll(/^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \| (\d{3}) \|/gm)) {
+  for (const match of text.matchAll(/^\|\s*`([a-z_]+)`(?:, `([a-z_]+)`)?\s*\|\s*(\d{3})\s*\|/gm)) {
     codes.set(match[1] ?? '', Number(match[3]))
     if (match[2]) {
       codes.set(match[2], Number(match[3]))
