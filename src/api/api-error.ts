@@ -1,10 +1,11 @@
 /**
- * The one place where errors become HTTP answers. Every error body is the Fax.Plus Error shape,
+ * The one place where errors become HTTP answers (errorAnswer; schema violations are turned into
+ * ApiErrors by validation-error.ts before they get here). Every error body is the Fax.Plus Error shape,
  * `{"error": code, "description": text}`, and nothing else. DomainError codes map to a status
  * here; errors found by the API itself (bad JSON, schema violations, unknown routes) are
  * ApiErrors that carry their own status. docs/errors.md lists every code.
  */
-import type { DomainErrorCode } from '../domain/domain-error.js'
+import { DomainError, type DomainErrorCode } from '../domain/domain-error.js'
 
 export class ApiError extends Error {
   readonly statusCode: number
@@ -57,4 +58,71 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   number_taken: 409,
   invalid_account_type: 400,
   invalid_target: 400,
+}
+
+/** RFC 6750 §3: a 401 or 403 for a bearer token says why in WWW-Authenticate. */
+const BEARER_CHALLENGES: Readonly<Record<string, string>> = {
+  missing_token: 'Bearer',
+  malformed_token: 'Bearer error="invalid_request"',
+  invalid_token: 'Bearer error="invalid_token"',
+  token_expired: 'Bearer error="invalid_token", error_description="The access token expired"',
+  client_id_required: 'Bearer error="invalid_request"',
+  invalid_client_id: 'Bearer error="invalid_token"',
+  insufficient_scope: 'Bearer error="insufficient_scope"',
+}
+
+/** Framework errors that a client can cause, with the code we answer them with. */
+const FRAMEWORK_CODES: Readonly<Record<string, [number, string]>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'request_too_large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_request_body'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
+  FST_REQ_FILE_TOO_LARGE: [413, 'files_too_large'],
+  FST_FILES_LIMIT: [400, 'too_many_files'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type'],
+  FST_PROTO_VIOLATION: [400, 'invalid_request_body'],
+}
+
+export interface ErrorAnswer {
+  readonly statusCode: number
+  readonly body: ErrorBody
+  readonly headers: Record<string, string>
+}
+
+/** Any error thrown while answering a request → its status, Error body and headers. */
+export function errorAnswer(error: Error & { statusCode?: number; code?: string }): ErrorAnswer {
+  const { statusCode, body } = statusAndBody(error)
+  const challenge = BEARER_CHALLENGES[body.error]
+  return { statusCode, body, headers: challenge ? { 'www-authenticate': challenge } : {} }
+}
+
+function statusAndBody(error: Error & { statusCode?: number; code?: string }): {
+  statusCode: number
+  body: ErrorBody
+} {
+  if (error instanceof ApiError) {
+    return { statusCode: error.statusCode, body: { error: error.code, description: error.message } }
+  }
+  if (error instanceof DomainError) {
+    return {
+      statusCode: DOMAIN_ERROR_STATUS[error.code],
+      body: { error: error.code, description: error.message },
+    }
+  }
+  const known = error.code === undefined ? undefined : FRAMEWORK_CODES[error.code]
+  if (known) {
+    return { statusCode: known[0], body: { error: known[1], description: error.message } }
+  }
+  const statusCode = error.statusCode ?? 500
+  if (statusCode >= 400 && statusCode < 500) {
+    return { statusCode, body: { error: 'bad_request', description: error.message } }
+  }
+  return {
+    statusCode: 500,
+    body: {
+      error: 'internal_server_error',
+      description: 'An unexpected error happened; it has been logged',
+    },
+  }
 }

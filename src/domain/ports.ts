@@ -32,7 +32,8 @@ export interface NumberRepository {
 }
 
 export interface TokenRepository {
-  create(token: AccessToken, secretHash: string): Promise<void>
+  /** Stores the tokens together: all of them or none. */
+  create(...tokens: readonly { token: AccessToken; secretHash: string }[]): Promise<void>
   findBySecretHash(secretHash: string): Promise<AccessToken | null>
   /**
    * Revokes `oldId` and stores the new tokens in one transaction, only if `oldId` was not yet
@@ -49,8 +50,11 @@ export interface OAuthRepository {
   createClient(client: OAuthClient, secretHash: string): Promise<void>
   getClient(clientId: string): Promise<{ client: OAuthClient; secretHash: string } | null>
   createCode(codeHash: string, code: AuthorizationCode): Promise<void>
-  /** Marks the code used and answers it, once; later calls (or an unknown code) answer null. */
-  consumeCode(codeHash: string): Promise<AuthorizationCode | null>
+  /**
+   * Marks the code used and answers it, once, if it was issued to `clientId`; later calls, an
+   * unknown code or another client's code answer null (and another client cannot use it up).
+   */
+  consumeCode(codeHash: string, clientId: string): Promise<AuthorizationCode | null>
 }
 
 export interface UploadRepository {
@@ -67,6 +71,7 @@ export interface NewJob {
 }
 
 export type OutboxDeletion = 'deleted' | 'not_found' | 'sending'
+export type OutboxChange = 'changed' | 'not_found' | 'sending'
 
 export interface OutboxRepository {
   /** Writes the entry, its deliveries and its job in one transaction. */
@@ -74,7 +79,8 @@ export interface OutboxRepository {
   get(id: string): Promise<OutboxEntry | null>
   listByUser(uid: string): Promise<OutboxEntry[]>
   listDeliveries(outboxId: string): Promise<Delivery[]>
-  updateComment(id: string, text: string): Promise<void>
+  /** Changes the comment of an entry that is not sending; the check and the change are one. */
+  updateComment(id: string, text: string): Promise<OutboxChange>
   /** Cancels an entry that is not sending: removes it, its deliveries and its jobs. */
   delete(id: string): Promise<OutboxDeletion>
 }

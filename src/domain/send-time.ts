@@ -42,5 +42,13 @@ export function parseSendTime(text: string): number {
       `send_time ${JSON.stringify(text)} is not a real date and time`,
     )
   }
-  return localMs - sign * (offHours * 60 + offMinutes) * 60_000
+  const utcMs = localMs - sign * (offHours * 60 + offMinutes) * 60_000
+  if (new Date(utcMs).getUTCFullYear() > 9999) {
+    // Times are answered as "YYYY-MM-DD HH:mm:ss": four digits of year, in UTC.
+    throw new DomainError(
+      'invalid_send_time',
+      `send_time ${JSON.stringify(text)} is after the year 9999 in UTC`,
+    )
+  }
+  return utcMs
 }

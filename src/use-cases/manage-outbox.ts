@@ -39,10 +39,13 @@ export async function updateOutboxComment(
   text: string,
 ): Promise<void> {
   const { entry } = await getOutboxEntry(services, actor, userId, outboxId)
-  if (entry.status === 'sending') {
+  const outcome = await services.store.outbox.updateComment(entry.id, text)
+  if (outcome === 'sending') {
     throw new DomainError('outbox_fax_sending', 'The fax is being sent and cannot be changed')
   }
-  await services.store.outbox.updateComment(entry.id, text)
+  if (outcome === 'not_found') {
+    throw new DomainError('outbox_fax_not_found', 'No outgoing fax with this id')
+  }
 }
 
 export async function cancelOutboxEntry(

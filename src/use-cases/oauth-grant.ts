@@ -42,9 +42,7 @@ export async function authorize(
 ): Promise<{ code: string; redirectUri: string }> {
   const client = await findAuthorizingClient(services, input.clientId, input.redirectUri)
   const signIn = await services.store.accounts.findSignIn(input.email)
-  const passwordOk = signIn?.passwordHash
-    ? verifyPassword(input.password, signIn.passwordHash)
-    : false
+  const passwordOk = await verifyPassword(input.password, signIn?.passwordHash ?? null)
   if (!signIn || !passwordOk) {
     throw new DomainError('invalid_credentials', 'Wrong email or password')
   }
@@ -81,7 +79,7 @@ export async function exchangeCode(
   code: string,
   redirectUri: string | null,
 ): Promise<TokenPair> {
-  const grant = await services.store.oauth.consumeCode(sha256Hex(code))
+  const grant = await services.store.oauth.consumeCode(sha256Hex(code), client.clientId)
   const valid =
     grant !== null &&
     grant.clientId === client.clientId &&
@@ -91,9 +89,7 @@ export async function exchangeCode(
     throw new DomainError('invalid_grant', 'The authorization code is invalid, expired or used')
   }
   const pair = newTokenPair(services, client, grant.uid, grant.scope)
-  for (const issued of pair.rows) {
-    await services.store.tokens.create(issued.token, issued.secretHash)
-  }
+  await services.store.tokens.create(...pair.rows)
   return pair.answer
 }
 

@@ -59,7 +59,7 @@ export async function createAccount(
   }
   await services.store.accounts.create(
     account,
-    input.password ? hashPassword(input.password) : null,
+    input.password ? await hashPassword(input.password) : null,
   )
   return account
 }
@@ -90,16 +90,13 @@ export async function addNumber(
     number: e164,
     ownerUid: owner.uid,
     status: 'active',
-    assignedTo: [],
+    assignedTo: [...new Set(input.assignTo)].sort(),
     acquiredAtMs: services.clock.now(),
     expiresAtMs: null,
     isCanceled: false,
   }
   await services.store.numbers.add(number)
-  for (const uid of new Set(input.assignTo)) {
-    await services.store.numbers.assign(number.id, uid)
-  }
-  return { ...number, assignedTo: [...new Set(input.assignTo)] }
+  return number
 }
 
 export async function createPersonalToken(
@@ -132,7 +129,7 @@ export async function createPersonalToken(
     revokedAtMs: null,
     createdAtMs: nowMs,
   }
-  await services.store.tokens.create(record, sha256Hex(token))
+  await services.store.tokens.create({ token: record, secretHash: sha256Hex(token) })
   return { token, record }
 }
 

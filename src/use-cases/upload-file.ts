@@ -5,7 +5,7 @@
  */
 import { MAX_TOTAL_FILE_BYTES } from '../domain/outbox-entry.js'
 import type { UploadedFile } from '../domain/uploaded-file.js'
-import { randomUUID } from 'node:crypto'
+import { newUuid } from '../shared/ids.js'
 import type { Actor, Services } from './context.js'
 import { resolveUser } from './resolve-user.js'
 
@@ -22,7 +22,7 @@ export async function uploadFile(
   request: UploadRequest,
 ): Promise<UploadedFile> {
   const user = await resolveUser(services, actor, request.userId)
-  const id = randomUUID()
+  const id = newUuid()
   const storageKey = `uploads/${user.uid}/${id}`
   const { sizeBytes } = await services.files.put(storageKey, request.content, MAX_TOTAL_FILE_BYTES)
   const file: UploadedFile = {

@@ -3,6 +3,14 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 
+const FIVE_SWITCHES = {
+  low_credit: true,
+  new_feature: false,
+  receive_fax: true,
+  send_fax: true,
+  voicemail: false,
+}
+
 describe('accounts', () => {
   let t: TestApp
   let admin: TestUser
@@ -105,6 +113,162 @@ describe('accounts', () => {
       assert.equal(response.statusCode, 400)
       assert.equal(response.json<{ error: string }>().error, code)
     }
+  })
+
+  it('keeps full account_data, settings and notifications as given, for the SDKs to read back', async () => {
+    const parts = {
+      account_data: {
+        company_logo: 'logo.png',
+        company_name: 'Example AG',
+        deactivation_reason: '',
+        default_file_type: 'pdf',
+        role: 'owner',
+        save_history: true,
+      },
+      settings: {
+        caller_id_name: 'Example',
+        options: { anything: ['kept', 1] },
+        send_fax: { retry: { count: 3, delay: 30 }, options: {}, should_enhance: false },
+        should_enhance: true,
+      },
+      notifications: {
+        black_list: { uids: ['0123456789abcdef0123456789abcdef'] },
+        settings: {
+          email: {
+            addresses: ['fax@example.com'],
+            attachments: { confirmation_page: true, receive_fax: true, send_fax: false },
+            ...FIVE_SWITCHES,
+          },
+          language: 'en',
+          push_notifications: { ...FIVE_SWITCHES, new_feature: true },
+          slack: { receive_fax: 'with_attachment', send_fax: 'off', target_channel: '#faxes' },
+          sms: { numbers: ['+41781234567'], ...FIVE_SWITCHES },
+        },
+      },
+    }
+    const put = await t.request('PUT', '/v3/accounts/self', {
+      token: individual.token,
+      body: parts,
+    })
+    assert.equal(put.statusCode, 200)
+    const read = await t.request('GET', '/v3/accounts/self', { token: individual.token })
+    const account = read.json<Record<string, unknown>>()
+    assert.deepEqual(account['account_data'], parts.account_data)
+    assert.deepEqual(account['settings'], parts.settings)
+    assert.deepEqual(account['notifications'], parts.notifications)
+
+    const minimal = {
+      settings: { email: FIVE_SWITCHES, push_notifications: FIVE_SWITCHES, sms: FIVE_SWITCHES },
+    }
+    const putMinimal = await t.request('PUT', '/v3/accounts/self', {
+      token: individual.token,
+      body: { account_data: {}, settings: {}, notifications: minimal },
+    })
+    assert.equal(putMinimal.statusCode, 200)
+    const readMinimal = await t.request('GET', '/v3/accounts/self', { token: individual.token })
+    const replaced = readMinimal.json<Record<string, unknown>>()
+    assert.deepEqual(replaced['account_data'], {})
+    assert.deepEqual(replaced['settings'], {})
+    assert.deepEqual(replaced['notifications'], minimal)
+  })
+
+  it('refuses account parts the Python SDK could not read back, changing nothing', async () => {
+    const channels = { email: FIVE_SWITCHES, push_notifications: FIVE_SWITCHES, sms: FIVE_SWITCHES }
+    const { voicemail: _, ...fourSwitches } = FIVE_SWITCHES
+    const slack = { receive_fax: 'off', send_fax: 'off', target_channel: '#faxes' }
+    const cases: [string, unknown, string][] = [
+      ['empty notifications', { notifications: {} }, 'invalid_notifications'],
+      [
+        'no sms',
+        { notifications: { settings: { ...channels, sms: undefined } } },
+        'invalid_notifications',
+      ],
+      [
+        'a missing switch',
+        { notifications: { settings: { ...channels, push_notifications: fourSwitches } } },
+        'invalid_notifications',
+      ],
+      [
+        'a switch that is not a boolean',
+        {
+          notifications: { settings: { ...channels, sms: { ...FIVE_SWITCHES, send_fax: 'yes' } } },
+        },
+        'invalid_notifications',
+      ],
+      [
+        'attachments without send_fax',
+        {
+          notifications: {
+            settings: {
+              ...channels,
+              email: { ...FIVE_SWITCHES, attachments: { receive_fax: true } },
+            },
+          },
+        },
+        'invalid_notifications',
+      ],
+      [
+        'language fa',
+        { notifications: { settings: { ...channels, language: 'fa' } } },
+        'invalid_notifications',
+      ],
+      [
+        'slack send_fax always',
+        { notifications: { settings: { ...channels, slack: { ...slack, send_fax: 'always' } } } },
+        'invalid_notifications',
+      ],
+      [
+        'slack without target_channel',
+        {
+          notifications: {
+            settings: { ...channels, slack: { ...slack, target_channel: undefined } },
+          },
+        },
+        'invalid_notifications',
+      ],
+      [
+        'black_list without uids',
+        { notifications: { black_list: {}, settings: channels } },
+        'invalid_notifications',
+      ],
+      [
+        'an unknown channel',
+        { notifications: { settings: { ...channels, fax: FIVE_SWITCHES } } },
+        'unknown_field',
+      ],
+      ['retry delay 31', { settings: { send_fax: { retry: { delay: 31 } } } }, 'invalid_settings'],
+      ['retry count 4', { settings: { send_fax: { retry: { count: 4 } } } }, 'invalid_settings'],
+      [
+        'retry count 1.5',
+        { settings: { send_fax: { retry: { count: 1.5 } } } },
+        'invalid_settings',
+      ],
+      ['should_enhance "yes"', { settings: { should_enhance: 'yes' } }, 'invalid_settings'],
+      ['a misspelt setting', { settings: { caller_id: 'GH' } }, 'unknown_field'],
+      [
+        'an unknown retry key',
+        { settings: { send_fax: { retry: { tries: 2 } } } },
+        'unknown_field',
+      ],
+      [
+        'default_file_type docx',
+        { account_data: { default_file_type: 'docx' } },
+        'invalid_account_data',
+      ],
+      ['save_history 1', { account_data: { save_history: 1 } }, 'invalid_account_data'],
+      ['an unknown account_data key', { account_data: { company: 'x' } }, 'unknown_field'],
+    ]
+    const before = await t.snapshot()
+    for (const [name, rawBody, code] of cases) {
+      const body: unknown = JSON.parse(JSON.stringify(rawBody))
+      const response = await t.request('PUT', '/v3/accounts/self', {
+        token: individual.token,
+        body: { name: 'Changed', ...(body as object) },
+      })
+      assert.equal(response.statusCode, 400, name)
+      assert.equal(response.json<{ error: string }>().error, code, name)
+    }
+    assert.equal(await t.snapshot(), before)
   })
 
   it('keeps member details set by the admin', async () => {

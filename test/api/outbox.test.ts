@@ -73,6 +73,15 @@ describe('outbox', () => {
     assert.deepEqual(Object.keys(entry['ids']).sort(), ['+15555550100', '+15555550101'])
   })
 
+  it('leaves a retry delay over 30 s out of the SDK-shaped retry, and gives it in retry_delay_seconds', async () => {
+    const id = await send({ options: { retry: { count: 1, delay: 120 } } })
+    const got = await t.request('GET', `/v3/accounts/self/outbox/${id}`, { token: user.token })
+    const entry = got.json<Record<string, any>>()
+    assert.deepEqual(entry['retry'], { count: 1 })
+    assert.deepEqual(entry['options']['retry'], { count: 1 })
+    assert.equal(entry['retry_delay_seconds'], 120)
+  })
+
   it('changes the comment text and keeps the tags', async () => {
     const id = await send({ comment: { text: 'old', tags: ['keep'] } })
     const put = await t.request('PUT', `/v3/accounts/self/outbox/${id}`, {

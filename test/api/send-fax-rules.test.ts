@@ -377,6 +377,9 @@ for (const engine of ENGINES) {
         await refused(valid({ send_time: '2026-11-27 24:00:00 +0000' }), 400, 'invalid_send_time')
         await refused(valid({ send_time: '2026-11-27 12:00:00 +2500' }), 400, 'invalid_send_time')
       })
+      it('refuses a time that is after the year 9999 in UTC', async () => {
+        await refused(valid({ send_time: '9999-12-31 23:59:59 -1400' }), 400, 'invalid_send_time')
+      })
       it('refuses what follows the offset, and a "|" sign the seed pattern lets through', async () => {
         await refused(
           valid({ send_time: '2026-11-27 12:00:00 +0000 tomorrow' }),

@@ -44,27 +44,34 @@ for (const engine of ENGINES) {
     it('hands out a code once, every field intact, and null afterwards', async () => {
       const code = anAuthorizationCode(client, user.uid)
       await world().store.oauth.createCode('code-hash', code)
-      assert.deepEqual(await world().store.oauth.consumeCode('code-hash'), code)
-      assert.equal(await world().store.oauth.consumeCode('code-hash'), null)
+      assert.deepEqual(await world().store.oauth.consumeCode('code-hash', client.clientId), code)
+      assert.equal(await world().store.oauth.consumeCode('code-hash', client.clientId), null)
     })
 
     it('hands out a code to only one of two simultaneous consumers', async () => {
       await world().store.oauth.createCode('code-hash', anAuthorizationCode(client, user.uid))
       const results = await Promise.all([
-        world().store.oauth.consumeCode('code-hash'),
-        world().store.oauth.consumeCode('code-hash'),
+        world().store.oauth.consumeCode('code-hash', client.clientId),
+        world().store.oauth.consumeCode('code-hash', client.clientId),
       ])
       assert.equal(results.filter((code) => code !== null).length, 1)
     })
 
+    it("neither answers nor uses up a code for another client", async () => {
+      const code = anAuthorizationCode(client, user.uid)
+      await world().store.oauth.createCode('code-hash', code)
+      assert.equal(await world().store.oauth.consumeCode('code-hash', 'APIK-someone-else'), null)
+      assert.deepEqual(await world().store.oauth.consumeCode('code-hash', client.clientId), code)
+    })
+
     it('answers null for an unknown code', async () => {
-      assert.equal(await world().store.oauth.consumeCode('unknown'), null)
+      assert.equal(await world().store.oauth.consumeCode('unknown', client.clientId), null)
     })
 
     it('hands out an expired code too, leaving the expiry check to the caller', async () => {
       const expired = anAuthorizationCode(client, user.uid, { expiresAtMs: 1 })
       await world().store.oauth.createCode('expired-hash', expired)
-      assert.deepEqual(await world().store.oauth.consumeCode('expired-hash'), expired)
+      assert.deepEqual(await world().store.oauth.consumeCode('expired-hash', client.clientId), expired)
     })
 
     it('keeps codes apart: consuming one leaves the other', async () => {
@@ -72,8 +79,8 @@ for (const engine of ENGINES) {
       const second = anAuthorizationCode(client, user.uid, { scope: 'second' })
       await world().store.oauth.createCode('first-hash', first)
       await world().store.oauth.createCode('second-hash', second)
-      assert.deepEqual(await world().store.oauth.consumeCode('first-hash'), first)
-      assert.deepEqual(await world().store.oauth.consumeCode('second-hash'), second)
+      assert.deepEqual(await world().store.oauth.consumeCode('first-hash', client.clientId), first)
+      assert.deepEqual(await world().store.oauth.consumeCode('second-hash', client.clientId), second)
     })
   })
 }

@@ -232,12 +232,26 @@ for (const engine of ENGINES) {
       const untouched = anOutboxEntry(user.uid)
       await create(entry)
       await create(untouched)
-      await world().store.outbox.updateComment(entry.id, 'new comment')
+      assert.equal(await world().store.outbox.updateComment(entry.id, 'new comment'), 'changed')
       assert.deepEqual(await world().store.outbox.get(entry.id), {
         ...entry,
         commentText: 'new comment',
       })
       assert.deepEqual(await world().store.outbox.get(untouched.id), untouched)
+    })
+
+    it('refuses to change the comment of an entry that is sending, or that does not exist', async () => {
+      const entry = anOutboxEntry(user.uid)
+      await create(entry)
+      await world()
+        .database()
+        .updateTable('outbox_entries')
+        .set({ status: 'sending' })
+        .where('id', '=', entry.id)
+        .execute()
+      assert.equal(await world().store.outbox.updateComment(entry.id, 'too late'), 'sending')
+      assert.equal((await world().store.outbox.get(entry.id))?.commentText, entry.commentText)
+      assert.equal(await world().store.outbox.updateComment('0'.repeat(32), 'x'), 'not_found')
     })
 
     it('deletes an entry with its status changes, deliveries and jobs', async () => {

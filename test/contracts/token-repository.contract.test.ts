@@ -18,7 +18,7 @@ for (const engine of ENGINES) {
       await world().store.accounts.create(user, null)
       await world().store.oauth.createClient(client, 'client-secret-hash')
       refresh = oauthToken('oauth_refresh')
-      await world().store.tokens.create(refresh, 'refresh-hash')
+      await world().store.tokens.create({ token: refresh, secretHash: 'refresh-hash' })
     })
 
     function oauthToken(kind: 'oauth_access' | 'oauth_refresh'): AccessToken {
@@ -32,15 +32,27 @@ for (const engine of ENGINES) {
 
     it('finds a stored token by the hash of its secret, every field intact', async () => {
       const personal = aToken(user.uid)
-      await world().store.tokens.create(personal, 'personal-hash')
+      await world().store.tokens.create({ token: personal, secretHash: 'personal-hash' })
       assert.deepEqual(await world().store.tokens.findBySecretHash('personal-hash'), personal)
       assert.deepEqual(await world().store.tokens.findBySecretHash('refresh-hash'), refresh)
     })
 
     it('reads back a revoked token with no scopes', async () => {
       const token = aToken(user.uid, { scopes: [], revokedAtMs: Date.UTC(2026, 0, 2) })
-      await world().store.tokens.create(token, 'revoked-hash')
+      await world().store.tokens.create({ token: token, secretHash: 'revoked-hash' })
       assert.deepEqual(await world().store.tokens.findBySecretHash('revoked-hash'), token)
+    })
+
+    it('stores tokens given together all or none', async () => {
+      const access = oauthToken('oauth_access')
+      const clash = aToken(user.uid)
+      await assert.rejects(
+        world().store.tokens.create(
+          { token: access, secretHash: 'access-hash' },
+          { token: clash, secretHash: 'refresh-hash' },
+        ),
+      )
+      assert.equal(await world().store.tokens.findBySecretHash('access-hash'), null)
     })
 
     it('answers null for an unknown secret hash', async () => {
@@ -49,7 +61,7 @@ for (const engine of ENGINES) {
 
     it('refuses two tokens with the same secret hash', async () => {
       const token = aToken(user.uid)
-      await assert.rejects(world().store.tokens.create(token, 'refresh-hash'))
+      await assert.rejects(world().store.tokens.create({ token: token, secretHash: 'refresh-hash' }))
       assert.deepEqual(await world().store.tokens.findBySecretHash('refresh-hash'), refresh)
     })
 
@@ -107,7 +119,7 @@ for (const engine of ENGINES) {
 
     it('does not replace a token revoked when it was stored', async () => {
       const revoked = aToken(user.uid, { revokedAtMs: 1 })
-      await world().store.tokens.create(revoked, 'revoked-hash')
+      await world().store.tokens.create({ token: revoked, secretHash: 'revoked-hash' })
       const next = aToken(user.uid)
       assert.equal(
         await world().store.tokens.replace(revoked.id, 9, [{ token: next, secretHash: 'next' }]),

@@ -9,6 +9,7 @@ import type { Services } from '../../use-cases/context.js'
 import { uploadFile } from '../../use-cases/upload-file.js'
 import { ApiError } from '../api-error.js'
 import { actorOf } from '../authenticate-request.js'
+import { isStorable, unstorableText } from '../storable-text.js'
 import { pathParams, userIdParam } from './params.js'
 
 const FILE_PART = 'fax_file'
@@ -64,6 +65,9 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
       const part = await request.file()
       if (!part || part.fieldname !== FILE_PART) {
         throw new ApiError(400, 'missing_file', `The request has no file part named "${FILE_PART}"`)
+      }
+      if (!isStorable(part.filename) || !isStorable(part.mimetype)) {
+        throw unstorableText()
       }
       const file = await uploadFile(services, actorOf(request), {
         userId: request.params.user_id,

@@ -15,7 +15,7 @@ import {
   findAuthorizingClient,
   refresh,
 } from '../../use-cases/oauth-grant.js'
-import { DOMAIN_ERROR_STATUS } from '../api-error.js'
+import { errorAnswer } from '../api-error.js'
 import { errorPage, loginPage } from './login-page.js'
 
 type Params = Record<string, string | undefined>
@@ -161,9 +161,11 @@ export function registerOAuthRoutes(app: FastifyInstance, services: Services): v
       if (error.code === 'invalid_client') {
         void reply.header('www-authenticate', 'Basic realm="faxd"')
       }
+      // RFC 6749 §5.2 names the text error_description; OAuth libraries read that key.
+      const answer = errorAnswer(error)
       return reply
-        .status(DOMAIN_ERROR_STATUS[error.code])
-        .send({ error: error.code, description: error.message, error_description: error.message })
+        .status(answer.statusCode)
+        .send({ ...answer.body, error_description: answer.body.description })
     }
   })
 }

@@ -46,9 +46,9 @@ export const RESPONSE_SCHEMAS = [
         items: { type: 'string' },
         description: 'The corporate admin of a member',
       },
-      account_data: { type: 'object' },
-      settings: { type: 'object' },
-      notifications: { type: 'object' },
+      account_data: { $ref: 'AccountData#' },
+      settings: { $ref: 'AccountSettings#' },
+      notifications: { $ref: 'AccountNotifications#' },
     },
   },
   {
@@ -93,7 +93,15 @@ export const RESPONSE_SCHEMAS = [
       files: { type: 'array', items: { type: 'string' } },
       comment: { $ref: 'OutboxComment#' },
       options: { $ref: 'OutboxOptions#' },
-      retry: RETRY,
+      retry: {
+        ...RETRY,
+        description:
+          'Retries; delay is left out when over 30 s, which the official SDKs cannot read',
+      },
+      retry_delay_seconds: {
+        type: 'integer',
+        description: 'faxd: the delay between attempts, always',
+      },
       should_enhance: { type: 'boolean' },
       resolution: { type: 'string', enum: RESOLUTIONS },
       send_time: UTC_TIME_WITH_OFFSET,

@@ -7,6 +7,7 @@ import {
   retryOptionsSchema,
 } from './payload-outbox.js'
 import {
+  ACCOUNT_PART_SCHEMAS,
   memberDetailSchema,
   payloadAccountModificationSchema,
   payloadFaxModificationSchema,
@@ -22,6 +23,7 @@ export const SHARED_SCHEMAS: readonly { $id: string }[] = [
   outboxCommentSchema,
   outboxCoverPageSchema,
   payloadOutboxSchema,
+  ...ACCOUNT_PART_SCHEMAS,
   payloadAccountModificationSchema,
   memberDetailSchema,
   payloadNumberModificationSchema,

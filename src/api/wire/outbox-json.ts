@@ -5,6 +5,18 @@
 import type { Delivery, OutboxEntry } from '../../domain/outbox-entry.js'
 import { formatUtc, formatUtcWithOffset } from './time-format.js'
 
+/**
+ * The official SDKs' RetryOptions allow a delay of at most 30 seconds, and the Python SDK raises
+ * when it reads a larger one (the seed allows 180). Such a delay is left out of the SDK-shaped
+ * `retry` objects, so every outbox entry stays readable; `retry_delay_seconds` always has it.
+ */
+const SDK_MAX_RETRY_DELAY_SECONDS = 30
+
+function retryJson(entry: OutboxEntry): { count: number; delay?: number } {
+  const { count, delaySeconds } = entry.retry
+  return delaySeconds <= SDK_MAX_RETRY_DELAY_SECONDS ? { count, delay: delaySeconds } : { count }
+}
+
 export function toOutboxJson(entry: OutboxEntry, deliveries: readonly Delivery[] | null) {
   const lastChange = entry.statusChanges[entry.statusChanges.length - 1]
   return {
@@ -18,10 +30,11 @@ export function toOutboxJson(entry: OutboxEntry, deliveries: readonly Delivery[]
     comment: { tags: [...entry.commentTags], text: entry.commentText },
     options: {
       enhancement: entry.enhancement,
-      retry: { count: entry.retry.count, delay: entry.retry.delaySeconds },
+      retry: retryJson(entry),
       ...(entry.partiallySentRetry ? { partially_sent_retry: true } : {}),
     },
-    retry: { count: entry.retry.count, delay: entry.retry.delaySeconds },
+    retry: retryJson(entry),
+    retry_delay_seconds: entry.retry.delaySeconds,
     should_enhance: entry.enhancement,
     resolution: entry.resolution,
     send_time: formatUtcWithOffset(entry.sendAtMs),

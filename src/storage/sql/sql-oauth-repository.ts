@@ -43,11 +43,12 @@ export class SqlOAuthRepository implements OAuthRepository {
   }
 
   /** One conditional UPDATE … RETURNING: of two racing calls, only one sees the row. */
-  async consumeCode(codeHash: string): Promise<AuthorizationCode | null> {
+  async consumeCode(codeHash: string, clientId: string): Promise<AuthorizationCode | null> {
     const row = await this.#db
       .updateTable('oauth_codes')
       .set({ is_used: 1 })
       .where('code_hash', '=', codeHash)
+      .where('client_id', '=', clientId)
       .where('is_used', '=', 0)
       .returningAll()
       .executeTakeFirst()

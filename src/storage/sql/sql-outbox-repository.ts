@@ -6,7 +6,7 @@
  */
 import type { Kysely, Transaction } from 'kysely'
 import type { Delivery, OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
-import type { NewJob, OutboxDeletion, OutboxRepository } from '../../domain/ports.js'
+import type { NewJob, OutboxChange, OutboxDeletion, OutboxRepository } from '../../domain/ports.js'
 import {
   deliveryFromRow,
   deliveryToRow,
@@ -106,10 +106,16 @@ export class SqlOutboxRepository implements OutboxRepository {
     return rows.map(deliveryFromRow)
   }
 
-  async updateComment(id: string, text: string): Promise<void> {
-    await this.#transactions.run((trx) =>
-      trx.updateTable('outbox_entries').set({ comment_text: text }).where('id', '=', id).execute(),
-    )
+  async updateComment(id: string, text: string): Promise<OutboxChange> {
+    return this.#transactions.run(async (trx) => {
+      const changed = await trx
+        .updateTable('outbox_entries')
+        .set({ comment_text: text })
+        .where('id', '=', id)
+        .where('status', '<>', 'sending')
+        .executeTakeFirst()
+      return changed.numUpdatedRows === 1n ? 'changed' : whyNot(trx, id)
+    })
   }
 
   /**
@@ -123,17 +129,19 @@ export class SqlOutboxRepository implements OutboxRepository {
         .where('id', '=', id)
         .where('status', '<>', 'sending')
         .executeTakeFirst()
-      if (removed.numDeletedRows === 1n) {
-        return 'deleted'
-      }
-      const left = await trx
-        .selectFrom('outbox_entries')
-        .select('status')
-        .where('id', '=', id)
-        .executeTakeFirst()
-      return left === undefined ? 'not_found' : 'sending'
+      return removed.numDeletedRows === 1n ? 'deleted' : whyNot(trx, id)
     })
   }
+}
+
+/** After a conditional change touched nothing: was the entry missing, or sending? */
+async function whyNot(trx: Transaction<Database>, id: string): Promise<'not_found' | 'sending'> {
+  const left = await trx
+    .selectFrom('outbox_entries')
+    .select('status')
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return left === undefined ? 'not_found' : 'sending'
 }
 
 async function insertStatusChanges(

@@ -15,10 +15,9 @@ export class SqlTokenRepository implements TokenRepository {
     this.#transactions = transactions
   }
 
-  async create(token: AccessToken, secretHash: string): Promise<void> {
-    await this.#transactions.run((trx) =>
-      trx.insertInto('access_tokens').values(tokenToRow(token, secretHash)).execute(),
-    )
+  async create(...tokens: readonly { token: AccessToken; secretHash: string }[]): Promise<void> {
+    const rows = tokens.map(({ token, secretHash }) => tokenToRow(token, secretHash))
+    await this.#transactions.run((trx) => trx.insertInto('access_tokens').values(rows).execute())
   }
 
   async findBySecretHash(secretHash: string): Promise<AccessToken | null> {
