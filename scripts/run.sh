@@ -5,7 +5,8 @@
 # embedded defaults: SQLite and files under ./data (FAXD_DATA), listening on 127.0.0.1:8080
 # (HOST, PORT). On the first start it creates a demo account with a number and a personal
 # access token, keeps them in $FAXD_DATA/first-run.json (readable by you only) and prints how
-# to send a first fax with them.
+# to send a first fax with them. That first-run setup can be rerun after a failure: it resumes
+# from $FAXD_DATA/first-run.progress, which it removes when first-run.json is written.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,14 +23,89 @@ echo "==> building"
 npm run --silent build
 
 first_run="$FAXD_DATA/first-run.json"
+demo_number=+15555550150
+
+# Runs `faxd ARGS…` in this shell: its JSON output goes to $cli_out; on failure it returns
+# non-zero with the error code (`email_taken`, …) in $cli_error and its stderr in $cli_stderr.
+cli_out= cli_error= cli_stderr=
+faxd_cli() {
+  local err status=0
+  err=$(mktemp)
+  cli_out=$(node bin/faxd.js "$@" 2>"$err") || status=$?
+  cli_error= cli_stderr=$(cat "$err")
+  if [[ $status -ne 0 ]]; then
+    cli_error=$(node -e 'try { console.log(JSON.parse(process.argv[1].split("\n")[0]).error) } catch { console.log("unknown") }' "$cli_stderr")
+  fi
+  rm -f "$err"
+  return "$status"
+}
+
+# Exits, showing what the last faxd_cli printed on stderr.
+cli_fail() {
+  printf '%s\n' "$cli_stderr" >&2
+  exit 1
+}
+
+json_field() { # json_field FIELD JSON
+  node -e 'console.log(JSON.parse(process.argv[2])[process.argv[1]])' "$1" "$2"
+}
+
+# The first-run setup is resumable: each step that succeeds is recorded in $progress (shell
+# assignments), so a rerun after a failure skips what is done instead of failing on
+# `email_taken` / `number_taken`. first-run.json is written (atomically) only at the end.
 if [[ ! -f "$first_run" ]]; then
   echo "==> first start: creating a demo account, number and token"
   mkdir -p "$FAXD_DATA"
-  account=$(node bin/faxd.js accounts create --email demo@faxd.example --password "$(head -c 12 /dev/urandom | base64)")
-  uid=$(node -e 'console.log(JSON.parse(process.argv[1]).uid)' "$account")
-  node bin/faxd.js numbers add +15555550150 --owner "$uid" >/dev/null
-  token=$(node bin/faxd.js tokens create --user "$uid" | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).token))')
-  (umask 077 && printf '{"uid": "%s", "number": "+15555550150", "token": "%s"}\n' "$uid" "$token" >"$first_run")
+  progress="$FAXD_DATA/first-run.progress"
+  uid= number_pending= number_done=
+  if [[ -f "$progress" ]]; then
+    echo "    resuming an interrupted first start ($progress)"
+    # shellcheck source=/dev/null
+    . "$progress"
+  fi
+  record() { (umask 077 && printf '%s\n' "$1" >>"$progress"); }
+
+  if [[ -z $uid ]]; then
+    password=$(head -c 12 /dev/urandom | base64)
+    if ! faxd_cli accounts create --email demo@faxd.example --password "$password"; then
+      # A demo account left by an attempt that died before recording it: use a fresh email.
+      [[ $cli_error == email_taken ]] || cli_fail
+      email="demo-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')@faxd.example"
+      echo "    demo@faxd.example is taken (by an interrupted attempt); using $email"
+      faxd_cli accounts create --email "$email" --password "$password" || cli_fail
+    fi
+    uid=$(json_field uid "$cli_out")
+    record "uid=$uid"
+  fi
+
+  if [[ -z $number_done ]]; then
+    # number_pending marks an attempt at this step whose outcome is unknown: if it was cut
+    # short after adding the number, the rerun gets `number_taken` for a number that is ours.
+    resumed=$number_pending
+    [[ -n $resumed ]] || record "number_pending=1"
+    if ! faxd_cli numbers add "$demo_number" --owner "$uid"; then
+      if [[ $cli_error == number_taken && -n $resumed ]]; then
+        echo "    $demo_number was added by the interrupted attempt"
+      else
+        if [[ $cli_error == number_taken ]]; then
+          # Taken before this step ever ran: someone else's number, not a half-done step.
+          sed -i '/^number_pending=/d' "$progress"
+          printf '%s\n' "$cli_stderr" >&2
+          echo "!!! $demo_number already belongs to another account in this store (to start over" \
+            "with a fresh demo, remove $FAXD_DATA or point FAXD_DATA elsewhere)" >&2
+          exit 1
+        fi
+        cli_fail
+      fi
+    fi
+    record "number_done=1"
+  fi
+
+  faxd_cli tokens create --user "$uid" || cli_fail
+  token=$(json_field token "$cli_out")
+  (umask 077 && printf '{"uid": "%s", "number": "%s", "token": "%s"}\n' "$uid" "$demo_number" "$token" >"$first_run.tmp")
+  mv "$first_run.tmp" "$first_run"
+  rm -f "$progress"
 fi
 token=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).token)' "$first_run")
 base="http://$HOST:$PORT/v3"

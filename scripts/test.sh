@@ -6,8 +6,13 @@
 # already in place:
 #
 #   1. PostgreSQL: installed with apt-get only when missing; started (and the
-#      cluster created) only when nothing answers on 127.0.0.1:5432; a
-#      database named `test` is created when missing.
+#      cluster created) only when nothing answers on 127.0.0.1:5432. A server
+#      that answers is used as it is when the tests can log in to it the way
+#      they do (as postgres, over TCP, without a password); when that fails on
+#      authentication and the server is a local cluster (Debian's default for
+#      127.0.0.1 is scram-sha-256, e.g. right after `apt-get install`), a
+#      `host all all 127.0.0.1/32 trust` line is put first in its pg_hba.conf
+#      and the cluster reloaded. A database named `test` is created when missing.
 #      Skipped entirely when FAXD_TEST_DATABASE_URL is set by the caller: then
 #      the caller is responsible for that database.
 #   2. npm ci, only when node_modules is missing or older than package-lock.json.
@@ -102,6 +107,66 @@ pg_version() {
   printf '%s' "$v"
 }
 
+# Connect exactly as the tests will (FAXD_TEST_DATABASE_URL's default): as postgres
+# over TCP, with no password and never prompting. Prints psql's error on failure.
+pg_login() {
+  env -u PGPASSWORD psql -X -w -q -Atc 'select 1' \
+    "postgres://postgres@${PG_HOST}:${PG_PORT}/postgres" 2>&1 >/dev/null
+}
+
+# "VERSION CLUSTER" of the local cluster configured for $PG_PORT, if there is one.
+local_cluster_on_port() {
+  local conf ver cluster port
+  for conf in /etc/postgresql/*/*/postgresql.conf; do
+    [[ -f $conf ]] || continue
+    ver=$(basename "$(dirname "$(dirname "$conf")")")
+    cluster=$(basename "$(dirname "$conf")")
+    port=$(as_root pg_conftool -s "$ver" "$cluster" show port 2>/dev/null || echo 5432)
+    if [[ $port == "$PG_PORT" ]]; then
+      printf '%s %s' "$ver" "$cluster"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Make sure the tests can log in (see pg_login); fix local-TCP authentication of a
+# local cluster when that is what stops them.
+ensure_login() {
+  local error
+  if error=$(pg_login); then
+    info "logging in as postgres on ${PG_HOST}:${PG_PORT} without a password works"
+    return 0
+  fi
+  if ! grep -qiE 'no password supplied|authentication failed|no pg_hba.conf entry' <<<"$error"; then
+    die "cannot log in to PostgreSQL on ${PG_HOST}:${PG_PORT} as postgres: ${error}"
+  fi
+  info "the server asks postgres for a password on ${PG_HOST}:${PG_PORT}: ${error}"
+
+  local found ver cluster
+  found=$(local_cluster_on_port) ||
+    die "PostgreSQL on ${PG_HOST}:${PG_PORT} wants a password for postgres and is not a local" \
+      "cluster this script can configure: let 127.0.0.1 in with trust, or set" \
+      "FAXD_TEST_DATABASE_URL to a database the tests can use"
+  read -r ver cluster <<<"$found"
+  trust_local_tcp "$(as_root pg_conftool -s "$ver" "$cluster" show hba_file 2>/dev/null ||
+    echo "/etc/postgresql/${ver}/${cluster}/pg_hba.conf")"
+  info "reloading PostgreSQL ${ver} cluster '${cluster}'"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$cluster" reload ||
+    die "could not reload PostgreSQL ${ver} cluster '${cluster}' (is it the server on port ${PG_PORT}?)"
+
+  local i
+  for ((i = 0; i < 20; i++)); do
+    if error=$(pg_login); then
+      info "logging in as postgres on ${PG_HOST}:${PG_PORT} without a password works now"
+      return 0
+    fi
+    sleep 0.25
+  done
+  die "still cannot log in to PostgreSQL on ${PG_HOST}:${PG_PORT} as postgres without a" \
+    "password after trusting 127.0.0.1 in cluster ${ver}/${cluster}: ${error}"
+}
+
 # Let local TCP connections as any user in without a password (test-only cluster).
 trust_local_tcp() {
   local hba=$1
@@ -170,6 +235,7 @@ setup_postgres() {
     as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$PG_CLUSTER" reload >/dev/null 2>&1 || true
   fi
 
+  ensure_login
   ensure_test_database
 }
 
