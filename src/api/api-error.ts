@@ -82,6 +82,10 @@ const FRAMEWORK_CODES: Readonly<Record<string, [number, string]>> = {
   FST_FILES_LIMIT: [400, 'too_many_files'],
   FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type'],
   FST_PROTO_VIOLATION: [400, 'invalid_request_body'],
+  FST_FIELDS_LIMIT: [400, 'invalid_request_body'],
+  FST_PARTS_LIMIT: [400, 'invalid_request_body'],
+  FST_ERR_BAD_URL: [400, 'invalid_url'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long'],
 }
 
 export interface ErrorAnswer {

@@ -9,6 +9,7 @@ import multipart from '@fastify/multipart'
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
@@ -56,6 +57,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: AJV_OPTIONS },
     schemaErrorFormatter: (errors, dataVar) => validationToApiError(errors, dataVar),
+    // Errors the router finds before any handler (a bad percent-escape, an overlong parameter).
+    frameworkErrors: (error, _request, reply) => {
+      const answer = errorAnswer(error)
+      const plain = reply as unknown as FastifyReply
+      void plain.headers(answer.headers).code(answer.statusCode).send(answer.body)
+    },
   })
   const openApi = new OpenApiCollector()
   app.addHook('onRoute', (route) => openApi.add(route))

@@ -52,6 +52,39 @@ describe('file upload', () => {
     assert.equal(await t.snapshot(), before)
   })
 
+  it('refuses a malformed multipart body with 400, keeping nothing', async () => {
+    const before = await t.snapshot()
+    const noBoundary = await post('x', { 'content-type': 'multipart/form-data' })
+    assert.equal(noBoundary.statusCode, 400)
+    assert.equal(noBoundary.json<{ error: string }>().error, 'invalid_request_body')
+    const { payload, headers } = multipartBody(
+      'fax_file',
+      'a.pdf',
+      'application/pdf',
+      Buffer.alloc(5000, 1),
+    )
+    const cutShort = await post(payload.subarray(0, 3000), headers)
+    assert.equal(cutShort.statusCode, 400)
+    assert.equal(cutShort.json<{ error: string }>().error, 'invalid_request_body')
+    assert.equal(await t.snapshot(), before)
+  })
+
+  it('refuses a file name over 255 characters and one holding U+0000', async () => {
+    const long = multipartBody(
+      'fax_file',
+      `${'a'.repeat(256)}.pdf`,
+      'application/pdf',
+      Buffer.from('x'),
+    )
+    const longAnswer = await post(long.payload, long.headers)
+    assert.equal(longAnswer.statusCode, 400)
+    assert.equal(longAnswer.json<{ error: string }>().error, 'invalid_file_name')
+    const nul = multipartBody('fax_file', 'a\u0000b.pdf', 'application/pdf', Buffer.from('x'))
+    const nulAnswer = await post(nul.payload, nul.headers)
+    assert.equal(nulAnswer.statusCode, 400)
+    assert.equal(nulAnswer.json<{ error: string }>().error, 'invalid_character')
+  })
+
   it('refuses a body that is not multipart with 415', async () => {
     const response = await post('{"fax_file": "x"}', { 'content-type': 'application/json' })
     assert.equal(response.statusCode, 415)

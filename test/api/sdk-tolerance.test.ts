@@ -63,6 +63,21 @@ describe('tolerance of what the SDKs send', () => {
     assert.equal(response.json<{ error: string }>().error, 'unsupported_media_type')
   })
 
+  it('answers a malformed or overlong path in the error format too', async () => {
+    const badEscape = await t.request('GET', '/v3/accounts/%zz/outbox', { token: user.token })
+    assert.equal(badEscape.statusCode, 400)
+    assert.deepEqual(badEscape.json(), {
+      error: 'invalid_url',
+      description: badEscape.json<{ description: string }>().description,
+    })
+    const long = await t.request('GET', `/v3/accounts/${'a'.repeat(300)}/outbox`, {
+      token: user.token,
+    })
+    assert.equal(long.statusCode, 414)
+    assert.equal(long.json<{ error: string }>().error, 'uri_too_long')
+    assert.deepEqual(Object.keys(long.json<object>()).sort(), ['description', 'error'])
+  })
+
   it('answers an unknown route with a JSON 404 in the error format', async () => {
     const response = await t.request('GET', '/v3/archives', { token: user.token })
     assert.equal(response.statusCode, 404)

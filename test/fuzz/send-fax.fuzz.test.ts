@@ -1,10 +1,13 @@
 /**
  * Fuzzing sendFax through the whole app (Fastify inject, real database). First, 10,000 generated
  * and mutated requests with no file ever uploaded, so that none may be accepted: every answer
- * must be a 4xx Error body, none slow, and the database and file store must end as they began.
+ * must be a 4xx Error body, and the database and file store must end as they began.
  * Then, per engine, valid and mutated requests with real files and numbers: a 201 stores exactly
  * one outbox entry with one delivery per destination, a refusal stores nothing.
- * The seed is printed; FUZZ_SEED replays a run, FUZZ_CASES and FUZZ_STORE_CASES change its size.
+ * The seed is fixed so that every run sends the same requests, and printed; FUZZ_SEED picks
+ * another, FUZZ_CASES and FUZZ_STORE_CASES change the size. Speed is measured in bench/, not
+ * here: the slowest request is printed as a diagnostic only, and a request that hangs fails the
+ * test by its timeout.
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -23,20 +26,22 @@ import {
   seededRng,
 } from './payload-mutations.js'
 
-const SEED =
-  process.env['FUZZ_SEED'] === undefined ? randomSeed() : Number(process.env['FUZZ_SEED'])
+/** The same requests on every run, so that CI is deterministic; FUZZ_SEED explores others. */
+const DEFAULT_SEED = 20261127
+const SEED = Number(process.env['FUZZ_SEED'] ?? DEFAULT_SEED)
 const CASES = Number(process.env['FUZZ_CASES'] ?? 10_000)
 const STORE_CASES = Number(process.env['FUZZ_STORE_CASES'] ?? 400)
 const OUTBOX_URL = '/v3/accounts/self/outbox'
 const SENDER_NUMBERS = ['+4930123456', '+14155550100']
 
 /**
- * A hang detector, not a speed measurement (speed is for bench/): no refused request may take
- * longer than this, twice in a row. The slowest legitimate refusals here (a 900 kB body, 40,000
- * levels of nesting) take tens of milliseconds; the budget leaves ample room for a loaded CI
- * machine and still catches an event loop held by a pattern that backtracks (seconds to hours).
+ * Hang detectors, not speed measurements (speed is for bench/): a request that never answers,
+ * or an event loop held by a pattern that backtracks (hours), fails the test at this limit
+ * instead of blocking the run. Generous: on a loaded CI machine each test takes well under a
+ * tenth of it.
  */
-const LATENCY_BUDGET_MS = 3000
+const REFUSAL_TIMEOUT_MS = 240_000
+const STORE_TIMEOUT_MS = 120_000
 
 /**
  * Every this many requests, a `from` built to make a backtracking pattern explode (a few
@@ -46,10 +51,6 @@ const BACKTRACKING_EVERY = 5000
 
 /** At most this many problems are printed in full. */
 const SHOWN_PROBLEMS = 12
-
-function randomSeed(): number {
-  return Math.floor(Math.random() * 0x1_0000_0000)
-}
 
 function replayHint(): string {
   return `seed ${SEED}; replay with FUZZ_SEED=${SEED} node --import tsx --test test/fuzz/send-fax.fuzz.test.ts`
@@ -205,72 +206,66 @@ function acceptedProblem(
 }
 
 describe('sendFax under fuzzing', () => {
-  it(`refuses ${CASES} fuzzed requests with a 4xx Error body and stores nothing (sqlite)`, async (t) => {
-    t.diagnostic(replayHint())
-    const testApp = await openTestApp('sqlite')
-    try {
-      const { token } = await testApp.user({ numbers: SENDER_NUMBERS })
-      // Nothing is ever uploaded: these paths have the right shape and name no file.
-      const context: BodyContext = {
-        fromNumbers: SENDER_NUMBERS,
-        files: Array.from({ length: 5 }, () => `/transient-${randomUUID()}`),
-      }
-      const before = await testApp.snapshot()
-      const rng = seededRng(SEED)
-      const codes = new Map<string, number>()
-      const families = new Map<string, number>()
-      const problems: string[] = []
-      let slowest = { ms: 0, index: -1, family: '' }
-      const started = performance.now()
-      for (let index = 0; index < CASES; index += 1) {
-        const family =
-          index % BACKTRACKING_EVERY === BACKTRACKING_EVERY / 2 ? 'backtracking' : undefined
-        const request = fuzzRequest(rng, context, REFUSAL_MIX, {}, family)
-        let sent = performance.now()
-        const response = await send(testApp, token, request)
-        let ms = performance.now() - sent
-        if (ms > LATENCY_BUDGET_MS) {
-          // A busy machine can stall one request; a slow input is slow every time.
-          sent = performance.now()
-          await send(testApp, token, request)
-          ms = Math.min(ms, performance.now() - sent)
+  it(
+    `refuses ${CASES} fuzzed requests with a 4xx Error body and stores nothing (sqlite)`,
+    { timeout: REFUSAL_TIMEOUT_MS },
+    async (t) => {
+      t.diagnostic(replayHint())
+      const testApp = await openTestApp('sqlite')
+      try {
+        const { token } = await testApp.user({ numbers: SENDER_NUMBERS })
+        // Nothing is ever uploaded: these paths have the right shape and name no file.
+        const context: BodyContext = {
+          fromNumbers: SENDER_NUMBERS,
+          files: Array.from({ length: 5 }, () => `/transient-${randomUUID()}`),
         }
-        tally(codes, `${response.statusCode} ${errorCode(response)}`)
-        tally(families, request.family)
-        if (ms > slowest.ms) {
-          slowest = { ms, index, family: `${request.family} [${request.mutations.join(', ')}]` }
+        const before = await testApp.snapshot()
+        const rng = seededRng(SEED)
+        const codes = new Map<string, number>()
+        const families = new Map<string, number>()
+        const problems: string[] = []
+        let slowest = { ms: 0, index: -1, family: '' }
+        const started = performance.now()
+        for (let index = 0; index < CASES; index += 1) {
+          const family =
+            index % BACKTRACKING_EVERY === BACKTRACKING_EVERY / 2 ? 'backtracking' : undefined
+          const request = fuzzRequest(rng, context, REFUSAL_MIX, {}, family)
+          const sent = performance.now()
+          const response = await send(testApp, token, request)
+          const ms = performance.now() - sent
+          tally(codes, `${response.statusCode} ${errorCode(response)}`)
+          tally(families, request.family)
+          if (ms > slowest.ms) {
+            slowest = { ms, index, family: `${request.family} [${request.mutations.join(', ')}]` }
+          }
+          const problem = refusalProblem(response)
+          if (problem !== null) {
+            problems.push(describeProblem(index, request, response, problem))
+          }
         }
-        const problem =
-          refusalProblem(response) ??
-          (ms > LATENCY_BUDGET_MS
-            ? `took ${ms.toFixed(0)} ms, over the ${LATENCY_BUDGET_MS} ms budget`
-            : null)
-        if (problem !== null) {
-          problems.push(describeProblem(index, request, response, problem))
-        }
-      }
-      const seconds = (performance.now() - started) / 1000
-      t.diagnostic(
-        `${CASES} requests in ${seconds.toFixed(1)} s; slowest #${slowest.index} ${slowest.family}: ${slowest.ms.toFixed(1)} ms`,
-      )
-      printCounts(t, 'requests per generator family:', families)
-      printCounts(t, 'answers (status error):', codes)
+        const seconds = (performance.now() - started) / 1000
+        t.diagnostic(
+          `${CASES} requests in ${seconds.toFixed(1)} s; slowest #${slowest.index} ${slowest.family}: ${slowest.ms.toFixed(1)} ms`,
+        )
+        printCounts(t, 'requests per generator family:', families)
+        printCounts(t, 'answers (status error):', codes)
 
-      assert.equal(
-        problems.length,
-        0,
-        `${problems.length} of ${CASES} requests were not answered with a prompt 4xx Error body (${replayHint()}):\n` +
-          problems.slice(0, SHOWN_PROBLEMS).join('\n'),
-      )
-      assert.equal(
-        await testApp.snapshot(),
-        before,
-        `refused requests changed the store (${replayHint()})`,
-      )
-    } finally {
-      await testApp.close()
-    }
-  })
+        assert.equal(
+          problems.length,
+          0,
+          `${problems.length} of ${CASES} requests were not answered with a 4xx Error body (${replayHint()}):\n` +
+            problems.slice(0, SHOWN_PROBLEMS).join('\n'),
+        )
+        assert.equal(
+          await testApp.snapshot(),
+          before,
+          `refused requests changed the store (${replayHint()})`,
+        )
+      } finally {
+        await testApp.close()
+      }
+    },
+  )
 
   /** Valid bodies half the time, so that acceptances and refusals interleave. */
   const STORE_MIX: RequestMix = {
@@ -289,69 +284,73 @@ describe('sendFax under fuzzing', () => {
   const HOSTILE_EVERY = 25
 
   for (const engine of ENGINES) {
-    it(`${engine}: with real files and numbers, a 201 stores one entry and its deliveries, a refusal nothing`, async (t) => {
-      t.diagnostic(replayHint())
-      const testApp = await openTestApp(engine)
-      try {
-        const sender = await testApp.user({ numbers: SENDER_NUMBERS })
-        const { token } = sender
-        const files = [
-          await testApp.upload(sender, undefined, 'a.pdf'),
-          await testApp.upload(sender, undefined, 'b.pdf'),
-          await testApp.upload(sender, undefined, 'c.pdf'),
-        ]
-        const context: BodyContext = { fromNumbers: SENDER_NUMBERS, files }
-        const rng = seededRng(SEED ^ (engine === 'sqlite' ? 0x5a5a5a5a : 0x3c3c3c3c))
-        const codes = new Map<string, number>()
-        const problems: string[] = []
-        let accepted = 0
-        let counts = await countRows(testApp)
-        const entriesAtStart = counts.outbox_entries
-        const started = performance.now()
-        for (let index = 0; index < STORE_CASES; index += 1) {
-          const family = index % HOSTILE_EVERY === HOSTILE_EVERY - 1 ? 'hostileText' : undefined
-          const request = fuzzRequest(rng, context, STORE_MIX, { maxDestinations: 1000 }, family)
-          const response = await send(testApp, token, request)
-          const after = await countRows(testApp)
-          const delta = changedTables(counts, after)
-          counts = after
-          tally(codes, `${response.statusCode} ${errorCode(response)}`)
-          let problem: string | null
-          if (response.statusCode === 201) {
-            accepted += 1
-            problem = acceptedProblem(request, response, delta)
-          } else {
-            problem =
-              refusalProblem(response) ??
-              (Object.keys(delta).length > 0
-                ? `a refusal changed rows: ${JSON.stringify(delta)}`
-                : null) ??
-              (request.expectAccepted
-                ? 'a valid body with real files and numbers was refused'
-                : null)
+    it(
+      `${engine}: with real files and numbers, a 201 stores one entry and its deliveries, a refusal nothing`,
+      { timeout: STORE_TIMEOUT_MS },
+      async (t) => {
+        t.diagnostic(replayHint())
+        const testApp = await openTestApp(engine)
+        try {
+          const sender = await testApp.user({ numbers: SENDER_NUMBERS })
+          const { token } = sender
+          const files = [
+            await testApp.upload(sender, undefined, 'a.pdf'),
+            await testApp.upload(sender, undefined, 'b.pdf'),
+            await testApp.upload(sender, undefined, 'c.pdf'),
+          ]
+          const context: BodyContext = { fromNumbers: SENDER_NUMBERS, files }
+          const rng = seededRng(SEED ^ (engine === 'sqlite' ? 0x5a5a5a5a : 0x3c3c3c3c))
+          const codes = new Map<string, number>()
+          const problems: string[] = []
+          let accepted = 0
+          let counts = await countRows(testApp)
+          const entriesAtStart = counts.outbox_entries
+          const started = performance.now()
+          for (let index = 0; index < STORE_CASES; index += 1) {
+            const family = index % HOSTILE_EVERY === HOSTILE_EVERY - 1 ? 'hostileText' : undefined
+            const request = fuzzRequest(rng, context, STORE_MIX, { maxDestinations: 1000 }, family)
+            const response = await send(testApp, token, request)
+            const after = await countRows(testApp)
+            const delta = changedTables(counts, after)
+            counts = after
+            tally(codes, `${response.statusCode} ${errorCode(response)}`)
+            let problem: string | null
+            if (response.statusCode === 201) {
+              accepted += 1
+              problem = acceptedProblem(request, response, delta)
+            } else {
+              problem =
+                refusalProblem(response) ??
+                (Object.keys(delta).length > 0
+                  ? `a refusal changed rows: ${JSON.stringify(delta)}`
+                  : null) ??
+                (request.expectAccepted
+                  ? 'a valid body with real files and numbers was refused'
+                  : null)
+            }
+            if (problem !== null) {
+              problems.push(describeProblem(index, request, response, problem))
+            }
           }
-          if (problem !== null) {
-            problems.push(describeProblem(index, request, response, problem))
-          }
-        }
-        const seconds = (performance.now() - started) / 1000
-        t.diagnostic(`${STORE_CASES} requests in ${seconds.toFixed(1)} s, ${accepted} accepted`)
-        printCounts(t, 'answers (status error):', codes)
+          const seconds = (performance.now() - started) / 1000
+          t.diagnostic(`${STORE_CASES} requests in ${seconds.toFixed(1)} s, ${accepted} accepted`)
+          printCounts(t, 'answers (status error):', codes)
 
-        assert.equal(
-          problems.length,
-          0,
-          `${problems.length} of ${STORE_CASES} requests went wrong on ${engine} (${replayHint()}):\n` +
-            problems.slice(0, SHOWN_PROBLEMS).join('\n'),
-        )
-        assert.equal(counts.outbox_entries - entriesAtStart, accepted)
-        assert.ok(
-          accepted > STORE_CASES / 4,
-          `only ${accepted} of ${STORE_CASES} requests were accepted`,
-        )
-      } finally {
-        await testApp.close()
-      }
-    })
+          assert.equal(
+            problems.length,
+            0,
+            `${problems.length} of ${STORE_CASES} requests went wrong on ${engine} (${replayHint()}):\n` +
+              problems.slice(0, SHOWN_PROBLEMS).join('\n'),
+          )
+          assert.equal(counts.outbox_entries - entriesAtStart, accepted)
+          assert.ok(
+            accepted > STORE_CASES / 4,
+            `only ${accepted} of ${STORE_CASES} requests were accepted`,
+          )
+        } finally {
+          await testApp.close()
+        }
+      },
+    )
   }
 })

@@ -16,6 +16,7 @@ import {
   refresh,
 } from '../../use-cases/oauth-grant.js'
 import { errorAnswer } from '../api-error.js'
+import { isStorable } from '../storable-text.js'
 import { errorPage, loginPage } from './login-page.js'
 
 type Params = Record<string, string | undefined>
@@ -189,10 +190,15 @@ function clientCredentials(
     const colon = decoded.indexOf(':')
     if (colon > 0) {
       // RFC 6749 §2.3.1: both parts are form-urlencoded before they are joined.
-      return {
-        clientId: formDecode(decoded.slice(0, colon)),
-        clientSecret: formDecode(decoded.slice(colon + 1)),
+      const clientId = formDecode(decoded.slice(0, colon))
+      const clientSecret = formDecode(decoded.slice(colon + 1))
+      if (!isStorable(clientId) || !isStorable(clientSecret)) {
+        throw new DomainError(
+          'invalid_client',
+          'The Basic credentials hold characters no client has',
+        )
       }
+      return { clientId, clientSecret }
     }
   }
   const clientId = p['client_id']
