@@ -27,8 +27,10 @@ import { openStore, SQLITE_FILE_NAME } from '../src/storage/sql/open-store.js'
 import { openPostgresDatabase } from '../src/storage/sql/postgres-database.js'
 import type { Database } from '../src/storage/sql/schema.js'
 import { openSqliteDatabase } from '../src/storage/sql/sqlite-database.js'
+import { addNumber } from '../src/use-cases/add-number.js'
 import type { Services } from '../src/use-cases/context.js'
-import { addNumber, createAccount, createPersonalToken } from '../src/use-cases/operator.js'
+import { createAccount } from '../src/use-cases/create-account.js'
+import { createPersonalToken } from '../src/use-cases/create-personal-token.js'
 
 export type Engine = 'sqlite' | 'postgres'
 

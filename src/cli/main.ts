@@ -16,12 +16,10 @@ import { openServices, startServer } from '../main.js'
 import type { Services } from '../use-cases/context.js'
 import { toAccountJson } from '../api/wire/account-json.js'
 import { toNumberJson } from '../api/wire/number-json.js'
-import {
-  addNumber,
-  createAccount,
-  createOAuthClient,
-  createPersonalToken,
-} from '../use-cases/operator.js'
+import { addNumber } from '../use-cases/add-number.js'
+import { createAccount } from '../use-cases/create-account.js'
+import { createOAuthClient } from '../use-cases/create-oauth-client.js'
+import { createPersonalToken } from '../use-cases/create-personal-token.js'
 
 export const USAGE = `usage:
   faxd accounts create --email E [--type individual|corporate_admin] [--admin UID] [--password P]

@@ -19,3 +19,9 @@ export interface Actor {
   /** The address the request came from, recorded on outbox entries. */
   readonly ip: string
 }
+
+/**
+ * What an operator command (`faxd accounts|numbers|tokens|clients …`) receives. There is no
+ * actor: the operator is trusted, but the same rules hold.
+ */
+export type OperatorServices = Pick<Services, 'store' | 'clock'>

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { SCOPES, type Scope } from '../../src/domain/scopes.js'
-import { addNumber } from '../../src/use-cases/operator.js'
+import { addNumber } from '../../src/use-cases/add-number.js'
 import {
   type OAuthTokens,
   type RegisteredClient,

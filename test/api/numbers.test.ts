@@ -1,7 +1,7 @@
 /** Numbers: list, get (with the SDKs' %2B), assign with PUT or POST, revoke. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { addNumber } from '../../src/use-cases/operator.js'
+import { addNumber } from '../../src/use-cases/add-number.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 
 describe('numbers', () => {

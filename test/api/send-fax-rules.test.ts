@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { addNumber } from '../../src/use-cases/operator.js'
+import { addNumber } from '../../src/use-cases/add-number.js'
 import { aFaxRecord } from '../support/sample-records.js'
 import { ENGINES } from '../support/test-database.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
@@ -552,6 +552,55 @@ for (const engine of ENGINES) {
         }
         const { deliveries } = await rowsFor(answer.ids ?? {})
         assert.equal(deliveries.length, 3)
+      })
+    })
+
+    describe("faxd's own bounds (docs/errors.md)", () => {
+      const cover = { name_to: 'A', name_from: 'B', subject: 'C' }
+      for (const [name, body, code] of [
+        ['a destination over 64 characters', { to: [`+1${'5'.repeat(63)}`] }, 'invalid_to'],
+        ['a file path over 1024 characters', { files: [`/${'x'.repeat(1024)}`] }, 'invalid_files'],
+        [
+          'a send_time over 64 characters',
+          { send_time: `2026-11-27 12:00:00 +0000${' '.repeat(40)}` },
+          'invalid_send_time',
+        ],
+        [
+          'more than 100 tags',
+          { comment: { tags: Array.from({ length: 101 }, () => 't') } },
+          'invalid_comment',
+        ],
+        ['a tag over 256 characters', { comment: { tags: ['t'.repeat(257)] } }, 'invalid_comment'],
+        ['a comment over 64 kB', { comment: { text: 'c'.repeat(65_537) } }, 'invalid_comment'],
+        [
+          'a cover page name over 1024 characters',
+          { cover_page: { ...cover, name_to: 'n'.repeat(1025) } },
+          'invalid_cover_page',
+        ],
+        [
+          'a cover page message over 64 kB',
+          { cover_page: { ...cover, message: 'm'.repeat(65_537) } },
+          'invalid_cover_page',
+        ],
+        [
+          'a from_fax id over 64 characters',
+          { files: [], from_fax: { fax_id: 'f'.repeat(65) } },
+          'invalid_from_fax',
+        ],
+      ] as const) {
+        it(`refuses ${name}`, async () => {
+          await refused(valid(body), 400, code)
+        })
+      }
+      it('takes each text at its bound', async () => {
+        const body = valid({
+          comment: {
+            text: 'c'.repeat(65_536),
+            tags: Array.from({ length: 100 }, () => 't'.repeat(256)),
+          },
+          cover_page: { ...cover, name_to: 'n'.repeat(1024), message: 'm'.repeat(65_536) },
+        })
+        await accepted(body)
       })
     })
 

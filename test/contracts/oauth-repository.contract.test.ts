@@ -57,7 +57,7 @@ for (const engine of ENGINES) {
       assert.equal(results.filter((code) => code !== null).length, 1)
     })
 
-    it("neither answers nor uses up a code for another client", async () => {
+    it('neither answers nor uses up a code for another client', async () => {
       const code = anAuthorizationCode(client, user.uid)
       await world().store.oauth.createCode('code-hash', code)
       assert.equal(await world().store.oauth.consumeCode('code-hash', 'APIK-someone-else'), null)
@@ -71,7 +71,10 @@ for (const engine of ENGINES) {
     it('hands out an expired code too, leaving the expiry check to the caller', async () => {
       const expired = anAuthorizationCode(client, user.uid, { expiresAtMs: 1 })
       await world().store.oauth.createCode('expired-hash', expired)
-      assert.deepEqual(await world().store.oauth.consumeCode('expired-hash', client.clientId), expired)
+      assert.deepEqual(
+        await world().store.oauth.consumeCode('expired-hash', client.clientId),
+        expired,
+      )
     })
 
     it('keeps codes apart: consuming one leaves the other', async () => {
@@ -80,7 +83,10 @@ for (const engine of ENGINES) {
       await world().store.oauth.createCode('first-hash', first)
       await world().store.oauth.createCode('second-hash', second)
       assert.deepEqual(await world().store.oauth.consumeCode('first-hash', client.clientId), first)
-      assert.deepEqual(await world().store.oauth.consumeCode('second-hash', client.clientId), second)
+      assert.deepEqual(
+        await world().store.oauth.consumeCode('second-hash', client.clientId),
+        second,
+      )
     })
   })
 }

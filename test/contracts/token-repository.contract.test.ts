@@ -61,7 +61,9 @@ for (const engine of ENGINES) {
 
     it('refuses two tokens with the same secret hash', async () => {
       const token = aToken(user.uid)
-      await assert.rejects(world().store.tokens.create({ token: token, secretHash: 'refresh-hash' }))
+      await assert.rejects(
+        world().store.tokens.create({ token: token, secretHash: 'refresh-hash' }),
+      )
       assert.deepEqual(await world().store.tokens.findBySecretHash('refresh-hash'), refresh)
     })
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../src/use-cases/context.js'
-import { createOAuthClient } from '../../src/use-cases/operator.js'
+import { createOAuthClient } from '../../src/use-cases/create-oauth-client.js'
 
 export interface RegisteredClient {
   readonly clientId: string

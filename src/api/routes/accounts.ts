@@ -2,13 +2,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { AccountChanges } from '../../domain/account.js'
 import type { Services } from '../../use-cases/context.js'
-import {
-  getAccount,
-  getMemberDetails,
-  listMembers,
-  updateAccount,
-  updateMemberDetails,
-} from '../../use-cases/manage-accounts.js'
+import { getAccount } from '../../use-cases/get-account.js'
+import { getMemberDetails } from '../../use-cases/get-member-details.js'
+import { listMembers } from '../../use-cases/list-members.js'
+import { updateAccount } from '../../use-cases/update-account.js'
+import { updateMemberDetails } from '../../use-cases/update-member-details.js'
 import { actorOf } from '../authenticate-request.js'
 import { toAccountJson, toMemberDetailJson } from '../wire/account-json.js'
 import { pathParams, userIdParam } from './params.js'

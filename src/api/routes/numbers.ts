@@ -4,12 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../use-cases/context.js'
-import {
-  assignNumber,
-  getNumber,
-  listNumbers,
-  revokeNumber,
-} from '../../use-cases/manage-numbers.js'
+import { assignNumber } from '../../use-cases/assign-number.js'
+import { getNumber } from '../../use-cases/get-number.js'
+import { listNumbers } from '../../use-cases/list-numbers.js'
+import { revokeNumber } from '../../use-cases/revoke-number.js'
 import { actorOf } from '../authenticate-request.js'
 import type { RouteConfig } from '../route-config.js'
 import { toNumberJson } from '../wire/number-json.js'

@@ -7,14 +7,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError } from '../../domain/domain-error.js'
+import { authenticateClient } from '../../use-cases/authenticate-client.js'
+import { authorize } from '../../use-cases/authorize.js'
 import type { Services } from '../../use-cases/context.js'
-import {
-  authenticateClient,
-  authorize,
-  exchangeCode,
-  findAuthorizingClient,
-  refresh,
-} from '../../use-cases/oauth-grant.js'
+import { exchangeCode } from '../../use-cases/exchange-code.js'
+import { findAuthorizingClient } from '../../use-cases/find-authorizing-client.js'
+import { refreshTokens } from '../../use-cases/refresh-tokens.js'
 import { errorAnswer } from '../api-error.js'
 import { isStorable } from '../storable-text.js'
 import { errorPage, loginPage } from './login-page.js'
@@ -141,7 +139,7 @@ export function registerOAuthRoutes(app: FastifyInstance, services: Services): v
       if (grantType === 'authorization_code') {
         pair = await exchangeCode(services, client, required(p, 'code'), p['redirect_uri'] ?? null)
       } else if (grantType === 'refresh_token') {
-        pair = await refresh(services, client, required(p, 'refresh_token'))
+        pair = await refreshTokens(services, client, required(p, 'refresh_token'))
       } else {
         throw new DomainError(
           'unsupported_grant_type',

@@ -2,13 +2,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { CoverPageFlag, Resolution } from '../../domain/outbox-entry.js'
 import type { Services } from '../../use-cases/context.js'
-import {
-  cancelOutboxEntry,
-  getOutboxEntry,
-  listOutbox,
-  updateOutboxComment,
-} from '../../use-cases/manage-outbox.js'
+import { cancelOutboxEntry } from '../../use-cases/cancel-outbox-entry.js'
+import { getOutboxEntry } from '../../use-cases/get-outbox-entry.js'
+import { listOutbox } from '../../use-cases/list-outbox.js'
 import { type SendFaxRequest, sendFax } from '../../use-cases/send-fax.js'
+import { updateOutboxComment } from '../../use-cases/update-outbox-comment.js'
 import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { sendFaxResponseSchema } from '../schemas/payload-outbox.js'

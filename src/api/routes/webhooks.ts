@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify'
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../../domain/webhook.js'
 import type { Services } from '../../use-cases/context.js'
-import { createWebhook, deleteWebhook, listWebhooks } from '../../use-cases/manage-webhooks.js'
+import { createWebhook } from '../../use-cases/create-webhook.js'
+import { deleteWebhook } from '../../use-cases/delete-webhook.js'
+import { listWebhooks } from '../../use-cases/list-webhooks.js'
 import { actorOf } from '../authenticate-request.js'
 import { pathParams } from './params.js'
 

@@ -1,6 +1,6 @@
 /**
- * Response shapes, for the OpenAPI document. They describe what src/api/wire produces; the
- * wire tests check real answers against the fields the official SDKs require.
+ * Response shapes, for the OpenAPI document. They describe what src/api/wire produces;
+ * test/api/response-shapes.test.ts checks real answers against them.
  */
 import { ACCOUNT_STATUSES, ACCOUNT_TYPES } from '../../domain/account.js'
 import { FAX_STATUSES } from '../../domain/fax.js'

@@ -4,7 +4,7 @@
  * unset are left out rather than sent empty.
  */
 import type { Account } from '../../domain/account.js'
-import type { MemberDetails } from '../../use-cases/manage-accounts.js'
+import type { MemberDetails } from '../../use-cases/get-member-details.js'
 import { formatUtc } from './time-format.js'
 
 export interface AccountJson {

@@ -1,6 +1,7 @@
 /**
- * Webhook subscriptions of the calling account (Fax.Plus hooks have no user_id in their path).
- * A target must be an absolute http(s) URL. Delivering events comes with the delivery engine.
+ * createWebhook: subscribes the calling account to an event (Fax.Plus hooks have no user_id in
+ * their path). A target must be an absolute http(s) URL. Delivering events comes with the
+ * delivery engine.
  */
 import { DomainError } from '../domain/domain-error.js'
 import type { Webhook, WebhookEvent } from '../domain/webhook.js'
@@ -25,26 +26,6 @@ export async function createWebhook(
   }
   await services.store.webhooks.add(webhook)
   return webhook
-}
-
-export async function listWebhooks(
-  services: Services,
-  actor: Actor,
-  event: WebhookEvent,
-): Promise<Webhook[]> {
-  return services.store.webhooks.list(actor.account.uid, event)
-}
-
-export async function deleteWebhook(
-  services: Services,
-  actor: Actor,
-  hookId: string,
-): Promise<void> {
-  const webhook = await services.store.webhooks.get(hookId)
-  if (!webhook || webhook.uid !== actor.account.uid) {
-    throw new DomainError('webhook_not_found', 'No webhook with this id')
-  }
-  await services.store.webhooks.delete(webhook.id)
 }
 
 function isHttpUrl(text: string): boolean {

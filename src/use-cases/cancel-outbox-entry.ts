@@ -1,0 +1,24 @@
+/**
+ * cancelOutboxEntry: cancels an outbox entry the caller can see (see get-outbox-entry.ts).
+ * Cancelling removes the entry, its deliveries and its jobs, unless it is already being sent
+ * (then `outbox_fax_sending`).
+ */
+import { DomainError } from '../domain/domain-error.js'
+import type { Actor, Services } from './context.js'
+import { getOutboxEntry } from './get-outbox-entry.js'
+
+export async function cancelOutboxEntry(
+  services: Services,
+  actor: Actor,
+  userId: string,
+  outboxId: string,
+): Promise<void> {
+  const { entry } = await getOutboxEntry(services, actor, userId, outboxId)
+  const outcome = await services.store.outbox.delete(entry.id)
+  if (outcome === 'sending') {
+    throw new DomainError('outbox_fax_sending', 'The fax is being sent and cannot be cancelled')
+  }
+  if (outcome === 'not_found') {
+    throw new DomainError('outbox_fax_not_found', 'No outgoing fax with this id')
+  }
+}
