@@ -19,6 +19,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { basicAuth, obtainOAuthTokens, registerClient } from '../support/oauth-client.js'
 import { aFaxRecord } from '../support/sample-records.js'
 import { type Engine, ENGINES } from '../support/test-database.js'
+import { ERROR_KEYS, TOKEN_ERROR_KEYS, errorBodyProblem } from '../support/error-body.js'
 import { openTestApp, type TestApp, type TestUser } from '../support/test-app.js'
 import {
   type Json,
@@ -435,41 +436,6 @@ function oauthRequest(
     headers: contentType === null ? headers : { ...headers, 'content-type': contentType },
     payload: rng.chance(0.5) ? queryText(rng, list) : jsonParams(rng, list),
   }
-}
-
-interface ErrorBody {
-  readonly keys: readonly string[]
-}
-
-const ERROR_KEYS: ErrorBody = { keys: ['description', 'error'] }
-const TOKEN_ERROR_KEYS: ErrorBody = { keys: ['description', 'error', 'error_description'] }
-
-/** Why a JSON error body is wrong, or null. */
-function errorBodyProblem(
-  response: LightMyRequestResponse,
-  allowed: readonly ErrorBody[],
-): string | null {
-  let body: unknown
-  try {
-    body = JSON.parse(response.body)
-  } catch {
-    return 'the error body is not JSON'
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return 'the error body is not a JSON object'
-  }
-  const keys = Object.keys(body).sort()
-  if (!allowed.some((shape) => JSON.stringify(shape.keys) === JSON.stringify(keys))) {
-    return `the error body has keys ${JSON.stringify(keys)}, expected ${allowed.map((a) => a.keys.join(' and ')).join(' or ')}`
-  }
-  const { error, description } = body as Record<string, unknown>
-  if (typeof error !== 'string' || !/^[a-z][a-z0-9_]*$/.test(error)) {
-    return `error ${JSON.stringify(error)} is not a code`
-  }
-  if (typeof description !== 'string' || description.trim() === '') {
-    return 'description is not a non-empty string'
-  }
-  return null
 }
 
 function contentTypeOf(response: LightMyRequestResponse): string {

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, it, type TestContext } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
+import { errorBodyProblem } from '../support/error-body.js'
 import { ENGINES } from '../support/test-database.js'
 import { openTestApp, STORE_TABLES, type TestApp } from '../support/test-app.js'
 import {
@@ -78,27 +79,7 @@ function refusalProblem(response: LightMyRequestResponse): string | null {
   if (typeof type !== 'string' || !type.startsWith('application/json')) {
     return `content-type ${String(type)}, expected application/json`
   }
-  let body: unknown
-  try {
-    body = JSON.parse(response.body)
-  } catch {
-    return 'the body is not JSON'
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return 'the body is not a JSON object'
-  }
-  const keys = Object.keys(body).sort()
-  if (keys.length !== 2 || keys[0] !== 'description' || keys[1] !== 'error') {
-    return `the body has keys ${JSON.stringify(keys)}, expected exactly error and description`
-  }
-  const { error, description } = body as Record<string, unknown>
-  if (typeof error !== 'string' || !/^[a-z][a-z0-9_]*$/.test(error)) {
-    return `error ${JSON.stringify(error)} is not a code`
-  }
-  if (typeof description !== 'string' || description.trim() === '') {
-    return 'description is not a non-empty string'
-  }
-  return null
+  return errorBodyProblem(response)
 }
 
 function errorCode(response: LightMyRequestResponse): string {
