@@ -42,6 +42,19 @@ for (const engine of ENGINES) {
       return Number(count)
     }
 
+    /** What the delivery engine will do when it starts transmitting an entry. */
+    async function markSending(outboxId: string): Promise<void> {
+      await world()
+        .database()
+        .updateTable('outbox_entries')
+        .set({ status: 'sending' })
+        .where('id', '=', outboxId)
+        .execute()
+    }
+
+    /** Nothing of an entry: the answer when a write was refused or undone. */
+    const NOTHING = { entries: 0, statusChanges: 0, deliveries: 0, jobs: 0 }
+
     async function rowsLeftOf(outboxId: string): Promise<Record<string, number>> {
       return {
         entries: await countRows('outbox_entries', 'id', outboxId),
@@ -151,12 +164,7 @@ for (const engine of ENGINES) {
       deliveries[deliveries.length - 1] = { ...first, destination: '+4930999999' }
       await assert.rejects(world().store.outbox.create(entry, deliveries, aRenderJob(entry)))
       assert.equal(await world().store.outbox.get(entry.id), null)
-      assert.deepEqual(await rowsLeftOf(entry.id), {
-        entries: 0,
-        statusChanges: 0,
-        deliveries: 0,
-        jobs: 0,
-      })
+      assert.deepEqual(await rowsLeftOf(entry.id), NOTHING)
     })
 
     it('leaves nothing behind when the job cannot be stored', async () => {
@@ -165,12 +173,7 @@ for (const engine of ENGINES) {
       await world().store.outbox.create(earlier, deliveriesOf(earlier), job)
       const entry = anOutboxEntry(user.uid)
       await assert.rejects(world().store.outbox.create(entry, deliveriesOf(entry), job))
-      assert.deepEqual(await rowsLeftOf(entry.id), {
-        entries: 0,
-        statusChanges: 0,
-        deliveries: 0,
-        jobs: 0,
-      })
+      assert.deepEqual(await rowsLeftOf(entry.id), NOTHING)
     })
 
     it('creates arriving together each succeed or fail alone', async () => {
@@ -196,12 +199,7 @@ for (const engine of ENGINES) {
         results.map((r) => r.status),
         entries.map((entry) => (entry === broken ? 'rejected' : 'fulfilled')),
       )
-      assert.deepEqual(await rowsLeftOf(broken.id), {
-        entries: 0,
-        statusChanges: 0,
-        deliveries: 0,
-        jobs: 0,
-      })
+      assert.deepEqual(await rowsLeftOf(broken.id), NOTHING)
       for (const entry of entries.filter((e) => e !== broken)) {
         assert.equal((await rowsLeftOf(entry.id)).deliveries, 3)
       }
@@ -243,12 +241,7 @@ for (const engine of ENGINES) {
     it('refuses to change the comment of an entry that is sending, or that does not exist', async () => {
       const entry = anOutboxEntry(user.uid)
       await create(entry)
-      await world()
-        .database()
-        .updateTable('outbox_entries')
-        .set({ status: 'sending' })
-        .where('id', '=', entry.id)
-        .execute()
+      await markSending(entry.id)
       assert.equal(await world().store.outbox.updateComment(entry.id, 'too late'), 'sending')
       assert.equal((await world().store.outbox.get(entry.id))?.commentText, entry.commentText)
       assert.equal(await world().store.outbox.updateComment('0'.repeat(32), 'x'), 'not_found')
@@ -262,12 +255,7 @@ for (const engine of ENGINES) {
       assert.equal(await world().store.outbox.delete(entry.id), 'deleted')
       assert.equal(await world().store.outbox.get(entry.id), null)
       assert.deepEqual(await world().store.outbox.listDeliveries(entry.id), [])
-      assert.deepEqual(await rowsLeftOf(entry.id), {
-        entries: 0,
-        statusChanges: 0,
-        deliveries: 0,
-        jobs: 0,
-      })
+      assert.deepEqual(await rowsLeftOf(entry.id), NOTHING)
       assert.deepEqual(await rowsLeftOf(kept.id), {
         entries: 1,
         statusChanges: 2,
@@ -287,12 +275,7 @@ for (const engine of ENGINES) {
     it('refuses to delete an entry that is sending, and keeps all of it', async () => {
       const entry = anOutboxEntry(user.uid)
       await create(entry)
-      await world()
-        .database()
-        .updateTable('outbox_entries')
-        .set({ status: 'sending' })
-        .where('id', '=', entry.id)
-        .execute()
+      await markSending(entry.id)
       assert.equal(await world().store.outbox.delete(entry.id), 'sending')
       assert.deepEqual(await world().store.outbox.get(entry.id), { ...entry, status: 'sending' })
       assert.deepEqual(await rowsLeftOf(entry.id), {
