@@ -20,6 +20,7 @@ import { basicAuth, obtainOAuthTokens, registerClient } from '../support/oauth-c
 import { aFaxRecord } from '../support/sample-records.js'
 import { type Engine, ENGINES } from '../support/test-database.js'
 import { ERROR_KEYS, TOKEN_ERROR_KEYS, errorBodyProblem } from '../support/error-body.js'
+import { printCounts, tally } from './tally.js'
 import { openTestApp, type TestApp, type TestUser } from '../support/test-app.js'
 import {
   type Json,
@@ -511,18 +512,6 @@ function errorCode(response: LightMyRequestResponse): string {
     return typeof body.error === 'string' ? body.error : '(no error code)'
   } catch {
     return contentTypeOf(response) || '(no content-type)'
-  }
-}
-
-function tally(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1)
-}
-
-function printCounts(t: TestContext, title: string, counts: Map<string, number>): void {
-  t.diagnostic(title)
-  const rows = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-  for (const [key, count] of rows) {
-    t.diagnostic(`  ${String(count).padStart(6)}  ${key}`)
   }
 }
 

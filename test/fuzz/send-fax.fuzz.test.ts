@@ -11,10 +11,11 @@
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
 import { errorBodyProblem } from '../support/error-body.js'
+import { printCounts, tally } from './tally.js'
 import { ENGINES } from '../support/test-database.js'
 import { openTestApp, STORE_TABLES, type TestApp } from '../support/test-app.js'
 import {
@@ -102,18 +103,6 @@ function describeProblem(
     `    sent ${preview(request.payload, 400)}\n` +
     `    got ${response.statusCode} ${preview(response.body, 240)}`
   )
-}
-
-function tally(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1)
-}
-
-function printCounts(t: TestContext, title: string, counts: Map<string, number>): void {
-  t.diagnostic(title)
-  const rows = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-  for (const [key, count] of rows) {
-    t.diagnostic(`  ${String(count).padStart(6)}  ${key}`)
-  }
 }
 
 const COUNTED_TABLES = STORE_TABLES
