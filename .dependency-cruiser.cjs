@@ -8,6 +8,8 @@
  *   use-cases/**     ->  domain, shared
  *   storage/**       ->  domain, shared
  *   domain/**        ->  shared                          (and no node:* builtins)
+ *   rendering/**     ->  codec, domain, shared           (documents -> bilevel pages)
+ *   codec/**         ->  shared                          (pure: no node:* builtins, no npm)
  *   shared/**        ->  nothing else in src
  *
  * Within a folder, files may import each other freely. npm packages are not
@@ -71,6 +73,28 @@ module.exports = {
         'src/domain is pure: no node:* (or bare core module) imports, not even type-only ones.',
       from: { path: '^src/domain/' },
       to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'rendering-boundaries',
+      severity: 'error',
+      comment:
+        'src/rendering may only import from src/rendering, src/codec, src/domain and src/shared.',
+      from: { path: '^src/rendering/' },
+      to: { path: '^src/', pathNot: '^src/(rendering|codec|domain|shared)/' },
+    },
+    {
+      name: 'codec-boundaries',
+      severity: 'error',
+      comment: 'src/codec (T.4/T.6, TIFF-F) may only import from src/codec and src/shared.',
+      from: { path: '^src/codec/' },
+      to: { path: '^src/', pathNot: '^src/(codec|shared)/' },
+    },
+    {
+      name: 'codec-pure',
+      severity: 'error',
+      comment: 'src/codec is pure: bitmaps in, bytes out. No node:* builtins and no npm packages.',
+      from: { path: '^src/codec/' },
+      to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'] },
     },
     {
       name: 'shared-boundaries',
