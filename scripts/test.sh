@@ -15,8 +15,11 @@
 #      and the cluster reloaded. A database named `test` is created when missing.
 #      Skipped entirely when FAXD_TEST_DATABASE_URL is set by the caller: then
 #      the caller is responsible for that database.
-#   2. npm ci, only when node_modules is missing or older than package-lock.json.
-#   3. lint, check (type-check), build, test -- stopping at the first failure.
+#   2. The real peers the tests run against (libtiff-tools, Ghostscript, ImageMagick,
+#      tesseract, LibreOffice Writer and Calc, poppler-utils, qpdf): installed with
+#      apt-get only when one of their commands is missing.
+#   3. npm ci, only when node_modules is missing or older than package-lock.json.
+#   4. lint, check (type-check), build, test -- stopping at the first failure.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -275,6 +278,45 @@ else
 fi
 
 export FAXD_TEST_DATABASE_URL="${FAXD_TEST_DATABASE_URL:-postgres://postgres@${PG_HOST}:${PG_PORT}/test}"
+
+# ---------------------------------------------------------------------------
+# Peers: the tools the tests compare faxd with or read its output through
+# ---------------------------------------------------------------------------
+
+# command -> Debian package that provides it
+PEERS=(
+  tiffinfo:libtiff-tools tiffcp:libtiff-tools tiffcmp:libtiff-tools
+  gs:ghostscript
+  /usr/bin/convert:imagemagick
+  tesseract:tesseract-ocr
+  soffice:libreoffice-writer-nogui
+  pdftoppm:poppler-utils
+  qpdf:qpdf
+)
+# Installed alongside: the English OCR data, Calc for spreadsheets, a font family for Office.
+PEER_EXTRAS=(tesseract-ocr-eng libreoffice-calc-nogui fonts-dejavu-core)
+
+setup_peers() {
+  banner "Peers"
+  local missing=() entry cmd pkg
+  for entry in "${PEERS[@]}"; do
+    cmd=${entry%%:*}
+    pkg=${entry#*:}
+    if ! command -v "$cmd" >/dev/null 2>&1; then
+      missing+=("$pkg")
+    fi
+  done
+  if ((${#missing[@]} == 0)); then
+    info "all present: ${PEERS[*]%%:*}"
+    return 0
+  fi
+  info "missing: ${missing[*]}; installing them with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    $(printf '%s\n' "${missing[@]}" "${PEER_EXTRAS[@]}" | sort -u)
+}
+
+setup_peers
 
 # ---------------------------------------------------------------------------
 # Node dependencies
