@@ -1,0 +1,106 @@
+/**
+ * Pictures (PNG, JPEG, and TIFF that is not already a bilevel fax image) become grey fax pages
+ * through sharp. A picture that says how many dots per inch it has keeps its printed size (a
+ * 300-dpi scan of a Letter page fills a Letter page); one that does not is fitted to the page.
+ * Sizes are checked from the header before any pixel is decoded.
+ */
+import sharp from 'sharp'
+import type { Resolution } from '../domain/outbox-entry.js'
+import { placePage } from './fax-geometry.js'
+import type { GreyImage } from './grey-image.js'
+import { placeOnPage } from './grey-image.js'
+import { RenderingError } from './rendering-error.js'
+
+export interface ImageLimits {
+  /** Pixels a picture (or one TIFF page) may decode to. */
+  readonly maxPixels: number
+  /** Pages of a multi-page TIFF. */
+  readonly maxPages: number
+}
+
+/** A picture without a usable density is fitted inside this printable area (inches). */
+const FIT_WIDTH_INCHES = 8
+const FIT_HEIGHT_INCHES = 10.5
+/** Densities below this are the 72/96-dpi defaults of screenshots and cameras, not scans. */
+const SCAN_DPI_FLOOR = 100
+
+export interface PictureInfo {
+  readonly pages: number
+}
+
+/** Reads the header; refuses a picture too large to decode or too many pages. */
+export async function inspectPicture(data: Uint8Array, limits: ImageLimits): Promise<PictureInfo> {
+  const metadata = await sharp(data, { limitInputPixels: false })
+    .metadata()
+    .catch((error: unknown) => {
+      throw unreadable(error)
+    })
+  const { width, height } = metadata
+  const pages = metadata.pages ?? 1
+  if (width === undefined || height === undefined || width < 1 || height < 1) {
+    throw new RenderingError('failed_image_preparation', 'the picture declares no size')
+  }
+  if (width * height > limits.maxPixels) {
+    throw new RenderingError(
+      'failed_image_preparation',
+      `the picture declares ${width}×${height} pixels; at most ${limits.maxPixels.toLocaleString('en-US')} are accepted`,
+    )
+  }
+  if (pages > limits.maxPages) {
+    throw new RenderingError(
+      'failed_separate_file_pages_issue',
+      `the picture has ${pages} pages; a fax may have at most ${limits.maxPages}`,
+    )
+  }
+  return { pages }
+}
+
+/** Page `index` (0-based) of the picture as a whole grey fax page. */
+export async function renderPicturePage(
+  data: Uint8Array,
+  index: number,
+  resolution: Resolution,
+  limits: ImageLimits,
+): Promise<GreyImage> {
+  try {
+    const source = sharp(data, { page: index, limitInputPixels: limits.maxPixels })
+    const metadata = await source.metadata()
+    // EXIF orientation applied: the size the picture is meant to be seen at.
+    const width = metadata.autoOrient.width
+    const height = metadata.autoOrient.height
+    const dpi =
+      metadata.density !== undefined && metadata.density >= SCAN_DPI_FLOOR
+        ? metadata.density
+        : undefined
+    const [widthInches, heightInches] =
+      dpi !== undefined ? [width / dpi, height / dpi] : fittedInches(width, height)
+    const placement = placePage(widthInches, heightInches, resolution)
+    const pipeline = source.rotate().flatten({ background: '#ffffff' }).greyscale()
+    if (placement.rotate) {
+      pipeline.rotate(90)
+    }
+    const { data: pixels, info } = await pipeline
+      .resize(placement.contentWidth, placement.contentRows, { fit: 'fill', kernel: 'lanczos3' })
+      .extractChannel(0)
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    const content = { width: info.width, height: info.height, data: new Uint8Array(pixels) }
+    return placeOnPage(content, placement)
+  } catch (error) {
+    throw error instanceof RenderingError ? error : unreadable(error)
+  }
+}
+
+/** A picture without a printed size: as large as the printable area allows, upright. */
+function fittedInches(width: number, height: number): [number, number] {
+  const [long, short] = width > height ? [width, height] : [height, width]
+  const scale = Math.min(FIT_HEIGHT_INCHES / long, FIT_WIDTH_INCHES / short)
+  return [width * scale, height * scale]
+}
+
+function unreadable(error: unknown): RenderingError {
+  const reason = error instanceof Error ? error.message : String(error)
+  return new RenderingError('failed_image_preparation', `the picture cannot be read: ${reason}`, {
+    cause: error,
+  })
+}

@@ -1,0 +1,147 @@
+/**
+ * Office documents (Word, Excel, OpenDocument, RTF) become PDF through LibreOffice, the only
+ * converter that reads them faithfully. LibreOffice can hang or balloon on a hostile file, so it
+ * runs as its own process group, with its own throwaway profile (two conversions never share
+ * one, and a crashed one leaves no lock behind), and is killed, group and all, at a hard timeout.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { RenderingError } from './rendering-error.js'
+
+export interface OfficeConverterOptions {
+  /** The LibreOffice program (`soffice`, found on PATH, by default). */
+  readonly program: string
+  readonly timeoutMs: number
+}
+
+/**
+ * The extension LibreOffice is handed the file under. It detects the real type from the content;
+ * the extension only picks the first filter it tries.
+ */
+export function officeExtension(head: Uint8Array): string {
+  const text = new TextDecoder('latin1').decode(head.subarray(0, 65_536))
+  if (text.startsWith('{\\rtf')) {
+    return 'rtf'
+  }
+  if (text.startsWith('\xd0\xcf\x11\xe0')) {
+    return text.includes('W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t') ? 'doc' : 'xls'
+  }
+  if (text.includes('application/vnd.oasis.opendocument.spreadsheet')) {
+    return 'ods'
+  }
+  if (text.includes('application/vnd.oasis.opendocument.')) {
+    return 'odt'
+  }
+  if (text.includes('xl/')) {
+    return 'xlsx'
+  }
+  if (text.includes('ppt/')) {
+    return 'pptx'
+  }
+  return 'docx'
+}
+
+/** The document as PDF octets. */
+export async function convertOfficeToPdf(
+  data: Uint8Array,
+  options: OfficeConverterOptions,
+): Promise<Uint8Array> {
+  const workDirectory = await mkdtemp(path.join(os.tmpdir(), 'faxd-office-'))
+  try {
+    const input = path.join(workDirectory, `document.${officeExtension(data)}`)
+    const outputDirectory = path.join(workDirectory, 'out')
+    await writeFile(input, data)
+    await runLibreOffice(
+      [
+        `-env:UserInstallation=${pathToFileURL(path.join(workDirectory, 'profile')).href}`,
+        '--headless',
+        '--invisible',
+        '--nologo',
+        '--nodefault',
+        '--norestore',
+        '--nolockcheck',
+        '--convert-to',
+        'pdf',
+        '--outdir',
+        outputDirectory,
+        input,
+      ],
+      options,
+    )
+    const produced = await readdir(outputDirectory).catch(() => [])
+    const pdf = produced.find((name) => name.endsWith('.pdf'))
+    if (pdf === undefined) {
+      throw new RenderingError(
+        'failed_office_converter_issue',
+        'LibreOffice could not convert the document (it may be damaged or not an Office file)',
+      )
+    }
+    return new Uint8Array(await readFile(path.join(outputDirectory, pdf)))
+  } finally {
+    await rm(workDirectory, { recursive: true, force: true })
+  }
+}
+
+function runLibreOffice(args: readonly string[], options: OfficeConverterOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(options.program, args, {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, SAL_USE_VCLPLUGIN: 'svp', HOME: os.tmpdir() },
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-2000)
+    })
+    let timedOut = false
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) {
+          process.kill(-child.pid, 'SIGKILL')
+        }
+      } catch {
+        // Already gone.
+      }
+    }
+    const timer = setTimeout(() => {
+      timedOut = true
+      killGroup()
+    }, options.timeoutMs)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(
+        new RenderingError(
+          'failed_office_converter_issue',
+          `LibreOffice cannot be started (${options.program}): ${error.message}`,
+          { cause: error },
+        ),
+      )
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      // soffice.bin may leave helpers behind in the group; none of them may outlive the call.
+      killGroup()
+      if (timedOut) {
+        reject(
+          new RenderingError(
+            'failed_office_converter_issue',
+            `LibreOffice did not finish converting the document within ${Math.round(options.timeoutMs / 1000)} s`,
+          ),
+        )
+      } else if (code !== 0) {
+        reject(
+          new RenderingError(
+            'failed_office_converter_issue',
+            `LibreOffice failed (exit ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`,
+          ),
+        )
+      } else {
+        resolve()
+      }
+    })
+  })
+}

@@ -1,0 +1,155 @@
+/**
+ * One fax's documents become its pages, in the order they are sent: the cover sheet(s), then
+ * each document in turn (design.md: uploaded files in order, then the `from_fax` document).
+ * Each document's kind is sniffed from its content. Pages are handed to `encodePage` as soon as
+ * they are bilevel, so a long fax holds coded pages (tens of kilobytes) rather than bitmaps.
+ */
+import type { Bitmap } from '../codec/bitmap.js'
+import { sniffDocumentKind } from '../domain/document-kind.js'
+import type { DocumentKind } from '../domain/document-kind.js'
+import type { Resolution } from '../domain/outbox-entry.js'
+import { binarizeForText, ditherPreservingTones } from './binarize.js'
+import type { CoverSheetInput } from './cover-page.js'
+import { coverSheetCount, renderCoverSheets } from './cover-page.js'
+import type { Paper } from './fax-geometry.js'
+import { verticalDpi, HORIZONTAL_DPI } from './fax-geometry.js'
+import type { GreyImage } from './grey-image.js'
+import { inspectPicture, renderPicturePage } from './image-pages.js'
+import type { OfficeConverterOptions } from './office-conversion.js'
+import { convertOfficeToPdf } from './office-conversion.js'
+import { openPdf } from './pdf-pages.js'
+import { RenderingError } from './rendering-error.js'
+import { decodeText, renderTextPages } from './text-pages.js'
+
+export interface FaxDocuments {
+  /** The documents in the order they are sent. */
+  readonly documents: readonly Uint8Array[]
+  readonly cover?: CoverSheetInput
+  readonly resolution: Resolution
+  /** design.md: true binarizes for text, false dithers to keep greys and photos. */
+  readonly enhancement: boolean
+}
+
+export interface RenderSettings {
+  /** The paper text files and cover sheets are typeset on. */
+  readonly paper: Paper
+  /** Pages one fax may have, cover sheets included. */
+  readonly maxPages: number
+  /** Pixels one picture, or one image inside a PDF, may decode to. */
+  readonly maxPicturePixels: number
+  /** LibreOffice, or undefined when it is not installed (Office files are then refused). */
+  readonly office: OfficeConverterOptions | undefined
+}
+
+export interface RenderProgress {
+  /** Pages finished so far (cover sheets count when they are drawn, last). */
+  readonly pagesDone: number
+  /** 1-based index of the document being rendered, 0 for the cover. */
+  readonly document: number
+}
+
+/** The fax's pages, each as `encodePage` made it, cover sheets first. */
+export async function renderFax<Page>(
+  fax: FaxDocuments,
+  settings: RenderSettings,
+  encodePage: (bitmap: Bitmap) => Page,
+  onProgress: (progress: RenderProgress) => void = () => {},
+): Promise<Page[]> {
+  const kinds = fax.documents.map((data, index) => documentKind(data, index, settings))
+  const coverSheets = fax.cover === undefined ? 0 : coverSheetCount(fax.cover.cover, settings.paper)
+  const pages: Page[] = []
+  const lineStretch = verticalDpi(fax.resolution) / HORIZONTAL_DPI
+
+  const addPage = (grey: GreyImage, drawn: boolean, document: number): void => {
+    if (coverSheets + pages.length >= settings.maxPages) {
+      throw new RenderingError(
+        'failed_separate_file_pages_issue',
+        `the fax has more than ${settings.maxPages} pages, the most one fax may have`,
+      )
+    }
+    const bitmap =
+      drawn || fax.enhancement ? binarizeForText(grey, lineStretch) : ditherPreservingTones(grey)
+    pages.push(encodePage(bitmap))
+    onProgress({ pagesDone: pages.length, document })
+  }
+
+  for (const [index, data] of fax.documents.entries()) {
+    const kind = kinds[index] as DocumentKind
+    const remaining = settings.maxPages - coverSheets - pages.length
+    await renderDocument(data, kind, fax, settings, remaining, (grey, drawn) => {
+      addPage(grey, drawn, index + 1)
+    })
+  }
+
+  if (fax.cover === undefined) {
+    return pages
+  }
+  const total = coverSheets + pages.length
+  const sheets = await renderCoverSheets(fax.cover, total, settings.paper, fax.resolution)
+  const cover = sheets.map((grey) => encodePage(binarizeForText(grey, lineStretch)))
+  onProgress({ pagesDone: total, document: 0 })
+  return [...cover, ...pages]
+}
+
+function documentKind(data: Uint8Array, index: number, settings: RenderSettings): DocumentKind {
+  const kind = sniffDocumentKind(data.subarray(0, 65_536))
+  if (kind === undefined) {
+    throw new RenderingError(
+      'failed_mimetype_not_supported',
+      `document ${index + 1} is not a kind faxd can send (PDF, TIFF, PNG, JPEG, text or Office)`,
+    )
+  }
+  if (kind === 'office' && settings.office === undefined) {
+    throw new RenderingError(
+      'failed_mimetype_not_supported',
+      `document ${index + 1} is an Office document, and LibreOffice is not installed on this server`,
+    )
+  }
+  return kind
+}
+
+async function renderDocument(
+  data: Uint8Array,
+  kind: DocumentKind,
+  fax: FaxDocuments,
+  settings: RenderSettings,
+  pagesLeft: number,
+  addPage: (grey: GreyImage, drawn: boolean) => void,
+): Promise<void> {
+  switch (kind) {
+    case 'text':
+      for (const page of renderTextPages(decodeText(data), settings.paper, fax.resolution)) {
+        addPage(page, true)
+      }
+      return
+    case 'png':
+    case 'jpeg':
+    case 'tiff': {
+      const limits = { maxPixels: settings.maxPicturePixels, maxPages: pagesLeft }
+      const { pages } = await inspectPicture(data, limits)
+      for (let page = 0; page < pages; page++) {
+        addPage(await renderPicturePage(data, page, fax.resolution, limits), false)
+      }
+      return
+    }
+    case 'office':
+    case 'pdf': {
+      const pdf =
+        kind === 'office' && settings.office !== undefined
+          ? await convertOfficeToPdf(data, settings.office)
+          : data
+      const document = await openPdf(pdf, {
+        maxPages: pagesLeft,
+        maxImagePixels: settings.maxPicturePixels,
+      })
+      try {
+        for (let page = 1; page <= document.pageCount; page++) {
+          addPage(await document.renderPage(page, fax.resolution), false)
+        }
+      } finally {
+        await document.close()
+      }
+      return
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Plain text becomes fax pages, typeset in DejaVu Sans Mono (shipped with faxd through the
+ * dejavu-fonts-ttf package, so every install draws the same glyphs): 10 pt on 12 pt lines,
+ * half-inch margins, tabs to every eighth column, long lines wrapped at spaces (or anywhere,
+ * for a word longer than the line), a form feed starts a new page.
+ */
+import { createCanvas } from '@napi-rs/canvas'
+import { TEXT_FONT } from './canvas-runtime.js'
+import type { Resolution } from '../domain/outbox-entry.js'
+import type { Paper } from './fax-geometry.js'
+import { placePage, POINTS_PER_INCH } from './fax-geometry.js'
+import type { GreyImage } from './grey-image.js'
+import { greyFromRgba, placeOnPage } from './grey-image.js'
+
+const FONT_SIZE_PT = 10
+const LINE_HEIGHT_PT = 12
+const MARGIN_PT = 36
+const TAB_STOP = 8
+
+/** UTF-8 when the octets are valid UTF-8 (a byte order mark is dropped), else Windows-1252. */
+export function decodeText(data: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(data)
+  } catch {
+    return new TextDecoder('windows-1252').decode(data)
+  }
+}
+
+/**
+ * Lines of text, page by page, so that no line is wider than `width` as `measure` measures it.
+ */
+export function layoutText(
+  text: string,
+  measure: (line: string) => number,
+  width: number,
+  linesPerPage: number,
+): string[][] {
+  const pages: string[][] = []
+  for (const sheet of text.replace(/\r\n?/g, '\n').split('\f')) {
+    let page: string[] = []
+    for (const sourceLine of sheet.split('\n')) {
+      for (const line of wrapLine(expandTabs(sourceLine), measure, width)) {
+        if (page.length === linesPerPage) {
+          pages.push(page)
+          page = []
+        }
+        page.push(line)
+      }
+    }
+    pages.push(page)
+  }
+  // A trailing newline or form feed does not make a blank last page.
+  while (pages.length > 1 && pages.at(-1)?.every((line) => line === '') === true) {
+    pages.pop()
+  }
+  return pages
+}
+
+function expandTabs(line: string): string {
+  if (!line.includes('\t')) {
+    return line
+  }
+  let out = ''
+  for (const character of line) {
+    if (character === '\t') {
+      out += ' '.repeat(TAB_STOP - (Array.from(out).length % TAB_STOP))
+    } else {
+      out += character
+    }
+  }
+  return out
+}
+
+function wrapLine(line: string, measure: (line: string) => number, width: number): string[] {
+  if (measure(line) <= width) {
+    return [line.trimEnd()]
+  }
+  const lines: string[] = []
+  let current = ''
+  // Words keep the spaces before them, so that indentation and runs of spaces survive.
+  for (const word of line.match(/\s*\S+|\s+$/g) ?? []) {
+    const candidate = current + word
+    if (measure(candidate) <= width) {
+      current = candidate
+      continue
+    }
+    if (current !== '') {
+      lines.push(current.trimEnd())
+    }
+    current = word.trimStart()
+    while (measure(current) > width) {
+      const characters = Array.from(current)
+      let fits = 1
+      while (fits < characters.length && measure(characters.slice(0, fits + 1).join('')) <= width) {
+        fits++
+      }
+      lines.push(characters.slice(0, fits).join(''))
+      current = characters.slice(fits).join('')
+    }
+  }
+  lines.push(current.trimEnd())
+  return lines
+}
+
+/** The text as grey fax pages on `paper`. */
+export function renderTextPages(text: string, paper: Paper, resolution: Resolution): GreyImage[] {
+  const widthPt = paper.widthInches * POINTS_PER_INCH
+  const heightPt = paper.heightInches * POINTS_PER_INCH
+  const placement = placePage(paper.widthInches, paper.heightInches, resolution)
+  const canvas = createCanvas(placement.contentWidth, placement.contentRows)
+  const context = canvas.getContext('2d')
+  context.font = `${FONT_SIZE_PT}px "${TEXT_FONT}"`
+  const measure = (line: string): number => context.measureText(line).width
+  const linesPerPage = Math.floor((heightPt - 2 * MARGIN_PT) / LINE_HEIGHT_PT)
+  const pages = layoutText(text, measure, widthPt - 2 * MARGIN_PT, linesPerPage)
+
+  return pages.map((lines) => {
+    context.setTransform(1, 0, 0, 1, 0, 0)
+    context.fillStyle = '#fff'
+    context.fillRect(0, 0, canvas.width, canvas.height)
+    // Draw in points: the transform maps the paper onto the fax grid (204 dpi across, 196/392 down).
+    context.setTransform(canvas.width / widthPt, 0, 0, canvas.height / heightPt, 0, 0)
+    context.fillStyle = '#000'
+    context.textBaseline = 'alphabetic'
+    context.font = `${FONT_SIZE_PT}px "${TEXT_FONT}"`
+    lines.forEach((line, index) => {
+      context.fillText(line, MARGIN_PT, MARGIN_PT + FONT_SIZE_PT + index * LINE_HEIGHT_PT)
+    })
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
+    return placeOnPage(greyFromRgba(pixels, canvas.width, canvas.height), placement)
+  })
+}
