@@ -21,6 +21,7 @@ import {
   payloadOutboxSchema,
   retryOptionsSchema,
 } from '../src/api/schemas/payload-outbox.js'
+import { DOCUMENT_KINDS } from '../src/domain/document-kind.js'
 import { systemClock } from '../src/shared/clock.js'
 import { FsFileStore } from '../src/storage/files/fs-file-store.js'
 import { openStore, SQLITE_FILE_NAME } from '../src/storage/sql/open-store.js'
@@ -103,6 +104,7 @@ export async function startFaxd(engine: Engine): Promise<FaxdServer> {
     store,
     files: new FsFileStore(join(dataDir, 'files')),
     clock: systemClock,
+    documentKinds: new Set(DOCUMENT_KINDS),
   }
   const app = await createApp({ services })
   const database: Kysely<Database> =

@@ -5,6 +5,13 @@
  *   DATABASE_URL  postgres://… to use PostgreSQL instead of the embedded SQLite
  *   PORT, HOST    where `faxd serve` listens (default 8080 on 127.0.0.1)
  *   LOG_LEVEL     pino level for the server (default info)
+ *   FAXD_SOFFICE  the LibreOffice program for Office documents (default soffice, looked up on
+ *                 PATH; `none` refuses Office documents even where LibreOffice is installed)
+ *   FAXD_OFFICE_TIMEOUT_SECONDS  how long one Office conversion may take (default 120)
+ *   FAXD_PAPER    letter or a4: the paper text files and cover pages are typeset on (default letter)
+ *   FAXD_MAX_PAGES  pages one fax may have, cover pages included (default 250)
+ *   FAXD_RENDER_TIMEOUT_SECONDS  wall time to prepare one fax's pages (default 600)
+ *   FAXD_RENDER_MEMORY_MB  resident memory the render process of one fax may use (default 2048)
  */
 import { resolve } from 'node:path'
 
@@ -14,6 +21,17 @@ export interface Config {
   readonly port: number
   readonly host: string
   readonly logLevel: string
+  readonly rendering: RenderingConfig
+}
+
+export interface RenderingConfig {
+  /** As configured; null when Office documents are turned off. */
+  readonly officeProgram: string | null
+  readonly officeTimeoutMs: number
+  readonly paper: 'letter' | 'a4'
+  readonly maxPages: number
+  readonly timeoutMs: number
+  readonly maxMemoryBytes: number
 }
 
 export class ConfigError extends Error {
@@ -37,11 +55,48 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
   }
+  const officeTimeout = wholeNumber(env, 'FAXD_OFFICE_TIMEOUT_SECONDS', 120, 1, 3600)
+  const maxPages = wholeNumber(env, 'FAXD_MAX_PAGES', 250, 1, 10_000)
+  const renderTimeout = wholeNumber(env, 'FAXD_RENDER_TIMEOUT_SECONDS', 600, 1, 86_400)
+  const renderMemoryMb = wholeNumber(env, 'FAXD_RENDER_MEMORY_MB', 2048, 256, 65_536)
+  const paper = env['FAXD_PAPER'] || 'letter'
+  if (paper !== 'letter' && paper !== 'a4') {
+    throw new ConfigError(`FAXD_PAPER must be letter or a4, not ${JSON.stringify(paper)}`)
+  }
+  const officeProgram = env['FAXD_SOFFICE'] || 'soffice'
   return {
+    rendering: {
+      officeProgram: officeProgram === 'none' ? null : officeProgram,
+      officeTimeoutMs: officeTimeout * 1000,
+      paper,
+      maxPages,
+      timeoutMs: renderTimeout * 1000,
+      maxMemoryBytes: renderMemoryMb * 1024 * 1024,
+    },
     dataDir: resolve(env['FAXD_DATA'] || './data'),
     databaseUrl,
     port,
     host: env['HOST'] || '127.0.0.1',
     logLevel,
   }
+}
+
+function wholeNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = env[name]
+  if (text === undefined || text === '') {
+    return fallback
+  }
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`,
+    )
+  }
+  return value
 }

@@ -45,6 +45,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   too_many_files: 400,
   missing_document: 400,
   file_not_found: 400,
+  unsupported_file_type: 415,
   from_fax_not_found: 400,
   files_too_large: 413,
   invalid_send_time: 400,

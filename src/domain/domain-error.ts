@@ -29,6 +29,7 @@ export type DomainErrorCode =
   | 'too_many_files'
   | 'missing_document'
   | 'file_not_found'
+  | 'unsupported_file_type'
   | 'from_fax_not_found'
   | 'files_too_large'
   | 'invalid_send_time'

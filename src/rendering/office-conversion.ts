@@ -1,10 +1,11 @@
 /**
  * Office documents (Word, Excel, OpenDocument, RTF) become PDF through LibreOffice, the only
  * converter that reads them faithfully. LibreOffice can hang or balloon on a hostile file, so it
- * runs as its own process group, with its own throwaway profile (two conversions never share
- * one, and a crashed one leaves no lock behind), and is killed, group and all, at a hard timeout.
+ * runs with its own throwaway profile (two conversions never share one, and a crashed one leaves
+ * no lock behind) and is killed, with every process it started, at a hard timeout.
  */
 import { spawn } from 'node:child_process'
+import { accessSync, constants, statSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -85,10 +86,15 @@ export async function convertOfficeToPdf(
   }
 }
 
+/**
+ * Runs LibreOffice under coreutils `timeout`, which makes itself a process-group leader and
+ * kills the whole group (soffice, oosplash, soffice.bin) when the time is up, even when the
+ * process that started it has been killed in the meantime.
+ */
 function runLibreOffice(args: readonly string[], options: OfficeConverterOptions): Promise<void> {
+  const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000))
   return new Promise((resolve, reject) => {
-    const child = spawn(options.program, args, {
-      detached: true,
+    const child = spawn('timeout', ['--signal=KILL', `${seconds}s`, options.program, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, SAL_USE_VCLPLUGIN: 'svp', HOME: os.tmpdir() },
     })
@@ -97,22 +103,7 @@ function runLibreOffice(args: readonly string[], options: OfficeConverterOptions
     child.stderr.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-2000)
     })
-    let timedOut = false
-    const killGroup = (): void => {
-      try {
-        if (child.pid !== undefined) {
-          process.kill(-child.pid, 'SIGKILL')
-        }
-      } catch {
-        // Already gone.
-      }
-    }
-    const timer = setTimeout(() => {
-      timedOut = true
-      killGroup()
-    }, options.timeoutMs)
     child.on('error', (error) => {
-      clearTimeout(timer)
       reject(
         new RenderingError(
           'failed_office_converter_issue',
@@ -121,27 +112,54 @@ function runLibreOffice(args: readonly string[], options: OfficeConverterOptions
         ),
       )
     })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      // soffice.bin may leave helpers behind in the group; none of them may outlive the call.
-      killGroup()
-      if (timedOut) {
+    child.on('close', (code, signal) => {
+      // timeout exits 128+9 when it had to kill the command, 127 when it could not run it.
+      if (code === 137 || signal !== null) {
         reject(
           new RenderingError(
             'failed_office_converter_issue',
-            `LibreOffice did not finish converting the document within ${Math.round(options.timeoutMs / 1000)} s`,
+            `LibreOffice did not finish converting the document within ${seconds} s`,
+          ),
+        )
+      } else if (code === 127 || code === 126) {
+        reject(
+          new RenderingError(
+            'failed_office_converter_issue',
+            `LibreOffice cannot be started (${options.program})`,
           ),
         )
       } else if (code !== 0) {
+        const reason = stderr.trim().split('\n').at(-1) ?? ''
         reject(
           new RenderingError(
             'failed_office_converter_issue',
-            `LibreOffice failed (exit ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`,
+            `LibreOffice failed (exit ${code})${reason === '' ? '' : `: ${reason}`}`,
           ),
         )
       } else {
         resolve()
       }
     })
+  })
+}
+
+/** The absolute path of `program` (a name looked up on PATH, or a path), or undefined. */
+export function findProgram(
+  program: string,
+  searchPath = process.env['PATH'] ?? '',
+): string | undefined {
+  const candidates = program.includes('/')
+    ? [program]
+    : searchPath
+        .split(path.delimiter)
+        .filter((directory) => directory !== '')
+        .map((directory) => path.join(directory, program))
+  return candidates.find((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK)
+      return statSync(candidate).isFile()
+    } catch {
+      return false
+    }
   })
 }

@@ -5,7 +5,7 @@
  * they are bilevel, so a long fax holds coded pages (tens of kilobytes) rather than bitmaps.
  */
 import type { Bitmap } from '../codec/bitmap.js'
-import { sniffDocumentKind } from '../domain/document-kind.js'
+import { DOCUMENT_KINDS, sniffDocumentKind } from '../domain/document-kind.js'
 import type { DocumentKind } from '../domain/document-kind.js'
 import type { Resolution } from '../domain/outbox-entry.js'
 import { binarizeForText, ditherPreservingTones } from './binarize.js'
@@ -29,6 +29,12 @@ export interface FaxDocuments {
   /** design.md: true binarizes for text, false dithers to keep greys and photos. */
   readonly enhancement: boolean
 }
+
+/**
+ * Pixels one picture may decode to: a Legal page scanned at 600 dpi in colour is 40 million;
+ * 100 million leaves room and bounds a picture's memory to about 400 MB in RGBA.
+ */
+export const MAX_PICTURE_PIXELS = 100_000_000
 
 export interface RenderSettings {
   /** The paper text files and cover sheets are typeset on. */
@@ -152,4 +158,11 @@ async function renderDocument(
       return
     }
   }
+}
+
+/** The kinds of document these settings can render: all but Office when LibreOffice is absent. */
+export function renderableKinds(
+  office: OfficeConverterOptions | undefined,
+): ReadonlySet<DocumentKind> {
+  return new Set(DOCUMENT_KINDS.filter((kind) => kind !== 'office' || office !== undefined))
 }

@@ -4,6 +4,7 @@
  */
 import type { Account } from '../domain/account.js'
 import type { AccessToken } from '../domain/credentials.js'
+import type { DocumentKind } from '../domain/document-kind.js'
 import type { FileStore, Store } from '../domain/ports.js'
 import type { Clock } from '../shared/clock.js'
 
@@ -11,6 +12,8 @@ export interface Services {
   readonly store: Store
   readonly files: FileStore
   readonly clock: Clock
+  /** The kinds of document this server can render (Office only where LibreOffice is installed). */
+  readonly documentKinds: ReadonlySet<DocumentKind>
 }
 
 export interface Actor {

@@ -7,6 +7,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DOCUMENT_KINDS, type DocumentKind } from '../../src/domain/document-kind.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { createApp } from '../../src/api/create-app.js'
 import type { Account, AccountType } from '../../src/domain/account.js'
@@ -70,11 +71,24 @@ export const STORE_TABLES = [
 
 let emailCounter = 0
 
-export async function openTestApp(engine: Engine = 'sqlite'): Promise<TestApp> {
+export interface TestAppOptions {
+  /** The document kinds the server renders (default: all, as where LibreOffice is installed). */
+  readonly documentKinds?: ReadonlySet<DocumentKind>
+}
+
+export async function openTestApp(
+  engine: Engine = 'sqlite',
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const testStore = await openTestStore(engine)
   const filesDir = await mkdtemp(join(tmpdir(), 'faxd-files-'))
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 12, 0, 0))
-  const services: Services = { store: testStore.store, files: new FsFileStore(filesDir), clock }
+  const services: Services = {
+    store: testStore.store,
+    files: new FsFileStore(filesDir),
+    clock,
+    documentKinds: options.documentKinds ?? new Set(DOCUMENT_KINDS),
+  }
   const app = await createApp({ services })
   await app.ready()
 
