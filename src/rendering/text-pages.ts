@@ -17,12 +17,29 @@ const LINE_HEIGHT_PT = 12
 const MARGIN_PT = 36
 const TAB_STOP = 8
 
+/**
+ * Windows-1252 at 0x80–0x9F (WHATWG Encoding, index-windows-1252); elsewhere it is ISO 8859-1.
+ * Node's own TextDecoder('windows-1252') decodes these as C1 controls, which no one means.
+ */
+const WINDOWS_1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152,
+  0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122,
+  0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+]
+
 /** UTF-8 when the octets are valid UTF-8 (a byte order mark is dropped), else Windows-1252. */
 export function decodeText(data: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(data)
   } catch {
-    return new TextDecoder('windows-1252').decode(data)
+    let text = ''
+    for (let at = 0; at < data.length; at += 8192) {
+      const codes = Array.from(data.subarray(at, at + 8192), (octet) =>
+        octet >= 0x80 && octet <= 0x9f ? (WINDOWS_1252_HIGH[octet - 0x80] ?? octet) : octet,
+      )
+      text += String.fromCharCode(...codes)
+    }
+    return text
   }
 }
 

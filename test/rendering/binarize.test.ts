@@ -1,0 +1,76 @@
+/** The two binarizations: ink from a local contrast (enhancement), tones from dithering. */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { isBlack } from '../../src/codec/bitmap.js'
+import { binarizeForText, ditherPreservingTones } from '../../src/rendering/binarize.js'
+import type { GreyImage } from '../../src/rendering/grey-image.js'
+
+function image(width: number, height: number, paint: (x: number, y: number) => number): GreyImage {
+  const data = new Uint8Array(width * height)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      data[y * width + x] = paint(x, y)
+    }
+  }
+  return { width, height, data }
+}
+
+function blackFraction(bitmap: ReturnType<typeof ditherPreservingTones>): number {
+  let black = 0
+  for (let y = 0; y < bitmap.height; y++) {
+    for (let x = 0; x < bitmap.width; x++) {
+      black += isBlack(bitmap, x, y) ? 1 : 0
+    }
+  }
+  return black / (bitmap.width * bitmap.height)
+}
+
+describe('binarizeForText', () => {
+  it('keeps mid-grey strokes on a tinted form and drops the tint', () => {
+    // A 200-grey tint with 2-pixel 128-grey strokes every 10 columns: grey type on a grey box.
+    const form = image(200, 60, (x) => (x % 10 < 2 ? 128 : 200))
+    const bitmap = binarizeForText(form)
+    for (let x = 0; x < 200; x++) {
+      assert.equal(isBlack(bitmap, x, 30), x % 10 < 2, `column ${x}`)
+    }
+  })
+
+  it('fills a solid black area wider than its neighbourhood', () => {
+    const bitmap = binarizeForText(image(300, 300, () => 20))
+    assert.equal(blackFraction(bitmap), 1)
+  })
+
+  it('leaves scanner noise on white paper white', () => {
+    let seed = 1
+    const noisy = image(300, 100, () => {
+      seed = (seed * 48271) % 2147483647
+      return 225 + (seed % 31)
+    })
+    assert.equal(blackFraction(binarizeForText(noisy)), 0)
+  })
+
+  it('keeps a faint one-pixel hairline on white', () => {
+    const bitmap = binarizeForText(image(100, 40, (x) => (x === 50 ? 170 : 255)))
+    assert.ok(isBlack(bitmap, 50, 20))
+    assert.ok(!isBlack(bitmap, 49, 20) && !isBlack(bitmap, 51, 20))
+  })
+})
+
+describe('ditherPreservingTones', () => {
+  it('renders a flat grey as that share of black dots', () => {
+    for (const level of [32, 96, 128, 192, 230]) {
+      const fraction = blackFraction(ditherPreservingTones(image(256, 256, () => level)))
+      const expected = (255 - level) / 255
+      assert.ok(Math.abs(fraction - expected) < 0.01, `grey ${level}: ${fraction} vs ${expected}`)
+    }
+  })
+
+  it('leaves pure black and pure white exactly as they are', () => {
+    const bitmap = ditherPreservingTones(image(64, 64, (x) => (x < 32 ? 0 : 255)))
+    for (let y = 0; y < 64; y++) {
+      for (let x = 0; x < 64; x++) {
+        assert.equal(isBlack(bitmap, x, y), x < 32)
+      }
+    }
+  })
+})
