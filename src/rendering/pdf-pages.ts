@@ -3,7 +3,7 @@
  * a time, each drawn straight at its fax size (anisotropic: 204 dpi across, 196 or 392 down) so
  * that strokes are placed on the fax grid rather than resampled afterwards.
  */
-import { createCanvas } from '@napi-rs/canvas'
+import { type Canvas, createCanvas } from '@napi-rs/canvas'
 import { PDFJS_DATA } from './canvas-runtime.js'
 import type { Resolution } from '../domain/outbox-entry.js'
 import { placePage, POINTS_PER_INCH } from './fax-geometry.js'
@@ -67,6 +67,8 @@ type PdfjsDocument = Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>
 
 export class PdfDocument {
   readonly #document: PdfjsDocument
+  /** One canvas for the pages of one size: most documents have a single page size. */
+  #canvas: Canvas | undefined
 
   constructor(document: PdfjsDocument) {
     this.#document = document
@@ -90,8 +92,9 @@ export class PdfDocument {
         )
         const width = placement.rotate ? placement.contentRows : placement.contentWidth
         const height = placement.rotate ? placement.contentWidth : placement.contentRows
-        const canvas = createCanvas(width, height)
+        const canvas = this.#canvasOf(width, height)
         const context = canvas.getContext('2d')
+        context.setTransform(1, 0, 0, 1, 0, 0)
         context.fillStyle = '#fff'
         context.fillRect(0, 0, width, height)
         await page.render({
@@ -118,6 +121,13 @@ export class PdfDocument {
         { cause: error },
       )
     }
+  }
+
+  #canvasOf(width: number, height: number): Canvas {
+    if (this.#canvas?.width !== width || this.#canvas.height !== height) {
+      this.#canvas = createCanvas(width, height)
+    }
+    return this.#canvas
   }
 
   async close(): Promise<void> {
