@@ -7,6 +7,8 @@
  *   faxd numbers add NUMBER --owner UID [--assign UID]…
  *   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
  *   faxd clients create --user UID --redirect-uri URI
+ *   faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
+ *               [--logo FILE] -o OUT.tif
  *   faxd serve
  */
 import { parseArgs } from 'node:util'
@@ -20,12 +22,16 @@ import { addNumber } from '../use-cases/add-number.js'
 import { createAccount } from '../use-cases/create-account.js'
 import { createOAuthClient } from '../use-cases/create-oauth-client.js'
 import { createPersonalToken } from '../use-cases/create-personal-token.js'
+import { RenderingError } from '../rendering/rendering-error.js'
+import { RenderUsageError, renderCommand } from './render-command.js'
 
 export const USAGE = `usage:
   faxd accounts create --email E [--type individual|corporate_admin] [--admin UID] [--password P]
   faxd numbers add NUMBER --owner UID [--assign UID]...
   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
   faxd clients create --user UID --redirect-uri URI
+  faxd render FILE... [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
+              [--logo FILE] -o OUT.tif
   faxd serve`
 
 class UsageError extends Error {
@@ -144,6 +150,17 @@ export async function runCli(argv: string[]): Promise<number> {
       )
       return -1
     }
+    if (group === 'render') {
+      console.log(
+        JSON.stringify(
+          await renderCommand(
+            [action, ...rest].filter((a) => a !== undefined),
+            config.rendering,
+          ),
+        ),
+      )
+      return 0
+    }
     const command = COMMANDS[`${group ?? ''} ${action ?? ''}`]
     if (!command) {
       throw new UsageError(
@@ -158,10 +175,14 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     return 0
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof RenderUsageError) {
       console.error(JSON.stringify({ error: 'usage', description: error.message }))
       console.error(USAGE)
       return 2
+    }
+    if (error instanceof RenderingError) {
+      console.error(JSON.stringify({ error: error.status, description: error.message }))
+      return 1
     }
     if (error instanceof DomainError || error instanceof ConfigError) {
       const code = error instanceof DomainError ? error.code : 'invalid_config'

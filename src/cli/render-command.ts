@@ -1,0 +1,155 @@
+/**
+ * `faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
+ * [--logo FILE] -o OUT.tif`: writes exactly the TIFF-F that faxd would transmit for these
+ * documents, rendered the way the service renders them (in a child process, with the same
+ * limits), and prints `{"pages": N, "bytes": B}`. The cover JSON is the `cover_page` object of
+ * sendFax: {"name_to", "name_from", "subject", "flags", "message", "include_company_logo"}.
+ */
+import { access } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import type { RenderingConfig } from '../config.js'
+import type { CoverPage, CoverPageFlag } from '../domain/outbox-entry.js'
+import { COVER_PAGE_FLAGS } from '../domain/outbox-entry.js'
+import { renderSettings } from '../main.js'
+import { renderIsolated } from '../rendering/isolated-renderer.js'
+import type { RenderJob } from '../rendering/render-job.js'
+
+export class RenderUsageError extends Error {
+  override readonly name = 'RenderUsageError'
+}
+
+export async function renderCommand(
+  args: string[],
+  config: RenderingConfig,
+  now: Date = new Date(),
+): Promise<{ pages: number; bytes: number }> {
+  const { values, positionals } = parseRenderArgs(args)
+  const output = values.output
+  if (output === undefined || output === '') {
+    throw new RenderUsageError('-o OUT.tif is required')
+  }
+  if (positionals.length === 0 && values['cover-json'] === undefined) {
+    throw new RenderUsageError('give at least one FILE (or a --cover-json)')
+  }
+  const resolution = values.resolution ?? 'fine'
+  if (resolution !== 'fine' && resolution !== 'superfine') {
+    throw new RenderUsageError('--resolution must be fine or superfine')
+  }
+  for (const file of [...positionals, ...(values.logo === undefined ? [] : [values.logo])]) {
+    await access(file).catch(() => {
+      throw new RenderUsageError(`cannot read ${file}`)
+    })
+  }
+  const settings = renderSettings(config)
+  const cover = values['cover-json'] === undefined ? undefined : parseCover(values['cover-json'])
+  const job: RenderJob = {
+    documentPaths: positionals.map((file) => path.resolve(file)),
+    ...(cover === undefined
+      ? {}
+      : {
+          cover: {
+            cover,
+            date: printedDate(now),
+            ...(values.logo !== undefined && cover.includeCompanyLogo
+              ? { logoPath: path.resolve(values.logo) }
+              : {}),
+          },
+        }),
+    resolution,
+    enhancement: values['no-enhancement'] !== true,
+    settings: {
+      paper: config.paper,
+      maxPages: settings.maxPages,
+      maxPicturePixels: settings.maxPicturePixels,
+      office: settings.office,
+    },
+    outputPath: path.resolve(output),
+  }
+  const report = process.stderr.isTTY
+    ? (progress: { pagesDone: number }) => {
+        process.stderr.write(`\rpages rendered: ${progress.pagesDone}`)
+      }
+    : undefined
+  try {
+    return await renderIsolated(
+      job,
+      { timeoutMs: config.timeoutMs, maxMemoryBytes: config.maxMemoryBytes },
+      report,
+    )
+  } finally {
+    if (report) {
+      process.stderr.write('\n')
+    }
+  }
+}
+
+function parseRenderArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        resolution: { type: 'string' },
+        'no-enhancement': { type: 'boolean' },
+        'cover-json': { type: 'string' },
+        logo: { type: 'string' },
+      },
+    })
+  } catch (error) {
+    throw new RenderUsageError(error instanceof Error ? error.message : String(error))
+  }
+}
+
+/** The sendFax `cover_page` object, checked the way the API checks it. */
+function parseCover(text: string): CoverPage {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new RenderUsageError('--cover-json is not JSON')
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RenderUsageError('--cover-json must be an object like {"name_to": …}')
+  }
+  const cover = value as Record<string, unknown>
+  const text1024 = (name: string): string => {
+    const field = cover[name]
+    if (typeof field !== 'string' || field.length > 1024) {
+      throw new RenderUsageError(
+        `--cover-json needs "${name}", a string of at most 1024 characters`,
+      )
+    }
+    return field
+  }
+  const flags = cover['flags'] ?? []
+  if (
+    !Array.isArray(flags) ||
+    !flags.every((flag): flag is CoverPageFlag => COVER_PAGE_FLAGS.includes(flag as CoverPageFlag))
+  ) {
+    throw new RenderUsageError(`--cover-json "flags" may hold ${COVER_PAGE_FLAGS.join(', ')}`)
+  }
+  const message = cover['message'] ?? null
+  if (message !== null && typeof message !== 'string') {
+    throw new RenderUsageError('--cover-json "message" must be a string')
+  }
+  const logo = cover['include_company_logo'] ?? false
+  if (typeof logo !== 'boolean') {
+    throw new RenderUsageError('--cover-json "include_company_logo" must be true or false')
+  }
+  return {
+    nameTo: text1024('name_to'),
+    nameFrom: text1024('name_from'),
+    subject: text1024('subject'),
+    flags: [...new Set(flags)],
+    message,
+    includeCompanyLogo: logo,
+  }
+}
+
+/** "2026-11-27 18:40 UTC": the time the cover is drawn. */
+export function printedDate(now: Date): string {
+  return `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+}

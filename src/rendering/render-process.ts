@@ -1,0 +1,42 @@
+/**
+ * The entry point of a render child process (see isolated-renderer.ts). It takes one RenderJob
+ * from its parent, renders it, reports progress and the outcome, and exits. Whatever goes wrong
+ * in here, including a crash, ends this process only.
+ */
+import { renderToTiff } from './render-to-tiff.js'
+import type { RenderJob, RenderMessage } from './render-job.js'
+import { RenderingError } from './rendering-error.js'
+
+function send(message: RenderMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) {
+      resolve()
+      return
+    }
+    process.send(message, undefined, {}, () => {
+      resolve()
+    })
+  })
+}
+
+process.once('message', (job: RenderJob) => {
+  renderToTiff(job, (progress) => {
+    void send({ type: 'progress', ...progress })
+  })
+    .then(async ({ pages, bytes }) => send({ type: 'done', pages, bytes }))
+    .catch(async (error: unknown) => {
+      if (error instanceof RenderingError) {
+        await send({ type: 'failed', status: error.status, message: error.message })
+      } else {
+        const reason = error instanceof Error ? error.message : String(error)
+        await send({
+          type: 'failed',
+          status: 'failed_convert_to_tiff_issue',
+          message: `the pages could not be prepared: ${reason}`,
+        })
+      }
+    })
+    .finally(() => {
+      process.disconnect()
+    })
+})
