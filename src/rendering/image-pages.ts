@@ -9,13 +9,14 @@ import type { Resolution } from '../domain/outbox-entry.js'
 import { placePage } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import { placeOnPage } from './grey-image.js'
-import { RenderingError } from './rendering-error.js'
+import type { PageBudget } from './rendering-error.js'
+import { checkPageBudget, RenderingError } from './rendering-error.js'
 
 export interface ImageLimits {
   /** Pixels a picture (or one TIFF page) may decode to. */
   readonly maxPixels: number
-  /** Pages of a multi-page TIFF. */
-  readonly maxPages: number
+  /** Pages the fax may have, and those before this picture (a TIFF may have many). */
+  readonly pages: PageBudget
 }
 
 /** A picture without a usable density is fitted inside this printable area (inches). */
@@ -46,12 +47,7 @@ export async function inspectPicture(data: Uint8Array, limits: ImageLimits): Pro
       `the picture declares ${width}×${height} pixels; at most ${limits.maxPixels.toLocaleString('en-US')} are accepted`,
     )
   }
-  if (pages > limits.maxPages) {
-    throw new RenderingError(
-      'failed_separate_file_pages_issue',
-      `the picture has ${pages} pages; a fax may have at most ${limits.maxPages}`,
-    )
-  }
+  checkPageBudget('picture', pages, limits.pages)
   return { pages }
 }
 

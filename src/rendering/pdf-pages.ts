@@ -9,14 +9,15 @@ import type { Resolution } from '../domain/outbox-entry.js'
 import { placePage, POINTS_PER_INCH } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import { greyFromRgba, placeOnPage, rotateClockwise } from './grey-image.js'
-import { RenderingError } from './rendering-error.js'
+import type { PageBudget } from './rendering-error.js'
+import { checkPageBudget, RenderingError } from './rendering-error.js'
 
 // pdf.js must be imported after canvas-runtime has put its globals in place.
 const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs')
 
 export interface PdfLimits {
-  /** Pages one document may have. */
-  readonly maxPages: number
+  /** Pages the fax may have, and those before this document. */
+  readonly pages: PageBudget
   /** Pixels one embedded image may decode to (pdf.js `maxImageSize`). */
   readonly maxImagePixels: number
 }
@@ -24,7 +25,8 @@ export interface PdfLimits {
 /** Opens the PDF; fails with the Fax.Plus status for an unreadable or password-protected file. */
 export async function openPdf(data: Uint8Array, limits: PdfLimits): Promise<PdfDocument> {
   const task = pdfjs.getDocument({
-    data,
+    // pdf.js transfers (detaches) the buffer it is given; the caller's stays usable.
+    data: data.slice(),
     ...PDFJS_DATA,
     cMapPacked: true,
     disableFontFace: true,
@@ -52,13 +54,11 @@ export async function openPdf(data: Uint8Array, limits: PdfLimits): Promise<PdfD
       cause: error,
     })
   }
-  if (document.numPages > limits.maxPages) {
-    const pages = document.numPages
+  try {
+    checkPageBudget('PDF', document.numPages, limits.pages)
+  } catch (error) {
     await document.destroy()
-    throw new RenderingError(
-      'failed_separate_file_pages_issue',
-      `the PDF has ${pages} pages; a fax may have at most ${limits.maxPages}`,
-    )
+    throw error
   }
   return new PdfDocument(document)
 }

@@ -18,6 +18,7 @@ import { inspectPicture, renderPicturePage } from './image-pages.js'
 import type { OfficeConverterOptions } from './office-conversion.js'
 import { convertOfficeToPdf } from './office-conversion.js'
 import { openPdf } from './pdf-pages.js'
+import type { PageBudget } from './rendering-error.js'
 import { RenderingError } from './rendering-error.js'
 import { decodeText, renderTextPages } from './text-pages.js'
 
@@ -63,6 +64,7 @@ export async function renderFax<Page>(
 ): Promise<Page[]> {
   const kinds = fax.documents.map((data, index) => documentKind(data, index, settings))
   const coverSheets = fax.cover === undefined ? 0 : coverSheetCount(fax.cover.cover, settings.paper)
+  await checkKnownPageCounts(fax.documents, kinds, coverSheets, settings)
   const pages: Page[] = []
   const lineStretch = verticalDpi(fax.resolution) / HORIZONTAL_DPI
 
@@ -81,8 +83,8 @@ export async function renderFax<Page>(
 
   for (const [index, data] of fax.documents.entries()) {
     const kind = kinds[index] as DocumentKind
-    const remaining = settings.maxPages - coverSheets - pages.length
-    await renderDocument(data, kind, fax, settings, remaining, (grey, drawn) => {
+    const budget = { limit: settings.maxPages, used: coverSheets + pages.length }
+    await renderDocument(data, kind, fax, settings, budget, (grey, drawn) => {
       addPage(grey, drawn, index + 1)
     })
   }
@@ -95,6 +97,31 @@ export async function renderFax<Page>(
   const cover = sheets.map((grey) => encodePage(binarizeForText(grey, lineStretch)))
   onProgress({ pagesDone: total, document: 0 })
   return [...cover, ...pages]
+}
+
+/**
+ * Fails early, before anything is drawn, when the PDFs and pictures alone (whose page counts are
+ * in their headers) already take the fax past its page limit.
+ */
+async function checkKnownPageCounts(
+  documents: readonly Uint8Array[],
+  kinds: readonly DocumentKind[],
+  coverSheets: number,
+  settings: RenderSettings,
+): Promise<void> {
+  let used = coverSheets
+  for (const [index, data] of documents.entries()) {
+    const budget = { limit: settings.maxPages, used }
+    const kind = kinds[index]
+    if (kind === 'pdf') {
+      const pdf = await openPdf(data, { pages: budget, maxImagePixels: settings.maxPicturePixels })
+      used += pdf.pageCount
+      await pdf.close()
+    } else if (kind === 'png' || kind === 'jpeg' || kind === 'tiff') {
+      const limits = { maxPixels: settings.maxPicturePixels, pages: budget }
+      used += (await inspectPicture(data, limits)).pages
+    }
+  }
 }
 
 function documentKind(data: Uint8Array, index: number, settings: RenderSettings): DocumentKind {
@@ -119,7 +146,7 @@ async function renderDocument(
   kind: DocumentKind,
   fax: FaxDocuments,
   settings: RenderSettings,
-  pagesLeft: number,
+  budget: PageBudget,
   addPage: (grey: GreyImage, drawn: boolean) => void,
 ): Promise<void> {
   switch (kind) {
@@ -131,7 +158,7 @@ async function renderDocument(
     case 'png':
     case 'jpeg':
     case 'tiff': {
-      const limits = { maxPixels: settings.maxPicturePixels, maxPages: pagesLeft }
+      const limits = { maxPixels: settings.maxPicturePixels, pages: budget }
       const { pages } = await inspectPicture(data, limits)
       for (let page = 0; page < pages; page++) {
         addPage(await renderPicturePage(data, page, fax.resolution, limits), false)
@@ -145,7 +172,7 @@ async function renderDocument(
           ? await convertOfficeToPdf(data, settings.office)
           : data
       const document = await openPdf(pdf, {
-        maxPages: pagesLeft,
+        pages: budget,
         maxImagePixels: settings.maxPicturePixels,
       })
       try {

@@ -25,3 +25,21 @@ export class RenderingError extends Error {
     this.status = status
   }
 }
+
+/** Pages a fax may have, and how many are taken by what comes before the document at hand. */
+export interface PageBudget {
+  readonly limit: number
+  readonly used: number
+}
+
+/** Fails a document whose pages do not fit in what is left of the fax's page budget. */
+export function checkPageBudget(what: string, pages: number, budget: PageBudget): void {
+  if (budget.used + pages <= budget.limit) {
+    return
+  }
+  const message =
+    budget.used === 0
+      ? `the ${what} has ${pages} pages; a fax may have at most ${budget.limit}`
+      : `with the ${what}'s ${pages} pages the fax would have ${budget.used + pages}; a fax may have at most ${budget.limit}`
+  throw new RenderingError('failed_separate_file_pages_issue', message)
+}

@@ -1,0 +1,187 @@
+/**
+ * Every fixture document, made with real tools, renders to the right number of fax pages of
+ * the right size: 1728 pels across, as many rows as its paper has at the resolution (Letter
+ * 2156, A4 2292, Legal 2744 at fine; twice that at superfine), landscape pages turned upright,
+ * and nothing cropped. The pages then survive our codec and libtiff unchanged.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { Bitmap } from '../../src/codec/bitmap.js'
+import { isBlack } from '../../src/codec/bitmap.js'
+import { LETTER } from '../../src/rendering/fax-geometry.js'
+import { MAX_PICTURE_PIXELS, renderFax } from '../../src/rendering/render-fax.js'
+import type { RenderSettings } from '../../src/rendering/render-fax.js'
+import { assertRoundTrips } from '../codec/checks.js'
+import { assertLibtiffAgrees } from '../codec/libtiff-checks.js'
+import { DOCUMENTS, readDocument } from '../support/fixtures.js'
+
+const SETTINGS: RenderSettings = {
+  paper: LETTER,
+  maxPages: 250,
+  maxPicturePixels: MAX_PICTURE_PIXELS,
+  office: { program: 'soffice', timeoutMs: 120_000 },
+}
+
+/** Rows of a fine page by the paper's size in points (portrait, either way round). */
+function fineRows([width, height]: readonly [number, number]): number {
+  const long = Math.round(Math.max(width, height))
+  const rows: Record<number, number> = { 792: 2156, 842: 2292, 1008: 2744 }
+  const found = rows[long]
+  assert.ok(found !== undefined, `no paper is ${width}×${height} pt`)
+  return found
+}
+
+async function render(file: string, resolution: 'fine' | 'superfine' = 'fine', enhancement = true) {
+  return renderFax(
+    { documents: [readDocument(file)], resolution, enhancement },
+    SETTINGS,
+    (bitmap: Bitmap) => bitmap,
+  )
+}
+
+/** Where the ink is: the smallest box holding every black pel. */
+function inkBox(bitmap: Bitmap) {
+  let top = -1
+  let bottom = -1
+  let left = bitmap.width
+  let right = -1
+  for (let y = 0; y < bitmap.height; y++) {
+    const row = bitmap.data.subarray(y * bitmap.rowBytes, (y + 1) * bitmap.rowBytes)
+    if (row.every((octet) => octet === 0)) {
+      continue
+    }
+    top = top < 0 ? y : top
+    bottom = y
+    for (let x = 0; x < bitmap.width; x++) {
+      if (isBlack(bitmap, x, y)) {
+        left = Math.min(left, x)
+        right = Math.max(right, x)
+      }
+    }
+  }
+  return { top, bottom, left, right }
+}
+
+function inkShare(bitmap: Bitmap): number {
+  let black = 0
+  for (const octet of bitmap.data) {
+    for (let bits = octet; bits !== 0; bits &= bits - 1) {
+      black++
+    }
+  }
+  return black / (bitmap.width * bitmap.height)
+}
+
+// Pictures without a printed size are fitted to Letter; text files are typeset on Letter.
+const EXPECTED_ROWS: Record<string, number> = {
+  'photo.jpg': 2156,
+  'photo.png': 2156,
+  'long-lines.txt': 2156,
+}
+// Our own typesetting of the text file (10 pt DejaVu Sans Mono on Letter), not LibreOffice's.
+const EXPECTED_PAGES: Record<string, number> = { 'long-lines.txt': 6 }
+
+describe('fixture documents become fax pages of the right number and size', () => {
+  for (const fixture of DOCUMENTS) {
+    it(`${fixture.file} (${fixture.kind})`, { timeout: 180_000 }, async () => {
+      const pages = await render(fixture.file)
+      assert.equal(pages.length, EXPECTED_PAGES[fixture.file] ?? fixture.pages)
+      const sizes = fixture.pageSizesPt ?? []
+      const rows = EXPECTED_ROWS[fixture.file] ?? fineRows(sizes[0] ?? [0, 0])
+      for (const [index, page] of pages.entries()) {
+        assert.equal(page.width, 1728, `page ${index + 1} width`)
+        assert.equal(page.height, rows, `page ${index + 1} rows`)
+        const share = inkShare(page)
+        assert.ok(share > 0.002 && share < 0.6, `page ${index + 1} has ${share} ink`)
+      }
+    })
+  }
+
+  it(
+    'doubles the rows at superfine (Letter 4312, A4 4584, Legal 5488)',
+    { timeout: 60_000 },
+    async () => {
+      assert.deepEqual(
+        (await render('letter.pdf', 'superfine')).map((page) => page.height),
+        [4312],
+      )
+      assert.deepEqual(
+        (await render('a4.pdf', 'superfine')).map((page) => page.height),
+        [4584],
+      )
+      assert.deepEqual(
+        (await render('legal.pdf', 'superfine')).map((page) => page.height),
+        [5488],
+      )
+    },
+  )
+})
+
+describe('nothing is cropped', () => {
+  // letter.pdf, a4.pdf and legal.pdf draw a frame 10 pt inside every edge of the page. On the
+  // fax page that frame must be there on all four sides, about 28 pels in from the left and
+  // right of the content and 27 rows from its top and bottom.
+  const cases = [
+    { file: 'letter.pdf', left: 28, top: 27 },
+    { file: 'a4.pdf', left: 20 + 28, top: 27 },
+    { file: 'legal.pdf', left: 28, top: 27 },
+  ]
+  for (const { file, left, top } of cases) {
+    it(`keeps the frame of ${file} on all four sides`, { timeout: 60_000 }, async () => {
+      const [page] = await render(file)
+      assert.ok(page)
+      const ink = inkBox(page)
+      const near = (actual: number, expected: number, what: string): void => {
+        assert.ok(
+          Math.abs(actual - expected) <= 5,
+          `${what}: ink at ${actual}, frame expected near ${expected}`,
+        )
+      }
+      near(ink.left, left, 'left')
+      near(page.width - 1 - ink.right, left, 'right')
+      near(ink.top, top, 'top')
+      near(page.height - 1 - ink.bottom, top, 'bottom')
+    })
+  }
+
+  it(
+    'turns a landscape page upright: its wide table runs down the fax page',
+    { timeout: 60_000 },
+    async () => {
+      const [page] = await render('landscape.pdf')
+      assert.ok(page)
+      const ink = inkBox(page)
+      // The source is 842 × 595 pt; upright on A4 its long side runs down the page.
+      assert.equal(page.height, 2292)
+      assert.ok(ink.bottom - ink.top > ink.right - ink.left, JSON.stringify(ink))
+    },
+  )
+
+  it("keeps a photo's tones as dots when enhancement is off", { timeout: 60_000 }, async () => {
+    const [dithered] = await render('photo.jpg', 'fine', false)
+    const [enhanced] = await render('photo.jpg', 'fine', true)
+    assert.ok(dithered && enhanced)
+    // A dithered photo is about as dark as the photo; the text binarization keeps only edges.
+    assert.ok(inkShare(dithered) > 0.25, `dithered ink ${inkShare(dithered)}`)
+    assert.ok(inkShare(enhanced) < inkShare(dithered) / 2, `enhanced ink ${inkShare(enhanced)}`)
+  })
+})
+
+describe('rendered pages and the codec', () => {
+  it(
+    'round-trips real pages through MH, MR and MMR, and libtiff agrees',
+    { timeout: 120_000 },
+    async () => {
+      const pages = [
+        ...(await render('text-letter.pdf')),
+        ...(await render('scanned-page.pdf')),
+        ...(await render('photo.jpg', 'fine', false)),
+        ...(await render('grey-form.pdf', 'superfine')),
+      ]
+      for (const [index, page] of pages.entries()) {
+        assertRoundTrips(`rendered page ${index + 1}`, page)
+      }
+      assertLibtiffAgrees(pages)
+    },
+  )
+})

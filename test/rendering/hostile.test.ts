@@ -1,0 +1,191 @@
+/**
+ * Hostile documents end their fax with a clear Fax.Plus status, within bounded time and memory,
+ * in the render process; the process that asked (the service) carries on. Each render runs the
+ * way the service runs it: renderIsolated, a child process with a heap limit, a resident-memory
+ * watchdog and a wall-time limit.
+ */
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { renderIsolated } from '../../src/rendering/isolated-renderer.js'
+import type { RenderJob } from '../../src/rendering/render-job.js'
+import { RenderingError } from '../../src/rendering/rendering-error.js'
+import { documentPath, HOSTILE, hostilePath } from '../support/fixtures.js'
+
+const LIMITS = { timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 }
+/** LibreOffice gets 8 s here (120 s in service by default), so that the hang test is short. */
+const OFFICE_TIMEOUT_MS = 8_000
+
+let workDirectory: string
+let originalTmp: string | undefined
+
+function job(documents: readonly string[], name: string): RenderJob {
+  return {
+    documentPaths: documents,
+    resolution: 'fine',
+    enhancement: true,
+    settings: {
+      paper: 'letter',
+      maxPages: 250,
+      maxPicturePixels: 100_000_000,
+      office: { program: 'soffice', timeoutMs: OFFICE_TIMEOUT_MS },
+    },
+    outputPath: join(workDirectory, `${name}.tif`),
+  }
+}
+
+async function failure(promise: Promise<unknown>): Promise<RenderingError> {
+  try {
+    await promise
+  } catch (error) {
+    assert.ok(error instanceof RenderingError, String(error))
+    return error
+  }
+  assert.fail('the render succeeded')
+}
+
+/** Processes whose command line mentions this test's own temporary folder. */
+function processesUsing(directory: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-a', '-f', directory], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+  } catch {
+    return [] // pgrep exits 1 when nothing matches
+  }
+}
+
+const EXPECTED: Record<string, { status: string; message: RegExp }> = {
+  'empty.pdf': { status: 'failed_mimetype_not_supported', message: /not a kind faxd can send/ },
+  'truncated.pdf': { status: 'failed_convert_to_tiff_issue', message: /PDF cannot be read/ },
+  'encrypted.pdf': { status: 'failed_unknown_converter_issue', message: /password-protected/ },
+  'huge-dimensions.png': {
+    status: 'failed_image_preparation',
+    message: /100000×100000 pixels; at most 100,000,000/,
+  },
+  'thousand-pages.pdf': {
+    status: 'failed_separate_file_pages_issue',
+    message: /1000 pages; a fax may have at most 250/,
+  },
+  'hangs-libreoffice.docx': {
+    status: 'failed_office_converter_issue',
+    message: /did not finish converting the document within 8 s/,
+  },
+  'not-a-document.bin': { status: 'failed_mimetype_not_supported', message: /not a kind/ },
+  'renamed.pdf': { status: 'failed_mimetype_not_supported', message: /not a kind/ },
+}
+
+describe('hostile documents', () => {
+  before(() => {
+    // The render process and LibreOffice inherit TMPDIR: their temporary files, and the
+    // LibreOffice profile, land in a folder only this test uses, so leftovers can be found.
+    workDirectory = mkdtempSync(join(tmpdir(), 'faxd-hostile-'))
+    originalTmp = process.env['TMPDIR']
+    process.env['TMPDIR'] = workDirectory
+  })
+  after(() => {
+    if (originalTmp === undefined) {
+      delete process.env['TMPDIR']
+    } else {
+      process.env['TMPDIR'] = originalTmp
+    }
+    rmSync(workDirectory, { recursive: true, force: true })
+  })
+
+  it('every hostile fixture has an expectation here', () => {
+    assert.deepEqual(HOSTILE.map((fixture) => fixture.file).sort(), Object.keys(EXPECTED).sort())
+  })
+
+  for (const fixture of HOSTILE) {
+    it(`${fixture.file}: ends with a clear status`, { timeout: 90_000 }, async () => {
+      const expected = EXPECTED[fixture.file]
+      assert.ok(expected)
+      const error = await failure(
+        renderIsolated(job([hostilePath(fixture.file)], fixture.file), LIMITS),
+      )
+      assert.equal(error.status, expected.status)
+      assert.match(error.message, expected.message)
+      assert.throws(() => statSync(join(workDirectory, `${fixture.file}.tif`)), /ENOENT/)
+    })
+  }
+
+  it('leaves no LibreOffice process behind after the hang', { timeout: 30_000 }, async () => {
+    // Killed with SIGKILL by coreutils timeout, the whole group goes; give the kernel a moment.
+    for (let attempt = 0; attempt < 50 && processesUsing(workDirectory).length > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.deepEqual(processesUsing(workDirectory), [])
+  })
+
+  it(
+    'renders an ordinary document afterwards: the asking process carries on',
+    { timeout: 60_000 },
+    async () => {
+      const result = await renderIsolated(job([documentPath('text-letter.pdf')], 'after'), LIMITS)
+      assert.deepEqual(result.pages, 2)
+      assert.equal(statSync(join(workDirectory, 'after.tif')).size, result.bytes)
+    },
+  )
+
+  it(
+    'a document past the page limit of the whole fax fails, not only one past its own',
+    { timeout: 60_000 },
+    async () => {
+      const pages = job(Array(6).fill(documentPath('fifty-pages.pdf')) as string[], 'three-hundred')
+      const error = await failure(renderIsolated(pages, LIMITS))
+      assert.equal(error.status, 'failed_separate_file_pages_issue')
+      assert.match(
+        error.message,
+        /with the PDF's 50 pages the fax would have 300; a fax may have at most 250/,
+      )
+    },
+  )
+})
+
+describe('the render process limits', () => {
+  before(() => {
+    workDirectory = mkdtempSync(join(tmpdir(), 'faxd-limits-'))
+  })
+  after(() => {
+    rmSync(workDirectory, { recursive: true, force: true })
+  })
+
+  it('kills a render past its memory limit and says so', { timeout: 60_000 }, async () => {
+    // Node alone is resident in more than 32 MB: the watchdog must fire at once.
+    const error = await failure(
+      renderIsolated(job([documentPath('fifty-pages.pdf')], 'memory'), {
+        timeoutMs: 60_000,
+        maxMemoryBytes: 32 * 1024 * 1024,
+      }),
+    )
+    assert.equal(error.status, 'failed_convert_to_tiff_issue')
+    assert.match(error.message, /needed more than 32 MB/)
+  })
+
+  it('kills a render past its time limit and says so', { timeout: 60_000 }, async () => {
+    const error = await failure(
+      renderIsolated(job([documentPath('fifty-pages.pdf')], 'time'), {
+        timeoutMs: 300,
+        maxMemoryBytes: 2048 * 1024 * 1024,
+      }),
+    )
+    assert.equal(error.status, 'failed_convert_to_tiff_issue')
+    assert.match(error.message, /took longer than 0 s|took longer than/)
+  })
+
+  it('reports progress page by page', { timeout: 60_000 }, async () => {
+    const seen: number[] = []
+    const result = await renderIsolated(
+      job([documentPath('text-letter.pdf')], 'progress'),
+      LIMITS,
+      (progress) => {
+        seen.push(progress.pagesDone)
+      },
+    )
+    assert.equal(result.pages, 2)
+    assert.deepEqual(seen, [1, 2])
+  })
+})
