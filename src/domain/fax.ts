@@ -50,6 +50,10 @@ export interface FaxRecord {
   readonly updatedAtMs: number
   readonly maxRetry: number | null
   readonly retryDelaySeconds: number | null
+  /** FileStore key of the pages as sent or received (TIFF-F); null when there are none. */
+  readonly documentKey: string | null
+  /** Why the fax has its status, in a sentence ("OK", or what went wrong). */
+  readonly description: string
 }
 
 export interface FaxQuery {

@@ -63,6 +63,8 @@ export interface OutboxEntry {
   readonly submittedAtMs: number
   readonly statusChanges: readonly StatusChange[]
   readonly pageCount: number
+  /** FileStore key of the rendered TIFF-F; null until the pages are ready. */
+  readonly documentKey: string | null
   readonly clientIp: string
 }
 

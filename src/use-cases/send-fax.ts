@@ -97,6 +97,7 @@ export async function sendFax(
       : [{ status: 'submitted', atMs: nowMs }],
     pageCount: 0,
     clientIp: actor.ip,
+    documentKey: null,
   }
   const deliveries: Delivery[] = request.to.map((destination) => ({
     id: newId24(),

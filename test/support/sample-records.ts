@@ -137,6 +137,7 @@ export function anOutboxEntry(uid: string, overrides: Partial<OutboxEntry> = {})
     ],
     pageCount: 7,
     clientIp: '203.0.113.9',
+    documentKey: null,
     ...overrides,
   }
 }
@@ -182,6 +183,8 @@ export function aFaxRecord(ownerUid: string, overrides: Partial<FaxRecord> = {})
     updatedAtMs: JAN_2026 + 95_000,
     maxRetry: 2,
     retryDelaySeconds: 30,
+    documentKey: null,
+    description: 'OK',
     ...overrides,
   }
 }

@@ -15,7 +15,8 @@ export function toFaxJson(fax: FaxRecord) {
     from_number: fax.from,
     to: fax.to,
     status: fax.status,
-    description: fax.status === 'success' ? 'OK' : fax.status,
+    description:
+      fax.description === '' ? (fax.status === 'success' ? 'OK' : fax.status) : fax.description,
     pages: fax.pages,
     duration: fax.durationSeconds,
     comment: fax.comment,

@@ -24,6 +24,8 @@ export function faxFromRow(row: Selectable<FaxesTable>): FaxRecord {
     updatedAtMs: row.updated_at,
     maxRetry: row.max_retry,
     retryDelaySeconds: row.retry_delay_seconds,
+    documentKey: row.document_key,
+    description: row.description,
   }
 }
 
@@ -45,5 +47,7 @@ export function faxToRow(record: FaxRecord): Insertable<FaxesTable> {
     updated_at: record.updatedAtMs,
     max_retry: record.maxRetry,
     retry_delay_seconds: record.retryDelaySeconds,
+    document_key: record.documentKey,
+    description: record.description,
   }
 }

@@ -9,10 +9,12 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import type { Store } from '../../domain/ports.js'
 import * as initial from './migrations/0001-initial.js'
+import * as renderedDocuments from './migrations/0002-rendered-documents.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-rendered-documents': renderedDocuments,
 }
 
 const inCodeMigrations: MigrationProvider = {

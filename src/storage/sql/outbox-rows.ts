@@ -57,6 +57,7 @@ export function outboxEntryFromRow(
     statusChanges,
     pageCount: row.page_count,
     clientIp: row.client_ip,
+    documentKey: row.document_key,
   }
 }
 
@@ -82,6 +83,7 @@ export function outboxEntryToRow(entry: OutboxEntry): Insertable<OutboxEntriesTa
     send_at: entry.sendAtMs,
     submitted_at: entry.submittedAtMs,
     page_count: entry.pageCount,
+    document_key: entry.documentKey,
     client_ip: entry.clientIp,
   }
 }

@@ -109,6 +109,8 @@ export interface OutboxEntriesTable {
   submitted_at: number
   page_count: number
   client_ip: string
+  /** FileStore key of the rendered TIFF-F, once the pages are ready. */
+  document_key: string | null
 }
 
 export interface OutboxStatusChangesTable {
@@ -167,6 +169,9 @@ export interface FaxesTable {
   updated_at: number
   max_retry: number | null
   retry_delay_seconds: number | null
+  /** FileStore key of the pages as sent or received; null when there are none. */
+  document_key: string | null
+  description: Generated<string>
 }
 
 export interface Database {
