@@ -14,6 +14,7 @@ import { coverSheetCount, renderCoverSheets } from './cover-page.js'
 import type { Paper } from './fax-geometry.js'
 import { verticalDpi, HORIZONTAL_DPI } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
+import { openBilevelTiff, renderBilevelTiffPage } from './fax-tiff-pages.js'
 import { inspectPicture, renderPicturePage } from './image-pages.js'
 import type { OfficeConverterOptions } from './office-conversion.js'
 import { convertOfficeToPdf } from './office-conversion.js'
@@ -118,8 +119,10 @@ async function checkKnownPageCounts(
       used += pdf.pageCount
       await pdf.close()
     } else if (kind === 'png' || kind === 'jpeg' || kind === 'tiff') {
+      const bilevel =
+        kind === 'tiff' ? openBilevelTiff(data, budget, settings.maxPicturePixels) : undefined
       const limits = { maxPixels: settings.maxPicturePixels, pages: budget }
-      used += (await inspectPicture(data, limits)).pages
+      used += bilevel?.pages.length ?? (await inspectPicture(data, limits)).pages
     }
   }
 }
@@ -155,16 +158,21 @@ async function renderDocument(
         addPage(page, true)
       }
       return
-    case 'png':
-    case 'jpeg':
     case 'tiff': {
-      const limits = { maxPixels: settings.maxPicturePixels, pages: budget }
-      const { pages } = await inspectPicture(data, limits)
-      for (let page = 0; page < pages; page++) {
-        addPage(await renderPicturePage(data, page, fax.resolution, limits), false)
+      const tiff = openBilevelTiff(data, budget, settings.maxPicturePixels)
+      if (tiff !== undefined) {
+        for (let page = 0; page < tiff.pages.length; page++) {
+          addPage(await renderBilevelTiffPage(tiff, page, fax.resolution), false)
+        }
+        return
       }
+      await renderPicture(data, fax, settings, budget, addPage)
       return
     }
+    case 'png':
+    case 'jpeg':
+      await renderPicture(data, fax, settings, budget, addPage)
+      return
     case 'office':
     case 'pdf': {
       const pdf =
@@ -184,6 +192,20 @@ async function renderDocument(
       }
       return
     }
+  }
+}
+
+async function renderPicture(
+  data: Uint8Array,
+  fax: FaxDocuments,
+  settings: RenderSettings,
+  budget: PageBudget,
+  addPage: (grey: GreyImage, drawn: boolean) => void,
+): Promise<void> {
+  const limits = { maxPixels: settings.maxPicturePixels, pages: budget }
+  const { pages } = await inspectPicture(data, limits)
+  for (let page = 0; page < pages; page++) {
+    addPage(await renderPicturePage(data, page, fax.resolution, limits), false)
   }
 }
 

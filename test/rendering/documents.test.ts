@@ -5,15 +5,20 @@
  * and nothing cropped. The pages then survive our codec and libtiff unchanged.
  */
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
 import type { Bitmap } from '../../src/codec/bitmap.js'
-import { isBlack } from '../../src/codec/bitmap.js'
+import { isBlack, rowOf, sameBitmap } from '../../src/codec/bitmap.js'
+import { readTiff } from '../../src/codec/tiff-read.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { MAX_PICTURE_PIXELS, renderFax } from '../../src/rendering/render-fax.js'
 import type { RenderSettings } from '../../src/rendering/render-fax.js'
 import { assertRoundTrips } from '../codec/checks.js'
 import { assertLibtiffAgrees } from '../codec/libtiff-checks.js'
-import { DOCUMENTS, readDocument } from '../support/fixtures.js'
+import { DOCUMENTS, documentPath, readDocument } from '../support/fixtures.js'
 
 const SETTINGS: RenderSettings = {
   paper: LETTER,
@@ -182,6 +187,73 @@ describe('rendered pages and the codec', () => {
         assertRoundTrips(`rendered page ${index + 1}`, page)
       }
       assertLibtiffAgrees(pages)
+    },
+  )
+})
+
+describe('bilevel fax TIFFs', () => {
+  let directory: string
+  before(() => {
+    directory = mkdtempSync(join(tmpdir(), 'faxd-fax-tiff-'))
+  })
+  after(() => {
+    rmSync(directory, { recursive: true, force: true })
+  })
+
+  /** Ghostscript's own fax TIFF of a fixture at the given resolution. */
+  function ghostscriptFax(
+    device: 'tiffg3' | 'tiffg4',
+    resolution: string,
+    file: string,
+  ): Uint8Array {
+    const output = join(directory, `${device}-${resolution}.tif`)
+    execFileSync('gs', [
+      '-q',
+      '-dNOPAUSE',
+      '-dBATCH',
+      '-dSAFER',
+      `-sDEVICE=${device}`,
+      `-r${resolution}`,
+      '-sPAPERSIZE=a4',
+      '-o',
+      output,
+      documentPath(file),
+    ])
+    return new Uint8Array(readFileSync(output))
+  }
+
+  async function renderBytes(data: Uint8Array, resolution: 'fine' | 'superfine') {
+    return renderFax(
+      { documents: [data], resolution, enhancement: true },
+      SETTINGS,
+      (b: Bitmap) => b,
+    )
+  }
+
+  it('passes a fine A4 fax page through pel for pel', { timeout: 60_000 }, async () => {
+    const tiff = ghostscriptFax('tiffg4', '204x196', 'a4.pdf')
+    const [source] = readTiff(tiff)
+    const [page] = await renderBytes(tiff, 'fine')
+    assert.ok(source && page)
+    assert.equal(source.height, 2292)
+    assert.ok(sameBitmap(page, source.bitmap), 'the rendered page differs from the fax page')
+  })
+
+  it(
+    'doubles each row of a standard-resolution (204×98) fax for a fine page',
+    { timeout: 60_000 },
+    async () => {
+      const tiff = ghostscriptFax('tiffg3', '204x98', 'a4.pdf')
+      const [source] = readTiff(tiff)
+      const [page] = await renderBytes(tiff, 'fine')
+      assert.ok(source && page)
+      assert.equal(source.yDpi, 98)
+      assert.equal(page.height, 2 * source.height)
+      for (let y = 0; y < source.height; y++) {
+        const expected = rowOf(source.bitmap, y)
+        assert.deepEqual(rowOf(page, 2 * y), expected, `row ${2 * y}`)
+        assert.deepEqual(rowOf(page, 2 * y + 1), expected, `row ${2 * y + 1}`)
+      }
     },
   )
 })
