@@ -8,6 +8,7 @@
  *   use-cases/**     ->  domain, shared
  *   storage/**       ->  domain, shared
  *   domain/**        ->  shared                          (and no node:* builtins)
+ *   jobs/**          ->  use-cases, domain, shared       (workers run use cases for due jobs)
  *   rendering/**     ->  codec, domain, shared           (documents -> bilevel pages)
  *   codec/**         ->  shared                          (pure: no node:* builtins, no npm)
  *   shared/**        ->  nothing else in src
@@ -73,6 +74,13 @@ module.exports = {
         'src/domain is pure: no node:* (or bare core module) imports, not even type-only ones.',
       from: { path: '^src/domain/' },
       to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'jobs-boundaries',
+      severity: 'error',
+      comment: 'src/jobs may only import from src/jobs, src/use-cases, src/domain and src/shared.',
+      from: { path: '^src/jobs/' },
+      to: { path: '^src/', pathNot: '^src/(jobs|use-cases|domain|shared)/' },
     },
     {
       name: 'rendering-boundaries',

@@ -22,6 +22,9 @@ import {
   retryOptionsSchema,
 } from '../src/api/schemas/payload-outbox.js'
 import { DOCUMENT_KINDS } from '../src/domain/document-kind.js'
+import { FileStoreRenderer } from '../src/rendering/file-store-renderer.js'
+import { LETTER } from '../src/rendering/fax-geometry.js'
+import { MAX_PICTURE_PIXELS } from '../src/rendering/render-fax.js'
 import { systemClock } from '../src/shared/clock.js'
 import { FsFileStore } from '../src/storage/files/fs-file-store.js'
 import { openStore, SQLITE_FILE_NAME } from '../src/storage/sql/open-store.js'
@@ -100,11 +103,17 @@ export async function startFaxd(engine: Engine): Promise<FaxdServer> {
       ? { databaseUrl: DATABASE_URL, dataDir, postgresSchema: schema }
       : { dataDir },
   )
+  const files = new FsFileStore(join(dataDir, 'files'))
   const services: Services = {
     store,
-    files: new FsFileStore(join(dataDir, 'files')),
+    files,
     clock: systemClock,
     documentKinds: new Set(DOCUMENT_KINDS),
+    pages: new FileStoreRenderer(
+      files,
+      { paper: LETTER, maxPages: 250, maxPicturePixels: MAX_PICTURE_PIXELS, office: undefined },
+      { timeoutMs: 600_000, maxMemoryBytes: 2048 * 1024 * 1024 },
+    ),
   }
   const app = await createApp({ services })
   const database: Kysely<Database> =

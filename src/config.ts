@@ -12,6 +12,7 @@
  *   FAXD_MAX_PAGES  pages one fax may have, cover pages included (default 250)
  *   FAXD_RENDER_TIMEOUT_SECONDS  wall time to prepare one fax's pages (default 600)
  *   FAXD_RENDER_MEMORY_MB  resident memory the render process of one fax may use (default 2048)
+ *   FAXD_EMBEDDED_WORKER  0 to run `faxd serve` without a worker (run `faxd worker` beside it)
  */
 import { resolve } from 'node:path'
 
@@ -21,6 +22,8 @@ export interface Config {
   readonly port: number
   readonly host: string
   readonly logLevel: string
+  /** `faxd serve` runs a worker in the same process (the embedded default). */
+  readonly embeddedWorker: boolean
   readonly rendering: RenderingConfig
 }
 
@@ -64,7 +67,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`FAXD_PAPER must be letter or a4, not ${JSON.stringify(paper)}`)
   }
   const officeProgram = env['FAXD_SOFFICE'] || 'soffice'
+  const embedded = env['FAXD_EMBEDDED_WORKER'] ?? '1'
+  if (embedded !== '0' && embedded !== '1') {
+    throw new ConfigError(`FAXD_EMBEDDED_WORKER must be 0 or 1, not ${JSON.stringify(embedded)}`)
+  }
   return {
+    embeddedWorker: embedded === '1',
     rendering: {
       officeProgram: officeProgram === 'none' ? null : officeProgram,
       officeTimeoutMs: officeTimeout * 1000,

@@ -10,11 +10,14 @@
  *   faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
  *               [--logo FILE] -o OUT.tif
  *   faxd serve
+ *   faxd worker
  */
 import { parseArgs } from 'node:util'
 import { ConfigError, readConfig } from '../config.js'
 import { DomainError } from '../domain/domain-error.js'
-import { openServices, startServer } from '../main.js'
+import { createWorker, openServices, startServer } from '../main.js'
+import pino from 'pino'
+import type { Config } from '../config.js'
 import type { Services } from '../use-cases/context.js'
 import { toAccountJson } from '../api/wire/account-json.js'
 import { toNumberJson } from '../api/wire/number-json.js'
@@ -32,7 +35,8 @@ export const USAGE = `usage:
   faxd clients create --user UID --redirect-uri URI
   faxd render FILE... [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
               [--logo FILE] -o OUT.tif
-  faxd serve`
+  faxd serve
+  faxd worker`
 
 class UsageError extends Error {
   override readonly name = 'UsageError'
@@ -150,6 +154,10 @@ export async function runCli(argv: string[]): Promise<number> {
       )
       return -1
     }
+    if (group === 'worker') {
+      await runWorker(config)
+      return -1
+    }
     if (group === 'render') {
       console.log(
         JSON.stringify(
@@ -191,5 +199,32 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     console.error(JSON.stringify({ error: 'internal_error', description: String(error) }))
     return 1
+  }
+}
+
+/**
+ * `faxd worker`: runs jobs from the store named by the config until SIGINT or SIGTERM, then lets
+ * the job in hand finish and exits. Logs go to stderr as JSON lines.
+ */
+async function runWorker(config: Config): Promise<void> {
+  const logger = pino({ level: config.logLevel }, pino.destination(2))
+  const services = await openServices(config)
+  const worker = createWorker(services, logger)
+  worker.start()
+  logger.info({ data: config.databaseUrl ? 'PostgreSQL' : config.dataDir }, 'faxd worker started')
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'stopping: finishing the job in hand')
+      worker
+        .stop()
+        .then(async () => services.store.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'stop failed')
+            process.exit(1)
+          },
+        )
+    })
   }
 }

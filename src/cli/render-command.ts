@@ -14,6 +14,7 @@ import { COVER_PAGE_FLAGS } from '../domain/outbox-entry.js'
 import { renderSettings } from '../main.js'
 import { renderIsolated } from '../rendering/isolated-renderer.js'
 import type { RenderJob } from '../rendering/render-job.js'
+import { printedDate } from '../use-cases/prepare-outbox-pages.js'
 
 export class RenderUsageError extends Error {
   override readonly name = 'RenderUsageError'
@@ -50,7 +51,7 @@ export async function renderCommand(
       : {
           cover: {
             cover,
-            date: printedDate(now),
+            date: printedDate(now.getTime()),
             ...(values.logo !== undefined && cover.includeCompanyLogo
               ? { logoPath: path.resolve(values.logo) }
               : {}),
@@ -147,9 +148,4 @@ function parseCover(text: string): CoverPage {
     message,
     includeCompanyLogo: logo,
   }
-}
-
-/** "2026-11-27 18:40 UTC": the time the cover is drawn. */
-export function printedDate(now: Date): string {
-  return `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 }

@@ -30,6 +30,9 @@ export type DomainErrorCode =
   | 'missing_document'
   | 'file_not_found'
   | 'unsupported_file_type'
+  // previews of pages
+  | 'pages_not_ready'
+  | 'page_not_found'
   | 'from_fax_not_found'
   | 'files_too_large'
   | 'invalid_send_time'

@@ -6,9 +6,13 @@ import type { Account, AccountChanges } from './account.js'
 import type { AccessToken, AuthorizationCode, OAuthClient } from './credentials.js'
 import type { FaxQuery, FaxRecord } from './fax.js'
 import type { FaxNumber } from './fax-number.js'
+import type { JobQueue, NewJob } from './job-queue.js'
 import type { Delivery, OutboxEntry } from './outbox-entry.js'
 import type { UploadedFile } from './uploaded-file.js'
 import type { Webhook, WebhookEvent } from './webhook.js'
+
+/** The job a repository writes with its rows; the queue that runs it is job-queue.ts. */
+export type { NewJob } from './job-queue.js'
 
 export interface AccountRepository {
   /** Fails with DomainError `email_taken` when the email is in use. */
@@ -62,14 +66,6 @@ export interface UploadRepository {
   get(path: string): Promise<UploadedFile | null>
 }
 
-/** A job row written with the rows it serves; the worker that runs it comes with delivery. */
-export interface NewJob {
-  readonly id: string
-  readonly kind: 'render-fax'
-  readonly payload: Record<string, unknown>
-  readonly runAtMs: number
-}
-
 export type OutboxDeletion = 'deleted' | 'not_found' | 'sending'
 export type OutboxChange = 'changed' | 'not_found' | 'sending'
 
@@ -83,6 +79,27 @@ export interface OutboxRepository {
   updateComment(id: string, text: string): Promise<OutboxChange>
   /** Cancels an entry that is not sending: removes it, its deliveries and its jobs. */
   delete(id: string): Promise<OutboxDeletion>
+  /**
+   * Marks a submitted or scheduled entry `converting` (an entry already converting, after a
+   * crash, stays so) and answers it; null when it is gone or already sending.
+   */
+  beginConverting(id: string, atMs: number): Promise<OutboxEntry | null>
+  /**
+   * The pages are ready: page count and document stored, status `scheduled_for_sending`.
+   * False when the entry is no longer converting (cancelled meanwhile).
+   */
+  finishConverting(id: string, pages: RenderedPages, atMs: number): Promise<boolean>
+  /**
+   * The pages could not be made: the fax records (one per destination, with the failure) are
+   * written and the entry removed, in one transaction. False when the entry is already gone.
+   */
+  failConverting(id: string, records: readonly FaxRecord[]): Promise<boolean>
+}
+
+/** The rendered document of an outbox entry. */
+export interface RenderedPages {
+  readonly documentKey: string
+  readonly pageCount: number
 }
 
 export interface FaxRepository {
@@ -111,6 +128,7 @@ export interface Store {
   readonly outbox: OutboxRepository
   readonly faxes: FaxRepository
   readonly webhooks: WebhookRepository
+  readonly jobs: JobQueue
   close(): Promise<void>
 }
 

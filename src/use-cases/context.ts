@@ -5,6 +5,7 @@
 import type { Account } from '../domain/account.js'
 import type { AccessToken } from '../domain/credentials.js'
 import type { DocumentKind } from '../domain/document-kind.js'
+import type { PageRenderer } from '../domain/page-renderer.js'
 import type { FileStore, Store } from '../domain/ports.js'
 import type { Clock } from '../shared/clock.js'
 
@@ -14,6 +15,8 @@ export interface Services {
   readonly clock: Clock
   /** The kinds of document this server can render (Office only where LibreOffice is installed). */
   readonly documentKinds: ReadonlySet<DocumentKind>
+  /** Renders documents into fax pages, and draws previews of rendered pages. */
+  readonly pages: PageRenderer
 }
 
 export interface Actor {

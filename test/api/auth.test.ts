@@ -7,9 +7,13 @@
  * auth tests fails here.
  */
 import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
+import { blankBitmap } from '../../src/codec/bitmap.js'
+import { writeTiffF } from '../../src/codec/tiff-write.js'
 import { SCOPES, type Scope } from '../../src/domain/scopes.js'
+import { newId32 } from '../../src/shared/ids.js'
 import { addNumber } from '../../src/use-cases/add-number.js'
 import {
   type OAuthTokens,
@@ -97,6 +101,32 @@ async function outboxOf(uid: string): Promise<string> {
   const entry = anOutboxEntry(uid, { status: 'submitted' })
   await t.services.store.outbox.create(entry, deliveriesOf(entry), aRenderJob(entry))
   return entry.id
+}
+
+/** A one-page TIFF-F in the file store, as the renderer leaves it. */
+async function pagesInStore(): Promise<string> {
+  const key = `documents/${newId32()}.tif`
+  const tiff = writeTiffF([
+    { bitmap: blankBitmap(1728, 100), compression: 'mmr', xDpi: 204, yDpi: 196 },
+  ])
+  await t.services.files.put(key, Readable.from([tiff]), tiff.length)
+  return key
+}
+
+async function renderedOutboxOf(uid: string): Promise<string> {
+  const entry = anOutboxEntry(uid, {
+    status: 'scheduled_for_sending',
+    pageCount: 1,
+    documentKey: await pagesInStore(),
+  })
+  await t.services.store.outbox.create(entry, deliveriesOf(entry), aRenderJob(entry))
+  return entry.id
+}
+
+async function faxWithPagesOf(uid: string): Promise<string> {
+  const fax = aFaxRecord(uid, { documentKey: await pagesInStore() })
+  await t.services.store.faxes.add(fax)
+  return fax.id
 }
 
 async function faxOf(uid: string): Promise<string> {
@@ -259,6 +289,26 @@ const ENDPOINTS: readonly Endpoint[] = [
     },
   },
   {
+    method: 'GET',
+    path: '/accounts/{user_id}/outbox/{outbox_fax_id}/pages/{page}',
+    scopes: READ_FAX,
+    unrelatedScope: 'fax:webhook:read',
+    success: 200,
+    prepare: async () => ({
+      params: {
+        user_id: 'self',
+        outbox_fax_id: await renderedOutboxOf(admin.account.uid),
+        page: '1',
+      },
+    }),
+    foreign: {
+      code: 'outbox_fax_not_found',
+      call: async () => ({
+        params: { user_id: 'self', outbox_fax_id: strangerOutboxId, page: '1' },
+      }),
+    },
+  },
+  {
     method: 'PUT',
     path: '/accounts/{user_id}/outbox/{outbox_fax_id}',
     scopes: EDIT_FAX,
@@ -308,6 +358,20 @@ const ENDPOINTS: readonly Endpoint[] = [
     foreign: {
       code: 'fax_not_found',
       call: async () => ({ params: { user_id: 'self', fax_id: strangerFaxId } }),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/accounts/{user_id}/faxes/{fax_id}/pages/{page}',
+    scopes: READ_FAX,
+    unrelatedScope: 'fax:webhook:read',
+    success: 200,
+    prepare: async () => ({
+      params: { user_id: 'self', fax_id: await faxWithPagesOf(admin.account.uid), page: '1' },
+    }),
+    foreign: {
+      code: 'fax_not_found',
+      call: async () => ({ params: { user_id: 'self', fax_id: strangerFaxId, page: '1' } }),
     },
   },
   {

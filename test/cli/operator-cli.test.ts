@@ -3,15 +3,15 @@
  * FAXD_DATA or DATABASE_URL, printing JSON. Then `faxd serve` answers with what the CLI made.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import pg from 'pg'
+import { serve } from '../support/faxd-process.js'
 import { TEST_DATABASE_URL } from '../support/test-database.js'
 
 const run = promisify(execFile)
@@ -210,55 +210,3 @@ describe('operator CLI on PostgreSQL (DATABASE_URL)', () => {
  * Starts `faxd serve` on a port the system picks (PORT=0) and answers the URL it prints on
  * stderr once it listens. A child that exits first fails at once, with what it printed.
  */
-async function serve(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  // Read stderr for as long as the child runs, so that a full pipe never blocks it.
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (): void => {
-      const match = /faxd listening on (http:\/\/\S+) \(API at/.exec(stderr)
-      if (match?.[1] !== undefined) {
-        settle()
-        resolve(match[1])
-      }
-    }
-    // 'close', not 'exit': by then stderr has been read to its end.
-    const onClose = (code: number | null, signal: NodeJS.Signals | null): void => {
-      settle()
-      reject(
-        new Error(
-          `faxd serve exited (${signal ?? `code ${String(code)}`}) before listening:\n${stderr}`,
-        ),
-      )
-    }
-    const onError = (error: Error): void => {
-      settle()
-      reject(error)
-    }
-    const settle = (): void => {
-      child.stderr?.off('data', onData)
-      child.off('close', onClose)
-      child.off('error', onError)
-    }
-    child.stderr?.on('data', onData)
-    child.once('close', onClose)
-    child.once('error', onError)
-  })
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        return
-      }
-      const exited = once(child, 'exit')
-      child.kill('SIGTERM')
-      await exited
-    },
-  }
-}

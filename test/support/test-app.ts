@@ -8,6 +8,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DOCUMENT_KINDS, type DocumentKind } from '../../src/domain/document-kind.js'
+import { LETTER } from '../../src/rendering/fax-geometry.js'
+import { FileStoreRenderer } from '../../src/rendering/file-store-renderer.js'
+import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-fax.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { createApp } from '../../src/api/create-app.js'
 import type { Account, AccountType } from '../../src/domain/account.js'
@@ -71,6 +74,15 @@ export const STORE_TABLES = [
 
 let emailCounter = 0
 
+/** The renderer's settings in tests: the service's defaults (LibreOffice is installed by test.sh). */
+export const TEST_RENDER_SETTINGS: RenderSettings = {
+  paper: LETTER,
+  maxPages: 250,
+  maxPicturePixels: MAX_PICTURE_PIXELS,
+  office: { program: 'soffice', timeoutMs: 120_000 },
+}
+export const TEST_RENDER_LIMITS = { timeoutMs: 300_000, maxMemoryBytes: 2048 * 1024 * 1024 }
+
 export interface TestAppOptions {
   /** The document kinds the server renders (default: all, as where LibreOffice is installed). */
   readonly documentKinds?: ReadonlySet<DocumentKind>
@@ -83,11 +95,13 @@ export async function openTestApp(
   const testStore = await openTestStore(engine)
   const filesDir = await mkdtemp(join(tmpdir(), 'faxd-files-'))
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 12, 0, 0))
+  const files = new FsFileStore(filesDir)
   const services: Services = {
     store: testStore.store,
-    files: new FsFileStore(filesDir),
+    files,
     clock,
     documentKinds: options.documentKinds ?? new Set(DOCUMENT_KINDS),
+    pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, TEST_RENDER_LIMITS),
   }
   const app = await createApp({ services })
   await app.ready()

@@ -8,13 +8,21 @@ import type { Services } from '../../use-cases/context.js'
 import { deleteFax } from '../../use-cases/delete-fax.js'
 import { getFax } from '../../use-cases/get-fax.js'
 import { listFaxes } from '../../use-cases/list-faxes.js'
+import { previewFaxPage } from '../../use-cases/preview-page.js'
 import { updateFax } from '../../use-cases/update-fax.js'
 import { ApiError } from '../api-error.js'
 import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { toFaxJson } from '../wire/fax-json.js'
 import { parseUtc } from '../wire/time-format.js'
-import { pathParams, userIdParam } from './params.js'
+import {
+  DEFAULT_PREVIEW_WIDTH,
+  pageParam,
+  pathParams,
+  PREVIEW_SUCCESS,
+  previewQuery,
+  userIdParam,
+} from './params.js'
 
 const faxParams = pathParams({ ...userIdParam, fax_id: { type: 'string', maxLength: 64 } })
 type FaxRoute = { Params: { user_id: string; fax_id: string } }
@@ -135,6 +143,36 @@ export function registerFaxRoutes(app: FastifyInstance, services: Services): voi
     handler: async (request, reply) => {
       await deleteFax(services, actorOf(request), request.params.user_id, request.params.fax_id)
       return reply.status(200).send()
+    },
+  })
+  app.get<{
+    Params: { user_id: string; fax_id: string; page: string }
+    Querystring: { width?: string }
+  }>('/accounts/:user_id/faxes/:fax_id/pages/:page', {
+    schema: {
+      params: pathParams({ ...faxParams.properties, ...pageParam }),
+      querystring: previewQuery,
+    },
+    config: {
+      operation: {
+        operationId: 'getFaxPage',
+        summary: 'A page of a sent or received fax, as a PNG (faxd, beyond Fax.Plus)',
+        tag: 'Faxes',
+        scopes: READ_FAX,
+        success: PREVIEW_SUCCESS,
+      },
+    },
+    handler: async (request, reply) => {
+      const { user_id, fax_id, page } = request.params
+      const png = await previewFaxPage(services, actorOf(request), fax_id, {
+        userId: user_id,
+        page: Number(page),
+        width: Number(request.query.width ?? DEFAULT_PREVIEW_WIDTH),
+      })
+      return reply
+        .type('image/png')
+        .header('cache-control', 'private, max-age=60')
+        .send(Buffer.from(png))
     },
   })
 }

@@ -62,7 +62,8 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
     config: {
       operation: {
         operationId: 'uploadFile',
-        summary: 'Upload a document to send: PDF, TIFF, PNG, JPEG, text or Office, told apart by content',
+        summary:
+          'Upload a document to send: PDF, TIFF, PNG, JPEG, text or Office, told apart by content',
         tag: 'Files',
         scopes: ['fax:all:edit', 'fax:file:edit'],
         success: {

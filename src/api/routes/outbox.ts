@@ -5,13 +5,21 @@ import type { Services } from '../../use-cases/context.js'
 import { cancelOutboxEntry } from '../../use-cases/cancel-outbox-entry.js'
 import { getOutboxEntry } from '../../use-cases/get-outbox-entry.js'
 import { listOutbox } from '../../use-cases/list-outbox.js'
+import { previewOutboxPage } from '../../use-cases/preview-page.js'
 import { type SendFaxRequest, sendFax } from '../../use-cases/send-fax.js'
 import { updateOutboxComment } from '../../use-cases/update-outbox-comment.js'
 import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { sendFaxResponseSchema } from '../schemas/payload-outbox.js'
 import { toOutboxJson } from '../wire/outbox-json.js'
-import { pathParams, userIdParam } from './params.js'
+import {
+  DEFAULT_PREVIEW_WIDTH,
+  pageParam,
+  pathParams,
+  PREVIEW_SUCCESS,
+  previewQuery,
+  userIdParam,
+} from './params.js'
 
 /** The body as the PayloadOutbox schema has checked it, with the schema's defaults filled in. */
 interface PayloadOutbox {
@@ -145,6 +153,36 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
       const { user_id, outbox_fax_id } = request.params
       await cancelOutboxEntry(services, actorOf(request), user_id, outbox_fax_id)
       return reply.status(200).send()
+    },
+  })
+  app.get<{
+    Params: { user_id: string; outbox_fax_id: string; page: string }
+    Querystring: { width?: string }
+  }>('/accounts/:user_id/outbox/:outbox_fax_id/pages/:page', {
+    schema: {
+      params: pathParams({ ...outboxParams.properties, ...pageParam }),
+      querystring: previewQuery,
+    },
+    config: {
+      operation: {
+        operationId: 'getOutboxFaxPage',
+        summary: 'A page of a fax waiting to be sent, as a PNG (faxd, beyond Fax.Plus)',
+        tag: 'Outbox',
+        scopes: READ_FAX,
+        success: PREVIEW_SUCCESS,
+      },
+    },
+    handler: async (request, reply) => {
+      const { user_id, outbox_fax_id, page } = request.params
+      const png = await previewOutboxPage(services, actorOf(request), outbox_fax_id, {
+        userId: user_id,
+        page: Number(page),
+        width: Number(request.query.width ?? DEFAULT_PREVIEW_WIDTH),
+      })
+      return reply
+        .type('image/png')
+        .header('cache-control', 'private, max-age=60')
+        .send(Buffer.from(png))
     },
   })
 }

@@ -10,3 +10,30 @@ export const userIdParam = {
 export function pathParams<T extends Record<string, unknown>>(properties: T) {
   return { type: 'object', required: Object.keys(properties), properties } as const
 }
+
+/** `{page}` of the page preview routes: a page number from 1. */
+export const pageParam = {
+  page: { type: 'string', pattern: '^[1-9][0-9]{0,4}$', description: 'Page number, from 1' },
+} as const
+
+/** `?width=` of the page preview routes. */
+export const previewQuery = {
+  type: 'object',
+  properties: {
+    width: {
+      type: 'string',
+      pattern: '^(1[6-9]|[2-9][0-9]|[1-9][0-9]{2}|1[0-6][0-9]{2}|17[01][0-9]|172[0-8])$',
+      description: 'Most pixels across, 16 to 1728 (default 850)',
+    },
+  },
+} as const
+
+export const DEFAULT_PREVIEW_WIDTH = 850
+
+/** The PNG answer of the page preview routes, for the OpenAPI document. */
+export const PREVIEW_SUCCESS = {
+  status: 200,
+  description: 'The page as a PNG, with square pixels',
+  contentType: 'image/png',
+  schema: { type: 'string', format: 'binary' },
+} as const

@@ -10,11 +10,13 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import type { Store } from '../../domain/ports.js'
 import * as initial from './migrations/0001-initial.js'
 import * as renderedDocuments from './migrations/0002-rendered-documents.js'
+import * as jobQueue from './migrations/0003-job-queue.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-rendered-documents': renderedDocuments,
+  '0003-job-queue': jobQueue,
 }
 
 const inCodeMigrations: MigrationProvider = {

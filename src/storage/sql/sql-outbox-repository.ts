@@ -6,7 +6,15 @@
  */
 import type { Kysely, Transaction } from 'kysely'
 import type { Delivery, OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
-import type { NewJob, OutboxChange, OutboxDeletion, OutboxRepository } from '../../domain/ports.js'
+import type { FaxRecord } from '../../domain/fax.js'
+import type {
+  NewJob,
+  OutboxChange,
+  OutboxDeletion,
+  OutboxRepository,
+  RenderedPages,
+} from '../../domain/ports.js'
+import { faxToRow } from './fax-rows.js'
 import {
   deliveryFromRow,
   deliveryToRow,
@@ -132,6 +140,104 @@ export class SqlOutboxRepository implements OutboxRepository {
       return removed.numDeletedRows === 1n ? 'deleted' : whyNot(trx, id)
     })
   }
+
+  async beginConverting(id: string, atMs: number): Promise<OutboxEntry | null> {
+    return this.#transactions.run(async (trx) => {
+      const row = await trx
+        .selectFrom('outbox_entries')
+        .select('status')
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (row === undefined || row.status === 'sending') {
+        return null
+      }
+      if (row.status !== 'converting') {
+        await trx
+          .updateTable('outbox_entries')
+          .set({ status: 'converting' })
+          .where('id', '=', id)
+          .execute()
+        await appendStatusChange(trx, id, { status: 'converting', atMs })
+      }
+      return readEntry(trx, id)
+    })
+  }
+
+  async finishConverting(id: string, pages: RenderedPages, atMs: number): Promise<boolean> {
+    return this.#transactions.run(async (trx) => {
+      const changed = await trx
+        .updateTable('outbox_entries')
+        .set({
+          status: 'scheduled_for_sending',
+          page_count: pages.pageCount,
+          document_key: pages.documentKey,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'converting')
+        .executeTakeFirst()
+      if (changed.numUpdatedRows !== 1n) {
+        return false
+      }
+      await appendStatusChange(trx, id, { status: 'scheduled_for_sending', atMs })
+      return true
+    })
+  }
+
+  async failConverting(id: string, records: readonly FaxRecord[]): Promise<boolean> {
+    return this.#transactions.run(async (trx) => {
+      const removed = await trx
+        .deleteFrom('outbox_entries')
+        .where('id', '=', id)
+        .where('status', '<>', 'sending')
+        .executeTakeFirst()
+      if (removed.numDeletedRows !== 1n) {
+        return false
+      }
+      for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
+        await trx
+          .insertInto('faxes')
+          .values(records.slice(start, start + ROWS_PER_INSERT).map(faxToRow))
+          .execute()
+      }
+      return true
+    })
+  }
+}
+
+async function readEntry(trx: Transaction<Database>, id: string): Promise<OutboxEntry | null> {
+  const row = await trx
+    .selectFrom('outbox_entries')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst()
+  if (row === undefined) {
+    return null
+  }
+  const changes = await trx
+    .selectFrom('outbox_status_changes')
+    .selectAll()
+    .where('outbox_id', '=', id)
+    .orderBy('position')
+    .execute()
+  return outboxEntryFromRow(row, changes.map(statusChangeFromRow))
+}
+
+async function appendStatusChange(
+  trx: Transaction<Database>,
+  outboxId: string,
+  change: StatusChange,
+): Promise<void> {
+  const last = await trx
+    .selectFrom('outbox_status_changes')
+    .select((eb) => eb.fn.max('position').as('position'))
+    .where('outbox_id', '=', outboxId)
+    .executeTakeFirst()
+  const position =
+    last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1
+  await trx
+    .insertInto('outbox_status_changes')
+    .values(statusChangeToRow(outboxId, position, change))
+    .execute()
 }
 
 /** After a conditional change touched nothing: was the entry missing, or sending? */

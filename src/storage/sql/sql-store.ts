@@ -7,6 +7,7 @@ import type { Store } from '../../domain/ports.js'
 import type { Database } from './schema.js'
 import { SqlAccountRepository } from './sql-account-repository.js'
 import { SqlFaxRepository } from './sql-fax-repository.js'
+import { SqlJobQueue } from './sql-job-queue.js'
 import { SqlNumberRepository } from './sql-number-repository.js'
 import { SqlOAuthRepository } from './sql-oauth-repository.js'
 import { SqlOutboxRepository } from './sql-outbox-repository.js'
@@ -27,6 +28,7 @@ export function createSqlStore(db: Kysely<Database>, engine: Store['engine']): S
     outbox: new SqlOutboxRepository(db, transactions),
     faxes: new SqlFaxRepository(db),
     webhooks: new SqlWebhookRepository(db),
+    jobs: new SqlJobQueue(engine, transactions),
     close: async () => {
       await transactions.drain()
       await db.destroy()

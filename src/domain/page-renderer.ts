@@ -1,0 +1,40 @@
+/**
+ * The port through which use cases turn documents into fax pages and look at them again. The
+ * documents and the result live in the FileStore; the renderer reads and writes them there. A
+ * document that cannot be rendered is an expected outcome (the fax ends with a Fax.Plus status),
+ * answered as a value; only a fault of the machinery itself is thrown.
+ */
+import type { FaxStatus } from './fax.js'
+import type { CoverPage, Resolution } from './outbox-entry.js'
+
+export interface PageRenderRequest {
+  /** FileStore keys of the documents, in the order they are sent. */
+  readonly documentKeys: readonly string[]
+  readonly cover: {
+    readonly cover: CoverPage
+    /** As printed on the cover, e.g. "2026-11-27 18:40 UTC". */
+    readonly date: string
+    /** FileStore key of the company logo, when the cover asks for it and there is one. */
+    readonly logoKey: string | null
+  } | null
+  readonly resolution: Resolution
+  readonly enhancement: boolean
+  /** FileStore key the TIFF-F is written under. */
+  readonly outputKey: string
+}
+
+export type PageRenderOutcome =
+  | { readonly ok: true; readonly pages: number; readonly bytes: number }
+  | { readonly ok: false; readonly status: FaxStatus; readonly description: string }
+
+export interface PageRenderer {
+  render(
+    request: PageRenderRequest,
+    onPage?: (pagesDone: number) => void,
+  ): Promise<PageRenderOutcome>
+  /**
+   * Page `page` (from 1) of a rendered document as a PNG, at most `maxWidth` pixels wide, drawn
+   * with square pixels; null when the document has no such page.
+   */
+  preview(documentKey: string, page: number, maxWidth: number): Promise<Uint8Array | null>
+}

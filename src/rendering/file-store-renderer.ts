@@ -1,0 +1,123 @@
+/**
+ * PageRenderer over the FileStore: the documents are copied out to a private folder, rendered in
+ * a child process (isolated-renderer.ts), and the TIFF-F is put back into the FileStore. Previews
+ * decode one page of a stored TIFF-F with our codec and encode it as a 1-bit PNG.
+ */
+import { createReadStream } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import sharp from 'sharp'
+import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
+import type { PageRenderOutcome, PageRenderRequest, PageRenderer } from '../domain/page-renderer.js'
+import type { FileStore } from '../domain/ports.js'
+import type { IsolationLimits } from './isolated-renderer.js'
+import { renderIsolated } from './isolated-renderer.js'
+import type { RenderSettings } from './render-fax.js'
+import type { RenderJob } from './render-job.js'
+import { RenderingError } from './rendering-error.js'
+
+/** A rendered document is at most this large (250 superfine pages of dense MMR stay far below). */
+const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
+
+export class FileStoreRenderer implements PageRenderer {
+  readonly #files: FileStore
+  readonly #settings: RenderSettings
+  readonly #limits: IsolationLimits
+
+  constructor(files: FileStore, settings: RenderSettings, limits: IsolationLimits) {
+    this.#files = files
+    this.#settings = settings
+    this.#limits = limits
+  }
+
+  async render(
+    request: PageRenderRequest,
+    onPage: (pagesDone: number) => void = () => {},
+  ): Promise<PageRenderOutcome> {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'faxd-render-'))
+    try {
+      const documentPaths: string[] = []
+      for (const [index, key] of request.documentKeys.entries()) {
+        const file = path.join(folder, `document-${index + 1}`)
+        await writeFile(file, this.#files.get(key))
+        documentPaths.push(file)
+      }
+      let logoPath: string | undefined
+      if (request.cover?.logoKey) {
+        logoPath = path.join(folder, 'logo')
+        await writeFile(logoPath, this.#files.get(request.cover.logoKey))
+      }
+      const output = path.join(folder, 'fax.tif')
+      const job: RenderJob = {
+        documentPaths,
+        ...(request.cover === null
+          ? {}
+          : {
+              cover: {
+                cover: request.cover.cover,
+                date: request.cover.date,
+                ...(logoPath === undefined ? {} : { logoPath }),
+              },
+            }),
+        resolution: request.resolution,
+        enhancement: request.enhancement,
+        settings: {
+          paper: this.#settings.paper.name === 'a4' ? 'a4' : 'letter',
+          maxPages: this.#settings.maxPages,
+          maxPicturePixels: this.#settings.maxPicturePixels,
+          office: this.#settings.office,
+        },
+        outputPath: output,
+      }
+      let result: { pages: number; bytes: number }
+      try {
+        result = await renderIsolated(job, this.#limits, (progress) => {
+          onPage(progress.pagesDone)
+        })
+      } catch (error) {
+        if (error instanceof RenderingError) {
+          return { ok: false, status: error.status, description: error.message }
+        }
+        throw error
+      }
+      await this.#files.put(request.outputKey, createReadStream(output), MAX_DOCUMENT_BYTES)
+      return { ok: true, ...result }
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
+  }
+
+  async preview(documentKey: string, page: number, maxWidth: number): Promise<Uint8Array | null> {
+    const chunks: Uint8Array[] = []
+    for await (const chunk of this.#files.get(documentKey)) {
+      chunks.push(chunk)
+    }
+    const bytes = new Uint8Array(Buffer.concat(chunks))
+    const info = listTiffPages(bytes)[page - 1]
+    if (info === undefined) {
+      return null
+    }
+    const bitmap = decodeTiffPage(bytes, info)
+    const grey = new Uint8Array(bitmap.width * bitmap.height).fill(255)
+    for (let y = 0; y < bitmap.height; y++) {
+      for (let x = 0; x < bitmap.width; x++) {
+        if ((bitmap.data[y * bitmap.rowBytes + (x >> 3)]! & (0x80 >> (x & 7))) !== 0) {
+          grey[y * bitmap.width + x] = 0
+        }
+      }
+    }
+    // Fax pels are not square (204 across, 98/196/392 down): draw them square for the eye.
+    const xDpi = info.xDpi ?? 204
+    const yDpi = info.yDpi ?? 196
+    const width = Math.min(maxWidth, bitmap.width)
+    const height = Math.max(1, Math.round((bitmap.height * xDpi * width) / (yDpi * bitmap.width)))
+    const png = await sharp(grey, {
+      raw: { width: bitmap.width, height: bitmap.height, channels: 1 },
+    })
+      .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+      .png({ palette: true, colours: 16, compressionLevel: 9 })
+      .toBuffer()
+    return new Uint8Array(png)
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The worker over the real queue, on SQLite and PostgreSQL: it runs the render job that sendFax
+ * wrote, retries a job whose handler threw after the delay and not before, and lets the job in
+ * hand finish when it is stopped.
+ */
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { after, before, describe, it } from 'node:test'
+import type { ClaimedJob } from '../../src/domain/job-queue.js'
+import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
+import { retryDelayMs, Worker } from '../../src/jobs/worker.js'
+import { newId24 } from '../../src/shared/ids.js'
+import { documentPath } from '../support/fixtures.js'
+import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
+import { ENGINES } from '../support/test-database.js'
+
+const FROM = '+15555550150'
+const OPTIONS = { leaseMs: 60_000, idleMs: 10 }
+
+for (const engine of ENGINES) {
+  describe(`the worker (${engine})`, { timeout: 180_000 }, () => {
+    let t: TestApp
+    let user: TestUser
+
+    before(async () => {
+      t = await openTestApp(engine)
+      user = await t.user({ numbers: [FROM] })
+    })
+    after(async () => t.close())
+
+    it('runs the render job sendFax wrote: the entry gets its pages and the job is gone', async () => {
+      const path = await t.upload(user, await readFile(documentPath('text-letter.pdf')), 'a.pdf')
+      const sent = await t.request('POST', '/v3/accounts/self/outbox', {
+        token: user.token,
+        body: { from: FROM, to: ['+15555550100'], files: [path] },
+      })
+      assert.equal(sent.statusCode, 201)
+      const worker = new Worker(
+        t.services.store.jobs,
+        t.clock,
+        { 'render-fax': renderFaxJob(t.services) },
+        { name: 'w1', ...OPTIONS },
+      )
+      assert.equal(await worker.drain(), 1)
+      assert.equal(await worker.drain(), 0)
+      const listed = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
+      const [entry] = listed.json<{ records: { status: string; page_count: number }[] }>().records
+      assert.equal(entry?.status, 'scheduled_for_sending')
+      assert.equal(entry?.page_count, 2)
+    })
+
+    it('gives a failed job back and runs it again after the delay, not before', async () => {
+      const id = newId24()
+      await t.services.store.jobs.enqueue(
+        { id, kind: 'send-fax', payload: { n: 1 }, runAtMs: t.clock.now() },
+        t.clock.now(),
+      )
+      const attempts: number[] = []
+      const failures: number[] = []
+      const worker = new Worker(
+        t.services.store.jobs,
+        t.clock,
+        {
+          'send-fax': async (job: ClaimedJob) => {
+            attempts.push(job.attempts)
+            if (job.attempts === 1) {
+              throw new Error('the line was busy')
+            }
+          },
+        },
+        { name: 'w2', ...OPTIONS },
+        { onFailure: (_job, _error, retryAtMs) => failures.push(retryAtMs) },
+      )
+      assert.equal(await worker.drain(), 1)
+      assert.deepEqual(failures, [t.clock.now() + retryDelayMs(1)])
+      t.clock.advance(retryDelayMs(1) - 1)
+      assert.equal(await worker.drain(), 0)
+      t.clock.advance(1)
+      assert.equal(await worker.drain(), 1)
+      assert.deepEqual(attempts, [1, 2])
+      assert.equal(await worker.drain(), 0)
+    })
+
+    it('finishes the job in hand when stopped, and claims no more', async () => {
+      const first = newId24()
+      const second = newId24()
+      for (const id of [first, second]) {
+        await t.services.store.jobs.enqueue(
+          { id, kind: 'deliver-webhook', payload: {}, runAtMs: t.clock.now() },
+          t.clock.now(),
+        )
+      }
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const ran: string[] = []
+      let started: () => void = () => {}
+      const running = new Promise<void>((resolve) => {
+        started = resolve
+      })
+      const worker = new Worker(
+        t.services.store.jobs,
+        t.clock,
+        {
+          'deliver-webhook': async (job) => {
+            ran.push(job.id)
+            started()
+            await gate
+          },
+        },
+        { name: 'w3', ...OPTIONS },
+      )
+      worker.start()
+      await running
+      let stopped = false
+      const stopping = worker.stop().then(() => {
+        stopped = true
+      })
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      assert.equal(stopped, false, 'stop() returned while a job was in hand')
+      release()
+      await stopping
+      assert.equal(ran.length, 1)
+      // The finished job is gone; the other is still there for the next worker.
+      const next = await t.services.store.jobs.claim({
+        kinds: ['deliver-webhook'],
+        worker: 'w4',
+        leaseMs: 1000,
+        nowMs: t.clock.now(),
+      })
+      assert.ok(next)
+      assert.notEqual(next.id, ran[0])
+      assert.equal(next.attempts, 1)
+    })
+  })
+}
