@@ -8,6 +8,7 @@
  *   FAXD_SOFFICE  the LibreOffice program for Office documents (default soffice, looked up on
  *                 PATH; `none` refuses Office documents even where LibreOffice is installed)
  *   FAXD_OFFICE_TIMEOUT_SECONDS  how long one Office conversion may take (default 120)
+ *   FAXD_OFFICE_MEMORY_MB  address space one Office conversion may map (default 2048)
  *   FAXD_PAPER    letter or a4: the paper text files and cover pages are typeset on (default letter)
  *   FAXD_MAX_PAGES  pages one fax may have, cover pages included (default 250)
  *   FAXD_RENDER_TIMEOUT_SECONDS  wall time to prepare one fax's pages (default 600)
@@ -31,6 +32,7 @@ export interface RenderingConfig {
   /** As configured; null when Office documents are turned off. */
   readonly officeProgram: string | null
   readonly officeTimeoutMs: number
+  readonly officeMemoryBytes: number
   readonly paper: 'letter' | 'a4'
   readonly maxPages: number
   readonly timeoutMs: number
@@ -59,6 +61,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
   }
   const officeTimeout = wholeNumber(env, 'FAXD_OFFICE_TIMEOUT_SECONDS', 120, 1, 3600)
+  const officeMemoryMb = wholeNumber(env, 'FAXD_OFFICE_MEMORY_MB', 2048, 512, 65_536)
   const maxPages = wholeNumber(env, 'FAXD_MAX_PAGES', 250, 1, 10_000)
   const renderTimeout = wholeNumber(env, 'FAXD_RENDER_TIMEOUT_SECONDS', 600, 1, 86_400)
   const renderMemoryMb = wholeNumber(env, 'FAXD_RENDER_MEMORY_MB', 2048, 256, 65_536)
@@ -76,6 +79,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rendering: {
       officeProgram: officeProgram === 'none' ? null : officeProgram,
       officeTimeoutMs: officeTimeout * 1000,
+      officeMemoryBytes: officeMemoryMb * 1024 * 1024,
       paper,
       maxPages,
       timeoutMs: renderTimeout * 1000,

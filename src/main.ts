@@ -47,7 +47,10 @@ export function renderSettings(config: RenderingConfig): RenderSettings {
     paper: config.paper === 'a4' ? A4 : LETTER,
     maxPages: config.maxPages,
     maxPicturePixels: MAX_PICTURE_PIXELS,
-    office: program === undefined ? undefined : { program, timeoutMs: config.officeTimeoutMs },
+    office:
+      program === undefined
+        ? undefined
+        : { program, timeoutMs: config.officeTimeoutMs, maxMemoryBytes: config.officeMemoryBytes },
   }
 }
 

@@ -16,6 +16,8 @@ export interface OfficeConverterOptions {
   /** The LibreOffice program (`soffice`, found on PATH, by default). */
   readonly program: string
   readonly timeoutMs: number
+  /** Address space LibreOffice may map (prlimit --as); past it, its allocations fail. */
+  readonly maxMemoryBytes: number
 }
 
 /**
@@ -89,12 +91,15 @@ export async function convertOfficeToPdf(
 /**
  * Runs LibreOffice under coreutils `timeout`, which makes itself a process-group leader and
  * kills the whole group (soffice, oosplash, soffice.bin) when the time is up, even when the
- * process that started it has been killed in the meantime.
+ * process that started it has been killed in the meantime; and under util-linux `prlimit`, which
+ * caps the address space every process of the group may map.
  */
 function runLibreOffice(args: readonly string[], options: OfficeConverterOptions): Promise<void> {
   const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000))
   return new Promise((resolve, reject) => {
-    const child = spawn('timeout', ['--signal=KILL', `${seconds}s`, options.program, ...args], {
+    const limits = ['prlimit', `--as=${options.maxMemoryBytes}`, '--']
+    const command = ['--signal=KILL', `${seconds}s`, ...limits, options.program, ...args]
+    const child = spawn('timeout', command, {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, SAL_USE_VCLPLUGIN: 'svp', HOME: os.tmpdir() },
     })

@@ -3,6 +3,7 @@
  * documents are on disk, the cover, the options, the settings, and where to write the TIFF-F.
  */
 import type { CoverPage, Resolution } from '../domain/outbox-entry.js'
+import type { OfficeConverterOptions } from './office-conversion.js'
 import type { RenderingFailure } from './rendering-error.js'
 
 export interface RenderJob {
@@ -15,7 +16,7 @@ export interface RenderJob {
     readonly paper: 'letter' | 'a4'
     readonly maxPages: number
     readonly maxPicturePixels: number
-    readonly office: { readonly program: string; readonly timeoutMs: number } | undefined
+    readonly office: OfficeConverterOptions | undefined
   }
   /** Where the TIFF-F is written (through a temporary name, renamed when complete). */
   readonly outputPath: string

@@ -24,7 +24,7 @@ const SETTINGS: RenderSettings = {
   paper: LETTER,
   maxPages: 250,
   maxPicturePixels: MAX_PICTURE_PIXELS,
-  office: { program: 'soffice', timeoutMs: 120_000 },
+  office: { program: 'soffice', timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 },
 }
 
 /** Rows of a fine page by the paper's size in points (portrait, either way round). */

@@ -31,7 +31,11 @@ function job(documents: readonly string[], name: string): RenderJob {
       paper: 'letter',
       maxPages: 250,
       maxPicturePixels: 100_000_000,
-      office: { program: 'soffice', timeoutMs: OFFICE_TIMEOUT_MS },
+      office: {
+        program: 'soffice',
+        timeoutMs: OFFICE_TIMEOUT_MS,
+        maxMemoryBytes: 2048 * 1024 * 1024,
+      },
     },
     outputPath: join(workDirectory, `${name}.tif`),
   }
@@ -119,6 +123,22 @@ describe('hostile documents', () => {
     }
     assert.deepEqual(processesUsing(workDirectory), [])
   })
+
+  it(
+    'caps the memory LibreOffice may map: with 300 MB it cannot convert even a letter',
+    { timeout: 60_000 },
+    async () => {
+      const capped = job([documentPath('letter.docx')], 'capped')
+      const office = { program: 'soffice', timeoutMs: 30_000, maxMemoryBytes: 300 * 1024 * 1024 }
+      const error = await failure(
+        renderIsolated({ ...capped, settings: { ...capped.settings, office } }, LIMITS),
+      )
+      assert.equal(error.status, 'failed_office_converter_issue')
+      // The same letter with the default 2 GB converts (the documents test renders it too).
+      const result = await renderIsolated(job([documentPath('letter.docx')], 'uncapped'), LIMITS)
+      assert.equal(result.pages, 1)
+    },
+  )
 
   it(
     'renders an ordinary document afterwards: the asking process carries on',

@@ -56,7 +56,7 @@ const SETTINGS = {
   paper: LETTER,
   maxPages: 250,
   maxPicturePixels: MAX_PICTURE_PIXELS,
-  office: { program: 'soffice', timeoutMs: 120_000 },
+  office: { program: 'soffice', timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 },
 }
 
 async function referenceWords(entry: Case): Promise<string[]> {

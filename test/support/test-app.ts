@@ -79,7 +79,7 @@ export const TEST_RENDER_SETTINGS: RenderSettings = {
   paper: LETTER,
   maxPages: 250,
   maxPicturePixels: MAX_PICTURE_PIXELS,
-  office: { program: 'soffice', timeoutMs: 120_000 },
+  office: { program: 'soffice', timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 },
 }
 export const TEST_RENDER_LIMITS = { timeoutMs: 300_000, maxMemoryBytes: 2048 * 1024 * 1024 }
 
