@@ -124,6 +124,11 @@ Your demo token is in $first_run. Send a first fax from another terminal:
        $base/accounts/self/outbox
   curl -s -H "Authorization: Bearer \$TOKEN" $base/accounts/self/outbox
 
+The outbox shows the fax converting, then scheduled_for_sending with its page_count. See page 1
+(put the outbox id from the last answer in OUTBOX_ID):
+
+  curl -s -H "Authorization: Bearer \$TOKEN" -o page-1.png $base/accounts/self/outbox/\$OUTBOX_ID/pages/1
+
 The API is the Fax.Plus REST API v3 at $base (OpenAPI: $base/openapi.json).
 
 MSG
