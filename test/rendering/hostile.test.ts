@@ -57,8 +57,12 @@ function processesUsing(directory: string): string[] {
     return execFileSync('pgrep', ['-a', '-f', directory], { encoding: 'utf8' })
       .split('\n')
       .filter((line) => line.trim() !== '')
-  } catch {
-    return [] // pgrep exits 1 when nothing matches
+  } catch (error) {
+    // pgrep exits 1 when nothing matches; anything else (no pgrep at all) must fail the test.
+    if ((error as { status?: number }).status === 1) {
+      return []
+    }
+    throw error
   }
 }
 
