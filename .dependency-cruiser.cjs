@@ -9,7 +9,10 @@
  *   storage/**       ->  domain, shared
  *   domain/**        ->  shared                          (and no node:* builtins)
  *   jobs/**          ->  use-cases, domain, shared       (workers run use cases for due jobs)
+ *   webhooks/**      ->  domain, shared                  (webhook delivery: SSRF guard, HTTP, signing)
  *   rendering/**     ->  codec, domain, shared           (documents -> bilevel pages)
+ *   reports/**       ->  codec, domain, shared           (fax PDFs, confirmation reports)
+ *   carriers/**      ->  domain, shared                  (loopback, simulated: the Carrier port)
  *   codec/**         ->  shared                          (pure: no node:* builtins, no npm)
  *   shared/**        ->  nothing else in src
  *
@@ -83,12 +86,35 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(jobs|use-cases|domain|shared)/' },
     },
     {
+      name: 'webhooks-boundaries',
+      severity: 'error',
+      comment:
+        'src/webhooks (webhook delivery) may only import from src/webhooks, src/domain and src/shared.',
+      from: { path: '^src/webhooks/' },
+      to: { path: '^src/', pathNot: '^src/(webhooks|domain|shared)/' },
+    },
+    {
       name: 'rendering-boundaries',
       severity: 'error',
       comment:
         'src/rendering may only import from src/rendering, src/codec, src/domain and src/shared.',
       from: { path: '^src/rendering/' },
       to: { path: '^src/', pathNot: '^src/(rendering|codec|domain|shared)/' },
+    },
+    {
+      name: 'carriers-boundaries',
+      severity: 'error',
+      comment: 'src/carriers may only import from src/carriers, src/domain and src/shared.',
+      from: { path: '^src/carriers/' },
+      to: { path: '^src/', pathNot: '^src/(carriers|domain|shared)/' },
+    },
+    {
+      name: 'reports-boundaries',
+      severity: 'error',
+      comment:
+        'src/reports (fax PDFs, confirmation reports) may only import from src/reports, src/codec, src/domain and src/shared.',
+      from: { path: '^src/reports/' },
+      to: { path: '^src/', pathNot: '^src/(reports|codec|domain|shared)/' },
     },
     {
       name: 'codec-boundaries',

@@ -23,6 +23,7 @@ import {
 } from '../src/api/schemas/payload-outbox.js'
 import { DOCUMENT_KINDS } from '../src/domain/document-kind.js'
 import { FileStoreRenderer } from '../src/rendering/file-store-renderer.js'
+import { FileStoreFaxDocuments } from '../src/reports/file-store-fax-documents.js'
 import { LETTER } from '../src/rendering/fax-geometry.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-fax.js'
 import { systemClock } from '../src/shared/clock.js'
@@ -114,6 +115,7 @@ export async function startFaxd(engine: Engine): Promise<FaxdServer> {
       { paper: LETTER, maxPages: 250, maxPicturePixels: MAX_PICTURE_PIXELS, office: undefined },
       { timeoutMs: 600_000, maxMemoryBytes: 2048 * 1024 * 1024 },
     ),
+    documents: new FileStoreFaxDocuments(files),
   }
   const app = await createApp({ services })
   const database: Kysely<Database> =

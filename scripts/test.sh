@@ -16,7 +16,8 @@
 #      Skipped entirely when FAXD_TEST_DATABASE_URL is set by the caller: then
 #      the caller is responsible for that database.
 #   2. The real peers the tests run against (libtiff-tools, Ghostscript, ImageMagick,
-#      tesseract, LibreOffice Writer and Calc, poppler-utils, qpdf, procps): installed with
+#      tesseract, LibreOffice Writer and Calc, poppler-utils, qpdf, procps, python3 for the
+#      webhook docs' Python snippet): installed with
 #      apt-get only when one of their commands is missing.
 #   3. npm ci, only when node_modules is missing or older than package-lock.json.
 #   4. lint, check (type-check), build, test -- stopping at the first failure.
@@ -293,6 +294,7 @@ PEERS=(
   pdftoppm:poppler-utils
   qpdf:qpdf
   pgrep:procps
+  python3:python3
 )
 # Installed alongside: the English OCR data, Calc for spreadsheets, a font family for Office.
 PEER_EXTRAS=(tesseract-ocr-eng libreoffice-calc-nogui fonts-dejavu-core)

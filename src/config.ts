@@ -14,6 +14,10 @@
  *   FAXD_RENDER_TIMEOUT_SECONDS  wall time to prepare one fax's pages (default 600)
  *   FAXD_RENDER_MEMORY_MB  resident memory the render process of one fax may use (default 2048)
  *   FAXD_EMBEDDED_WORKER  0 to run `faxd serve` without a worker (run `faxd worker` beside it)
+ *   FAXD_WEBHOOK_ALLOW_PRIVATE  1 to let webhooks reach loopback and private addresses
+ *                 (refused by default, docs/webhooks.md)
+ *   FAXD_SIMULATED_TIME_SCALE  how fast the simulated test numbers' calls pass: 1 realistic
+ *                 (default), 0 instant, 0.1 ten times faster (docs/test-numbers.md)
  */
 import { resolve } from 'node:path'
 
@@ -25,6 +29,8 @@ export interface Config {
   readonly logLevel: string
   /** `faxd serve` runs a worker in the same process (the embedded default). */
   readonly embeddedWorker: boolean
+  readonly simulatedTimeScale: number
+  readonly webhookAllowPrivate: boolean
   readonly rendering: RenderingConfig
 }
 
@@ -74,8 +80,23 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (embedded !== '0' && embedded !== '1') {
     throw new ConfigError(`FAXD_EMBEDDED_WORKER must be 0 or 1, not ${JSON.stringify(embedded)}`)
   }
+  const scaleText = env['FAXD_SIMULATED_TIME_SCALE'] ?? '1'
+  const simulatedTimeScale = Number(scaleText)
+  if (scaleText.trim() === '' || !Number.isFinite(simulatedTimeScale) || simulatedTimeScale < 0) {
+    throw new ConfigError(
+      `FAXD_SIMULATED_TIME_SCALE must be a number ≥ 0, not ${JSON.stringify(scaleText)}`,
+    )
+  }
+  const allowPrivate = env['FAXD_WEBHOOK_ALLOW_PRIVATE'] ?? '0'
+  if (allowPrivate !== '0' && allowPrivate !== '1') {
+    throw new ConfigError(
+      `FAXD_WEBHOOK_ALLOW_PRIVATE must be 0 or 1, not ${JSON.stringify(allowPrivate)}`,
+    )
+  }
   return {
+    webhookAllowPrivate: allowPrivate === '1',
     embeddedWorker: embedded === '1',
+    simulatedTimeScale,
     rendering: {
       officeProgram: officeProgram === 'none' ? null : officeProgram,
       officeTimeoutMs: officeTimeout * 1000,

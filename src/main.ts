@@ -13,7 +13,16 @@ import { FileStoreRenderer } from './rendering/file-store-renderer.js'
 import { findProgram } from './rendering/office-conversion.js'
 import type { RenderSettings } from './rendering/render-fax.js'
 import { MAX_PICTURE_PIXELS, renderableKinds } from './rendering/render-fax.js'
+import { FileStoreFaxDocuments } from './reports/file-store-fax-documents.js'
+import { LoopbackCarrier } from './carriers/loopback-carrier.js'
+import { SimulatedCarrier } from './carriers/simulated-carrier.js'
+import { storeLocalNumbers } from './carriers/store-local-numbers.js'
+import type { Carrier } from './domain/carrier.js'
 import { renderFaxJob } from './jobs/render-fax-job.js'
+import { sendFaxJob } from './jobs/send-fax-job.js'
+import { inboundFaxes } from './use-cases/receive-inbound-fax.js'
+import { deliverWebhookJob } from './webhooks/deliver-webhook-job.js'
+import { NodeWebhookHttpClient } from './webhooks/node-http-client.js'
 import { Worker } from './jobs/worker.js'
 import { systemClock } from './shared/clock.js'
 import { newId32 } from './shared/ids.js'
@@ -37,6 +46,7 @@ export async function openServices(config: Config): Promise<Services> {
       timeoutMs: config.rendering.timeoutMs,
       maxMemoryBytes: config.rendering.maxMemoryBytes,
     }),
+    documents: new FileStoreFaxDocuments(files, { paper: config.rendering.paper }),
   }
 }
 
@@ -54,13 +64,40 @@ export function renderSettings(config: RenderingConfig): RenderSettings {
   }
 }
 
-/** A worker for the jobs this process runs (today: rendering the pages of outbox entries). */
-export function createWorker(services: Services, logger: pino.Logger): Worker {
+/**
+ * The carriers, in the order they are asked: a number of this server first (loopback), then the
+ * simulated test numbers; the SIP/T.38 trunk comes later.
+ */
+export function createCarriers(services: Services, config: Config): Carrier[] {
+  const timeScale = config.simulatedTimeScale
+  return [
+    new LoopbackCarrier({
+      numbers: storeLocalNumbers(services.store.numbers),
+      inbound: inboundFaxes(services),
+      clock: services.clock,
+      timeScale,
+    }),
+    new SimulatedCarrier({ timeScale }),
+  ]
+}
+
+/** A worker for the jobs this process runs: rendering pages, sending them, and webhooks. */
+export function createWorker(services: Services, config: Config, logger: pino.Logger): Worker {
   const name = `${hostname()}:${process.pid}:${newId32().slice(0, 8)}`
+  const carriers = createCarriers(services, config)
   return new Worker(
     services.store.jobs,
     services.clock,
-    { 'render-fax': renderFaxJob(services) },
+    {
+      'render-fax': renderFaxJob(services),
+      'send-fax': sendFaxJob({ ...services, carriers }),
+      'deliver-webhook': deliverWebhookJob({
+        store: services.store,
+        clock: services.clock,
+        http: new NodeWebhookHttpClient(),
+        settings: { allowPrivateTargets: config.webhookAllowPrivate },
+      }),
+    },
     { name, leaseMs: WORKER_LEASE_MS, idleMs: WORKER_IDLE_MS },
     {
       onFailure: (job, error, retryAtMs) => {
@@ -84,7 +121,9 @@ const WORKER_IDLE_MS = 500
 export async function startServer(config: Config): Promise<{ app: FastifyInstance; url: string }> {
   const services = await openServices(config)
   const app = await createApp({ services, logger: { level: config.logLevel } })
-  const worker = config.embeddedWorker ? createWorker(services, app.log as pino.Logger) : null
+  const worker = config.embeddedWorker
+    ? createWorker(services, config, app.log as pino.Logger)
+    : null
   app.addHook('onClose', async () => {
     await worker?.stop()
     await services.store.close()

@@ -101,9 +101,10 @@ function describe(op: Operation): Json {
   const successSchema = typeof success.schema === 'string' ? ref(success.schema) : success.schema
   const answer: Json = { description: success.description }
   if (successSchema) {
-    answer['content'] = {
-      [success.contentType ?? 'application/json']: { schema: rewriteRefs(successSchema) },
-    }
+    const types = [success.contentType ?? 'application/json'].flat()
+    answer['content'] = Object.fromEntries(
+      types.map((type) => [type, { schema: rewriteRefs(successSchema) }]),
+    )
   }
   const operation: Json = {
     operationId: config.operationId,

@@ -15,7 +15,8 @@ export interface RouteConfig {
     readonly description: string
     /** A named schema (`Outbox`), or an inline one; absent for an empty body. */
     readonly schema?: string | Record<string, unknown>
-    readonly contentType?: string
+    /** Default application/json; several when the answer comes in more than one type. */
+    readonly contentType?: string | readonly string[]
   }
   /** Set on the upload route, whose body is multipart/form-data rather than JSON. */
   readonly multipartFile?: string

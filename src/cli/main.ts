@@ -209,7 +209,7 @@ export async function runCli(argv: string[]): Promise<number> {
 async function runWorker(config: Config): Promise<void> {
   const logger = pino({ level: config.logLevel }, pino.destination(2))
   const services = await openServices(config)
-  const worker = createWorker(services, logger)
+  const worker = createWorker(services, config, logger)
   worker.start()
   logger.info({ data: config.databaseUrl ? 'PostgreSQL' : config.dataDir }, 'faxd worker started')
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

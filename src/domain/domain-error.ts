@@ -30,9 +30,10 @@ export type DomainErrorCode =
   | 'missing_document'
   | 'file_not_found'
   | 'unsupported_file_type'
-  // previews of pages
+  // previews and downloads of pages
   | 'pages_not_ready'
   | 'page_not_found'
+  | 'file_not_available'
   | 'from_fax_not_found'
   | 'files_too_large'
   | 'invalid_send_time'

@@ -8,8 +8,10 @@ import type { FaxQuery, FaxRecord } from './fax.js'
 import type { FaxNumber } from './fax-number.js'
 import type { JobQueue, NewJob } from './job-queue.js'
 import type { Delivery, OutboxEntry } from './outbox-entry.js'
+import type { TransmissionRepository } from './transmission.js'
 import type { UploadedFile } from './uploaded-file.js'
 import type { Webhook, WebhookEvent } from './webhook.js'
+import type { WebhookDeliveryRepository } from './webhook-delivery.js'
 
 /** The job a repository writes with its rows; the queue that runs it is job-queue.ts. */
 export type { NewJob } from './job-queue.js'
@@ -128,7 +130,10 @@ export interface Store {
   readonly outbox: OutboxRepository
   readonly faxes: FaxRepository
   readonly webhooks: WebhookRepository
+  /** Webhook events on their way to the hooks' targets, with every attempt. */
+  readonly webhookDeliveries: WebhookDeliveryRepository
   readonly jobs: JobQueue
+  readonly transmissions: TransmissionRepository
   close(): Promise<void>
 }
 

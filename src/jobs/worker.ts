@@ -8,8 +8,12 @@
 import type { ClaimedJob, JobKind, JobQueue } from '../domain/job-queue.js'
 import type { Clock } from '../shared/clock.js'
 
-/** Runs one job. Throwing means "try again later"; the job's attempts say how often it ran. */
-export type JobHandler = (job: ClaimedJob) => Promise<void>
+/**
+ * Runs one job. Resolving completes it; resolving with `laterAtMs` gives it back to run again
+ * then (the work could not start yet, e.g. its destination is busy); throwing means "it failed,
+ * try again after a growing delay". The job's attempts say how often it was claimed.
+ */
+export type JobHandler = (job: ClaimedJob) => Promise<void | { readonly laterAtMs: number }>
 
 export interface WorkerOptions {
   /** Unique among the workers sharing the queue (leases are checked by name). */
@@ -126,9 +130,14 @@ export class Worker {
       if (handler === undefined) {
         throw new Error(`no handler for ${job.kind} jobs`)
       }
-      await handler(job)
+      const result = await handler(job)
       clearInterval(heartbeat)
-      if (!held || !(await this.#jobs.complete(job.id, name))) {
+      const recorded =
+        held &&
+        (result === undefined
+          ? await this.#jobs.complete(job.id, name)
+          : await this.#jobs.release(job.id, name, result.laterAtMs))
+      if (!recorded) {
         this.#events.onLeaseLost?.(job)
       }
     } catch (error) {

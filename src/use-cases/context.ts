@@ -5,6 +5,7 @@
 import type { Account } from '../domain/account.js'
 import type { AccessToken } from '../domain/credentials.js'
 import type { DocumentKind } from '../domain/document-kind.js'
+import type { FaxDocuments } from '../domain/fax-documents.js'
 import type { PageRenderer } from '../domain/page-renderer.js'
 import type { FileStore, Store } from '../domain/ports.js'
 import type { Clock } from '../shared/clock.js'
@@ -17,6 +18,8 @@ export interface Services {
   readonly documentKinds: ReadonlySet<DocumentKind>
   /** Renders documents into fax pages, and draws previews of rendered pages. */
   readonly pages: PageRenderer
+  /** Makes the files faxes are downloaded as: their pages as a PDF, confirmation reports. */
+  readonly documents: FaxDocuments
 }
 
 export interface Actor {

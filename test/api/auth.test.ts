@@ -256,6 +256,21 @@ const ENDPOINTS: readonly Endpoint[] = [
     prepare: async () => ({ params: { user_id: 'self' } }),
   },
   {
+    method: 'GET',
+    path: '/accounts/{user_id}/files/{fax_id}',
+    query: 'format=pdf',
+    scopes: READ_FAX,
+    unrelatedScope: 'fax:file:edit',
+    success: 200,
+    prepare: async () => ({
+      params: { user_id: 'self', fax_id: await faxWithPagesOf(admin.account.uid) },
+    }),
+    foreign: {
+      code: 'fax_not_found',
+      call: async () => ({ params: { user_id: 'self', fax_id: strangerFaxId } }),
+    },
+  },
+  {
     method: 'POST',
     path: '/accounts/{user_id}/outbox',
     scopes: EDIT_FAX,
@@ -375,6 +390,20 @@ const ENDPOINTS: readonly Endpoint[] = [
     },
   },
   {
+    method: 'GET',
+    path: '/accounts/{user_id}/report/{fax_id}',
+    scopes: READ_FAX,
+    unrelatedScope: 'fax:webhook:read',
+    success: 200,
+    prepare: async () => ({
+      params: { user_id: 'self', fax_id: await faxWithPagesOf(admin.account.uid) },
+    }),
+    foreign: {
+      code: 'fax_not_found',
+      call: async () => ({ params: { user_id: 'self', fax_id: strangerFaxId } }),
+    },
+  },
+  {
     method: 'PUT',
     path: '/accounts/{user_id}/faxes/{fax_id}',
     scopes: EDIT_FAX,
@@ -429,6 +458,18 @@ const ENDPOINTS: readonly Endpoint[] = [
     path: '/hooks/{hook_id}',
     scopes: ['fax:all:edit', 'fax:webhook:edit'],
     unrelatedScope: 'fax:fax:edit',
+    success: 200,
+    prepare: async () => ({ params: { hook_id: await hookOf(admin.account.uid) } }),
+    foreign: {
+      code: 'webhook_not_found',
+      call: async () => ({ params: { hook_id: strangerHookId } }),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/hooks/{hook_id}/deliveries',
+    scopes: ['fax:all:read', 'fax:webhook:read'],
+    unrelatedScope: 'fax:fax:read',
     success: 200,
     prepare: async () => ({ params: { hook_id: await hookOf(admin.account.uid) } }),
     foreign: {

@@ -1,6 +1,6 @@
 /**
  * GET /v3/openapi.json: a valid OpenAPI 3.0 document that lists every operation faxd serves
- * (the Fax.Plus table less the two that need delivery), with sendFax as the seed defines it.
+ * (the whole Fax.Plus table), with sendFax as the seed defines it.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -22,6 +22,8 @@ const FAX_PLUS_OPERATIONS = [
   'updateFax',
   'deleteFax',
   'uploadFile',
+  'getFile',
+  'getFaxReport',
   'listOutboxFaxes',
   'sendFax',
   'getOutboxFax',

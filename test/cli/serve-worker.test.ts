@@ -31,7 +31,12 @@ async function operatorSetup(env: Record<string, string>): Promise<string> {
   return (await faxdJson(env, 'tokens', 'create', '--user', uid))['token'] ?? ''
 }
 
-async function sendLetter(url: string, token: string): Promise<string> {
+/** An hour from now, as sendFax's send_time: the entry waits, scheduled, after its pages are made. */
+function inAnHour(): string {
+  return `${new Date(Date.now() + 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} +0000`
+}
+
+async function sendLetter(url: string, token: string, sendTime = inAnHour()): Promise<string> {
   const form = new FormData()
   const pdf = await readFile(documentPath('text-letter.pdf'))
   form.append('fax_file', new Blob([pdf], { type: 'application/pdf' }), 'letter.pdf')
@@ -45,7 +50,13 @@ async function sendLetter(url: string, token: string): Promise<string> {
   const sent = await fetch(`${url}/v3/accounts/self/outbox`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ from: NUMBER, to: ['+15555550100'], files: [path] }),
+    body: JSON.stringify({
+      from: NUMBER,
+      to: ['+15555550100'],
+      files: [path],
+      ...(sendTime === '' ? {} : { send_time: sendTime }),
+      return_ids: true,
+    }),
   })
   assert.equal(sent.status, 201)
   const listed = await fetch(`${url}/v3/accounts/self/outbox`, {
@@ -66,7 +77,7 @@ async function outboxEntry(url: string, token: string, id: string) {
 async function pagesReady(url: string, token: string, id: string) {
   for (;;) {
     const entry = await outboxEntry(url, token, id)
-    if (entry.status === 'scheduled_for_sending') {
+    if (entry.status === 'scheduled_for_sending' && entry.page_count > 0) {
       return entry
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -96,6 +107,40 @@ describe('faxd serve and faxd worker', { timeout: 120_000 }, () => {
     }
   })
 
+  it('serve sends to a test number and files the fax record', async () => {
+    const env = {
+      FAXD_DATA: join(dataDir, 'sending'),
+      DATABASE_URL: '',
+      FAXD_SIMULATED_TIME_SCALE: '0.01',
+    }
+    const token = await operatorSetup(env)
+    const server = await serve(env)
+    try {
+      await sendLetter(server.url, token, '')
+      const faxes = async () => {
+        const response = await fetch(`${server.url}/v3/accounts/self/faxes`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+        const body = (await response.json()) as {
+          data?: { records: { status: string; pages: number }[] }
+        }
+        assert.ok(body.data, JSON.stringify(body))
+        return body.data.records
+      }
+      let records = await faxes()
+      while (records.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        records = await faxes()
+      }
+      assert.deepEqual(
+        records.map((record) => [record.status, record.pages]),
+        [['success', 2]],
+      )
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('with FAXD_EMBEDDED_WORKER=0 a separate faxd worker renders them', async () => {
     const env = { FAXD_DATA: join(dataDir, 'separate'), DATABASE_URL: '' }
     const token = await operatorSetup(env)
@@ -103,7 +148,11 @@ describe('faxd serve and faxd worker', { timeout: 120_000 }, () => {
     try {
       const id = await sendLetter(server.url, token)
       await new Promise((resolve) => setTimeout(resolve, 1500))
-      assert.equal((await outboxEntry(server.url, token, id)).status, 'submitted')
+      assert.equal(
+        (await outboxEntry(server.url, token, id)).page_count,
+        0,
+        'rendered without a worker',
+      )
       const worker = await startWorker(env)
       try {
         const entry = await pagesReady(server.url, token, id)

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { DOCUMENT_KINDS, type DocumentKind } from '../../src/domain/document-kind.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { FileStoreRenderer } from '../../src/rendering/file-store-renderer.js'
+import { FileStoreFaxDocuments } from '../../src/reports/file-store-fax-documents.js'
 import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-fax.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { createApp } from '../../src/api/create-app.js'
@@ -69,6 +70,8 @@ export const STORE_TABLES = [
   'deliveries',
   'jobs',
   'webhooks',
+  'webhook_deliveries',
+  'fax_attempts',
   'faxes',
 ] as const satisfies readonly (keyof Database)[]
 
@@ -102,6 +105,7 @@ export async function openTestApp(
     clock,
     documentKinds: options.documentKinds ?? new Set(DOCUMENT_KINDS),
     pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, TEST_RENDER_LIMITS),
+    documents: new FileStoreFaxDocuments(files),
   }
   const app = await createApp({ services })
   await app.ready()

@@ -7,6 +7,7 @@ import { FAX_CATEGORIES, type FaxCategory } from '../../domain/fax.js'
 import type { Services } from '../../use-cases/context.js'
 import { deleteFax } from '../../use-cases/delete-fax.js'
 import { getFax } from '../../use-cases/get-fax.js'
+import { getFaxReport } from '../../use-cases/get-fax-report.js'
 import { listFaxes } from '../../use-cases/list-faxes.js'
 import { previewFaxPage } from '../../use-cases/preview-page.js'
 import { updateFax } from '../../use-cases/update-fax.js'
@@ -173,6 +174,33 @@ export function registerFaxRoutes(app: FastifyInstance, services: Services): voi
         .type('image/png')
         .header('cache-control', 'private, max-age=60')
         .send(Buffer.from(png))
+    },
+  })
+
+  app.get<FaxRoute>('/accounts/:user_id/report/:fax_id', {
+    schema: { params: faxParams },
+    config: {
+      operation: {
+        operationId: 'getFaxReport',
+        summary: 'The confirmation report of a fax record, a one-page PDF',
+        tag: 'Faxes',
+        scopes: READ_FAX,
+        success: {
+          status: 200,
+          description: 'The report',
+          contentType: 'application/pdf',
+          schema: { type: 'string', format: 'binary' },
+        },
+      },
+    },
+    handler: async (request, reply) => {
+      const { user_id, fax_id } = request.params
+      const report = await getFaxReport(services, actorOf(request), user_id, fax_id)
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="${report.fileName}"`)
+        .header('cache-control', 'private')
+        .send(Buffer.from(report.bytes.buffer, report.bytes.byteOffset, report.bytes.byteLength))
     },
   })
 }

@@ -2,17 +2,30 @@
  * Upload of a document to send: multipart/form-data with one part named `fax_file`. The
  * `format` query (pdf or tiff in the SDK docs; other values seen in the wild) is accepted and
  * ignored: the type comes from the content.
+ *
+ * Download of a fax's pages (getFile): `format` (pdf or tiff) "overrides the Accept header"
+ * (Fax.Plus JS SDK); without it an Accept header naming exactly one of application/pdf and
+ * image/tiff decides, and otherwise the caller's default_file_type, else PDF. The Python SDK
+ * sends `Accept: application/json` on downloads, which so gets the default rather than a 406.
  */
 import type { FastifyInstance } from 'fastify'
 import { DomainError } from '../../domain/domain-error.js'
 import type { Services } from '../../use-cases/context.js'
+import { type FaxFileFormat, FAX_FILE_FORMATS, getFaxFile } from '../../use-cases/get-fax-file.js'
 import { uploadFile } from '../../use-cases/upload-file.js'
 import { ApiError } from '../api-error.js'
 import { actorOf } from '../authenticate-request.js'
 import { isStorable, unstorableText } from '../storable-text.js'
+import { READ_FAX } from '../route-config.js'
 import { pathParams, userIdParam } from './params.js'
 
 const FILE_PART = 'fax_file'
+
+/** The media type of each download format. */
+const MEDIA_TYPES: Readonly<Record<FaxFileFormat, string>> = {
+  pdf: 'application/pdf',
+  tiff: 'image/tiff',
+}
 
 /** File names are kept for people to read; a longer one is a mistake or an attack. */
 const MAX_FILE_NAME_LENGTH = 255
@@ -107,4 +120,75 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
       return { path: file.path }
     },
   })
+
+  app.get<{
+    Params: { user_id: string; fax_id: string }
+    Querystring: { format?: FaxFileFormat }
+  }>('/accounts/:user_id/files/:fax_id', {
+    schema: {
+      params: pathParams({ ...userIdParam, fax_id: { type: 'string', maxLength: 64 } }),
+      querystring: {
+        type: 'object',
+        properties: {
+          format: {
+            type: 'string',
+            enum: FAX_FILE_FORMATS,
+            description: 'pdf or tiff; overrides the Accept header',
+          },
+        },
+      },
+    },
+    config: {
+      operation: {
+        operationId: 'getFile',
+        summary: 'Download the pages of a sent or received fax, as PDF or TIFF (by fax id)',
+        tag: 'Files',
+        scopes: READ_FAX,
+        success: {
+          status: 200,
+          description: 'The pages: a PDF, or the TIFF-F as stored',
+          contentType: Object.values(MEDIA_TYPES),
+          schema: { type: 'string', format: 'binary' },
+        },
+      },
+    },
+    handler: async (request, reply) => {
+      const format = request.query.format ?? formatFromAccept(request.headers.accept)
+      const file = await getFaxFile(
+        services,
+        actorOf(request),
+        request.params.user_id,
+        request.params.fax_id,
+        format,
+      )
+      return reply
+        .type(MEDIA_TYPES[file.format])
+        .header('content-disposition', `attachment; filename="${file.fileName}"`)
+        .header('cache-control', 'private')
+        .send(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength))
+    },
+  })
+}
+
+/**
+ * The format an Accept header asks for (RFC 9110 §12.5.1): the one of application/pdf and
+ * image/tiff it lists with a weight above 0, or null when it lists both or neither (a
+ * wildcard, `application/json`, no header at all).
+ */
+function formatFromAccept(accept: string | undefined): FaxFileFormat | null {
+  const wanted = new Set<FaxFileFormat>()
+  for (const range of (accept ?? '').split(',')) {
+    const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase())
+    const weight = parameters.find((parameter) => /^q\s*=/.test(parameter))
+    if (weight !== undefined && Number(weight.replace(/^q\s*=/, '')) === 0) {
+      continue
+    }
+    for (const format of FAX_FILE_FORMATS) {
+      if (type === MEDIA_TYPES[format]) {
+        wanted.add(format)
+      }
+    }
+  }
+  const [only] = wanted
+  return wanted.size === 1 && only !== undefined ? only : null
 }

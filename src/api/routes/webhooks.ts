@@ -1,11 +1,17 @@
-/** Webhooks of the calling account: register, list by event, delete. */
+/**
+ * Webhooks of the calling account: register, list by event, delete; and, beyond Fax.Plus, the
+ * delivery log of one hook with its signing secret (docs/webhooks.md).
+ */
 import type { FastifyInstance } from 'fastify'
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../../domain/webhook.js'
+import { WEBHOOK_DELIVERY_STATUSES, type WebhookDelivery } from '../../domain/webhook-delivery.js'
 import type { Services } from '../../use-cases/context.js'
 import { createWebhook } from '../../use-cases/create-webhook.js'
 import { deleteWebhook } from '../../use-cases/delete-webhook.js'
+import { listWebhookDeliveries } from '../../use-cases/list-webhook-deliveries.js'
 import { listWebhooks } from '../../use-cases/list-webhooks.js'
 import { actorOf } from '../authenticate-request.js'
+import { formatUtc } from '../wire/time-format.js'
 import { pathParams } from './params.js'
 
 export function registerWebhookRoutes(app: FastifyInstance, services: Services): void {
@@ -70,4 +76,81 @@ export function registerWebhookRoutes(app: FastifyInstance, services: Services):
       return reply.status(200).send()
     },
   })
+
+  app.get<{ Params: { hook_id: string } }>('/hooks/:hook_id/deliveries', {
+    schema: { params: pathParams({ hook_id: { type: 'string', maxLength: 64 } }) },
+    config: {
+      operation: {
+        operationId: 'listWebhookDeliveries',
+        summary: "A webhook's signing secret and its last 100 deliveries, newest first (faxd)",
+        tag: 'Webhooks',
+        scopes: ['fax:all:read', 'fax:webhook:read'],
+        success: { status: 200, description: 'The delivery log', schema: DELIVERY_LOG_SCHEMA },
+      },
+    },
+    handler: async (request) => {
+      const log = await listWebhookDeliveries(services, actorOf(request), request.params.hook_id)
+      return { signing_secret: log.signingSecret, records: log.deliveries.map(toDeliveryJson) }
+    },
+  })
+}
+
+/** A delivery on the wire: times as "YYYY-MM-DD HH:mm:ss" UTC, like every Fax.Plus time. */
+function toDeliveryJson(delivery: WebhookDelivery) {
+  return {
+    id: delivery.id,
+    event: delivery.event,
+    status: delivery.status,
+    created_at: formatUtc(delivery.createdAtMs),
+    attempts: delivery.attempts.map((attempt) => ({
+      at: formatUtc(attempt.atMs),
+      status_code: attempt.statusCode,
+      error: attempt.error,
+      duration_ms: attempt.durationMs,
+    })),
+    next_attempt_at: delivery.nextAttemptAtMs === null ? null : formatUtc(delivery.nextAttemptAtMs),
+  }
+}
+
+const UTC_TIME = {
+  type: 'string',
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$',
+} as const
+
+const DELIVERY_LOG_SCHEMA = {
+  type: 'object',
+  required: ['signing_secret', 'records'],
+  properties: {
+    signing_secret: {
+      type: 'string',
+      description: 'The HMAC-SHA256 key of X-Faxd-Signature (docs/webhooks.md)',
+    },
+    records: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'event', 'status', 'created_at', 'attempts', 'next_attempt_at'],
+        properties: {
+          id: { type: 'string', description: 'The X-Faxd-Delivery header of every attempt' },
+          event: { type: 'string', enum: WEBHOOK_EVENTS },
+          status: { type: 'string', enum: WEBHOOK_DELIVERY_STATUSES },
+          created_at: UTC_TIME,
+          attempts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['at', 'status_code', 'error', 'duration_ms'],
+              properties: {
+                at: UTC_TIME,
+                status_code: { type: 'integer', nullable: true },
+                error: { type: 'string', nullable: true },
+                duration_ms: { type: 'integer' },
+              },
+            },
+          },
+          next_attempt_at: { ...UTC_TIME, nullable: true },
+        },
+      },
+    },
+  },
 }

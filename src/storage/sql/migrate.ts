@@ -11,12 +11,16 @@ import type { Store } from '../../domain/ports.js'
 import * as initial from './migrations/0001-initial.js'
 import * as renderedDocuments from './migrations/0002-rendered-documents.js'
 import * as jobQueue from './migrations/0003-job-queue.js'
+import * as webhookDeliveries from './migrations/0004-webhook-deliveries.js'
+import * as transmission from './migrations/0005-transmission.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-rendered-documents': renderedDocuments,
   '0003-job-queue': jobQueue,
+  '0004-webhook-deliveries': webhookDeliveries,
+  '0005-transmission': transmission,
 }
 
 const inCodeMigrations: MigrationProvider = {

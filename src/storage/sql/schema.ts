@@ -128,6 +128,26 @@ export interface DeliveriesTable {
   position: number
   destination: string
   from_number: string | null
+  /** 1 while an attempt is calling. */
+  calling: Generated<number>
+  attempts: Generated<number>
+  /** JSON array of the page numbers confirmed by earlier attempts. */
+  pages_confirmed: Generated<string>
+}
+
+export interface FaxAttemptsTable {
+  fax_id: string
+  attempt: number
+  carrier: string
+  started_at: number
+  ended_at: number
+  status: string
+  /** JSON array of page numbers. */
+  pages_confirmed: string
+  description: string
+  remote_station_id: string | null
+  bit_rate: number | null
+  coding: string | null
 }
 
 export interface JobsTable {
@@ -149,6 +169,25 @@ export interface WebhooksTable {
   uid: string
   target: string
   event: string
+  created_at: number
+  /** The key that signs its deliveries; set when first needed (webhook-deliveries). */
+  signing_secret: string | null
+}
+
+export interface WebhookDeliveriesTable {
+  /** `evt_<24 hex>`, the X-Faxd-Delivery header. */
+  id: string
+  hook_id: string
+  event: string
+  target: string
+  /** The JSON text POSTed on every attempt. */
+  body: string
+  status: string
+  /** How many attempts `attempts` holds; the check of a conditional update. */
+  attempt_count: number
+  /** JSON array of attempts, oldest first. */
+  attempts: string
+  next_attempt_at: number | null
   created_at: number
 }
 
@@ -187,5 +226,7 @@ export interface Database {
   deliveries: DeliveriesTable
   jobs: JobsTable
   webhooks: WebhooksTable
+  webhook_deliveries: WebhookDeliveriesTable
   faxes: FaxesTable
+  fax_attempts: FaxAttemptsTable
 }

@@ -15,6 +15,8 @@ import type {
   RenderedPages,
 } from '../../domain/ports.js'
 import { faxToRow } from './fax-rows.js'
+import { newJobToRow } from './job-rows.js'
+import { newId24 } from '../../shared/ids.js'
 import {
   deliveryFromRow,
   deliveryToRow,
@@ -179,6 +181,36 @@ export class SqlOutboxRepository implements OutboxRepository {
         return false
       }
       await appendStatusChange(trx, id, { status: 'scheduled_for_sending', atMs })
+      // One send-fax job per destination, due at the entry's send time.
+      const entry = await trx
+        .selectFrom('outbox_entries')
+        .select('send_at')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+      const deliveries = await trx
+        .selectFrom('deliveries')
+        .select('id')
+        .where('outbox_id', '=', id)
+        .orderBy('position')
+        .execute()
+      const jobs = deliveries.map((delivery) =>
+        newJobToRow(
+          {
+            id: newId24(),
+            kind: 'send-fax',
+            payload: { deliveryId: delivery.id },
+            runAtMs: Math.max(entry.send_at, atMs),
+          },
+          id,
+          atMs,
+        ),
+      )
+      for (let start = 0; start < jobs.length; start += ROWS_PER_INSERT) {
+        await trx
+          .insertInto('jobs')
+          .values(jobs.slice(start, start + ROWS_PER_INSERT))
+          .execute()
+      }
       return true
     })
   }
@@ -204,7 +236,10 @@ export class SqlOutboxRepository implements OutboxRepository {
   }
 }
 
-async function readEntry(trx: Transaction<Database>, id: string): Promise<OutboxEntry | null> {
+export async function readEntry(
+  trx: Transaction<Database>,
+  id: string,
+): Promise<OutboxEntry | null> {
   const row = await trx
     .selectFrom('outbox_entries')
     .selectAll()
@@ -222,7 +257,7 @@ async function readEntry(trx: Transaction<Database>, id: string): Promise<Outbox
   return outboxEntryFromRow(row, changes.map(statusChangeFromRow))
 }
 
-async function appendStatusChange(
+export async function appendStatusChange(
   trx: Transaction<Database>,
   outboxId: string,
   change: StatusChange,

@@ -8,11 +8,13 @@ import type { Database } from './schema.js'
 import { SqlAccountRepository } from './sql-account-repository.js'
 import { SqlFaxRepository } from './sql-fax-repository.js'
 import { SqlJobQueue } from './sql-job-queue.js'
+import { SqlTransmissionRepository } from './sql-transmission-repository.js'
 import { SqlNumberRepository } from './sql-number-repository.js'
 import { SqlOAuthRepository } from './sql-oauth-repository.js'
 import { SqlOutboxRepository } from './sql-outbox-repository.js'
 import { SqlTokenRepository } from './sql-token-repository.js'
 import { SqlUploadRepository } from './sql-upload-repository.js'
+import { SqlWebhookDeliveryRepository } from './sql-webhook-delivery-repository.js'
 import { SqlWebhookRepository } from './sql-webhook-repository.js'
 import { GroupCommit, OwnTransactions } from './transaction-runner.js'
 
@@ -28,7 +30,9 @@ export function createSqlStore(db: Kysely<Database>, engine: Store['engine']): S
     outbox: new SqlOutboxRepository(db, transactions),
     faxes: new SqlFaxRepository(db),
     webhooks: new SqlWebhookRepository(db),
+    webhookDeliveries: new SqlWebhookDeliveryRepository(db, transactions, engine),
     jobs: new SqlJobQueue(engine, transactions),
+    transmissions: new SqlTransmissionRepository(db, transactions, engine),
     close: async () => {
       await transactions.drain()
       await db.destroy()

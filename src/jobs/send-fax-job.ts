@@ -1,0 +1,20 @@
+/**
+ * The `send-fax` job: one attempt to send an outbox entry to one destination (its payload names
+ * the delivery). The attempt's outcome, and the next attempt's job when there is one, are written
+ * by the use case in one transaction with the attempt record. While another call to the same
+ * number is in progress, the job is given back to run a little later.
+ */
+import type { ClaimedJob } from '../domain/job-queue.js'
+import { transmitDelivery, type TransmitServices } from '../use-cases/transmit-delivery.js'
+import type { JobHandler } from './worker.js'
+
+export function sendFaxJob(services: TransmitServices): JobHandler {
+  return async (job: ClaimedJob) => {
+    const deliveryId = job.payload['deliveryId']
+    if (typeof deliveryId !== 'string') {
+      return // Not ours to understand: nothing to do, and nothing to retry.
+    }
+    const result = await transmitDelivery(services, deliveryId)
+    return result.outcome === 'destination-busy' ? { laterAtMs: result.laterAtMs } : undefined
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * WebhookDeliveryRepository on SQL: deliveries in `webhook_deliveries` (their attempts a JSON
+ * list), the jobs of their attempts in `jobs`, each delivery and its next job written in one
+ * transaction; signing secrets in `webhooks.signing_secret`. Recording an attempt is a
+ * conditional UPDATE on (status pending, attempt_count), so an attempt is recorded once even
+ * when two workers made it.
+ */
+import type { Kysely, Transaction } from 'kysely'
+import type { Store } from '../../domain/ports.js'
+import type {
+  AttemptOutcome,
+  DeliveryAttempt,
+  PlannedDelivery,
+  WebhookDelivery,
+  WebhookDeliveryRepository,
+} from '../../domain/webhook-delivery.js'
+import { newJobToRow } from './job-rows.js'
+import type { Database } from './schema.js'
+import type { TransactionRunner } from './transaction-runner.js'
+import {
+  attemptsToText,
+  parseAttempts,
+  webhookDeliveryFromRow,
+  webhookDeliveryToRow,
+} from './webhook-delivery-rows.js'
+
+/** Rows per multi-row INSERT: 10 columns × 500 rows stays far below both engines' limits. */
+const ROWS_PER_INSERT = 500
+
+export class SqlWebhookDeliveryRepository implements WebhookDeliveryRepository {
+  readonly #db: Kysely<Database>
+  readonly #transactions: TransactionRunner
+  readonly #engine: Store['engine']
+
+  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: Store['engine']) {
+    this.#db = db
+    this.#transactions = transactions
+    this.#engine = engine
+  }
+
+  /**
+   * The hooks are read first and, on PostgreSQL, locked FOR KEY SHARE until the commit, so a
+   * hook deleted meanwhile is either left out here or waits for its deliveries to be written
+   * (and then takes them with it); the foreign key never fails the whole event.
+   */
+  async create(planned: readonly PlannedDelivery[]): Promise<WebhookDelivery[]> {
+    if (planned.length === 0) {
+      return []
+    }
+    return this.#transactions.run(async (trx) =>
+      insertPlannedDeliveries(trx, this.#engine, planned),
+    )
+  }
+
+  async get(id: string): Promise<WebhookDelivery | null> {
+    const row = await this.#db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row === undefined ? null : webhookDeliveryFromRow(row)
+  }
+
+  async listByHook(hookId: string, limit: number): Promise<WebhookDelivery[]> {
+    const rows = await this.#db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('hook_id', '=', hookId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map(webhookDeliveryFromRow)
+  }
+
+  async signingSecret(hookId: string, candidate: string): Promise<string | null> {
+    const known = await this.#db
+      .selectFrom('webhooks')
+      .select('signing_secret')
+      .where('id', '=', hookId)
+      .executeTakeFirst()
+    if (known === undefined || known.signing_secret !== null) {
+      return known?.signing_secret ?? null
+    }
+    return this.#transactions.run(async (trx) => {
+      await trx
+        .updateTable('webhooks')
+        .set({ signing_secret: candidate })
+        .where('id', '=', hookId)
+        .where('signing_secret', 'is', null)
+        .execute()
+      const stored = await trx
+        .selectFrom('webhooks')
+        .select('signing_secret')
+        .where('id', '=', hookId)
+        .executeTakeFirst()
+      return stored?.signing_secret ?? null
+    })
+  }
+
+  async recordAttempt(
+    id: string,
+    attemptNumber: number,
+    attempt: DeliveryAttempt,
+    outcome: AttemptOutcome,
+  ): Promise<boolean> {
+    const recordedBefore = attemptNumber - 1
+    return this.#transactions.run(async (trx) => {
+      const row = await trx
+        .selectFrom('webhook_deliveries')
+        .select('attempts')
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('attempt_count', '=', recordedBefore)
+        .executeTakeFirst()
+      if (row === undefined) {
+        return false
+      }
+      const changed = await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          status: outcome.status,
+          attempt_count: attemptNumber,
+          attempts: attemptsToText([...parseAttempts(row.attempts), attempt]),
+          next_attempt_at: outcome.status === 'pending' ? outcome.nextJob.runAtMs : null,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('attempt_count', '=', recordedBefore)
+        .executeTakeFirst()
+      if (changed.numUpdatedRows !== 1n) {
+        return false
+      }
+      if (outcome.status === 'pending') {
+        await trx
+          .insertInto('jobs')
+          .values(newJobToRow(outcome.nextJob, null, attempt.atMs))
+          .execute()
+      }
+      return true
+    })
+  }
+}
+
+/**
+ * Writes planned deliveries and their first jobs inside the caller's transaction (so that an
+ * event is queued in the same commit as the change it reports). Hooks deleted meanwhile are left
+ * out; on PostgreSQL the others are locked FOR KEY SHARE until the commit.
+ */
+export async function insertPlannedDeliveries(
+  trx: Transaction<Database>,
+  engine: Store['engine'],
+  planned: readonly PlannedDelivery[],
+): Promise<WebhookDelivery[]> {
+  if (planned.length === 0) {
+    return []
+  }
+  const hookIds = [...new Set(planned.map((p) => p.delivery.hookId))]
+  const existing = await trx
+    .selectFrom('webhooks')
+    .select('id')
+    .where('id', 'in', hookIds)
+    .$if(engine === 'postgres', (q) => q.forKeyShare())
+    .execute()
+  const live = new Set(existing.map((row) => row.id))
+  const kept = planned.filter((p) => live.has(p.delivery.hookId))
+  for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
+    const batch = kept.slice(start, start + ROWS_PER_INSERT)
+    await trx
+      .insertInto('webhook_deliveries')
+      .values(batch.map((p) => webhookDeliveryToRow(p.delivery)))
+      .execute()
+    await trx
+      .insertInto('jobs')
+      .values(batch.map((p) => newJobToRow(p.job, null, p.delivery.createdAtMs)))
+      .execute()
+  }
+  return kept.map((p) => p.delivery)
+}

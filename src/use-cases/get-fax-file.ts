@@ -1,0 +1,61 @@
+/**
+ * getFile: the pages of a fax as sent or received, as the TIFF-F that was stored (tiff) or as a
+ * PDF made from it (pdf). The record is looked up as getFax looks it up, so another user's fax
+ * is `fax_not_found`; a record without pages (a fax that failed before any page existed) is
+ * `file_not_available`. Without a format asked for, the caller's account data decides
+ * (`default_file_type`), and PDF when it says nothing.
+ */
+import type { Account } from '../domain/account.js'
+import { DomainError } from '../domain/domain-error.js'
+import type { Actor, Services } from './context.js'
+import { getFax } from './get-fax.js'
+
+export const FAX_FILE_FORMATS = ['pdf', 'tiff'] as const
+export type FaxFileFormat = (typeof FAX_FILE_FORMATS)[number]
+
+export interface FaxFile {
+  readonly format: FaxFileFormat
+  readonly bytes: Uint8Array
+  /** "fax-<fax id>.pdf" or ".tiff". */
+  readonly fileName: string
+}
+
+export async function getFaxFile(
+  services: Services,
+  actor: Actor,
+  userId: string,
+  faxId: string,
+  format: FaxFileFormat | null,
+): Promise<FaxFile> {
+  const fax = await getFax(services, actor, userId, faxId)
+  if (fax.documentKey === null) {
+    throw new DomainError('file_not_available', 'This fax has no pages to download')
+  }
+  const chosen = format ?? defaultFileType(actor.account)
+  const bytes =
+    chosen === 'tiff'
+      ? await readAll(services.files.get(fax.documentKey))
+      : await services.documents.pagesAsPdf(fax.documentKey)
+  return { format: chosen, bytes, fileName: `fax-${fax.id}.${chosen}` }
+}
+
+/** The account's `default_file_type` (tiff or pdf, checked when it was set), else pdf. */
+export function defaultFileType(account: Account): FaxFileFormat {
+  return account.accountData['default_file_type'] === 'tiff' ? 'tiff' : 'pdf'
+}
+
+async function readAll(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let length = 0
+  for await (const chunk of source) {
+    chunks.push(chunk)
+    length += chunk.length
+  }
+  const bytes = new Uint8Array(length)
+  let at = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, at)
+    at += chunk.length
+  }
+  return bytes
+}

@@ -1,0 +1,167 @@
+/**
+ * One attempt to send a fax to one destination (design.md: "at send_time: transmit job per
+ * destination → carrier"). The delivery is marked calling and the entry `sending`; the first
+ * carrier that handles the number makes the call; the attempt is recorded. Then either another
+ * attempt is queued (`options.retry`: up to `count` retries, `delay` seconds apart, only for
+ * outcomes a retry can fix) or the delivery becomes its fax record under the id `return_ids`
+ * gave. With `partially_sent_retry` a retry sends only the pages no attempt got confirmed, and
+ * the record counts the pages confirmed across attempts.
+ */
+import type { Carrier, CallResult, OutgoingCall } from '../domain/carrier.js'
+import type { FaxRecord } from '../domain/fax.js'
+import { faxEvent } from '../domain/fax-event.js'
+import { planWebhookDeliveries } from '../domain/webhook-delivery.js'
+import type { CallAttempt, DeliveryInCall } from '../domain/transmission.js'
+import { newId24 } from '../shared/ids.js'
+import type { Services } from './context.js'
+
+export interface TransmitServices extends Pick<Services, 'store' | 'clock'> {
+  /** In the order they are asked: the first that handles a number calls it. */
+  readonly carriers: readonly Carrier[]
+}
+
+export type TransmitOutcome =
+  | { readonly outcome: 'gone' }
+  /** Another call to the same number is in progress: try again at `laterAtMs`. */
+  | { readonly outcome: 'destination-busy'; readonly laterAtMs: number }
+  | { readonly outcome: 'retry'; readonly attempt: CallAttempt; readonly retryAtMs: number }
+  | { readonly outcome: 'final'; readonly attempt: CallAttempt; readonly record: FaxRecord }
+
+/** How long a delivery waits when another call to its number is in progress. */
+export const DESTINATION_BUSY_WAIT_MS = 15_000
+
+export async function transmitDelivery(
+  services: TransmitServices,
+  deliveryId: string,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<TransmitOutcome> {
+  const { store, clock } = services
+  const startedAtMs = clock.now()
+  const call = await store.transmissions.beginCall(deliveryId, startedAtMs)
+  if (call === 'gone') {
+    return { outcome: 'gone' }
+  }
+  if (call === 'destination-busy') {
+    return { outcome: 'destination-busy', laterAtMs: startedAtMs + DESTINATION_BUSY_WAIT_MS }
+  }
+  const outgoing = outgoingCall(call)
+  const carrier = await carrierFor(services.carriers, outgoing.to)
+  const result: CallResult =
+    carrier === null
+      ? {
+          status: 'failed_destination_not_supported',
+          pagesConfirmed: [],
+          durationMs: 0,
+          negotiated: null,
+          retryable: false,
+          description: `no carrier of this server can reach ${outgoing.to}`,
+        }
+      : await carrier.call(outgoing, {}, signal)
+
+  // The carrier's own account of the call's length, when the clock has not moved as far (a model).
+  const endedAtMs = Math.max(clock.now(), startedAtMs + result.durationMs)
+  const attempt: CallAttempt = {
+    faxId: call.delivery.id,
+    attempt: call.attempt,
+    carrier: carrier?.name ?? 'none',
+    startedAtMs,
+    endedAtMs,
+    status: result.status,
+    pagesConfirmed: result.pagesConfirmed,
+    description: result.description,
+    remoteStationId: result.negotiated?.remoteStationId ?? null,
+    bitRate: result.negotiated?.bitRate ?? null,
+    coding: result.negotiated?.coding ?? null,
+  }
+  const confirmed = new Set([...call.pagesConfirmedBefore, ...result.pagesConfirmed])
+  const allSent = confirmed.size >= call.entry.pageCount
+  const retriesLeft = call.attempt <= call.entry.retry.count
+  // Every attempt is reported to the sender's fax_sent hooks, in the commit that records it.
+  const event = faxEvent('fax_sent', {
+    faxId: call.delivery.id,
+    attempt: call.attempt,
+    ownerUid: call.entry.uid,
+    from: call.delivery.fromNumber ?? '',
+    to: call.delivery.destination,
+    startedAtMs,
+    status: allSent ? 'success' : result.status,
+    pages: result.pagesConfirmed.length,
+  })
+  const hooks = await store.webhooks.list(call.entry.uid, 'fax_sent')
+  const webhooks = planWebhookDeliveries(hooks, event, endedAtMs)
+  if (!allSent && result.retryable && retriesLeft) {
+    const retryAtMs = endedAtMs + call.entry.retry.delaySeconds * 1000
+    const next = { kind: 'retry', retryAtMs, jobId: newId24() } as const
+    await store.transmissions.endCall(attempt, next, endedAtMs, webhooks)
+    return { outcome: 'retry', attempt, retryAtMs }
+  }
+  const earlier = await store.transmissions.listAttempts(call.delivery.id)
+  const record = faxRecordOf(call, attempt, [...earlier, attempt], confirmed.size, allSent)
+  await store.transmissions.endCall(attempt, { kind: 'final', record }, endedAtMs, webhooks)
+  return { outcome: 'final', attempt, record }
+}
+
+/** The call this attempt makes: every page, or with partially_sent_retry the unconfirmed ones. */
+function outgoingCall(call: DeliveryInCall): OutgoingCall {
+  const { entry, delivery } = call
+  const everyPage = Array.from({ length: entry.pageCount }, (_, index) => index + 1)
+  const pages = entry.partiallySentRetry
+    ? everyPage.filter((page) => !call.pagesConfirmedBefore.includes(page))
+    : everyPage
+  // sendFax's `to`: the number, then optionally `*` and digits dialled once the call is up.
+  const [number = delivery.destination, ...rest] = delivery.destination.split('*')
+  return {
+    deliveryId: delivery.id,
+    attempt: call.attempt,
+    from: delivery.fromNumber,
+    to: number,
+    postDialDigits: rest.join('').replace(/\*/g, ''),
+    documentKey: entry.documentKey ?? '',
+    resolution: entry.resolution,
+    pages,
+    senderUid: entry.uid,
+  }
+}
+
+async function carrierFor(carriers: readonly Carrier[], to: string): Promise<Carrier | null> {
+  for (const carrier of carriers) {
+    if (await carrier.handles(to)) {
+      return carrier
+    }
+  }
+  return null
+}
+
+function faxRecordOf(
+  call: DeliveryInCall,
+  last: CallAttempt,
+  attempts: readonly CallAttempt[],
+  pagesConfirmed: number,
+  allSent: boolean,
+): FaxRecord {
+  const { entry, delivery } = call
+  const first = attempts[0] ?? last
+  return {
+    id: delivery.id,
+    ownerUid: entry.uid,
+    direction: 'outgoing',
+    from: delivery.fromNumber ?? '',
+    to: delivery.destination,
+    // Every page confirmed, over however many attempts, is a success.
+    status: allSent ? 'success' : last.status,
+    pages: pagesConfirmed,
+    durationSeconds: Math.round(
+      attempts.reduce((total, each) => total + (each.endedAtMs - each.startedAtMs), 0) / 1000,
+    ),
+    comment: entry.commentText,
+    isRead: false,
+    isSpam: false,
+    startedAtMs: first.startedAtMs,
+    submittedAtMs: entry.submittedAtMs,
+    updatedAtMs: last.endedAtMs,
+    maxRetry: entry.retry.count,
+    retryDelaySeconds: entry.retry.delaySeconds,
+    documentKey: entry.documentKey,
+    description: allSent ? 'OK' : last.description,
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * From the API to a webhook: faxes sent to the simulated test numbers report every attempt to
+ * the sender's fax_sent hooks, and a fax to a number of this server reaches its owner's inbox and
+ * fax_received hooks. The hooks are a real HTTP server on 127.0.0.1 (private targets allowed for
+ * the test), the signatures are checked with the secret the delivery log shows.
+ */
+import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { after, before, describe, it } from 'node:test'
+import { LoopbackCarrier } from '../../src/carriers/loopback-carrier.js'
+import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
+import { storeLocalNumbers } from '../../src/carriers/store-local-numbers.js'
+import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
+import { sendFaxJob } from '../../src/jobs/send-fax-job.js'
+import { Worker } from '../../src/jobs/worker.js'
+import { inboundFaxes } from '../../src/use-cases/receive-inbound-fax.js'
+import { deliverWebhookJob } from '../../src/webhooks/deliver-webhook-job.js'
+import { NodeWebhookHttpClient } from '../../src/webhooks/node-http-client.js'
+import { documentPath } from '../support/fixtures.js'
+import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
+import { ENGINES } from '../support/test-database.js'
+import { type Receiver, startReceiver } from '../webhooks/receiver.js'
+
+const FROM = '+15555550150'
+const INBOX = '+15555550160'
+
+interface Payload {
+  hook: { id: string; event: string; target: string }
+  data: { id: string; status: string; pages: number; to: string; from: string; uid: string }
+}
+
+for (const engine of ENGINES) {
+  describe(`fax webhooks, API to receiver (${engine})`, { timeout: 300_000 }, () => {
+    let t: TestApp
+    let sender: TestUser
+    let receiver: TestUser
+    let hooks: Receiver
+    let worker: Worker
+    let file: string
+
+    before(async () => {
+      t = await openTestApp(engine)
+      sender = await t.user({ numbers: [FROM] })
+      receiver = await t.user({ numbers: [INBOX] })
+      hooks = await startReceiver(200)
+      const noWait = async () => {}
+      const carriers = [
+        new LoopbackCarrier({
+          numbers: storeLocalNumbers(t.services.store.numbers),
+          inbound: inboundFaxes(t.services),
+          clock: t.clock,
+          wait: noWait,
+        }),
+        new SimulatedCarrier({ wait: noWait }),
+      ]
+      worker = new Worker(
+        t.services.store.jobs,
+        t.clock,
+        {
+          'render-fax': renderFaxJob(t.services),
+          'send-fax': sendFaxJob({ ...t.services, carriers }),
+          'deliver-webhook': deliverWebhookJob({
+            store: t.services.store,
+            clock: t.clock,
+            http: new NodeWebhookHttpClient(),
+            settings: { allowPrivateTargets: true },
+          }),
+        },
+        { name: `hooks-${engine}`, leaseMs: 600_000, idleMs: 10 },
+      )
+      file = await t.upload(sender, await readFile(documentPath('text-letter.pdf')), 'letter.pdf')
+    })
+    after(async () => {
+      await hooks.close()
+      await t.close()
+    })
+
+    async function hook(user: TestUser, event: string, path: string): Promise<string> {
+      const response = await t.request('POST', '/v3/hooks', {
+        token: user.token,
+        body: { target: hooks.url(path), event },
+      })
+      assert.equal(response.statusCode, 200, response.body)
+      return response.json<{ id: string }>().id
+    }
+
+    async function secretOf(user: TestUser, hookId: string): Promise<string> {
+      const log = await t.request('GET', `/v3/hooks/${hookId}/deliveries`, { token: user.token })
+      assert.equal(log.statusCode, 200, log.body)
+      return log.json<{ signing_secret: string }>().signing_secret
+    }
+
+    function received(
+      path: string,
+    ): { payload: Payload; timestamp: string; signature: string; body: string }[] {
+      return hooks.requests
+        .filter((request) => request.path === path)
+        .map((request) => ({
+          payload: JSON.parse(request.body) as Payload,
+          timestamp: String(request.headers['x-faxd-timestamp']),
+          signature: String(request.headers['x-faxd-signature']),
+          body: request.body,
+        }))
+    }
+
+    /** Runs due jobs, moving the clock a minute at a time, `rounds` times. */
+    async function run(rounds: number): Promise<void> {
+      for (let round = 0; round < rounds; round++) {
+        await worker.drain()
+        t.clock.advance(60_000)
+      }
+    }
+
+    it('reports each attempt to fax_sent, signed, with hook.id = fax id and a new data.id on retries', async () => {
+      const hookId = await hook(sender, 'fax_sent', '/sent')
+      const response = await t.request('POST', '/v3/accounts/self/outbox', {
+        token: sender.token,
+        body: {
+          from: FROM,
+          to: ['+15555550105'],
+          files: [file],
+          return_ids: true,
+          options: { retry: { count: 1, delay: 10 } },
+        },
+      })
+      const faxId = response.json<{ ids: Record<string, string> }>().ids['+15555550105'] ?? ''
+      await run(4)
+      const events = received('/sent')
+      assert.deepEqual(
+        events.map((event) => [
+          event.payload.hook.id,
+          event.payload.hook.event,
+          event.payload.data.status,
+        ]),
+        [
+          [faxId, 'fax_sent', 'failed_user_busy'],
+          [faxId, 'fax_sent', 'success'],
+        ],
+      )
+      assert.equal(events[0]?.payload.data.id, faxId, 'the first attempt has data.id = hook.id')
+      assert.notEqual(events[1]?.payload.data.id, faxId, 'a retry has its own data.id')
+      assert.equal(events[1]?.payload.data.pages, 2)
+      const secret = await secretOf(sender, hookId)
+      for (const event of events) {
+        const expected = createHmac('sha256', secret)
+          .update(`${event.timestamp}.${event.body}`)
+          .digest('hex')
+        assert.equal(event.signature, `v1=${expected}`)
+      }
+      const record = await t.request('GET', `/v3/accounts/self/faxes/${faxId}`, {
+        token: sender.token,
+      })
+      assert.equal(record.json<{ status: string }>().status, 'success')
+    })
+
+    it('delivers a fax to a number of this server into its owner inbox, with fax_received', async () => {
+      await hook(receiver, 'fax_received', '/received')
+      const response = await t.request('POST', '/v3/accounts/self/outbox', {
+        token: sender.token,
+        body: { from: FROM, to: [INBOX], files: [file], return_ids: true },
+      })
+      assert.equal(response.statusCode, 201)
+      await run(2)
+      const inbox = await t.request('GET', '/v3/accounts/self/faxes?category=inbox', {
+        token: receiver.token,
+      })
+      const records = inbox.json<{
+        data: {
+          records: { direction: string; from: string; to: string; pages: number; status: string }[]
+        }
+      }>().data.records
+      assert.deepEqual(
+        records.map((r) => [r.direction, r.from, r.to, r.pages, r.status]),
+        [['incoming', FROM, INBOX, 2, 'success']],
+      )
+      const [event] = received('/received')
+      assert.equal(event?.payload.hook.event, 'fax_received')
+      assert.equal(event?.payload.data.uid, receiver.account.uid)
+      assert.equal(event?.payload.data.from, FROM)
+    })
+  })
+}

@@ -1,0 +1,274 @@
+/**
+ * Sending, end to end below the API's answer: sendFax, the render job, then send-fax jobs run by
+ * the worker against the simulated carrier's test numbers (docs/test-numbers.md), on SQLite and
+ * PostgreSQL, with a manual clock so that retry delays are exact. Checked: the final fax record
+ * under the id return_ids gave, every attempt, the pages across attempts, and the outbox.
+ */
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { after, before, describe, it } from 'node:test'
+import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
+import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
+import { sendFaxJob } from '../../src/jobs/send-fax-job.js'
+import { Worker } from '../../src/jobs/worker.js'
+import { newId24 } from '../../src/shared/ids.js'
+import { documentPath } from '../support/fixtures.js'
+import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
+import { ENGINES } from '../support/test-database.js'
+
+const FROM = '+15555550150'
+
+interface FaxJson {
+  id: string
+  status: string
+  pages: number
+  description: string
+  to: string
+  from: string
+  direction: string
+}
+
+for (const engine of ENGINES) {
+  describe(`sending to the test numbers (${engine})`, { timeout: 300_000 }, () => {
+    let t: TestApp
+    let user: TestUser
+    let worker: Worker
+    let threePages: string[]
+
+    before(async () => {
+      t = await openTestApp(engine)
+      user = await t.user({ numbers: [FROM] })
+      // Modelled call times are recorded, not waited for.
+      const carriers = [new SimulatedCarrier({ wait: async () => {} })]
+      worker = new Worker(
+        t.services.store.jobs,
+        t.clock,
+        {
+          'render-fax': renderFaxJob(t.services),
+          'send-fax': sendFaxJob({ ...t.services, carriers }),
+        },
+        { name: `w-${engine}`, leaseMs: 600_000, idleMs: 10 },
+      )
+      threePages = [
+        await t.upload(user, await readFile(documentPath('text-letter.pdf')), 'letter.pdf'),
+        await t.upload(user, await readFile(documentPath('a4.pdf')), 'a4.pdf'),
+      ]
+    })
+    after(async () => t.close())
+
+    async function send(to: string[], options: Record<string, unknown> = {}) {
+      const response = await t.request('POST', '/v3/accounts/self/outbox', {
+        token: user.token,
+        body: { from: FROM, to, files: threePages, return_ids: true, ...options },
+      })
+      assert.equal(response.statusCode, 201, response.body)
+      return response.json<{ ids: Record<string, string> }>().ids
+    }
+
+    const fax = async (id: string) => {
+      const response = await t.request('GET', `/v3/accounts/self/faxes/${id}`, {
+        token: user.token,
+      })
+      return response.statusCode === 200 ? response.json<FaxJson>() : null
+    }
+
+    /** Runs every due job, then moves the clock by `ms` and does it again, `rounds` times. */
+    async function runFor(rounds: number, ms: number): Promise<void> {
+      for (let round = 0; round < rounds; round++) {
+        await worker.drain()
+        t.clock.advance(ms)
+      }
+      await worker.drain()
+    }
+
+    it('+15555550100: success, all pages, one attempt, the entry leaves the outbox', async () => {
+      const ids = await send(['+15555550100'])
+      const id = ids['+15555550100'] ?? ''
+      await runFor(0, 0)
+      const record = await fax(id)
+      assert.deepEqual(
+        {
+          status: record?.status,
+          pages: record?.pages,
+          description: record?.description,
+          direction: record?.direction,
+          to: record?.to,
+          from: record?.from,
+        },
+        {
+          status: 'success',
+          pages: 3,
+          description: 'OK',
+          direction: 'outgoing',
+          to: '+15555550100',
+          from: FROM,
+        },
+      )
+      const attempts = await t.services.store.transmissions.listAttempts(id)
+      assert.deepEqual(
+        attempts.map((a) => [a.attempt, a.status, a.pagesConfirmed]),
+        [[1, 'success', [1, 2, 3]]],
+      )
+      assert.equal(attempts[0]?.carrier, 'simulated')
+      assert.equal(attempts[0]?.bitRate, 14400)
+      const outbox = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
+      assert.deepEqual(outbox.json<{ records: unknown[] }>().records, [])
+    })
+
+    it('+15555550101 busy: retried count times, delay seconds apart, then failed_user_busy', async () => {
+      const ids = await send(['+15555550101'], { options: { retry: { count: 2, delay: 10 } } })
+      const id = ids['+15555550101'] ?? ''
+      const attemptsSoFar = async () => t.services.store.transmissions.listAttempts(id)
+      await worker.drain()
+      for (const expected of [2, 3]) {
+        // The call's modelled end (a busy line answers in a few seconds) plus the 10-s delay.
+        const lastEnd = (await attemptsSoFar()).at(-1)?.endedAtMs ?? 0
+        t.clock.advance(lastEnd + 9_999 - t.clock.now())
+        await worker.drain()
+        assert.equal((await attemptsSoFar()).length, expected - 1, 'retried before the delay')
+        t.clock.advance(1)
+        await worker.drain()
+        assert.equal((await attemptsSoFar()).length, expected)
+      }
+      await runFor(2, 60_000)
+      const attempts = await t.services.store.transmissions.listAttempts(id)
+      assert.deepEqual(
+        attempts.map((a) => a.status),
+        ['failed_user_busy', 'failed_user_busy', 'failed_user_busy'],
+      )
+      const gaps = attempts.slice(1).map((a, i) => a.startedAtMs - (attempts[i]?.endedAtMs ?? 0))
+      assert.deepEqual(gaps, [10_000, 10_000])
+      const record = await fax(id)
+      assert.equal(record?.status, 'failed_user_busy')
+      assert.equal(record?.pages, 0)
+    })
+
+    it('+15555550103 not allocated: no retry, whatever count asks', async () => {
+      const ids = await send(['+15555550103'], { options: { retry: { count: 3, delay: 0 } } })
+      const id = ids['+15555550103'] ?? ''
+      await runFor(3, 120_000)
+      assert.equal((await t.services.store.transmissions.listAttempts(id)).length, 1)
+      assert.equal((await fax(id))?.status, 'failed_unallocated_number')
+    })
+
+    it('+15555550104 with partially_sent_retry: each retry sends only the pages not yet confirmed', async () => {
+      const ids = await send(['+15555550104'], {
+        options: { retry: { count: 3, delay: 5 }, partially_sent_retry: true },
+      })
+      const id = ids['+15555550104'] ?? ''
+      await runFor(4, 120_000)
+      const attempts = await t.services.store.transmissions.listAttempts(id)
+      assert.deepEqual(
+        attempts.map((a) => a.pagesConfirmed),
+        [[1], [2], [3]],
+      )
+      const record = await fax(id)
+      assert.equal(record?.status, 'success')
+      assert.equal(record?.pages, 3)
+    })
+
+    it('+15555550104 without partially_sent_retry: every retry starts over; partially_sent', async () => {
+      const ids = await send(['+15555550104'], { options: { retry: { count: 2, delay: 5 } } })
+      const id = ids['+15555550104'] ?? ''
+      await runFor(3, 120_000)
+      const attempts = await t.services.store.transmissions.listAttempts(id)
+      assert.deepEqual(
+        attempts.map((a) => a.pagesConfirmed),
+        [[1], [1], [1]],
+      )
+      const record = await fax(id)
+      assert.equal(record?.status, 'partially_sent')
+      assert.equal(record?.pages, 1)
+    })
+
+    it('+15555550105: busy, then success on the retry', async () => {
+      const ids = await send(['+15555550105'], { options: { retry: { count: 1, delay: 1 } } })
+      const id = ids['+15555550105'] ?? ''
+      await runFor(2, 120_000)
+      const attempts = await t.services.store.transmissions.listAttempts(id)
+      assert.deepEqual(
+        attempts.map((a) => a.status),
+        ['failed_user_busy', 'success'],
+      )
+      assert.equal((await fax(id))?.status, 'success')
+    })
+
+    it('a number no carrier reaches ends with failed_destination_not_supported', async () => {
+      const ids = await send(['+4930123456'], { options: { retry: { count: 2, delay: 0 } } })
+      const id = ids['+4930123456'] ?? ''
+      await runFor(2, 0)
+      assert.equal((await fax(id))?.status, 'failed_destination_not_supported')
+    })
+
+    it('keeps a two-destination entry in the outbox until both have ended', async () => {
+      const ids = await send(['+15555550100', '+15555550102'], {
+        options: { retry: { count: 1, delay: 60 } },
+      })
+      await worker.drain()
+      assert.equal((await fax(ids['+15555550100'] ?? ''))?.status, 'success')
+      assert.equal(await fax(ids['+15555550102'] ?? ''), null)
+      const waiting = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
+      const [entry] = waiting.json<{
+        records: { status: string; status_changes: { status: string }[] }[]
+      }>().records
+      assert.equal(entry?.status, 'scheduled_for_sending')
+      assert.ok(entry?.status_changes.some((change) => change.status === 'sending'))
+      await runFor(2, 120_000)
+      assert.equal((await fax(ids['+15555550102'] ?? ''))?.status, 'failed_no_answer')
+      const empty = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
+      assert.deepEqual(empty.json<{ records: unknown[] }>().records, [])
+    })
+
+    it('never calls one delivery twice at once', async () => {
+      const ids = await send(['+15555550100'])
+      await worker.drain() // renders, and sends
+      const id = ids['+15555550100'] ?? ''
+      assert.equal(await t.services.store.transmissions.beginCall(id, t.clock.now()), 'gone')
+    })
+
+    it('calls one destination once at a time: a second fax to it waits its turn', async () => {
+      const first = await send(['+15555550106'], { send_time: '2030-01-01 00:00:00 +0000' })
+      const second = await send(['+15555550106'])
+      await worker.drain() // renders both; the second is due now and is sent
+      assert.equal((await fax(second['+15555550106'] ?? ''))?.status, 'success')
+      // Now hold a call to the number open, as a slow call in another worker would.
+      const held = await t.services.store.transmissions.beginCall(
+        first['+15555550106'] ?? '',
+        t.clock.now(),
+      )
+      assert.ok(
+        typeof held === 'object',
+        `the first delivery could not start: ${JSON.stringify(held)}`,
+      )
+      const third = await send(['+15555550106'])
+      await worker.drain() // renders the third; its call must wait
+      const waiting = third['+15555550106'] ?? ''
+      assert.deepEqual(await t.services.store.transmissions.listAttempts(waiting), [])
+      assert.equal(await fax(waiting), null)
+      // It comes back after 15 s, still behind the held call; once that ends, it goes through.
+      t.clock.advance(15_000)
+      await worker.drain()
+      assert.deepEqual(await t.services.store.transmissions.listAttempts(waiting), [])
+      await t.services.store.transmissions.endCall(
+        {
+          faxId: held.delivery.id,
+          attempt: held.attempt,
+          carrier: 'simulated',
+          startedAtMs: t.clock.now(),
+          endedAtMs: t.clock.now(),
+          status: 'failed_to_send',
+          pagesConfirmed: [],
+          description: 'the call was cancelled',
+          remoteStationId: null,
+          bitRate: null,
+          coding: null,
+        },
+        { kind: 'retry', retryAtMs: t.clock.now() + 3_600_000_000, jobId: newId24() },
+        t.clock.now(),
+      )
+      t.clock.advance(15_000)
+      await worker.drain()
+      assert.equal((await fax(waiting))?.status, 'success')
+    })
+  })
+}
