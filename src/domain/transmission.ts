@@ -34,6 +34,14 @@ export interface DeliveryInCall {
   readonly attempt: number
   /** Pages confirmed by earlier attempts. */
   readonly pagesConfirmedBefore: readonly number[]
+  /**
+   * Set when this is not a new call but one whose worker died in the middle: when it started and
+   * the pages it had got confirmed. Its attempt is `attempt`.
+   */
+  readonly interrupted: {
+    readonly startedAtMs: number
+    readonly pagesConfirmed: readonly number[]
+  } | null
 }
 
 /** What follows an attempt: another one later, or the fax record. */
@@ -44,11 +52,18 @@ export type AfterAttempt =
 export interface TransmissionRepository {
   /**
    * Starts an attempt: the delivery is calling and the entry `sending`. 'gone' when the entry is
-   * gone (cancelled), has no pages yet, or the delivery is already calling or ended;
+   * gone (cancelled), has no pages yet, or the delivery has ended or is calling (unless
+   * `takeOver`: the job's previous holder died, and its call is answered as `interrupted`);
    * 'destination-busy' when another delivery is calling the same number (one call at a time to
    * a destination).
    */
-  beginCall(deliveryId: string, atMs: number): Promise<DeliveryInCall | 'gone' | 'destination-busy'>
+  beginCall(
+    deliveryId: string,
+    atMs: number,
+    options?: { readonly takeOver?: boolean },
+  ): Promise<DeliveryInCall | 'gone' | 'destination-busy'>
+  /** Keeps the pages the call in progress has had confirmed (for a worker that takes over). */
+  recordProgress(deliveryId: string, pagesConfirmed: readonly number[]): Promise<void>
   /**
    * Records the attempt, what follows it, and the webhook deliveries that report it, in one
    * transaction: an attempt is never recorded without its `fax_sent` events queued.

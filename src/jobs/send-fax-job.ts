@@ -14,7 +14,8 @@ export function sendFaxJob(services: TransmitServices): JobHandler {
     if (typeof deliveryId !== 'string') {
       return // Not ours to understand: nothing to do, and nothing to retry.
     }
-    const result = await transmitDelivery(services, deliveryId)
+    // Claimed before and not finished: its worker may have died in the middle of a call.
+    const result = await transmitDelivery(services, deliveryId, { takeOver: job.attempts > 1 })
     return result.outcome === 'destination-busy' ? { laterAtMs: result.laterAtMs } : undefined
   }
 }

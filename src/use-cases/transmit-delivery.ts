@@ -30,40 +30,44 @@ export type TransmitOutcome =
 /** How long a delivery waits when another call to its number is in progress. */
 export const DESTINATION_BUSY_WAIT_MS = 15_000
 
+export interface TransmitOptions {
+  /**
+   * The job was claimed before by a worker that did not finish it: a call it left open is taken
+   * over and ended as it stood (its confirmed pages kept; not called again when every page of it
+   * was confirmed), instead of being refused as still in progress.
+   */
+  readonly takeOver?: boolean
+  readonly signal?: AbortSignal
+}
+
 export async function transmitDelivery(
   services: TransmitServices,
   deliveryId: string,
-  signal: AbortSignal = new AbortController().signal,
+  options: TransmitOptions = {},
 ): Promise<TransmitOutcome> {
   const { store, clock } = services
-  const startedAtMs = clock.now()
-  const call = await store.transmissions.beginCall(deliveryId, startedAtMs)
+  const now = clock.now()
+  const takeOver = options.takeOver ?? false
+  const call = await store.transmissions.beginCall(deliveryId, now, { takeOver })
   if (call === 'gone') {
     return { outcome: 'gone' }
   }
   if (call === 'destination-busy') {
-    return { outcome: 'destination-busy', laterAtMs: startedAtMs + DESTINATION_BUSY_WAIT_MS }
+    return { outcome: 'destination-busy', laterAtMs: now + DESTINATION_BUSY_WAIT_MS }
   }
   const outgoing = outgoingCall(call)
-  const carrier = await carrierFor(services.carriers, outgoing.to)
-  const result: CallResult =
-    carrier === null
-      ? {
-          status: 'failed_destination_not_supported',
-          pagesConfirmed: [],
-          durationMs: 0,
-          negotiated: null,
-          retryable: false,
-          description: `no carrier of this server can reach ${outgoing.to}`,
-        }
-      : await carrier.call(outgoing, {}, signal)
+  const startedAtMs = call.interrupted?.startedAtMs ?? now
+  const { carrier, result } =
+    call.interrupted === null
+      ? await makeCall(services, outgoing, options.signal ?? new AbortController().signal)
+      : { carrier: null, result: interruptedResult(outgoing, call.interrupted.pagesConfirmed) }
 
   // The carrier's own account of the call's length, when the clock has not moved as far (a model).
   const endedAtMs = Math.max(clock.now(), startedAtMs + result.durationMs)
   const attempt: CallAttempt = {
     faxId: call.delivery.id,
     attempt: call.attempt,
-    carrier: carrier?.name ?? 'none',
+    carrier: carrier?.name ?? (call.interrupted === null ? 'none' : 'interrupted'),
     startedAtMs,
     endedAtMs,
     status: result.status,
@@ -99,6 +103,63 @@ export async function transmitDelivery(
   const record = faxRecordOf(call, attempt, [...earlier, attempt], confirmed.size, allSent)
   await store.transmissions.endCall(attempt, { kind: 'final', record }, endedAtMs, webhooks)
   return { outcome: 'final', attempt, record }
+}
+
+/**
+ * Calls through the first carrier that reaches the number, keeping each confirmed page in the
+ * store as it comes, for a worker that may have to take the call over.
+ */
+async function makeCall(
+  services: TransmitServices,
+  outgoing: OutgoingCall,
+  signal: AbortSignal,
+): Promise<{ carrier: Carrier | null; result: CallResult }> {
+  const carrier = await carrierFor(services.carriers, outgoing.to)
+  if (carrier === null) {
+    return {
+      carrier,
+      result: {
+        status: 'failed_destination_not_supported',
+        pagesConfirmed: [],
+        durationMs: 0,
+        negotiated: null,
+        retryable: false,
+        description: `no carrier of this server can reach ${outgoing.to}`,
+      },
+    }
+  }
+  const confirmed: number[] = []
+  let progress = Promise.resolve()
+  const result = await carrier.call(
+    outgoing,
+    {
+      onPageConfirmed: (page) => {
+        confirmed.push(page)
+        const pages = [...confirmed]
+        progress = progress
+          .then(async () => services.store.transmissions.recordProgress(outgoing.deliveryId, pages))
+          .catch(() => {
+            // Progress is a help for a take-over; the attempt's own record is what counts.
+          })
+      },
+    },
+    signal,
+  )
+  await progress
+  return { carrier, result }
+}
+
+/** How a call whose worker died ended: as far as it had got. */
+function interruptedResult(outgoing: OutgoingCall, pagesConfirmed: readonly number[]): CallResult {
+  const complete = outgoing.pages.every((page) => pagesConfirmed.includes(page))
+  return {
+    status: complete ? 'success' : 'failed_to_send',
+    pagesConfirmed,
+    durationMs: 0,
+    negotiated: null,
+    retryable: !complete,
+    description: complete ? 'OK' : 'the call was interrupted: the worker making it stopped',
+  }
 }
 
 /** The call this attempt makes: every page, or with partially_sent_retry the unconfirmed ones. */

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
+import type { Carrier } from '../../src/domain/carrier.js'
+import { transmitDelivery } from '../../src/use-cases/transmit-delivery.js'
 import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
 import { sendFaxJob } from '../../src/jobs/send-fax-job.js'
 import { Worker } from '../../src/jobs/worker.js'
@@ -34,12 +36,13 @@ for (const engine of ENGINES) {
     let user: TestUser
     let worker: Worker
     let threePages: string[]
+    let carriers: Carrier[]
 
     before(async () => {
       t = await openTestApp(engine)
       user = await t.user({ numbers: [FROM] })
       // Modelled call times are recorded, not waited for.
-      const carriers = [new SimulatedCarrier({ wait: async () => {} })]
+      carriers = [new SimulatedCarrier({ wait: async () => {} })]
       worker = new Worker(
         t.services.store.jobs,
         t.clock,
@@ -269,6 +272,60 @@ for (const engine of ENGINES) {
       t.clock.advance(15_000)
       await worker.drain()
       assert.equal((await fax(waiting))?.status, 'success')
+    })
+
+    it('takes over a call its worker left open, keeping the pages it got through', async () => {
+      const ids = await send(['+15555550100'], {
+        options: { retry: { count: 1, delay: 0 }, partially_sent_retry: true },
+        send_time: '2030-01-01 00:00:00 +0000',
+      })
+      await worker.drain() // renders; the send job waits for 2030
+      const id = ids['+15555550100'] ?? ''
+      // A worker starts the call, gets page 1 confirmed, and dies.
+      const open = await t.services.store.transmissions.beginCall(id, t.clock.now())
+      assert.ok(typeof open === 'object')
+      await t.services.store.transmissions.recordProgress(id, [1])
+      const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
+      assert.equal(outcome.outcome, 'retry')
+      const again = await transmitDelivery({ ...t.services, carriers }, id)
+      assert.equal(again.outcome, 'final')
+      const attempts = await t.services.store.transmissions.listAttempts(id)
+      assert.deepEqual(
+        attempts.map((a) => [a.carrier, a.status, a.pagesConfirmed]),
+        [
+          ['interrupted', 'failed_to_send', [1]],
+          ['simulated', 'success', [2, 3]],
+        ],
+      )
+      assert.equal((await fax(id))?.pages, 3)
+    })
+
+    it('does not call again when the interrupted call had every page confirmed', async () => {
+      const ids = await send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' })
+      await worker.drain()
+      const id = ids['+15555550100'] ?? ''
+      const open = await t.services.store.transmissions.beginCall(id, t.clock.now())
+      assert.ok(typeof open === 'object')
+      await t.services.store.transmissions.recordProgress(id, [1, 2, 3])
+      const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
+      assert.equal(outcome.outcome, 'final')
+      const attempts = await t.services.store.transmissions.listAttempts(id)
+      assert.deepEqual(
+        attempts.map((a) => [a.carrier, a.status]),
+        [['interrupted', 'success']],
+      )
+      assert.equal((await fax(id))?.status, 'success')
+    })
+
+    it('refuses to start a call that is still open unless taking it over', async () => {
+      const ids = await send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' })
+      await worker.drain()
+      const id = ids['+15555550100'] ?? ''
+      assert.equal(
+        typeof (await t.services.store.transmissions.beginCall(id, t.clock.now())),
+        'object',
+      )
+      assert.equal(await t.services.store.transmissions.beginCall(id, t.clock.now()), 'gone')
     })
   })
 }

@@ -13,6 +13,7 @@ import * as renderedDocuments from './migrations/0002-rendered-documents.js'
 import * as jobQueue from './migrations/0003-job-queue.js'
 import * as webhookDeliveries from './migrations/0004-webhook-deliveries.js'
 import * as transmission from './migrations/0005-transmission.js'
+import * as callProgress from './migrations/0006-call-progress.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-job-queue': jobQueue,
   '0004-webhook-deliveries': webhookDeliveries,
   '0005-transmission': transmission,
+  '0006-call-progress': callProgress,
 }
 
 const inCodeMigrations: MigrationProvider = {

@@ -133,6 +133,9 @@ export interface DeliveriesTable {
   attempts: Generated<number>
   /** JSON array of the page numbers confirmed by earlier attempts. */
   pages_confirmed: Generated<string>
+  /** JSON array of the pages the call in progress has had confirmed so far. */
+  call_pages: Generated<string>
+  call_started_at: number | null
 }
 
 export interface FaxAttemptsTable {

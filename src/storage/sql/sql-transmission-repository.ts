@@ -33,15 +33,19 @@ export class SqlTransmissionRepository implements TransmissionRepository {
   async beginCall(
     deliveryId: string,
     atMs: number,
+    options: { readonly takeOver?: boolean } = {},
   ): Promise<DeliveryInCall | 'gone' | 'destination-busy'> {
     return this.#transactions.run(async (trx) => {
       const wanted = await trx
         .selectFrom('deliveries')
-        .select('destination')
+        .select(['destination', 'calling', 'call_pages', 'call_started_at'])
         .where('id', '=', deliveryId)
         .executeTakeFirst()
       if (wanted === undefined) {
         return 'gone'
+      }
+      if (wanted.calling === 1) {
+        return options.takeOver === true ? this.#interrupted(trx, deliveryId, wanted, atMs) : 'gone'
       }
       if (this.#engine === 'postgres') {
         // Two workers checking the same destination at once take turns here (SQLite has one
@@ -62,7 +66,12 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       }
       const taken = await trx
         .updateTable('deliveries')
-        .set((eb) => ({ calling: 1, attempts: eb('attempts', '+', 1) }))
+        .set((eb) => ({
+          calling: 1,
+          attempts: eb('attempts', '+', 1),
+          call_pages: '[]',
+          call_started_at: atMs,
+        }))
         .where('id', '=', deliveryId)
         .where('calling', '=', 0)
         .where('outbox_id', 'in', (eb) =>
@@ -94,7 +103,47 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         delivery: deliveryFromRow(taken),
         attempt: taken.attempts,
         pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
+        interrupted: null,
       }
+    })
+  }
+
+  /** The call a dead worker left open: answered as it stood, still calling, attempt unchanged. */
+  async #interrupted(
+    trx: Transaction<Database>,
+    deliveryId: string,
+    open: { call_pages: string; call_started_at: number | null },
+    atMs: number,
+  ): Promise<DeliveryInCall | 'gone'> {
+    const row = await trx
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('id', '=', deliveryId)
+      .executeTakeFirstOrThrow()
+    const entry = await readEntry(trx, row.outbox_id)
+    if (entry === null) {
+      return 'gone'
+    }
+    return {
+      entry,
+      delivery: deliveryFromRow(row),
+      attempt: row.attempts,
+      pagesConfirmedBefore: parsePageList(row.pages_confirmed, 'deliveries.pages_confirmed'),
+      interrupted: {
+        startedAtMs: open.call_started_at ?? atMs,
+        pagesConfirmed: parsePageList(open.call_pages, 'deliveries.call_pages'),
+      },
+    }
+  }
+
+  async recordProgress(deliveryId: string, pagesConfirmed: readonly number[]): Promise<void> {
+    await this.#transactions.run(async (trx) => {
+      await trx
+        .updateTable('deliveries')
+        .set({ call_pages: toJsonText(pagesConfirmed) })
+        .where('id', '=', deliveryId)
+        .where('calling', '=', 1)
+        .execute()
     })
   }
 
@@ -124,7 +173,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       if (next.kind === 'retry') {
         await trx
           .updateTable('deliveries')
-          .set({ calling: 0, pages_confirmed: toJsonText(confirmed) })
+          .set({ calling: 0, pages_confirmed: toJsonText(confirmed), call_pages: '[]' })
           .where('id', '=', delivery.id)
           .execute()
         await trx
