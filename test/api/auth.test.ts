@@ -391,6 +391,18 @@ const ENDPOINTS: readonly Endpoint[] = [
   },
   {
     method: 'GET',
+    path: '/accounts/{user_id}/faxes/{fax_id}/attempts',
+    scopes: READ_FAX,
+    unrelatedScope: 'fax:webhook:read',
+    success: 200,
+    prepare: async () => ({ params: { user_id: 'self', fax_id: await faxOf(admin.account.uid) } }),
+    foreign: {
+      code: 'fax_not_found',
+      call: async () => ({ params: { user_id: 'self', fax_id: strangerFaxId } }),
+    },
+  },
+  {
+    method: 'GET',
     path: '/accounts/{user_id}/report/{fax_id}',
     scopes: READ_FAX,
     unrelatedScope: 'fax:webhook:read',

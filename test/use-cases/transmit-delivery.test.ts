@@ -144,6 +144,21 @@ for (const engine of ENGINES) {
       const record = await fax(id)
       assert.equal(record?.status, 'failed_user_busy')
       assert.equal(record?.pages, 0)
+      // The API shows every attempt.
+      const shown = await t.request('GET', `/v3/accounts/self/faxes/${id}/attempts`, {
+        token: user.token,
+      })
+      const listed = shown.json<{
+        records: { attempt: number; status: string; pages: number[] }[]
+      }>()
+      assert.deepEqual(
+        listed.records.map((r) => [r.attempt, r.status, r.pages]),
+        [
+          [1, 'failed_user_busy', []],
+          [2, 'failed_user_busy', []],
+          [3, 'failed_user_busy', []],
+        ],
+      )
     })
 
     it('+15555550103 not allocated: no retry, whatever count asks', async () => {

@@ -8,12 +8,14 @@ import type { Services } from '../../use-cases/context.js'
 import { deleteFax } from '../../use-cases/delete-fax.js'
 import { getFax } from '../../use-cases/get-fax.js'
 import { getFaxReport } from '../../use-cases/get-fax-report.js'
+import { listFaxAttempts } from '../../use-cases/list-fax-attempts.js'
 import { listFaxes } from '../../use-cases/list-faxes.js'
 import { previewFaxPage } from '../../use-cases/preview-page.js'
 import { updateFax } from '../../use-cases/update-fax.js'
 import { ApiError } from '../api-error.js'
 import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
+import { FAX_ATTEMPTS_SCHEMA, toAttemptJson } from '../wire/attempt-json.js'
 import { toFaxJson } from '../wire/fax-json.js'
 import { parseUtc } from '../wire/time-format.js'
 import {
@@ -174,6 +176,24 @@ export function registerFaxRoutes(app: FastifyInstance, services: Services): voi
         .type('image/png')
         .header('cache-control', 'private, max-age=60')
         .send(Buffer.from(png))
+    },
+  })
+
+  app.get<FaxRoute>('/accounts/:user_id/faxes/:fax_id/attempts', {
+    schema: { params: faxParams },
+    config: {
+      operation: {
+        operationId: 'listFaxAttempts',
+        summary: 'Every call made for a fax, in order (faxd, beyond Fax.Plus)',
+        tag: 'Faxes',
+        scopes: READ_FAX,
+        success: { status: 200, description: 'The attempts', schema: FAX_ATTEMPTS_SCHEMA },
+      },
+    },
+    handler: async (request) => {
+      const { user_id, fax_id } = request.params
+      const attempts = await listFaxAttempts(services, actorOf(request), user_id, fax_id)
+      return { records: attempts.map(toAttemptJson) }
     },
   })
 
