@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { readTiff } from '../../src/codec/tiff-read.js'
 import { LoopbackCarrier } from '../../src/carriers/loopback-carrier.js'
 import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
 import { storeLocalNumbers } from '../../src/carriers/store-local-numbers.js'
@@ -152,6 +154,15 @@ for (const engine of ENGINES) {
         token: sender.token,
       })
       assert.equal(record.json<{ status: string }>().status, 'success')
+      // The downloaded file is the rendered pages, byte for byte.
+      const stored = await t.services.store.faxes.get(faxId)
+      assert.ok(stored?.documentKey)
+      const download = await t.request('GET', `/v3/accounts/self/files/${faxId}?format=tiff`, {
+        token: sender.token,
+      })
+      assert.equal(download.statusCode, 200)
+      assert.ok(download.rawPayload.equals(await readFile(join(t.filesDir, stored.documentKey))))
+      assert.equal(readTiff(new Uint8Array(download.rawPayload)).length, 2)
     })
 
     it('delivers a fax to a number of this server into its owner inbox, with fax_received', async () => {
