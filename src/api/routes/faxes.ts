@@ -19,11 +19,12 @@ import { FAX_ATTEMPTS_SCHEMA, toAttemptJson } from '../wire/attempt-json.js'
 import { toFaxJson } from '../wire/fax-json.js'
 import { parseUtc } from '../wire/time-format.js'
 import {
-  DEFAULT_PREVIEW_WIDTH,
   pageParam,
   pathParams,
   PREVIEW_SUCCESS,
   previewQuery,
+  previewRequest,
+  sendPng,
   userIdParam,
 } from './params.js'
 
@@ -167,15 +168,8 @@ export function registerFaxRoutes(app: FastifyInstance, services: Services): voi
     },
     handler: async (request, reply) => {
       const { user_id, fax_id, page } = request.params
-      const png = await previewFaxPage(services, actorOf(request), fax_id, {
-        userId: user_id,
-        page: Number(page),
-        width: Number(request.query.width ?? DEFAULT_PREVIEW_WIDTH),
-      })
-      return reply
-        .type('image/png')
-        .header('cache-control', 'private, max-age=60')
-        .send(Buffer.from(png))
+      const preview = previewRequest(user_id, page, request.query.width)
+      return sendPng(reply, await previewFaxPage(services, actorOf(request), fax_id, preview))
     },
   })
 

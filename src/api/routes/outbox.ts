@@ -13,11 +13,12 @@ import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { sendFaxResponseSchema } from '../schemas/payload-outbox.js'
 import { toOutboxJson } from '../wire/outbox-json.js'
 import {
-  DEFAULT_PREVIEW_WIDTH,
   pageParam,
   pathParams,
   PREVIEW_SUCCESS,
   previewQuery,
+  previewRequest,
+  sendPng,
   userIdParam,
 } from './params.js'
 
@@ -174,15 +175,11 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
     },
     handler: async (request, reply) => {
       const { user_id, outbox_fax_id, page } = request.params
-      const png = await previewOutboxPage(services, actorOf(request), outbox_fax_id, {
-        userId: user_id,
-        page: Number(page),
-        width: Number(request.query.width ?? DEFAULT_PREVIEW_WIDTH),
-      })
-      return reply
-        .type('image/png')
-        .header('cache-control', 'private, max-age=60')
-        .send(Buffer.from(png))
+      const preview = previewRequest(user_id, page, request.query.width)
+      return sendPng(
+        reply,
+        await previewOutboxPage(services, actorOf(request), outbox_fax_id, preview),
+      )
     },
   })
 }

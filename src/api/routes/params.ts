@@ -1,4 +1,6 @@
-/** Path and query parameter schemas shared by several routes. */
+/** Path and query parameter schemas shared by several routes, and the preview routes' shared parts. */
+import type { FastifyReply } from 'fastify'
+
 export const userIdParam = {
   user_id: {
     type: 'string',
@@ -28,7 +30,24 @@ export const previewQuery = {
   },
 } as const
 
-export const DEFAULT_PREVIEW_WIDTH = 850
+const DEFAULT_PREVIEW_WIDTH = 850
+
+/** What a preview route asks for, from its (already validated) path and query. */
+export function previewRequest(
+  userId: string,
+  page: string,
+  width: string | undefined,
+): { userId: string; page: number; width: number } {
+  return { userId, page: Number(page), width: Number(width ?? DEFAULT_PREVIEW_WIDTH) }
+}
+
+/** Answers a preview: the PNG, cacheable by the caller for a minute. */
+export function sendPng(reply: FastifyReply, png: Uint8Array): FastifyReply {
+  return reply
+    .type('image/png')
+    .header('cache-control', 'private, max-age=60')
+    .send(Buffer.from(png))
+}
 
 /** The PNG answer of the page preview routes, for the OpenAPI document. */
 export const PREVIEW_SUCCESS = {

@@ -13,7 +13,6 @@ import {
   type OutboxEntry,
   type StatusChange,
 } from '../../domain/outbox-entry.js'
-import type { NewJob } from '../../domain/ports.js'
 import {
   asStringList,
   fromFlag,
@@ -25,7 +24,6 @@ import {
 } from './column-values.js'
 import type {
   DeliveriesTable,
-  JobsTable,
   OutboxEntriesTable,
   OutboxStatusChangesTable,
 } from './schema.js'
@@ -142,24 +140,5 @@ export function deliveryToRow(delivery: Delivery, position: number): Insertable<
     position,
     destination: delivery.destination,
     from_number: delivery.fromNumber,
-  }
-}
-
-/** A job serving an outbox entry; it goes when the entry goes. */
-export function outboxJobToRow(
-  job: NewJob,
-  outboxId: string,
-  createdAtMs: number,
-): Insertable<JobsTable> {
-  return {
-    id: job.id,
-    kind: job.kind,
-    payload: toJsonText(job.payload),
-    run_at: job.runAtMs,
-    locked_until: null,
-    locked_by: null,
-    attempts: 0,
-    created_at: createdAtMs,
-    outbox_id: outboxId,
   }
 }

@@ -22,7 +22,6 @@ import {
   deliveryToRow,
   outboxEntryFromRow,
   outboxEntryToRow,
-  outboxJobToRow,
   statusChangeFromRow,
   statusChangeToRow,
 } from './outbox-rows.js'
@@ -57,7 +56,7 @@ export class SqlOutboxRepository implements OutboxRepository {
       }
       await trx
         .insertInto('jobs')
-        .values(outboxJobToRow(job, entry.id, entry.submittedAtMs))
+        .values(newJobToRow(job, entry.id, entry.submittedAtMs))
         .execute()
     })
   }
