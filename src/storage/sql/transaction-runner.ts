@@ -55,9 +55,7 @@ export class GroupCommit implements TransactionRunner {
   run<T>(work: TransactionWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
-      this.#flushing ??= this.#flush().finally(() => {
-        this.#flushing = null
-      })
+      this.#flushing ??= this.#flush()
     })
   }
 
@@ -67,25 +65,35 @@ export class GroupCommit implements TransactionRunner {
     }
   }
 
+  /**
+   * Commits batches until the queue is empty. It clears `#flushing` itself, in the same
+   * synchronous step as it finds the queue empty: a caller answered by the last batch may hand
+   * in its next transaction before any other callback runs, and that one must start a new flush,
+   * not join this one as it ends (it would wait until another caller came along).
+   */
   async #flush(): Promise<void> {
-    // Let the requests that are ready in this turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve))
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH)
-      let outcomes: Outcome[]
-      try {
-        outcomes = await this.#commitBatch(batch)
-      } catch (error) {
-        outcomes = batch.map(() => ({ ok: false, error }))
-      }
-      batch.forEach((pending, index) => {
-        const outcome = outcomes[index]
-        if (outcome?.ok) {
-          pending.resolve(outcome.value)
-        } else {
-          pending.reject(outcome ? outcome.error : new Error('transaction lost its outcome'))
+    try {
+      // Let the requests that are ready in this turn of the event loop join the first batch.
+      await new Promise((resolve) => setImmediate(resolve))
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH)
+        let outcomes: Outcome[]
+        try {
+          outcomes = await this.#commitBatch(batch)
+        } catch (error) {
+          outcomes = batch.map(() => ({ ok: false, error }))
         }
-      })
+        batch.forEach((pending, index) => {
+          const outcome = outcomes[index]
+          if (outcome?.ok) {
+            pending.resolve(outcome.value)
+          } else {
+            pending.reject(outcome ? outcome.error : new Error('transaction lost its outcome'))
+          }
+        })
+      }
+    } finally {
+      this.#flushing = null
     }
   }
 
