@@ -14,6 +14,11 @@
  *   FAXD_RENDER_TIMEOUT_SECONDS  wall time to prepare one fax's pages (default 600)
  *   FAXD_RENDER_MEMORY_MB  resident memory the render process of one fax may use (default 2048)
  *   FAXD_EMBEDDED_WORKER  0 to run `faxd serve` without a worker (run `faxd worker` beside it)
+ *   FAXD_WORKER_CALLS, FAXD_WORKER_RENDERS, FAXD_WORKER_WEBHOOKS  how many calls, renders and
+ *                 webhook deliveries one worker process runs at once (default 4, 1, 4)
+ *   FAXD_CALLS_PER_DESTINATION  calls in progress to one number, over all workers (default 1)
+ *   FAXD_CALLS_PER_SENDING_NUMBER  calls in progress from one of the account's numbers, over all
+ *                 workers (default 4)
  *   FAXD_WEBHOOK_ALLOW_PRIVATE  1 to let webhooks reach loopback and private addresses
  *                 (refused by default, docs/webhooks.md)
  *   FAXD_SIMULATED_TIME_SCALE  how fast the simulated test numbers' calls pass: 1 realistic
@@ -32,6 +37,14 @@ export interface Config {
   readonly simulatedTimeScale: number
   readonly webhookAllowPrivate: boolean
   readonly rendering: RenderingConfig
+  /** Jobs of each kind one worker process runs at once. */
+  readonly workerSlots: {
+    readonly calls: number
+    readonly renders: number
+    readonly webhooks: number
+  }
+  /** Calls in progress at once, counted over every worker sharing the store. */
+  readonly callLimits: { readonly perDestination: number; readonly perSendingNumber: number }
 }
 
 export interface RenderingConfig {
@@ -94,6 +107,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     )
   }
   return {
+    workerSlots: {
+      calls: wholeNumber(env, 'FAXD_WORKER_CALLS', 4, 1, 1000),
+      renders: wholeNumber(env, 'FAXD_WORKER_RENDERS', 1, 1, 64),
+      webhooks: wholeNumber(env, 'FAXD_WORKER_WEBHOOKS', 4, 1, 1000),
+    },
+    callLimits: {
+      perDestination: wholeNumber(env, 'FAXD_CALLS_PER_DESTINATION', 1, 1, 1000),
+      perSendingNumber: wholeNumber(env, 'FAXD_CALLS_PER_SENDING_NUMBER', 4, 1, 1000),
+    },
     webhookAllowPrivate: allowPrivate === '1',
     embeddedWorker: embedded === '1',
     simulatedTimeScale,

@@ -81,7 +81,10 @@ export function createCarriers(services: Services, config: Config): Carrier[] {
   ]
 }
 
-/** A worker for the jobs this process runs: rendering pages, sending them, and webhooks. */
+/**
+ * A worker for the jobs this process runs: rendering pages, sending them, and webhooks, each
+ * kind with its own slots (FAXD_WORKER_RENDERS, _CALLS, _WEBHOOKS).
+ */
 export function createWorker(services: Services, config: Config, logger: pino.Logger): Worker {
   const name = `${hostname()}:${process.pid}:${newId32().slice(0, 8)}`
   const carriers = createCarriers(services, config)
@@ -90,7 +93,7 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
     services.clock,
     {
       'render-fax': renderFaxJob(services),
-      'send-fax': sendFaxJob({ ...services, carriers }),
+      'send-fax': sendFaxJob({ ...services, carriers, callLimits: config.callLimits }),
       'deliver-webhook': deliverWebhookJob({
         store: services.store,
         clock: services.clock,
@@ -98,13 +101,25 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
         settings: { allowPrivateTargets: config.webhookAllowPrivate },
       }),
     },
-    { name, leaseMs: WORKER_LEASE_MS, idleMs: WORKER_IDLE_MS },
+    {
+      name,
+      leaseMs: WORKER_LEASE_MS,
+      idleMs: WORKER_IDLE_MS,
+      slots: {
+        'render-fax': config.workerSlots.renders,
+        'send-fax': config.workerSlots.calls,
+        'deliver-webhook': config.workerSlots.webhooks,
+      },
+    },
     {
       onFailure: (job, error, retryAtMs) => {
         logger.error({ err: error, job: job.id, kind: job.kind, retryAtMs }, 'job failed')
       },
       onLeaseLost: (job) => {
         logger.warn({ job: job.id, kind: job.kind }, 'job lease lost: another worker took it over')
+      },
+      onQueueError: (error) => {
+        logger.error({ err: error }, 'job queue unreachable; trying again')
       },
     },
   )

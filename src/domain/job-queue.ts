@@ -69,7 +69,9 @@ export interface JobQueue {
   complete(id: string, worker: string): Promise<boolean>
   /**
    * Gives the job back, to be claimed again from `runAtMs` on (a retry later, or a shutdown),
-   * if the worker still holds it; false otherwise. Its attempts stay counted.
+   * if the worker still holds it; false otherwise. Its attempts stay counted. With `waitingFor`
+   * the job waits for that resource (e.g. a line: transmission.ts lineKey) and whoever frees it
+   * may make the job due at once; `runAtMs` is then the latest it runs.
    */
-  release(id: string, worker: string, runAtMs: number): Promise<boolean>
+  release(id: string, worker: string, runAtMs: number, waitingFor?: string): Promise<boolean>
 }

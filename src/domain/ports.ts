@@ -11,7 +11,7 @@ import type { Delivery, OutboxEntry } from './outbox-entry.js'
 import type { TransmissionRepository } from './transmission.js'
 import type { UploadedFile } from './uploaded-file.js'
 import type { Webhook, WebhookEvent } from './webhook.js'
-import type { WebhookDeliveryRepository } from './webhook-delivery.js'
+import type { PlannedDelivery, WebhookDeliveryRepository } from './webhook-delivery.js'
 
 /** The job a repository writes with its rows; the queue that runs it is job-queue.ts. */
 export type { NewJob } from './job-queue.js'
@@ -79,8 +79,12 @@ export interface OutboxRepository {
   listDeliveries(outboxId: string): Promise<Delivery[]>
   /** Changes the comment of an entry that is not sending; the check and the change are one. */
   updateComment(id: string, text: string): Promise<OutboxChange>
-  /** Cancels an entry that is not sending: removes it, its deliveries and its jobs. */
-  delete(id: string): Promise<OutboxDeletion>
+  /**
+   * Cancels an entry that is not sending: removes it, its deliveries and its jobs. A delivery
+   * that has had attempts (cancelled between retries) becomes its fax record, with its last
+   * attempt's status, in the same transaction.
+   */
+  delete(id: string, atMs: number): Promise<OutboxDeletion>
   /**
    * Marks a submitted or scheduled entry `converting` (an entry already converting, after a
    * crash, stays so) and answers it; null when it is gone or already sending.
@@ -106,6 +110,11 @@ export interface RenderedPages {
 
 export interface FaxRepository {
   add(record: FaxRecord): Promise<void>
+  /**
+   * Files a received fax and queues the webhook deliveries that announce it, in one transaction;
+   * false (and nothing queued) when a record with its id is already there.
+   */
+  receive(record: FaxRecord, webhooks: readonly PlannedDelivery[]): Promise<boolean>
   get(id: string): Promise<FaxRecord | null>
   list(query: FaxQuery): Promise<FaxRecord[]>
   update(id: string, changes: { comment?: string; isRead?: boolean }, atMs: number): Promise<void>

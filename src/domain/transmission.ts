@@ -44,29 +44,64 @@ export interface DeliveryInCall {
   } | null
 }
 
+/** Where a delivery stands while its entry is in the outbox (shown by getOutboxFax). */
+export interface DeliveryProgress {
+  readonly delivery: Delivery
+  /** Attempts started so far, the one in progress included. */
+  readonly attempts: number
+  /** Pages confirmed by the attempts that have ended. */
+  readonly pagesConfirmed: readonly number[]
+  /** The call in progress, with the pages it has had confirmed so far; null between calls. */
+  readonly call: { readonly startedAtMs: number; readonly pagesConfirmed: readonly number[] } | null
+  /** When its next attempt is due (the first at send_time); null while calling or not queued. */
+  readonly nextAttemptAtMs: number | null
+}
+
 /** What follows an attempt: another one later, or the fax record. */
 export type AfterAttempt =
   | { readonly kind: 'retry'; readonly retryAtMs: number; readonly jobId: string }
   | { readonly kind: 'final'; readonly record: FaxRecord }
+
+/** Calls in progress at once, counted over every worker sharing the store. */
+export interface CallLimits {
+  /** To one number (1: one call at a time to a destination). */
+  readonly perDestination: number
+  /** From one sending number. */
+  readonly perSendingNumber: number
+}
+
+export const DEFAULT_CALL_LIMITS: CallLimits = { perDestination: 1, perSendingNumber: 4 }
+
+/** Why a call cannot start yet: its destination, or its sending number, has no line free. */
+export interface LineBusy {
+  readonly lineBusy: 'destination' | 'sending-number'
+  /** The line's key (lineKey), which the job waits for and the next call ending frees. */
+  readonly line: string
+}
+
+export function lineKey(kind: LineBusy['lineBusy'], number: string): string {
+  return `line:${kind}:${number}`
+}
 
 export interface TransmissionRepository {
   /**
    * Starts an attempt: the delivery is calling and the entry `sending`. 'gone' when the entry is
    * gone (cancelled), has no pages yet, or the delivery has ended or is calling (unless
    * `takeOver`: the job's previous holder died, and its call is answered as `interrupted`);
-   * 'destination-busy' when another delivery is calling the same number (one call at a time to
-   * a destination).
+   * LineBusy when `limits.perDestination` calls to its number are in progress, or
+   * `limits.perSendingNumber` calls from its sending number.
    */
   beginCall(
     deliveryId: string,
     atMs: number,
-    options?: { readonly takeOver?: boolean },
-  ): Promise<DeliveryInCall | 'gone' | 'destination-busy'>
+    options: { readonly takeOver?: boolean; readonly limits: CallLimits },
+  ): Promise<DeliveryInCall | 'gone' | LineBusy>
   /** Keeps the pages the call in progress has had confirmed (for a worker that takes over). */
   recordProgress(deliveryId: string, pagesConfirmed: readonly number[]): Promise<void>
   /**
    * Records the attempt, what follows it, and the webhook deliveries that report it, in one
-   * transaction: an attempt is never recorded without its `fax_sent` events queued.
+   * transaction: an attempt is never recorded without its `fax_sent` events queued. The lines
+   * the call held are free again: the first job waiting for each is made due.
    */
   endCall(
     attempt: CallAttempt,
@@ -76,4 +111,6 @@ export interface TransmissionRepository {
   ): Promise<void>
   /** Every attempt of a fax, in order. */
   listAttempts(faxId: string): Promise<CallAttempt[]>
+  /** The deliveries of an outbox entry still to end, in the order of its destinations. */
+  listProgress(outboxId: string): Promise<DeliveryProgress[]>
 }

@@ -1,8 +1,9 @@
 /**
  * The `send-fax` job: one attempt to send an outbox entry to one destination (its payload names
  * the delivery). The attempt's outcome, and the next attempt's job when there is one, are written
- * by the use case in one transaction with the attempt record. While another call to the same
- * number is in progress, the job is given back to run a little later.
+ * by the use case in one transaction with the attempt record. While its destination or its
+ * sending number has no line free (CallLimits), the job is given back to wait for the line: the
+ * call that frees it makes the job due, or half a minute passes.
  */
 import type { ClaimedJob } from '../domain/job-queue.js'
 import { transmitDelivery, type TransmitServices } from '../use-cases/transmit-delivery.js'
@@ -16,6 +17,8 @@ export function sendFaxJob(services: TransmitServices): JobHandler {
     }
     // Claimed before and not finished: its worker may have died in the middle of a call.
     const result = await transmitDelivery(services, deliveryId, { takeOver: job.attempts > 1 })
-    return result.outcome === 'destination-busy' ? { laterAtMs: result.laterAtMs } : undefined
+    return result.outcome === 'line-busy'
+      ? { laterAtMs: result.laterAtMs, waitingFor: result.line }
+      : undefined
   }
 }

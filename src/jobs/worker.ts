@@ -1,19 +1,24 @@
 /**
- * A worker: claims due jobs of the kinds it has handlers for, one at a time, and runs them. While
- * a handler runs, the worker renews the job's lease every third of the lease, so a long render
- * keeps its job and a dead worker's job is taken over once its lease runs out (job-queue.ts). A
- * handler that returns completes its job; one that throws gets it back later, with a growing
- * delay. `stop()` lets the job in hand finish (the process then exits cleanly) and claims no more.
+ * A worker: claims due jobs of the kinds it has handlers for and runs them, up to a number of
+ * each kind at once (`slots`: a process can make several calls while it renders one fax, and a
+ * webhook target that hangs holds a webhook slot, not a call). While a handler runs, the worker
+ * renews the job's lease every third of the lease, so a long render keeps its job and a dead
+ * worker's job is taken over once its lease runs out (job-queue.ts). A handler that returns
+ * completes its job; one that throws gets it back later, with a growing delay. `stop()` lets the
+ * jobs in hand finish (the process then exits cleanly) and claims no more.
  */
 import type { ClaimedJob, JobKind, JobQueue } from '../domain/job-queue.js'
 import type { Clock } from '../shared/clock.js'
 
 /**
  * Runs one job. Resolving completes it; resolving with `laterAtMs` gives it back to run again
- * then (the work could not start yet, e.g. its destination is busy); throwing means "it failed,
- * try again after a growing delay". The job's attempts say how often it was claimed.
+ * then (the work could not start yet, e.g. its destination is busy), or sooner when whoever frees
+ * `waitingFor` makes it due (JobQueue.release); throwing means "it failed, try again after a
+ * growing delay". The job's attempts say how often it was claimed.
  */
-export type JobHandler = (job: ClaimedJob) => Promise<void | { readonly laterAtMs: number }>
+export type JobHandler = (
+  job: ClaimedJob,
+) => Promise<void | { readonly laterAtMs: number; readonly waitingFor?: string }>
 
 export interface WorkerOptions {
   /** Unique among the workers sharing the queue (leases are checked by name). */
@@ -21,6 +26,11 @@ export interface WorkerOptions {
   readonly leaseMs: number
   /** How long to wait before looking again when no job is due. */
   readonly idleMs: number
+  /**
+   * How many jobs of each kind may run at once. Without it the worker runs one job at a time,
+   * of whichever kind; a kind left out of it gets one slot.
+   */
+  readonly slots?: Partial<Record<JobKind, number>>
 }
 
 export interface WorkerEvents {
@@ -28,6 +38,11 @@ export interface WorkerEvents {
   onFailure?(job: ClaimedJob, error: unknown, retryAtMs: number): void
   /** The lease was lost (expired and taken over): the result of this run is not recorded. */
   onLeaseLost?(job: ClaimedJob): void
+  /**
+   * The queue could not be read or written (a claim, or giving a failed job back); the worker
+   * goes on, and a job it held is claimed again when its lease runs out.
+   */
+  onQueueError?(error: unknown): void
 }
 
 const FIRST_RETRY_MS = 5_000
@@ -44,6 +59,13 @@ export class Worker {
   readonly #handlers: Partial<Record<JobKind, JobHandler>>
   readonly #options: WorkerOptions
   readonly #events: WorkerEvents
+  readonly #limits: ReadonlyMap<JobKind, number>
+  /** Jobs in hand, whatever their kind, at most. */
+  readonly #totalLimit: number
+  readonly #inHand = new Map<JobKind, number>()
+  readonly #finishing = new Set<Promise<void>>()
+  /** A job ended since the loop last looked for work: its slot is free, so look again. */
+  #jobEnded = false
   #running = false
   #loop: Promise<void> | undefined
   #wake: (() => void) | undefined
@@ -60,6 +82,11 @@ export class Worker {
     this.#handlers = handlers
     this.#options = options
     this.#events = events
+    const kinds = Object.keys(handlers) as JobKind[]
+    const limits = new Map(kinds.map((kind) => [kind, slotCount(options.slots?.[kind], kind)]))
+    this.#limits = limits
+    this.#totalLimit =
+      options.slots === undefined ? 1 : [...limits.values()].reduce((sum, n) => sum + n, 0)
   }
 
   start(): void {
@@ -70,26 +97,37 @@ export class Worker {
     this.#loop = this.#run()
   }
 
-  /** Claims no more jobs; resolves when the job in hand (if any) is finished and recorded. */
+  /** Claims no more jobs; resolves when the jobs in hand are finished and recorded. */
   async stop(): Promise<void> {
     this.#running = false
     this.#wake?.()
     await this.#loop
   }
 
-  /** Runs due jobs until none is left; for operators and tests. Answers how many ran. */
+  /** Runs due jobs, one at a time, until none is left; for operators and tests. Answers how many ran. */
   async drain(): Promise<number> {
     let ran = 0
-    while (await this.#runOne()) {
+    for (;;) {
+      const job = await this.#claim([...this.#limits.keys()])
+      if (job === null) {
+        return ran
+      }
+      await this.#execute(job)
       ran++
     }
-    return ran
   }
 
   async #run(): Promise<void> {
     while (this.#running) {
-      const ran = await this.#runOne()
-      if (!ran && this.#running) {
+      this.#jobEnded = false
+      const kinds = this.#kindsWithASlot()
+      const job = kinds.length === 0 ? null : await this.#claim(kinds).catch(this.#queueError)
+      if (job !== undefined && job !== null) {
+        this.#take(job)
+        continue
+      }
+      if (this.#running && !this.#jobEnded) {
+        // Nothing due, or every slot taken: look again after a while, or when a job ends.
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.#options.idleMs)
           this.#wake = () => {
@@ -100,16 +138,48 @@ export class Worker {
         this.#wake = undefined
       }
     }
+    await Promise.all(this.#finishing)
   }
 
-  /** Claims and runs one job; false when none was due. */
-  async #runOne(): Promise<boolean> {
-    const kinds = Object.keys(this.#handlers) as JobKind[]
-    const { name, leaseMs } = this.#options
-    const job = await this.#jobs.claim({ kinds, worker: name, leaseMs, nowMs: this.#clock.now() })
-    if (job === null) {
-      return false
+  #kindsWithASlot(): JobKind[] {
+    let total = 0
+    for (const count of this.#inHand.values()) {
+      total += count
     }
+    if (total >= this.#totalLimit) {
+      return []
+    }
+    return [...this.#limits]
+      .filter(([kind, limit]) => (this.#inHand.get(kind) ?? 0) < limit)
+      .map(([kind]) => kind)
+  }
+
+  /** Runs a claimed job beside the others in hand; its end frees its slot and wakes the loop. */
+  #take(job: ClaimedJob): void {
+    this.#inHand.set(job.kind, (this.#inHand.get(job.kind) ?? 0) + 1)
+    const finishing: Promise<void> = this.#execute(job).finally(() => {
+      this.#inHand.set(job.kind, (this.#inHand.get(job.kind) ?? 1) - 1)
+      this.#finishing.delete(finishing)
+      // Wakes the loop if it sleeps; if it is claiming, it looks again instead of sleeping.
+      this.#jobEnded = true
+      this.#wake?.()
+    })
+    this.#finishing.add(finishing)
+  }
+
+  readonly #queueError = (error: unknown): undefined => {
+    this.#events.onQueueError?.(error)
+    return undefined
+  }
+
+  async #claim(kinds: JobKind[]): Promise<ClaimedJob | null> {
+    const { name, leaseMs } = this.#options
+    return this.#jobs.claim({ kinds, worker: name, leaseMs, nowMs: this.#clock.now() })
+  }
+
+  /** Runs one claimed job and records its end; never throws. */
+  async #execute(job: ClaimedJob): Promise<void> {
+    const { name, leaseMs } = this.#options
     const handler = this.#handlers[job.kind]
     let held = true
     const heartbeat = setInterval(
@@ -136,19 +206,30 @@ export class Worker {
         held &&
         (result === undefined
           ? await this.#jobs.complete(job.id, name)
-          : await this.#jobs.release(job.id, name, result.laterAtMs))
+          : await this.#jobs.release(job.id, name, result.laterAtMs, result.waitingFor))
       if (!recorded) {
         this.#events.onLeaseLost?.(job)
       }
     } catch (error) {
       clearInterval(heartbeat)
-      const retryAtMs = this.#clock.now() + retryDelayMs(job.attempts)
-      if (await this.#jobs.release(job.id, name, retryAtMs)) {
-        this.#events.onFailure?.(job, error, retryAtMs)
-      } else {
-        this.#events.onLeaseLost?.(job)
+      try {
+        const retryAtMs = this.#clock.now() + retryDelayMs(job.attempts)
+        if (await this.#jobs.release(job.id, name, retryAtMs)) {
+          this.#events.onFailure?.(job, error, retryAtMs)
+        } else {
+          this.#events.onLeaseLost?.(job)
+        }
+      } catch (queueError) {
+        this.#queueError(queueError)
       }
     }
-    return true
   }
+}
+
+function slotCount(configured: number | undefined, kind: JobKind): number {
+  const count = configured ?? 1
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(`slots for ${kind} jobs must be a whole number ≥ 1, not ${count}`)
+  }
+  return count
 }

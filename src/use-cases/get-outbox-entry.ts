@@ -1,9 +1,11 @@
 /**
- * getOutboxEntry: one outbox entry with its deliveries. An entry is visible to its sender and the
+ * getOutboxEntry: one outbox entry with where each of its destinations stands (attempts, the call
+ * in progress and its confirmed pages, the next attempt's time). An entry is visible to its sender and the
  * sender's corporate admin; to anyone else it does not exist (`outbox_fax_not_found`).
  */
 import { DomainError } from '../domain/domain-error.js'
-import type { Delivery, OutboxEntry } from '../domain/outbox-entry.js'
+import type { OutboxEntry } from '../domain/outbox-entry.js'
+import type { DeliveryProgress } from '../domain/transmission.js'
 import type { Actor, Services } from './context.js'
 import { resolveUser } from './resolve-user.js'
 
@@ -12,11 +14,11 @@ export async function getOutboxEntry(
   actor: Actor,
   userId: string,
   outboxId: string,
-): Promise<{ entry: OutboxEntry; deliveries: Delivery[] }> {
+): Promise<{ entry: OutboxEntry; destinations: DeliveryProgress[] }> {
   const user = await resolveUser(services, actor, userId)
   const entry = await services.store.outbox.get(outboxId)
   if (!entry || entry.uid !== user.uid) {
     throw new DomainError('outbox_fax_not_found', 'No outgoing fax with this id')
   }
-  return { entry, deliveries: await services.store.outbox.listDeliveries(entry.id) }
+  return { entry, destinations: await services.store.transmissions.listProgress(entry.id) }
 }

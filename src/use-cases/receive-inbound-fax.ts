@@ -17,9 +17,6 @@ export function inboundFaxes(services: Pick<Services, 'store'>): InboundFaxes {
   return {
     receive: async (fax: InboundFax): Promise<void> => {
       const id = inboundFaxId(fax.deliveryId)
-      if ((await services.store.faxes.get(id)) !== null) {
-        return
-      }
       const record: FaxRecord = {
         id,
         ownerUid: fax.ownerUid,
@@ -41,7 +38,6 @@ export function inboundFaxes(services: Pick<Services, 'store'>): InboundFaxes {
         documentKey: fax.documentKey,
         description: 'OK',
       }
-      await services.store.faxes.add(record)
       const event = faxEvent('fax_received', {
         faxId: id,
         attempt: 1,
@@ -53,7 +49,8 @@ export function inboundFaxes(services: Pick<Services, 'store'>): InboundFaxes {
         pages: record.pages,
       })
       const hooks = await services.store.webhooks.list(fax.ownerUid, 'fax_received')
-      await services.store.webhookDeliveries.create(
+      await services.store.faxes.receive(
+        record,
         planWebhookDeliveries(hooks, event, fax.receivedAtMs),
       )
     },

@@ -9,26 +9,43 @@
  */
 import type { Carrier, CallResult, OutgoingCall } from '../domain/carrier.js'
 import type { FaxRecord } from '../domain/fax.js'
+import { outgoingFaxRecord } from '../domain/outgoing-fax-record.js'
 import { faxEvent } from '../domain/fax-event.js'
 import { planWebhookDeliveries } from '../domain/webhook-delivery.js'
-import type { CallAttempt, DeliveryInCall } from '../domain/transmission.js'
+import {
+  DEFAULT_CALL_LIMITS,
+  type CallAttempt,
+  type CallLimits,
+  type DeliveryInCall,
+  type LineBusy,
+} from '../domain/transmission.js'
 import { newId24 } from '../shared/ids.js'
 import type { Services } from './context.js'
 
 export interface TransmitServices extends Pick<Services, 'store' | 'clock'> {
   /** In the order they are asked: the first that handles a number calls it. */
   readonly carriers: readonly Carrier[]
+  /** DEFAULT_CALL_LIMITS when not given. */
+  readonly callLimits?: CallLimits
 }
 
 export type TransmitOutcome =
   | { readonly outcome: 'gone' }
-  /** Another call to the same number is in progress: try again at `laterAtMs`. */
-  | { readonly outcome: 'destination-busy'; readonly laterAtMs: number }
+  /**
+   * As many calls to its number, or from its sending number, as allowed are in progress: wait
+   * for `line` (the end of a call on it makes the job due), or until `laterAtMs` at the latest.
+   */
+  | ({ readonly outcome: 'line-busy'; readonly laterAtMs: number } & LineBusy)
   | { readonly outcome: 'retry'; readonly attempt: CallAttempt; readonly retryAtMs: number }
   | { readonly outcome: 'final'; readonly attempt: CallAttempt; readonly record: FaxRecord }
 
-/** How long a delivery waits when another call to its number is in progress. */
-export const DESTINATION_BUSY_WAIT_MS = 15_000
+/**
+ * How long a delivery waits at most when its destination or its sending number has no line free.
+ * The call that frees the line wakes the first waiting delivery sooner; this bounds the wait of
+ * one whose wake-up was missed: a call that ended between the busy answer and the job's release,
+ * or one whose worker died (its line is freed when its job is taken over).
+ */
+export const LINE_BUSY_WAIT_MS = 30_000
 
 export interface TransmitOptions {
   /**
@@ -48,12 +65,13 @@ export async function transmitDelivery(
   const { store, clock } = services
   const now = clock.now()
   const takeOver = options.takeOver ?? false
-  const call = await store.transmissions.beginCall(deliveryId, now, { takeOver })
+  const limits = services.callLimits ?? DEFAULT_CALL_LIMITS
+  const call = await store.transmissions.beginCall(deliveryId, now, { takeOver, limits })
   if (call === 'gone') {
     return { outcome: 'gone' }
   }
-  if (call === 'destination-busy') {
-    return { outcome: 'destination-busy', laterAtMs: now + DESTINATION_BUSY_WAIT_MS }
+  if ('lineBusy' in call) {
+    return { outcome: 'line-busy', ...call, laterAtMs: now + LINE_BUSY_WAIT_MS }
   }
   const outgoing = outgoingCall(call)
   const startedAtMs = call.interrupted?.startedAtMs ?? now
@@ -100,7 +118,13 @@ export async function transmitDelivery(
     return { outcome: 'retry', attempt, retryAtMs }
   }
   const earlier = await store.transmissions.listAttempts(call.delivery.id)
-  const record = faxRecordOf(call, attempt, [...earlier, attempt], confirmed.size, allSent)
+  const record = outgoingFaxRecord({
+    entry: call.entry,
+    delivery: call.delivery,
+    attempts: [...earlier, attempt],
+    pagesConfirmed: confirmed.size,
+    allSent,
+  })
   await store.transmissions.endCall(attempt, { kind: 'final', record }, endedAtMs, webhooks)
   return { outcome: 'final', attempt, record }
 }
@@ -191,38 +215,4 @@ async function carrierFor(carriers: readonly Carrier[], to: string): Promise<Car
     }
   }
   return null
-}
-
-function faxRecordOf(
-  call: DeliveryInCall,
-  last: CallAttempt,
-  attempts: readonly CallAttempt[],
-  pagesConfirmed: number,
-  allSent: boolean,
-): FaxRecord {
-  const { entry, delivery } = call
-  const first = attempts[0] ?? last
-  return {
-    id: delivery.id,
-    ownerUid: entry.uid,
-    direction: 'outgoing',
-    from: delivery.fromNumber ?? '',
-    to: delivery.destination,
-    // Every page confirmed, over however many attempts, is a success.
-    status: allSent ? 'success' : last.status,
-    pages: pagesConfirmed,
-    durationSeconds: Math.round(
-      attempts.reduce((total, each) => total + (each.endedAtMs - each.startedAtMs), 0) / 1000,
-    ),
-    comment: entry.commentText,
-    isRead: false,
-    isSpam: false,
-    startedAtMs: first.startedAtMs,
-    submittedAtMs: entry.submittedAtMs,
-    updatedAtMs: last.endedAtMs,
-    maxRetry: entry.retry.count,
-    retryDelaySeconds: entry.retry.delaySeconds,
-    documentKey: entry.documentKey,
-    description: allSent ? 'OK' : last.description,
-  }
 }

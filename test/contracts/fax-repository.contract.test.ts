@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { Account } from '../../src/domain/account.js'
 import type { FaxQuery, FaxRecord } from '../../src/domain/fax.js'
-import { aFaxRecord, anAccount } from '../support/sample-records.js'
+import { planWebhookDeliveries } from '../../src/domain/webhook-delivery.js'
+import { aFaxRecord, anAccount, aWebhook } from '../support/sample-records.js'
 import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
 
 for (const engine of ENGINES) {
@@ -158,6 +159,32 @@ for (const engine of ENGINES) {
       await world().store.faxes.delete(gone.id)
       assert.equal(await world().store.faxes.get(gone.id), null)
       assert.deepEqual(await world().store.faxes.list(query()), [kept])
+    })
+
+    it('files a received fax with its webhook deliveries, once', async () => {
+      const hook = aWebhook(user.uid, { event: 'fax_received', target: 'https://a.example.test/' })
+      await world().store.webhooks.add(hook)
+      const record = aFaxRecord(user.uid, { direction: 'incoming' })
+      const announce = (atMs: number) =>
+        planWebhookDeliveries(
+          [hook],
+          {
+            uid: user.uid,
+            event: 'fax_received',
+            hookIdForPayload: record.id,
+            data: { id: record.id, uid: user.uid, pages: record.pages, status: 'success' },
+          },
+          atMs,
+        )
+      assert.equal(await world().store.faxes.receive(record, announce(1)), true)
+      // The same call delivered again (its sender's worker died before recording it): no change.
+      assert.equal(await world().store.faxes.receive(record, announce(2)), false)
+      assert.deepEqual(await world().store.faxes.get(record.id), record)
+      const queued = await world().store.webhookDeliveries.listByHook(hook.id, 10)
+      assert.deepEqual(
+        queued.map((delivery) => delivery.createdAtMs),
+        [1],
+      )
     })
   })
 }

@@ -252,7 +252,7 @@ for (const engine of ENGINES) {
       const kept = anOutboxEntry(user.uid)
       await create(entry)
       await create(kept)
-      assert.equal(await world().store.outbox.delete(entry.id), 'deleted')
+      assert.equal(await world().store.outbox.delete(entry.id, 0), 'deleted')
       assert.equal(await world().store.outbox.get(entry.id), null)
       assert.deepEqual(await world().store.outbox.listDeliveries(entry.id), [])
       assert.deepEqual(await rowsLeftOf(entry.id), NOTHING)
@@ -267,16 +267,16 @@ for (const engine of ENGINES) {
     it('answers not_found when deleting an unknown or already deleted entry', async () => {
       const entry = anOutboxEntry(user.uid)
       await create(entry)
-      assert.equal(await world().store.outbox.delete('0'.repeat(32)), 'not_found')
-      assert.equal(await world().store.outbox.delete(entry.id), 'deleted')
-      assert.equal(await world().store.outbox.delete(entry.id), 'not_found')
+      assert.equal(await world().store.outbox.delete('0'.repeat(32), 0), 'not_found')
+      assert.equal(await world().store.outbox.delete(entry.id, 0), 'deleted')
+      assert.equal(await world().store.outbox.delete(entry.id, 0), 'not_found')
     })
 
     it('refuses to delete an entry that is sending, and keeps all of it', async () => {
       const entry = anOutboxEntry(user.uid)
       await create(entry)
       await markSending(entry.id)
-      assert.equal(await world().store.outbox.delete(entry.id), 'sending')
+      assert.equal(await world().store.outbox.delete(entry.id, 0), 'sending')
       assert.deepEqual(await world().store.outbox.get(entry.id), { ...entry, status: 'sending' })
       assert.deepEqual(await rowsLeftOf(entry.id), {
         entries: 1,

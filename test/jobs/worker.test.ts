@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
-import type { ClaimedJob } from '../../src/domain/job-queue.js'
+import type { ClaimedJob, JobQueue } from '../../src/domain/job-queue.js'
 import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
 import { retryDelayMs, Worker } from '../../src/jobs/worker.js'
 import { newId24 } from '../../src/shared/ids.js'
@@ -133,6 +133,105 @@ for (const engine of ENGINES) {
       assert.ok(next)
       assert.notEqual(next.id, ran[0])
       assert.equal(next.attempts, 1)
+    })
+
+    it('runs up to its slots of each kind at once, and stop() waits for all of them', async () => {
+      const now = t.clock.now()
+      for (let n = 0; n < 5; n++) {
+        await t.services.store.jobs.enqueue(
+          { id: newId24(), kind: 'deliver-webhook', payload: {}, runAtMs: now },
+          now,
+        )
+      }
+      await t.services.store.jobs.enqueue(
+        { id: newId24(), kind: 'render-fax', payload: {}, runAtMs: now },
+        now,
+      )
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const inHand = { 'deliver-webhook': 0, 'render-fax': 0 }
+      let most = 0
+      let finished = 0
+      const hold = (kind: keyof typeof inHand) => async () => {
+        inHand[kind]++
+        most = Math.max(most, inHand['deliver-webhook'])
+        await gate
+        inHand[kind]--
+        finished++
+      }
+      const worker = new Worker(
+        t.services.store.jobs,
+        t.clock,
+        { 'deliver-webhook': hold('deliver-webhook'), 'render-fax': hold('render-fax') },
+        { name: 'w5', ...OPTIONS, slots: { 'deliver-webhook': 3, 'render-fax': 1 } },
+      )
+      worker.start()
+      const deadline = Date.now() + 10_000
+      while (inHand['deliver-webhook'] + inHand['render-fax'] < 4 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      // Three webhooks (its slots) and the render beside them, and no more for a while.
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.deepEqual(inHand, { 'deliver-webhook': 3, 'render-fax': 1 })
+      const stopping = worker.stop()
+      release()
+      await stopping
+      assert.equal(finished, 4, 'stop() returned before the jobs in hand finished')
+      assert.equal(most, 3)
+      // The two webhooks never claimed are still queued.
+      let left = 0
+      while (
+        await t.services.store.jobs.claim({
+          kinds: ['deliver-webhook'],
+          worker: 'w6',
+          leaseMs: 1000,
+          nowMs: t.clock.now(),
+        })
+      ) {
+        left++
+      }
+      assert.equal(left, 2)
+    })
+
+    it('looks for the next job as soon as one ends, even while it is claiming', async () => {
+      const now = t.clock.now()
+      for (let n = 0; n < 20; n++) {
+        await t.services.store.jobs.enqueue(
+          { id: newId24(), kind: 'deliver-webhook', payload: {}, runAtMs: now },
+          now,
+        )
+      }
+      // The real queue, with claims slow enough that a short job ends while the worker is
+      // claiming for its other kind (the moment a wake-up could be lost).
+      const jobs = t.services.store.jobs
+      const slowClaims: JobQueue = {
+        enqueue: async (...args) => jobs.enqueue(...args),
+        claim: async (request) => {
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          return jobs.claim(request)
+        },
+        heartbeat: async (...args) => jobs.heartbeat(...args),
+        complete: async (...args) => jobs.complete(...args),
+        release: async (...args) => jobs.release(...args),
+      }
+      let done = 0
+      const worker = new Worker(
+        slowClaims,
+        t.clock,
+        { 'deliver-webhook': async () => void done++, 'render-fax': async () => {} },
+        { name: 'w7', leaseMs: 60_000, idleMs: 60_000, slots: { 'deliver-webhook': 1 } },
+      )
+      const started = Date.now()
+      worker.start()
+      while (done < 20 && Date.now() - started < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      await worker.stop()
+      // Twenty jobs in well under one idle wait (a minute): no wake-up was lost.
+      assert.equal(done, 20)
+      assert.ok(Date.now() - started < 10_000)
     })
   })
 }

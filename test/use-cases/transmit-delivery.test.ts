@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
 import type { Carrier } from '../../src/domain/carrier.js'
-import { transmitDelivery } from '../../src/use-cases/transmit-delivery.js'
+import { outgoingFaxRecord } from '../../src/domain/outgoing-fax-record.js'
+import { DEFAULT_CALL_LIMITS, type CallAttempt } from '../../src/domain/transmission.js'
+import { LINE_BUSY_WAIT_MS, transmitDelivery } from '../../src/use-cases/transmit-delivery.js'
 import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
 import { sendFaxJob } from '../../src/jobs/send-fax-job.js'
 import { Worker } from '../../src/jobs/worker.js'
@@ -19,6 +21,12 @@ import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js
 import { ENGINES } from '../support/test-database.js'
 
 const FROM = '+15555550150'
+const LIMITS = { limits: DEFAULT_CALL_LIMITS }
+
+/** beginCall started the call (rather than answering 'gone' or a busy line). */
+function began(call: unknown): boolean {
+  return typeof call === 'object' && call !== null && 'delivery' in call
+}
 
 interface FaxJson {
   id: string
@@ -37,6 +45,8 @@ for (const engine of ENGINES) {
     let worker: Worker
     let threePages: string[]
     let carriers: Carrier[]
+    /** Jobs whose row was gone when the worker came to record them. */
+    const lostJobs: string[] = []
 
     before(async () => {
       t = await openTestApp(engine)
@@ -51,6 +61,7 @@ for (const engine of ENGINES) {
           'send-fax': sendFaxJob({ ...t.services, carriers }),
         },
         { name: `w-${engine}`, leaseMs: 600_000, idleMs: 10 },
+        { onLeaseLost: (job) => lostJobs.push(`${job.kind} ${job.id}`) },
       )
       threePages = [
         await t.upload(user, await readFile(documentPath('text-letter.pdf')), 'letter.pdf'),
@@ -241,7 +252,10 @@ for (const engine of ENGINES) {
       const ids = await send(['+15555550100'])
       await worker.drain() // renders, and sends
       const id = ids['+15555550100'] ?? ''
-      assert.equal(await t.services.store.transmissions.beginCall(id, t.clock.now()), 'gone')
+      assert.equal(
+        await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS),
+        'gone',
+      )
     })
 
     it('calls one destination once at a time: a second fax to it waits its turn', async () => {
@@ -253,9 +267,10 @@ for (const engine of ENGINES) {
       const held = await t.services.store.transmissions.beginCall(
         first['+15555550106'] ?? '',
         t.clock.now(),
+        LIMITS,
       )
       assert.ok(
-        typeof held === 'object',
+        typeof held === 'object' && 'delivery' in held,
         `the first delivery could not start: ${JSON.stringify(held)}`,
       )
       const third = await send(['+15555550106'])
@@ -263,10 +278,13 @@ for (const engine of ENGINES) {
       const waiting = third['+15555550106'] ?? ''
       assert.deepEqual(await t.services.store.transmissions.listAttempts(waiting), [])
       assert.equal(await fax(waiting), null)
-      // It comes back after 15 s, still behind the held call; once that ends, it goes through.
-      t.clock.advance(15_000)
-      await worker.drain()
+      // It comes back after a minute at the latest, still behind the held call ...
+      t.clock.advance(LINE_BUSY_WAIT_MS - 1)
+      assert.equal(await worker.drain(), 0)
+      t.clock.advance(1)
+      assert.equal(await worker.drain(), 1)
       assert.deepEqual(await t.services.store.transmissions.listAttempts(waiting), [])
+      // ... and at once when the held call ends: the end of a call wakes the next in line.
       await t.services.store.transmissions.endCall(
         {
           faxId: held.delivery.id,
@@ -284,8 +302,7 @@ for (const engine of ENGINES) {
         { kind: 'retry', retryAtMs: t.clock.now() + 3_600_000_000, jobId: newId24() },
         t.clock.now(),
       )
-      t.clock.advance(15_000)
-      await worker.drain()
+      assert.equal(await worker.drain(), 1)
       assert.equal((await fax(waiting))?.status, 'success')
     })
 
@@ -297,8 +314,8 @@ for (const engine of ENGINES) {
       await worker.drain() // renders; the send job waits for 2030
       const id = ids['+15555550100'] ?? ''
       // A worker starts the call, gets page 1 confirmed, and dies.
-      const open = await t.services.store.transmissions.beginCall(id, t.clock.now())
-      assert.ok(typeof open === 'object')
+      const open = await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)
+      assert.ok(began(open))
       await t.services.store.transmissions.recordProgress(id, [1])
       const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
       assert.equal(outcome.outcome, 'retry')
@@ -319,8 +336,8 @@ for (const engine of ENGINES) {
       const ids = await send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' })
       await worker.drain()
       const id = ids['+15555550100'] ?? ''
-      const open = await t.services.store.transmissions.beginCall(id, t.clock.now())
-      assert.ok(typeof open === 'object')
+      const open = await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)
+      assert.ok(began(open))
       await t.services.store.transmissions.recordProgress(id, [1, 2, 3])
       const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
       assert.equal(outcome.outcome, 'final')
@@ -336,11 +353,150 @@ for (const engine of ENGINES) {
       const ids = await send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' })
       await worker.drain()
       const id = ids['+15555550100'] ?? ''
+      assert.ok(began(await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)))
       assert.equal(
-        typeof (await t.services.store.transmissions.beginCall(id, t.clock.now())),
-        'object',
+        await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS),
+        'gone',
       )
-      assert.equal(await t.services.store.transmissions.beginCall(id, t.clock.now()), 'gone')
+    })
+
+    it('counts the calls in progress to a number and from a sending number against their limits', async () => {
+      // A sender and numbers of its own: earlier tests leave calls open to +15555550100.
+      const sender = await t.user({ numbers: ['+15555550151'] })
+      const files = [await t.upload(sender, await readFile(documentPath('a4.pdf')), 'a4.pdf')]
+      const sendLater = async (to: string[]) => {
+        const response = await t.request('POST', '/v3/accounts/self/outbox', {
+          token: sender.token,
+          body: {
+            from: '+15555550151',
+            to,
+            files,
+            return_ids: true,
+            send_time: '2030-01-01 00:00:00 +0000',
+          },
+        })
+        assert.equal(response.statusCode, 201, response.body)
+        return response.json<{ ids: Record<string, string> }>().ids
+      }
+      const first = await sendLater(['+15555550105', '+15555550103'])
+      const second = await sendLater(['+15555550105'])
+      const third = await sendLater(['+15555550105'])
+      await worker.drain() // renders; the send jobs wait for 2030
+      const begin = async (
+        id: string | undefined,
+        perDestination: number,
+        perSendingNumber: number,
+      ) =>
+        t.services.store.transmissions.beginCall(id ?? '', t.clock.now(), {
+          limits: { perDestination, perSendingNumber },
+        })
+      const numberBusy = { lineBusy: 'sending-number', line: 'line:sending-number:+15555550151' }
+      // Two calls to +15555550105, from the one sending number: both lines of each are taken.
+      assert.ok(began(await begin(first['+15555550105'], 2, 2)))
+      assert.ok(began(await begin(second['+15555550105'], 2, 2)))
+      assert.deepEqual(await begin(first['+15555550103'], 2, 2), numberBusy)
+      assert.deepEqual(await begin(third['+15555550105'], 2, 3), {
+        lineBusy: 'destination',
+        line: 'line:destination:+15555550105',
+      })
+      // A third line on the sending number lets the other destination through, not the third call.
+      assert.ok(began(await begin(first['+15555550103'], 2, 3)))
+      assert.deepEqual(await begin(third['+15555550105'], 3, 3), numberBusy)
+      assert.ok(began(await begin(third['+15555550105'], 3, 4)))
+    })
+
+    it('keeps the calls of a destination cancelled between retries as its fax record', async () => {
+      const ids = await send(['+15555550101'], { options: { retry: { count: 2, delay: 60 } } })
+      await worker.drain() // renders, and the first call finds the line busy
+      const id = ids['+15555550101'] ?? ''
+      assert.equal(await fax(id), null, 'a retry is due: no record yet')
+      const listed = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
+      const entry = listed
+        .json<{ records: { id: string; to: string[]; status: string }[] }>()
+        .records.find((r) => r.to[0] === '+15555550101' && r.status === 'scheduled_for_sending')?.id
+      const cancelled = await t.request('DELETE', `/v3/accounts/self/outbox/${entry ?? ''}`, {
+        token: user.token,
+      })
+      assert.equal(cancelled.statusCode, 200, cancelled.body)
+      const record = await fax(id)
+      assert.equal(record?.status, 'failed_user_busy')
+      assert.match(
+        record?.description ?? '',
+        /^cancelled by the sender after 1 attempt; the last: /,
+      )
+      assert.equal((await t.services.store.transmissions.listAttempts(id)).length, 1)
+      // The retry went with the entry: no call is made later.
+      t.clock.advance(120_000)
+      await worker.drain()
+      assert.equal((await t.services.store.transmissions.listAttempts(id)).length, 1)
+    })
+
+    it('removes the entry when its last two calls end at the same moment', async () => {
+      const sender = await t.user({ numbers: ['+15555550152'] })
+      const files = [await t.upload(sender, await readFile(documentPath('a4.pdf')), 'a4.pdf')]
+      const destinations = ['+15555550100', '+15555550104']
+      const sent: Record<string, string>[] = []
+      for (let round = 0; round < 10; round++) {
+        const response = await t.request('POST', '/v3/accounts/self/outbox', {
+          token: sender.token,
+          body: {
+            from: '+15555550152',
+            to: destinations,
+            files,
+            return_ids: true,
+            send_time: '2030-01-01 00:00:00 +0000',
+          },
+        })
+        assert.equal(response.statusCode, 201, response.body)
+        sent.push(response.json<{ ids: Record<string, string> }>().ids)
+      }
+      await worker.drain() // renders; the send jobs wait for 2030
+      const unlimited = { limits: { perDestination: 100, perSendingNumber: 100 } }
+      for (const ids of sent) {
+        const calls = await Promise.all(
+          destinations.map(async (to) =>
+            t.services.store.transmissions.beginCall(ids[to] ?? '', t.clock.now(), unlimited),
+          ),
+        )
+        // Both calls end together, each the last as far as it can tell.
+        await Promise.all(
+          calls.map(async (call) => {
+            assert.ok(typeof call === 'object' && 'delivery' in call)
+            const attempt: CallAttempt = {
+              faxId: call.delivery.id,
+              attempt: call.attempt,
+              carrier: 'simulated',
+              startedAtMs: t.clock.now(),
+              endedAtMs: t.clock.now(),
+              status: 'success',
+              pagesConfirmed: [1],
+              description: 'OK',
+              remoteStationId: null,
+              bitRate: null,
+              coding: null,
+            }
+            const record = outgoingFaxRecord({
+              entry: call.entry,
+              delivery: call.delivery,
+              attempts: [attempt],
+              pagesConfirmed: 1,
+              allSent: true,
+            })
+            await t.services.store.transmissions.endCall(
+              attempt,
+              { kind: 'final', record },
+              t.clock.now(),
+            )
+          }),
+        )
+      }
+      const left = await t.request('GET', '/v3/accounts/self/outbox', { token: sender.token })
+      assert.deepEqual(left.json<{ records: unknown[] }>().records, [])
+    })
+
+    it('left every job to the worker that ran it: none was removed under it', () => {
+      // The last call of an entry removes the entry; its job must survive for its worker.
+      assert.deepEqual(lostJobs, [])
     })
   })
 }

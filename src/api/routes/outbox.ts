@@ -105,13 +105,13 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
     },
     handler: async (request) => {
       const { user_id, outbox_fax_id } = request.params
-      const { entry, deliveries } = await getOutboxEntry(
+      const { entry, destinations } = await getOutboxEntry(
         services,
         actorOf(request),
         user_id,
         outbox_fax_id,
       )
-      return toOutboxJson(entry, deliveries)
+      return toOutboxJson(entry, destinations)
     },
   })
 

@@ -135,6 +135,63 @@ export const RESPONSE_SCHEMAS = [
         description:
           'faxd: destination → delivery id (the ids return_ids answered); only on getOutboxFax',
       },
+      destinations: {
+        type: 'array',
+        description:
+          'faxd: where each destination still to end stands, in the order of `to`; only on ' +
+          'getOutboxFax. A destination that has ended is a fax record under its id.',
+        items: {
+          type: 'object',
+          required: [
+            'to',
+            'id',
+            'state',
+            'attempts',
+            'pages_confirmed',
+            'call',
+            'next_attempt_time',
+          ],
+          properties: {
+            to: { type: 'string' },
+            id: { type: 'string', description: 'The id its fax record will have' },
+            state: {
+              type: 'string',
+              enum: ['waiting', 'calling'],
+              description: 'calling while an attempt is in progress',
+            },
+            attempts: {
+              type: 'integer',
+              minimum: 0,
+              description: 'Attempts started, the one in progress included',
+            },
+            pages_confirmed: {
+              type: 'array',
+              items: { type: 'integer', minimum: 1 },
+              description:
+                'Pages the receiver has confirmed, over every attempt and the call in progress',
+            },
+            call: {
+              type: 'object',
+              nullable: true,
+              required: ['started_at', 'pages_confirmed'],
+              description: 'The call in progress; null between calls',
+              properties: {
+                started_at: UTC_TIME,
+                pages_confirmed: {
+                  type: 'array',
+                  items: { type: 'integer', minimum: 1 },
+                  description: 'Pages this call has had confirmed so far',
+                },
+              },
+            },
+            next_attempt_time: {
+              ...UTC_TIME_WITH_OFFSET,
+              nullable: true,
+              description: 'When the next attempt is due; null while calling',
+            },
+          },
+        },
+      },
     },
   },
   {

@@ -2,7 +2,8 @@
  * The Fax.Plus Outbox shape. Fields Fax.Plus fills from its web app (contact_name, extra_info,
  * initiated_from, file_changes) are present with empty values, as in its own examples.
  */
-import type { Delivery, OutboxEntry } from '../../domain/outbox-entry.js'
+import type { OutboxEntry } from '../../domain/outbox-entry.js'
+import type { DeliveryProgress } from '../../domain/transmission.js'
 import { formatUtc, formatUtcWithOffset } from './time-format.js'
 
 /**
@@ -17,7 +18,8 @@ function retryJson(entry: OutboxEntry): { count: number; delay?: number } {
   return delaySeconds <= SDK_MAX_RETRY_DELAY_SECONDS ? { count, delay: delaySeconds } : { count }
 }
 
-export function toOutboxJson(entry: OutboxEntry, deliveries: readonly Delivery[] | null) {
+/** `destinations` (getOutboxFax only) adds the faxd fields `ids` and `destinations`. */
+export function toOutboxJson(entry: OutboxEntry, destinations: readonly DeliveryProgress[] | null) {
   const lastChange = entry.statusChanges[entry.statusChanges.length - 1]
   return {
     id: entry.id,
@@ -62,8 +64,29 @@ export function toOutboxJson(entry: OutboxEntry, deliveries: readonly Delivery[]
           },
         }
       : {}),
-    ...(deliveries
-      ? { ids: Object.fromEntries(deliveries.map((d) => [d.destination, d.id])) }
+    ...(destinations
+      ? {
+          ids: Object.fromEntries(destinations.map((d) => [d.delivery.destination, d.delivery.id])),
+          destinations: destinations.map(destinationJson),
+        }
       : {}),
+  }
+}
+
+function destinationJson(progress: DeliveryProgress) {
+  const { delivery, call } = progress
+  const confirmed = new Set([...progress.pagesConfirmed, ...(call?.pagesConfirmed ?? [])])
+  return {
+    to: delivery.destination,
+    id: delivery.id,
+    state: call === null ? 'waiting' : 'calling',
+    attempts: progress.attempts,
+    pages_confirmed: [...confirmed].sort((a, b) => a - b),
+    call:
+      call === null
+        ? null
+        : { started_at: formatUtc(call.startedAtMs), pages_confirmed: [...call.pagesConfirmed] },
+    next_attempt_time:
+      progress.nextAttemptAtMs === null ? null : formatUtcWithOffset(progress.nextAttemptAtMs),
   }
 }

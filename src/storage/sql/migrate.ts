@@ -14,6 +14,7 @@ import * as jobQueue from './migrations/0003-job-queue.js'
 import * as webhookDeliveries from './migrations/0004-webhook-deliveries.js'
 import * as transmission from './migrations/0005-transmission.js'
 import * as callProgress from './migrations/0006-call-progress.js'
+import * as lineLimits from './migrations/0007-line-limits.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-webhook-deliveries': webhookDeliveries,
   '0005-transmission': transmission,
   '0006-call-progress': callProgress,
+  '0007-line-limits': lineLimits,
 }
 
 const inCodeMigrations: MigrationProvider = {

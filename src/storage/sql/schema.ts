@@ -165,6 +165,8 @@ export interface JobsTable {
   created_at: number
   /** The outbox entry the job serves, so cancelling the entry removes it. */
   outbox_id: string | null
+  /** What the job waits for (a line), set when it was given back for it; null otherwise. */
+  waiting_for: Generated<string | null>
 }
 
 export interface WebhooksTable {

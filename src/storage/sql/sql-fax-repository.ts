@@ -1,20 +1,43 @@
 /**
  * FaxRepository on SQL: fax records in `faxes`. Lists are newest first (started_at, then id),
  * with exclusive time bounds; inbox holds incoming faxes not marked spam, sent the outgoing
- * ones, spam those marked spam.
+ * ones, spam those marked spam. A received fax and its webhook deliveries are one commit.
  */
 import type { Kysely, Updateable } from 'kysely'
 import type { FaxQuery, FaxRecord } from '../../domain/fax.js'
-import type { FaxRepository } from '../../domain/ports.js'
+import type { FaxRepository, Store } from '../../domain/ports.js'
+import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
 import { toFlag } from './column-values.js'
 import { faxFromRow, faxToRow } from './fax-rows.js'
 import type { Database, FaxesTable } from './schema.js'
+import { insertPlannedDeliveries } from './sql-webhook-delivery-repository.js'
+import type { TransactionRunner } from './transaction-runner.js'
 
 export class SqlFaxRepository implements FaxRepository {
   readonly #db: Kysely<Database>
+  readonly #transactions: TransactionRunner
+  readonly #engine: Store['engine']
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: Store['engine']) {
     this.#db = db
+    this.#transactions = transactions
+    this.#engine = engine
+  }
+
+  async receive(record: FaxRecord, webhooks: readonly PlannedDelivery[]): Promise<boolean> {
+    return this.#transactions.run(async (trx) => {
+      const filed = await trx
+        .selectFrom('faxes')
+        .select('id')
+        .where('id', '=', record.id)
+        .executeTakeFirst()
+      if (filed !== undefined) {
+        return false
+      }
+      await trx.insertInto('faxes').values(faxToRow(record)).execute()
+      await insertPlannedDeliveries(trx, this.#engine, webhooks)
+      return true
+    })
   }
 
   async add(record: FaxRecord): Promise<void> {

@@ -10,7 +10,7 @@
  * at the first due row it may take (migration 0003): future jobs are never read, and no sort is
  * needed. Rows it passes over are due jobs of other kinds and leased jobs.
  */
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { ClaimedJob, ClaimRequest, JobQueue, NewJob } from '../../domain/job-queue.js'
 import type { Store } from '../../domain/ports.js'
 import { claimedJobFromRow, newJobToRow } from './job-rows.js'
@@ -74,18 +74,71 @@ export class SqlJobQueue implements JobQueue {
     return result.numDeletedRows === 1n
   }
 
-  async release(id: string, worker: string, runAtMs: number): Promise<boolean> {
+  async release(
+    id: string,
+    worker: string,
+    runAtMs: number,
+    waitingFor?: string,
+  ): Promise<boolean> {
     checkTime('runAtMs', runAtMs)
     const result = await this.#transactions.run((trx) =>
       trx
         .updateTable('jobs')
-        .set({ run_at: runAtMs, locked_by: null, locked_until: null })
+        .set({
+          run_at: runAtMs,
+          locked_by: null,
+          locked_until: null,
+          waiting_for: waitingFor ?? null,
+        })
         .where('id', '=', id)
         .where('locked_by', '=', worker)
         .executeTakeFirst(),
     )
     return result.numUpdatedRows === 1n
   }
+}
+
+/**
+ * Before an outbox entry is removed with its jobs (the cascade of `jobs.outbox_id`): the jobs a
+ * worker holds are detached from it instead, so that the job whose run removes the entry (its
+ * last call, or its failed render) is not deleted under its worker, which completes it itself.
+ */
+export async function detachJobsInHand(
+  trx: Transaction<Database>,
+  outboxId: string,
+): Promise<void> {
+  await trx
+    .updateTable('jobs')
+    .set({ outbox_id: null })
+    .where('outbox_id', '=', outboxId)
+    .where('locked_by', 'is not', null)
+    .execute()
+}
+
+/**
+ * Makes the first job waiting for `resource` (JobQueue.release's `waitingFor`) due at `atMs`, if
+ * it was due later; for the transaction that frees the resource.
+ */
+export async function wakeOneWaitingFor(
+  trx: Transaction<Database>,
+  resource: string,
+  atMs: number,
+): Promise<void> {
+  await trx
+    .updateTable('jobs')
+    .set({ run_at: atMs, waiting_for: null })
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('waiting_for', '=', resource)
+        .where('locked_by', 'is', null)
+        .where('run_at', '>', atMs)
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(1),
+    )
+    .execute()
 }
 
 /**

@@ -13,9 +13,13 @@ import type {
   OutboxDeletion,
   OutboxRepository,
   RenderedPages,
+  Store,
 } from '../../domain/ports.js'
+import { outgoingFaxRecord } from '../../domain/outgoing-fax-record.js'
 import { faxToRow } from './fax-rows.js'
+import { attemptFromRow, parsePageList } from './transmission-rows.js'
 import { newJobToRow } from './job-rows.js'
+import { detachJobsInHand } from './sql-job-queue.js'
 import { newId24 } from '../../shared/ids.js'
 import {
   deliveryFromRow,
@@ -37,8 +41,10 @@ const ROWS_PER_INSERT = 500
 export class SqlOutboxRepository implements OutboxRepository {
   readonly #db: Kysely<Database>
   readonly #transactions: TransactionRunner
+  readonly #engine: Store['engine']
 
-  constructor(db: Kysely<Database>, transactions: TransactionRunner) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: Store['engine']) {
+    this.#engine = engine
     this.#db = db
     this.#transactions = transactions
   }
@@ -128,17 +134,28 @@ export class SqlOutboxRepository implements OutboxRepository {
   }
 
   /**
-   * The status check and the removal are one conditional DELETE, so an entry that turns to
-   * `sending` concurrently is never removed; a second look tells `sending` from `not_found`.
+   * The entry's row is locked first (PostgreSQL; SQLite's writer is already alone), so that no
+   * call can start or end while its deliveries are read: a delivery that has had attempts becomes
+   * its fax record (the calls were made), written in the commit that removes the entry.
    */
-  async delete(id: string): Promise<OutboxDeletion> {
+  async delete(id: string, atMs: number): Promise<OutboxDeletion> {
     return this.#transactions.run(async (trx) => {
-      const removed = await trx
-        .deleteFrom('outbox_entries')
-        .where('id', '=', id)
-        .where('status', '<>', 'sending')
-        .executeTakeFirst()
-      return removed.numDeletedRows === 1n ? 'deleted' : whyNot(trx, id)
+      const locked = await lockEntry(trx, this.#engine, id)
+      if (locked === undefined) {
+        return 'not_found'
+      }
+      if (locked.status === 'sending') {
+        return 'sending'
+      }
+      const records = await recordsOfAttempted(trx, id, atMs)
+      await trx.deleteFrom('outbox_entries').where('id', '=', id).execute()
+      for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
+        await trx
+          .insertInto('faxes')
+          .values(records.slice(start, start + ROWS_PER_INSERT).map(faxToRow))
+          .execute()
+      }
+      return 'deleted'
     })
   }
 
@@ -216,6 +233,7 @@ export class SqlOutboxRepository implements OutboxRepository {
 
   async failConverting(id: string, records: readonly FaxRecord[]): Promise<boolean> {
     return this.#transactions.run(async (trx) => {
+      await detachJobsInHand(trx, id)
       const removed = await trx
         .deleteFrom('outbox_entries')
         .where('id', '=', id)
@@ -275,6 +293,73 @@ export async function appendStatusChange(
 }
 
 /** After a conditional change touched nothing: was the entry missing, or sending? */
+/**
+ * Reads an entry's status and, on PostgreSQL, locks its row until the transaction ends. Every
+ * transaction that changes an entry's deliveries takes this lock first, so two calls of one entry
+ * ending at once see each other's changes (the second finds the first's delivery gone, and
+ * removes the entry with its last delivery) and a call cannot start while the entry is being
+ * cancelled. SQLite's transactions are already one at a time.
+ */
+export async function lockEntry(
+  trx: Transaction<Database>,
+  engine: Store['engine'],
+  id: string,
+): Promise<{ status: string } | undefined> {
+  return trx
+    .selectFrom('outbox_entries')
+    .select('status')
+    .where('id', '=', id)
+    .$if(engine === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirst()
+}
+
+/** The fax records of an entry's deliveries that have had attempts, as it is cancelled. */
+async function recordsOfAttempted(
+  trx: Transaction<Database>,
+  outboxId: string,
+  atMs: number,
+): Promise<FaxRecord[]> {
+  const attempted = await trx
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('outbox_id', '=', outboxId)
+    .where('attempts', '>', 0)
+    .orderBy('position')
+    .execute()
+  const entry = attempted.length === 0 ? null : await readEntry(trx, outboxId)
+  if (entry === null) {
+    return []
+  }
+  const records: FaxRecord[] = []
+  for (const row of attempted) {
+    const attempts = (
+      await trx
+        .selectFrom('fax_attempts')
+        .selectAll()
+        .where('fax_id', '=', row.id)
+        .orderBy('attempt')
+        .execute()
+    ).map(attemptFromRow)
+    const count = attempts.length
+    const last = attempts[count - 1]
+    if (last === undefined) {
+      continue // Counted, but its call never ended: nothing was recorded to keep.
+    }
+    records.push(
+      outgoingFaxRecord({
+        entry,
+        delivery: deliveryFromRow(row),
+        attempts,
+        pagesConfirmed: parsePageList(row.pages_confirmed, 'deliveries.pages_confirmed').length,
+        allSent: false,
+        description: `cancelled by the sender after ${count} attempt${count === 1 ? '' : 's'}; the last: ${last.description}`,
+        endedAtMs: atMs,
+      }),
+    )
+  }
+  return records
+}
+
 async function whyNot(trx: Transaction<Database>, id: string): Promise<'not_found' | 'sending'> {
   const left = await trx
     .selectFrom('outbox_entries')

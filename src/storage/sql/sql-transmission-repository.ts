@@ -7,14 +7,17 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Store } from '../../domain/ports.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
-import type { AfterAttempt, CallAttempt, DeliveryInCall } from '../../domain/transmission.js'
+import { lineKey } from '../../domain/transmission.js'
+import type { AfterAttempt, CallAttempt, CallLimits } from '../../domain/transmission.js'
+import type { DeliveryInCall, DeliveryProgress, LineBusy } from '../../domain/transmission.js'
 import type { TransmissionRepository } from '../../domain/transmission.js'
 import { toJsonText } from './column-values.js'
 import { faxToRow } from './fax-rows.js'
 import { newJobToRow } from './job-rows.js'
+import { detachJobsInHand, wakeOneWaitingFor } from './sql-job-queue.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import type { Database } from './schema.js'
-import { appendStatusChange, readEntry } from './sql-outbox-repository.js'
+import { appendStatusChange, lockEntry, readEntry } from './sql-outbox-repository.js'
 import { insertPlannedDeliveries } from './sql-webhook-delivery-repository.js'
 import type { TransactionRunner } from './transaction-runner.js'
 import { attemptFromRow, attemptToRow, parsePageList } from './transmission-rows.js'
@@ -33,12 +36,19 @@ export class SqlTransmissionRepository implements TransmissionRepository {
   async beginCall(
     deliveryId: string,
     atMs: number,
-    options: { readonly takeOver?: boolean } = {},
-  ): Promise<DeliveryInCall | 'gone' | 'destination-busy'> {
+    options: { readonly takeOver?: boolean; readonly limits: CallLimits },
+  ): Promise<DeliveryInCall | 'gone' | LineBusy> {
     return this.#transactions.run(async (trx) => {
       const wanted = await trx
         .selectFrom('deliveries')
-        .select(['destination', 'calling', 'call_pages', 'call_started_at'])
+        .select([
+          'outbox_id',
+          'destination',
+          'from_number',
+          'calling',
+          'call_pages',
+          'call_started_at',
+        ])
         .where('id', '=', deliveryId)
         .executeTakeFirst()
       if (wanted === undefined) {
@@ -47,23 +57,12 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       if (wanted.calling === 1) {
         return options.takeOver === true ? this.#interrupted(trx, deliveryId, wanted, atMs) : 'gone'
       }
-      if (this.#engine === 'postgres') {
-        // Two workers checking the same destination at once take turns here (SQLite has one
-        // writer, so its transactions already do).
-        await sql`select pg_advisory_xact_lock(hashtext(${`destination:${wanted.destination}`}))`.execute(
-          trx,
-        )
+      const busy = await this.#lineBusy(trx, deliveryId, wanted, options.limits)
+      if (busy !== null) {
+        return busy
       }
-      const other = await trx
-        .selectFrom('deliveries')
-        .select('id')
-        .where('destination', '=', wanted.destination)
-        .where('calling', '=', 1)
-        .where('id', '<>', deliveryId)
-        .executeTakeFirst()
-      if (other !== undefined) {
-        return 'destination-busy'
-      }
+      // After the line locks: every transaction that takes both takes them in this order.
+      await lockEntry(trx, this.#engine, wanted.outbox_id)
       const taken = await trx
         .updateTable('deliveries')
         .set((eb) => ({
@@ -106,6 +105,50 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         interrupted: null,
       }
     })
+  }
+
+  /**
+   * Whether the destination or the sending number already has as many calls in progress as the
+   * limits allow. On PostgreSQL two workers checking the same line take turns (a transaction
+   * lock per line, always taken in the same order); SQLite has one writer, so its transactions
+   * already do.
+   */
+  async #lineBusy(
+    trx: Transaction<Database>,
+    deliveryId: string,
+    wanted: { destination: string; from_number: string | null },
+    limits: CallLimits,
+  ): Promise<LineBusy | null> {
+    const lines = [
+      { column: 'destination', value: wanted.destination, limit: limits.perDestination },
+      { column: 'from_number', value: wanted.from_number, limit: limits.perSendingNumber },
+    ] as const
+    for (const line of lines) {
+      if (line.value === null) {
+        continue // no_number: no line of ours to count.
+      }
+      const key = lineKey(
+        line.column === 'destination' ? 'destination' : 'sending-number',
+        line.value,
+      )
+      if (this.#engine === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx)
+      }
+      const calls = await trx
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where(line.column, '=', line.value)
+        .where('calling', '=', 1)
+        .where('id', '<>', deliveryId)
+        .executeTakeFirst()
+      if (Number(calls?.count ?? 0) >= line.limit) {
+        return {
+          lineBusy: line.column === 'destination' ? 'destination' : 'sending-number',
+          line: key,
+        }
+      }
+    }
+    return null
   }
 
   /** The call a dead worker left open: answered as it stood, still calling, attempt unchanged. */
@@ -154,7 +197,6 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     webhooks: readonly PlannedDelivery[] = [],
   ): Promise<void> {
     await this.#transactions.run(async (trx) => {
-      await insertPlannedDeliveries(trx, this.#engine, webhooks)
       const delivery = await trx
         .selectFrom('deliveries')
         .selectAll()
@@ -163,6 +205,8 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       if (delivery === undefined) {
         throw new Error(`delivery ${attempt.faxId} ended a call it was not making`)
       }
+      await lockEntry(trx, this.#engine, delivery.outbox_id)
+      await insertPlannedDeliveries(trx, this.#engine, webhooks)
       await trx.insertInto('fax_attempts').values(attemptToRow(attempt)).execute()
       const confirmed = [
         ...new Set([
@@ -195,6 +239,10 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         await trx.insertInto('faxes').values(faxToRow(next.record)).execute()
         await trx.deleteFrom('deliveries').where('id', '=', delivery.id).execute()
       }
+      await wakeOneWaitingFor(trx, lineKey('destination', delivery.destination), atMs)
+      if (delivery.from_number !== null) {
+        await wakeOneWaitingFor(trx, lineKey('sending-number', delivery.from_number), atMs)
+      }
       await settleEntry(trx, delivery.outbox_id, atMs)
     })
   }
@@ -207,6 +255,39 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       .orderBy('attempt')
       .execute()
     return rows.map(attemptFromRow)
+  }
+
+  async listProgress(outboxId: string): Promise<DeliveryProgress[]> {
+    // Two reads, not one transaction: a job written between them changes only nextAttemptAtMs.
+    const rows = await this.#db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('outbox_id', '=', outboxId)
+      .orderBy('position')
+      .execute()
+    const jobs = await this.#db
+      .selectFrom('jobs')
+      .select(['payload', 'run_at'])
+      .where('outbox_id', '=', outboxId)
+      .where('kind', '=', 'send-fax')
+      .execute()
+    const dueAt = new Map<unknown, number>()
+    for (const job of jobs) {
+      dueAt.set((JSON.parse(job.payload) as { deliveryId?: unknown }).deliveryId, job.run_at)
+    }
+    return rows.map((row) => ({
+      delivery: deliveryFromRow(row),
+      attempts: row.attempts,
+      pagesConfirmed: parsePageList(row.pages_confirmed, 'deliveries.pages_confirmed'),
+      call:
+        row.calling === 1
+          ? {
+              startedAtMs: row.call_started_at ?? 0,
+              pagesConfirmed: parsePageList(row.call_pages, 'deliveries.call_pages'),
+            }
+          : null,
+      nextAttemptAtMs: row.calling === 1 ? null : (dueAt.get(row.id) ?? null),
+    }))
   }
 }
 
@@ -225,6 +306,7 @@ async function settleEntry(
     .where('outbox_id', '=', outboxId)
     .executeTakeFirst()
   if (Number(left?.count ?? 0) === 0) {
+    await detachJobsInHand(trx, outboxId)
     await trx.deleteFrom('outbox_entries').where('id', '=', outboxId).execute()
     return
   }
