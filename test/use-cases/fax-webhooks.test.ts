@@ -1,7 +1,8 @@
 /**
- * From the API to a webhook: faxes sent to the simulated test numbers report every attempt to
- * the sender's fax_sent hooks, and a fax to a number of this server reaches its owner's inbox and
- * fax_received hooks. The hooks are a real HTTP server on 127.0.0.1 (private targets allowed for
+ * From the API to a webhook: faxes sent to each of the seven simulated test numbers end with the
+ * status, attempts and pages the number says, report every attempt to the sender's fax_sent
+ * hooks and can be downloaded as the pages that were rendered; a fax to a number of this server
+ * reaches its owner's inbox and fax_received hooks. The hooks are a real HTTP server on 127.0.0.1 (private targets allowed for
  * the test), the signatures are checked with the secret the delivery log shows.
  */
 import assert from 'node:assert/strict'
@@ -163,6 +164,112 @@ for (const engine of ENGINES) {
       assert.equal(download.statusCode, 200)
       assert.ok(download.rawPayload.equals(await readFile(join(t.filesDir, stored.documentKey))))
       assert.equal(readTiff(new Uint8Array(download.rawPayload)).length, 2)
+    })
+
+    it('ends a fax to every test number as it says, each attempt signed to the hook, the pages downloadable', async () => {
+      const hookId = await hook(sender, 'fax_sent', '/every')
+      // Per number (docs/test-numbers.md), with one retry 10 s later: the status of each
+      // attempt and the pages it got through, then the record's status and pages.
+      const expected: Record<
+        string,
+        { attempts: [string, number[]][]; status: string; pages: number }
+      > = {
+        '+15555550100': { attempts: [['success', [1, 2]]], status: 'success', pages: 2 },
+        '+15555550101': {
+          attempts: [
+            ['failed_user_busy', []],
+            ['failed_user_busy', []],
+          ],
+          status: 'failed_user_busy',
+          pages: 0,
+        },
+        '+15555550102': {
+          attempts: [
+            ['failed_no_answer', []],
+            ['failed_no_answer', []],
+          ],
+          status: 'failed_no_answer',
+          pages: 0,
+        },
+        '+15555550103': {
+          attempts: [['failed_unallocated_number', []]],
+          status: 'failed_unallocated_number',
+          pages: 0,
+        },
+        '+15555550104': {
+          attempts: [
+            ['partially_sent', [1]],
+            ['partially_sent', [1]],
+          ],
+          status: 'partially_sent',
+          pages: 1,
+        },
+        '+15555550105': {
+          attempts: [
+            ['failed_user_busy', []],
+            ['success', [1, 2]],
+          ],
+          status: 'success',
+          pages: 2,
+        },
+        '+15555550106': { attempts: [['success', [1, 2]]], status: 'success', pages: 2 },
+      }
+      const response = await t.request('POST', '/v3/accounts/self/outbox', {
+        token: sender.token,
+        body: {
+          from: FROM,
+          to: Object.keys(expected),
+          files: [file],
+          return_ids: true,
+          options: { retry: { count: 1, delay: 10 } },
+        },
+      })
+      assert.equal(response.statusCode, 201, response.body)
+      const ids = response.json<{ ids: Record<string, string> }>().ids
+      await run(4)
+      const secret = await secretOf(sender, hookId)
+      const events = received('/every')
+      for (const [number, want] of Object.entries(expected)) {
+        const faxId = ids[number] ?? ''
+        const record = await t.request('GET', `/v3/accounts/self/faxes/${faxId}`, {
+          token: sender.token,
+        })
+        assert.equal(record.statusCode, 200, `${number}: ${record.body}`)
+        const fax = record.json<{ status: string; pages: number; to: string }>()
+        assert.deepEqual([fax.to, fax.status, fax.pages], [number, want.status, want.pages])
+        const attempts = await t.request('GET', `/v3/accounts/self/faxes/${faxId}/attempts`, {
+          token: sender.token,
+        })
+        assert.deepEqual(
+          attempts
+            .json<{ records: { status: string; pages: number[] }[] }>()
+            .records.map((a) => [a.status, a.pages]),
+          want.attempts,
+          number,
+        )
+        // One fax_sent per attempt, signed with the hook's secret, in the order of the attempts.
+        const itsEvents = events.filter((event) => event.payload.hook.id === faxId)
+        assert.deepEqual(
+          itsEvents.map((event) => [event.payload.data.status, event.payload.data.pages]),
+          want.attempts.map(([status, pages]) => [status, pages.length]),
+          number,
+        )
+        for (const event of itsEvents) {
+          const signature = createHmac('sha256', secret)
+            .update(`${event.timestamp}.${event.body}`)
+            .digest('hex')
+          assert.equal(event.signature, `v1=${signature}`, number)
+        }
+        // The file of every record is the rendered pages, byte for byte.
+        const stored = await t.services.store.faxes.get(faxId)
+        assert.ok(stored?.documentKey, number)
+        const download = await t.request('GET', `/v3/accounts/self/files/${faxId}?format=tiff`, {
+          token: sender.token,
+        })
+        assert.equal(download.statusCode, 200, number)
+        assert.ok(download.rawPayload.equals(await readFile(join(t.filesDir, stored.documentKey))))
+        assert.equal(readTiff(new Uint8Array(download.rawPayload)).length, 2, number)
+      }
     })
 
     it('delivers a fax to a number of this server into its owner inbox, with fax_received', async () => {
