@@ -35,7 +35,9 @@ export function outgoingFaxRecord(ended: EndedDelivery): FaxRecord {
     direction: 'outgoing',
     from: delivery.fromNumber ?? '',
     to: delivery.destination,
-    status: ended.allSent ? 'success' : last.status,
+    // Every page over however many attempts is a success; some of them, partially_sent, whatever
+    // the last attempt met (a busy line, a call interrupted by its worker's death).
+    status: ended.allSent ? 'success' : ended.pagesConfirmed > 0 ? 'partially_sent' : last.status,
     pages: ended.pagesConfirmed,
     durationSeconds: Math.round(
       attempts.reduce((total, each) => total + (each.endedAtMs - each.startedAtMs), 0) / 1000,

@@ -130,6 +130,13 @@ describe('the test-number model of the crash test', () => {
     ])
     assert.deepEqual(complete.problems, [])
     assert.equal(complete.finalStatus, 'success')
+    // A page through, then an interrupted last call: the fax is partially sent, not failed.
+    const pageThenInterrupted = replayAttempts('+15555550104', options, [
+      row(1, 'partially_sent', [1]),
+      row(2, 'failed_to_send', [], 'interrupted'),
+    ])
+    assert.deepEqual(pageThenInterrupted.problems, [])
+    assert.equal(pageThenInterrupted.finalStatus, 'partially_sent')
   })
 
   it('names a transmission after a success, a missing retry and a wrong status', () => {

@@ -197,7 +197,14 @@ export function replayAttempts(
     const retryable =
       row.carrier === INTERRUPTED_CARRIER ? outcome.retryable : RETRYABLE.has(row.status)
     moreExpected = !allSent && retryable && number <= options.retryCount
-    finalStatus = moreExpected ? null : status
+    // The record: every page is a success, some pages over all attempts partially_sent.
+    finalStatus = moreExpected
+      ? null
+      : allSent
+        ? 'success'
+        : confirmed.size > 0
+          ? 'partially_sent'
+          : row.status
   })
   return {
     problems,

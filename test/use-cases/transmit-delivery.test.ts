@@ -349,6 +349,26 @@ for (const engine of ENGINES) {
       assert.equal((await fax(id))?.status, 'success')
     })
 
+    it('records a fax with pages through and an interrupted last call as partially sent', async () => {
+      const ids = await send(['+15555550104'], {
+        options: { retry: { count: 1, delay: 0 } },
+        send_time: '2030-01-01 00:00:00 +0000',
+      })
+      await worker.drain()
+      const id = ids['+15555550104'] ?? ''
+      // The first call gets page 1 through; the retry's worker dies before any page.
+      assert.equal((await transmitDelivery({ ...t.services, carriers }, id)).outcome, 'retry')
+      assert.ok(began(await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)))
+      const last = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
+      assert.equal(last.outcome, 'final')
+      const record = await fax(id)
+      assert.deepEqual(
+        [record?.status, record?.pages],
+        ['partially_sent', 1],
+        'the last attempt failed, the page of the first got through',
+      )
+    })
+
     it('refuses to start a call that is still open unless taking it over', async () => {
       const ids = await send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' })
       await worker.drain()
