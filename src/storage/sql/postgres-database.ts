@@ -22,6 +22,11 @@ export function openPostgresDatabase(options: PostgresOptions): Kysely<Database>
     types,
     ...(options.searchPath === undefined ? {} : { options: searchPathOption(options.searchPath) }),
   })
+  // An idle connection that the server closes (a restart, an administrator's
+  // pg_terminate_backend, DROP DATABASE … WITH (FORCE)) is reported on the pool. The pool has
+  // already dropped it and the next query opens another; without a listener Node would take the
+  // event for an uncaught exception and end the process. A query in flight still fails itself.
+  pool.on('error', () => {})
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 
