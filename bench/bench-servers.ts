@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net'
 import SQLite from 'better-sqlite3'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
-import pg from 'pg'
 import { AJV_OPTIONS, createApp, JSON_BODY_LIMIT_BYTES } from '../src/api/create-app.js'
 import {
   outboxCommentSchema,
@@ -36,11 +35,9 @@ import { addNumber } from '../src/use-cases/add-number.js'
 import type { Services } from '../src/use-cases/context.js'
 import { createAccount } from '../src/use-cases/create-account.js'
 import { createPersonalToken } from '../src/use-cases/create-personal-token.js'
+import { adminStatement, DATABASE_URL } from './postgres-admin.js'
 
 export type Engine = 'sqlite' | 'postgres'
-
-export const DATABASE_URL =
-  process.env['FAXD_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 export const SENDER_NUMBER = '+4930123456'
 
@@ -185,18 +182,6 @@ async function upload(origin: string, token: string): Promise<string> {
     throw new Error(`upload failed: ${response.status} ${JSON.stringify(body)}`)
   }
   return body.path
-}
-
-async function adminStatement(statement: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: DATABASE_URL })
-  await client.connect()
-  try {
-    const result = await client.query<Record<string, string>>(statement)
-    const first = result.rows[0]
-    return first === undefined ? undefined : Object.values(first)[0]
-  } finally {
-    await client.end()
-  }
 }
 
 export interface Machine {

@@ -24,7 +24,6 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CompiledQuery, type Kysely, sql } from 'kysely'
-import pg from 'pg'
 import type { ClaimRequest } from '../src/domain/job-queue.js'
 import type { Store } from '../src/domain/ports.js'
 import { Worker } from '../src/jobs/worker.js'
@@ -37,11 +36,10 @@ import type { Database } from '../src/storage/sql/schema.js'
 import { claimQuery } from '../src/storage/sql/sql-job-queue.js'
 import { createSqlStore } from '../src/storage/sql/sql-store.js'
 import { openSqliteDatabase } from '../src/storage/sql/sqlite-database.js'
+import { adminStatement, DATABASE_URL } from './postgres-admin.js'
 
 type Engine = 'sqlite' | 'postgres'
 
-const DATABASE_URL =
-  process.env['FAXD_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 const ENGINES: readonly Engine[] = ['sqlite', 'postgres']
 const SIZES = [1_000, 1_000_000] as const
 const CLAIMS = Number(process.env['BENCH_QUEUE_CLAIMS'] ?? 2_000)
@@ -67,18 +65,6 @@ interface BenchDatabase {
   /** PostgreSQL: the schema, for the worker processes. */
   readonly schema: string | null
   close(): Promise<void>
-}
-
-async function adminStatement(statement: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: DATABASE_URL })
-  await client.connect()
-  try {
-    const result = await client.query<Record<string, string>>(statement)
-    const first = result.rows[0]
-    return first === undefined ? undefined : Object.values(first)[0]
-  } finally {
-    await client.end()
-  }
 }
 
 async function openBenchDatabase(engine: Engine): Promise<BenchDatabase> {

@@ -18,6 +18,7 @@ import { LoopbackCarrier } from './carriers/loopback-carrier.js'
 import { SimulatedCarrier } from './carriers/simulated-carrier.js'
 import { storeLocalNumbers } from './carriers/store-local-numbers.js'
 import type { Carrier } from './domain/carrier.js'
+import type { JobKind } from './domain/job-queue.js'
 import { renderFaxJob } from './jobs/render-fax-job.js'
 import { sendFaxJob } from './jobs/send-fax-job.js'
 import { inboundFaxes } from './use-cases/receive-inbound-fax.js'
@@ -105,11 +106,7 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
       name,
       leaseMs: WORKER_LEASE_MS,
       idleMs: WORKER_IDLE_MS,
-      slots: {
-        'render-fax': config.workerSlots.renders,
-        'send-fax': config.workerSlots.calls,
-        'deliver-webhook': config.workerSlots.webhooks,
-      },
+      slots: workerSlots(config),
     },
     {
       onFailure: (job, error, retryAtMs) => {
@@ -125,8 +122,17 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
   )
 }
 
-const WORKER_LEASE_MS = 60_000
-const WORKER_IDLE_MS = 500
+export const WORKER_LEASE_MS = 60_000
+export const WORKER_IDLE_MS = 500
+
+/** How many jobs of each kind one worker process runs at once, as configured. */
+export function workerSlots(config: Config): Partial<Record<JobKind, number>> {
+  return {
+    'render-fax': config.workerSlots.renders,
+    'send-fax': config.workerSlots.calls,
+    'deliver-webhook': config.workerSlots.webhooks,
+  }
+}
 
 /**
  * Starts the API, and a worker with it unless the config turns the embedded worker off; resolves
