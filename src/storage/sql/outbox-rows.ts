@@ -22,11 +22,7 @@ import {
   toFlag,
   toJsonText,
 } from './column-values.js'
-import type {
-  DeliveriesTable,
-  OutboxEntriesTable,
-  OutboxStatusChangesTable,
-} from './schema.js'
+import type { DeliveriesTable, OutboxEntriesTable, OutboxStatusChangesTable } from './schema.js'
 
 export function outboxEntryFromRow(
   row: Selectable<OutboxEntriesTable>,
