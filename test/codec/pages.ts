@@ -4,17 +4,12 @@
  * black, all white, runs longer than 2560), and bitmap helpers for comparing and describing.
  */
 import { type Bitmap, blankBitmap, isBlack, sameBitmap } from '../../src/codec/bitmap.js'
+import { seededRandom as seededNumbers } from '../support/seeded-random.js'
 
-/** mulberry32: a small seeded PRNG returning numbers in [0, 1). */
+/** Numbers in [0, 1) from a seed: the tests' seeded generator's `next`. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const numbers = seededNumbers(seed)
+  return () => numbers.next()
 }
 
 /** Paints pixels x0..x1-1 of row y black (x clipped to the page). */

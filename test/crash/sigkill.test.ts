@@ -46,7 +46,8 @@ import {
   type Replay,
   type TestNumber,
 } from './fax-model.js'
-import { crashSeed, seededRandom, type SeededRandom } from './seeded-random.js'
+import { seededRandom, type SeededRandom } from '../support/seeded-random.js'
+import { crashSeed } from './crash-seed.js'
 import { spawnWorker, type WorkerProcess } from './worker-process.js'
 
 const FAXES = wholeNumberFromEnv('CRASH_FAXES', 300)

@@ -22,16 +22,8 @@ import { type Engine, ENGINES } from '../support/test-database.js'
 import { ERROR_KEYS, TOKEN_ERROR_KEYS, errorBodyProblem } from '../support/error-body.js'
 import { printCounts, tally } from './tally.js'
 import { openTestApp, type TestApp, type TestUser } from '../support/test-app.js'
-import {
-  type Json,
-  obj,
-  ODD_STRINGS,
-  preview,
-  RawJson,
-  type Rng,
-  seededRng,
-  toJsonText,
-} from './payload-mutations.js'
+import { type Json, obj, ODD_STRINGS, preview, RawJson, toJsonText } from './payload-mutations.js'
+import { seededRandom, type SeededRandom } from '../support/seeded-random.js'
 
 /** The same requests on every run, so that CI is deterministic; FUZZ_SEED explores others. */
 const DEFAULT_SEED = 20261127
@@ -63,12 +55,12 @@ function replayHint(): string {
 }
 
 /** One stream of requests per engine and family, so that each test replays on its own. */
-function rngFor(engine: Engine, family: Family): Rng {
+function rngFor(engine: Engine, family: Family): SeededRandom {
   let hash = 0x811c9dc5
   for (const char of `${engine}:${family}`) {
     hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193)
   }
-  return seededRng((SEED ^ hash) >>> 0)
+  return seededRandom((SEED ^ hash) >>> 0)
 }
 
 // ---- text ----------------------------------------------------------------------------------
@@ -96,7 +88,7 @@ const KEYWORDS = [
 /** Repeated to make huge values; some of them percent-encode to 12 bytes each. */
 const HUGE_UNITS = ['a', '\u0000', '\u00e9', '\ud83d\udce0', '%', '\ud800', ' ', '&=']
 
-function randomUnicode(rng: Rng, length: number): string {
+function randomUnicode(rng: SeededRandom, length: number): string {
   let text = ''
   while (text.length < length) {
     const roll = rng.next()
@@ -116,7 +108,7 @@ function randomUnicode(rng: Rng, length: number): string {
 }
 
 /** A real value made wrong: a NUL, a lone surrogate or a stray character somewhere in it. */
-function spoil(rng: Rng, value: string): string {
+function spoil(rng: SeededRandom, value: string): string {
   const at = rng.int(0, value.length)
   const insert = rng.pick(['\u0000', '\ud800', '\udfff', '%00', ' ', '\n', '\u202e', '\ufeff'])
   switch (rng.int(0, 3)) {
@@ -132,7 +124,7 @@ function spoil(rng: Rng, value: string): string {
 }
 
 /** Text for any parameter: a real value now and then, more often an odd one. */
-function text(rng: Rng, reals: readonly string[] = []): string {
+function text(rng: SeededRandom, reals: readonly string[] = []): string {
   const roll = rng.next()
   if (roll < 0.3 && reals.length > 0) {
     return rng.pick(reals)
@@ -203,7 +195,7 @@ const MALFORMED_ESCAPES = [
 ]
 
 /** An encoded value for a query string or a form. */
-function encodedValue(rng: Rng, value: string): string {
+function encodedValue(rng: SeededRandom, value: string): string {
   if (rng.chance(0.85)) {
     return percentEncode(value, rng.chance(0.3))
   }
@@ -241,7 +233,7 @@ const ODD_NAMES = [
  * Parameters for a route: each known one usually there, now and then twice (a list, not a
  * string), and a few unknown names; in any order.
  */
-function params(rng: Rng, known: Readonly<Record<string, () => string>>): Param[] {
+function params(rng: SeededRandom, known: Readonly<Record<string, () => string>>): Param[] {
   const list: Param[] = []
   for (const [name, value] of Object.entries(known)) {
     if (rng.chance(0.85)) {
@@ -262,7 +254,7 @@ function params(rng: Rng, known: Readonly<Record<string, () => string>>): Param[
 }
 
 /** `a=1&b=2`, with now and then a name without `=`, an empty pair or a `;` separator. */
-function queryText(rng: Rng, list: readonly Param[]): string {
+function queryText(rng: SeededRandom, list: readonly Param[]): string {
   const pairs = list.map(([name, value]) =>
     rng.chance(0.03)
       ? encodedValue(rng, name)
@@ -279,7 +271,7 @@ function withQuery(path: string, query: string): string {
 }
 
 /** A JSON value of a random type, or one built to be right for the field. */
-function jsonValue(rng: Rng, typed?: () => Json): Json {
+function jsonValue(rng: SeededRandom, typed?: () => Json): Json {
   const roll = rng.next()
   if (typed !== undefined && roll < 0.45) {
     return typed()
@@ -299,7 +291,7 @@ function jsonValue(rng: Rng, typed?: () => Json): Json {
 }
 
 /** A JSON object of the parameters, some of them not strings; `__proto__` stays a plain key. */
-function jsonParams(rng: Rng, list: readonly Param[]): string {
+function jsonParams(rng: SeededRandom, list: readonly Param[]): string {
   const body = new Map<string, Json>()
   for (const [name, value] of list) {
     body.set(name, rng.chance(0.85) ? value : jsonValue(rng))
@@ -367,7 +359,7 @@ const BAD_UTF8: readonly number[][] = [
   [0x80],
 ]
 
-function insertBytes(value: string, bytes: readonly number[], rng: Rng): Buffer {
+function insertBytes(value: string, bytes: readonly number[], rng: SeededRandom): Buffer {
   const data = Buffer.from(value, 'utf8')
   const at = rng.int(0, data.length)
   return Buffer.concat([data.subarray(0, at), Buffer.from(bytes), data.subarray(at)])
@@ -378,7 +370,7 @@ function insertBytes(value: string, bytes: readonly number[], rng: Rng): Buffer 
  * string, split between query and form, or with a content type that no parser takes.
  */
 function oauthRequest(
-  rng: Rng,
+  rng: SeededRandom,
   surface: Surface,
   path: string,
   list: readonly Param[],
@@ -625,7 +617,7 @@ async function runFamily(
   t: TestContext,
   target: Target,
   family: Family,
-  generate: (rng: Rng) => Probe,
+  generate: (rng: SeededRandom) => Probe,
 ): Promise<FamilyRun> {
   const rng = rngFor(target.engine, family)
   t.diagnostic(replayHint())
@@ -704,7 +696,7 @@ function clientIds(target: Target): string[] {
 }
 
 function getLogin(target: Target) {
-  return (rng: Rng): Probe => {
+  return (rng: SeededRandom): Probe => {
     const redirects = target.clients.map((client) => client.redirectUri)
     const list = params(rng, {
       response_type: () => text(rng, ['code', 'code', 'code', 'token', 'code token']),
@@ -730,7 +722,7 @@ function getLogin(target: Target) {
 }
 
 function postLogin(target: Target) {
-  return (rng: Rng): Probe => {
+  return (rng: SeededRandom): Probe => {
     const redirects = target.clients.map((client) => client.redirectUri)
     // The real email is rare: each one costs a password hash (about 50 ms).
     const realEmail = rng.chance(0.1)
@@ -756,7 +748,7 @@ function base64(value: string | Buffer): string {
 }
 
 /** A Basic header, right or wrong in one of the ways clients get it wrong; or none. */
-function basicHeader(rng: Rng, target: Target): { label: string; value: string | null } {
+function basicHeader(rng: SeededRandom, target: Target): { label: string; value: string | null } {
   const { clientId, clientSecret } = rng.pick(target.clients)
   const odd = (): string => percentEncode(text(rng, [clientId, clientSecret]))
   switch (rng.int(0, 13)) {
@@ -815,7 +807,7 @@ function basicHeader(rng: Rng, target: Target): { label: string; value: string |
 }
 
 function postToken(target: Target) {
-  return (rng: Rng): Probe => {
+  return (rng: SeededRandom): Probe => {
     const client = rng.pick(target.clients)
     const basic = basicHeader(rng, target)
     const inParams = basic.value === null || rng.chance(0.15)
@@ -849,7 +841,7 @@ function postToken(target: Target) {
 const PDF = Buffer.from('%PDF-1.4\n% faxd fuzz document\n')
 
 /** What follows `form-data; name="fax_file"; ` (a string is written as UTF-8). */
-function oddFileName(rng: Rng): string | Buffer {
+function oddFileName(rng: SeededRandom): string | Buffer {
   return rng.pick<() => string | Buffer>([
     () => `filename*=UTF-8''a%00b`,
     () => `filename*=UTF-8''%ED%A0%80.pdf`,
@@ -933,7 +925,7 @@ function multipart(
   return Buffer.concat(chunks)
 }
 
-function uploadContent(rng: Rng): Buffer {
+function uploadContent(rng: SeededRandom): Buffer {
   return rng.pick<() => Buffer>([
     () => PDF,
     () => PDF,
@@ -947,7 +939,7 @@ function uploadContent(rng: Rng): Buffer {
 const STANDARD = 'form-data; name="fax_file"; filename="letter.pdf"'
 
 function upload(target: Target) {
-  return (rng: Rng): Probe => {
+  return (rng: SeededRandom): Probe => {
     const boundary = `----faxdfuzz${rng.int(0, 1e9)}`
     const content = uploadContent(rng)
     let label: string
@@ -1150,8 +1142,8 @@ interface RouteSpec {
   readonly method: Method
   /** With `{slot}` for each path parameter. */
   readonly path: string
-  readonly query?: (rng: Rng, target: Target) => Readonly<Record<string, () => string>>
-  readonly body?: (rng: Rng, target: Target) => Readonly<Record<string, () => Json>>
+  readonly query?: (rng: SeededRandom, target: Target) => Readonly<Record<string, () => string>>
+  readonly body?: (rng: SeededRandom, target: Target) => Readonly<Record<string, () => Json>>
 }
 
 const TIMES = [
@@ -1161,7 +1153,7 @@ const TIMES = [
   '0000-00-00 00:00:00',
 ]
 
-function accountBody(rng: Rng): Record<string, () => Json> {
+function accountBody(rng: SeededRandom): Record<string, () => Json> {
   return {
     email: () => jsonValue(rng, () => rng.pick(['renamed@example.test', 'A@B.CO'])),
     name: () => jsonValue(rng, () => text(rng)),
@@ -1292,7 +1284,7 @@ function slotReals(target: Target, slot: Slot): string[] {
 }
 
 /** A path parameter, already encoded: real, odd, malformed or too long. */
-function pathValue(rng: Rng, reals: readonly string[]): { label: string; value: string } {
+function pathValue(rng: SeededRandom, reals: readonly string[]): { label: string; value: string } {
   const roll = rng.next()
   if (roll < 0.35) {
     return { label: 'real', value: percentEncode(rng.pick(reals)) }
@@ -1316,7 +1308,7 @@ function pathValue(rng: Rng, reals: readonly string[]): { label: string; value: 
   return { label: 'unicode', value: percentEncode(randomUnicode(rng, rng.int(1, 60))) }
 }
 
-function v3Credentials(rng: Rng, target: Target): Record<string, string> {
+function v3Credentials(rng: SeededRandom, target: Target): Record<string, string> {
   const token = rng.chance(0.7) ? target.admin.token : target.member.token
   if (rng.chance(0.9)) {
     return rng.chance(0.05)
@@ -1337,7 +1329,7 @@ function v3Credentials(rng: Rng, target: Target): Record<string, string> {
 }
 
 function v3Route(target: Target) {
-  return (rng: Rng): Probe => {
+  return (rng: SeededRandom): Probe => {
     const route = rng.pick(ROUTES)
     const labels: string[] = []
     let path = route.path.replace(/\{(\w+)\}/g, (_, slot: Slot) => {

@@ -1,44 +1,11 @@
 /**
- * Generators for fuzzing sendFax: a seeded PRNG, schema-valid PayloadOutbox bodies, and mutated
+ * Generators for fuzzing sendFax: schema-valid PayloadOutbox bodies, and mutated
  * requests made from them: wrong types at every path, odd numbers and unicode, huge and deeply
  * nested values, unknown and prototype keys, broken JSON bytes and wrong content types. Values
  * that JSON.stringify cannot write (1e309, -0, 50,000 levels of nesting) are spliced in as text.
  */
 
-// ---- seeded randomness ---------------------------------------------------------------------
-
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number
-  /** Uniform integer in [min, max]. */
-  int(min: number, max: number): number
-  pick<T>(items: readonly T[]): T
-  chance(probability: number): boolean
-}
-
-/** mulberry32: small, fast and good enough to drive a fuzzer reproducibly. */
-export function seededRng(seed: number): Rng {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1))
-  return {
-    next,
-    int,
-    pick: <T>(items: readonly T[]): T => {
-      if (items.length === 0) {
-        throw new Error('pick from an empty list')
-      }
-      return items[int(0, items.length - 1)] as T
-    },
-    chance: (probability) => next() < probability,
-  }
-}
+import type { SeededRandom } from '../support/seeded-random.js'
 
 // ---- a JSON tree that can hold what JSON.stringify cannot write -------------------------------
 
@@ -99,7 +66,7 @@ export interface BodyContext {
 }
 
 /** A destination matching `^[+][0-9]{8,}([*]{0,10}[0-9]+)?$`, unique within `taken`. */
-export function destination(rng: Rng, taken: Set<string>): string {
+export function destination(rng: SeededRandom, taken: Set<string>): string {
   for (;;) {
     let number = `+${rng.int(1, 9)}${digits(rng, rng.int(7, 14))}`
     if (rng.chance(0.1)) {
@@ -112,12 +79,12 @@ export function destination(rng: Rng, taken: Set<string>): string {
   }
 }
 
-export function destinations(rng: Rng, count: number): string[] {
+export function destinations(rng: SeededRandom, count: number): string[] {
   const taken = new Set<string>()
   return Array.from({ length: count }, () => destination(rng, taken))
 }
 
-function digits(rng: Rng, count: number): string {
+function digits(rng: SeededRandom, count: number): string {
   let text = ''
   for (let i = 0; i < count; i += 1) {
     text += String(rng.int(0, 9))
@@ -128,7 +95,7 @@ function digits(rng: Rng, count: number): string {
 const TAME_WORDS = ['Invoice', 'contract', 'page 2', 'Müller & Söhne', 'naïve café', 'A/B-7', 'ok']
 
 /** Text that any store keeps as it is. */
-export function tameText(rng: Rng, maxWords = 6): string {
+export function tameText(rng: SeededRandom, maxWords = 6): string {
   return Array.from({ length: rng.int(0, maxWords) }, () => rng.pick(TAME_WORDS)).join(' ')
 }
 
@@ -186,7 +153,7 @@ export interface ValidBodyOptions {
 
 /** A body that the PayloadOutbox schema accepts, using the context's numbers and files. */
 export function validBody(
-  rng: Rng,
+  rng: SeededRandom,
   context: BodyContext,
   options: ValidBodyOptions = {},
 ): JsonObject {
@@ -258,7 +225,7 @@ export function validBody(
   return shuffleKeys(rng, body)
 }
 
-function fromField(rng: Rng, numbers: readonly string[]): string {
+function fromField(rng: SeededRandom, numbers: readonly string[]): string {
   if (numbers.length === 0) {
     return `+${rng.int(1, 9)}${digits(rng, rng.int(7, 12))}`
   }
@@ -270,7 +237,7 @@ function fromField(rng: Rng, numbers: readonly string[]): string {
 }
 
 /** "YYYY-MM-DD HH:mm:ss +HHMM" for a real instant between 2020 and 2031. */
-export function sendTime(rng: Rng): string {
+export function sendTime(rng: SeededRandom): string {
   const ms = Date.UTC(2020, 0, 1) + Math.floor(rng.next() * 11 * 365 * 86_400_000)
   const offsetMinutes = rng.int(-12 * 60, 14 * 60)
   const local = new Date(ms + offsetMinutes * 60_000)
@@ -284,7 +251,7 @@ export function sendTime(rng: Rng): string {
   )
 }
 
-function shuffleKeys(rng: Rng, body: JsonObject): JsonObject {
+function shuffleKeys(rng: SeededRandom, body: JsonObject): JsonObject {
   const entries = [...body]
   for (let i = entries.length - 1; i > 0; i -= 1) {
     const j = rng.int(0, i)
@@ -375,15 +342,15 @@ export interface Mutation {
   readonly name: string
   /** Weight among the tree mutations. */
   readonly weight: number
-  apply(rng: Rng, body: JsonObject): void
+  apply(rng: SeededRandom, body: JsonObject): void
 }
 
-function anySlot(rng: Rng, body: JsonObject): Slot | null {
+function anySlot(rng: SeededRandom, body: JsonObject): Slot | null {
   const slots = slotsOf(body)
   return slots.length === 0 ? null : rng.pick(slots)
 }
 
-function anyObject(rng: Rng, body: JsonObject): JsonObject {
+function anyObject(rng: SeededRandom, body: JsonObject): JsonObject {
   const objects = [
     body,
     ...slotsOf(body)
@@ -394,7 +361,7 @@ function anyObject(rng: Rng, body: JsonObject): JsonObject {
 }
 
 /** A value of some JSON type, shallow. */
-function anyValue(rng: Rng): Json {
+function anyValue(rng: SeededRandom): Json {
   return rng.pick<() => Json>([
     () => null,
     () => true,
@@ -414,7 +381,7 @@ function anyValue(rng: Rng): Json {
   ])()
 }
 
-function hugeString(rng: Rng, bytes: number): string {
+function hugeString(rng: SeededRandom, bytes: number): string {
   const unit = rng.pick(['x', '9', ' ', '\u00e9', '\u4f20', '\ud83d\udce0', '\\', '"', '+1', ','])
   const unitBytes = Buffer.byteLength(unit)
   // JSON escaping doubles a backslash or a quote.
@@ -422,7 +389,7 @@ function hugeString(rng: Rng, bytes: number): string {
   return unit.repeat(Math.max(1, Math.floor(bytes / unitBytes / escaped)))
 }
 
-function deepNesting(rng: Rng): RawJson {
+function deepNesting(rng: SeededRandom): RawJson {
   const depth = rng.int(DEEP_MIN, DEEP_MAX)
   switch (rng.int(0, 3)) {
     case 0:
@@ -437,7 +404,7 @@ function deepNesting(rng: Rng): RawJson {
   }
 }
 
-function hugeArray(rng: Rng): Json[] {
+function hugeArray(rng: SeededRandom): Json[] {
   const length = rng.int(4001, 6000)
   switch (rng.int(0, 4)) {
     case 0:
@@ -456,7 +423,7 @@ function hugeArray(rng: Rng): Json[] {
 const WIDE_DIGITS = '\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19'
 const ARABIC_DIGITS = '\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669'
 
-function foreignDigits(rng: Rng, text: string): string {
+function foreignDigits(rng: SeededRandom, text: string): string {
   const table = rng.pick([WIDE_DIGITS, ARABIC_DIGITS])
   const all = rng.chance(0.5)
   return text.replace(/[0-9]/g, (d) => (all || rng.chance(0.3) ? (table[Number(d)] ?? d) : d))
@@ -768,7 +735,7 @@ export const RULE_MUTATIONS: readonly Mutation[] = [
  * many ways, and a backtracking engine tries every combination. Bounded here to about
  * (16 − 7)^8 ≈ 43 million steps so that a vulnerable pattern costs seconds, not hours.
  */
-export function backtrackingFrom(rng: Rng): string {
+export function backtrackingFrom(rng: SeededRandom): string {
   const numberLength = 16
   const count = 8
   const numbers = Array.from(
@@ -778,7 +745,11 @@ export function backtrackingFrom(rng: Rng): string {
   return numbers.join(',') + rng.pick([',x', 'x', ',', ' ', '*', '**********', ',+1'])
 }
 
-export function applyWeighted(rng: Rng, mutations: readonly Mutation[], body: JsonObject): string {
+export function applyWeighted(
+  rng: SeededRandom,
+  mutations: readonly Mutation[],
+  body: JsonObject,
+): string {
   const total = mutations.reduce((sum, m) => sum + m.weight, 0)
   let roll = rng.next() * total
   for (const mutation of mutations) {
@@ -865,7 +836,7 @@ function insertBytes(text: string, at: number, bytes: readonly number[]): Buffer
 }
 
 /** Breakages of the JSON text itself; most make it unreadable, some keep it readable. */
-function breakText(rng: Rng, text: string): { name: string; payload: string | Buffer } {
+function breakText(rng: SeededRandom, text: string): { name: string; payload: string | Buffer } {
   const at = rng.int(0, text.length)
   switch (rng.int(0, 17)) {
     case 0:
@@ -1026,7 +997,7 @@ export const REFUSAL_MIX: RequestMix = {
  * bodies it starts from.
  */
 export function fuzzRequest(
-  rng: Rng,
+  rng: SeededRandom,
   context: BodyContext,
   mix: RequestMix = REFUSAL_MIX,
   validOptions: ValidBodyOptions = {},
@@ -1042,7 +1013,7 @@ export function fuzzRequest(
 }
 
 function drawRequest(
-  rng: Rng,
+  rng: SeededRandom,
   context: BodyContext,
   mix: RequestMix,
   validOptions: ValidBodyOptions,

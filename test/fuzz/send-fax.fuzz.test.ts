@@ -25,8 +25,8 @@ import {
   preview,
   REFUSAL_MIX,
   type RequestMix,
-  seededRng,
 } from './payload-mutations.js'
+import { seededRandom } from '../support/seeded-random.js'
 
 /** The same requests on every run, so that CI is deterministic; FUZZ_SEED explores others. */
 const DEFAULT_SEED = 20261127
@@ -190,7 +190,7 @@ describe('sendFax under fuzzing', () => {
           files: Array.from({ length: 5 }, () => `/transient-${randomUUID()}`),
         }
         const before = await testApp.snapshot()
-        const rng = seededRng(SEED)
+        const rng = seededRandom(SEED)
         const codes = new Map<string, number>()
         const families = new Map<string, number>()
         const problems: string[] = []
@@ -269,7 +269,7 @@ describe('sendFax under fuzzing', () => {
             await testApp.upload(sender, undefined, 'c.pdf'),
           ]
           const context: BodyContext = { fromNumbers: SENDER_NUMBERS, files }
-          const rng = seededRng(SEED ^ (engine === 'sqlite' ? 0x5a5a5a5a : 0x3c3c3c3c))
+          const rng = seededRandom(SEED ^ (engine === 'sqlite' ? 0x5a5a5a5a : 0x3c3c3c3c))
           const codes = new Map<string, number>()
           const problems: string[] = []
           let accepted = 0

@@ -1,9 +1,7 @@
 /**
- * A small seeded pseudo-random generator (mulberry32) for the crash test: the same seed makes the
- * same faxes, options and kill schedule, so a failing run can be replayed with CRASH_SEED. Time
- * still decides what a kill interrupts, so a replay reproduces the plan, not every interleaving.
+ * The tests' one seeded pseudo-random generator (mulberry32): the same seed gives the same
+ * numbers, so a fuzz run, a generated codec page or the crash test's plan can be replayed.
  */
-import { randomInt } from 'node:crypto'
 
 export interface SeededRandom {
   readonly seed: number
@@ -18,19 +16,6 @@ export interface SeededRandom {
   pick<T>(items: readonly T[]): T
   /** `count` different items, in random order. */
   sample<T>(items: readonly T[], count: number): T[]
-}
-
-/** The seed from CRASH_SEED when it is set, else a fresh one. */
-export function crashSeed(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env['CRASH_SEED']
-  if (text === undefined || text === '') {
-    return randomInt(1, 2 ** 31)
-  }
-  const seed = Number(text)
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 32) {
-    throw new Error(`CRASH_SEED must be a whole number from 0 to 2^32 - 1, not ${text}`)
-  }
-  return seed
 }
 
 export function seededRandom(seed: number): SeededRandom {
