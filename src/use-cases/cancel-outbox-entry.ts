@@ -6,7 +6,7 @@
  */
 import { DomainError } from '../domain/domain-error.js'
 import type { Actor, Services } from './context.js'
-import { getOutboxEntry } from './get-outbox-entry.js'
+import { findOutboxEntry } from './get-outbox-entry.js'
 
 export async function cancelOutboxEntry(
   services: Services,
@@ -14,7 +14,7 @@ export async function cancelOutboxEntry(
   userId: string,
   outboxId: string,
 ): Promise<void> {
-  const { entry } = await getOutboxEntry(services, actor, userId, outboxId)
+  const entry = await findOutboxEntry(services, actor, userId, outboxId)
   const outcome = await services.store.outbox.delete(entry.id, services.clock.now())
   if (outcome === 'sending') {
     throw new DomainError('outbox_fax_sending', 'The fax is being sent and cannot be cancelled')

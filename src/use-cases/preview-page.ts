@@ -6,7 +6,7 @@
 import { DomainError } from '../domain/domain-error.js'
 import type { Actor, Services } from './context.js'
 import { getFax } from './get-fax.js'
-import { getOutboxEntry } from './get-outbox-entry.js'
+import { findOutboxEntry } from './get-outbox-entry.js'
 
 export interface PreviewRequest {
   readonly userId: string
@@ -22,7 +22,7 @@ export async function previewOutboxPage(
   outboxId: string,
   request: PreviewRequest,
 ): Promise<Uint8Array> {
-  const { entry } = await getOutboxEntry(services, actor, request.userId, outboxId)
+  const entry = await findOutboxEntry(services, actor, request.userId, outboxId)
   if (entry.documentKey === null) {
     throw new DomainError(
       'pages_not_ready',

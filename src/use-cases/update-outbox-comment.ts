@@ -4,7 +4,7 @@
  */
 import { DomainError } from '../domain/domain-error.js'
 import type { Actor, Services } from './context.js'
-import { getOutboxEntry } from './get-outbox-entry.js'
+import { findOutboxEntry } from './get-outbox-entry.js'
 
 export async function updateOutboxComment(
   services: Services,
@@ -13,7 +13,7 @@ export async function updateOutboxComment(
   outboxId: string,
   text: string,
 ): Promise<void> {
-  const { entry } = await getOutboxEntry(services, actor, userId, outboxId)
+  const entry = await findOutboxEntry(services, actor, userId, outboxId)
   const outcome = await services.store.outbox.updateComment(entry.id, text)
   if (outcome === 'sending') {
     throw new DomainError('outbox_fax_sending', 'The fax is being sent and cannot be changed')
