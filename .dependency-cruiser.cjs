@@ -10,7 +10,8 @@
  *   domain/**        ->  shared                          (and no node:* builtins)
  *   jobs/**          ->  use-cases, domain, shared       (workers run use cases for due jobs)
  *   webhooks/**      ->  domain, shared                  (webhook delivery: SSRF guard, HTTP, signing)
- *   rendering/**     ->  codec, domain, shared           (documents -> bilevel pages)
+ *   rendering/**     ->  codec, sandbox, domain, shared  (documents -> bilevel pages)
+ *   sandbox/**       ->  shared                          (confining untrusted work: bubblewrap)
  *   reports/**       ->  codec, domain, shared           (fax PDFs, confirmation reports)
  *   carriers/**      ->  domain, shared                  (loopback, simulated: the Carrier port)
  *   codec/**         ->  shared                          (pure: no node:* builtins, no npm)
@@ -97,9 +98,17 @@ module.exports = {
       name: 'rendering-boundaries',
       severity: 'error',
       comment:
-        'src/rendering may only import from src/rendering, src/codec, src/domain and src/shared.',
+        'src/rendering may only import from src/rendering, src/codec, src/sandbox, src/domain and src/shared.',
       from: { path: '^src/rendering/' },
-      to: { path: '^src/', pathNot: '^src/(rendering|codec|domain|shared)/' },
+      to: { path: '^src/', pathNot: '^src/(rendering|codec|sandbox|domain|shared)/' },
+    },
+    {
+      name: 'sandbox-boundaries',
+      severity: 'error',
+      comment:
+        'src/sandbox (confining untrusted work) may only import from src/sandbox and src/shared.',
+      from: { path: '^src/sandbox/' },
+      to: { path: '^src/', pathNot: '^src/(sandbox|shared)/' },
     },
     {
       name: 'carriers-boundaries',

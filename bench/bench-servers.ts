@@ -110,7 +110,11 @@ export async function startFaxd(engine: Engine): Promise<FaxdServer> {
     pages: new FileStoreRenderer(
       files,
       { paper: LETTER, maxPages: 250, maxPicturePixels: MAX_PICTURE_PIXELS, office: undefined },
-      { timeoutMs: 600_000, maxMemoryBytes: 2048 * 1024 * 1024 },
+      {
+        timeoutMs: 600_000,
+        maxMemoryBytes: 2048 * 1024 * 1024,
+        sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [dataDir] },
+      },
     ),
     documents: new FileStoreFaxDocuments(files),
   }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The run command of the project: ./scripts/run.sh
 #
-# Installs faxd's npm packages (when missing or stale), builds it, and starts it with the
-# embedded defaults: SQLite and files under ./data (FAXD_DATA), listening on 127.0.0.1:8080
+# Installs bubblewrap (the sandbox documents are converted and drawn in, docs/sandbox.md) with
+# apt-get when it is missing and faxd's npm packages when missing or stale, builds faxd, and
+# starts it with the embedded defaults: SQLite and files under ./data (FAXD_DATA), listening on 127.0.0.1:8080
 # (HOST, PORT). On the first start it creates a demo account with a number and a personal
 # access token, keeps them in $FAXD_DATA/first-run.json (readable by you only) and prints how
 # to send a first fax with them. That first-run setup can be rerun after a failure: it resumes
@@ -14,6 +15,24 @@ export FAXD_DATA="${FAXD_DATA:-./data}"
 PORT="${PORT:-8080}"
 HOST="${HOST:-127.0.0.1}"
 export PORT HOST
+
+# apt-get install, as root or through sudo; tried without `apt-get update` first (fast when the
+# package lists are fresh enough), then with it.
+apt_install() {
+  local as_root=()
+  [[ $(id -u) -eq 0 ]] || as_root=(sudo)
+  command -v apt-get >/dev/null 2>&1 || return 1
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1 ||
+    { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 &&
+      "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; }
+}
+
+if ! command -v bwrap >/dev/null 2>&1; then
+  echo "==> installing bubblewrap, the sandbox uploaded documents are rendered in"
+  if ! apt_install bubblewrap; then
+    echo "    could not install it: faxd will refuse Office documents and say why (docs/sandbox.md)"
+  fi
+fi
 
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "==> installing npm packages"

@@ -17,7 +17,7 @@
 #      the caller is responsible for that database.
 #   2. The real peers the tests run against (libtiff-tools, Ghostscript, ImageMagick,
 #      tesseract, LibreOffice Writer and Calc, poppler-utils, qpdf, procps, python3 for the
-#      webhook docs' Python snippet): installed with
+#      webhook docs' Python snippet, bubblewrap for the render sandbox): installed with
 #      apt-get only when one of their commands is missing.
 #   3. npm ci, only when node_modules is missing or older than package-lock.json.
 #   4. lint, check (type-check), build, test -- stopping at the first failure.
@@ -295,6 +295,7 @@ PEERS=(
   qpdf:qpdf
   pgrep:procps
   python3:python3
+  bwrap:bubblewrap
 )
 # Installed alongside: the English OCR data, Calc for spreadsheets, a font family for Office.
 PEER_EXTRAS=(tesseract-ocr-eng libreoffice-calc-nogui fonts-dejavu-core)

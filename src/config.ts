@@ -9,6 +9,9 @@
  *                 PATH; `none` refuses Office documents even where LibreOffice is installed)
  *   FAXD_OFFICE_TIMEOUT_SECONDS  how long one Office conversion may take (default 120)
  *   FAXD_OFFICE_MEMORY_MB  address space one Office conversion may map (default 2048)
+ *   FAXD_SANDBOX  bubblewrap (default): documents are converted and drawn in a bubblewrap sandbox,
+ *                 and Office documents are refused where it cannot start; none: no sandbox, at
+ *                 the risk docs/sandbox.md names
  *   FAXD_PAPER    letter or a4: the paper text files and cover pages are typeset on (default letter)
  *   FAXD_MAX_PAGES  pages one fax may have, cover pages included (default 250)
  *   FAXD_RENDER_TIMEOUT_SECONDS  wall time to prepare one fax's pages (default 600)
@@ -48,6 +51,8 @@ export interface Config {
 }
 
 export interface RenderingConfig {
+  /** How documents are confined while they are converted and drawn (docs/sandbox.md). */
+  readonly sandbox: 'bubblewrap' | 'none'
   /** As configured; null when Office documents are turned off. */
   readonly officeProgram: string | null
   readonly officeTimeoutMs: number
@@ -89,6 +94,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`FAXD_PAPER must be letter or a4, not ${JSON.stringify(paper)}`)
   }
   const officeProgram = env['FAXD_SOFFICE'] || 'soffice'
+  const sandbox = env['FAXD_SANDBOX'] || 'bubblewrap'
+  if (sandbox !== 'bubblewrap' && sandbox !== 'none') {
+    throw new ConfigError(`FAXD_SANDBOX must be bubblewrap or none, not ${JSON.stringify(sandbox)}`)
+  }
   const embedded = env['FAXD_EMBEDDED_WORKER'] ?? '1'
   if (embedded !== '0' && embedded !== '1') {
     throw new ConfigError(`FAXD_EMBEDDED_WORKER must be 0 or 1, not ${JSON.stringify(embedded)}`)
@@ -120,6 +129,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedWorker: embedded === '1',
     simulatedTimeScale,
     rendering: {
+      sandbox,
       officeProgram: officeProgram === 'none' ? null : officeProgram,
       officeTimeoutMs: officeTimeout * 1000,
       officeMemoryBytes: officeMemoryMb * 1024 * 1024,

@@ -10,6 +10,8 @@ import { createApp } from './api/create-app.js'
 import type { Config, RenderingConfig } from './config.js'
 import { A4, LETTER } from './rendering/fax-geometry.js'
 import { FileStoreRenderer } from './rendering/file-store-renderer.js'
+import type { Isolation } from './rendering/isolated-renderer.js'
+import { probeRenderIsolation } from './rendering/isolated-renderer.js'
 import { findProgram } from './rendering/office-conversion.js'
 import type { RenderSettings } from './rendering/render-fax.js'
 import { MAX_PICTURE_PIXELS, renderableKinds } from './rendering/render-fax.js'
@@ -31,37 +33,95 @@ import { FsFileStore } from './storage/files/fs-file-store.js'
 import { openStore } from './storage/sql/open-store.js'
 import type { Services } from './use-cases/context.js'
 
-export async function openServices(config: Config): Promise<Services> {
+/**
+ * Opens the store and files named by the config. `rendering` is what prepareRendering found;
+ * a command that renders nothing may leave it out.
+ */
+export async function openServices(config: Config, rendering?: RenderingSetup): Promise<Services> {
+  const { settings, isolation } =
+    rendering ?? (await prepareRendering(config.rendering, config.dataDir))
   const store = await openStore({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   })
   const files = new FsFileStore(join(config.dataDir, 'files'))
-  const settings = renderSettings(config.rendering)
   return {
     store,
     files,
     clock: systemClock,
     documentKinds: renderableKinds(settings.office),
-    pages: new FileStoreRenderer(files, settings, {
-      timeoutMs: config.rendering.timeoutMs,
-      maxMemoryBytes: config.rendering.maxMemoryBytes,
-    }),
+    pages: new FileStoreRenderer(files, settings, isolation),
     documents: new FileStoreFaxDocuments(files, { paper: config.rendering.paper }),
   }
 }
 
-/** What the renderer may use: LibreOffice only when the configured program exists. */
-export function renderSettings(config: RenderingConfig): RenderSettings {
+/** How this host renders documents, and what the operator should be told about it at start-up. */
+export interface RenderingSetup {
+  readonly settings: RenderSettings
+  readonly isolation: Isolation
+  readonly notices: readonly { readonly level: 'warn' | 'error'; readonly message: string }[]
+}
+
+/**
+ * The renderer's settings and isolation on this host. The sandbox is tried once (a render
+ * process started in it): where it cannot start, Office documents are refused, since
+ * LibreOffice would fetch what they link to and read what they name; PDFs, pictures and text,
+ * drawn by faxd's own code, which follows no link, are rendered in a plain child process. The
+ * operator can choose to run everything unconfined (FAXD_SANDBOX=none).
+ */
+export async function prepareRendering(
+  config: RenderingConfig,
+  dataDir: string,
+  bwrap: string | null = findProgram('bwrap') ?? null,
+): Promise<RenderingSetup> {
   const program = config.officeProgram === null ? undefined : findProgram(config.officeProgram)
-  return {
+  const limits = { timeoutMs: config.timeoutMs, maxMemoryBytes: config.maxMemoryBytes }
+  const settings = (withOffice: boolean): RenderSettings => ({
     paper: config.paper === 'a4' ? A4 : LETTER,
     maxPages: config.maxPages,
     maxPicturePixels: MAX_PICTURE_PIXELS,
     office:
-      program === undefined
+      program === undefined || !withOffice
         ? undefined
         : { program, timeoutMs: config.officeTimeoutMs, maxMemoryBytes: config.officeMemoryBytes },
+  })
+  if (config.sandbox === 'none') {
+    return {
+      settings: settings(true),
+      isolation: { ...limits, sandbox: { kind: 'none' } },
+      notices: [
+        {
+          level: 'warn',
+          message:
+            'FAXD_SANDBOX=none: documents are converted and drawn without a sandbox; a hostile ' +
+            'document can make LibreOffice fetch URLs from this server and read its files, other ' +
+            "accounts' faxes included (docs/sandbox.md)",
+        },
+      ],
+    }
+  }
+  const sandbox = { kind: 'bubblewrap' as const, program: bwrap ?? 'bwrap', hidden: [dataDir] }
+  const problem =
+    bwrap === null
+      ? 'bubblewrap (bwrap) is not installed'
+      : await probeRenderIsolation(sandbox)
+  if (problem === null) {
+    return { settings: settings(true), isolation: { ...limits, sandbox }, notices: [] }
+  }
+  return {
+    settings: settings(false),
+    isolation: { ...limits, sandbox: { kind: 'none' } },
+    notices: [
+      {
+        level: 'error',
+        message:
+          `documents cannot be sandboxed on this host (${problem}): Office documents are refused ` +
+          'until they can be, and PDFs, pictures and text are drawn without a sandbox. Install ' +
+          'bubblewrap (apt-get install bubblewrap) and allow it namespaces, or set ' +
+          'FAXD_SANDBOX=none to convert Office documents unconfined, at the risk docs/sandbox.md ' +
+          'names',
+      },
+    ],
   }
 }
 
@@ -140,8 +200,12 @@ export function workerSlots(config: Config): Partial<Record<JobKind, number>> {
  * API and the store.
  */
 export async function startServer(config: Config): Promise<{ app: FastifyInstance; url: string }> {
-  const services = await openServices(config)
+  const rendering = await prepareRendering(config.rendering, config.dataDir)
+  const services = await openServices(config, rendering)
   const app = await createApp({ services, logger: { level: config.logLevel } })
+  for (const notice of rendering.notices) {
+    app.log[notice.level](notice.message)
+  }
   const worker = config.embeddedWorker
     ? createWorker(services, config, app.log as pino.Logger)
     : null

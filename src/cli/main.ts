@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, readConfig } from '../config.js'
 import { DomainError } from '../domain/domain-error.js'
-import { createWorker, openServices, startServer } from '../main.js'
+import { createWorker, openServices, prepareRendering, startServer } from '../main.js'
 import pino from 'pino'
 import type { Config } from '../config.js'
 import type { Services } from '../use-cases/context.js'
@@ -164,6 +164,7 @@ export async function runCli(argv: string[]): Promise<number> {
           await renderCommand(
             [action, ...rest].filter((a) => a !== undefined),
             config.rendering,
+            config.dataDir,
           ),
         ),
       )
@@ -208,7 +209,11 @@ export async function runCli(argv: string[]): Promise<number> {
  */
 async function runWorker(config: Config): Promise<void> {
   const logger = pino({ level: config.logLevel }, pino.destination(2))
-  const services = await openServices(config)
+  const rendering = await prepareRendering(config.rendering, config.dataDir)
+  for (const notice of rendering.notices) {
+    logger[notice.level](notice.message)
+  }
+  const services = await openServices(config, rendering)
   const worker = createWorker(services, config, logger)
   worker.start()
   logger.info({ data: config.databaseUrl ? 'PostgreSQL' : config.dataDir }, 'faxd worker started')

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 import type { RenderingConfig } from '../config.js'
 import type { CoverPage, CoverPageFlag } from '../domain/outbox-entry.js'
 import { COVER_PAGE_FLAGS } from '../domain/outbox-entry.js'
-import { renderSettings } from '../main.js'
+import { prepareRendering } from '../main.js'
 import { renderIsolated } from '../rendering/isolated-renderer.js'
 import type { RenderJob } from '../rendering/render-job.js'
 import { printedDate } from '../use-cases/prepare-outbox-pages.js'
@@ -23,6 +23,7 @@ export class RenderUsageError extends Error {
 export async function renderCommand(
   args: string[],
   config: RenderingConfig,
+  dataDir: string,
   now: Date = new Date(),
 ): Promise<{ pages: number; bytes: number }> {
   const { values, positionals } = parseRenderArgs(args)
@@ -42,7 +43,10 @@ export async function renderCommand(
       throw new RenderUsageError(`cannot read ${file}`)
     })
   }
-  const settings = renderSettings(config)
+  const { settings, isolation, notices } = await prepareRendering(config, dataDir)
+  for (const notice of notices) {
+    process.stderr.write(`faxd render: ${notice.message}\n`)
+  }
   const cover = values['cover-json'] === undefined ? undefined : parseCover(values['cover-json'])
   const job: RenderJob = {
     documentPaths: positionals.map((file) => path.resolve(file)),
@@ -73,11 +77,7 @@ export async function renderCommand(
       }
     : undefined
   try {
-    return await renderIsolated(
-      job,
-      { timeoutMs: config.timeoutMs, maxMemoryBytes: config.maxMemoryBytes },
-      report,
-    )
+    return await renderIsolated(job, isolation, report)
   } finally {
     if (report) {
       process.stderr.write('\n')

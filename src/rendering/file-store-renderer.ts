@@ -11,7 +11,7 @@ import sharp from 'sharp'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { PageRenderOutcome, PageRenderRequest, PageRenderer } from '../domain/page-renderer.js'
 import type { FileStore } from '../domain/ports.js'
-import type { IsolationLimits } from './isolated-renderer.js'
+import type { Isolation } from './isolated-renderer.js'
 import { renderIsolated } from './isolated-renderer.js'
 import type { RenderSettings } from './render-fax.js'
 import type { RenderJob } from './render-job.js'
@@ -23,12 +23,12 @@ const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
 export class FileStoreRenderer implements PageRenderer {
   readonly #files: FileStore
   readonly #settings: RenderSettings
-  readonly #limits: IsolationLimits
+  readonly #isolation: Isolation
 
-  constructor(files: FileStore, settings: RenderSettings, limits: IsolationLimits) {
+  constructor(files: FileStore, settings: RenderSettings, isolation: Isolation) {
     this.#files = files
     this.#settings = settings
-    this.#limits = limits
+    this.#isolation = isolation
   }
 
   async render(
@@ -72,7 +72,7 @@ export class FileStoreRenderer implements PageRenderer {
       }
       let result: { pages: number; bytes: number }
       try {
-        result = await renderIsolated(job, this.#limits, (progress) => {
+        result = await renderIsolated(job, this.#isolation, (progress) => {
           onPage(progress.pagesDone)
         })
       } catch (error) {

@@ -1,21 +1,40 @@
 /**
  * Renders a fax in a child process of its own, so that a document that crashes a renderer, or
- * runs away in time or memory, fails that fax and never the service. The child gets a JavaScript
- * heap limit; its resident memory (native decoders and canvases included) is watched from here
- * and the child is killed past `maxMemoryBytes`; it is killed too at `timeoutMs`. LibreOffice,
- * when the child starts it, carries its own timer (office-conversion.ts) that outlives the child.
+ * runs away in time or memory, fails that fax and never the service; and, where the host can
+ * make one, in a sandbox (render-sandbox.ts), so that a document can reach nothing but its own
+ * fax: no network, no other account's files. The documents are copied into the render's folder
+ * first, and the TIFF-F comes out of it.
+ *
+ * Limits: the child gets a JavaScript heap limit; the resident memory of everything it runs
+ * (LibreOffice included) is watched from here and the render is killed past `maxMemoryBytes`; it
+ * is killed too at `timeoutMs`. In a sandbox, killing bwrap ends every process inside; without
+ * one, LibreOffice carries its own timer (office-conversion.ts) that outlives the child.
  */
-import { fork } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { copyFile, open, rename, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Sandbox } from '../sandbox/sandbox.js'
+import { confine } from '../sandbox/sandbox.js'
+import { treeResidentBytes } from '../sandbox/process-tree.js'
 import type { RenderProgress } from './render-fax.js'
 import type { RenderJob, RenderMessage } from './render-job.js'
+import type { RenderFolder } from './render-sandbox.js'
+import {
+  createRenderFolder,
+  probeRenderSandbox,
+  removeRenderFolder,
+  renderView,
+} from './render-sandbox.js'
 import { RenderingError } from './rendering-error.js'
 
-export interface IsolationLimits {
+export interface Isolation {
   /** Wall time for the whole fax. */
   readonly timeoutMs: number
-  /** Resident memory of the render process. */
+  /** Resident memory of the render's processes together. */
   readonly maxMemoryBytes: number
+  /** Where the render process runs: confined, or (turned off by the operator) as it is. */
+  readonly sandbox: Sandbox
 }
 
 const MEMORY_POLL_MS = 100
@@ -27,17 +46,77 @@ const ENTRY = new URL(
   import.meta.url,
 )
 
-export function renderIsolated(
+/** The file descriptor of the IPC channel: the fourth of the child's stdio (see spawn below). */
+const IPC_FD = 3
+
+export async function renderIsolated(
   job: RenderJob,
-  limits: IsolationLimits,
+  isolation: Isolation,
   onProgress: (progress: RenderProgress) => void = () => {},
 ): Promise<{ pages: number; bytes: number }> {
-  const heapMb = Math.max(128, Math.floor(limits.maxMemoryBytes / MIB / 2))
-  const execArgv = [`--max-old-space-size=${heapMb}`]
-  if (ENTRY.pathname.endsWith('.ts')) {
-    execArgv.push('--import', import.meta.resolve('tsx'))
+  const folder = await createRenderFolder()
+  try {
+    const staged = await stageJob(job, folder)
+    const result = await runRenderProcess(staged, folder, isolation, onProgress)
+    await moveFile(staged.outputPath, job.outputPath)
+    return result
+  } finally {
+    await removeRenderFolder(folder)
   }
-  const child = fork(ENTRY, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+}
+
+/** Whether renders can run in `sandbox` here: null, or why not (see probeRenderSandbox). */
+export function probeRenderIsolation(sandbox: Sandbox): Promise<string | null> {
+  return probeRenderSandbox(sandbox, ENTRY)
+}
+
+/** The job as the render process sees it: its documents copied into the folder's input. */
+async function stageJob(job: RenderJob, folder: RenderFolder): Promise<RenderJob> {
+  const documentPaths: string[] = []
+  for (const [index, source] of job.documentPaths.entries()) {
+    const staged = path.join(folder.input, `document-${index + 1}`)
+    await copyFile(source, staged)
+    documentPaths.push(staged)
+  }
+  let cover = job.cover
+  if (cover?.logoPath !== undefined) {
+    const logoPath = path.join(folder.input, 'logo')
+    await copyFile(cover.logoPath, logoPath)
+    cover = { ...cover, logoPath }
+  }
+  return {
+    ...job,
+    documentPaths,
+    ...(cover === undefined ? {} : { cover }),
+    outputPath: path.join(folder.output, 'fax.tif'),
+  }
+}
+
+function runRenderProcess(
+  job: RenderJob,
+  folder: RenderFolder,
+  isolation: Isolation,
+  onProgress: (progress: RenderProgress) => void,
+): Promise<{ pages: number; bytes: number }> {
+  const heapMb = Math.max(128, Math.floor(isolation.maxMemoryBytes / MIB / 2))
+  const nodeArgs = [`--max-old-space-size=${heapMb}`]
+  if (ENTRY.pathname.endsWith('.ts')) {
+    nodeArgs.push('--import', import.meta.resolve('tsx'))
+  }
+  const view = renderView(folder, ENTRY, job.settings.office?.program, {
+    // Node.js finds its IPC channel through these (the child_process documentation, fork()).
+    NODE_CHANNEL_FD: String(IPC_FD),
+    NODE_CHANNEL_SERIALIZATION_MODE: 'json',
+  })
+  const confined = confine(isolation.sandbox, view, process.execPath, [
+    ...nodeArgs,
+    fileURLToPath(ENTRY),
+  ])
+  const child = spawn(confined.command, confined.args, {
+    env: confined.env,
+    cwd: confined.cwd,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  })
 
   return new Promise((resolve, reject) => {
     let outcome: RenderMessage | undefined
@@ -53,12 +132,17 @@ export function renderIsolated(
       child.kill('SIGKILL')
     }
     const timer = setTimeout(() => {
-      kill(`the pages took longer than ${Math.round(limits.timeoutMs / 1000)} s to prepare`)
-    }, limits.timeoutMs)
+      kill(`the pages took longer than ${Math.round(isolation.timeoutMs / 1000)} s to prepare`)
+    }, isolation.timeoutMs)
     const watch = setInterval(() => {
-      void residentBytes(child.pid).then((bytes) => {
-        if (bytes > limits.maxMemoryBytes) {
-          kill(`preparing the pages needed more than ${Math.round(limits.maxMemoryBytes / MIB)} MB`)
+      if (child.pid === undefined) {
+        return
+      }
+      void treeResidentBytes(child.pid).then((bytes) => {
+        if (bytes > isolation.maxMemoryBytes) {
+          kill(
+            `preparing the pages needed more than ${Math.round(isolation.maxMemoryBytes / MIB)} MB`,
+          )
         }
       })
     }, MEMORY_POLL_MS)
@@ -97,16 +181,31 @@ export function renderIsolated(
   })
 }
 
-/** VmRSS of a process, from /proc (Linux); 0 where that cannot be read. */
-async function residentBytes(pid: number | undefined): Promise<number> {
-  if (pid === undefined) {
-    return 0
-  }
+/**
+ * Moves the finished TIFF-F to where it was asked for: a rename, or (to another filesystem) a
+ * copy that is on disk before it takes its name.
+ */
+async function moveFile(from: string, to: string): Promise<void> {
   try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8')
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(status)
-    return match ? Number(match[1]) * 1024 : 0
-  } catch {
-    return 0
+    await rename(from, to)
+    return
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') {
+      throw error
+    }
+  }
+  const partial = `${to}.partial`
+  try {
+    await copyFile(from, partial)
+    const handle = await open(partial, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(partial, to)
+  } catch (error) {
+    await rm(partial, { force: true })
+    throw error
   }
 }

@@ -3,10 +3,15 @@
  * converter that reads them faithfully. LibreOffice can hang or balloon on a hostile file, so it
  * runs with its own throwaway profile (two conversions never share one, and a crashed one leaves
  * no lock behind) and is killed, with every process it started, at a hard timeout.
+ *
+ * A document can also link to content elsewhere (an image by http:// or file:// URL, an external
+ * relationship in a DOCX) that LibreOffice would fetch and draw into the pages. The render's
+ * sandbox (render-sandbox.ts) leaves it nothing to reach; the profile also tells it not to try
+ * (hardenedProfile below).
  */
 import { spawn } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -56,10 +61,13 @@ export async function convertOfficeToPdf(
   try {
     const input = path.join(workDirectory, `document.${officeExtension(data)}`)
     const outputDirectory = path.join(workDirectory, 'out')
+    const profile = path.join(workDirectory, 'profile')
     await writeFile(input, data)
+    await mkdir(path.join(profile, 'user'), { recursive: true })
+    await writeFile(path.join(profile, 'user', 'registrymodifications.xcu'), HARDENED_SETTINGS)
     await runLibreOffice(
       [
-        `-env:UserInstallation=${pathToFileURL(path.join(workDirectory, 'profile')).href}`,
+        `-env:UserInstallation=${pathToFileURL(profile).href}`,
         '--headless',
         '--invisible',
         '--nologo',
@@ -87,6 +95,32 @@ export async function convertOfficeToPdf(
     await rm(workDirectory, { recursive: true, force: true })
   }
 }
+
+/**
+ * The settings a conversion's profile starts with (registrymodifications.xcu; the names are those
+ * of LibreOffice's configuration schema, officecfg, as in share/registry/main.xcd):
+ * - Common/Security/Scripting/BlockUntrustedRefererLinks: content linked from a document that is
+ *   not in a trusted location (none is) is not loaded: images by URL, linked sections, OLE links;
+ * - Writer and Calc Content/Update/Link = 2: links are never updated (0 always, 1 on request);
+ * - MacroSecurityLevel 3 ("very high": only signed macros from trusted locations) and
+ *   DisableMacrosExecution: no macro runs, and none can be allowed.
+ */
+const HARDENED_SETTINGS = `<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+${[
+  ['/org.openoffice.Office.Common/Security/Scripting', 'BlockUntrustedRefererLinks', 'true'],
+  ['/org.openoffice.Office.Common/Security/Scripting', 'MacroSecurityLevel', '3'],
+  ['/org.openoffice.Office.Common/Security/Scripting', 'DisableMacrosExecution', 'true'],
+  ['/org.openoffice.Office.Writer/Content/Update', 'Link', '2'],
+  ['/org.openoffice.Office.Calc/Content/Update', 'Link', '2'],
+]
+  .map(
+    ([group, name, value]) =>
+      `<item oor:path="${group}"><prop oor:name="${name}" oor:op="fuse"><value>${value}</value></prop></item>`,
+  )
+  .join('\n')}
+</oor:items>
+`
 
 /**
  * Runs LibreOffice under coreutils `timeout`, which makes itself a process-group leader and

@@ -43,3 +43,17 @@ describe('readConfig', () => {
     })
   }
 })
+
+describe('FAXD_SANDBOX', () => {
+  it('is bubblewrap unless the operator says none', () => {
+    assert.equal(readConfig({}).rendering.sandbox, 'bubblewrap')
+    assert.equal(readConfig({ FAXD_SANDBOX: 'none' }).rendering.sandbox, 'none')
+  })
+
+  it('refuses anything else, naming the choices', () => {
+    assert.throws(
+      () => readConfig({ FAXD_SANDBOX: 'off' }),
+      /FAXD_SANDBOX must be bubblewrap or none, not "off"/,
+    )
+  })
+})

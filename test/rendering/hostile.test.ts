@@ -14,8 +14,9 @@ import { renderIsolated } from '../../src/rendering/isolated-renderer.js'
 import type { RenderJob } from '../../src/rendering/render-job.js'
 import { RenderingError } from '../../src/rendering/rendering-error.js'
 import { documentPath, HOSTILE, hostilePath } from '../support/fixtures.js'
+import { TEST_SANDBOX } from '../support/test-app.js'
 
-const LIMITS = { timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 }
+const LIMITS = { timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024, sandbox: TEST_SANDBOX }
 /** LibreOffice gets 8 s here (120 s in service by default), so that the hang test is short. */
 const OFFICE_TIMEOUT_MS = 8_000
 
@@ -183,6 +184,7 @@ describe('the render process limits', () => {
       renderIsolated(job([documentPath('fifty-pages.pdf')], 'memory'), {
         timeoutMs: 60_000,
         maxMemoryBytes: 32 * 1024 * 1024,
+        sandbox: TEST_SANDBOX,
       }),
     )
     assert.equal(error.status, 'failed_convert_to_tiff_issue')
@@ -194,6 +196,7 @@ describe('the render process limits', () => {
       renderIsolated(job([documentPath('fifty-pages.pdf')], 'time'), {
         timeoutMs: 300,
         maxMemoryBytes: 2048 * 1024 * 1024,
+        sandbox: TEST_SANDBOX,
       }),
     )
     assert.equal(error.status, 'failed_convert_to_tiff_issue')

@@ -10,6 +10,8 @@ import { join } from 'node:path'
 import { DOCUMENT_KINDS, type DocumentKind } from '../../src/domain/document-kind.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { FileStoreRenderer } from '../../src/rendering/file-store-renderer.js'
+import type { Isolation } from '../../src/rendering/isolated-renderer.js'
+import type { Sandbox } from '../../src/sandbox/sandbox.js'
 import { FileStoreFaxDocuments } from '../../src/reports/file-store-fax-documents.js'
 import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-fax.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
@@ -84,7 +86,20 @@ export const TEST_RENDER_SETTINGS: RenderSettings = {
   maxPicturePixels: MAX_PICTURE_PIXELS,
   office: { program: 'soffice', timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 },
 }
-export const TEST_RENDER_LIMITS = { timeoutMs: 300_000, maxMemoryBytes: 2048 * 1024 * 1024 }
+/**
+ * Renders run as the service runs them: in a child process, in the bubblewrap sandbox (test.sh
+ * installs bubblewrap; a machine without it fails the rendering tests rather than skip them).
+ */
+export const TEST_SANDBOX: Extract<Sandbox, { kind: 'bubblewrap' }> = {
+  kind: 'bubblewrap',
+  program: 'bwrap',
+  hidden: [],
+}
+export const TEST_RENDER_ISOLATION: Isolation = {
+  timeoutMs: 300_000,
+  maxMemoryBytes: 2048 * 1024 * 1024,
+  sandbox: TEST_SANDBOX,
+}
 
 export interface TestAppOptions {
   /** The document kinds the server renders (default: all, as where LibreOffice is installed). */
@@ -104,7 +119,7 @@ export async function openTestApp(
     files,
     clock,
     documentKinds: options.documentKinds ?? new Set(DOCUMENT_KINDS),
-    pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, TEST_RENDER_LIMITS),
+    pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, TEST_RENDER_ISOLATION),
     documents: new FileStoreFaxDocuments(files),
   }
   const app = await createApp({ services })

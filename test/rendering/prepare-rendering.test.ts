@@ -1,0 +1,53 @@
+/**
+ * What faxd does at start-up about the sandbox (main.ts prepareRendering): with bubblewrap
+ * working, every render is confined and the data folder is hidden; where it cannot start, Office
+ * documents are refused and the operator is told why in one clear message; with FAXD_SANDBOX=none,
+ * everything renders unconfined, with a warning that names the risk.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { readConfig } from '../../src/config.js'
+import { prepareRendering } from '../../src/main.js'
+import { renderableKinds } from '../../src/rendering/render-fax.js'
+
+const DATA = '/var/lib/faxd-test-data'
+
+describe('the sandbox at start-up', { timeout: 60_000 }, () => {
+  it('confines renders with bubblewrap where it works, hiding the data folder', async () => {
+    const setup = await prepareRendering(readConfig({}).rendering, DATA)
+    assert.deepEqual(setup.notices, [])
+    assert.equal(setup.isolation.sandbox.kind, 'bubblewrap')
+    assert.ok(setup.isolation.sandbox.kind === 'bubblewrap')
+    assert.deepEqual(setup.isolation.sandbox.hidden, [DATA])
+    assert.ok(renderableKinds(setup.settings.office).has('office'))
+  })
+
+  for (const [why, bwrap, reason] of [
+    ['is not installed', null, /bubblewrap \(bwrap\) is not installed/],
+    ['cannot start here', '/bin/false', /\/bin\/false failed \(exit 1\)/],
+    ['is not a program', '/nonexistent/bwrap', /cannot be started/],
+  ] as const) {
+    it(`refuses Office documents, and says so, when bubblewrap ${why}`, async () => {
+      const setup = await prepareRendering(readConfig({}).rendering, DATA, bwrap)
+      assert.equal(setup.settings.office, undefined)
+      assert.equal(renderableKinds(setup.settings.office).has('office'), false)
+      assert.ok(renderableKinds(setup.settings.office).has('pdf'))
+      assert.equal(setup.isolation.sandbox.kind, 'none')
+      assert.equal(setup.notices.length, 1)
+      const [notice] = setup.notices
+      assert.equal(notice?.level, 'error')
+      assert.match(notice?.message ?? '', reason)
+      assert.match(notice?.message ?? '', /Office documents are refused/)
+      assert.match(notice?.message ?? '', /FAXD_SANDBOX=none/)
+    })
+  }
+
+  it('renders everything unconfined with FAXD_SANDBOX=none, with a warning', async () => {
+    const setup = await prepareRendering(readConfig({ FAXD_SANDBOX: 'none' }).rendering, DATA)
+    assert.equal(setup.isolation.sandbox.kind, 'none')
+    assert.ok(renderableKinds(setup.settings.office).has('office'))
+    assert.equal(setup.notices.length, 1)
+    assert.equal(setup.notices[0]?.level, 'warn')
+    assert.match(setup.notices[0]?.message ?? '', /without a sandbox/)
+  })
+})
