@@ -22,7 +22,7 @@
  *   FAXD_CALLS_PER_DESTINATION  calls in progress to one number, over all workers (default 1)
  *   FAXD_CALLS_PER_SENDING_NUMBER  calls in progress from one of the account's numbers, over all
  *                 workers (default 4)
- *   FAXD_WEBHOOK_ALLOW_PRIVATE  1 to let webhooks reach loopback and private addresses
+ *   FAXD_WEBHOOK_ALLOW_PRIVATE  1 to let webhooks reach loopback, private and this server's own addresses
  *                 (refused by default, docs/webhooks.md)
  *   FAXD_SIMULATED_TIME_SCALE  how fast the simulated test numbers' calls pass: 1 realistic
  *                 (default), 0 instant, 0.1 ten times faster (docs/test-numbers.md)

@@ -1,10 +1,12 @@
 /**
  * createWebhook: subscribes the calling account to an event (Fax.Plus hooks have no user_id in
- * their path). A target must be an absolute http(s) URL. Delivering events comes with the
- * delivery engine.
+ * their path). A target must be an absolute http(s) URL without a user name or password
+ * (faxd does not send them: a receiver checks X-Faxd-Signature instead). Whether
+ * its host may be called is decided before each delivery (src/webhooks/target-guard.ts), since
+ * the addresses of a name change.
  */
 import { DomainError } from '../domain/domain-error.js'
-import type { Webhook, WebhookEvent } from '../domain/webhook.js'
+import { hasCredentials, type Webhook, type WebhookEvent } from '../domain/webhook.js'
 import { newId24 } from '../shared/ids.js'
 import type { Actor, Services } from './context.js'
 
@@ -14,8 +16,15 @@ export async function createWebhook(
   target: string,
   event: WebhookEvent,
 ): Promise<Webhook> {
-  if (!isHttpUrl(target)) {
+  const url = httpUrl(target)
+  if (url === null) {
     throw new DomainError('invalid_target', 'target must be an absolute http or https URL')
+  }
+  if (hasCredentials(url)) {
+    throw new DomainError(
+      'invalid_target',
+      'target must not contain a user name or password; faxd signs every request instead (X-Faxd-Signature)',
+    )
   }
   const webhook: Webhook = {
     id: newId24(),
@@ -28,11 +37,13 @@ export async function createWebhook(
   return webhook
 }
 
-function isHttpUrl(text: string): boolean {
+function httpUrl(text: string): URL | null {
   try {
     const url = new URL(text)
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+      ? url
+      : null
   } catch {
-    return false
+    return null
   }
 }

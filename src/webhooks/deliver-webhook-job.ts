@@ -4,8 +4,9 @@
  * records the attempt with what follows from it, in one transaction:
  *
  * - any 2xx within the timeout: `delivered`;
- * - a refused target (scheme, or an address the operator has not allowed): `refused`, never
- *   retried, and no request is made;
+ * - a refused target (scheme, a user name or password in the URL, or an address the operator
+ *   has not allowed, this server's own among them): `refused`, never retried, and no request is
+ *   made;
  * - anything else (another status, a redirect, which is not followed, a network error, a failed
  *   lookup, the timeout): the job of the next attempt, on the schedule of
  *   src/domain/webhook-delivery.ts (30 s, 1 min, 2 min, … at most 1 h), or `failed` once the
@@ -29,7 +30,12 @@ import {
 } from '../domain/webhook-delivery.js'
 import type { Clock } from '../shared/clock.js'
 import { deliveryHeaders } from './signature.js'
-import { checkTarget, systemResolver, type HostResolver } from './target-guard.js'
+import {
+  checkTarget,
+  systemResolver,
+  type HostResolver,
+  type OwnAddresses,
+} from './target-guard.js'
 import type { WebhookHttpClient } from './webhook-http-client.js'
 
 /** How long a receiver has to answer, unless the settings say otherwise. */
@@ -39,7 +45,10 @@ export const DEFAULT_TIMEOUT_MS = 10_000
 const MAX_ERROR_LENGTH = 300
 
 export interface WebhookDeliverySettings {
-  /** FAXD_WEBHOOK_ALLOW_PRIVATE=1: loopback, private, link-local, … targets may be called. */
+  /**
+   * FAXD_WEBHOOK_ALLOW_PRIVATE=1: loopback, private, link-local, … targets may be called, and so
+   * may this server's own addresses.
+   */
   readonly allowPrivateTargets: boolean
   readonly timeoutMs?: number
 }
@@ -51,6 +60,8 @@ export interface DeliverWebhookDeps {
   readonly settings: WebhookDeliverySettings
   /** Resolves target host names; the system resolver unless set. */
   readonly resolve?: HostResolver
+  /** This server's addresses, read before every attempt; its network interfaces unless set. */
+  readonly ownAddresses?: OwnAddresses
 }
 
 type AttemptResult = 'delivered' | 'refused' | 'retry'
@@ -100,6 +111,7 @@ async function attemptDelivery(
     const check = await checkTarget(delivery.target, {
       allowPrivate: deps.settings.allowPrivateTargets,
       resolve: deps.resolve ?? systemResolver,
+      ...(deps.ownAddresses === undefined ? {} : { ownAddresses: deps.ownAddresses }),
     })
     if (!check.allowed) {
       return logged('refused', null, `refused: ${check.reason}`)

@@ -4,10 +4,14 @@
  * checked (an address in the URL needs no lookup), while the Host header, TLS server name and
  * certificate check still use the name. No agent (a fresh connection each time), no redirects
  * (node:http follows none), and the answer's body is not read: the status says it all.
+ *
+ * A user name or password in the URL is never sent: the target guard refuses such a target, and
+ * this client refuses it again rather than turn it into Basic credentials.
  */
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { LookupFunction } from 'node:net'
+import { hasCredentials } from '../domain/webhook.js'
 import { hostOf, type ResolvedAddress } from './target-guard.js'
 import type {
   WebhookHttpClient,
@@ -18,6 +22,9 @@ import type {
 export class NodeWebhookHttpClient implements WebhookHttpClient {
   post(request: WebhookHttpRequest): Promise<WebhookHttpResponse> {
     const { url, body, timeoutMs } = request
+    if (hasCredentials(url)) {
+      return Promise.reject(new Error('a target with a user name or password is never called'))
+    }
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     return new Promise<WebhookHttpResponse>((resolve, reject) => {
       const outgoing = send({
@@ -27,7 +34,6 @@ export class NodeWebhookHttpClient implements WebhookHttpClient {
         path: `${url.pathname}${url.search}`,
         method: 'POST',
         headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        auth: userInfo(url),
         agent: false,
         lookup: pinnedLookup(request.addresses),
       })
@@ -47,14 +53,6 @@ export class NodeWebhookHttpClient implements WebhookHttpClient {
       outgoing.end(body)
     })
   }
-}
-
-/** `user:password` of the URL, for HTTP Basic authentication; undefined when it has none. */
-function userInfo(url: URL): string | undefined {
-  if (url.username === '' && url.password === '') {
-    return undefined
-  }
-  return `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
 }
 
 /** A lookup that never asks DNS: it answers the checked addresses of the wanted family. */

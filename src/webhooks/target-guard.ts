@@ -1,15 +1,23 @@
 /**
- * Checks a webhook target before every attempt: an http or https URL whose host (an address, or
- * a name resolved once to all its addresses) has no address that address-ranges.ts forbids. The
- * answer carries the checked addresses, and the request connects to one of them, never to a
- * second lookup of the name that could answer differently (DNS rebinding).
+ * Checks a webhook target before every attempt: an http or https URL without a user name or
+ * password, whose host (an address, or a name resolved once to all its addresses) has no address
+ * that address-ranges.ts forbids and none of this server's own interface addresses. The answer
+ * carries the checked addresses, and the request connects to one of them, never to a second
+ * lookup of the name that could answer differently (DNS rebinding).
+ *
+ * The server's own addresses are refused because a public address of the server reaches it as
+ * surely as 127.0.0.1 does, and no range can know it. They are read at every check,
+ * since interfaces come and go. FAXD_WEBHOOK_ALLOW_PRIVATE=1 allows them with every other
+ * address: an operator who lets webhooks reach loopback lets them reach this machine anyway.
  *
  * A refusal is final for the delivery. A failed lookup is not a refusal: it is thrown, and the
  * attempt counts as a network error that is retried.
  */
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
-import { forbiddenAddressReason } from './address-ranges.js'
+import { networkInterfaces } from 'node:os'
+import { hasCredentials } from '../domain/webhook.js'
+import { addressKey, carriedIPv4Addresses, forbiddenAddressReason } from './address-ranges.js'
 
 export interface ResolvedAddress {
   readonly address: string
@@ -25,14 +33,25 @@ export const systemResolver: HostResolver = async (hostname) => {
   return found.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }))
 }
 
+/** The addresses of this machine's network interfaces as they are now. */
+export type OwnAddresses = () => readonly string[]
+
+/** Every address os.networkInterfaces() lists, read again at each call. */
+export const systemOwnAddresses: OwnAddresses = () =>
+  Object.values(networkInterfaces()).flatMap((entries) =>
+    (entries ?? []).map((entry) => entry.address),
+  )
+
 export type TargetCheck =
   | { readonly allowed: true; readonly url: URL; readonly addresses: readonly ResolvedAddress[] }
   | { readonly allowed: false; readonly reason: string }
 
 export interface TargetGuardOptions {
-  /** The operator's FAXD_WEBHOOK_ALLOW_PRIVATE: any address may be called. */
+  /** The operator's FAXD_WEBHOOK_ALLOW_PRIVATE: any address may be called, this server's too. */
   readonly allowPrivate: boolean
   readonly resolve: HostResolver
+  /** This server's addresses, refused unless allowPrivate; systemOwnAddresses unless set. */
+  readonly ownAddresses?: OwnAddresses
 }
 
 export async function checkTarget(
@@ -48,6 +67,12 @@ export async function checkTarget(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { allowed: false, reason: `the scheme ${url.protocol} is neither http: nor https:` }
   }
+  if (hasCredentials(url)) {
+    return {
+      allowed: false,
+      reason: 'the target has a user name or password in it, which faxd does not send',
+    }
+  }
   const host = hostOf(url)
   const family = isIP(host)
   const addresses: readonly ResolvedAddress[] =
@@ -56,15 +81,39 @@ export async function checkTarget(
     throw new Error(`${host} has no address`)
   }
   if (!options.allowPrivate) {
+    const own = ownKeys(options.ownAddresses ?? systemOwnAddresses)
     for (const { address } of addresses) {
-      const reason = forbiddenAddressReason(address)
+      const reason = refusalOf(address, own)
       if (reason !== null) {
         const what = family === 0 ? `${host} resolves to ${address}` : address
-        return { allowed: false, reason: `${what}: ${reason} address` }
+        return { allowed: false, reason: `${what}: ${reason}` }
       }
     }
   }
   return { allowed: true, url, addresses }
+}
+
+/** Why an address may not be called when private targets are refused, or null. */
+function refusalOf(address: string, own: ReadonlySet<string>): string | null {
+  const reason = forbiddenAddressReason(address)
+  if (reason !== null) {
+    return `${reason} address`
+  }
+  if (own.has(addressKey(address))) {
+    return 'an address of this server'
+  }
+  const carried = carriedIPv4Addresses(address).find((ipv4) => own.has(addressKey(ipv4)))
+  return carried === undefined ? null : `carries ${carried}, an address of this server`
+}
+
+function ownKeys(ownAddresses: OwnAddresses): ReadonlySet<string> {
+  const keys = new Set<string>()
+  for (const address of ownAddresses()) {
+    if (isIP(address.split('%')[0] ?? '') !== 0) {
+      keys.add(addressKey(address))
+    }
+  }
+  return keys
 }
 
 /** The URL's host name or address, without the brackets of an IPv6 literal. */

@@ -1,4 +1,7 @@
-/** Webhooks: register, list by event, delete; targets must be http(s) URLs. */
+/**
+ * Webhooks: register, list by event, delete; targets must be http(s) URLs without a user name
+ * or password.
+ */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
@@ -58,6 +61,35 @@ describe('webhooks', () => {
     assert.equal(missing.json<{ error: string }>().error, 'missing_field')
     const unknown = await t.request('GET', '/v3/hooks?event=fax_lost', { token: user.token })
     assert.equal(unknown.json<{ error: string }>().error, 'invalid_event')
+    assert.equal(await t.snapshot(), before)
+  })
+
+  it('refuses a target with a user name or password: 400 invalid_target, nothing stored, nothing echoed', async () => {
+    const before = await t.snapshot()
+    for (const target of [
+      'https://user:pass@example.test/fax_sent',
+      'https://user@example.test/fax_sent',
+      'https://:pass@example.test/fax_sent',
+      'http://us%65r:pa%73s@203.0.113.7:8080/fax_sent',
+    ]) {
+      const response = await t.request('POST', '/v3/hooks', {
+        token: user.token,
+        body: { target, event: 'fax_sent' },
+      })
+      assert.equal(response.statusCode, 400, target)
+      assert.deepEqual(
+        response.json(),
+        {
+          error: 'invalid_target',
+          description:
+            'target must not contain a user name or password; faxd signs every request instead (X-Faxd-Signature)',
+        },
+        target,
+      )
+      assert.doesNotMatch(response.body, /@|example\.test|203\.0\.113/, 'the target is not echoed')
+    }
+    const listed = await t.request('GET', '/v3/hooks?event=fax_sent', { token: user.token })
+    assert.deepEqual(listed.json(), { data: [] })
     assert.equal(await t.snapshot(), before)
   })
 

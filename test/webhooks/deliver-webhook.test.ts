@@ -15,7 +15,8 @@ import { ManualClock } from '../../src/shared/clock.js'
 import { deliverWebhookJob } from '../../src/webhooks/deliver-webhook-job.js'
 import { enqueueWebhookEvent } from '../../src/webhooks/enqueue-webhook-event.js'
 import { NodeWebhookHttpClient } from '../../src/webhooks/node-http-client.js'
-import type { HostResolver } from '../../src/webhooks/target-guard.js'
+import type { HostResolver, OwnAddresses } from '../../src/webhooks/target-guard.js'
+import type { WebhookHttpClient } from '../../src/webhooks/webhook-http-client.js'
 import { anAccount, aWebhook } from '../support/sample-records.js'
 import { type TestStore, openTestStore } from '../support/test-database.js'
 import { type Receiver, closedPort, startReceiver } from './receiver.js'
@@ -42,6 +43,8 @@ interface WorldOptions {
   readonly allowPrivateTargets?: boolean
   readonly timeoutMs?: number
   readonly resolve?: HostResolver
+  readonly ownAddresses?: OwnAddresses
+  readonly http?: WebhookHttpClient
 }
 
 interface World {
@@ -85,12 +88,13 @@ beforeEach(async () => {
           'deliver-webhook': deliverWebhookJob({
             store,
             clock,
-            http: new NodeWebhookHttpClient(),
+            http: options.http ?? new NodeWebhookHttpClient(),
             settings: {
               allowPrivateTargets: options.allowPrivateTargets ?? true,
               ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
             },
             ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+            ...(options.ownAddresses === undefined ? {} : { ownAddresses: options.ownAddresses }),
           }),
         },
         { name: 'webhooks-test', leaseMs: 60_000, idleMs: 1000 },
@@ -500,5 +504,127 @@ describe('refusing targets (server-side request forgery)', () => {
     assert.equal(stored.status, 'pending')
     assert.match(stored.attempts[0]?.error ?? '', /ENOTFOUND gone\.example\.test/)
     assert.equal(stored.nextAttemptAtMs, T0 + 30 * SECOND)
+  })
+})
+
+describe("refusing this server's own addresses", () => {
+  /**
+   * The network of these tests: 8.8.8.8 stands for a public address of this server. No range
+   * forbids it, and a connection to it reaches this machine, so here the real HTTP client is
+   * sent to 127.0.0.1 instead, where the receiver listens. The target is a name, resolved to
+   * 8.8.8.8 by the test's resolver, so that every connection goes through the checked addresses.
+   */
+  const PUBLIC_OWN = '8.8.8.8'
+  const routedHome: WebhookHttpClient = {
+    post: (request) =>
+      new NodeWebhookHttpClient().post({
+        ...request,
+        addresses: request.addresses.map((a) =>
+          a.address === PUBLIC_OWN ? { address: '127.0.0.1', family: 4 } : a,
+        ),
+      }),
+  }
+  const resolve: HostResolver = async () => [{ address: PUBLIC_OWN, family: 4 }]
+  const target = () => `http://own.example.test:${w().receiver.port}/hook`
+
+  it('reaches the receiver through that address while it is not one of ours', async () => {
+    await w().hook(target())
+    const delivery = await sendOne()
+    const worker = w().worker({
+      allowPrivateTargets: false,
+      resolve,
+      http: routedHome,
+      ownAddresses: () => ['127.0.0.1', '::1'],
+      timeoutMs: 2000,
+    })
+    assert.equal(await worker.drain(), 1)
+    assert.equal((await w().delivery(delivery.id)).status, 'delivered')
+    assert.equal(w().receiver.requests.length, 1)
+  })
+
+  it('refuses it once it is an address of this server: no request, no retry', async () => {
+    await w().hook(target())
+    const delivery = await sendOne()
+    const worker = w().worker({
+      allowPrivateTargets: false,
+      resolve,
+      http: routedHome,
+      ownAddresses: () => ['127.0.0.1', '::1', PUBLIC_OWN],
+      timeoutMs: 2000,
+    })
+    assert.equal(await worker.drain(), 1)
+    assert.equal(w().receiver.requests.length, 0)
+    const stored = await w().delivery(delivery.id)
+    assert.equal(stored.status, 'refused')
+    assert.equal(stored.nextAttemptAtMs, null)
+    assert.deepEqual(
+      stored.attempts.map((a) => [a.statusCode, a.error]),
+      [[null, 'refused: own.example.test resolves to 8.8.8.8: an address of this server']],
+    )
+    assert.equal(await w().jobCount(), 0)
+    w().clock.advance(2 * 24 * HOUR)
+    assert.equal(await worker.drain(), 0)
+    assert.equal(w().receiver.requests.length, 0)
+  })
+
+  it('calls it when the operator allows private targets, as it calls loopback then', async () => {
+    await w().hook(target())
+    const delivery = await sendOne()
+    const worker = w().worker({
+      allowPrivateTargets: true,
+      resolve,
+      http: routedHome,
+      ownAddresses: () => ['127.0.0.1', '::1', PUBLIC_OWN],
+      timeoutMs: 2000,
+    })
+    assert.equal(await worker.drain(), 1)
+    assert.equal((await w().delivery(delivery.id)).status, 'delivered')
+    assert.equal(w().receiver.requests.length, 1)
+  })
+})
+
+describe('a user name or password in the target', () => {
+  it('refuses a stored target that has one, even with private targets allowed, and sends nothing', async () => {
+    // A row stored before registration refused such targets.
+    await w().hook(`http://user:pass@127.0.0.1:${w().receiver.port}/hook`)
+    const delivery = await sendOne()
+    const worker = w().worker({ allowPrivateTargets: true })
+    assert.equal(await worker.drain(), 1)
+    assert.equal(w().receiver.requests.length, 0)
+    const stored = await w().delivery(delivery.id)
+    assert.equal(stored.status, 'refused')
+    assert.deepEqual(
+      stored.attempts.map((a) => [a.statusCode, a.error]),
+      [[null, 'refused: the target has a user name or password in it, which faxd does not send']],
+    )
+    assert.equal(await w().jobCount(), 0)
+  })
+
+  it('is never turned into Basic credentials by the HTTP client', async () => {
+    for (const url of [
+      `http://user:pass@127.0.0.1:${w().receiver.port}/hook`,
+      `http://user@127.0.0.1:${w().receiver.port}/hook`,
+    ]) {
+      await assert.rejects(
+        new NodeWebhookHttpClient().post({
+          url: new URL(url),
+          addresses: [{ address: '127.0.0.1', family: 4 }],
+          headers: {},
+          body: '{}',
+          timeoutMs: 2000,
+        }),
+        /a target with a user name or password is never called/,
+      )
+    }
+    assert.equal(w().receiver.requests.length, 0)
+    const plain = await new NodeWebhookHttpClient().post({
+      url: new URL(w().receiver.url()),
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+      headers: {},
+      body: '{}',
+      timeoutMs: 2000,
+    })
+    assert.equal(plain.statusCode, 200)
+    assert.equal(w().receiver.requests[0]?.headers.authorization, undefined)
   })
 })
