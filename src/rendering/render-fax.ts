@@ -138,7 +138,9 @@ function documentKind(data: Uint8Array, index: number, settings: RenderSettings)
   if (kind === 'office' && settings.office === undefined) {
     throw new RenderingError(
       'failed_mimetype_not_supported',
-      `document ${index + 1} is an Office document, and LibreOffice is not installed on this server`,
+      `document ${index + 1} is an Office document, which this server does not convert ` +
+        '(LibreOffice is not installed or turned off, or documents cannot be sandboxed here: ' +
+        "the worker's start-up log says which)",
     )
   }
   return kind

@@ -5,10 +5,16 @@
  * everything renders unconfined, with a warning that names the risk.
  */
 import assert from 'node:assert/strict'
+import { rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { readConfig } from '../../src/config.js'
 import { prepareRendering } from '../../src/main.js'
 import { renderableKinds } from '../../src/rendering/render-fax.js'
+import { renderIsolated } from '../../src/rendering/isolated-renderer.js'
+import { RenderingError } from '../../src/rendering/rendering-error.js'
+import { documentPath } from '../support/fixtures.js'
 
 const DATA = '/var/lib/faxd-test-data'
 
@@ -41,6 +47,36 @@ describe('the sandbox at start-up', { timeout: 60_000 }, () => {
       assert.match(notice?.message ?? '', /FAXD_SANDBOX=none/)
     })
   }
+
+  it('a worker without the sandbox ends an Office fax saying why, and still renders a PDF', async () => {
+    const setup = await prepareRendering(readConfig({}).rendering, DATA, null)
+    const job = (file: string) => ({
+      documentPaths: [documentPath(file)],
+      resolution: 'fine' as const,
+      enhancement: true,
+      settings: {
+        paper: 'letter' as const,
+        maxPages: setup.settings.maxPages,
+        maxPicturePixels: setup.settings.maxPicturePixels,
+        office: setup.settings.office,
+      },
+      outputPath: join(tmpdir(), `faxd-no-sandbox-${process.pid}.tif`),
+    })
+    await assert.rejects(
+      renderIsolated(job('letter.docx'), setup.isolation),
+      (error: unknown) =>
+        error instanceof RenderingError &&
+        error.status === 'failed_mimetype_not_supported' &&
+        /Office document, which this server does not convert/.test(error.message) &&
+        /cannot be sandboxed here/.test(error.message),
+    )
+    const pdf = job('text-letter.pdf')
+    assert.deepEqual(await renderIsolated(pdf, setup.isolation), {
+      pages: 2,
+      bytes: statSync(pdf.outputPath).size,
+    })
+    rmSync(pdf.outputPath)
+  })
 
   it('renders everything unconfined with FAXD_SANDBOX=none, with a warning', async () => {
     const setup = await prepareRendering(readConfig({ FAXD_SANDBOX: 'none' }).rendering, DATA)
