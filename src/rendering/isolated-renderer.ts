@@ -18,6 +18,7 @@ import type { Sandbox } from '../sandbox/sandbox.js'
 import { confine } from '../sandbox/sandbox.js'
 import { treeResidentBytes } from '../sandbox/process-tree.js'
 import type { RenderProgress } from './render-fax.js'
+import { renderEntry } from './render-entry.js'
 import type { RenderJob, RenderMessage } from './render-job.js'
 import type { RenderFolder } from './render-sandbox.js'
 import {
@@ -35,16 +36,15 @@ export interface Isolation {
   readonly maxMemoryBytes: number
   /** Where the render process runs: confined, or (turned off by the operator) as it is. */
   readonly sandbox: Sandbox
+  /** The render process's program; renderEntry's choice unless set (a benchmark sets it). */
+  readonly entry?: URL
 }
 
 const MEMORY_POLL_MS = 100
 const MIB = 1024 * 1024
 
-/** The render process's entry, beside this file: .ts when running from sources, .js when built. */
-const ENTRY = new URL(
-  import.meta.url.endsWith('.ts') ? './render-process.ts' : './render-process.js',
-  import.meta.url,
-)
+/** The render process's entry (render-entry.ts): built JavaScript wherever it is current. */
+const ENTRY = renderEntry(import.meta.url)
 
 /** The file descriptor of the IPC channel: the fourth of the child's stdio (see spawn below). */
 const IPC_FD = 3
@@ -98,19 +98,20 @@ function runRenderProcess(
   isolation: Isolation,
   onProgress: (progress: RenderProgress) => void,
 ): Promise<{ pages: number; bytes: number }> {
+  const entry = isolation.entry ?? ENTRY
   const heapMb = Math.max(128, Math.floor(isolation.maxMemoryBytes / MIB / 2))
   const nodeArgs = [`--max-old-space-size=${heapMb}`]
-  if (ENTRY.pathname.endsWith('.ts')) {
+  if (entry.pathname.endsWith('.ts')) {
     nodeArgs.push('--import', import.meta.resolve('tsx'))
   }
-  const view = renderView(folder, ENTRY, job.settings.office?.program, {
+  const view = renderView(folder, entry, job.settings.office?.program, {
     // Node.js finds its IPC channel through these (the child_process documentation, fork()).
     NODE_CHANNEL_FD: String(IPC_FD),
     NODE_CHANNEL_SERIALIZATION_MODE: 'json',
   })
   const confined = confine(isolation.sandbox, view, process.execPath, [
     ...nodeArgs,
-    fileURLToPath(ENTRY),
+    fileURLToPath(entry),
   ])
   const child = spawn(confined.command, confined.args, {
     env: confined.env,
