@@ -64,15 +64,49 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   invalid_target: 400,
 }
 
-/** RFC 6750 §3: a 401 or 403 for a bearer token says why in WWW-Authenticate. */
-const BEARER_CHALLENGES: Readonly<Record<string, string>> = {
-  missing_token: 'Bearer',
-  malformed_token: 'Bearer error="invalid_request"',
-  invalid_token: 'Bearer error="invalid_token"',
-  token_expired: 'Bearer error="invalid_token", error_description="The access token expired"',
-  client_id_required: 'Bearer error="invalid_request"',
-  invalid_client_id: 'Bearer error="invalid_token"',
-  insufficient_scope: 'Bearer error="insufficient_scope"',
+/** The protection space of every challenge faxd sends (RFC 9110 §11.5). */
+const REALM = 'faxd'
+
+/**
+ * What a 401 or 403 says in WWW-Authenticate, by error code. RFC 9110 §11.6.1 asks a challenge
+ * of every 401; RFC 6750 §3 gives bearer-token resources theirs, with `error` saying why: none
+ * when no credentials came, `invalid_request` when the request itself is wrong,
+ * `invalid_token` when the token cannot be used (also for a suspended account: no call with
+ * it will succeed), `insufficient_scope` when it can be used, just not for this (also for
+ * calls reserved to corporate admins: "the request requires higher privileges than provided
+ * by the access token"). The token endpoint authenticates clients with HTTP Basic (RFC 6749
+ * §5.2). docs/authentication.md lists them.
+ */
+const CHALLENGES: Readonly<Record<string, string>> = {
+  missing_token: bearer(),
+  malformed_token: bearer('invalid_request'),
+  invalid_token: bearer('invalid_token'),
+  token_expired: bearer('invalid_token', 'The access token expired'),
+  client_id_required: bearer('invalid_request', 'OAuth2 access tokens need x-fax-clientid'),
+  invalid_client_id: bearer('invalid_token', 'The access token belongs to another client'),
+  account_inactive: bearer('invalid_token', 'The account is not active'),
+  insufficient_scope: bearer('insufficient_scope'),
+  not_corporate_admin: bearer('insufficient_scope', 'Only a corporate admin may do this'),
+  invalid_client: `Basic realm="${REALM}"`,
+}
+
+/**
+ * The sign-in page (POST /login) answers wrong credentials with 401 and the page again. No
+ * HTTP authentication scheme applies to an HTML form, so its challenge names one that no
+ * client implements: browsers show the page rather than a password dialog.
+ */
+export const SIGN_IN_PAGE_CHALLENGE = `Form realm="${REALM}"`
+
+/** A Bearer challenge; the texts are ours, so they need no quoting beyond the quotes. */
+function bearer(error?: string, description?: string): string {
+  const parts = [`realm="${REALM}"`]
+  if (error !== undefined) {
+    parts.push(`error="${error}"`)
+  }
+  if (description !== undefined) {
+    parts.push(`error_description="${description}"`)
+  }
+  return `Bearer ${parts.join(', ')}`
 }
 
 /** Framework errors that a client can cause, with the code we answer them with. */
@@ -101,7 +135,8 @@ export interface ErrorAnswer {
 /** Any error thrown while answering a request → its status, Error body and headers. */
 export function errorAnswer(error: Error & { statusCode?: number; code?: string }): ErrorAnswer {
   const { statusCode, body } = statusAndBody(error)
-  const challenge = BEARER_CHALLENGES[body.error]
+  const challenge =
+    CHALLENGES[body.error] ?? (statusCode === 401 || statusCode === 403 ? bearer() : undefined)
   return { statusCode, body, headers: challenge ? { 'www-authenticate': challenge } : {} }
 }
 

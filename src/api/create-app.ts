@@ -1,8 +1,9 @@
 /**
  * The HTTP application: Fastify with the Fax.Plus v3 routes under /v3, the OAuth2 endpoints
  * (/login, /token), /healthz and the OpenAPI document. Wires schemas, body parsers, the checks
- * every request passes (encoding, storable text, the bearer token under /v3) and the error
- * handler; routes themselves only parse, call a use case and present.
+ * every request passes (Host, encoding, storable text, the bearer token under /v3), the error
+ * handler and the answers to requests Node's HTTP parser refuses (client-error.ts); routes
+ * themselves only parse, call a use case and present.
  */
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
@@ -17,6 +18,13 @@ import { MAX_TOTAL_FILE_BYTES } from '../domain/outbox-entry.js'
 import type { Services } from '../use-cases/context.js'
 import { ApiError, errorAnswer } from './api-error.js'
 import { authenticateRequest, requireOperation } from './authenticate-request.js'
+import {
+  MAX_HEAD_BYTES,
+  MAX_URL_BYTES,
+  ResponsesInFlight,
+  answerClientError,
+  refuseUnmetExpectations,
+} from './client-error.js'
 import { installJsonBodyParser } from './json-body-parser.js'
 import { OpenApiCollector } from './openapi-document.js'
 import { registerAccountRoutes } from './routes/accounts.js'
@@ -51,9 +59,19 @@ export const AJV_OPTIONS = {
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024
 
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+  const responses = new ResponsesInFlight()
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // A request without Host is refused by requireHost below, in the documented form; Node
+    // would answer it with an empty body.
+    http: { maxHeaderSize: MAX_HEAD_BYTES, requireHostHeader: false },
+    // Requests that arrive while the server closes are refused by refuseWhileClosing below.
+    return503OnClosing: false,
+    // Fastify calls it with the instance as `this`.
+    clientErrorHandler: function (this: FastifyInstance, error, socket) {
+      answerClientError(error, socket, responses, this.log)
+    },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: AJV_OPTIONS },
     schemaErrorFormatter: (errors, dataVar) => validationToApiError(errors, dataVar),
@@ -63,6 +81,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       const plain = reply as unknown as FastifyReply
       void plain.headers(answer.headers).code(answer.statusCode).send(answer.body)
     },
+  })
+  responses.attach(app.server)
+  refuseUnmetExpectations(app.server)
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
   })
   const openApi = new OpenApiCollector()
   app.addHook('onRoute', (route) => openApi.add(route))
@@ -76,12 +100,19 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   })
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = errorAnswer(error)
-    if (answer.statusCode >= 500) {
+    if (answer.statusCode >= 500 && !(error instanceof ApiError)) {
       request.log.error({ err: error }, 'request failed')
     }
     void reply.headers(answer.headers).status(answer.statusCode).send(answer.body)
   })
-  app.addHook('onRequest', async (request) => refuseContentEncoding(request))
+  app.addHook('onRequest', async (request, reply) => {
+    requireHost(request)
+    refuseLongUrl(request)
+    if (closing) {
+      refuseWhileClosing(reply)
+    }
+    refuseContentEncoding(request)
+  })
   app.addHook('preValidation', async (request) => {
     requireStorableFields(request.params)
     requireStorableFields(request.query)
@@ -112,6 +143,29 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/v3' },
   )
   return app
+}
+
+/** RFC 9112 §3.2: a server must refuse an HTTP/1.1 request without a Host header with 400. */
+function requireHost(request: FastifyRequest): void {
+  if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+    throw new ApiError(400, 'bad_request', 'An HTTP/1.1 request needs a Host header')
+  }
+}
+
+function refuseLongUrl(request: FastifyRequest): void {
+  if (request.raw.url !== undefined && request.raw.url.length > MAX_URL_BYTES) {
+    throw new ApiError(
+      414,
+      'uri_too_long',
+      `The URL is longer than the ${MAX_URL_BYTES} bytes faxd reads`,
+    )
+  }
+}
+
+/** While the server closes, a request on a connection still open is refused and the connection closed. */
+function refuseWhileClosing(reply: FastifyReply): never {
+  void reply.header('connection', 'close')
+  throw new ApiError(503, 'service_unavailable', 'faxd is shutting down; send the request again')
 }
 
 /** Bodies are read as sent: a compressed one is refused before anything parses it. */

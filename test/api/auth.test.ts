@@ -30,6 +30,7 @@ import {
   deliveriesOf,
 } from '../support/sample-records.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
+import { CHALLENGE_OF } from './www-authenticate-values.js'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
@@ -555,7 +556,10 @@ function assertErrorAnswer(response: LightMyRequestResponse, status: number, cod
   assert.equal(typeof body['description'], 'string')
 }
 
-/** Sends the call and checks the refusal; the database and files must not change. */
+/**
+ * Sends the call and checks the refusal; the database and files must not change. A 401 or 403
+ * carries the WWW-Authenticate of its code, and no other refusal carries one.
+ */
 async function assertRefused(
   endpoint: Endpoint,
   call: Call,
@@ -566,6 +570,13 @@ async function assertRefused(
   const before = await t.snapshot()
   const response = await send(endpoint, call, headers)
   assertErrorAnswer(response, status, code)
+  const challenge = response.headers['www-authenticate']
+  if (status === 401 || status === 403) {
+    assert.ok(CHALLENGE_OF[code], `the test knows no WWW-Authenticate for ${code}`)
+    assert.equal(challenge, CHALLENGE_OF[code], `WWW-Authenticate of ${code}`)
+  } else {
+    assert.equal(challenge, undefined, `a ${status} ${code} carries WWW-Authenticate`)
+  }
   assert.equal(await t.snapshot(), before, 'a refused request changed the database or files')
   return response
 }
@@ -631,7 +642,7 @@ after(async () => {
 for (const endpoint of ENDPOINTS) {
   describe(nameOf(endpoint), () => {
     describe('credentials', () => {
-      it('refuses a request without Authorization: 401 missing_token, WWW-Authenticate: Bearer', async () => {
+      it('refuses a request without Authorization: 401 missing_token, WWW-Authenticate: Bearer realm="faxd"', async () => {
         const response = await assertRefused(
           endpoint,
           await endpoint.prepare(),
@@ -639,7 +650,7 @@ for (const endpoint of ENDPOINTS) {
           401,
           'missing_token',
         )
-        assert.equal(response.headers['www-authenticate'], 'Bearer')
+        assert.equal(response.headers['www-authenticate'], 'Bearer realm="faxd"')
       })
 
       for (const header of ['Basic abc', 'Bearer', 'Bearer   ', 'gar bage', 'Bearer a b']) {
@@ -652,7 +663,10 @@ for (const endpoint of ENDPOINTS) {
             401,
             'malformed_token',
           )
-          assert.equal(response.headers['www-authenticate'], 'Bearer error="invalid_request"')
+          assert.equal(
+            response.headers['www-authenticate'],
+            'Bearer realm="faxd", error="invalid_request"',
+          )
         })
       }
 
@@ -665,7 +679,10 @@ for (const endpoint of ENDPOINTS) {
           401,
           'invalid_token',
         )
-        assert.equal(response.headers['www-authenticate'], 'Bearer error="invalid_token"')
+        assert.equal(
+          response.headers['www-authenticate'],
+          'Bearer realm="faxd", error="invalid_token"',
+        )
       })
 
       it('refuses an expired personal token: 401 token_expired', async () => {
@@ -694,7 +711,7 @@ for (const endpoint of ENDPOINTS) {
         it('refuses HEAD without Authorization as well: 401', async () => {
           const response = await send(endpoint, await endpoint.prepare(), {}, 'HEAD')
           assert.equal(response.statusCode, 401)
-          assert.equal(response.headers['www-authenticate'], 'Bearer')
+          assert.equal(response.headers['www-authenticate'], 'Bearer realm="faxd"')
         })
       }
     })
@@ -710,7 +727,10 @@ for (const endpoint of ENDPOINTS) {
           403,
           'insufficient_scope',
         )
-        assert.equal(response.headers['www-authenticate'], 'Bearer error="insufficient_scope"')
+        assert.equal(
+          response.headers['www-authenticate'],
+          'Bearer realm="faxd", error="insufficient_scope"',
+        )
       })
 
       it('refuses a token holding every other scope but none that permits it: 403', async () => {

@@ -13,7 +13,7 @@ import type { Services } from '../../use-cases/context.js'
 import { exchangeCode } from '../../use-cases/exchange-code.js'
 import { findAuthorizingClient } from '../../use-cases/find-authorizing-client.js'
 import { refreshTokens } from '../../use-cases/refresh-tokens.js'
-import { errorAnswer } from '../api-error.js'
+import { SIGN_IN_PAGE_CHALLENGE, errorAnswer } from '../api-error.js'
 import { isStorable } from '../storable-text.js'
 import { errorPage, loginPage } from './login-page.js'
 
@@ -118,7 +118,11 @@ export function registerOAuthRoutes(app: FastifyInstance, services: Services): v
           email: p['email'] ?? '',
           message: error.message,
         })
-        return reply.status(401).type('text/html; charset=utf-8').send(page)
+        return reply
+          .status(401)
+          .header('www-authenticate', SIGN_IN_PAGE_CHALLENGE)
+          .type('text/html; charset=utf-8')
+          .send(page)
       }
       throw error
     }
@@ -157,12 +161,11 @@ export function registerOAuthRoutes(app: FastifyInstance, services: Services): v
       if (!(error instanceof DomainError)) {
         throw error
       }
-      if (error.code === 'invalid_client') {
-        void reply.header('www-authenticate', 'Basic realm="faxd"')
-      }
-      // RFC 6749 §5.2 names the text error_description; OAuth libraries read that key.
+      // RFC 6749 §5.2 names the text error_description; OAuth libraries read that key. A
+      // failed client authentication (invalid_client, 401) carries WWW-Authenticate: Basic.
       const answer = errorAnswer(error)
       return reply
+        .headers(answer.headers)
         .status(answer.statusCode)
         .send({ ...answer.body, error_description: answer.body.description })
     }
