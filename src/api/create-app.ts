@@ -26,6 +26,7 @@ import {
   refuseUnmetExpectations,
 } from './client-error.js'
 import { installJsonBodyParser } from './json-body-parser.js'
+import { lingerOnEarlyAnswer } from './lingering-close.js'
 import { OpenApiCollector } from './openapi-document.js'
 import { registerAccountRoutes } from './routes/accounts.js'
 import { registerFaxRoutes } from './routes/faxes.js'
@@ -90,6 +91,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   })
   const openApi = new OpenApiCollector()
   app.addHook('onRoute', (route) => openApi.add(route))
+  app.addHook('onSend', lingerOnEarlyAnswer)
   for (const schema of SHARED_SCHEMAS) {
     app.addSchema(schema)
   }

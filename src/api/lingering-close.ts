@@ -1,0 +1,53 @@
+/**
+ * An answer sent before the request's body has all arrived (413 for a JSON body over the limit,
+ * which is known from Content-Length alone; 401 for a bad token on an upload) must reach a
+ * client that is still sending. If the server closed the connection at once, the body still on
+ * its way would make the kernel reset it, and the client would see EPIPE or ECONNRESET instead
+ * of the answer. So, as nginx's lingering close does, the rest of the body is read and thrown
+ * away, up to LINGER_BYTES or for LINGER_MS, whichever comes first; a body that ends within
+ * them leaves the connection as clean as any other, kept alive; one that does not is cut off,
+ * long after its answer was sent.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
+/** How much of an unwanted body is read and discarded before the connection is cut. */
+export const LINGER_BYTES = 64 * 1024 * 1024
+
+/** How long an unwanted body may keep coming before the connection is cut. */
+export const LINGER_MS = 30_000
+
+/**
+ * An onSend hook: when the answer goes out before the request's body has ended, the body is
+ * drained after the answer instead of the connection being closed under the client.
+ */
+export async function lingerOnEarlyAnswer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const incoming = request.raw
+  if (incoming.complete || incoming.readableEnded || incoming.destroyed) {
+    return
+  }
+  // Fastify asks for Connection: close here ("the client may send more data"), and Node would
+  // close the socket as soon as the answer is written; draining takes its place.
+  reply.removeHeader('connection')
+  const socket = incoming.socket
+  reply.raw.once('finish', () => {
+    let discarded = 0
+    const cut = (): void => {
+      socket.destroy()
+    }
+    const timer = setTimeout(cut, LINGER_MS)
+    timer.unref()
+    incoming.on('data', (chunk: Buffer) => {
+      discarded += chunk.length
+      if (discarded > LINGER_BYTES) {
+        clearTimeout(timer)
+        cut()
+      }
+    })
+    incoming.once('end', () => clearTimeout(timer))
+    incoming.once('close', () => clearTimeout(timer))
+    incoming.resume()
+  })
+}
