@@ -291,7 +291,8 @@ export const webhookSchema = {
     target: {
       type: 'string',
       maxLength: 2048,
-      description: 'Absolute http(s) URL to POST events to',
+      description:
+        'Absolute http(s) URL to POST events to, without a user name or password (requests are signed instead: docs/webhooks.md)',
     },
     event: { type: 'string', enum: WEBHOOK_EVENTS },
   },
