@@ -8,7 +8,7 @@ import type { FaxQuery, FaxRecord } from './fax.js'
 import type { FaxNumber } from './fax-number.js'
 import type { JobQueue, NewJob } from './job-queue.js'
 import type { Delivery, OutboxEntry } from './outbox-entry.js'
-import type { TransmissionRepository } from './transmission.js'
+import type { CallAttempt, TransmissionRepository } from './transmission.js'
 import type { UploadedFile } from './uploaded-file.js'
 import type { Webhook, WebhookEvent } from './webhook.js'
 import type { PlannedDelivery, WebhookDeliveryRepository } from './webhook-delivery.js'
@@ -80,11 +80,11 @@ export interface OutboxRepository {
   /** Changes the comment of an entry that is not sending; the check and the change are one. */
   updateComment(id: string, text: string): Promise<OutboxChange>
   /**
-   * Cancels an entry that is not sending: removes it, its deliveries and its jobs. A delivery
-   * that has had attempts (cancelled between retries) becomes its fax record, with its last
-   * attempt's status, in the same transaction.
+   * Cancels an entry that is not sending: removes it, its deliveries and its jobs. The deliveries
+   * that have had attempts (cancelled between retries) are handed to `recordsOf` with the entry,
+   * while no call can start or end; the fax records it answers are written in the same commit.
    */
-  delete(id: string, atMs: number): Promise<OutboxDeletion>
+  delete(id: string, recordsOf: RecordsOfCancelled): Promise<OutboxDeletion>
   /**
    * Marks a submitted or scheduled entry `converting` (an entry already converting, after a
    * crash, stays so) and answers it; null when it is gone or already sending.
@@ -101,6 +101,21 @@ export interface OutboxRepository {
    */
   failConverting(id: string, records: readonly FaxRecord[]): Promise<boolean>
 }
+
+/** A delivery with attempts, as its entry is cancelled: what its fax record is made of. */
+export interface AttemptedDelivery {
+  readonly delivery: Delivery
+  /** Its attempts that have ended, in order; empty when the one counted never ended. */
+  readonly attempts: readonly CallAttempt[]
+  /** Pages confirmed over every attempt. */
+  readonly pagesConfirmed: number
+}
+
+/** The fax records that a cancelled entry's attempted deliveries become (none: not called). */
+export type RecordsOfCancelled = (
+  entry: OutboxEntry,
+  attempted: readonly AttemptedDelivery[],
+) => readonly FaxRecord[]
 
 /** The rendered document of an outbox entry. */
 export interface RenderedPages {
@@ -130,7 +145,6 @@ export interface WebhookRepository {
 
 /** Everything the service keeps, behind one handle that owns the connection. */
 export interface Store {
-  readonly engine: 'sqlite' | 'postgres'
   readonly accounts: AccountRepository
   readonly numbers: NumberRepository
   readonly tokens: TokenRepository
@@ -156,4 +170,21 @@ export interface FileStore {
   ): Promise<{ sizeBytes: number }>
   get(key: string): AsyncIterable<Uint8Array>
   delete(key: string): Promise<void>
+}
+
+/** Every byte of a stream of chunks (a FileStore's `get`), in one array. */
+export async function readAllBytes(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let length = 0
+  for await (const chunk of source) {
+    chunks.push(chunk)
+    length += chunk.length
+  }
+  const bytes = new Uint8Array(length)
+  let at = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, at)
+    at += chunk.length
+  }
+  return bytes
 }

@@ -3,6 +3,11 @@
  * per attempt; each attempt is recorded with what the carrier reported; after the last one the
  * delivery becomes a fax record under its own id (the id `return_ids` gave), and the entry leaves
  * the outbox when its last delivery has. The repository makes each step one transaction.
+ *
+ * A call is fenced: each time a worker gets it (beginCall: a new attempt, or the take-over of one
+ * whose worker lost its job) it is handed a new `fence`, and only the holder of the newest may
+ * keep the call's progress or end it. A worker whose job was taken over while its call went on
+ * is refused (CallNotHeldError) and changes nothing.
  */
 import type { FaxRecord, FaxStatus } from './fax.js'
 import type { Delivery, OutboxEntry } from './outbox-entry.js'
@@ -42,6 +47,27 @@ export interface DeliveryInCall {
     readonly startedAtMs: number
     readonly pagesConfirmed: readonly number[]
   } | null
+  /** This hold on the call: recordProgress and endCall with it are refused once it is not the newest. */
+  readonly fence: number
+}
+
+/** endCall by a worker that no longer holds the call: it was taken over, or has ended. */
+export class CallNotHeldError extends Error {
+  readonly deliveryId: string
+  readonly fence: number
+  constructor(deliveryId: string, fence: number, now: { fence: number; calling: boolean } | null) {
+    super(
+      `delivery ${deliveryId}: the call is no longer held under fence ${fence}: ` +
+        (now === null
+          ? 'the delivery has ended'
+          : now.fence !== fence
+            ? `another worker took it over (fence ${now.fence})`
+            : 'the call has already ended'),
+    )
+    this.name = 'CallNotHeldError'
+    this.deliveryId = deliveryId
+    this.fence = fence
+  }
 }
 
 /** Where a delivery stands while its entry is in the outbox (shown by getOutboxFax). */
@@ -96,18 +122,27 @@ export interface TransmissionRepository {
     atMs: number,
     options: { readonly takeOver?: boolean; readonly limits: CallLimits },
   ): Promise<DeliveryInCall | 'gone' | LineBusy>
-  /** Keeps the pages the call in progress has had confirmed (for a worker that takes over). */
-  recordProgress(deliveryId: string, pagesConfirmed: readonly number[]): Promise<void>
+  /**
+   * Keeps the pages the call in progress has had confirmed (for a worker that takes over). With
+   * `fence`, only while that hold is the call's newest; otherwise nothing changes.
+   */
+  recordProgress(
+    deliveryId: string,
+    pagesConfirmed: readonly number[],
+    fence?: number,
+  ): Promise<void>
   /**
    * Records the attempt, what follows it, and the webhook deliveries that report it, in one
    * transaction: an attempt is never recorded without its `fax_sent` events queued. The lines
-   * the call held are free again: the first job waiting for each is made due.
+   * the call held are free again: the first job waiting for each is made due. With `fence` (the
+   * hold beginCall answered; transmitDelivery always gives it), throws CallNotHeldError and
+   * changes nothing unless the call is still open under that hold.
    */
   endCall(
     attempt: CallAttempt,
     next: AfterAttempt,
     atMs: number,
-    webhooks?: readonly PlannedDelivery[],
+    options?: { readonly webhooks?: readonly PlannedDelivery[]; readonly fence?: number },
   ): Promise<void>
   /** Every attempt of a fax, in order. */
   listAttempts(faxId: string): Promise<CallAttempt[]>

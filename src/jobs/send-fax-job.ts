@@ -4,21 +4,30 @@
  * by the use case in one transaction with the attempt record. While its destination or its
  * sending number has no line free (CallLimits), the job is given back to wait for the line: the
  * call that frees it makes the job due, or half a minute passes.
+ *
+ * The worker's signal goes to the carrier: a call cut off by it (the lease was lost, or the
+ * worker is stopping) is left open, and the job is given back due at once, so that its next run
+ * takes the call over and ends it as it stood. (After a lost lease the worker records nothing,
+ * and the job is already someone else's or soon will be.)
  */
 import type { ClaimedJob } from '../domain/job-queue.js'
 import { transmitDelivery, type TransmitServices } from '../use-cases/transmit-delivery.js'
 import type { JobHandler } from './worker.js'
 
 export function sendFaxJob(services: TransmitServices): JobHandler {
-  return async (job: ClaimedJob) => {
+  return async (job: ClaimedJob, signal: AbortSignal) => {
     const deliveryId = job.payload['deliveryId']
     if (typeof deliveryId !== 'string') {
       return // Not ours to understand: nothing to do, and nothing to retry.
     }
     // Claimed before and not finished: its worker may have died in the middle of a call.
-    const result = await transmitDelivery(services, deliveryId, { takeOver: job.attempts > 1 })
-    return result.outcome === 'line-busy'
-      ? { laterAtMs: result.laterAtMs, waitingFor: result.line }
-      : undefined
+    const result = await transmitDelivery(services, deliveryId, {
+      takeOver: job.attempts > 1,
+      signal,
+    })
+    if (result.outcome === 'line-busy') {
+      return { laterAtMs: result.laterAtMs, waitingFor: result.line }
+    }
+    return result.outcome === 'interrupted' ? { laterAtMs: services.clock.now() } : undefined
   }
 }

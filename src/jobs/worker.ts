@@ -6,19 +6,45 @@
  * worker's job is taken over once its lease runs out (job-queue.ts). A handler that returns
  * completes its job; one that throws gets it back later, with a growing delay. `stop()` lets the
  * jobs in hand finish (the process then exits cleanly) and claims no more.
+ *
+ * Each handler gets an AbortSignal, aborted (with a JobAbortedError) when a heartbeat finds the
+ * lease lost, since the job may now be running elsewhere, and when the worker has been stopping
+ * for `stopGraceMs` and the job is still running: a call in progress is cut off, and its job is
+ * left for the next worker to end as it stood (send-fax-job.ts). Waiting (the idle wait, the
+ * heartbeats, the grace) goes through the injected Timers, beside the Clock, so tests drive it.
  */
 import type { ClaimedJob, JobKind, JobQueue } from '../domain/job-queue.js'
 import type { Clock } from '../shared/clock.js'
+import { systemTimers, type CancelTimer, type Timers } from '../shared/timers.js'
 
 /**
  * Runs one job. Resolving completes it; resolving with `laterAtMs` gives it back to run again
  * then (the work could not start yet, e.g. its destination is busy), or sooner when whoever frees
  * `waitingFor` makes it due (JobQueue.release); throwing means "it failed, try again after a
- * growing delay". The job's attempts say how often it was claimed.
+ * growing delay". The job's attempts say how often it was claimed. `signal` aborts when the
+ * handler should give up at once: its reason is a JobAbortedError.
  */
 export type JobHandler = (
   job: ClaimedJob,
+  signal: AbortSignal,
 ) => Promise<void | { readonly laterAtMs: number; readonly waitingFor?: string }>
+
+/** Why a job's signal aborted: its lease was lost, or the worker is stopping and out of grace. */
+export class JobAbortedError extends Error {
+  readonly why: 'lease-lost' | 'stopping'
+  constructor(job: ClaimedJob, why: JobAbortedError['why']) {
+    super(
+      why === 'lease-lost'
+        ? `the lease on ${job.kind} job ${job.id} was lost: another worker may be running it`
+        : `the worker stopped before ${job.kind} job ${job.id} finished`,
+    )
+    this.name = 'JobAbortedError'
+    this.why = why
+  }
+}
+
+/** How long stop() lets the jobs in hand run before aborting them, by default. */
+export const DEFAULT_STOP_GRACE_MS = 30_000
 
 export interface WorkerOptions {
   /** Unique among the workers sharing the queue (leases are checked by name). */
@@ -31,6 +57,13 @@ export interface WorkerOptions {
    * of whichever kind; a kind left out of it gets one slot.
    */
   readonly slots?: Partial<Record<JobKind, number>>
+  /**
+   * After stop(), how long the jobs in hand may run before their signals abort (stop() still
+   * waits for them to end); DEFAULT_STOP_GRACE_MS when not given.
+   */
+  readonly stopGraceMs?: number
+  /** How the worker waits: idle waits, heartbeats, the stop grace; the system's by default. */
+  readonly timers?: Timers
 }
 
 export interface WorkerEvents {
@@ -64,6 +97,9 @@ export class Worker {
   readonly #totalLimit: number
   readonly #inHand = new Map<JobKind, number>()
   readonly #finishing = new Set<Promise<void>>()
+  /** The signals of the jobs in hand (drain's included), aborted once the stop grace is over. */
+  readonly #inProgress = new Map<AbortController, ClaimedJob>()
+  readonly #timers: Timers
   /** A job ended since the loop last looked for work: its slot is free, so look again. */
   #jobEnded = false
   #running = false
@@ -82,6 +118,7 @@ export class Worker {
     this.#handlers = handlers
     this.#options = options
     this.#events = events
+    this.#timers = options.timers ?? systemTimers
     const kinds = Object.keys(handlers) as JobKind[]
     const limits = new Map(kinds.map((kind) => [kind, slotCount(options.slots?.[kind], kind)]))
     this.#limits = limits
@@ -97,11 +134,26 @@ export class Worker {
     this.#loop = this.#run()
   }
 
-  /** Claims no more jobs; resolves when the jobs in hand are finished and recorded. */
+  /**
+   * Claims no more jobs; resolves when the jobs in hand are finished and recorded. Those still
+   * running after `stopGraceMs` have their signals aborted.
+   */
   async stop(): Promise<void> {
     this.#running = false
     this.#wake?.()
-    await this.#loop
+    const cancelGrace = this.#timers.after(
+      this.#options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+      () => {
+        for (const [controller, job] of this.#inProgress) {
+          controller.abort(new JobAbortedError(job, 'stopping'))
+        }
+      },
+    )
+    try {
+      await this.#loop
+    } finally {
+      cancelGrace()
+    }
   }
 
   /** Runs due jobs, one at a time, until none is left; for operators and tests. Answers how many ran. */
@@ -129,9 +181,9 @@ export class Worker {
       if (this.#running && !this.#jobEnded) {
         // Nothing due, or every slot taken: look again after a while, or when a job ends.
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.#options.idleMs)
+          const cancel = this.#timers.after(this.#options.idleMs, resolve)
           this.#wake = () => {
-            clearTimeout(timer)
+            cancel()
             resolve()
           }
         })
@@ -181,27 +233,35 @@ export class Worker {
   async #execute(job: ClaimedJob): Promise<void> {
     const { name, leaseMs } = this.#options
     const handler = this.#handlers[job.kind]
+    const controller = new AbortController()
+    this.#inProgress.set(controller, job)
     let held = true
-    const heartbeat = setInterval(
-      () => {
-        const now = this.#clock.now()
-        void this.#jobs.heartbeat(job.id, name, now + leaseMs, now).then(
-          (kept) => {
-            held &&= kept
-          },
-          () => {
-            // A failed heartbeat is retried at the next beat; the lease has margin for it.
-          },
-        )
-      },
+    const heartbeat: CancelTimer = this.#timers.every(
       Math.max(1, Math.floor(leaseMs / 3)),
+      async () => {
+        const now = this.#clock.now()
+        try {
+          if (!(await this.#jobs.heartbeat(job.id, name, now + leaseMs, now)) && held) {
+            // Someone else may be running the job now: whatever this run does is not recorded.
+            held = false
+            heartbeat()
+            controller.abort(new JobAbortedError(job, 'lease-lost'))
+          }
+        } catch {
+          // A failed heartbeat is retried at the next beat; the lease has margin for it.
+        }
+      },
     )
+    const ended = (): void => {
+      heartbeat()
+      this.#inProgress.delete(controller)
+    }
     try {
       if (handler === undefined) {
         throw new Error(`no handler for ${job.kind} jobs`)
       }
-      const result = await handler(job)
-      clearInterval(heartbeat)
+      const result = await handler(job, controller.signal)
+      ended()
       const recorded =
         held &&
         (result === undefined
@@ -211,7 +271,7 @@ export class Worker {
         this.#events.onLeaseLost?.(job)
       }
     } catch (error) {
-      clearInterval(heartbeat)
+      ended()
       try {
         const retryAtMs = this.#clock.now() + retryDelayMs(job.attempts)
         if (await this.#jobs.release(job.id, name, retryAtMs)) {

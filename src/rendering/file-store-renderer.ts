@@ -10,7 +10,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { PageRenderOutcome, PageRenderRequest, PageRenderer } from '../domain/page-renderer.js'
-import type { FileStore } from '../domain/ports.js'
+import { type FileStore, readAllBytes } from '../domain/ports.js'
 import type { Isolation } from './isolated-renderer.js'
 import { renderIsolated } from './isolated-renderer.js'
 import type { RenderSettings } from './render-fax.js'
@@ -89,11 +89,7 @@ export class FileStoreRenderer implements PageRenderer {
   }
 
   async preview(documentKey: string, page: number, maxWidth: number): Promise<Uint8Array | null> {
-    const chunks: Uint8Array[] = []
-    for await (const chunk of this.#files.get(documentKey)) {
-      chunks.push(chunk)
-    }
-    const bytes = new Uint8Array(Buffer.concat(chunks))
+    const bytes = await readAllBytes(this.#files.get(documentKey))
     const info = listTiffPages(bytes)[page - 1]
     if (info === undefined) {
       return null

@@ -6,7 +6,7 @@
 import { faxImageOfTiffPage, tiffToPdf } from '../codec/pdf-fax-writer.js'
 import { listTiffPages } from '../codec/tiff-read.js'
 import type { FaxDocuments, FaxReportInput } from '../domain/fax-documents.js'
-import type { FileStore } from '../domain/ports.js'
+import { type FileStore, readAllBytes } from '../domain/ports.js'
 import { A4_PAPER, LETTER_PAPER, writeFaxReport } from './fax-report.js'
 
 export interface FaxDocumentsOptions {
@@ -24,33 +24,17 @@ export class FileStoreFaxDocuments implements FaxDocuments {
   }
 
   async pagesAsPdf(documentKey: string): Promise<Uint8Array> {
-    return tiffToPdf(await this.#read(documentKey))
+    return tiffToPdf(await readAllBytes(this.#files.get(documentKey)))
   }
 
   async report(input: FaxReportInput): Promise<Uint8Array> {
     const key = input.fax.documentKey
     let firstPage = null
     if (key !== null) {
-      const tiff = await this.#read(key)
+      const tiff = await readAllBytes(this.#files.get(key))
       const page = listTiffPages(tiff)[0]
       firstPage = page === undefined ? null : faxImageOfTiffPage(tiff, page)
     }
     return writeFaxReport(input, firstPage, this.#paper === 'a4' ? A4_PAPER : LETTER_PAPER)
-  }
-
-  async #read(key: string): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = []
-    let length = 0
-    for await (const chunk of this.#files.get(key)) {
-      chunks.push(chunk)
-      length += chunk.length
-    }
-    const bytes = new Uint8Array(length)
-    let at = 0
-    for (const chunk of chunks) {
-      bytes.set(chunk, at)
-      at += chunk.length
-    }
-    return bytes
   }
 }

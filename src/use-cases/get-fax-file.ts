@@ -7,6 +7,7 @@
  */
 import type { Account } from '../domain/account.js'
 import { DomainError } from '../domain/domain-error.js'
+import { readAllBytes } from '../domain/ports.js'
 import type { Actor, Services } from './context.js'
 import { getFax } from './get-fax.js'
 
@@ -34,7 +35,7 @@ export async function getFaxFile(
   const chosen = format ?? defaultFileType(actor.account)
   const bytes =
     chosen === 'tiff'
-      ? await readAll(services.files.get(fax.documentKey))
+      ? await readAllBytes(services.files.get(fax.documentKey))
       : await services.documents.pagesAsPdf(fax.documentKey)
   return { format: chosen, bytes, fileName: `fax-${fax.id}.${chosen}` }
 }
@@ -42,20 +43,4 @@ export async function getFaxFile(
 /** The account's `default_file_type` (tiff or pdf, checked when it was set), else pdf. */
 export function defaultFileType(account: Account): FaxFileFormat {
   return account.accountData['default_file_type'] === 'tiff' ? 'tiff' : 'pdf'
-}
-
-async function readAll(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  let length = 0
-  for await (const chunk of source) {
-    chunks.push(chunk)
-    length += chunk.length
-  }
-  const bytes = new Uint8Array(length)
-  let at = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, at)
-    at += chunk.length
-  }
-  return bytes
 }

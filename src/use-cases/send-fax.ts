@@ -6,7 +6,7 @@
  */
 import type { Account } from '../domain/account.js'
 import { DomainError } from '../domain/domain-error.js'
-import { maySendFrom } from '../domain/fax-number.js'
+import { maySendFrom, splitPostDial } from '../domain/fax-number.js'
 import {
   type CoverPage,
   type Delivery,
@@ -48,10 +48,18 @@ export interface SendFaxResult {
 
 const NO_NUMBER = /^(no_number|NO_NUMBER)$/
 
+/** A number in [0, 1), as Math.random answers; tests give a sequence of their own. */
+export type RandomSource = () => number
+
+/**
+ * Each destination is sent from one of the `from` numbers, chosen with `random` (one draw per
+ * destination, in the order of `to`).
+ */
 export async function sendFax(
   services: Services,
   actor: Actor,
   request: SendFaxRequest,
+  random: RandomSource = Math.random,
 ): Promise<SendFaxResult> {
   const { store, clock } = services
   const sender = await resolveUser(services, actor, request.userId)
@@ -103,7 +111,7 @@ export async function sendFax(
     id: newId24(),
     outboxId,
     destination,
-    fromNumber: senderNumbers.length === 0 ? null : pickOne(senderNumbers),
+    fromNumber: senderNumbers.length === 0 ? null : pickOne(senderNumbers, random),
   }))
   await store.outbox.create(entry, deliveries, {
     id: newId24(),
@@ -162,7 +170,7 @@ async function pickableNumbers(
   }
   const numbers: string[] = []
   for (const part of parts) {
-    const number = part.split('*')[0] ?? part
+    const { number } = splitPostDial(part)
     const record = await services.store.numbers.get(number)
     if (!record || !maySendFrom(record, sender.uid)) {
       throw new DomainError('invalid_from_number', `${number} is not an active number of this user`)
@@ -205,8 +213,13 @@ async function findFromFax(
   let owner: Account
   try {
     owner = await resolveUser(services, actor, ref.userId)
-  } catch {
-    throw notFound
+  } catch (error) {
+    // A user_id the caller may not act for hides the fax as well; any other failure (the
+    // store's) is not an answer about the fax and goes on to the caller as it is.
+    if (error instanceof DomainError && error.code === 'invalid_user_id') {
+      throw notFound
+    }
+    throw error
   }
   const fax = await services.store.faxes.get(ref.faxId)
   if (!fax || fax.ownerUid !== owner.uid) {
@@ -215,6 +228,6 @@ async function findFromFax(
   return { faxId: fax.id, ownerUid: owner.uid }
 }
 
-function pickOne<T>(items: readonly T[]): T {
-  return items[Math.floor(Math.random() * items.length)] as T
+function pickOne<T>(items: readonly T[], random: RandomSource): T {
+  return items[Math.floor(random() * items.length)] as T
 }

@@ -6,9 +6,16 @@
  * outcomes a retry can fix) or the delivery becomes its fax record under the id `return_ids`
  * gave. With `partially_sent_retry` a retry sends only the pages no attempt got confirmed, and
  * the record counts the pages confirmed across attempts.
+ *
+ * `options.signal` aborts the call (the worker lost the job's lease, or is stopping). A call cut
+ * off that way is not ended here: it is left open, with the pages confirmed so far kept, and the
+ * next holder of the job takes it over and ends it as it stood (`interrupted`), the one path for
+ * a call whose worker went away. The call's fence (transmission.ts) keeps a worker that has lost
+ * the call to another from ending it or changing its progress.
  */
 import type { Carrier, CallResult, OutgoingCall } from '../domain/carrier.js'
 import type { FaxRecord } from '../domain/fax.js'
+import { splitPostDial } from '../domain/fax-number.js'
 import { outgoingFaxRecord } from '../domain/outgoing-fax-record.js'
 import { faxEvent } from '../domain/fax-event.js'
 import { planWebhookDeliveries } from '../domain/webhook-delivery.js'
@@ -36,6 +43,11 @@ export type TransmitOutcome =
    * for `line` (the end of a call on it makes the job due), or until `laterAtMs` at the latest.
    */
   | ({ readonly outcome: 'line-busy'; readonly laterAtMs: number } & LineBusy)
+  /**
+   * The signal aborted the call before the fax was through: the call is left open, its confirmed
+   * pages kept, for the job's next run to take over and end as it stood.
+   */
+  | { readonly outcome: 'interrupted'; readonly pagesConfirmed: readonly number[] }
   | { readonly outcome: 'retry'; readonly attempt: CallAttempt; readonly retryAtMs: number }
   | { readonly outcome: 'final'; readonly attempt: CallAttempt; readonly record: FaxRecord }
 
@@ -75,10 +87,15 @@ export async function transmitDelivery(
   }
   const outgoing = outgoingCall(call)
   const startedAtMs = call.interrupted?.startedAtMs ?? now
+  const signal = options.signal ?? new AbortController().signal
   const { carrier, result } =
     call.interrupted === null
-      ? await makeCall(services, outgoing, options.signal ?? new AbortController().signal)
+      ? await makeCall(services, outgoing, call.fence, signal)
       : { carrier: null, result: interruptedResult(outgoing, call.interrupted.pagesConfirmed) }
+  // Cut off before the fax was through: left open for the job's next run (see the header).
+  if (carrier !== null && signal.aborted && result.status !== 'success') {
+    return { outcome: 'interrupted', pagesConfirmed: result.pagesConfirmed }
+  }
 
   // The carrier's own account of the call's length, when the clock has not moved as far (a model).
   const endedAtMs = Math.max(clock.now(), startedAtMs + result.durationMs)
@@ -114,7 +131,7 @@ export async function transmitDelivery(
   if (!allSent && result.retryable && retriesLeft) {
     const retryAtMs = endedAtMs + call.entry.retry.delaySeconds * 1000
     const next = { kind: 'retry', retryAtMs, jobId: newId24() } as const
-    await store.transmissions.endCall(attempt, next, endedAtMs, webhooks)
+    await store.transmissions.endCall(attempt, next, endedAtMs, { webhooks, fence: call.fence })
     return { outcome: 'retry', attempt, retryAtMs }
   }
   const earlier = await store.transmissions.listAttempts(call.delivery.id)
@@ -125,7 +142,10 @@ export async function transmitDelivery(
     pagesConfirmed: confirmed.size,
     allSent,
   })
-  await store.transmissions.endCall(attempt, { kind: 'final', record }, endedAtMs, webhooks)
+  await store.transmissions.endCall(attempt, { kind: 'final', record }, endedAtMs, {
+    webhooks,
+    fence: call.fence,
+  })
   return { outcome: 'final', attempt, record }
 }
 
@@ -136,6 +156,7 @@ export async function transmitDelivery(
 async function makeCall(
   services: TransmitServices,
   outgoing: OutgoingCall,
+  fence: number,
   signal: AbortSignal,
 ): Promise<{ carrier: Carrier | null; result: CallResult }> {
   const carrier = await carrierFor(services.carriers, outgoing.to)
@@ -161,7 +182,9 @@ async function makeCall(
         confirmed.push(page)
         const pages = [...confirmed]
         progress = progress
-          .then(async () => services.store.transmissions.recordProgress(outgoing.deliveryId, pages))
+          .then(async () =>
+            services.store.transmissions.recordProgress(outgoing.deliveryId, pages, fence),
+          )
           .catch(() => {
             // Progress is a help for a take-over; the attempt's own record is what counts.
           })
@@ -194,13 +217,13 @@ function outgoingCall(call: DeliveryInCall): OutgoingCall {
     ? everyPage.filter((page) => !call.pagesConfirmedBefore.includes(page))
     : everyPage
   // sendFax's `to`: the number, then optionally `*` and digits dialled once the call is up.
-  const [number = delivery.destination, ...rest] = delivery.destination.split('*')
+  const { number, postDialDigits } = splitPostDial(delivery.destination)
   return {
     deliveryId: delivery.id,
     attempt: call.attempt,
     from: delivery.fromNumber,
     to: number,
-    postDialDigits: rest.join('').replace(/\*/g, ''),
+    postDialDigits,
     documentKey: entry.documentKey ?? '',
     resolution: entry.resolution,
     pages,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, it } from 'node:test'
+import { readAllBytes } from '../../src/domain/ports.js'
 import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
 import { assertRejectsWithCode } from '../support/domain-error-assertions.js'
 
@@ -17,11 +18,7 @@ async function* chunksOf(...chunks: string[]): AsyncGenerator<Uint8Array> {
 }
 
 async function readAll(source: AsyncIterable<Uint8Array>): Promise<string> {
-  const parts: Buffer[] = []
-  for await (const chunk of source) {
-    parts.push(Buffer.from(chunk))
-  }
-  return Buffer.concat(parts).toString()
+  return Buffer.from(await readAllBytes(source)).toString()
 }
 
 async function filesUnder(folder: string): Promise<string[]> {
@@ -44,6 +41,27 @@ describe('FsFileStore', () => {
     const stored = await files.put('doc.pdf', chunksOf('%PDF-', 'hello ', 'world'), 1_000)
     assert.deepEqual(stored, { sizeBytes: 16 })
     assert.equal(await readAll(files.get('doc.pdf')), '%PDF-hello world')
+  })
+
+  it('reads back, with readAllBytes, a document of many chunks byte for byte', async () => {
+    const content = Buffer.alloc(300_000)
+    for (let i = 0; i < content.length; i++) {
+      content[i] = (i * 7 + (i >> 9)) & 0xff
+    }
+    async function* inParts(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < content.length; at += 40_000) {
+        yield content.subarray(at, at + 40_000)
+      }
+    }
+    await files.put('large.tif', inParts(), content.length)
+    let chunks = 0
+    for await (const chunk of files.get('large.tif')) {
+      chunks += chunk.length > 0 ? 1 : 0
+    }
+    assert.ok(chunks > 1, `read in ${chunks} chunk(s)`)
+    const bytes = await readAllBytes(files.get('large.tif'))
+    assert.ok(bytes instanceof Uint8Array)
+    assert.ok(Buffer.from(bytes).equals(content))
   })
 
   it('stores under nested keys, creating the folders', async () => {

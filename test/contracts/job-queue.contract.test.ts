@@ -268,7 +268,7 @@ for (const engine of ENGINES) {
       const held = await claimOrFail(T0, { kinds: ['send-fax'], worker: 'w1' })
       assert.deepEqual([held.id, held.outboxId], [sendJob.id, entry.id])
 
-      assert.equal(await world().store.outbox.delete(entry.id, 0), 'deleted')
+      assert.equal(await world().store.outbox.delete(entry.id, () => []), 'deleted')
       assert.equal(await queue().complete(sendJob.id, 'w1'), false)
       const left = await claimOrFail(T0 + LEASE_MS * 10)
       assert.equal(left.outboxId, kept.id)

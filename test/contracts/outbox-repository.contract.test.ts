@@ -2,8 +2,13 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { Account } from '../../src/domain/account.js'
+import type { FaxRecord } from '../../src/domain/fax.js'
 import { MAX_DESTINATIONS, type OutboxEntry } from '../../src/domain/outbox-entry.js'
+import type { AttemptedDelivery, RecordsOfCancelled } from '../../src/domain/ports.js'
+import type { CallAttempt } from '../../src/domain/transmission.js'
+import { attemptToRow } from '../../src/storage/sql/transmission-rows.js'
 import {
+  aFaxRecord,
   anAccount,
   anOutboxEntry,
   aRenderJob,
@@ -11,6 +16,31 @@ import {
   destinations,
 } from '../support/sample-records.js'
 import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
+
+/** For a delete that is expected to find no delivery with attempts. */
+const noRecords: RecordsOfCancelled = (entry, attempted) =>
+  assert.fail(`recordsOf called for ${entry.id} with ${attempted.length} deliveries`)
+
+function anAttempt(
+  faxId: string,
+  attempt: number,
+  overrides: Partial<CallAttempt> = {},
+): CallAttempt {
+  return {
+    faxId,
+    attempt,
+    carrier: 'simulated',
+    startedAtMs: 1_000 * attempt,
+    endedAtMs: 1_000 * attempt + 500,
+    status: 'failed_user_busy',
+    pagesConfirmed: [],
+    description: `busy ${attempt}`,
+    remoteStationId: null,
+    bitRate: null,
+    coding: null,
+    ...overrides,
+  }
+}
 
 for (const engine of ENGINES) {
   describe(`${engine}: OutboxRepository`, () => {
@@ -252,7 +282,7 @@ for (const engine of ENGINES) {
       const kept = anOutboxEntry(user.uid)
       await create(entry)
       await create(kept)
-      assert.equal(await world().store.outbox.delete(entry.id, 0), 'deleted')
+      assert.equal(await world().store.outbox.delete(entry.id, noRecords), 'deleted')
       assert.equal(await world().store.outbox.get(entry.id), null)
       assert.deepEqual(await world().store.outbox.listDeliveries(entry.id), [])
       assert.deepEqual(await rowsLeftOf(entry.id), NOTHING)
@@ -267,16 +297,95 @@ for (const engine of ENGINES) {
     it('answers not_found when deleting an unknown or already deleted entry', async () => {
       const entry = anOutboxEntry(user.uid)
       await create(entry)
-      assert.equal(await world().store.outbox.delete('0'.repeat(32), 0), 'not_found')
-      assert.equal(await world().store.outbox.delete(entry.id, 0), 'deleted')
-      assert.equal(await world().store.outbox.delete(entry.id, 0), 'not_found')
+      assert.equal(await world().store.outbox.delete('0'.repeat(32), noRecords), 'not_found')
+      assert.equal(await world().store.outbox.delete(entry.id, noRecords), 'deleted')
+      assert.equal(await world().store.outbox.delete(entry.id, noRecords), 'not_found')
+    })
+
+    /** What the transmission repository leaves of a delivery's ended attempts (and one counted). */
+    async function recordAttempts(
+      deliveryId: string,
+      attempts: readonly CallAttempt[],
+      counted: number,
+      pagesConfirmed: readonly number[],
+    ): Promise<void> {
+      const db = world().database()
+      await db
+        .updateTable('deliveries')
+        .set({ attempts: counted, pages_confirmed: JSON.stringify(pagesConfirmed) })
+        .where('id', '=', deliveryId)
+        .execute()
+      for (const attempt of attempts) {
+        await db.insertInto('fax_attempts').values(attemptToRow(attempt)).execute()
+      }
+    }
+
+    it('hands the deliveries that have had attempts to recordsOf, and stores its records with the deletion', async () => {
+      const entry = anOutboxEntry(user.uid, {
+        status: 'scheduled_for_sending',
+        to: ['+4930000001', '+4930000002', '+4930000003'],
+      })
+      const deliveries = deliveriesOf(entry)
+      await world().store.outbox.create(entry, deliveries, aRenderJob(entry))
+      const [called, notCalled, countedOnly] = deliveries
+      assert.ok(called && notCalled && countedOnly)
+      const attempts = [
+        anAttempt(called.id, 1, { pagesConfirmed: [1] }),
+        anAttempt(called.id, 2, { pagesConfirmed: [2] }),
+      ]
+      await recordAttempts(called.id, attempts, 2, [1, 2])
+      await recordAttempts(countedOnly.id, [], 1, [])
+
+      const handed: { entry: OutboxEntry; attempted: readonly AttemptedDelivery[] }[] = []
+      const record: FaxRecord = aFaxRecord(user.uid, { id: called.id, direction: 'outgoing' })
+      const outcome = await world().store.outbox.delete(entry.id, (current, attempted) => {
+        handed.push({ entry: current, attempted })
+        return [record]
+      })
+
+      assert.equal(outcome, 'deleted')
+      assert.deepEqual(handed, [
+        {
+          entry,
+          attempted: [
+            { delivery: called, attempts, pagesConfirmed: 2 },
+            { delivery: countedOnly, attempts: [], pagesConfirmed: 0 },
+          ],
+        },
+      ])
+      assert.deepEqual(await world().store.faxes.get(called.id), record)
+      assert.equal(await world().store.faxes.get(notCalled.id), null)
+      assert.deepEqual(await rowsLeftOf(entry.id), NOTHING)
+    })
+
+    it('keeps the whole entry when recordsOf fails', async () => {
+      const entry = anOutboxEntry(user.uid, { status: 'scheduled_for_sending' })
+      const deliveries = deliveriesOf(entry)
+      await world().store.outbox.create(entry, deliveries, aRenderJob(entry))
+      const called = deliveries[0]
+      assert.ok(called)
+      await recordAttempts(called.id, [anAttempt(called.id, 1)], 1, [])
+      await assert.rejects(
+        world().store.outbox.delete(entry.id, () => {
+          throw new Error('no record for you')
+        }),
+        /no record for you/,
+      )
+      assert.deepEqual(await world().store.outbox.get(entry.id), entry)
+      assert.deepEqual(await rowsLeftOf(entry.id), {
+        entries: 1,
+        statusChanges: 2,
+        deliveries: 2,
+        jobs: 1,
+      })
+      assert.equal(await world().store.faxes.get(called.id), null)
     })
 
     it('refuses to delete an entry that is sending, and keeps all of it', async () => {
       const entry = anOutboxEntry(user.uid)
       await create(entry)
       await markSending(entry.id)
-      assert.equal(await world().store.outbox.delete(entry.id, 0), 'sending')
+      assert.equal(await world().store.outbox.delete(entry.id, noRecords), 'sending')
       assert.deepEqual(await world().store.outbox.get(entry.id), { ...entry, status: 'sending' })
       assert.deepEqual(await rowsLeftOf(entry.id), {
         entries: 1,

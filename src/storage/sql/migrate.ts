@@ -7,7 +7,7 @@
  * schema) would make it skip creating them.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
-import type { Store } from '../../domain/ports.js'
+import type { SqlEngine } from './sql-engine.js'
 import * as initial from './migrations/0001-initial.js'
 import * as renderedDocuments from './migrations/0002-rendered-documents.js'
 import * as jobQueue from './migrations/0003-job-queue.js'
@@ -15,6 +15,7 @@ import * as webhookDeliveries from './migrations/0004-webhook-deliveries.js'
 import * as transmission from './migrations/0005-transmission.js'
 import * as callProgress from './migrations/0006-call-progress.js'
 import * as lineLimits from './migrations/0007-line-limits.js'
+import * as callFence from './migrations/0008-call-fence.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -25,16 +26,14 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-transmission': transmission,
   '0006-call-progress': callProgress,
   '0007-line-limits': lineLimits,
+  '0008-call-fence': callFence,
 }
 
 const inCodeMigrations: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),
 }
 
-export async function migrateToLatest(
-  db: Kysely<Database>,
-  engine: Store['engine'],
-): Promise<void> {
+export async function migrateToLatest(db: Kysely<Database>, engine: SqlEngine): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: inCodeMigrations,

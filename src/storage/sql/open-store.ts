@@ -9,6 +9,7 @@ import type { Store } from '../../domain/ports.js'
 import { migrateToLatest } from './migrate.js'
 import { openPostgresDatabase } from './postgres-database.js'
 import type { Database } from './schema.js'
+import type { SqlEngine } from './sql-engine.js'
 import { createSqlStore } from './sql-store.js'
 import { openSqliteDatabase } from './sqlite-database.js'
 
@@ -32,7 +33,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return createSqlStore(db, engine)
 }
 
-function openDatabase(options: StoreOptions): { db: Kysely<Database>; engine: Store['engine'] } {
+function openDatabase(options: StoreOptions): { db: Kysely<Database>; engine: SqlEngine } {
   const url = options.databaseUrl
   if (url !== undefined && isPostgresUrl(url)) {
     return {

@@ -136,6 +136,8 @@ export interface DeliveriesTable {
   /** JSON array of the pages the call in progress has had confirmed so far. */
   call_pages: Generated<string>
   call_started_at: number | null
+  /** Goes up each time a worker gets the call (a new attempt or a take-over): the call's fence. */
+  call_fence: Generated<number>
 }
 
 export interface FaxAttemptsTable {

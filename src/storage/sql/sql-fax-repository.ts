@@ -5,20 +5,21 @@
  */
 import type { Kysely, Updateable } from 'kysely'
 import type { FaxQuery, FaxRecord } from '../../domain/fax.js'
-import type { FaxRepository, Store } from '../../domain/ports.js'
+import type { FaxRepository } from '../../domain/ports.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
 import { toFlag } from './column-values.js'
 import { faxFromRow, faxToRow } from './fax-rows.js'
 import type { Database, FaxesTable } from './schema.js'
-import { insertPlannedDeliveries } from './sql-webhook-delivery-repository.js'
+import type { SqlEngine } from './sql-engine.js'
 import type { TransactionRunner } from './transaction-runner.js'
+import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
 
 export class SqlFaxRepository implements FaxRepository {
   readonly #db: Kysely<Database>
   readonly #transactions: TransactionRunner
-  readonly #engine: Store['engine']
+  readonly #engine: SqlEngine
 
-  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: Store['engine']) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: SqlEngine) {
     this.#db = db
     this.#transactions = transactions
     this.#engine = engine

@@ -10,18 +10,18 @@
  * at the first due row it may take (migration 0003): future jobs are never read, and no sort is
  * needed. Rows it passes over are due jobs of other kinds and leased jobs.
  */
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { ClaimedJob, ClaimRequest, JobQueue, NewJob } from '../../domain/job-queue.js'
-import type { Store } from '../../domain/ports.js'
+import type { SqlEngine } from './sql-engine.js'
 import { claimedJobFromRow, newJobToRow } from './job-rows.js'
 import type { Database } from './schema.js'
 import type { TransactionRunner } from './transaction-runner.js'
 
 export class SqlJobQueue implements JobQueue {
-  readonly #engine: Store['engine']
+  readonly #engine: SqlEngine
   readonly #transactions: TransactionRunner
 
-  constructor(engine: Store['engine'], transactions: TransactionRunner) {
+  constructor(engine: SqlEngine, transactions: TransactionRunner) {
     this.#engine = engine
     this.#transactions = transactions
   }
@@ -99,53 +99,10 @@ export class SqlJobQueue implements JobQueue {
 }
 
 /**
- * Before an outbox entry is removed with its jobs (the cascade of `jobs.outbox_id`): the jobs a
- * worker holds are detached from it instead, so that the job whose run removes the entry (its
- * last call, or its failed render) is not deleted under its worker, which completes it itself.
- */
-export async function detachJobsInHand(
-  trx: Transaction<Database>,
-  outboxId: string,
-): Promise<void> {
-  await trx
-    .updateTable('jobs')
-    .set({ outbox_id: null })
-    .where('outbox_id', '=', outboxId)
-    .where('locked_by', 'is not', null)
-    .execute()
-}
-
-/**
- * Makes the first job waiting for `resource` (JobQueue.release's `waitingFor`) due at `atMs`, if
- * it was due later; for the transaction that frees the resource.
- */
-export async function wakeOneWaitingFor(
-  trx: Transaction<Database>,
-  resource: string,
-  atMs: number,
-): Promise<void> {
-  await trx
-    .updateTable('jobs')
-    .set({ run_at: atMs, waiting_for: null })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('jobs')
-        .select('id')
-        .where('waiting_for', '=', resource)
-        .where('locked_by', 'is', null)
-        .where('run_at', '>', atMs)
-        .orderBy('run_at')
-        .orderBy('id')
-        .limit(1),
-    )
-    .execute()
-}
-
-/**
  * The claim statement, exported so a test can read its query plan. `request.kinds` must not be
  * empty (an empty IN list is not SQL).
  */
-export function claimQuery(db: Kysely<Database>, engine: Store['engine'], request: ClaimRequest) {
+export function claimQuery(db: Kysely<Database>, engine: SqlEngine, request: ClaimRequest) {
   const { kinds, worker, leaseMs, nowMs } = request
   return db
     .updateTable('jobs')

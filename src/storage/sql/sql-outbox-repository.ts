@@ -5,22 +5,22 @@
  * removes them all in the same statement.
  */
 import type { Kysely, Transaction } from 'kysely'
-import type { Delivery, OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
 import type { FaxRecord } from '../../domain/fax.js'
+import type { Delivery, OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
 import type {
+  AttemptedDelivery,
   NewJob,
   OutboxChange,
   OutboxDeletion,
   OutboxRepository,
+  RecordsOfCancelled,
   RenderedPages,
-  Store,
 } from '../../domain/ports.js'
-import { outgoingFaxRecord } from '../../domain/outgoing-fax-record.js'
-import { faxToRow } from './fax-rows.js'
-import { attemptFromRow, parsePageList } from './transmission-rows.js'
-import { newJobToRow } from './job-rows.js'
-import { detachJobsInHand } from './sql-job-queue.js'
 import { newId24 } from '../../shared/ids.js'
+import { faxToRow } from './fax-rows.js'
+import { insertRows } from './insert-rows.js'
+import { newJobToRow } from './job-rows.js'
+import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
 import {
   deliveryFromRow,
   deliveryToRow,
@@ -30,20 +30,17 @@ import {
   statusChangeToRow,
 } from './outbox-rows.js'
 import type { Database } from './schema.js'
+import type { SqlEngine } from './sql-engine.js'
+import { detachJobsInHand } from './job-queries.js'
 import type { TransactionRunner } from './transaction-runner.js'
-
-/**
- * Rows per multi-row INSERT. A delivery row has 5 columns, so 500 rows bind 2,500 parameters:
- * far below PostgreSQL's 65,535 and SQLite's 32,766 per statement.
- */
-const ROWS_PER_INSERT = 500
+import { attemptFromRow, parsePageList } from './transmission-rows.js'
 
 export class SqlOutboxRepository implements OutboxRepository {
   readonly #db: Kysely<Database>
   readonly #transactions: TransactionRunner
-  readonly #engine: Store['engine']
+  readonly #engine: SqlEngine
 
-  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: Store['engine']) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: SqlEngine) {
     this.#engine = engine
     this.#db = db
     this.#transactions = transactions
@@ -53,13 +50,11 @@ export class SqlOutboxRepository implements OutboxRepository {
     await this.#transactions.run(async (trx) => {
       await trx.insertInto('outbox_entries').values(outboxEntryToRow(entry)).execute()
       await insertStatusChanges(trx, entry.id, entry.statusChanges)
-      const deliveryRows = deliveries.map((delivery, position) => deliveryToRow(delivery, position))
-      for (let start = 0; start < deliveryRows.length; start += ROWS_PER_INSERT) {
-        await trx
-          .insertInto('deliveries')
-          .values(deliveryRows.slice(start, start + ROWS_PER_INSERT))
-          .execute()
-      }
+      await insertRows(
+        trx,
+        'deliveries',
+        deliveries.map((delivery, position) => deliveryToRow(delivery, position)),
+      )
       await trx
         .insertInto('jobs')
         .values(newJobToRow(job, entry.id, entry.submittedAtMs))
@@ -68,21 +63,7 @@ export class SqlOutboxRepository implements OutboxRepository {
   }
 
   async get(id: string): Promise<OutboxEntry | null> {
-    const row = await this.#db
-      .selectFrom('outbox_entries')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst()
-    if (row === undefined) {
-      return null
-    }
-    const changes = await this.#db
-      .selectFrom('outbox_status_changes')
-      .selectAll()
-      .where('outbox_id', '=', id)
-      .orderBy('position')
-      .execute()
-    return outboxEntryFromRow(row, changes.map(statusChangeFromRow))
+    return readEntry(this.#db, id)
   }
 
   async listByUser(uid: string): Promise<OutboxEntry[]> {
@@ -135,10 +116,10 @@ export class SqlOutboxRepository implements OutboxRepository {
 
   /**
    * The entry's row is locked first (PostgreSQL; SQLite's writer is already alone), so that no
-   * call can start or end while its deliveries are read: a delivery that has had attempts becomes
-   * its fax record (the calls were made), written in the commit that removes the entry.
+   * call can start or end while its deliveries are read: the records `recordsOf` makes of the
+   * deliveries that have had attempts are written in the commit that removes the entry.
    */
-  async delete(id: string, atMs: number): Promise<OutboxDeletion> {
+  async delete(id: string, recordsOf: RecordsOfCancelled): Promise<OutboxDeletion> {
     return this.#transactions.run(async (trx) => {
       const locked = await lockEntry(trx, this.#engine, id)
       if (locked === undefined) {
@@ -147,14 +128,11 @@ export class SqlOutboxRepository implements OutboxRepository {
       if (locked.status === 'sending') {
         return 'sending'
       }
-      const records = await recordsOfAttempted(trx, id, atMs)
+      const attempted = await attemptedDeliveries(trx, id)
+      const entry = attempted.length === 0 ? null : await readEntry(trx, id)
+      const records = entry === null ? [] : recordsOf(entry, attempted)
       await trx.deleteFrom('outbox_entries').where('id', '=', id).execute()
-      for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
-        await trx
-          .insertInto('faxes')
-          .values(records.slice(start, start + ROWS_PER_INSERT).map(faxToRow))
-          .execute()
-      }
+      await insertRows(trx, 'faxes', records.map(faxToRow))
       return 'deleted'
     })
   }
@@ -221,12 +199,7 @@ export class SqlOutboxRepository implements OutboxRepository {
           atMs,
         ),
       )
-      for (let start = 0; start < jobs.length; start += ROWS_PER_INSERT) {
-        await trx
-          .insertInto('jobs')
-          .values(jobs.slice(start, start + ROWS_PER_INSERT))
-          .execute()
-      }
+      await insertRows(trx, 'jobs', jobs)
       return true
     })
   }
@@ -242,122 +215,39 @@ export class SqlOutboxRepository implements OutboxRepository {
       if (removed.numDeletedRows !== 1n) {
         return false
       }
-      for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
-        await trx
-          .insertInto('faxes')
-          .values(records.slice(start, start + ROWS_PER_INSERT).map(faxToRow))
-          .execute()
-      }
+      await insertRows(trx, 'faxes', records.map(faxToRow))
       return true
     })
   }
 }
 
-export async function readEntry(
-  trx: Transaction<Database>,
-  id: string,
-): Promise<OutboxEntry | null> {
-  const row = await trx
-    .selectFrom('outbox_entries')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst()
-  if (row === undefined) {
-    return null
-  }
-  const changes = await trx
-    .selectFrom('outbox_status_changes')
-    .selectAll()
-    .where('outbox_id', '=', id)
-    .orderBy('position')
-    .execute()
-  return outboxEntryFromRow(row, changes.map(statusChangeFromRow))
-}
-
-export async function appendStatusChange(
+/** The deliveries of an entry that have had attempts, with the attempts that have ended. */
+async function attemptedDeliveries(
   trx: Transaction<Database>,
   outboxId: string,
-  change: StatusChange,
-): Promise<void> {
-  const last = await trx
-    .selectFrom('outbox_status_changes')
-    .select((eb) => eb.fn.max('position').as('position'))
-    .where('outbox_id', '=', outboxId)
-    .executeTakeFirst()
-  const position =
-    last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1
-  await trx
-    .insertInto('outbox_status_changes')
-    .values(statusChangeToRow(outboxId, position, change))
-    .execute()
-}
-
-/** After a conditional change touched nothing: was the entry missing, or sending? */
-/**
- * Reads an entry's status and, on PostgreSQL, locks its row until the transaction ends. Every
- * transaction that changes an entry's deliveries takes this lock first, so two calls of one entry
- * ending at once see each other's changes (the second finds the first's delivery gone, and
- * removes the entry with its last delivery) and a call cannot start while the entry is being
- * cancelled. SQLite's transactions are already one at a time.
- */
-export async function lockEntry(
-  trx: Transaction<Database>,
-  engine: Store['engine'],
-  id: string,
-): Promise<{ status: string } | undefined> {
-  return trx
-    .selectFrom('outbox_entries')
-    .select('status')
-    .where('id', '=', id)
-    .$if(engine === 'postgres', (q) => q.forUpdate())
-    .executeTakeFirst()
-}
-
-/** The fax records of an entry's deliveries that have had attempts, as it is cancelled. */
-async function recordsOfAttempted(
-  trx: Transaction<Database>,
-  outboxId: string,
-  atMs: number,
-): Promise<FaxRecord[]> {
-  const attempted = await trx
+): Promise<AttemptedDelivery[]> {
+  const rows = await trx
     .selectFrom('deliveries')
     .selectAll()
     .where('outbox_id', '=', outboxId)
     .where('attempts', '>', 0)
     .orderBy('position')
     .execute()
-  const entry = attempted.length === 0 ? null : await readEntry(trx, outboxId)
-  if (entry === null) {
-    return []
+  const attempted: AttemptedDelivery[] = []
+  for (const row of rows) {
+    const attempts = await trx
+      .selectFrom('fax_attempts')
+      .selectAll()
+      .where('fax_id', '=', row.id)
+      .orderBy('attempt')
+      .execute()
+    attempted.push({
+      delivery: deliveryFromRow(row),
+      attempts: attempts.map(attemptFromRow),
+      pagesConfirmed: parsePageList(row.pages_confirmed, 'deliveries.pages_confirmed').length,
+    })
   }
-  const records: FaxRecord[] = []
-  for (const row of attempted) {
-    const attempts = (
-      await trx
-        .selectFrom('fax_attempts')
-        .selectAll()
-        .where('fax_id', '=', row.id)
-        .orderBy('attempt')
-        .execute()
-    ).map(attemptFromRow)
-    const count = attempts.length
-    const last = attempts[count - 1]
-    if (last === undefined) {
-      continue // Counted, but its call never ended: nothing was recorded to keep.
-    }
-    records.push(
-      outgoingFaxRecord({
-        entry,
-        delivery: deliveryFromRow(row),
-        attempts,
-        pagesConfirmed: parsePageList(row.pages_confirmed, 'deliveries.pages_confirmed').length,
-        allSent: false,
-        description: `cancelled by the sender after ${count} attempt${count === 1 ? '' : 's'}; the last: ${last.description}`,
-        endedAtMs: atMs,
-      }),
-    )
-  }
-  return records
+  return attempted
 }
 
 async function whyNot(trx: Transaction<Database>, id: string): Promise<'not_found' | 'sending'> {

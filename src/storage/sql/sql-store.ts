@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely'
 import type { Store } from '../../domain/ports.js'
 import type { Database } from './schema.js'
+import type { SqlEngine } from './sql-engine.js'
 import { SqlAccountRepository } from './sql-account-repository.js'
 import { SqlFaxRepository } from './sql-fax-repository.js'
 import { SqlJobQueue } from './sql-job-queue.js'
@@ -18,10 +19,9 @@ import { SqlWebhookDeliveryRepository } from './sql-webhook-delivery-repository.
 import { SqlWebhookRepository } from './sql-webhook-repository.js'
 import { GroupCommit, OwnTransactions } from './transaction-runner.js'
 
-export function createSqlStore(db: Kysely<Database>, engine: Store['engine']): Store {
+export function createSqlStore(db: Kysely<Database>, engine: SqlEngine): Store {
   const transactions = engine === 'sqlite' ? new GroupCommit(db) : new OwnTransactions(db)
   return {
-    engine,
     accounts: new SqlAccountRepository(db),
     numbers: new SqlNumberRepository(db),
     tokens: new SqlTokenRepository(db, transactions),

@@ -3,31 +3,37 @@
  * second worker can also do: the flag is set only where it was clear) and putting the entry in
  * `sending`; it ends by writing the attempt and either the next attempt's job or the fax record,
  * removing the delivery, and the entry with its last delivery.
+ *
+ * The fence (deliveries.call_fence, migration 0008) goes up each time a worker gets the call, a
+ * take-over included; progress and the end are written only where it still has the value the
+ * writer was handed. On PostgreSQL endCall locks the delivery row before checking it, so a
+ * take-over and a stale end cannot both pass: whichever comes second sees the other's write.
  */
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { Store } from '../../domain/ports.js'
+import type { SqlEngine } from './sql-engine.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
 import { lineKey } from '../../domain/transmission.js'
 import type { AfterAttempt, CallAttempt, CallLimits } from '../../domain/transmission.js'
 import type { DeliveryInCall, DeliveryProgress, LineBusy } from '../../domain/transmission.js'
 import type { TransmissionRepository } from '../../domain/transmission.js'
+import { CallNotHeldError } from '../../domain/transmission.js'
 import { toJsonText } from './column-values.js'
 import { faxToRow } from './fax-rows.js'
 import { newJobToRow } from './job-rows.js'
-import { detachJobsInHand, wakeOneWaitingFor } from './sql-job-queue.js'
+import { detachJobsInHand, wakeOneWaitingFor } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import type { Database } from './schema.js'
-import { appendStatusChange, lockEntry, readEntry } from './sql-outbox-repository.js'
-import { insertPlannedDeliveries } from './sql-webhook-delivery-repository.js'
+import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
+import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
 import type { TransactionRunner } from './transaction-runner.js'
 import { attemptFromRow, attemptToRow, parsePageList } from './transmission-rows.js'
 
 export class SqlTransmissionRepository implements TransmissionRepository {
   readonly #db: Kysely<Database>
   readonly #transactions: TransactionRunner
-  readonly #engine: Store['engine']
+  readonly #engine: SqlEngine
 
-  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: Store['engine']) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: SqlEngine) {
     this.#db = db
     this.#transactions = transactions
     this.#engine = engine
@@ -70,6 +76,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
           attempts: eb('attempts', '+', 1),
           call_pages: '[]',
           call_started_at: atMs,
+          call_fence: eb('call_fence', '+', 1),
         }))
         .where('id', '=', deliveryId)
         .where('calling', '=', 0)
@@ -103,6 +110,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         attempt: taken.attempts,
         pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
         interrupted: null,
+        fence: taken.call_fence,
       }
     })
   }
@@ -151,7 +159,11 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     return null
   }
 
-  /** The call a dead worker left open: answered as it stood, still calling, attempt unchanged. */
+  /**
+   * The call a dead worker left open: answered as it stood, still calling, attempt unchanged,
+   * under a new fence, so that the worker that left it (if it is alive after all) can no longer
+   * end it. 'gone' when that worker ended it meanwhile.
+   */
   async #interrupted(
     trx: Transaction<Database>,
     deliveryId: string,
@@ -159,10 +171,15 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     atMs: number,
   ): Promise<DeliveryInCall | 'gone'> {
     const row = await trx
-      .selectFrom('deliveries')
-      .selectAll()
+      .updateTable('deliveries')
+      .set((eb) => ({ call_fence: eb('call_fence', '+', 1) }))
       .where('id', '=', deliveryId)
-      .executeTakeFirstOrThrow()
+      .where('calling', '=', 1)
+      .returningAll()
+      .executeTakeFirst()
+    if (row === undefined) {
+      return 'gone'
+    }
     const entry = await readEntry(trx, row.outbox_id)
     if (entry === null) {
       return 'gone'
@@ -176,16 +193,22 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         startedAtMs: open.call_started_at ?? atMs,
         pagesConfirmed: parsePageList(open.call_pages, 'deliveries.call_pages'),
       },
+      fence: row.call_fence,
     }
   }
 
-  async recordProgress(deliveryId: string, pagesConfirmed: readonly number[]): Promise<void> {
+  async recordProgress(
+    deliveryId: string,
+    pagesConfirmed: readonly number[],
+    fence?: number,
+  ): Promise<void> {
     await this.#transactions.run(async (trx) => {
       await trx
         .updateTable('deliveries')
         .set({ call_pages: toJsonText(pagesConfirmed) })
         .where('id', '=', deliveryId)
         .where('calling', '=', 1)
+        .$if(fence !== undefined, (q) => q.where('call_fence', '=', fence ?? 0))
         .execute()
     })
   }
@@ -194,18 +217,35 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     attempt: CallAttempt,
     next: AfterAttempt,
     atMs: number,
-    webhooks: readonly PlannedDelivery[] = [],
+    options: { readonly webhooks?: readonly PlannedDelivery[]; readonly fence?: number } = {},
   ): Promise<void> {
+    const { webhooks = [], fence } = options
     await this.#transactions.run(async (trx) => {
+      const found = await trx
+        .selectFrom('deliveries')
+        .select('outbox_id')
+        .where('id', '=', attempt.faxId)
+        .executeTakeFirst()
+      if (found !== undefined) {
+        // The entry first, then the delivery: the order of every transaction that takes both.
+        await lockEntry(trx, this.#engine, found.outbox_id)
+      }
       const delivery = await trx
         .selectFrom('deliveries')
         .selectAll()
         .where('id', '=', attempt.faxId)
+        .$if(this.#engine === 'postgres', (q) => q.forUpdate())
         .executeTakeFirst()
+      if (fence !== undefined && (delivery?.calling !== 1 || delivery.call_fence !== fence)) {
+        const now =
+          delivery === undefined
+            ? null
+            : { fence: delivery.call_fence, calling: delivery.calling === 1 }
+        throw new CallNotHeldError(attempt.faxId, fence, now)
+      }
       if (delivery === undefined) {
         throw new Error(`delivery ${attempt.faxId} ended a call it was not making`)
       }
-      await lockEntry(trx, this.#engine, delivery.outbox_id)
       await insertPlannedDeliveries(trx, this.#engine, webhooks)
       await trx.insertInto('fax_attempts').values(attemptToRow(attempt)).execute()
       const confirmed = [

@@ -5,8 +5,7 @@
  * conditional UPDATE on (status pending, attempt_count), so an attempt is recorded once even
  * when two workers made it.
  */
-import type { Kysely, Transaction } from 'kysely'
-import type { Store } from '../../domain/ports.js'
+import type { Kysely } from 'kysely'
 import type {
   AttemptOutcome,
   DeliveryAttempt,
@@ -16,23 +15,17 @@ import type {
 } from '../../domain/webhook-delivery.js'
 import { newJobToRow } from './job-rows.js'
 import type { Database } from './schema.js'
+import type { SqlEngine } from './sql-engine.js'
 import type { TransactionRunner } from './transaction-runner.js'
-import {
-  attemptsToText,
-  parseAttempts,
-  webhookDeliveryFromRow,
-  webhookDeliveryToRow,
-} from './webhook-delivery-rows.js'
-
-/** Rows per multi-row INSERT: 10 columns × 500 rows stays far below both engines' limits. */
-const ROWS_PER_INSERT = 500
+import { attemptsToText, parseAttempts, webhookDeliveryFromRow } from './webhook-delivery-rows.js'
+import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
 
 export class SqlWebhookDeliveryRepository implements WebhookDeliveryRepository {
   readonly #db: Kysely<Database>
   readonly #transactions: TransactionRunner
-  readonly #engine: Store['engine']
+  readonly #engine: SqlEngine
 
-  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: Store['engine']) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner, engine: SqlEngine) {
     this.#db = db
     this.#transactions = transactions
     this.#engine = engine
@@ -140,40 +133,4 @@ export class SqlWebhookDeliveryRepository implements WebhookDeliveryRepository {
       return true
     })
   }
-}
-
-/**
- * Writes planned deliveries and their first jobs inside the caller's transaction (so that an
- * event is queued in the same commit as the change it reports). Hooks deleted meanwhile are left
- * out; on PostgreSQL the others are locked FOR KEY SHARE until the commit.
- */
-export async function insertPlannedDeliveries(
-  trx: Transaction<Database>,
-  engine: Store['engine'],
-  planned: readonly PlannedDelivery[],
-): Promise<WebhookDelivery[]> {
-  if (planned.length === 0) {
-    return []
-  }
-  const hookIds = [...new Set(planned.map((p) => p.delivery.hookId))]
-  const existing = await trx
-    .selectFrom('webhooks')
-    .select('id')
-    .where('id', 'in', hookIds)
-    .$if(engine === 'postgres', (q) => q.forKeyShare())
-    .execute()
-  const live = new Set(existing.map((row) => row.id))
-  const kept = planned.filter((p) => live.has(p.delivery.hookId))
-  for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
-    const batch = kept.slice(start, start + ROWS_PER_INSERT)
-    await trx
-      .insertInto('webhook_deliveries')
-      .values(batch.map((p) => webhookDeliveryToRow(p.delivery)))
-      .execute()
-    await trx
-      .insertInto('jobs')
-      .values(batch.map((p) => newJobToRow(p.job, null, p.delivery.createdAtMs)))
-      .execute()
-  }
-  return kept.map((p) => p.delivery)
 }

@@ -1,0 +1,26 @@
+/**
+ * Many rows into one table, a multi-row INSERT per ROWS_PER_INSERT rows: few statements, and
+ * each binds fewer parameters than either engine allows (PostgreSQL 65,535, SQLite 32,766).
+ */
+import type { Insertable, Kysely } from 'kysely'
+import type { Database } from './schema.js'
+
+/**
+ * Rows per statement. The widest table written this way, `faxes`, has 18 columns: 500 rows bind
+ * 9,000 parameters.
+ */
+export const ROWS_PER_INSERT = 500
+
+/** Inserts `rows` in order, inside the caller's transaction when `db` is one. */
+export async function insertRows<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    await db
+      .insertInto(table)
+      .values(rows.slice(start, start + ROWS_PER_INSERT))
+      .execute()
+  }
+}

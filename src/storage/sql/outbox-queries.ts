@@ -1,0 +1,68 @@
+/**
+ * The statements on an outbox entry's rows that more than one repository runs inside its own
+ * transactions: reading the entry, locking it, appending to its history. The outbox repository
+ * and the transmission repository both import them from here, not from each other.
+ */
+import type { Kysely, Transaction } from 'kysely'
+import type { OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
+import { outboxEntryFromRow, statusChangeFromRow, statusChangeToRow } from './outbox-rows.js'
+import type { Database } from './schema.js'
+import type { SqlEngine } from './sql-engine.js'
+
+/** An entry with its status changes, read on `db` or inside the caller's transaction. */
+export async function readEntry(db: Kysely<Database>, id: string): Promise<OutboxEntry | null> {
+  const row = await db
+    .selectFrom('outbox_entries')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst()
+  if (row === undefined) {
+    return null
+  }
+  const changes = await db
+    .selectFrom('outbox_status_changes')
+    .selectAll()
+    .where('outbox_id', '=', id)
+    .orderBy('position')
+    .execute()
+  return outboxEntryFromRow(row, changes.map(statusChangeFromRow))
+}
+
+/** Adds a status change after the entry's last one. */
+export async function appendStatusChange(
+  trx: Transaction<Database>,
+  outboxId: string,
+  change: StatusChange,
+): Promise<void> {
+  const last = await trx
+    .selectFrom('outbox_status_changes')
+    .select((eb) => eb.fn.max('position').as('position'))
+    .where('outbox_id', '=', outboxId)
+    .executeTakeFirst()
+  const position =
+    last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1
+  await trx
+    .insertInto('outbox_status_changes')
+    .values(statusChangeToRow(outboxId, position, change))
+    .execute()
+}
+
+/**
+ * Reads an entry's status and, on PostgreSQL, locks its row until the transaction ends. Every
+ * transaction that changes an entry's deliveries takes this lock first, so two calls of one entry
+ * ending at once see each other's changes (the second finds the first's delivery gone, and
+ * removes the entry with its last delivery) and a call cannot start while the entry is being
+ * cancelled. SQLite's transactions are already one at a time.
+ */
+export async function lockEntry(
+  trx: Transaction<Database>,
+  engine: SqlEngine,
+  id: string,
+): Promise<{ status: string } | undefined> {
+  return trx
+    .selectFrom('outbox_entries')
+    .select('status')
+    .where('id', '=', id)
+    .$if(engine === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirst()
+}

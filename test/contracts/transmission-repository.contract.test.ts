@@ -1,0 +1,193 @@
+/**
+ * Contract of TransmissionRepository's fence, run on every storage engine: each hold on a call
+ * (a new attempt, a take-over) gets a newer fence; a worker whose call was taken over can
+ * neither end it (CallNotHeldError, and no row changes) nor change its progress; the holder of
+ * the newest fence can, once.
+ */
+import assert from 'node:assert/strict'
+import { beforeEach, describe, it } from 'node:test'
+import type { Account } from '../../src/domain/account.js'
+import type { OutboxEntry } from '../../src/domain/outbox-entry.js'
+import {
+  CallNotHeldError,
+  type CallAttempt,
+  type DeliveryInCall,
+} from '../../src/domain/transmission.js'
+import { newId24 } from '../../src/shared/ids.js'
+import {
+  aFaxRecord,
+  anAccount,
+  anOutboxEntry,
+  aRenderJob,
+  deliveriesOf,
+} from '../support/sample-records.js'
+import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
+
+const T0 = Date.UTC(2026, 0, 1)
+const LIMITS = { limits: { perDestination: 1, perSendingNumber: 4 } }
+
+function anAttempt(call: DeliveryInCall, overrides: Partial<CallAttempt> = {}): CallAttempt {
+  return {
+    faxId: call.delivery.id,
+    attempt: call.attempt,
+    carrier: 'simulated',
+    startedAtMs: T0,
+    endedAtMs: T0 + 30_000,
+    status: 'failed_to_send',
+    pagesConfirmed: [1],
+    description: 'the call dropped',
+    remoteStationId: null,
+    bitRate: null,
+    coding: null,
+    ...overrides,
+  }
+}
+
+function began(call: DeliveryInCall | 'gone' | object): DeliveryInCall {
+  assert.ok(typeof call === 'object' && 'delivery' in call, `no call: ${JSON.stringify(call)}`)
+  return call
+}
+
+for (const engine of ENGINES) {
+  describe(`${engine}: TransmissionRepository fence`, () => {
+    const world = freshStoreForEachTest(engine)
+    const transmissions = () => world().store.transmissions
+    let user: Account
+    let entry: OutboxEntry
+    let deliveryId: string
+
+    /** An entry with one destination, rendered: its send job is due. */
+    beforeEach(async () => {
+      user = anAccount()
+      await world().store.accounts.create(user, null)
+      entry = anOutboxEntry(user.uid, { to: ['+4930111111'], sendAtMs: T0, status: 'submitted' })
+      const [delivery] = deliveriesOf(entry)
+      assert.ok(delivery)
+      deliveryId = delivery.id
+      await world().store.outbox.create(entry, [delivery], aRenderJob(entry))
+      assert.ok(await world().store.outbox.beginConverting(entry.id, T0))
+      assert.ok(
+        await world().store.outbox.finishConverting(
+          entry.id,
+          { documentKey: `outbox/${entry.id}.tif`, pageCount: 3 },
+          T0,
+        ),
+      )
+    })
+
+    /** Every row the end of a call may write, for "nothing changed". */
+    async function rowsOfTheFax(): Promise<unknown> {
+      const db = world().database()
+      return {
+        entry: await db
+          .selectFrom('outbox_entries')
+          .selectAll()
+          .where('id', '=', entry.id)
+          .execute(),
+        changes: await db
+          .selectFrom('outbox_status_changes')
+          .selectAll()
+          .where('outbox_id', '=', entry.id)
+          .execute(),
+        deliveries: await db
+          .selectFrom('deliveries')
+          .selectAll()
+          .where('id', '=', deliveryId)
+          .execute(),
+        attempts: await db
+          .selectFrom('fax_attempts')
+          .selectAll()
+          .where('fax_id', '=', deliveryId)
+          .execute(),
+        faxes: await db.selectFrom('faxes').selectAll().where('id', '=', deliveryId).execute(),
+        jobs: await db.selectFrom('jobs').select(['id', 'run_at']).orderBy('id').execute(),
+      }
+    }
+
+    it('hands each hold on a call a newer fence: a new attempt, a take-over', async () => {
+      const first = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
+      const taker = began(
+        await transmissions().beginCall(deliveryId, T0 + 1, { ...LIMITS, takeOver: true }),
+      )
+      assert.ok(taker.interrupted, 'the take-over answers the open call')
+      assert.equal(taker.attempt, first.attempt)
+      assert.ok(taker.fence > first.fence)
+      await transmissions().endCall(
+        anAttempt(taker),
+        { kind: 'retry', retryAtMs: T0 + 60_000, jobId: newId24() },
+        T0 + 2,
+        { fence: taker.fence },
+      )
+      const second = began(await transmissions().beginCall(deliveryId, T0 + 60_000, LIMITS))
+      assert.equal(second.attempt, first.attempt + 1)
+      assert.ok(second.fence > taker.fence)
+    })
+
+    it('refuses endCall from a worker whose call was taken over, and changes nothing', async () => {
+      const stale = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
+      await transmissions().recordProgress(deliveryId, [1], stale.fence)
+      const taker = began(
+        await transmissions().beginCall(deliveryId, T0 + 1, { ...LIMITS, takeOver: true }),
+      )
+      assert.deepEqual(taker.interrupted?.pagesConfirmed, [1])
+      const before = await rowsOfTheFax()
+      for (const next of [
+        { kind: 'retry', retryAtMs: T0 + 60_000, jobId: newId24() } as const,
+        { kind: 'final', record: aFaxRecord(user.uid, { id: deliveryId }) } as const,
+      ]) {
+        await assert.rejects(
+          transmissions().endCall(
+            anAttempt(stale, { status: 'success', pagesConfirmed: [1, 2, 3] }),
+            next,
+            T0 + 30_000,
+            {
+              fence: stale.fence,
+            },
+          ),
+          (error: unknown) => {
+            assert.ok(error instanceof CallNotHeldError)
+            assert.match(error.message, /another worker took it over/)
+            return true
+          },
+        )
+      }
+      // Its late progress is not kept either.
+      await transmissions().recordProgress(deliveryId, [1, 2], stale.fence)
+      assert.deepEqual(await rowsOfTheFax(), before)
+      // The taker ends the call, as it stood.
+      await transmissions().endCall(
+        anAttempt(taker, { carrier: 'interrupted' }),
+        { kind: 'retry', retryAtMs: T0 + 60_000, jobId: newId24() },
+        T0 + 2,
+        { fence: taker.fence },
+      )
+      const attempts = await transmissions().listAttempts(deliveryId)
+      assert.deepEqual(
+        attempts.map((a) => [a.attempt, a.carrier, a.pagesConfirmed]),
+        [[1, 'interrupted', [1]]],
+      )
+    })
+
+    it('refuses to end one hold twice', async () => {
+      const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
+      const retry = { kind: 'retry', retryAtMs: T0 + 60_000, jobId: newId24() } as const
+      await transmissions().endCall(anAttempt(call), retry, T0 + 1, { fence: call.fence })
+      const before = await rowsOfTheFax()
+      await assert.rejects(
+        transmissions().endCall(anAttempt(call), { ...retry, jobId: newId24() }, T0 + 2, {
+          fence: call.fence,
+        }),
+        (error: unknown) =>
+          error instanceof CallNotHeldError && /already ended/.test(error.message),
+      )
+      assert.deepEqual(await rowsOfTheFax(), before)
+    })
+
+    it('keeps the progress of the hold that has the call', async () => {
+      const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
+      await transmissions().recordProgress(deliveryId, [1, 2], call.fence)
+      const [progress] = await transmissions().listProgress(entry.id)
+      assert.deepEqual(progress?.call?.pagesConfirmed, [1, 2])
+    })
+  })
+}
