@@ -13,7 +13,10 @@ import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js
 
 const FROM = '+15555550150'
 
-describe('page previews', { timeout: 180_000 }, () => {
+/** Each test's limit: several times the under 4 s each takes on an idle machine. */
+const PER_TEST = { timeout: 60_000 }
+
+describe('page previews', () => {
   let t: TestApp
   let user: TestUser
 
@@ -42,29 +45,33 @@ describe('page previews', { timeout: 180_000 }, () => {
 
   const get = (url: string) => t.request('GET', url, { token: user.token })
 
-  it('answers 409 pages_not_ready until the pages are made, then PNGs of each page', async () => {
-    const id = await outboxEntry('text-letter.pdf', 'fine')
-    const early = await get(`/v3/accounts/self/outbox/${id}/pages/1`)
-    assert.equal(early.statusCode, 409)
-    assert.equal(early.json<{ error: string }>().error, 'pages_not_ready')
+  it(
+    'answers 409 pages_not_ready until the pages are made, then PNGs of each page',
+    PER_TEST,
+    async () => {
+      const id = await outboxEntry('text-letter.pdf', 'fine')
+      const early = await get(`/v3/accounts/self/outbox/${id}/pages/1`)
+      assert.equal(early.statusCode, 409)
+      assert.equal(early.json<{ error: string }>().error, 'pages_not_ready')
 
-    assert.equal((await prepareOutboxPages(t.services, id)).outcome, 'ready')
-    for (const page of [1, 2]) {
-      const response = await get(`/v3/accounts/self/outbox/${id}/pages/${page}`)
-      assert.equal(response.statusCode, 200)
-      assert.equal(response.headers['content-type'], 'image/png')
-      const meta = await sharp(response.rawPayload).metadata()
-      // A Letter page at fine is 1728 × 2156 pels of 204 × 196 dpi: square, 850 × 1079.
-      assert.equal(meta.format, 'png')
-      assert.equal(meta.width, 850)
-      assert.equal(meta.height, Math.round((2156 * 204 * 850) / (196 * 1728)))
-    }
-    const third = await get(`/v3/accounts/self/outbox/${id}/pages/3`)
-    assert.equal(third.statusCode, 404)
-    assert.equal(third.json<{ error: string }>().error, 'page_not_found')
-  })
+      assert.equal((await prepareOutboxPages(t.services, id)).outcome, 'ready')
+      for (const page of [1, 2]) {
+        const response = await get(`/v3/accounts/self/outbox/${id}/pages/${page}`)
+        assert.equal(response.statusCode, 200)
+        assert.equal(response.headers['content-type'], 'image/png')
+        const meta = await sharp(response.rawPayload).metadata()
+        // A Letter page at fine is 1728 × 2156 pels of 204 × 196 dpi: square, 850 × 1079.
+        assert.equal(meta.format, 'png')
+        assert.equal(meta.width, 850)
+        assert.equal(meta.height, Math.round((2156 * 204 * 850) / (196 * 1728)))
+      }
+      const third = await get(`/v3/accounts/self/outbox/${id}/pages/3`)
+      assert.equal(third.statusCode, 404)
+      assert.equal(third.json<{ error: string }>().error, 'page_not_found')
+    },
+  )
 
-  it('draws superfine pages with square pixels too, at the width asked for', async () => {
+  it('draws superfine pages with square pixels too, at the width asked for', PER_TEST, async () => {
     const id = await outboxEntry('a4.pdf', 'superfine')
     assert.equal((await prepareOutboxPages(t.services, id)).outcome, 'ready')
     const response = await get(`/v3/accounts/self/outbox/${id}/pages/1?width=400`)
@@ -74,7 +81,7 @@ describe('page previews', { timeout: 180_000 }, () => {
     assert.equal(meta.height, Math.round((4584 * 204 * 400) / (392 * 1728)))
   })
 
-  it('shows the ink of the page (not a blank picture)', async () => {
+  it('shows the ink of the page (not a blank picture)', PER_TEST, async () => {
     const id = await outboxEntry('letter.pdf', 'fine')
     assert.equal((await prepareOutboxPages(t.services, id)).outcome, 'ready')
     const response = await get(`/v3/accounts/self/outbox/${id}/pages/1?width=1728`)
@@ -87,7 +94,7 @@ describe('page previews', { timeout: 180_000 }, () => {
     assert.ok(dark > 1000, `${dark} dark pixels`)
   })
 
-  it('refuses a page number or width out of range with a 400', async () => {
+  it('refuses a page number or width out of range with a 400', PER_TEST, async () => {
     const id = await outboxEntry('a4.pdf', 'fine')
     for (const url of [
       `/v3/accounts/self/outbox/${id}/pages/0`,
@@ -101,7 +108,7 @@ describe('page previews', { timeout: 180_000 }, () => {
     }
   })
 
-  it('answers page_not_found for a fax without pages', async () => {
+  it('answers page_not_found for a fax without pages', PER_TEST, async () => {
     const fax = aFaxRecord(user.account.uid, { documentKey: null })
     await t.services.store.faxes.add(fax)
     const response = await get(`/v3/accounts/self/faxes/${fax.id}/pages/1`)

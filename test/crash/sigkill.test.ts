@@ -1,10 +1,11 @@
 /**
- * Workers die, the faxes still end right: a few hundred faxes with retries go to a seeded-random
- * mix of the seven test numbers (docs/test-numbers.md) through `faxd serve` (API only, never
- * killed) while `faxd worker` processes, one or two at a time, are killed with SIGKILL at
- * random moments a dozen times (some of the kills aimed at a worker in the middle of a call or
- * of a webhook delivery) and replaced. Then one worker is left to finish, and the test reads the
- * database and the API:
+ * Workers die, the faxes still end right: faxes with retries go to a seeded-random mix of the
+ * seven test numbers (docs/test-numbers.md) through `faxd serve` (API only, never killed) while
+ * `faxd worker` processes, one or two at a time, are killed with SIGKILL at random moments and
+ * replaced: a third of the kills at any moment, a third aimed at a worker in the middle of a call,
+ * a third at one delivering a webhook. `npm test` sends 40 faxes and kills 4 times (one of each
+ * kind and one more), `npm run test:stress` 300 faxes and 12 kills (test/support/stress-size.ts).
+ * Then one worker is left to finish, and the test reads the database and the API:
  *
  * 1. every id `return_ids` gave has a fax record with a final status; the outbox, the
  *    deliveries and the job queue are empty;
@@ -14,13 +15,14 @@
  *    touched it, the attempt-by-attempt replay everywhere);
  * 4. 1 ≤ attempts ≤ 1 + retry.count;
  * 5. every attempt made exactly one fax_sent delivery, every delivery is `delivered` and reached
- *    the receiver (signed, with the stored body) at least once: deliveries = attempts, exactly.
+ *    the receiver (signed, with the stored body) at least once: deliveries = attempts, exactly;
+ * 6. at least one kill hit a worker in a call, and one a worker delivering a webhook.
  *
  * A run that stops making progress (nothing changes for STALL_MS, well past the 60-s lease of a
  * dead worker's job) is reported with what is stuck: the deliveries left, their attempts and
  * their jobs. Knobs: CRASH_SEED replays a run's plan, CRASH_ENGINES=postgres,sqlite (default
- * postgres), CRASH_FAXES (default 300), CRASH_KEEP=1 keeps the database and the data folder of a
- * failed run (their place is printed).
+ * postgres), CRASH_FAXES, CRASH_KILLS and CRASH_SEND_PAUSE_MS set the size, CRASH_KEEP=1 keeps the
+ * database and the data folder of a failed run (their place is printed).
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -47,13 +49,16 @@ import {
   type TestNumber,
 } from './fax-model.js'
 import { seededRandom, type SeededRandom } from '../support/seeded-random.js'
+import { printStressSizes, stressSize } from '../support/stress-size.js'
 import { crashSeed } from './crash-seed.js'
 import { spawnWorker, type WorkerProcess } from './worker-process.js'
 
-const FAXES = wholeNumberFromEnv('CRASH_FAXES', 300)
+const FAXES = stressSize('crashFaxes')
+const KILLS = stressSize('crashKills')
+/** sendFax calls go in eight batches, this long or up to four times shorter apart. */
+const SEND_PAUSE_MS = stressSize('crashSendPauseMs')
 const ENGINES = enginesFromEnv()
 const KEEP = process.env['CRASH_KEEP'] === '1'
-const KILLS = 12
 /** A 22-s call to +15555550100 takes 44 ms. */
 const TIME_SCALE = '0.002'
 const FROM = '+15555550150'
@@ -61,7 +66,11 @@ const DOCUMENT = 'text-letter.pdf'
 const PAGES = DOCUMENTS.find((fixture) => fixture.file === DOCUMENT)?.pages ?? 0
 /** Nothing changing for this long means stuck: past a dead worker's lease (60 s) and more. */
 const STALL_MS = 120_000
-const TEST_TIMEOUT_MS = 15 * 60_000
+/**
+ * A limit for a run that moves but never ends (STALL_MS catches one that stops): on a 2-core
+ * machine 300 faxes took 13.5 min at a load average of 10–20, 7.5 min at 3–9; 40 faxes 1.4 min.
+ */
+const TEST_TIMEOUT_MS = 10 * 60_000 + FAXES * 5_000
 
 const run = promisify(execFile)
 
@@ -111,8 +120,13 @@ async function crashRun(t: TestContext, engine: CrashEngine): Promise<void> {
   const startedAt = Date.now()
   const seed = crashSeed()
   const random = seededRandom(seed)
+  printStressSizes(t, ['crashFaxes', 'crashKills', 'crashSendPauseMs'])
   t.diagnostic(`seed ${seed} (CRASH_SEED=${seed} replays the plan), engine ${engine}`)
   assert.ok(PAGES >= 2, `${DOCUMENT} must have two pages or more for +15555550104`)
+  assert.ok(
+    KILLS >= 3,
+    `${KILLS} kills: at least 3, one at any moment, one mid-call, one mid-webhook`,
+  )
   const database = await openCrashDatabase(engine)
   const workers: WorkerProcess[] = []
   let server: FaxdProcess | undefined
@@ -165,7 +179,7 @@ async function crashRun(t: TestContext, engine: CrashEngine): Promise<void> {
     let sentAll = false
     const sending = (async () => {
       for (const batch of batches.slice(1)) {
-        await sleep(random.between(5_000, 20_000))
+        await sleep(random.between(SEND_PAUSE_MS / 4, SEND_PAUSE_MS))
         await send(batch)
       }
       sentAll = true
@@ -225,13 +239,13 @@ async function crashRun(t: TestContext, engine: CrashEngine): Promise<void> {
     sampling = false
     await sampler
     const outcome = await inspect(db, api, receiver, hookId, sent)
-    const problems = settled
-      ? [...outcome.problems]
-      : [
-          `no progress for ${STALL_MS / 1000} s: the run is stuck`,
-          ...(await stuckReport(db)),
-          ...outcome.problems,
-        ]
+    const problems = [
+      ...(settled
+        ? []
+        : [`no progress for ${STALL_MS / 1000} s: the run is stuck`, ...(await stuckReport(db))]),
+      ...outcome.problems,
+      ...killProblems(kills),
+    ]
     summarize(t, {
       engine,
       seed,
@@ -429,6 +443,13 @@ async function findTarget(
     }
     await sleep(2)
   }
+}
+
+/** 6. The kills aimed at a call and at a webhook delivery hit one at least once each. */
+function killProblems(kills: readonly Kill[]): string[] {
+  return (['call', 'webhook'] as const)
+    .filter((aim) => !kills.some((kill) => kill.aim === aim && kill.hit))
+    .map((aim) => `no kill hit a worker in a ${aim === 'call' ? 'call' : 'webhook delivery'}`)
 }
 
 // ---- waiting for the end ------------------------------------------------------------------
@@ -885,18 +906,6 @@ function describeAttempts(attempts: readonly AttemptRow[]): string {
 }
 
 // ---- knobs --------------------------------------------------------------------------------
-
-function wholeNumberFromEnv(name: string, fallback: number): number {
-  const text = process.env[name]
-  if (text === undefined || text === '') {
-    return fallback
-  }
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${name} must be a whole number ≥ 1, not ${text}`)
-  }
-  return value
-}
 
 function enginesFromEnv(): CrashEngine[] {
   const text = process.env['CRASH_ENGINES'] ?? 'postgres'

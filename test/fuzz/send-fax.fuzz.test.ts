@@ -1,11 +1,12 @@
 /**
- * Fuzzing sendFax through the whole app (Fastify inject, real database). First, 10,000 generated
- * and mutated requests with no file ever uploaded, so that none may be accepted: every answer
- * must be a 4xx Error body, and the database and file store must end as they began.
+ * Fuzzing sendFax through the whole app (Fastify inject, real database). First, generated and
+ * mutated requests with no file ever uploaded, so that none may be accepted: every answer must
+ * be a 4xx Error body, and the database and file store must end as they began (2,000 requests in
+ * `npm test`, 10,000 in `npm run test:stress`).
  * Then, per engine, valid and mutated requests with real files and numbers: a 201 stores exactly
- * one outbox entry with one delivery per destination, a refusal stores nothing.
+ * one outbox entry with one delivery per destination, a refusal stores nothing (200, and 400).
  * The seed is fixed so that every run sends the same requests, and printed; FUZZ_SEED picks
- * another, FUZZ_CASES and FUZZ_STORE_CASES change the size. Speed is measured in bench/, not
+ * another, FUZZ_CASES and FUZZ_STORE_CASES change the size (test/support/stress-size.ts). Speed is measured in bench/, not
  * here: the slowest request is printed as a diagnostic only, and a request that hangs fails the
  * test by its timeout.
  */
@@ -27,29 +28,31 @@ import {
   type RequestMix,
 } from './payload-mutations.js'
 import { seededRandom } from '../support/seeded-random.js'
+import { printStressSizes, stressSize } from '../support/stress-size.js'
 
 /** The same requests on every run, so that CI is deterministic; FUZZ_SEED explores others. */
 const DEFAULT_SEED = 20261127
 const SEED = Number(process.env['FUZZ_SEED'] ?? DEFAULT_SEED)
-const CASES = Number(process.env['FUZZ_CASES'] ?? 10_000)
-const STORE_CASES = Number(process.env['FUZZ_STORE_CASES'] ?? 400)
+const CASES = stressSize('fuzzBodies')
+const STORE_CASES = stressSize('fuzzStoreBodies')
 const OUTBOX_URL = '/v3/accounts/self/outbox'
 const SENDER_NUMBERS = ['+4930123456', '+14155550100']
 
 /**
  * Hang detectors, not speed measurements (speed is for bench/): a request that never answers,
  * or an event loop held by a pattern that backtracks (hours), fails the test at this limit
- * instead of blocking the run. Generous: on a loaded CI machine each test takes well under a
- * tenth of it.
+ * instead of blocking the run. Generous: at full size the refusals take 13 s on a quiet 2-core
+ * machine and 56 s at a load average of 15–20, the stored requests 2 s and 14 s.
  */
 const REFUSAL_TIMEOUT_MS = 240_000
 const STORE_TIMEOUT_MS = 120_000
 
 /**
  * Every this many requests, a `from` built to make a backtracking pattern explode (a few
- * seconds each while the seed's pattern is used as is; instant once it is unambiguous).
+ * seconds each while the seed's pattern is used as is; instant once it is unambiguous): at
+ * least once in every run.
  */
-const BACKTRACKING_EVERY = 5000
+const BACKTRACKING_EVERY = Math.min(5000, CASES)
 
 /** At most this many problems are printed in full. */
 const SHOWN_PROBLEMS = 12
@@ -180,6 +183,7 @@ describe('sendFax under fuzzing', () => {
     `refuses ${CASES} fuzzed requests with a 4xx Error body and stores nothing (sqlite)`,
     { timeout: REFUSAL_TIMEOUT_MS },
     async (t) => {
+      printStressSizes(t, ['fuzzBodies'])
       t.diagnostic(replayHint())
       const testApp = await openTestApp('sqlite')
       try {
@@ -198,7 +202,9 @@ describe('sendFax under fuzzing', () => {
         const started = performance.now()
         for (let index = 0; index < CASES; index += 1) {
           const family =
-            index % BACKTRACKING_EVERY === BACKTRACKING_EVERY / 2 ? 'backtracking' : undefined
+            index % BACKTRACKING_EVERY === Math.floor(BACKTRACKING_EVERY / 2)
+              ? 'backtracking'
+              : undefined
           const request = fuzzRequest(rng, context, REFUSAL_MIX, {}, family)
           const sent = performance.now()
           const response = await send(testApp, token, request)
@@ -258,6 +264,7 @@ describe('sendFax under fuzzing', () => {
       `${engine}: with real files and numbers, a 201 stores one entry and its deliveries, a refusal nothing`,
       { timeout: STORE_TIMEOUT_MS },
       async (t) => {
+        printStressSizes(t, ['fuzzStoreBodies'])
         t.diagnostic(replayHint())
         const testApp = await openTestApp(engine)
         try {

@@ -1,10 +1,11 @@
 /**
  * The queue under real concurrency: on PostgreSQL, four worker processes (drain-worker.ts, each a
- * Node process with its own connection pool) drain 100,000 instant simulated deliveries
+ * Node process with its own connection pool) drain instant simulated deliveries
  * (`deliver-webhook` jobs that are due, claimed and completed at once), and no job is claimed
  * twice: every id was claimed exactly once across the four, nothing is left in `jobs`, and each
  * process got a share of the work (FOR UPDATE SKIP LOCKED lets them pass each other instead of
- * queueing on one row).
+ * queueing on one row). 5,000 jobs in `npm test`, 100,000 in `npm run test:stress`; DRAIN_JOBS
+ * sets another number (test/support/stress-size.ts).
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, fork } from 'node:child_process'
@@ -14,10 +15,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { sql } from 'kysely'
+import { printStressSizes, stressSize } from '../support/stress-size.js'
 import { openTestStore, TEST_DATABASE_URL } from '../support/test-database.js'
 import type { DrainReport } from './drain-worker.js'
 
-const JOBS = 100_000
+const JOBS = stressSize('drainJobs')
 const PROCESSES = 4
 const WORKER_SCRIPT = fileURLToPath(new URL('./drain-worker.ts', import.meta.url))
 
@@ -83,6 +85,7 @@ test(
   { timeout: 600_000 },
   async (t) => {
     const started = performance.now()
+    printStressSizes(t, ['drainJobs'])
     const testStore = await openTestStore('postgres')
     t.after(() => testStore.cleanup())
     const folder = await mkdtemp(join(tmpdir(), 'faxd-drain-'))

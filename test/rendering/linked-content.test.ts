@@ -49,7 +49,10 @@ function ownAddress(): string | undefined {
     .find((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)?.address
 }
 
-describe('linked content in documents', { timeout: 300_000 }, () => {
+/** Each test's limit: several times the under 20 s each takes on an idle machine, and past ISOLATION's 120-s render limit. */
+const PER_TEST = { timeout: 180_000 }
+
+describe('linked content in documents', () => {
   let work: string
   let server: Server
   let port: number
@@ -120,11 +123,15 @@ describe('linked content in documents', { timeout: 300_000 }, () => {
     assert.equal(differingOctets(linked, plain), 0, 'octets of the pages that differ')
   }
 
-  it('a picture that is drawn changes the page (the comparison below can fail)', async () => {
-    const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
-    const embedded = await pagesOf(odtEmbeddingImage(picture), 'embedded.odt')
-    assert.ok(differingOctets(embedded, plain) > 10_000, 'the embedded square shows')
-  })
+  it(
+    'a picture that is drawn changes the page (the comparison below can fail)',
+    PER_TEST,
+    async () => {
+      const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
+      const embedded = await pagesOf(odtEmbeddingImage(picture), 'embedded.odt')
+      assert.ok(differingOctets(embedded, plain) > 10_000, 'the embedded square shows')
+    },
+  )
 
   const targets = (): { label: string; url: (path: string) => string }[] => {
     const own = ownAddress()
@@ -136,7 +143,7 @@ describe('linked content in documents', { timeout: 300_000 }, () => {
     ]
   }
 
-  it('an ODT whose picture is a URL on this host: no request, no picture', async () => {
+  it('an ODT whose picture is a URL on this host: no request, no picture', PER_TEST, async () => {
     const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
     for (const target of targets()) {
       requests.length = 0
@@ -146,42 +153,54 @@ describe('linked content in documents', { timeout: 300_000 }, () => {
     }
   })
 
-  it('a DOCX whose picture is an external relationship: no request, no picture', async () => {
-    const plain = await pagesOf(docxLinkingImage(null), 'plain.docx')
-    for (const target of targets()) {
-      requests.length = 0
-      const linked = await pagesOf(docxLinkingImage(target.url('/docx')), 'http.docx')
-      assert.deepEqual(requests, [], `requests to ${target.label}`)
-      assertSamePages(linked, plain)
-    }
-  })
+  it(
+    'a DOCX whose picture is an external relationship: no request, no picture',
+    PER_TEST,
+    async () => {
+      const plain = await pagesOf(docxLinkingImage(null), 'plain.docx')
+      for (const target of targets()) {
+        requests.length = 0
+        const linked = await pagesOf(docxLinkingImage(target.url('/docx')), 'http.docx')
+        assert.deepEqual(requests, [], `requests to ${target.label}`)
+        assertSamePages(linked, plain)
+      }
+    },
+  )
 
-  it('an ODT whose picture is a file outside its render folder: not drawn', async () => {
+  it('an ODT whose picture is a file outside its render folder: not drawn', PER_TEST, async () => {
     const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
     const linked = await pagesOf(odtLinkingImage(`file://${secretPicture}`), 'file.odt')
     assertSamePages(linked, plain)
   })
 
-  it('an ODT whose picture is a file the sandbox shows (/usr): not drawn either', async () => {
-    const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
-    const linked = await pagesOf(
-      odtLinkingImage('file:///usr/share/pixmaps/debian-logo.png'),
-      'usr.odt',
-    )
-    assertSamePages(linked, plain)
-  })
-
-  it('a PDF whose image data is an external file: no request, nothing drawn', async () => {
-    const plain = await pagesOf(pdfLinkingImage(null), 'plain.pdf')
-    for (const target of targets()) {
-      requests.length = 0
-      const linked = await pagesOf(pdfLinkingImage(target.url('/pdf')), 'http.pdf')
-      assert.deepEqual(requests, [], `requests to ${target.label}`)
+  it(
+    'an ODT whose picture is a file the sandbox shows (/usr): not drawn either',
+    PER_TEST,
+    async () => {
+      const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
+      const linked = await pagesOf(
+        odtLinkingImage('file:///usr/share/pixmaps/debian-logo.png'),
+        'usr.odt',
+      )
       assertSamePages(linked, plain)
-    }
-    const local = await pagesOf(pdfLinkingImage(`file://${secretPicture}`), 'file.pdf')
-    assertSamePages(local, plain)
-  })
+    },
+  )
+
+  it(
+    'a PDF whose image data is an external file: no request, nothing drawn',
+    PER_TEST,
+    async () => {
+      const plain = await pagesOf(pdfLinkingImage(null), 'plain.pdf')
+      for (const target of targets()) {
+        requests.length = 0
+        const linked = await pagesOf(pdfLinkingImage(target.url('/pdf')), 'http.pdf')
+        assert.deepEqual(requests, [], `requests to ${target.label}`)
+        assertSamePages(linked, plain)
+      }
+      const local = await pagesOf(pdfLinkingImage(`file://${secretPicture}`), 'file.pdf')
+      assertSamePages(local, plain)
+    },
+  )
 
   describe('LibreOffice alone, without the sandbox, is told not to load links', () => {
     /** Images in a PDF, as poppler's pdfimages lists them. */
@@ -192,7 +211,7 @@ describe('linked content in documents', { timeout: 300_000 }, () => {
       return listing.trim().split('\n').length - 2 // two heading lines
     }
 
-    it('fetches nothing for an ODT or a DOCX linking a URL', async () => {
+    it('fetches nothing for an ODT or a DOCX linking a URL', PER_TEST, async () => {
       requests.length = 0
       const odt = await convertOfficeToPdf(odtLinkingImage(`http://127.0.0.1:${port}/odt`), OFFICE)
       const docx = await convertOfficeToPdf(
@@ -204,7 +223,7 @@ describe('linked content in documents', { timeout: 300_000 }, () => {
       assert.equal(imagesIn(docx, 'docx.pdf'), 0)
     })
 
-    it('draws no linked file, where the same picture embedded is drawn', async () => {
+    it('draws no linked file, where the same picture embedded is drawn', PER_TEST, async () => {
       const embedded = await convertOfficeToPdf(odtEmbeddingImage(picture), OFFICE)
       assert.equal(imagesIn(embedded, 'embedded.pdf'), 1)
       const linked = await convertOfficeToPdf(odtLinkingImage(`file://${secretPicture}`), OFFICE)

@@ -18,22 +18,29 @@ import { documentPath } from '../support/fixtures.js'
 
 const DATA = '/var/lib/faxd-test-data'
 
-describe('the sandbox at start-up', { timeout: 60_000 }, () => {
-  it('confines renders with bubblewrap where it works, hiding the data folder', async () => {
-    const setup = await prepareRendering(readConfig({}).rendering, DATA)
-    assert.deepEqual(setup.notices, [])
-    assert.equal(setup.isolation.sandbox.kind, 'bubblewrap')
-    assert.ok(setup.isolation.sandbox.kind === 'bubblewrap')
-    assert.deepEqual(setup.isolation.sandbox.hidden, [DATA])
-    assert.ok(renderableKinds(setup.settings.office).has('office'))
-  })
+/** Each test's limit: several times the few seconds each takes at most on an idle machine. */
+const PER_TEST = { timeout: 60_000 }
+
+describe('the sandbox at start-up', () => {
+  it(
+    'confines renders with bubblewrap where it works, hiding the data folder',
+    PER_TEST,
+    async () => {
+      const setup = await prepareRendering(readConfig({}).rendering, DATA)
+      assert.deepEqual(setup.notices, [])
+      assert.equal(setup.isolation.sandbox.kind, 'bubblewrap')
+      assert.ok(setup.isolation.sandbox.kind === 'bubblewrap')
+      assert.deepEqual(setup.isolation.sandbox.hidden, [DATA])
+      assert.ok(renderableKinds(setup.settings.office).has('office'))
+    },
+  )
 
   for (const [why, bwrap, reason] of [
     ['is not installed', null, /bubblewrap \(bwrap\) is not installed/],
     ['cannot start here', '/bin/false', /\/bin\/false failed \(exit 1\)/],
     ['is not a program', '/nonexistent/bwrap', /cannot be started/],
   ] as const) {
-    it(`refuses Office documents, and says so, when bubblewrap ${why}`, async () => {
+    it(`refuses Office documents, and says so, when bubblewrap ${why}`, PER_TEST, async () => {
       const setup = await prepareRendering(readConfig({}).rendering, DATA, bwrap)
       assert.equal(setup.settings.office, undefined)
       assert.equal(renderableKinds(setup.settings.office).has('office'), false)
@@ -48,37 +55,41 @@ describe('the sandbox at start-up', { timeout: 60_000 }, () => {
     })
   }
 
-  it('a worker without the sandbox ends an Office fax saying why, and still renders a PDF', async () => {
-    const setup = await prepareRendering(readConfig({}).rendering, DATA, null)
-    const job = (file: string) => ({
-      documentPaths: [documentPath(file)],
-      resolution: 'fine' as const,
-      enhancement: true,
-      settings: {
-        paper: 'letter' as const,
-        maxPages: setup.settings.maxPages,
-        maxPicturePixels: setup.settings.maxPicturePixels,
-        office: setup.settings.office,
-      },
-      outputPath: join(tmpdir(), `faxd-no-sandbox-${process.pid}.tif`),
-    })
-    await assert.rejects(
-      renderIsolated(job('letter.docx'), setup.isolation),
-      (error: unknown) =>
-        error instanceof RenderingError &&
-        error.status === 'failed_mimetype_not_supported' &&
-        /Office document, which this server does not convert/.test(error.message) &&
-        /cannot be sandboxed here/.test(error.message),
-    )
-    const pdf = job('text-letter.pdf')
-    assert.deepEqual(await renderIsolated(pdf, setup.isolation), {
-      pages: 2,
-      bytes: statSync(pdf.outputPath).size,
-    })
-    rmSync(pdf.outputPath)
-  })
+  it(
+    'a worker without the sandbox ends an Office fax saying why, and still renders a PDF',
+    PER_TEST,
+    async () => {
+      const setup = await prepareRendering(readConfig({}).rendering, DATA, null)
+      const job = (file: string) => ({
+        documentPaths: [documentPath(file)],
+        resolution: 'fine' as const,
+        enhancement: true,
+        settings: {
+          paper: 'letter' as const,
+          maxPages: setup.settings.maxPages,
+          maxPicturePixels: setup.settings.maxPicturePixels,
+          office: setup.settings.office,
+        },
+        outputPath: join(tmpdir(), `faxd-no-sandbox-${process.pid}.tif`),
+      })
+      await assert.rejects(
+        renderIsolated(job('letter.docx'), setup.isolation),
+        (error: unknown) =>
+          error instanceof RenderingError &&
+          error.status === 'failed_mimetype_not_supported' &&
+          /Office document, which this server does not convert/.test(error.message) &&
+          /cannot be sandboxed here/.test(error.message),
+      )
+      const pdf = job('text-letter.pdf')
+      assert.deepEqual(await renderIsolated(pdf, setup.isolation), {
+        pages: 2,
+        bytes: statSync(pdf.outputPath).size,
+      })
+      rmSync(pdf.outputPath)
+    },
+  )
 
-  it('renders everything unconfined with FAXD_SANDBOX=none, with a warning', async () => {
+  it('renders everything unconfined with FAXD_SANDBOX=none, with a warning', PER_TEST, async () => {
     const setup = await prepareRendering(readConfig({ FAXD_SANDBOX: 'none' }).rendering, DATA)
     assert.equal(setup.isolation.sandbox.kind, 'none')
     assert.ok(renderableKinds(setup.settings.office).has('office'))

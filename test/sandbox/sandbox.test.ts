@@ -93,7 +93,10 @@ function run(command: {
   })
 }
 
-describe('the render sandbox', { timeout: 120_000 }, () => {
+/** Each test's limit: each takes well under a second on an idle machine. */
+const PER_TEST = { timeout: 30_000 }
+
+describe('the render sandbox', () => {
   let work: string
   let dataDir: string
   let dataFile: string
@@ -135,25 +138,29 @@ describe('the render sandbox', { timeout: 120_000 }, () => {
     return JSON.parse(await run(command)) as Attempts
   }
 
-  it('inside: no connection, no data file, no write to the input, no other process', async () => {
-    connections = 0
-    const inside = await attempts({ ...TEST_SANDBOX, hidden: [dataDir] })
-    assert.equal(inside.loopback, 'ECONNREFUSED') // its own loopback, where nothing listens
-    if (inside.ownAddress !== null) {
-      assert.equal(inside.ownAddress, 'ENETUNREACH')
-    }
-    assert.equal(connections, 0)
-    assert.equal(inside.dataFile, 'ENOENT')
-    assert.equal(inside.writeInput, 'EROFS')
-    assert.equal(inside.etcPasswd, 'ENOENT')
-    // bwrap's own init and the helper: nothing of the host's processes.
-    assert.ok(inside.processes <= 3, `${inside.processes} processes seen`)
-    assert.equal(inside.capabilities, '0000000000000000')
-    // Nothing of this process's environment (tokens, database URLs): only the view's, and PWD.
-    assert.deepEqual(inside.environment, ['HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR'])
-  })
+  it(
+    'inside: no connection, no data file, no write to the input, no other process',
+    PER_TEST,
+    async () => {
+      connections = 0
+      const inside = await attempts({ ...TEST_SANDBOX, hidden: [dataDir] })
+      assert.equal(inside.loopback, 'ECONNREFUSED') // its own loopback, where nothing listens
+      if (inside.ownAddress !== null) {
+        assert.equal(inside.ownAddress, 'ENETUNREACH')
+      }
+      assert.equal(connections, 0)
+      assert.equal(inside.dataFile, 'ENOENT')
+      assert.equal(inside.writeInput, 'EROFS')
+      assert.equal(inside.etcPasswd, 'ENOENT')
+      // bwrap's own init and the helper: nothing of the host's processes.
+      assert.ok(inside.processes <= 3, `${inside.processes} processes seen`)
+      assert.equal(inside.capabilities, '0000000000000000')
+      // Nothing of this process's environment (tokens, database URLs): only the view's, and PWD.
+      assert.deepEqual(inside.environment, ['HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR'])
+    },
+  )
 
-  it('outside (no sandbox), the same helper reaches all of it', async () => {
+  it('outside (no sandbox), the same helper reaches all of it', PER_TEST, async () => {
     connections = 0
     const outside = await attempts({ kind: 'none' })
     assert.equal(outside.loopback, 'ok')
@@ -164,22 +171,26 @@ describe('the render sandbox', { timeout: 120_000 }, () => {
     rmSync(join(folder.input, 'planted'), { force: true })
   })
 
-  it('hides the data folder even where it lies inside a folder the work may read', async () => {
-    const parent = join(work, 'shared')
-    mkdirSync(join(parent, 'data'), { recursive: true })
-    writeFileSync(join(parent, 'visible.txt'), 'visible')
-    writeFileSync(join(parent, 'data', 'secret.txt'), 'secret')
-    const view: SandboxView = {
-      readOnly: [parent],
-      writable: [],
-      env: { PATH: '/usr/bin:/bin' },
-      cwd: '/',
-    }
-    const script = `const fs = require('node:fs'); const read = (f) => { try { return fs.readFileSync(f, 'utf8') } catch (e) { return e.code } }; console.log(JSON.stringify([read('${parent}/visible.txt'), read('${parent}/data/secret.txt'), fs.readdirSync('${parent}/data')]))`
-    const sandbox: Sandbox = { ...TEST_SANDBOX, hidden: [join(parent, 'data')] }
-    const seen = JSON.parse(await run(confine(sandbox, view, process.execPath, ['-e', script])))
-    assert.deepEqual(seen, ['visible', 'ENOENT', []])
-  })
+  it(
+    'hides the data folder even where it lies inside a folder the work may read',
+    PER_TEST,
+    async () => {
+      const parent = join(work, 'shared')
+      mkdirSync(join(parent, 'data'), { recursive: true })
+      writeFileSync(join(parent, 'visible.txt'), 'visible')
+      writeFileSync(join(parent, 'data', 'secret.txt'), 'secret')
+      const view: SandboxView = {
+        readOnly: [parent],
+        writable: [],
+        env: { PATH: '/usr/bin:/bin' },
+        cwd: '/',
+      }
+      const script = `const fs = require('node:fs'); const read = (f) => { try { return fs.readFileSync(f, 'utf8') } catch (e) { return e.code } }; console.log(JSON.stringify([read('${parent}/visible.txt'), read('${parent}/data/secret.txt'), fs.readdirSync('${parent}/data')]))`
+      const sandbox: Sandbox = { ...TEST_SANDBOX, hidden: [join(parent, 'data')] }
+      const seen = JSON.parse(await run(confine(sandbox, view, process.execPath, ['-e', script])))
+      assert.deepEqual(seen, ['visible', 'ENOENT', []])
+    },
+  )
 })
 
 describe('bubblewrap arguments', () => {
@@ -194,7 +205,7 @@ describe('bubblewrap arguments', () => {
     { path: '/lib', target: null },
   ]
 
-  it('takes every namespace and capability away, and clears the environment', () => {
+  it('takes every namespace and capability away, and clears the environment', PER_TEST, () => {
     const args = bubblewrapArguments(view, [], links)
     for (const flag of ['--unshare-all', '--die-with-parent', '--new-session', '--clearenv']) {
       assert.ok(args.includes(flag), flag)
@@ -211,13 +222,17 @@ describe('bubblewrap arguments', () => {
     assert.ok(args.join(' ').endsWith('--chdir /srv/faxd'))
   })
 
-  it('mounts a folder before the folders inside it (the job folder lands on /tmp)', () => {
-    const args = bubblewrapArguments(view, [], links)
-    assert.ok(args.indexOf('/tmp') < args.indexOf('/tmp/faxd-render-1/out'))
-    assert.ok(args.indexOf('/usr') < args.indexOf('/srv/faxd/src'))
-  })
+  it(
+    'mounts a folder before the folders inside it (the job folder lands on /tmp)',
+    PER_TEST,
+    () => {
+      const args = bubblewrapArguments(view, [], links)
+      assert.ok(args.indexOf('/tmp') < args.indexOf('/tmp/faxd-render-1/out'))
+      assert.ok(args.indexOf('/usr') < args.indexOf('/srv/faxd/src'))
+    },
+  )
 
-  it('covers a hidden path only where it lies inside what is bound', () => {
+  it('covers a hidden path only where it lies inside what is bound', PER_TEST, () => {
     const args = bubblewrapArguments(
       view,
       ['/srv/faxd/node_modules/data', '/var/lib/faxd', '/usr/local/faxd-data'],

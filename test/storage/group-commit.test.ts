@@ -13,7 +13,10 @@ import type { Database } from '../../src/storage/sql/schema.js'
 import { openSqliteDatabase } from '../../src/storage/sql/sqlite-database.js'
 import { GroupCommit } from '../../src/storage/sql/transaction-runner.js'
 
-describe('GroupCommit', { timeout: 30_000 }, () => {
+/** Each test's limit: each takes well under a second on an idle machine. */
+const PER_TEST = { timeout: 10_000 }
+
+describe('GroupCommit', () => {
   let folder: string
   let db: Kysely<Database>
 
@@ -34,30 +37,38 @@ describe('GroupCommit', { timeout: 30_000 }, () => {
   const counter = async () =>
     (await sql<{ value: number }>`select value from counter`.execute(db)).rows[0]?.value
 
-  it('answers a caller that runs one transaction after another, awaiting each', async () => {
-    const transactions = new GroupCommit(db)
-    const start = await counter()
-    for (let n = 0; n < 50; n++) {
-      await transactions.run(increment)
-    }
-    assert.equal(await counter(), (start ?? 0) + 50)
-  })
+  it(
+    'answers a caller that runs one transaction after another, awaiting each',
+    PER_TEST,
+    async () => {
+      const transactions = new GroupCommit(db)
+      const start = await counter()
+      for (let n = 0; n < 50; n++) {
+        await transactions.run(increment)
+      }
+      assert.equal(await counter(), (start ?? 0) + 50)
+    },
+  )
 
-  it('commits what arrives together, rolling back only the transaction that failed', async () => {
-    const transactions = new GroupCommit(db)
-    const start = (await counter()) ?? 0
-    const results = await Promise.allSettled([
-      transactions.run(increment),
-      transactions.run(async (trx) => {
-        await increment(trx)
-        throw new Error('refused')
-      }),
-      transactions.run(increment),
-    ])
-    assert.deepEqual(
-      results.map((result) => result.status),
-      ['fulfilled', 'rejected', 'fulfilled'],
-    )
-    assert.equal(await counter(), start + 2)
-  })
+  it(
+    'commits what arrives together, rolling back only the transaction that failed',
+    PER_TEST,
+    async () => {
+      const transactions = new GroupCommit(db)
+      const start = (await counter()) ?? 0
+      const results = await Promise.allSettled([
+        transactions.run(increment),
+        transactions.run(async (trx) => {
+          await increment(trx)
+          throw new Error('refused')
+        }),
+        transactions.run(increment),
+      ])
+      assert.deepEqual(
+        results.map((result) => result.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      )
+      assert.equal(await counter(), start + 2)
+    },
+  )
 })

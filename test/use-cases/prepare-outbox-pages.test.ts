@@ -23,8 +23,11 @@ interface OutboxJson {
   status_changes: { status: string }[]
 }
 
+/** Each test's limit: many times the under 7 s each takes on an idle machine (24 s at load 15). */
+const PER_TEST = { timeout: 120_000 }
+
 for (const engine of ENGINES) {
-  describe(`preparing an outbox entry's pages (${engine})`, { timeout: 300_000 }, () => {
+  describe(`preparing an outbox entry's pages (${engine})`, () => {
     let t: TestApp
     let user: TestUser
     let services: RenderServices
@@ -72,35 +75,39 @@ for (const engine of ENGINES) {
     const outbox = async (id: string) =>
       t.request('GET', `/v3/accounts/self/outbox/${id}`, { token: user.token })
 
-    it('renders cover, PDF and text into one TIFF-F and schedules the entry', async () => {
-      const { outboxId } = await send(
-        [documentPath('text-letter.pdf'), documentPath('long-lines.txt')],
-        {
-          cover_page: {
-            name_to: 'Ada',
-            name_from: 'Bob',
-            subject: 'Two documents',
-            flags: ['urgent'],
+    it(
+      'renders cover, PDF and text into one TIFF-F and schedules the entry',
+      PER_TEST,
+      async () => {
+        const { outboxId } = await send(
+          [documentPath('text-letter.pdf'), documentPath('long-lines.txt')],
+          {
+            cover_page: {
+              name_to: 'Ada',
+              name_from: 'Bob',
+              subject: 'Two documents',
+              flags: ['urgent'],
+            },
           },
-        },
-      )
-      const result = await prepareOutboxPages(services, outboxId)
-      assert.deepEqual(result, { outcome: 'ready', pages: 1 + 2 + 6 })
-      const entry = (await outbox(outboxId)).json<OutboxJson>()
-      assert.equal(entry.status, 'scheduled_for_sending')
-      assert.equal(entry.page_count, 9)
-      assert.deepEqual(
-        entry.status_changes.map((change) => change.status),
-        ['submitted', 'converting', 'scheduled_for_sending'],
-      )
-      const stored = await services.store.outbox.get(outboxId)
-      assert.ok(stored?.documentKey)
-      const pages = readTiff(new Uint8Array(await readFile(join(t.filesDir, stored.documentKey))))
-      assert.equal(pages.length, 9)
-      assert.ok(pages.every((page) => page.width === 1728 && page.compression === 'mmr'))
-    })
+        )
+        const result = await prepareOutboxPages(services, outboxId)
+        assert.deepEqual(result, { outcome: 'ready', pages: 1 + 2 + 6 })
+        const entry = (await outbox(outboxId)).json<OutboxJson>()
+        assert.equal(entry.status, 'scheduled_for_sending')
+        assert.equal(entry.page_count, 9)
+        assert.deepEqual(
+          entry.status_changes.map((change) => change.status),
+          ['submitted', 'converting', 'scheduled_for_sending'],
+        )
+        const stored = await services.store.outbox.get(outboxId)
+        assert.ok(stored?.documentKey)
+        const pages = readTiff(new Uint8Array(await readFile(join(t.filesDir, stored.documentKey))))
+        assert.equal(pages.length, 9)
+        assert.ok(pages.every((page) => page.width === 1728 && page.compression === 'mmr'))
+      },
+    )
 
-    it('shows the entry as converting while its pages are made', async () => {
+    it('shows the entry as converting while its pages are made', PER_TEST, async () => {
       const { outboxId } = await send([documentPath('fifty-pages.pdf')])
       const running = prepareOutboxPages(services, outboxId)
       const seen = new Set<string>()
@@ -116,55 +123,63 @@ for (const engine of ENGINES) {
       assert.ok(seen.has('converting'), `statuses seen: ${[...seen].join(', ')}`)
     })
 
-    it('ends the fax with the Fax.Plus status for each destination when the PDF is locked', async () => {
-      const { outboxId, ids } = await send([documentPath('a4.pdf'), hostilePath('encrypted.pdf')])
-      const result = await prepareOutboxPages(services, outboxId)
-      assert.equal(result.outcome, 'failed')
-      assert.equal((await outbox(outboxId)).statusCode, 404)
-      for (const [destination, id] of Object.entries(ids)) {
-        const fax = await t.request('GET', `/v3/accounts/self/faxes/${id}`, { token: user.token })
-        assert.equal(fax.statusCode, 200, fax.body)
-        const record = fax.json<{
-          status: string
-          description: string
-          to: string
-          direction: string
-        }>()
-        assert.equal(record.status, 'failed_unknown_converter_issue')
-        assert.equal(
-          record.description,
-          'the PDF is password-protected; send it without a password',
-        )
-        assert.equal(record.to, destination)
-        assert.equal(record.direction, 'outgoing')
-      }
-    })
+    it(
+      'ends the fax with the Fax.Plus status for each destination when the PDF is locked',
+      PER_TEST,
+      async () => {
+        const { outboxId, ids } = await send([documentPath('a4.pdf'), hostilePath('encrypted.pdf')])
+        const result = await prepareOutboxPages(services, outboxId)
+        assert.equal(result.outcome, 'failed')
+        assert.equal((await outbox(outboxId)).statusCode, 404)
+        for (const [destination, id] of Object.entries(ids)) {
+          const fax = await t.request('GET', `/v3/accounts/self/faxes/${id}`, { token: user.token })
+          assert.equal(fax.statusCode, 200, fax.body)
+          const record = fax.json<{
+            status: string
+            description: string
+            to: string
+            direction: string
+          }>()
+          assert.equal(record.status, 'failed_unknown_converter_issue')
+          assert.equal(
+            record.description,
+            'the PDF is password-protected; send it without a password',
+          )
+          assert.equal(record.to, destination)
+          assert.equal(record.direction, 'outgoing')
+        }
+      },
+    )
 
-    it('ends the fax with failed_office_converter_issue when LibreOffice cannot read it', async () => {
-      // Sniffed as a Word document ([Content_Types].xml in a ZIP), but no real archive follows.
-      const damaged = new Uint8Array([
-        ...[0x50, 0x4b, 3, 4],
-        ...new Uint8Array(26),
-        ...new TextEncoder().encode('[Content_Types].xml'),
-        ...new Uint8Array(1000).fill(0x37),
-      ])
-      const path = await t.upload(user, damaged, 'contract.docx')
-      const response = await t.request('POST', '/v3/accounts/self/outbox', {
-        token: user.token,
-        body: { from: FROM, to: ['+15555550100'], files: [path], return_ids: true },
-      })
-      const ids = response.json<{ ids: Record<string, string> }>().ids
-      const result = await prepareOutboxPages(services, await entryOf(ids))
-      assert.equal(result.outcome, 'failed')
-      const fax = await t.request('GET', `/v3/accounts/self/faxes/${ids['+15555550100']}`, {
-        token: user.token,
-      })
-      const record = fax.json<{ status: string; description: string }>()
-      assert.equal(record.status, 'failed_office_converter_issue')
-      assert.match(record.description, /LibreOffice could not convert the document/)
-    })
+    it(
+      'ends the fax with failed_office_converter_issue when LibreOffice cannot read it',
+      PER_TEST,
+      async () => {
+        // Sniffed as a Word document ([Content_Types].xml in a ZIP), but no real archive follows.
+        const damaged = new Uint8Array([
+          ...[0x50, 0x4b, 3, 4],
+          ...new Uint8Array(26),
+          ...new TextEncoder().encode('[Content_Types].xml'),
+          ...new Uint8Array(1000).fill(0x37),
+        ])
+        const path = await t.upload(user, damaged, 'contract.docx')
+        const response = await t.request('POST', '/v3/accounts/self/outbox', {
+          token: user.token,
+          body: { from: FROM, to: ['+15555550100'], files: [path], return_ids: true },
+        })
+        const ids = response.json<{ ids: Record<string, string> }>().ids
+        const result = await prepareOutboxPages(services, await entryOf(ids))
+        assert.equal(result.outcome, 'failed')
+        const fax = await t.request('GET', `/v3/accounts/self/faxes/${ids['+15555550100']}`, {
+          token: user.token,
+        })
+        const record = fax.json<{ status: string; description: string }>()
+        assert.equal(record.status, 'failed_office_converter_issue')
+        assert.match(record.description, /LibreOffice could not convert the document/)
+      },
+    )
 
-    it('leaves a cancelled entry alone', async () => {
+    it('leaves a cancelled entry alone', PER_TEST, async () => {
       const { outboxId } = await send([documentPath('a4.pdf')])
       const cancel = await t.request('DELETE', `/v3/accounts/self/outbox/${outboxId}`, {
         token: user.token,
@@ -173,7 +188,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(await prepareOutboxPages(services, outboxId), { outcome: 'gone' })
     })
 
-    it('renders again after a crash mid-way (an entry found converting)', async () => {
+    it('renders again after a crash mid-way (an entry found converting)', PER_TEST, async () => {
       const { outboxId } = await send([documentPath('a4.pdf')])
       const first = await services.store.outbox.beginConverting(outboxId, t.clock.now())
       assert.equal(first?.status, 'converting')
