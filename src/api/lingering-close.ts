@@ -4,10 +4,12 @@
  * client that is still sending. If the server closed the connection at once, the body still on
  * its way would make the kernel reset it, and the client would see EPIPE or ECONNRESET instead
  * of the answer. So, as nginx's lingering close does, the rest of the body is read and thrown
- * away, up to LINGER_BYTES or for LINGER_MS, whichever comes first; a body that ends within
- * them leaves the connection as clean as any other, kept alive; one that does not is cut off,
- * long after its answer was sent.
+ * away, up to LINGER_BYTES or for LINGER_MS, whichever comes first. Once the body has ended the
+ * connection is closed cleanly (a client that answers before it has sent its body rarely uses
+ * the connection again, and Node's own client never does); a body that goes on past the limits
+ * is cut off, long after its answer was sent.
  */
+import { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** How much of an unwanted body is read and discarded before the connection is cut. */
@@ -25,7 +27,13 @@ export async function lingerOnEarlyAnswer(
   reply: FastifyReply,
 ): Promise<void> {
   const incoming = request.raw
-  if (incoming.complete || incoming.readableEnded || incoming.destroyed) {
+  // Only a request read from a connection (not one made by inject) has a body still arriving.
+  if (
+    !(incoming.socket instanceof Socket) ||
+    incoming.complete ||
+    incoming.readableEnded ||
+    incoming.destroyed
+  ) {
     return
   }
   // Fastify asks for Connection: close here ("the client may send more data"), and Node would
@@ -46,8 +54,11 @@ export async function lingerOnEarlyAnswer(
         cut()
       }
     })
-    incoming.once('end', () => clearTimeout(timer))
-    incoming.once('close', () => clearTimeout(timer))
+    incoming.once('end', () => {
+      clearTimeout(timer)
+      socket.end()
+    })
+    socket.once('close', () => clearTimeout(timer))
     incoming.resume()
   })
 }

@@ -3,8 +3,8 @@
  * oversized sendFax bodies (413, known from Content-Length before a byte of the body is read, or
  * found while reading a chunked one) and bodies behind a bad token (401), written by Node's real
  * HTTP client in chunks of random sizes at random paces, over loopback. The rest of the body is
- * drained after the answer, so the connection can even carry the next request; a body past the
- * drain limit is cut off, after its answer.
+ * drained after the answer and the connection then closed cleanly; a body past the drain limit
+ * is cut off, after its answer.
  */
 import assert from 'node:assert/strict'
 import { type Agent, request } from 'node:http'
@@ -12,12 +12,12 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { LINGER_BYTES } from '../../src/api/lingering-close.js'
 import { seededRandom } from '../support/seeded-random.js'
+import { printStressSizes, stressSize } from '../support/stress-size.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 import { RawConnection } from './raw-http-connection.js'
 
 const MB = 1024 * 1024
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261203)
-const BODIES = Number(process.env['OVERSIZED_BODIES'] ?? 12)
 
 interface Outcome {
   readonly status?: number
@@ -59,9 +59,11 @@ function post(
         let body = ''
         response.setEncoding('utf8')
         response.on('data', (text: string) => (body += text))
-        response.on('end', () =>
-          resolve({ status: response.statusCode, body, reusedSocket: outgoing.reusedSocket }),
-        )
+        response.on('end', () => {
+          resolve({ status: response.statusCode, body, reusedSocket: outgoing.reusedSocket })
+          // The answer is what this test is about; the rest of the body need not be sent.
+          outgoing.destroy()
+        })
       },
     )
     outgoing.on('error', (error: NodeJS.ErrnoException) =>
@@ -108,15 +110,17 @@ describe('bodies the server does not want', () => {
   after(async () => t.close())
 
   it(
-    `${BODIES} oversized sendFax bodies, random sizes and paces: 413 every time`,
+    'oversized sendFax bodies, random sizes and paces: 413 every time',
     {
       timeout: 120_000,
     },
     async (context) => {
       const random = seededRandom(SEED)
-      context.diagnostic(`seed ${SEED} (FUZZ_SEED replays it), ${BODIES} bodies`)
-      for (let index = 0; index < BODIES; index++) {
-        const size = random.int(Math.ceil(1.01 * MB), 32 * MB)
+      context.diagnostic(`seed ${SEED} (FUZZ_SEED replays it)`)
+      printStressSizes(context, ['oversizedBodies', 'oversizedBodyMb'])
+      const largest = stressSize('oversizedBodyMb') * MB
+      for (let index = 0; index < stressSize('oversizedBodies'); index++) {
+        const size = random.int(Math.ceil(1.01 * MB), largest)
         const chunk = random.pick([4096, 65_536, 256 * 1024, MB])
         const chunked = random.chance(0.3)
         const pauseMs = random.int(0, 20)
@@ -142,9 +146,9 @@ describe('bodies the server does not want', () => {
     assertAnswer(outcome, 401, 'invalid_token', '8 MB behind a bad token')
   })
 
-  it('the drained connection carries the next request', { timeout: 60_000 }, async () => {
-    // Node's client does not reuse a connection whose answer came before its body was sent,
-    // so the connection is driven by hand: the head, the answer, the body, the next request.
+  it('the connection is closed cleanly once the body is drained', { timeout: 60_000 }, async () => {
+    // The head alone, the answer, then the body: nothing is reset, and the server closes the
+    // connection once the last octet of the body has arrived.
     const connection = await RawConnection.open(t.app.server, port)
     const size = 6 * MB
     await connection.send(
@@ -154,12 +158,8 @@ describe('bodies the server does not want', () => {
     )
     const first = await connection.response()
     assert.equal(first.status, 413)
-    assert.notEqual(first.headers['connection'], 'close')
     await connection.send(Buffer.alloc(size, 0x20))
-    await connection.send('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
-    const second = await connection.response()
-    assert.equal(second.status, 200)
-    assert.deepEqual(JSON.parse(second.body), { status: 'ok' })
+    assert.equal(await connection.closed(), '')
   })
 
   it(

@@ -102,6 +102,23 @@ describe('linked content in documents', () => {
     return listTiffPages(tiff).map((page) => decodeTiffPage(tiff, page).data)
   }
 
+  /** The pages of each document without its link, rendered once for the whole file. */
+  const plainRenders = new Map<string, Promise<Uint8Array[]>>()
+  function plainPagesOf(kind: 'odt' | 'docx' | 'pdf'): Promise<Uint8Array[]> {
+    let pages = plainRenders.get(kind)
+    if (pages === undefined) {
+      const document =
+        kind === 'odt'
+          ? odtLinkingImage(null)
+          : kind === 'docx'
+            ? docxLinkingImage(null)
+            : pdfLinkingImage(null)
+      pages = pagesOf(document, `plain.${kind}`)
+      plainRenders.set(kind, pages)
+    }
+    return pages
+  }
+
   /** Octets that differ between two renders' pages (every octet when the counts differ). */
   function differingOctets(linked: Uint8Array[], plain: Uint8Array[]): number {
     if (linked.length !== plain.length) {
@@ -127,7 +144,7 @@ describe('linked content in documents', () => {
     'a picture that is drawn changes the page (the comparison below can fail)',
     PER_TEST,
     async () => {
-      const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
+      const plain = await plainPagesOf('odt')
       const embedded = await pagesOf(odtEmbeddingImage(picture), 'embedded.odt')
       assert.ok(differingOctets(embedded, plain) > 10_000, 'the embedded square shows')
     },
@@ -144,7 +161,7 @@ describe('linked content in documents', () => {
   }
 
   it('an ODT whose picture is a URL on this host: no request, no picture', PER_TEST, async () => {
-    const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
+    const plain = await plainPagesOf('odt')
     for (const target of targets()) {
       requests.length = 0
       const linked = await pagesOf(odtLinkingImage(target.url('/odt')), 'http.odt')
@@ -157,7 +174,7 @@ describe('linked content in documents', () => {
     'a DOCX whose picture is an external relationship: no request, no picture',
     PER_TEST,
     async () => {
-      const plain = await pagesOf(docxLinkingImage(null), 'plain.docx')
+      const plain = await plainPagesOf('docx')
       for (const target of targets()) {
         requests.length = 0
         const linked = await pagesOf(docxLinkingImage(target.url('/docx')), 'http.docx')
@@ -168,7 +185,7 @@ describe('linked content in documents', () => {
   )
 
   it('an ODT whose picture is a file outside its render folder: not drawn', PER_TEST, async () => {
-    const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
+    const plain = await plainPagesOf('odt')
     const linked = await pagesOf(odtLinkingImage(`file://${secretPicture}`), 'file.odt')
     assertSamePages(linked, plain)
   })
@@ -177,7 +194,7 @@ describe('linked content in documents', () => {
     'an ODT whose picture is a file the sandbox shows (/usr): not drawn either',
     PER_TEST,
     async () => {
-      const plain = await pagesOf(odtLinkingImage(null), 'plain.odt')
+      const plain = await plainPagesOf('odt')
       const linked = await pagesOf(
         odtLinkingImage('file:///usr/share/pixmaps/debian-logo.png'),
         'usr.odt',
@@ -190,7 +207,7 @@ describe('linked content in documents', () => {
     'a PDF whose image data is an external file: no request, nothing drawn',
     PER_TEST,
     async () => {
-      const plain = await pagesOf(pdfLinkingImage(null), 'plain.pdf')
+      const plain = await plainPagesOf('pdf')
       for (const target of targets()) {
         requests.length = 0
         const linked = await pagesOf(pdfLinkingImage(target.url('/pdf')), 'http.pdf')
