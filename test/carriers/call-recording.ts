@@ -1,6 +1,8 @@
 /**
  * What the carrier tests watch a call through: a Wait that records every wait and lets no time
- * pass, a CallProgress that records its events in order, and an OutgoingCall to make.
+ * pass, a Wait that holds each wait until the test lets it pass (so a test sets the pace of a
+ * call, page by page), a CallProgress that records its events in order, and an OutgoingCall to
+ * make.
  */
 import type { CallProgress, Negotiated, OutgoingCall } from '../../src/domain/carrier.js'
 import type { Wait } from '../../src/carriers/wait.js'
@@ -16,6 +18,64 @@ export class RecordedWaits {
 
   get totalMs(): number {
     return this.waits.reduce((sum, ms) => sum + ms, 0)
+  }
+}
+
+/** A wait a carrier asked for, held until the test lets it pass. */
+export interface HeldWait {
+  /** How long the carrier asked to wait, as modelled (scaled by its time scale). */
+  readonly ms: number
+  /** Lets this wait end: the carrier carries on from it. */
+  pass(): void
+}
+
+/**
+ * A Wait that lets no time pass on its own: each wait the carrier asks for is held until the
+ * test takes it (`next()`) and lets it pass, so the test decides when a call is answered and when
+ * each page is confirmed, whatever the machine's load. A held wait ends at once, rejecting, when
+ * its signal aborts (a worker that stops cuts a call off this way).
+ */
+export class HeldWaits {
+  readonly #asked: HeldWait[] = []
+  readonly #takers: ((held: HeldWait) => void)[] = []
+
+  readonly wait: Wait = async (ms, signal) => {
+    signal.throwIfAborted()
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(signal.reason as Error)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      const held: HeldWait = {
+        ms,
+        pass: () => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        },
+      }
+      const taker = this.#takers.shift()
+      if (taker === undefined) {
+        this.#asked.push(held)
+      } else {
+        taker(held)
+      }
+    })
+  }
+
+  /** The next wait the carrier asks for, as soon as it asks (at once if it has already). */
+  async next(): Promise<HeldWait> {
+    const asked = this.#asked.shift()
+    if (asked !== undefined) {
+      return asked
+    }
+    return new Promise((resolve) => {
+      this.#takers.push(resolve)
+    })
+  }
+
+  /** How many waits were asked for and not yet taken by the test. */
+  get pending(): number {
+    return this.#asked.length
   }
 }
 

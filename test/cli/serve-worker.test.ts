@@ -1,7 +1,8 @@
 /**
  * The processes as operators run them: `faxd serve` with its embedded worker turns an outbox
  * entry into pages on its own; with FAXD_EMBEDDED_WORKER=0 it does not, until a `faxd worker`
- * beside it (sharing the data folder) does.
+ * beside it (sharing the data folder) does. Which process made the pages shows in them: the two
+ * are given different paper for text (FAXD_PAPER), so no test waits to see nothing happen.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { A4, LETTER } from '../../src/rendering/fax-geometry.js'
 import { BIN, serve, startWorker } from '../support/faxd-process.js'
 import { documentPath } from '../support/fixtures.js'
 
@@ -36,10 +38,33 @@ function inAnHour(): string {
   return `${new Date(Date.now() + 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} +0000`
 }
 
-async function sendLetter(url: string, token: string, sendTime = inAnHour()): Promise<string> {
+interface Upload {
+  readonly name: string
+  readonly type: string
+  readonly data: Uint8Array
+}
+
+async function theLetter(): Promise<Upload> {
+  const data = new Uint8Array(await readFile(documentPath('text-letter.pdf')))
+  return { name: 'letter.pdf', type: 'application/pdf', data }
+}
+
+/** A text document: faxd typesets it on the paper its configuration names (FAXD_PAPER). */
+const A_NOTE: Upload = {
+  name: 'note.txt',
+  type: 'text/plain',
+  data: new TextEncoder().encode('A short note, set on the paper of whoever renders it.\n'),
+}
+
+async function sendLetter(
+  url: string,
+  token: string,
+  sendTime = inAnHour(),
+  document?: Upload,
+): Promise<string> {
   const form = new FormData()
-  const pdf = await readFile(documentPath('text-letter.pdf'))
-  form.append('fax_file', new Blob([pdf], { type: 'application/pdf' }), 'letter.pdf')
+  const { name, type, data } = document ?? (await theLetter())
+  form.append('fax_file', new Blob([data], { type }), name)
   const uploaded = await fetch(`${url}/v3/accounts/self/files`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
@@ -70,7 +95,26 @@ async function outboxEntry(url: string, token: string, id: string) {
   const response = await fetch(`${url}/v3/accounts/self/outbox/${id}`, {
     headers: { authorization: `Bearer ${token}` },
   })
-  return (await response.json()) as { status: string; page_count: number }
+  return (await response.json()) as {
+    status: string
+    page_count: number
+    status_changes: { status: string }[]
+  }
+}
+
+/**
+ * The height of the entry's first page, in inches: its preview at full width (1728 pels across,
+ * 204 to the inch) draws the pels square.
+ */
+async function firstPageHeightInches(url: string, token: string, id: string): Promise<number> {
+  const response = await fetch(`${url}/v3/accounts/self/outbox/${id}/pages/1?width=1728`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
+  assert.equal(response.status, 200)
+  const png = Buffer.from(await response.arrayBuffer())
+  // PNG: the 8-octet signature, then IHDR (length, type, width, height: big-endian).
+  assert.equal(png.readUInt32BE(16), 1728)
+  return png.readUInt32BE(20) / 204
 }
 
 /** Polls until the entry has its pages; the test's own timeout bounds the wait. */
@@ -84,14 +128,17 @@ async function pagesReady(url: string, token: string, id: string) {
   }
 }
 
-describe('faxd serve and faxd worker', { timeout: 120_000 }, () => {
+/** Each test takes seconds on an idle machine; the limit leaves room for a loaded one. */
+const PER_TEST = { timeout: 120_000 }
+
+describe('faxd serve and faxd worker', () => {
   let dataDir: string
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'faxd-serve-worker-'))
   })
   after(async () => rm(dataDir, { recursive: true, force: true }))
 
-  it('serve renders the pages with its embedded worker', async () => {
+  it('serve renders the pages with its embedded worker', PER_TEST, async () => {
     const env = { FAXD_DATA: join(dataDir, 'embedded'), DATABASE_URL: '' }
     const token = await operatorSetup(env)
     const server = await serve(env)
@@ -107,7 +154,7 @@ describe('faxd serve and faxd worker', { timeout: 120_000 }, () => {
     }
   })
 
-  it('serve sends to a test number and files the fax record', async () => {
+  it('serve sends to a test number and files the fax record', PER_TEST, async () => {
     const env = {
       FAXD_DATA: join(dataDir, 'sending'),
       DATABASE_URL: '',
@@ -141,22 +188,33 @@ describe('faxd serve and faxd worker', { timeout: 120_000 }, () => {
     }
   })
 
-  it('with FAXD_EMBEDDED_WORKER=0 a separate faxd worker renders them', async () => {
+  it('with FAXD_EMBEDDED_WORKER=0 a separate faxd worker renders them', PER_TEST, async () => {
     const env = { FAXD_DATA: join(dataDir, 'separate'), DATABASE_URL: '' }
     const token = await operatorSetup(env)
-    const server = await serve({ ...env, FAXD_EMBEDDED_WORKER: '0' })
+    // serve would set text on Letter, the worker sets it on A4: the pages say who made them.
+    const server = await serve({ ...env, FAXD_EMBEDDED_WORKER: '0', FAXD_PAPER: 'letter' })
     try {
-      const id = await sendLetter(server.url, token)
-      await new Promise((resolve) => setTimeout(resolve, 1500))
-      assert.equal(
-        (await outboxEntry(server.url, token, id)).page_count,
-        0,
-        'rendered without a worker',
+      const id = await sendLetter(server.url, token, inAnHour(), A_NOTE)
+      // Not rendered yet: scheduled for its send_time, never converting, no pages.
+      const waiting = await outboxEntry(server.url, token, id)
+      assert.deepEqual(
+        [waiting.status_changes.map((change) => change.status), waiting.page_count],
+        [['submitted', 'scheduled_for_sending'], 0],
       )
-      const worker = await startWorker(env)
+      const worker = await startWorker({ ...env, FAXD_PAPER: 'a4' })
       try {
         const entry = await pagesReady(server.url, token, id)
-        assert.equal(entry.page_count, 2)
+        assert.equal(entry.page_count, 1)
+        assert.deepEqual(
+          entry.status_changes.map((change) => change.status),
+          ['submitted', 'scheduled_for_sending', 'converting', 'scheduled_for_sending'],
+        )
+        const inches = await firstPageHeightInches(server.url, token, id)
+        assert.ok(
+          Math.abs(inches - A4.heightInches) < 0.05,
+          `a page ${inches.toFixed(2)} in high: made on ${LETTER.heightInches} in Letter by ` +
+            `serve's own worker, not on ${A4.heightInches.toFixed(2)} in A4 by faxd worker`,
+        )
       } finally {
         await worker.stop()
       }

@@ -5,11 +5,12 @@
  * watchdog and a wall-time limit.
  */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
 import { renderIsolated } from '../../src/rendering/isolated-renderer.js'
 import type { RenderJob } from '../../src/rendering/render-job.js'
 import { RenderingError } from '../../src/rendering/rendering-error.js'
@@ -52,15 +53,14 @@ async function failure(promise: Promise<unknown>): Promise<RenderingError> {
   assert.fail('the render succeeded')
 }
 
-/** Processes whose command line mentions this test's own temporary folder. */
-function processesUsing(directory: string): string[] {
+/** Processes whose command line mentions `directory` (a folder only one test uses). */
+async function processesUsing(directory: string): Promise<string[]> {
   try {
-    return execFileSync('pgrep', ['-a', '-f', directory], { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => line.trim() !== '')
+    const { stdout } = await promisify(execFile)('pgrep', ['-a', '-f', directory])
+    return stdout.split('\n').filter((line) => line.trim() !== '')
   } catch (error) {
     // pgrep exits 1 when nothing matches; anything else (no pgrep at all) must fail the test.
-    if ((error as { status?: number }).status === 1) {
+    if ((error as { code?: unknown }).code === 1) {
       return []
     }
     throw error
@@ -121,12 +121,44 @@ describe('hostile documents', () => {
     })
   }
 
-  it('leaves no LibreOffice process behind after the hang', { timeout: 30_000 }, async () => {
-    // Killed with SIGKILL by coreutils timeout, the whole group goes; give the kernel a moment.
-    for (let attempt = 0; attempt < 50 && processesUsing(workDirectory).length > 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
+  it('leaves no LibreOffice process behind after a hang', { timeout: 30_000 }, async () => {
+    // A hang of its own, in a folder of its own (TMPDIR: the render folder, hence LibreOffice's
+    // profile and so its command line, lies in it), with LibreOffice given two seconds.
+    const own = mkdtempSync(join(workDirectory, 'hang-'))
+    const tmp = process.env['TMPDIR']
+    process.env['TMPDIR'] = own
+    try {
+      const hang = job([hostilePath('hangs-libreoffice.docx')], 'hang')
+      const office = { program: 'soffice', timeoutMs: 2_000, maxMemoryBytes: 2048 * 1024 * 1024 }
+      const rendering = renderIsolated({ ...hang, settings: { ...hang.settings, office } }, LIMITS)
+      // While it hangs, the processes of the render are seen from here (the sandbox's PID
+      // namespace hides the host from them, not them from the host): the check below can see
+      // any that is left. The render cannot end before LibreOffice has started.
+      let seen: string[] = []
+      let ended = false
+      void rendering
+        .catch(() => {})
+        .finally(() => {
+          ended = true
+        })
+      while (!ended && !seen.some((line) => line.includes('soffice'))) {
+        seen = await processesUsing(own)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      assert.ok(
+        seen.some((line) => line.includes('soffice')),
+        `LibreOffice was never seen running in ${own}`,
+      )
+      const error = await failure(rendering)
+      assert.equal(error.status, 'failed_office_converter_issue')
+      assert.match(error.message, /did not finish converting the document within 2 s/)
+      // The render has answered: its sandbox is gone, and every process in it went with it (no
+      // grace period: bwrap's PID namespace is emptied before bwrap exits).
+      assert.deepEqual(await processesUsing(own), [])
+    } finally {
+      process.env['TMPDIR'] = tmp
+      rmSync(own, { recursive: true, force: true })
     }
-    assert.deepEqual(processesUsing(workDirectory), [])
   })
 
   it(

@@ -38,15 +38,16 @@ interface FaxJson {
   direction: string
 }
 
+/** Each test takes seconds on an idle machine; the limit leaves room for a loaded one. */
+const PER_TEST = { timeout: 60_000 }
+
 for (const engine of ENGINES) {
-  describe(`sending to the test numbers (${engine})`, { timeout: 300_000 }, () => {
+  describe(`sending to the test numbers (${engine})`, () => {
     let t: TestApp
     let user: TestUser
     let worker: Worker
     let threePages: string[]
     let carriers: Carrier[]
-    /** Jobs whose row was gone when the worker came to record them. */
-    const lostJobs: string[] = []
 
     before(async () => {
       t = await openTestApp(engine)
@@ -61,7 +62,6 @@ for (const engine of ENGINES) {
           'send-fax': sendFaxJob({ ...t.services, carriers }),
         },
         { name: `w-${engine}`, leaseMs: 600_000, idleMs: 10 },
-        { onLeaseLost: (job) => lostJobs.push(`${job.kind} ${job.id}`) },
       )
       threePages = [
         await t.upload(user, await readFile(documentPath('text-letter.pdf')), 'letter.pdf'),
@@ -69,6 +69,50 @@ for (const engine of ENGINES) {
       ]
     })
     after(async () => t.close())
+
+    /**
+     * A store, a user with the number FROM and a worker of its own, for a test that must see
+     * nothing the others leave behind (calls still open, jobs still due). `lostJobs` lists the
+     * jobs whose row was gone when the worker came to record them. Closed by `close`.
+     */
+    async function aWorldOfItsOwn() {
+      const own = await openTestApp(engine)
+      const lostJobs: string[] = []
+      const sender = await own.user({ numbers: [FROM] })
+      const ownWorker = new Worker(
+        own.services.store.jobs,
+        own.clock,
+        {
+          'render-fax': renderFaxJob(own.services),
+          'send-fax': sendFaxJob({ ...own.services, carriers }),
+        },
+        { name: `own-${engine}`, leaseMs: 600_000, idleMs: 10 },
+        { onLeaseLost: (job) => lostJobs.push(`${job.kind} ${job.id}`) },
+      )
+      const files = [await own.upload(sender, await readFile(documentPath('a4.pdf')), 'a4.pdf')]
+      const sendFrom = async (to: string[], options: Record<string, unknown> = {}) => {
+        const response = await own.request('POST', '/v3/accounts/self/outbox', {
+          token: sender.token,
+          body: { from: FROM, to, files, return_ids: true, ...options },
+        })
+        assert.equal(response.statusCode, 201, response.body)
+        return response.json<{ ids: Record<string, string> }>().ids
+      }
+      const outbox = async () => {
+        const listed = await own.request('GET', '/v3/accounts/self/outbox', {
+          token: sender.token,
+        })
+        return listed.json<{ records: unknown[] }>().records
+      }
+      return {
+        t: own,
+        worker: ownWorker,
+        lostJobs,
+        send: sendFrom,
+        outbox,
+        close: async () => own.close(),
+      }
+    }
 
     async function send(to: string[], options: Record<string, unknown> = {}) {
       const response = await t.request('POST', '/v3/accounts/self/outbox', {
@@ -95,84 +139,92 @@ for (const engine of ENGINES) {
       await worker.drain()
     }
 
-    it('+15555550100: success, all pages, one attempt, the entry leaves the outbox', async () => {
-      const ids = await send(['+15555550100'])
-      const id = ids['+15555550100'] ?? ''
-      await runFor(0, 0)
-      const record = await fax(id)
-      assert.deepEqual(
-        {
-          status: record?.status,
-          pages: record?.pages,
-          description: record?.description,
-          direction: record?.direction,
-          to: record?.to,
-          from: record?.from,
-        },
-        {
-          status: 'success',
-          pages: 3,
-          description: 'OK',
-          direction: 'outgoing',
-          to: '+15555550100',
-          from: FROM,
-        },
-      )
-      const attempts = await t.services.store.transmissions.listAttempts(id)
-      assert.deepEqual(
-        attempts.map((a) => [a.attempt, a.status, a.pagesConfirmed]),
-        [[1, 'success', [1, 2, 3]]],
-      )
-      assert.equal(attempts[0]?.carrier, 'simulated')
-      assert.equal(attempts[0]?.bitRate, 14400)
-      const outbox = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
-      assert.deepEqual(outbox.json<{ records: unknown[] }>().records, [])
-    })
+    it(
+      '+15555550100: success, all pages, one attempt, the entry leaves the outbox',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+15555550100'])
+        const id = ids['+15555550100'] ?? ''
+        await runFor(0, 0)
+        const record = await fax(id)
+        assert.deepEqual(
+          {
+            status: record?.status,
+            pages: record?.pages,
+            description: record?.description,
+            direction: record?.direction,
+            to: record?.to,
+            from: record?.from,
+          },
+          {
+            status: 'success',
+            pages: 3,
+            description: 'OK',
+            direction: 'outgoing',
+            to: '+15555550100',
+            from: FROM,
+          },
+        )
+        const attempts = await t.services.store.transmissions.listAttempts(id)
+        assert.deepEqual(
+          attempts.map((a) => [a.attempt, a.status, a.pagesConfirmed]),
+          [[1, 'success', [1, 2, 3]]],
+        )
+        assert.equal(attempts[0]?.carrier, 'simulated')
+        assert.equal(attempts[0]?.bitRate, 14400)
+        const outbox = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
+        assert.deepEqual(outbox.json<{ records: unknown[] }>().records, [])
+      },
+    )
 
-    it('+15555550101 busy: retried count times, delay seconds apart, then failed_user_busy', async () => {
-      const ids = await send(['+15555550101'], { options: { retry: { count: 2, delay: 10 } } })
-      const id = ids['+15555550101'] ?? ''
-      const attemptsSoFar = async () => t.services.store.transmissions.listAttempts(id)
-      await worker.drain()
-      for (const expected of [2, 3]) {
-        // The call's modelled end (a busy line answers in a few seconds) plus the 10-s delay.
-        const lastEnd = (await attemptsSoFar()).at(-1)?.endedAtMs ?? 0
-        t.clock.advance(lastEnd + 9_999 - t.clock.now())
+    it(
+      '+15555550101 busy: retried count times, delay seconds apart, then failed_user_busy',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+15555550101'], { options: { retry: { count: 2, delay: 10 } } })
+        const id = ids['+15555550101'] ?? ''
+        const attemptsSoFar = async () => t.services.store.transmissions.listAttempts(id)
         await worker.drain()
-        assert.equal((await attemptsSoFar()).length, expected - 1, 'retried before the delay')
-        t.clock.advance(1)
-        await worker.drain()
-        assert.equal((await attemptsSoFar()).length, expected)
-      }
-      await runFor(2, 60_000)
-      const attempts = await t.services.store.transmissions.listAttempts(id)
-      assert.deepEqual(
-        attempts.map((a) => a.status),
-        ['failed_user_busy', 'failed_user_busy', 'failed_user_busy'],
-      )
-      const gaps = attempts.slice(1).map((a, i) => a.startedAtMs - (attempts[i]?.endedAtMs ?? 0))
-      assert.deepEqual(gaps, [10_000, 10_000])
-      const record = await fax(id)
-      assert.equal(record?.status, 'failed_user_busy')
-      assert.equal(record?.pages, 0)
-      // The API shows every attempt.
-      const shown = await t.request('GET', `/v3/accounts/self/faxes/${id}/attempts`, {
-        token: user.token,
-      })
-      const listed = shown.json<{
-        records: { attempt: number; status: string; pages: number[] }[]
-      }>()
-      assert.deepEqual(
-        listed.records.map((r) => [r.attempt, r.status, r.pages]),
-        [
-          [1, 'failed_user_busy', []],
-          [2, 'failed_user_busy', []],
-          [3, 'failed_user_busy', []],
-        ],
-      )
-    })
+        for (const expected of [2, 3]) {
+          // The call's modelled end (a busy line answers in a few seconds) plus the 10-s delay.
+          const lastEnd = (await attemptsSoFar()).at(-1)?.endedAtMs ?? 0
+          t.clock.advance(lastEnd + 9_999 - t.clock.now())
+          await worker.drain()
+          assert.equal((await attemptsSoFar()).length, expected - 1, 'retried before the delay')
+          t.clock.advance(1)
+          await worker.drain()
+          assert.equal((await attemptsSoFar()).length, expected)
+        }
+        await runFor(2, 60_000)
+        const attempts = await t.services.store.transmissions.listAttempts(id)
+        assert.deepEqual(
+          attempts.map((a) => a.status),
+          ['failed_user_busy', 'failed_user_busy', 'failed_user_busy'],
+        )
+        const gaps = attempts.slice(1).map((a, i) => a.startedAtMs - (attempts[i]?.endedAtMs ?? 0))
+        assert.deepEqual(gaps, [10_000, 10_000])
+        const record = await fax(id)
+        assert.equal(record?.status, 'failed_user_busy')
+        assert.equal(record?.pages, 0)
+        // The API shows every attempt.
+        const shown = await t.request('GET', `/v3/accounts/self/faxes/${id}/attempts`, {
+          token: user.token,
+        })
+        const listed = shown.json<{
+          records: { attempt: number; status: string; pages: number[] }[]
+        }>()
+        assert.deepEqual(
+          listed.records.map((r) => [r.attempt, r.status, r.pages]),
+          [
+            [1, 'failed_user_busy', []],
+            [2, 'failed_user_busy', []],
+            [3, 'failed_user_busy', []],
+          ],
+        )
+      },
+    )
 
-    it('+15555550103 not allocated: no retry, whatever count asks', async () => {
+    it('+15555550103 not allocated: no retry, whatever count asks', PER_TEST, async () => {
       const ids = await send(['+15555550103'], { options: { retry: { count: 3, delay: 0 } } })
       const id = ids['+15555550103'] ?? ''
       await runFor(3, 120_000)
@@ -180,37 +232,45 @@ for (const engine of ENGINES) {
       assert.equal((await fax(id))?.status, 'failed_unallocated_number')
     })
 
-    it('+15555550104 with partially_sent_retry: each retry sends only the pages not yet confirmed', async () => {
-      const ids = await send(['+15555550104'], {
-        options: { retry: { count: 3, delay: 5 }, partially_sent_retry: true },
-      })
-      const id = ids['+15555550104'] ?? ''
-      await runFor(4, 120_000)
-      const attempts = await t.services.store.transmissions.listAttempts(id)
-      assert.deepEqual(
-        attempts.map((a) => a.pagesConfirmed),
-        [[1], [2], [3]],
-      )
-      const record = await fax(id)
-      assert.equal(record?.status, 'success')
-      assert.equal(record?.pages, 3)
-    })
+    it(
+      '+15555550104 with partially_sent_retry: each retry sends only the pages not yet confirmed',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+15555550104'], {
+          options: { retry: { count: 3, delay: 5 }, partially_sent_retry: true },
+        })
+        const id = ids['+15555550104'] ?? ''
+        await runFor(4, 120_000)
+        const attempts = await t.services.store.transmissions.listAttempts(id)
+        assert.deepEqual(
+          attempts.map((a) => a.pagesConfirmed),
+          [[1], [2], [3]],
+        )
+        const record = await fax(id)
+        assert.equal(record?.status, 'success')
+        assert.equal(record?.pages, 3)
+      },
+    )
 
-    it('+15555550104 without partially_sent_retry: every retry starts over; partially_sent', async () => {
-      const ids = await send(['+15555550104'], { options: { retry: { count: 2, delay: 5 } } })
-      const id = ids['+15555550104'] ?? ''
-      await runFor(3, 120_000)
-      const attempts = await t.services.store.transmissions.listAttempts(id)
-      assert.deepEqual(
-        attempts.map((a) => a.pagesConfirmed),
-        [[1], [1], [1]],
-      )
-      const record = await fax(id)
-      assert.equal(record?.status, 'partially_sent')
-      assert.equal(record?.pages, 1)
-    })
+    it(
+      '+15555550104 without partially_sent_retry: every retry starts over; partially_sent',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+15555550104'], { options: { retry: { count: 2, delay: 5 } } })
+        const id = ids['+15555550104'] ?? ''
+        await runFor(3, 120_000)
+        const attempts = await t.services.store.transmissions.listAttempts(id)
+        assert.deepEqual(
+          attempts.map((a) => a.pagesConfirmed),
+          [[1], [1], [1]],
+        )
+        const record = await fax(id)
+        assert.equal(record?.status, 'partially_sent')
+        assert.equal(record?.pages, 1)
+      },
+    )
 
-    it('+15555550105: busy, then success on the retry', async () => {
+    it('+15555550105: busy, then success on the retry', PER_TEST, async () => {
       const ids = await send(['+15555550105'], { options: { retry: { count: 1, delay: 1 } } })
       const id = ids['+15555550105'] ?? ''
       await runFor(2, 120_000)
@@ -222,14 +282,18 @@ for (const engine of ENGINES) {
       assert.equal((await fax(id))?.status, 'success')
     })
 
-    it('a number no carrier reaches ends with failed_destination_not_supported', async () => {
-      const ids = await send(['+4930123456'], { options: { retry: { count: 2, delay: 0 } } })
-      const id = ids['+4930123456'] ?? ''
-      await runFor(2, 0)
-      assert.equal((await fax(id))?.status, 'failed_destination_not_supported')
-    })
+    it(
+      'a number no carrier reaches ends with failed_destination_not_supported',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+4930123456'], { options: { retry: { count: 2, delay: 0 } } })
+        const id = ids['+4930123456'] ?? ''
+        await runFor(2, 0)
+        assert.equal((await fax(id))?.status, 'failed_destination_not_supported')
+      },
+    )
 
-    it('keeps a two-destination entry in the outbox until both have ended', async () => {
+    it('keeps a two-destination entry in the outbox until both have ended', PER_TEST, async () => {
       const ids = await send(['+15555550100', '+15555550102'], {
         options: { retry: { count: 1, delay: 60 } },
       })
@@ -248,7 +312,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(empty.json<{ records: unknown[] }>().records, [])
     })
 
-    it('never calls one delivery twice at once', async () => {
+    it('never calls one delivery twice at once', PER_TEST, async () => {
       const ids = await send(['+15555550100'])
       await worker.drain() // renders, and sends
       const id = ids['+15555550100'] ?? ''
@@ -258,118 +322,134 @@ for (const engine of ENGINES) {
       )
     })
 
-    it('calls one destination once at a time: a second fax to it waits its turn', async () => {
-      const first = await send(['+15555550106'], { send_time: '2030-01-01 00:00:00 +0000' })
-      const second = await send(['+15555550106'])
-      await worker.drain() // renders both; the second is due now and is sent
-      assert.equal((await fax(second['+15555550106'] ?? ''))?.status, 'success')
-      // Now hold a call to the number open, as a slow call in another worker would.
-      const held = await t.services.store.transmissions.beginCall(
-        first['+15555550106'] ?? '',
-        t.clock.now(),
-        LIMITS,
-      )
-      assert.ok(
-        typeof held === 'object' && 'delivery' in held,
-        `the first delivery could not start: ${JSON.stringify(held)}`,
-      )
-      const third = await send(['+15555550106'])
-      await worker.drain() // renders the third; its call must wait
-      const waiting = third['+15555550106'] ?? ''
-      assert.deepEqual(await t.services.store.transmissions.listAttempts(waiting), [])
-      assert.equal(await fax(waiting), null)
-      // It comes back after a minute at the latest, still behind the held call ...
-      t.clock.advance(LINE_BUSY_WAIT_MS - 1)
-      assert.equal(await worker.drain(), 0)
-      t.clock.advance(1)
-      assert.equal(await worker.drain(), 1)
-      assert.deepEqual(await t.services.store.transmissions.listAttempts(waiting), [])
-      // ... and at once when the held call ends: the end of a call wakes the next in line.
-      await t.services.store.transmissions.endCall(
-        {
-          faxId: held.delivery.id,
-          attempt: held.attempt,
-          carrier: 'simulated',
-          startedAtMs: t.clock.now(),
-          endedAtMs: t.clock.now(),
-          status: 'failed_to_send',
-          pagesConfirmed: [],
-          description: 'the call was cancelled',
-          remoteStationId: null,
-          bitRate: null,
-          coding: null,
-        },
-        { kind: 'retry', retryAtMs: t.clock.now() + 3_600_000_000, jobId: newId24() },
-        t.clock.now(),
-      )
-      assert.equal(await worker.drain(), 1)
-      assert.equal((await fax(waiting))?.status, 'success')
-    })
+    it(
+      'calls one destination once at a time: a second fax to it waits its turn',
+      PER_TEST,
+      async () => {
+        const first = await send(['+15555550106'], { send_time: '2030-01-01 00:00:00 +0000' })
+        const second = await send(['+15555550106'])
+        await worker.drain() // renders both; the second is due now and is sent
+        assert.equal((await fax(second['+15555550106'] ?? ''))?.status, 'success')
+        // Now hold a call to the number open, as a slow call in another worker would.
+        const held = await t.services.store.transmissions.beginCall(
+          first['+15555550106'] ?? '',
+          t.clock.now(),
+          LIMITS,
+        )
+        assert.ok(
+          typeof held === 'object' && 'delivery' in held,
+          `the first delivery could not start: ${JSON.stringify(held)}`,
+        )
+        const third = await send(['+15555550106'])
+        await worker.drain() // renders the third; its call must wait
+        const waiting = third['+15555550106'] ?? ''
+        assert.deepEqual(await t.services.store.transmissions.listAttempts(waiting), [])
+        assert.equal(await fax(waiting), null)
+        // It comes back after a minute at the latest, still behind the held call ...
+        t.clock.advance(LINE_BUSY_WAIT_MS - 1)
+        assert.equal(await worker.drain(), 0)
+        t.clock.advance(1)
+        assert.equal(await worker.drain(), 1)
+        assert.deepEqual(await t.services.store.transmissions.listAttempts(waiting), [])
+        // ... and at once when the held call ends: the end of a call wakes the next in line.
+        await t.services.store.transmissions.endCall(
+          {
+            faxId: held.delivery.id,
+            attempt: held.attempt,
+            carrier: 'simulated',
+            startedAtMs: t.clock.now(),
+            endedAtMs: t.clock.now(),
+            status: 'failed_to_send',
+            pagesConfirmed: [],
+            description: 'the call was cancelled',
+            remoteStationId: null,
+            bitRate: null,
+            coding: null,
+          },
+          { kind: 'retry', retryAtMs: t.clock.now() + 3_600_000_000, jobId: newId24() },
+          t.clock.now(),
+        )
+        assert.equal(await worker.drain(), 1)
+        assert.equal((await fax(waiting))?.status, 'success')
+      },
+    )
 
-    it('takes over a call its worker left open, keeping the pages it got through', async () => {
-      const ids = await send(['+15555550100'], {
-        options: { retry: { count: 1, delay: 0 }, partially_sent_retry: true },
-        send_time: '2030-01-01 00:00:00 +0000',
-      })
-      await worker.drain() // renders; the send job waits for 2030
-      const id = ids['+15555550100'] ?? ''
-      // A worker starts the call, gets page 1 confirmed, and dies.
-      const open = await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)
-      assert.ok(began(open))
-      await t.services.store.transmissions.recordProgress(id, [1])
-      const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
-      assert.equal(outcome.outcome, 'retry')
-      const again = await transmitDelivery({ ...t.services, carriers }, id)
-      assert.equal(again.outcome, 'final')
-      const attempts = await t.services.store.transmissions.listAttempts(id)
-      assert.deepEqual(
-        attempts.map((a) => [a.carrier, a.status, a.pagesConfirmed]),
-        [
-          ['interrupted', 'failed_to_send', [1]],
-          ['simulated', 'success', [2, 3]],
-        ],
-      )
-      assert.equal((await fax(id))?.pages, 3)
-    })
+    it(
+      'takes over a call its worker left open, keeping the pages it got through',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+15555550100'], {
+          options: { retry: { count: 1, delay: 0 }, partially_sent_retry: true },
+          send_time: '2030-01-01 00:00:00 +0000',
+        })
+        await worker.drain() // renders; the send job waits for 2030
+        const id = ids['+15555550100'] ?? ''
+        // A worker starts the call, gets page 1 confirmed, and dies.
+        const open = await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)
+        assert.ok(began(open))
+        await t.services.store.transmissions.recordProgress(id, [1])
+        const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
+        assert.equal(outcome.outcome, 'retry')
+        const again = await transmitDelivery({ ...t.services, carriers }, id)
+        assert.equal(again.outcome, 'final')
+        const attempts = await t.services.store.transmissions.listAttempts(id)
+        assert.deepEqual(
+          attempts.map((a) => [a.carrier, a.status, a.pagesConfirmed]),
+          [
+            ['interrupted', 'failed_to_send', [1]],
+            ['simulated', 'success', [2, 3]],
+          ],
+        )
+        assert.equal((await fax(id))?.pages, 3)
+      },
+    )
 
-    it('does not call again when the interrupted call had every page confirmed', async () => {
-      const ids = await send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' })
-      await worker.drain()
-      const id = ids['+15555550100'] ?? ''
-      const open = await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)
-      assert.ok(began(open))
-      await t.services.store.transmissions.recordProgress(id, [1, 2, 3])
-      const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
-      assert.equal(outcome.outcome, 'final')
-      const attempts = await t.services.store.transmissions.listAttempts(id)
-      assert.deepEqual(
-        attempts.map((a) => [a.carrier, a.status]),
-        [['interrupted', 'success']],
-      )
-      assert.equal((await fax(id))?.status, 'success')
-    })
+    it(
+      'does not call again when the interrupted call had every page confirmed',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' })
+        await worker.drain()
+        const id = ids['+15555550100'] ?? ''
+        const open = await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)
+        assert.ok(began(open))
+        await t.services.store.transmissions.recordProgress(id, [1, 2, 3])
+        const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
+        assert.equal(outcome.outcome, 'final')
+        const attempts = await t.services.store.transmissions.listAttempts(id)
+        assert.deepEqual(
+          attempts.map((a) => [a.carrier, a.status]),
+          [['interrupted', 'success']],
+        )
+        assert.equal((await fax(id))?.status, 'success')
+      },
+    )
 
-    it('records a fax with pages through and an interrupted last call as partially sent', async () => {
-      const ids = await send(['+15555550104'], {
-        options: { retry: { count: 1, delay: 0 } },
-        send_time: '2030-01-01 00:00:00 +0000',
-      })
-      await worker.drain()
-      const id = ids['+15555550104'] ?? ''
-      // The first call gets page 1 through; the retry's worker dies before any page.
-      assert.equal((await transmitDelivery({ ...t.services, carriers }, id)).outcome, 'retry')
-      assert.ok(began(await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)))
-      const last = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
-      assert.equal(last.outcome, 'final')
-      const record = await fax(id)
-      assert.deepEqual(
-        [record?.status, record?.pages],
-        ['partially_sent', 1],
-        'the last attempt failed, the page of the first got through',
-      )
-    })
+    it(
+      'records a fax with pages through and an interrupted last call as partially sent',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+15555550104'], {
+          options: { retry: { count: 1, delay: 0 } },
+          send_time: '2030-01-01 00:00:00 +0000',
+        })
+        await worker.drain()
+        const id = ids['+15555550104'] ?? ''
+        // The first call gets page 1 through; the retry's worker dies before any page.
+        assert.equal((await transmitDelivery({ ...t.services, carriers }, id)).outcome, 'retry')
+        assert.ok(began(await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)))
+        const last = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
+        assert.equal(last.outcome, 'final')
+        const record = await fax(id)
+        assert.deepEqual(
+          [record?.status, record?.pages],
+          ['partially_sent', 1],
+          'the last attempt failed, the page of the first got through',
+        )
+      },
+    )
 
-    it('refuses to start a call that is still open unless taking it over', async () => {
+    it('refuses to start a call that is still open unless taking it over', PER_TEST, async () => {
       const ids = await send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' })
       await worker.drain()
       const id = ids['+15555550100'] ?? ''
@@ -380,143 +460,173 @@ for (const engine of ENGINES) {
       )
     })
 
-    it('counts the calls in progress to a number and from a sending number against their limits', async () => {
-      // A sender and numbers of its own: earlier tests leave calls open to +15555550100.
-      const sender = await t.user({ numbers: ['+15555550151'] })
-      const files = [await t.upload(sender, await readFile(documentPath('a4.pdf')), 'a4.pdf')]
-      const sendLater = async (to: string[]) => {
-        const response = await t.request('POST', '/v3/accounts/self/outbox', {
-          token: sender.token,
-          body: {
-            from: '+15555550151',
-            to,
-            files,
-            return_ids: true,
-            send_time: '2030-01-01 00:00:00 +0000',
-          },
+    it(
+      'counts the calls in progress to a number and from a sending number against their limits',
+      PER_TEST,
+      async () => {
+        // A sender and numbers of its own: earlier tests leave calls open to +15555550100.
+        const sender = await t.user({ numbers: ['+15555550151'] })
+        const files = [await t.upload(sender, await readFile(documentPath('a4.pdf')), 'a4.pdf')]
+        const sendLater = async (to: string[]) => {
+          const response = await t.request('POST', '/v3/accounts/self/outbox', {
+            token: sender.token,
+            body: {
+              from: '+15555550151',
+              to,
+              files,
+              return_ids: true,
+              send_time: '2030-01-01 00:00:00 +0000',
+            },
+          })
+          assert.equal(response.statusCode, 201, response.body)
+          return response.json<{ ids: Record<string, string> }>().ids
+        }
+        const first = await sendLater(['+15555550105', '+15555550103'])
+        const second = await sendLater(['+15555550105'])
+        const third = await sendLater(['+15555550105'])
+        await worker.drain() // renders; the send jobs wait for 2030
+        const begin = async (
+          id: string | undefined,
+          perDestination: number,
+          perSendingNumber: number,
+        ) =>
+          t.services.store.transmissions.beginCall(id ?? '', t.clock.now(), {
+            limits: { perDestination, perSendingNumber },
+          })
+        const numberBusy = { lineBusy: 'sending-number', line: 'line:sending-number:+15555550151' }
+        // Two calls to +15555550105, from the one sending number: both lines of each are taken.
+        assert.ok(began(await begin(first['+15555550105'], 2, 2)))
+        assert.ok(began(await begin(second['+15555550105'], 2, 2)))
+        assert.deepEqual(await begin(first['+15555550103'], 2, 2), numberBusy)
+        assert.deepEqual(await begin(third['+15555550105'], 2, 3), {
+          lineBusy: 'destination',
+          line: 'line:destination:+15555550105',
         })
-        assert.equal(response.statusCode, 201, response.body)
-        return response.json<{ ids: Record<string, string> }>().ids
-      }
-      const first = await sendLater(['+15555550105', '+15555550103'])
-      const second = await sendLater(['+15555550105'])
-      const third = await sendLater(['+15555550105'])
-      await worker.drain() // renders; the send jobs wait for 2030
-      const begin = async (
-        id: string | undefined,
-        perDestination: number,
-        perSendingNumber: number,
-      ) =>
-        t.services.store.transmissions.beginCall(id ?? '', t.clock.now(), {
-          limits: { perDestination, perSendingNumber },
-        })
-      const numberBusy = { lineBusy: 'sending-number', line: 'line:sending-number:+15555550151' }
-      // Two calls to +15555550105, from the one sending number: both lines of each are taken.
-      assert.ok(began(await begin(first['+15555550105'], 2, 2)))
-      assert.ok(began(await begin(second['+15555550105'], 2, 2)))
-      assert.deepEqual(await begin(first['+15555550103'], 2, 2), numberBusy)
-      assert.deepEqual(await begin(third['+15555550105'], 2, 3), {
-        lineBusy: 'destination',
-        line: 'line:destination:+15555550105',
-      })
-      // A third line on the sending number lets the other destination through, not the third call.
-      assert.ok(began(await begin(first['+15555550103'], 2, 3)))
-      assert.deepEqual(await begin(third['+15555550105'], 3, 3), numberBusy)
-      assert.ok(began(await begin(third['+15555550105'], 3, 4)))
-    })
+        // A third line on the sending number lets the other destination through, not the third call.
+        assert.ok(began(await begin(first['+15555550103'], 2, 3)))
+        assert.deepEqual(await begin(third['+15555550105'], 3, 3), numberBusy)
+        assert.ok(began(await begin(third['+15555550105'], 3, 4)))
+      },
+    )
 
-    it('keeps the calls of a destination cancelled between retries as its fax record', async () => {
-      const ids = await send(['+15555550101'], { options: { retry: { count: 2, delay: 60 } } })
-      await worker.drain() // renders, and the first call finds the line busy
-      const id = ids['+15555550101'] ?? ''
-      assert.equal(await fax(id), null, 'a retry is due: no record yet')
-      const listed = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
-      const entry = listed
-        .json<{ records: { id: string; to: string[]; status: string }[] }>()
-        .records.find((r) => r.to[0] === '+15555550101' && r.status === 'scheduled_for_sending')?.id
-      const cancelled = await t.request('DELETE', `/v3/accounts/self/outbox/${entry ?? ''}`, {
-        token: user.token,
-      })
-      assert.equal(cancelled.statusCode, 200, cancelled.body)
-      const record = await fax(id)
-      assert.equal(record?.status, 'failed_user_busy')
-      assert.match(
-        record?.description ?? '',
-        /^cancelled by the sender after 1 attempt; the last: /,
-      )
-      assert.equal((await t.services.store.transmissions.listAttempts(id)).length, 1)
-      // The retry went with the entry: no call is made later.
-      t.clock.advance(120_000)
-      await worker.drain()
-      assert.equal((await t.services.store.transmissions.listAttempts(id)).length, 1)
-    })
-
-    it('removes the entry when its last two calls end at the same moment', async () => {
-      const sender = await t.user({ numbers: ['+15555550152'] })
-      const files = [await t.upload(sender, await readFile(documentPath('a4.pdf')), 'a4.pdf')]
-      const destinations = ['+15555550100', '+15555550104']
-      const sent: Record<string, string>[] = []
-      for (let round = 0; round < 10; round++) {
-        const response = await t.request('POST', '/v3/accounts/self/outbox', {
-          token: sender.token,
-          body: {
-            from: '+15555550152',
-            to: destinations,
-            files,
-            return_ids: true,
-            send_time: '2030-01-01 00:00:00 +0000',
-          },
+    it(
+      'keeps the calls of a destination cancelled between retries as its fax record',
+      PER_TEST,
+      async () => {
+        const ids = await send(['+15555550101'], { options: { retry: { count: 2, delay: 60 } } })
+        await worker.drain() // renders, and the first call finds the line busy
+        const id = ids['+15555550101'] ?? ''
+        assert.equal(await fax(id), null, 'a retry is due: no record yet')
+        const listed = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
+        const entry = listed
+          .json<{ records: { id: string; to: string[]; status: string }[] }>()
+          .records.find(
+            (r) => r.to[0] === '+15555550101' && r.status === 'scheduled_for_sending',
+          )?.id
+        const cancelled = await t.request('DELETE', `/v3/accounts/self/outbox/${entry ?? ''}`, {
+          token: user.token,
         })
-        assert.equal(response.statusCode, 201, response.body)
-        sent.push(response.json<{ ids: Record<string, string> }>().ids)
-      }
-      await worker.drain() // renders; the send jobs wait for 2030
-      const unlimited = { limits: { perDestination: 100, perSendingNumber: 100 } }
-      for (const ids of sent) {
-        const calls = await Promise.all(
-          destinations.map(async (to) =>
-            t.services.store.transmissions.beginCall(ids[to] ?? '', t.clock.now(), unlimited),
-          ),
+        assert.equal(cancelled.statusCode, 200, cancelled.body)
+        const record = await fax(id)
+        assert.equal(record?.status, 'failed_user_busy')
+        assert.match(
+          record?.description ?? '',
+          /^cancelled by the sender after 1 attempt; the last: /,
         )
-        // Both calls end together, each the last as far as it can tell.
-        await Promise.all(
-          calls.map(async (call) => {
-            assert.ok(typeof call === 'object' && 'delivery' in call)
-            const attempt: CallAttempt = {
-              faxId: call.delivery.id,
-              attempt: call.attempt,
-              carrier: 'simulated',
-              startedAtMs: t.clock.now(),
-              endedAtMs: t.clock.now(),
-              status: 'success',
-              pagesConfirmed: [1],
-              description: 'OK',
-              remoteStationId: null,
-              bitRate: null,
-              coding: null,
-            }
-            const record = outgoingFaxRecord({
-              entry: call.entry,
-              delivery: call.delivery,
-              attempts: [attempt],
-              pagesConfirmed: 1,
-              allSent: true,
-            })
-            await t.services.store.transmissions.endCall(
-              attempt,
-              { kind: 'final', record },
-              t.clock.now(),
+        assert.equal((await t.services.store.transmissions.listAttempts(id)).length, 1)
+        // The retry went with the entry: no call is made later.
+        t.clock.advance(120_000)
+        await worker.drain()
+        assert.equal((await t.services.store.transmissions.listAttempts(id)).length, 1)
+      },
+    )
+
+    it(
+      'removes the entry when its last two calls end at the same moment',
+      { timeout: 180_000 },
+      async () => {
+        const own = await aWorldOfItsOwn()
+        try {
+          const destinations = ['+15555550100', '+15555550104']
+          const sent: Record<string, string>[] = []
+          for (let round = 0; round < 10; round++) {
+            sent.push(await own.send(destinations, { send_time: '2030-01-01 00:00:00 +0000' }))
+          }
+          assert.equal(await own.worker.drain(), 10, 'the renders; the send jobs wait for 2030')
+          assert.equal((await own.outbox()).length, 10)
+          const now = own.t.clock.now()
+          const transmissions = own.t.services.store.transmissions
+          for (const ids of sent) {
+            const calls = await Promise.all(
+              destinations.map(async (to) => transmissions.beginCall(ids[to] ?? '', now, LIMITS)),
             )
-          }),
-        )
-      }
-      const left = await t.request('GET', '/v3/accounts/self/outbox', { token: sender.token })
-      assert.deepEqual(left.json<{ records: unknown[] }>().records, [])
-    })
+            // Both calls end together, each the last as far as it can tell.
+            await Promise.all(
+              calls.map(async (call) => {
+                assert.ok(typeof call === 'object' && 'delivery' in call, JSON.stringify(call))
+                const attempt: CallAttempt = {
+                  faxId: call.delivery.id,
+                  attempt: call.attempt,
+                  carrier: 'simulated',
+                  startedAtMs: now,
+                  endedAtMs: now,
+                  status: 'success',
+                  pagesConfirmed: [1],
+                  description: 'OK',
+                  remoteStationId: null,
+                  bitRate: null,
+                  coding: null,
+                }
+                const record = outgoingFaxRecord({
+                  entry: call.entry,
+                  delivery: call.delivery,
+                  attempts: [attempt],
+                  pagesConfirmed: 1,
+                  allSent: true,
+                })
+                await transmissions.endCall(attempt, { kind: 'final', record }, now)
+              }),
+            )
+          }
+          assert.deepEqual(await own.outbox(), [])
+          for (const id of sent.flatMap((ids) => Object.values(ids))) {
+            assert.equal((await own.t.services.store.faxes.get(id))?.status, 'success', id)
+          }
+        } finally {
+          await own.close()
+        }
+      },
+    )
 
-    it('left every job to the worker that ran it: none was removed under it', () => {
-      // The last call of an entry removes the entry; its job must survive for its worker.
-      assert.deepEqual(lostJobs, [])
-    })
+    it(
+      'leaves the job in hand to its worker when the last call removes the entry',
+      PER_TEST,
+      async () => {
+        const own = await aWorldOfItsOwn()
+        try {
+          // +15555550100 gets through at once; +15555550105 is busy, then gets through on the
+          // retry, whose end removes the entry while the worker still holds that call's job.
+          const ids = await own.send(['+15555550100', '+15555550105'], {
+            options: { retry: { count: 1, delay: 1 } },
+          })
+          assert.equal(await own.worker.drain(), 3, 'the render and the first two calls')
+          assert.equal((await own.outbox()).length, 1, 'the retry is due in a second')
+          own.t.clock.advance(60_000)
+          assert.equal(await own.worker.drain(), 1, 'the retry')
+          assert.deepEqual(await own.outbox(), [])
+          const faxes = own.t.services.store.faxes
+          assert.deepEqual(
+            [
+              (await faxes.get(ids['+15555550100'] ?? ''))?.status,
+              (await faxes.get(ids['+15555550105'] ?? ''))?.status,
+            ],
+            ['success', 'success'],
+          )
+          assert.deepEqual(own.lostJobs, [], 'jobs removed under the worker that ran them')
+        } finally {
+          await own.close()
+        }
+      },
+    )
   })
 }
