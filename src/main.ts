@@ -102,9 +102,7 @@ export async function prepareRendering(
   }
   const sandbox = { kind: 'bubblewrap' as const, program: bwrap ?? 'bwrap', hidden: [dataDir] }
   const problem =
-    bwrap === null
-      ? 'bubblewrap (bwrap) is not installed'
-      : await probeRenderIsolation(sandbox)
+    bwrap === null ? 'bubblewrap (bwrap) is not installed' : await probeRenderIsolation(sandbox)
   if (problem === null) {
     return { settings: settings(true), isolation: { ...limits, sandbox }, notices: [] }
   }
@@ -172,8 +170,22 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
       onFailure: (job, error, retryAtMs) => {
         logger.error({ err: error, job: job.id, kind: job.kind, retryAtMs }, 'job failed')
       },
-      onLeaseLost: (job) => {
-        logger.warn({ job: job.id, kind: job.kind }, 'job lease lost: another worker took it over')
+      onLeaseLost: (job, error) => {
+        logger.warn(
+          { ...(error === undefined ? {} : { err: error }), job: job.id, kind: job.kind },
+          'job lease lost: another worker took it over',
+        )
+      },
+      onUnrecordedFailure: (job, error, queueError) => {
+        logger.error(
+          {
+            err: error,
+            queueError: queueError instanceof Error ? queueError.message : String(queueError),
+            job: job.id,
+            kind: job.kind,
+          },
+          'job failed, and giving it back failed too: it runs again when its lease runs out',
+        )
       },
       onQueueError: (error) => {
         logger.error({ err: error }, 'job queue unreachable; trying again')

@@ -3,9 +3,11 @@
  * ApiErrors by validation-error.ts before they get here). Every error body is the Fax.Plus Error shape,
  * `{"error": code, "description": text}`, and nothing else. DomainError codes map to a status
  * here; errors found by the API itself (bad JSON, schema violations, unknown routes) are
- * ApiErrors that carry their own status. docs/errors.md lists every code.
+ * ApiErrors that carry their own status. A store that cannot answer now (StoreUnavailableError)
+ * is 503 `service_unavailable` with Retry-After. docs/errors.md lists every code.
  */
 import { DomainError, type DomainErrorCode } from '../domain/domain-error.js'
+import { StoreUnavailableError } from '../domain/store-unavailable.js'
 
 export class ApiError extends Error {
   readonly statusCode: number
@@ -132,8 +134,35 @@ export interface ErrorAnswer {
   readonly headers: Record<string, string>
 }
 
+/**
+ * How long a client should wait before trying again when the database cannot be reached or is
+ * locked (a restart takes seconds), and when its disk is full (an operator must make room).
+ */
+export const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+export const STORE_FULL_RETRY_AFTER_SECONDS = 60
+
+/** The answer to a request that the store could not serve now: 503 with Retry-After. */
+export function storeUnavailableAnswer(error: StoreUnavailableError): ErrorAnswer {
+  const retryAfterSeconds =
+    error.reason === 'full' ? STORE_FULL_RETRY_AFTER_SECONDS : STORE_UNAVAILABLE_RETRY_AFTER_SECONDS
+  return {
+    statusCode: 503,
+    body: {
+      error: 'service_unavailable',
+      description:
+        error.reason === 'full'
+          ? 'The database is out of disk space; nothing was changed. Try again later'
+          : 'The database cannot answer now; nothing was changed. Try again shortly',
+    },
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  }
+}
+
 /** Any error thrown while answering a request → its status, Error body and headers. */
 export function errorAnswer(error: Error & { statusCode?: number; code?: string }): ErrorAnswer {
+  if (error instanceof StoreUnavailableError) {
+    return storeUnavailableAnswer(error)
+  }
   const { statusCode, body } = statusAndBody(error)
   const challenge =
     CHALLENGES[body.error] ?? (statusCode === 401 || statusCode === 403 ? bearer() : undefined)

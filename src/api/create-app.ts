@@ -129,7 +129,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   })
 
   registerOAuthRoutes(app, options.services)
-  registerMetaRoutes(app, openApi)
+  registerMetaRoutes(app, openApi, options.services)
   await app.register(
     async (v3) => {
       v3.addHook('onRoute', requireOperation)

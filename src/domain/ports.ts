@@ -157,6 +157,11 @@ export interface Store {
   readonly webhookDeliveries: WebhookDeliveryRepository
   readonly jobs: JobQueue
   readonly transmissions: TransmissionRepository
+  /**
+   * Answers once the database has answered a trivial query; fails as the store would (with
+   * StoreUnavailableError when it cannot be reached). For health checks.
+   */
+  ping(): Promise<void>
   close(): Promise<void>
 }
 

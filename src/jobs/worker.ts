@@ -69,10 +69,19 @@ export interface WorkerOptions {
 export interface WorkerEvents {
   /** A handler threw; the job runs again at `retryAtMs`. */
   onFailure?(job: ClaimedJob, error: unknown, retryAtMs: number): void
-  /** The lease was lost (expired and taken over): the result of this run is not recorded. */
-  onLeaseLost?(job: ClaimedJob): void
   /**
-   * The queue could not be read or written (a claim, or giving a failed job back); the worker
+   * The lease was lost (expired and taken over): the result of this run is not recorded.
+   * `error` is what the handler threw, when it threw.
+   */
+  onLeaseLost?(job: ClaimedJob, error?: unknown): void
+  /**
+   * A handler threw (`error`) and giving the job back failed too (`queueError`, e.g. the
+   * database was unreachable): the job runs again once its lease runs out. Reported instead of
+   * onQueueError, so the job's own error is never lost.
+   */
+  onUnrecordedFailure?(job: ClaimedJob, error: unknown, queueError: unknown): void
+  /**
+   * The queue could not be read or written (a claim, or recording a finished job); the worker
    * goes on, and a job it held is claimed again when its lease runs out.
    */
   onQueueError?(error: unknown): void
@@ -277,10 +286,14 @@ export class Worker {
         if (await this.#jobs.release(job.id, name, retryAtMs)) {
           this.#events.onFailure?.(job, error, retryAtMs)
         } else {
-          this.#events.onLeaseLost?.(job)
+          this.#events.onLeaseLost?.(job, error)
         }
       } catch (queueError) {
-        this.#queueError(queueError)
+        if (this.#events.onUnrecordedFailure) {
+          this.#events.onUnrecordedFailure(job, error, queueError)
+        } else {
+          this.#queueError(queueError)
+        }
       }
     }
   }

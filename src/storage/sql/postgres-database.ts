@@ -1,13 +1,16 @@
 /**
  * Opens a PostgreSQL connection pool. int8 (bigint) values, such as the millisecond times,
  * are parsed to numbers by this pool's own type parsers; the global pg parsers are untouched.
- * An optional schema becomes the connections' search_path.
+ * An optional schema becomes the connections' search_path. Errors that mean the server cannot
+ * be reached now become StoreUnavailableError (store-unavailable-dialect.ts).
  */
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
+import { StoreUnavailableDialect } from './store-unavailable-dialect.js'
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const CONNECTION_TIMEOUT_MS = 5_000
 
 export interface PostgresOptions {
   readonly url: string
@@ -20,6 +23,9 @@ export function openPostgresDatabase(options: PostgresOptions): Kysely<Database>
   const pool = new pg.Pool({
     connectionString: options.url,
     types,
+    // A server that does not answer (a dropped network, not a refused port) fails a request
+    // after this long instead of holding it until the client gives up.
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
     ...(options.searchPath === undefined ? {} : { options: searchPathOption(options.searchPath) }),
   })
   // An idle connection that the server closes (a restart, an administrator's
@@ -27,7 +33,16 @@ export function openPostgresDatabase(options: PostgresOptions): Kysely<Database>
   // already dropped it and the next query opens another; without a listener Node would take the
   // event for an uncaught exception and end the process. A query in flight still fails itself.
   pool.on('error', () => {})
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  // The pool listens only while a connection is idle. A connection that ends while it is checked
+  // out (a query in flight, a transaction between statements) fails its queries, then reports
+  // 'error' on the client itself: without this listener that too would end the process
+  // (issue 11, item 6). The pool drops such a client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
+  return new Kysely<Database>({
+    dialect: new StoreUnavailableDialect(new PostgresDialect({ pool })),
+  })
 }
 
 function searchPathOption(schema: string): string {

@@ -2,7 +2,7 @@
  * The Store on an open SQL database: one repository per port, sharing the Kysely handle and
  * the way transactions run (group commit on SQLite, see transaction-runner.ts).
  */
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Store } from '../../domain/ports.js'
 import type { Database } from './schema.js'
 import type { SqlEngine } from './sql-engine.js'
@@ -33,6 +33,9 @@ export function createSqlStore(db: Kysely<Database>, engine: SqlEngine): Store {
     webhookDeliveries: new SqlWebhookDeliveryRepository(db, transactions, engine),
     jobs: new SqlJobQueue(engine, transactions),
     transmissions: new SqlTransmissionRepository(db, transactions, engine),
+    ping: async () => {
+      await sql`select 1`.execute(db)
+    },
     close: async () => {
       await transactions.drain()
       await db.destroy()

@@ -8,6 +8,9 @@
  * whatever the busy timeout ("If some other database connection has already modified the database
  * … the upgrade … fails with SQLITE_BUSY_SNAPSHOT", sqlite.org/isolation.html). Taking the lock
  * first makes the other process wait for it instead, up to the busy timeout.
+ *
+ * Still locked after the busy timeout (SQLITE_BUSY), or a full disk (SQLITE_FULL), becomes
+ * StoreUnavailableError (store-unavailable-dialect.ts).
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -22,6 +25,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely'
 import type { Database } from './schema.js'
+import { StoreUnavailableDialect } from './store-unavailable-dialect.js'
 
 export function openSqliteDatabase(filePath: string): Kysely<Database> {
   mkdirSync(dirname(filePath), { recursive: true })
@@ -30,7 +34,9 @@ export function openSqliteDatabase(filePath: string): Kysely<Database> {
   database.pragma('synchronous = FULL')
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new ImmediateTransactionsDialect({ database }) })
+  return new Kysely<Database>({
+    dialect: new StoreUnavailableDialect(new ImmediateTransactionsDialect({ database })),
+  })
 }
 
 class ImmediateTransactionsDialect extends SqliteDialect {

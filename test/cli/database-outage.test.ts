@@ -1,0 +1,245 @@
+/**
+ * The database goes away and comes back (issue 11, item 6): `faxd serve` (without its embedded
+ * worker) and a `faxd worker` on a PostgreSQL cluster of the test's own, while faxes are sent at
+ * a steady pace. The cluster is stopped twice, with `-m fast` (sessions told to end) and then
+ * with `-m immediate` (a crash), for a few seconds each, and started again. Both processes stay
+ * up; every answer is 201 or 503 with Retry-After in the Fax.Plus Error form; sendFax answers
+ * 201 again within seconds of each restart; and every fax answered 201 ends `success`.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
+import { systemClock } from '../../src/shared/clock.js'
+import { openStore } from '../../src/storage/sql/open-store.js'
+import { addNumber } from '../../src/use-cases/add-number.js'
+import { createAccount } from '../../src/use-cases/create-account.js'
+import { createPersonalToken } from '../../src/use-cases/create-personal-token.js'
+import { ERROR_KEYS } from '../support/error-body.js'
+import { type FaxdChild, startFaxdChild } from '../support/faxd-child.js'
+import { multipartBody } from '../support/multipart.js'
+import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres.js'
+
+const FROM = '+15555550150'
+const TO = '+15555550100'
+const SEND_EVERY_MS = 200
+const OUTAGE_MS = 4_000
+/** Answers to requests sent this close to the restart may come from either side of it. */
+const IN_FLIGHT_MARGIN_MS = 500
+/** How soon after the database is back sendFax must be answered 201 again. */
+const RECOVERY_LIMIT_MS = 10_000
+
+interface Answer {
+  readonly atMs: number
+  readonly status: number | 'no answer'
+  readonly retryAfter?: string
+  readonly body: string
+  readonly faxId?: string
+}
+
+describe('faxd serve and faxd worker while PostgreSQL stops and starts', () => {
+  let cluster: PrivatePostgres
+  let dataDir: string
+  let server: FaxdChild | undefined
+  let worker: FaxdChild | undefined
+
+  before(async () => {
+    cluster = await startPrivatePostgres()
+    dataDir = await mkdtemp(join(tmpdir(), 'faxd-outage-'))
+  })
+  after(async () => {
+    await server?.stop()
+    await worker?.stop()
+    await cluster.remove()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  it(
+    'stay up, answer 503 with Retry-After meanwhile, and send every accepted fax',
+    { timeout: 300_000 },
+    async (t) => {
+      const token = await operatorSetup(cluster.url, dataDir)
+      const env = {
+        DATABASE_URL: cluster.url,
+        FAXD_DATA: dataDir,
+        FAXD_EMBEDDED_WORKER: '0',
+        FAXD_SIMULATED_TIME_SCALE: '0',
+      }
+      server = await startFaxdChild('serve', env)
+      worker = await startFaxdChild('worker', env)
+      const url = server.url
+      const file = await upload(url, token)
+
+      const answers: Answer[] = []
+      let sending = true
+      const sender = (async () => {
+        while (sending) {
+          const startedMs = Date.now()
+          answers.push(await sendFax(url, token, file))
+          await sleep(Math.max(0, SEND_EVERY_MS - (Date.now() - startedMs)))
+        }
+      })()
+
+      const outages: { fromMs: number; toMs: number }[] = []
+      try {
+        for (const mode of ['fast', 'immediate'] as const) {
+          await untilAccepted(answers, Date.now(), RECOVERY_LIMIT_MS)
+          await sleep(1_000)
+          await cluster.stop(mode)
+          const fromMs = Date.now()
+          await sleep(OUTAGE_MS)
+          const health = await fetch(`${url}/healthz`)
+          assert.equal(health.status, 503, 'healthz while the database is stopped')
+          assert.equal(health.headers.get('retry-after'), '5')
+          // Requests sent from now on may be answered once the database is back.
+          outages.push({ fromMs, toMs: Date.now() - IN_FLIGHT_MARGIN_MS })
+          await cluster.start()
+          const toMs = Date.now()
+          // 1. sendFax is answered 201 again within seconds of the restart.
+          await untilAccepted(answers, toMs, RECOVERY_LIMIT_MS)
+          const first = answers.find((a) => a.atMs >= toMs && a.status === 201)
+          t.diagnostic(`-m ${mode}: 201 again ${(first?.atMs ?? toMs) - toMs} ms after the restart`)
+        }
+        await sleep(1_000)
+      } finally {
+        sending = false
+        await sender
+      }
+
+      // 2. Both processes are still running.
+      assert.equal(server.exit(), null, `faxd serve ended:\n${server.stderr()}`)
+      assert.equal(worker.exit(), null, `faxd worker ended:\n${worker.stderr()}`)
+      assert.equal((await fetch(`${url}/healthz`)).status, 200)
+
+      // 3. Every answer was 201, or 503 with Retry-After in the documented form; there were 503s
+      // in each outage.
+      for (const answer of answers) {
+        if (answer.status === 201) {
+          continue
+        }
+        assert.equal(answer.status, 503, `answer at ${answer.atMs}: ${answer.body}`)
+        assert.equal(answer.retryAfter, '5')
+        const body = JSON.parse(answer.body) as Record<string, unknown>
+        assert.deepEqual(Object.keys(body).sort(), ERROR_KEYS)
+        assert.equal(body['error'], 'service_unavailable')
+      }
+      for (const outage of outages) {
+        const during = answers.filter((a) => a.atMs >= outage.fromMs && a.atMs < outage.toMs)
+        assert.ok(
+          during.length > 0 && during.every((a) => a.status === 503),
+          `all 503 while stopped: ${JSON.stringify(during.map((a) => a.status))}`,
+        )
+      }
+
+      // 4. Every accepted fax ends `success`.
+      const accepted = answers.flatMap((a) => (a.faxId === undefined ? [] : [a.faxId]))
+      t.diagnostic(`${answers.length} sendFax answers, ${accepted.length} of them 201`)
+      assert.ok(accepted.length >= 10, `${accepted.length} faxes accepted`)
+      const statuses = await finalStatuses(cluster.url, accepted, 120_000)
+      assert.deepEqual(
+        [...new Set(statuses.values())],
+        ['success'],
+        JSON.stringify(Object.fromEntries(statuses)),
+      )
+      assert.equal(statuses.size, accepted.length)
+    },
+  )
+})
+
+async function operatorSetup(databaseUrl: string, dataDir: string): Promise<string> {
+  const store = await openStore({ databaseUrl, dataDir })
+  try {
+    const services = { store, clock: systemClock }
+    const account = await createAccount(services, {
+      email: 'outage@example.test',
+      type: 'individual',
+      adminUid: null,
+      password: null,
+    })
+    await addNumber(services, { number: FROM, ownerUid: account.uid, assignTo: [] })
+    return (
+      await createPersonalToken(services, { uid: account.uid, scopes: null, expiresInDays: null })
+    ).token
+  } finally {
+    await store.close()
+  }
+}
+
+async function upload(url: string, token: string): Promise<string> {
+  const note = new TextEncoder().encode('A short note, sent while the database comes and goes.\n')
+  const { payload, headers } = multipartBody('fax_file', 'note.txt', 'text/plain', note)
+  const response = await fetch(`${url}/v3/accounts/self/files`, {
+    method: 'POST',
+    headers: { ...headers, authorization: `Bearer ${token}` },
+    body: payload,
+  })
+  assert.equal(response.status, 200, await response.clone().text())
+  return ((await response.json()) as { path: string }).path
+}
+
+async function sendFax(url: string, token: string, file: string): Promise<Answer> {
+  const atMs = Date.now()
+  try {
+    const response = await fetch(`${url}/v3/accounts/self/outbox`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: FROM, to: [TO], files: [file], return_ids: true }),
+      signal: AbortSignal.timeout(15_000),
+    })
+    const body = await response.text()
+    const retryAfter = response.headers.get('retry-after') ?? undefined
+    const faxId =
+      response.status === 201
+        ? (JSON.parse(body) as { ids: Record<string, string> }).ids[TO]
+        : undefined
+    return {
+      atMs,
+      status: response.status,
+      body,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+      ...(faxId === undefined ? {} : { faxId }),
+    }
+  } catch (error) {
+    return { atMs, status: 'no answer', body: String(error) }
+  }
+}
+
+/** Waits until an answer sent at or after `sinceMs` is a 201; fails after `limitMs`. */
+async function untilAccepted(answers: readonly Answer[], sinceMs: number, limitMs: number) {
+  const deadline = sinceMs + limitMs
+  while (!answers.some((a) => a.atMs >= sinceMs && a.status === 201)) {
+    if (Date.now() > deadline) {
+      const last = answers.at(-1)
+      throw new Error(`no 201 within ${limitMs} ms; last answer: ${JSON.stringify(last)}`)
+    }
+    await sleep(50)
+  }
+}
+
+/** The faxes' statuses once every one has a fax record, read from the database itself. */
+async function finalStatuses(
+  databaseUrl: string,
+  ids: readonly string[],
+  limitMs: number,
+): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    const deadline = Date.now() + limitMs
+    for (;;) {
+      const { rows } = await client.query<{ id: string; status: string }>(
+        'select id, status from faxes where id = any($1)',
+        [ids],
+      )
+      if (rows.length === ids.length || Date.now() > deadline) {
+        return new Map(rows.map((row) => [row.id, row.status]))
+      }
+      await sleep(250)
+    }
+  } finally {
+    await client.end()
+  }
+}
