@@ -125,14 +125,17 @@ for (const engine of ENGINES) {
       )
       worker.start()
       await running
-      let stopped = false
+      // The order of two events, not a pause: stop() may only resolve after the job it waits
+      // for has been let go, however long that takes.
+      const order: string[] = []
       const stopping = worker.stop().then(() => {
-        stopped = true
+        order.push('stopped')
       })
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      assert.equal(stopped, false, 'stop() returned while a job was in hand')
+      await new Promise((resolve) => setImmediate(resolve))
+      order.push('job let go')
       release()
       await stopping
+      assert.deepEqual(order, ['job let go', 'stopped'], 'stop() returned while a job was in hand')
       assert.equal(ran.length, 1)
       // The finished job is gone; the other is still there for the next worker.
       const next = await t.services.store.jobs.claim({
@@ -186,8 +189,8 @@ for (const engine of ENGINES) {
         while (inHand['deliver-webhook'] + inHand['render-fax'] < 4 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 10))
         }
-        // Three webhooks (its slots) and the render beside them, and no more for a while.
-        await new Promise((resolve) => setTimeout(resolve, 100))
+        // Three webhooks (its slots) and the render beside them; that no more were ever in hand
+        // at once, until they are let go, is `most` below.
         assert.deepEqual(inHand, { 'deliver-webhook': 3, 'render-fax': 1 })
         const stopping = worker.stop()
         release()

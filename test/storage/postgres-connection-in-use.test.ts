@@ -38,7 +38,7 @@ describe('a PostgreSQL connection in use, closed by the server', () => {
     await waitUntilActive(pid)
     await terminate(pid)
     assert.ok((await sleeping) instanceof Error, 'the query failed')
-    await sleep(200) // the end of the connection reaches the client
+    await waitUntilGone(pid)
     assert.notEqual(await backendPid(db), pid, 'a new connection')
     assert.deepEqual(uncaught, [])
   })
@@ -49,7 +49,8 @@ describe('a PostgreSQL connection in use, closed by the server', () => {
       db.transaction().execute(async (trx) => {
         pid = await backendPid(trx)
         await terminate(pid)
-        await sleep(200) // the connection ends while the transaction holds it, between statements
+        // The backend is gone while the transaction holds its connection, between statements.
+        await waitUntilGone(pid)
         await sql`select 1`.execute(trx)
       }),
     )
@@ -73,6 +74,20 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   } finally {
     await admin.end()
   }
+}
+
+/** Until the server has no backend `pid` any more (polled, with a deadline). */
+async function waitUntilGone(pid: number): Promise<void> {
+  await withAdmin(async (admin) => {
+    for (let tries = 0; tries < 250; tries++) {
+      const found = await admin.query('select 1 from pg_stat_activity where pid = $1', [pid])
+      if (found.rowCount === 0) {
+        return
+      }
+      await sleep(20)
+    }
+    throw new Error(`backend ${pid} is still there`)
+  })
 }
 
 async function waitUntilActive(pid: number): Promise<void> {
