@@ -151,7 +151,7 @@ export function storeUnavailableAnswer(error: StoreUnavailableError): ErrorAnswe
       error: 'service_unavailable',
       description:
         error.reason === 'full'
-          ? 'The database is out of disk space; nothing was changed. Try again later'
+          ? "The server's disk is full; nothing was changed. Try again later"
           : 'The database cannot answer now; nothing was changed. Try again shortly',
     },
     headers: { 'retry-after': String(retryAfterSeconds) },
