@@ -187,6 +187,12 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
           'job failed, and giving it back failed too: it runs again when its lease runs out',
         )
       },
+      onStoreUnavailable: (job, error, tries) => {
+        logger.warn(
+          { reason: error.reason, error: error.message, job: job.id, kind: job.kind, tries },
+          'the database cannot record the end of this job now; holding the job and trying again',
+        )
+      },
       onQueueError: (error) => {
         logger.error({ err: error }, 'job queue unreachable; trying again')
       },

@@ -205,10 +205,11 @@ export async function runCli(argv: string[]): Promise<number> {
 
 /**
  * `faxd worker`: runs jobs from the store named by the config until SIGINT or SIGTERM, then lets
- * the job in hand finish and exits. Logs go to stderr as JSON lines.
+ * the job in hand finish and exits. As `faxd serve`: logs go to stdout as JSON lines, and one
+ * line for people on stderr says it has started.
  */
 async function runWorker(config: Config): Promise<void> {
-  const logger = pino({ level: config.logLevel }, pino.destination(2))
+  const logger = pino({ level: config.logLevel })
   const rendering = await prepareRendering(config.rendering, config.dataDir)
   for (const notice of rendering.notices) {
     logger[notice.level](notice.message)
@@ -216,7 +217,9 @@ async function runWorker(config: Config): Promise<void> {
   const services = await openServices(config, rendering)
   const worker = createWorker(services, config, logger)
   worker.start()
-  logger.info({ data: config.databaseUrl ? 'PostgreSQL' : config.dataDir }, 'faxd worker started')
+  const data = config.databaseUrl ? 'PostgreSQL' : config.dataDir
+  logger.info({ data }, 'faxd worker started')
+  console.error(`faxd worker started (data in ${data})`)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'stopping: finishing the job in hand')

@@ -4,8 +4,10 @@
  * webhook target that hangs holds a webhook slot, not a call). While a handler runs, the worker
  * renews the job's lease every third of the lease, so a long render keeps its job and a dead
  * worker's job is taken over once its lease runs out (job-queue.ts). A handler that returns
- * completes its job; one that throws gets it back later, with a growing delay. `stop()` lets the
- * jobs in hand finish (the process then exits cleanly) and claims no more.
+ * completes its job; one that throws gets it back later, with a growing delay. Recording that
+ * end waits out an unavailable store while the worker holds the lease, so a job done during a
+ * database outage is recorded as done when the database returns. `stop()` lets the jobs in hand
+ * finish (the process then exits cleanly) and claims no more.
  *
  * Each handler gets an AbortSignal, aborted (with a JobAbortedError) when a heartbeat finds the
  * lease lost, since the job may now be running elsewhere, and when the worker has been stopping
@@ -14,8 +16,10 @@
  * heartbeats, the grace) goes through the injected Timers, beside the Clock, so tests drive it.
  */
 import type { ClaimedJob, JobKind, JobQueue } from '../domain/job-queue.js'
+import type { StoreUnavailableError } from '../domain/store-unavailable.js'
 import type { Clock } from '../shared/clock.js'
 import { systemTimers, type CancelTimer, type Timers } from '../shared/timers.js'
+import { untilStoreAnswers } from '../use-cases/until-store-answers.js'
 
 /**
  * Runs one job. Resolving completes it; resolving with `laterAtMs` gives it back to run again
@@ -80,6 +84,11 @@ export interface WorkerEvents {
    * onQueueError, so the job's own error is never lost.
    */
   onUnrecordedFailure?(job: ClaimedJob, error: unknown, queueError: unknown): void
+  /**
+   * Recording a job's end found the store unavailable (`tries` times so far): the worker holds
+   * the job's lease and tries again, until the store answers or the job's signal aborts.
+   */
+  onStoreUnavailable?(job: ClaimedJob, error: StoreUnavailableError, tries: number): void
   /**
    * The queue could not be read or written (a claim, or recording a finished job); the worker
    * goes on, and a job it held is claimed again when its lease runs out.
@@ -238,10 +247,14 @@ export class Worker {
     return this.#jobs.claim({ kinds, worker: name, leaseMs, nowMs: this.#clock.now() })
   }
 
-  /** Runs one claimed job and records its end; never throws. */
+  /**
+   * Runs one claimed job and records its end; never throws. The lease is renewed, and the job's
+   * signal can abort, until its end is recorded: recording waits out an unavailable store
+   * (untilStoreAnswers), so a job that finished during an outage is recorded as finished when the
+   * store returns, not taken over as interrupted once its lease runs out.
+   */
   async #execute(job: ClaimedJob): Promise<void> {
     const { name, leaseMs } = this.#options
-    const handler = this.#handlers[job.kind]
     const controller = new AbortController()
     this.#inProgress.set(controller, job)
     let held = true
@@ -261,43 +274,79 @@ export class Worker {
         }
       },
     )
-    const ended = (): void => {
+    try {
+      const ran = await this.#runHandler(job, controller.signal)
+      await this.#record(job, ran, controller.signal, () => held)
+    } finally {
       heartbeat()
       this.#inProgress.delete(controller)
     }
+  }
+
+  async #runHandler(job: ClaimedJob, signal: AbortSignal): Promise<Ran> {
+    const handler = this.#handlers[job.kind]
     try {
       if (handler === undefined) {
         throw new Error(`no handler for ${job.kind} jobs`)
       }
-      const result = await handler(job, controller.signal)
-      ended()
-      const recorded =
-        held &&
-        (result === undefined
-          ? await this.#jobs.complete(job.id, name)
-          : await this.#jobs.release(job.id, name, result.laterAtMs, result.waitingFor))
-      if (!recorded) {
-        this.#events.onLeaseLost?.(job)
-      }
+      return { failed: false, result: await handler(job, signal) }
     } catch (error) {
-      ended()
-      try {
-        const retryAtMs = this.#clock.now() + retryDelayMs(job.attempts)
-        if (await this.#jobs.release(job.id, name, retryAtMs)) {
-          this.#events.onFailure?.(job, error, retryAtMs)
-        } else {
-          this.#events.onLeaseLost?.(job, error)
+      return { failed: true, error }
+    }
+  }
+
+  /** Completes the job, gives it back for later, or gives it back after a failure. */
+  async #record(
+    job: ClaimedJob,
+    ran: Ran,
+    signal: AbortSignal,
+    held: () => boolean,
+  ): Promise<void> {
+    const { name } = this.#options
+    const write = (attempt: () => Promise<boolean>): Promise<boolean> =>
+      untilStoreAnswers(attempt, {
+        signal,
+        timers: this.#timers,
+        onUnavailable: (error, tries) => this.#events.onStoreUnavailable?.(job, error, tries),
+      })
+    try {
+      if (!ran.failed) {
+        const { result } = ran
+        const recorded =
+          held() &&
+          (await write(() =>
+            result === undefined
+              ? this.#jobs.complete(job.id, name)
+              : this.#jobs.release(job.id, name, result.laterAtMs, result.waitingFor),
+          ))
+        if (!recorded) {
+          this.#events.onLeaseLost?.(job)
         }
-      } catch (queueError) {
-        if (this.#events.onUnrecordedFailure) {
-          this.#events.onUnrecordedFailure(job, error, queueError)
-        } else {
-          this.#queueError(queueError)
-        }
+        return
+      }
+      const retryAtMs = this.#clock.now() + retryDelayMs(job.attempts)
+      if (held() && (await write(() => this.#jobs.release(job.id, name, retryAtMs)))) {
+        this.#events.onFailure?.(job, ran.error, retryAtMs)
+      } else {
+        this.#events.onLeaseLost?.(job, ran.error)
+      }
+    } catch (queueError) {
+      if (!held()) {
+        // The store answered again, but the lease had run out and the job was taken.
+        this.#events.onLeaseLost?.(job, ran.failed ? ran.error : undefined)
+      } else if (ran.failed && this.#events.onUnrecordedFailure) {
+        this.#events.onUnrecordedFailure(job, ran.error, queueError)
+      } else {
+        this.#queueError(queueError)
       }
     }
   }
 }
+
+/** How a handler's run ended: with its result, or with what it threw. */
+type Ran =
+  | { readonly failed: false; readonly result: Awaited<ReturnType<JobHandler>> }
+  | { readonly failed: true; readonly error: unknown }
 
 function slotCount(configured: number | undefined, kind: JobKind): number {
   const count = configured ?? 1

@@ -12,6 +12,10 @@
  * next holder of the job takes it over and ends it as it stood (`interrupted`), the one path for
  * a call whose worker went away. The call's fence (transmission.ts) keeps a worker that has lost
  * the call to another from ending it or changing its progress.
+ *
+ * A call that has ended is recorded even through a database outage: the write is tried again
+ * until the store answers (until-store-answers.ts), while the worker holds the job's lease, so
+ * the fax is not later taken over and reported as interrupted.
  */
 import type { Carrier, CallResult, OutgoingCall } from '../domain/carrier.js'
 import type { FaxRecord } from '../domain/fax.js'
@@ -27,13 +31,17 @@ import {
   type LineBusy,
 } from '../domain/transmission.js'
 import { newId24 } from '../shared/ids.js'
+import { systemTimers, type Timers } from '../shared/timers.js'
 import type { Services } from './context.js'
+import { untilStoreAnswers } from './until-store-answers.js'
 
 export interface TransmitServices extends Pick<Services, 'store' | 'clock'> {
   /** In the order they are asked: the first that handles a number calls it. */
   readonly carriers: readonly Carrier[]
   /** DEFAULT_CALL_LIMITS when not given. */
   readonly callLimits?: CallLimits
+  /** How recording a call's outcome waits for a store that is away; the system's by default. */
+  readonly timers?: Timers
 }
 
 export type TransmitOutcome =
@@ -112,7 +120,25 @@ export async function transmitDelivery(
     bitRate: result.negotiated?.bitRate ?? null,
     coding: result.negotiated?.coding ?? null,
   }
-  const confirmed = new Set([...call.pagesConfirmedBefore, ...result.pagesConfirmed])
+  // The call has happened: its outcome is written down even if the store is away for a while.
+  return untilStoreAnswers(() => recordAttempt(services, call, attempt, result.retryable), {
+    signal,
+    timers: services.timers ?? systemTimers,
+  })
+}
+
+/**
+ * Ends the call with its attempt recorded: another attempt queued, or the fax record made. Safe
+ * to repeat after a try whose answer was lost: the call's fence refuses a second end.
+ */
+async function recordAttempt(
+  { store }: TransmitServices,
+  call: DeliveryInCall,
+  attempt: CallAttempt,
+  retryable: boolean,
+): Promise<Extract<TransmitOutcome, { attempt: CallAttempt }>> {
+  const { endedAtMs, startedAtMs } = attempt
+  const confirmed = new Set([...call.pagesConfirmedBefore, ...attempt.pagesConfirmed])
   const allSent = confirmed.size >= call.entry.pageCount
   const retriesLeft = call.attempt <= call.entry.retry.count
   // Every attempt is reported to the sender's fax_sent hooks, in the commit that records it.
@@ -123,12 +149,12 @@ export async function transmitDelivery(
     from: call.delivery.fromNumber ?? '',
     to: call.delivery.destination,
     startedAtMs,
-    status: allSent ? 'success' : result.status,
-    pages: result.pagesConfirmed.length,
+    status: allSent ? 'success' : attempt.status,
+    pages: attempt.pagesConfirmed.length,
   })
   const hooks = await store.webhooks.list(call.entry.uid, 'fax_sent')
   const webhooks = planWebhookDeliveries(hooks, event, endedAtMs)
-  if (!allSent && result.retryable && retriesLeft) {
+  if (!allSent && retryable && retriesLeft) {
     const retryAtMs = endedAtMs + call.entry.retry.delaySeconds * 1000
     const next = { kind: 'retry', retryAtMs, jobId: newId24() } as const
     await store.transmissions.endCall(attempt, next, endedAtMs, { webhooks, fence: call.fence })

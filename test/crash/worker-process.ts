@@ -2,7 +2,7 @@
  * `faxd worker` as a child process that the crash test can kill outright: SIGKILL, no handler
  * runs, the job in hand stays leased to a process that is gone. Its pid is the one in its worker
  * name (`host:pid:…`, src/main.ts), so the test can see in the jobs table what it held. Its
- * stderr is kept whole, for the report. A render child it had forked is not killed with it: it
+ * output (logs and messages) is kept whole, for the report. A render child it had forked is not killed with it: it
  * finishes on its own, as it would after a real crash.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -17,7 +17,7 @@ export interface WorkerProcess {
   running(): boolean
   /** True when it exited without being sent a signal by kill() or stop(). */
   crashed(): boolean
-  /** Everything it wrote on stderr so far (pino JSON lines). */
+  /** Everything it wrote so far: its pino JSON lines (stdout), then its messages (stderr). */
   log(): string
   /** SIGKILL; resolves once it has exited. */
   kill(): Promise<void>
@@ -28,7 +28,7 @@ export interface WorkerProcess {
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const child: ChildProcess = spawn(process.execPath, [BIN, 'worker'], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   const pid = child.pid
   if (pid === undefined) {
@@ -40,6 +40,10 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   let signalled = false
   child.once('exit', () => {
     exited = true
+  })
+  let log = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    log += chunk
   })
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk
@@ -59,7 +63,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     ready: () => ready && !exited,
     running: () => !exited,
     crashed: () => exited && !signalled,
-    log: () => stderr,
+    log: () => log + stderr,
     kill: async () => signal('SIGKILL'),
     stop: async () => signal('SIGTERM'),
   }

@@ -12,8 +12,8 @@ export interface FaxdChild {
   readonly url: string
   /** Null while it runs; how it ended otherwise. */
   exit(): string | null
-  /** Everything it wrote to stderr so far. */
-  stderr(): string
+  /** Everything it wrote so far: its logs (stdout), then its messages (stderr). */
+  output(): string
   stop(): Promise<void>
 }
 
@@ -24,7 +24,11 @@ export async function startFaxdChild(
 ): Promise<FaxdChild> {
   const child: ChildProcess = spawn(process.execPath, [BIN, command], {
     env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let logs = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    logs += chunk
   })
   let stderr = ''
   let exit: string | null = null
@@ -42,13 +46,17 @@ export async function startFaxdChild(
       }
     })
     child.once('close', () => {
-      reject(new Error(`faxd ${command} exited (${String(exit)}) before it was ready:\n${stderr}`))
+      reject(
+        new Error(
+          `faxd ${command} exited (${String(exit)}) before it was ready:\n${logs}${stderr}`,
+        ),
+      )
     })
   })
   return {
     url,
     exit: () => exit,
-    stderr: () => stderr,
+    output: () => logs + stderr,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) {
         return

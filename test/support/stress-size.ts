@@ -1,6 +1,6 @@
 /**
  * How big the stress tests run (test/crash, test/queue, test/fuzz, the oversized bodies of
- * test/api): at full size under
+ * test/api, the database outages of test/cli): at full size under
  * `npm run test:stress`, which sets FAXD_STRESS=1, and at a size that still exercises every
  * check of each test in `npm test`, so that CI stays within its time. Every size is in the
  * table below and nowhere else; a test prints the sizes it ran at (stressSizeNote), so a run's
@@ -30,6 +30,8 @@ const SIZES = {
   fuzzBodies: { ci: 2_000, full: 10_000, variable: 'FUZZ_CASES' },
   /** test/fuzz/send-fax.fuzz.test.ts: requests per engine with real files and numbers. */
   fuzzStoreBodies: { ci: 200, full: 400, variable: 'FUZZ_STORE_CASES' },
+  /** test/cli/database-outage.test.ts: stops of PostgreSQL, `-m fast` and `-m immediate` in turn. */
+  outageStops: { ci: 2, full: 6, variable: 'OUTAGE_STOPS' },
   /** test/api/oversized-bodies.test.ts: oversized sendFax bodies written to the end. */
   oversizedBodies: { ci: 6, full: 40, variable: 'OVERSIZED_BODIES' },
   /** The largest of them, in MB (the smallest is just over the 1 MB limit). */

@@ -30,8 +30,11 @@ export interface TestStore {
    * not expose (an entry's status, its job). Opened on first use; closed by cleanup.
    */
   database(): Kysely<Database>
-  /** Opens another Store on the same database, as a restarted service would; closed by cleanup. */
-  openAgain(): Promise<Store>
+  /**
+   * Opens another Store on the same database, as a restarted service would; closed by cleanup.
+   * On PostgreSQL, `databaseUrl` reaches the same server another way (through a proxy).
+   */
+  openAgain(via?: { readonly databaseUrl: string }): Promise<Store>
   cleanup(): Promise<void>
 }
 
@@ -64,7 +67,12 @@ export function freshStoreForEachTest(engine: Engine): () => TestStore {
 async function openSqliteTestStore(): Promise<TestStore> {
   const dataDir = await mkdtemp(join(tmpdir(), 'faxd-test-'))
   return trackedTestStore({
-    openStore: () => openStore({ dataDir }),
+    openStore: (via) => {
+      if (via !== undefined) {
+        throw new Error('an SQLite test store is a file: it has no other address')
+      }
+      return openStore({ dataDir })
+    },
     openDatabase: () => openSqliteDatabase(join(dataDir, SQLITE_FILE_NAME)),
     removeDatabase: () => rm(dataDir, { recursive: true, force: true }),
   })
@@ -82,10 +90,10 @@ async function openPostgresTestStore(): Promise<TestStore> {
   await withAdminClient((client) => client.query(`CREATE SCHEMA ${schema}`))
   const options = { databaseUrl: TEST_DATABASE_URL, dataDir: tmpdir(), postgresSchema: schema }
   return trackedTestStore({
-    openStore: () =>
+    openStore: (via) =>
       withAdminClient(async (client) => {
         await client.query('SELECT pg_advisory_lock_shared($1)', [SCHEMA_DROP_LOCK])
-        return openStore(options)
+        return openStore({ ...options, ...via })
       }),
     openDatabase: () => openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema }),
     removeDatabase: () =>
@@ -97,7 +105,7 @@ async function openPostgresTestStore(): Promise<TestStore> {
 }
 
 interface DatabaseLifecycle {
-  openStore(): Promise<Store>
+  openStore(via?: { readonly databaseUrl: string }): Promise<Store>
   openDatabase(): Kysely<Database>
   removeDatabase(): Promise<void>
 }
@@ -110,8 +118,8 @@ async function trackedTestStore(lifecycle: DatabaseLifecycle): Promise<TestStore
     await Promise.all(stores.map((store) => store.close()))
     await lifecycle.removeDatabase()
   }
-  const openAgain = async (): Promise<Store> => {
-    const store = await lifecycle.openStore()
+  const openAgain = async (via?: { readonly databaseUrl: string }): Promise<Store> => {
+    const store = await lifecycle.openStore(via)
     stores.push(store)
     return store
   }
