@@ -48,7 +48,7 @@ import { fileURLToPath } from 'node:url'
 import type { Kysely } from 'kysely'
 import pino from 'pino'
 import type { Config } from '../src/config.js'
-import { readConfig } from '../src/config.js'
+import { DEFAULT_JOB_LEASE_MS, readConfig } from '../src/config.js'
 import type { JobQueue } from '../src/domain/job-queue.js'
 import type {
   PageRenderOutcome,
@@ -58,13 +58,7 @@ import type {
 import type { FileStore, Store } from '../src/domain/ports.js'
 import { renderFaxJob } from '../src/jobs/render-fax-job.js'
 import { Worker } from '../src/jobs/worker.js'
-import {
-  createWorker,
-  openServices,
-  WORKER_IDLE_MS,
-  WORKER_LEASE_MS,
-  workerSlots,
-} from '../src/main.js'
+import { createWorker, openServices, WORKER_IDLE_MS, workerSlots } from '../src/main.js'
 import { systemClock } from '../src/shared/clock.js'
 import { newId24 } from '../src/shared/ids.js'
 import { newJobToRow } from '../src/storage/sql/job-rows.js'
@@ -314,7 +308,7 @@ function noopWorker(jobs: JobQueue, config: Config, name: string): Worker {
     { 'render-fax': nothing, 'send-fax': nothing, 'deliver-webhook': nothing },
     {
       name,
-      leaseMs: WORKER_LEASE_MS,
+      leaseMs: config.jobLeaseMs,
       idleMs: WORKER_IDLE_MS,
       slots: workerSlots(config),
     },
@@ -475,7 +469,7 @@ async function prepareDeliveries(database: CaseDatabase): Promise<void> {
     },
     {
       name: 'bench-setup',
-      leaseMs: WORKER_LEASE_MS,
+      leaseMs: DEFAULT_JOB_LEASE_MS,
       idleMs: WORKER_IDLE_MS,
       slots: { 'render-fax': SETUP_RENDER_SLOTS },
     },

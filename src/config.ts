@@ -19,6 +19,9 @@
  *   FAXD_EMBEDDED_WORKER  0 to run `faxd serve` without a worker (run `faxd worker` beside it)
  *   FAXD_WORKER_CALLS, FAXD_WORKER_RENDERS, FAXD_WORKER_WEBHOOKS  how many calls, renders and
  *                 webhook deliveries one worker process runs at once (default 4, 1, 4)
+ *   FAXD_JOB_LEASE_SECONDS  how long a worker's hold on a job lasts unless renewed (every third
+ *                 of it): the jobs of a worker that died are taken over this long after its
+ *                 last renewal (default 60)
  *   FAXD_CALLS_PER_DESTINATION  calls in progress to one number, over all workers (default 1)
  *   FAXD_CALLS_PER_SENDING_NUMBER  calls in progress from one of the account's numbers, over all
  *                 workers (default 4)
@@ -28,6 +31,9 @@
  *                 (default), 0 instant, 0.1 ten times faster (docs/test-numbers.md)
  */
 import { resolve } from 'node:path'
+
+/** A worker's hold on a job, unless FAXD_JOB_LEASE_SECONDS says otherwise. */
+export const DEFAULT_JOB_LEASE_MS = 60_000
 
 export interface Config {
   readonly dataDir: string
@@ -46,6 +52,8 @@ export interface Config {
     readonly renders: number
     readonly webhooks: number
   }
+  /** How long a worker's hold on a job lasts unless renewed (JobQueue leases). */
+  readonly jobLeaseMs: number
   /** Calls in progress at once, counted over every worker sharing the store. */
   readonly callLimits: { readonly perDestination: number; readonly perSendingNumber: number }
 }
@@ -121,6 +129,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       renders: wholeNumber(env, 'FAXD_WORKER_RENDERS', 1, 1, 64),
       webhooks: wholeNumber(env, 'FAXD_WORKER_WEBHOOKS', 4, 1, 1000),
     },
+    jobLeaseMs:
+      wholeNumber(env, 'FAXD_JOB_LEASE_SECONDS', DEFAULT_JOB_LEASE_MS / 1000, 3, 3600) * 1000,
     callLimits: {
       perDestination: wholeNumber(env, 'FAXD_CALLS_PER_DESTINATION', 1, 1, 1000),
       perSendingNumber: wholeNumber(env, 'FAXD_CALLS_PER_SENDING_NUMBER', 4, 1, 1000),

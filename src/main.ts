@@ -11,7 +11,7 @@ import type { Config, RenderingConfig } from './config.js'
 import { A4, LETTER } from './rendering/fax-geometry.js'
 import { FileStoreRenderer } from './rendering/file-store-renderer.js'
 import type { Isolation } from './rendering/isolated-renderer.js'
-import { probeRenderIsolation } from './rendering/isolated-renderer.js'
+import { inIsolation, probeRenderIsolation } from './rendering/isolated-renderer.js'
 import { findProgram } from './rendering/office-conversion.js'
 import type { RenderSettings } from './rendering/render-fax.js'
 import { MAX_PICTURE_PIXELS, renderableKinds } from './rendering/render-fax.js'
@@ -50,7 +50,7 @@ export async function openServices(config: Config, rendering?: RenderingSetup): 
     files,
     clock: systemClock,
     documentKinds: renderableKinds(settings.office),
-    pages: new FileStoreRenderer(files, settings, isolation),
+    pages: new FileStoreRenderer(files, settings, inIsolation(isolation)),
     documents: new FileStoreFaxDocuments(files, { paper: config.rendering.paper }),
   }
 }
@@ -162,7 +162,7 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
     },
     {
       name,
-      leaseMs: WORKER_LEASE_MS,
+      leaseMs: config.jobLeaseMs,
       idleMs: WORKER_IDLE_MS,
       slots: workerSlots(config),
     },
@@ -200,7 +200,6 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
   )
 }
 
-export const WORKER_LEASE_MS = 60_000
 export const WORKER_IDLE_MS = 500
 
 /** How many jobs of each kind one worker process runs at once, as configured. */

@@ -18,7 +18,7 @@
  *    the receiver (signed, with the stored body) at least once: deliveries = attempts, exactly;
  * 6. at least one kill hit a worker in a call, and one a worker delivering a webhook.
  *
- * A run that stops making progress (nothing changes for STALL_MS, well past the 60-s lease of a
+ * A run that stops making progress (nothing changes for STALL_MS, well past the 10-s lease of a
  * dead worker's job) is reported with what is stuck: the deliveries left, their attempts and
  * their jobs. Knobs: CRASH_SEED replays a run's plan, CRASH_ENGINES=postgres,sqlite (default
  * postgres), CRASH_FAXES, CRASH_KILLS and CRASH_SEND_PAUSE_MS set the size, CRASH_KEEP=1 keeps the
@@ -64,8 +64,13 @@ const TIME_SCALE = '0.002'
 const FROM = '+15555550150'
 const DOCUMENT = 'text-letter.pdf'
 const PAGES = DOCUMENTS.find((fixture) => fixture.file === DOCUMENT)?.pages ?? 0
-/** Nothing changing for this long means stuck: past a dead worker's lease (60 s) and more. */
-const STALL_MS = 120_000
+/**
+ * The workers' lease, shorter than the product's 60 s so that the run does not wait a minute
+ * after each kill; long enough that a worker on a loaded machine keeps renewing it in time.
+ */
+const LEASE_SECONDS = 10
+/** Nothing changing for this long means stuck: well past a dead worker's lease. */
+const STALL_MS = 60_000
 /**
  * A limit for a run that moves but never ends (STALL_MS catches one that stops): on a 2-core
  * machine 300 faxes took 13.5 min at a load average of 10–20, 7.5 min at 3–9; 40 faxes 1.4 min.
@@ -139,6 +144,10 @@ async function crashRun(t: TestContext, engine: CrashEngine): Promise<void> {
       FAXD_SIMULATED_TIME_SCALE: TIME_SCALE,
       FAXD_WEBHOOK_ALLOW_PRIVATE: '1',
       FAXD_SOFFICE: 'none',
+      // A dead worker's jobs are taken over this long after its last heartbeat.
+      FAXD_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+      // Two renders at a time per worker: rendering, not calling, is what the run waits for.
+      FAXD_WORKER_RENDERS: '2',
     }
     const token = await operatorSetup(env)
     receiver = await startReceiver(200)
