@@ -22,6 +22,7 @@ import {
 } from '../src/api/schemas/payload-outbox.js'
 import { DOCUMENT_KINDS } from '../src/domain/document-kind.js'
 import { FileStoreRenderer } from '../src/rendering/file-store-renderer.js'
+import { inIsolation } from '../src/rendering/isolated-renderer.js'
 import { FileStoreFaxDocuments } from '../src/reports/file-store-fax-documents.js'
 import { LETTER } from '../src/rendering/fax-geometry.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-fax.js'
@@ -110,11 +111,11 @@ export async function startFaxd(engine: Engine): Promise<FaxdServer> {
     pages: new FileStoreRenderer(
       files,
       { paper: LETTER, maxPages: 250, maxPicturePixels: MAX_PICTURE_PIXELS, office: undefined },
-      {
+      inIsolation({
         timeoutMs: 600_000,
         maxMemoryBytes: 2048 * 1024 * 1024,
         sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [dataDir] },
-      },
+      }),
     ),
     documents: new FileStoreFaxDocuments(files),
   }

@@ -24,9 +24,11 @@ import { DOCUMENT_KINDS } from '../src/domain/document-kind.js'
 import type { PageRenderer } from '../src/domain/page-renderer.js'
 import { renderFaxJob } from '../src/jobs/render-fax-job.js'
 import { Worker } from '../src/jobs/worker.js'
-import { WORKER_IDLE_MS, WORKER_LEASE_MS } from '../src/main.js'
+import { DEFAULT_JOB_LEASE_MS } from '../src/config.js'
+import { WORKER_IDLE_MS } from '../src/main.js'
 import { LETTER } from '../src/rendering/fax-geometry.js'
 import { FileStoreRenderer } from '../src/rendering/file-store-renderer.js'
+import { inIsolation } from '../src/rendering/isolated-renderer.js'
 import { renderEntry } from '../src/rendering/render-entry.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-fax.js'
 import { FileStoreFaxDocuments } from '../src/reports/file-store-fax-documents.js'
@@ -83,12 +85,12 @@ async function measure(entry: EntryName, dataDir: string, rounds: number): Promi
       new FileStoreRenderer(
         files,
         { paper: LETTER, maxPages: 250, maxPicturePixels: MAX_PICTURE_PIXELS, office: undefined },
-        {
+        inIsolation({
           timeoutMs: 600_000,
           maxMemoryBytes: 2048 * 1024 * 1024,
           sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [dataDir] },
           entry: ENTRIES[entry],
-        },
+        }),
       ),
       renderTimes,
     ),
@@ -101,7 +103,7 @@ async function measure(entry: EntryName, dataDir: string, rounds: number): Promi
     { 'render-fax': renderFaxJob(services) },
     {
       name: `bench-${entry}`,
-      leaseMs: WORKER_LEASE_MS,
+      leaseMs: DEFAULT_JOB_LEASE_MS,
       idleMs: WORKER_IDLE_MS,
       slots: { 'render-fax': 1 },
     },

@@ -1,7 +1,10 @@
 /**
- * PageRenderer over the FileStore: the documents are copied out to a private folder, rendered in
- * a child process (isolated-renderer.ts), and the TIFF-F is put back into the FileStore. Previews
- * decode one page of a stored TIFF-F with our codec and encode it as a 1-bit PNG.
+ * PageRenderer over the FileStore: the documents are copied out to a private folder, rendered by
+ * the RunRender it is given, and the TIFF-F is put back into the FileStore. The service gives it
+ * inIsolation (isolated-renderer.ts: a child process in a sandbox, with limits); tests of what
+ * the pages say, not of the isolation, give it renderInProcess (render-to-tiff.ts): the same
+ * rendering, in this process.
+ * Previews decode one page of a stored TIFF-F with our codec and encode it as a 1-bit PNG.
  */
 import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -11,24 +14,31 @@ import sharp from 'sharp'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { PageRenderOutcome, PageRenderRequest, PageRenderer } from '../domain/page-renderer.js'
 import { type FileStore, readAllBytes } from '../domain/ports.js'
-import type { Isolation } from './isolated-renderer.js'
-import { renderIsolated } from './isolated-renderer.js'
-import type { RenderSettings } from './render-fax.js'
+import type { RenderProgress, RenderSettings } from './render-fax.js'
 import type { RenderJob } from './render-job.js'
 import { RenderingError } from './rendering-error.js'
 
 /** A rendered document is at most this large (250 superfine pages of dense MMR stay far below). */
 const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
 
+/**
+ * Runs one render job: writes the TIFF-F to `job.outputPath`, reports progress, and throws a
+ * RenderingError for a document that cannot be rendered.
+ */
+export type RunRender = (
+  job: RenderJob,
+  onProgress: (progress: RenderProgress) => void,
+) => Promise<{ pages: number; bytes: number }>
+
 export class FileStoreRenderer implements PageRenderer {
   readonly #files: FileStore
   readonly #settings: RenderSettings
-  readonly #isolation: Isolation
+  readonly #run: RunRender
 
-  constructor(files: FileStore, settings: RenderSettings, isolation: Isolation) {
+  constructor(files: FileStore, settings: RenderSettings, run: RunRender) {
     this.#files = files
     this.#settings = settings
-    this.#isolation = isolation
+    this.#run = run
   }
 
   async render(
@@ -72,7 +82,7 @@ export class FileStoreRenderer implements PageRenderer {
       }
       let result: { pages: number; bytes: number }
       try {
-        result = await renderIsolated(job, this.#isolation, (progress) => {
+        result = await this.#run(job, (progress) => {
           onPage(progress.pagesDone)
         })
       } catch (error) {

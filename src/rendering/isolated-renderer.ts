@@ -65,6 +65,16 @@ export async function renderIsolated(
   }
 }
 
+/** Render jobs run by renderIsolated with `isolation`: what the service renders with. */
+export function inIsolation(
+  isolation: Isolation,
+): (
+  job: RenderJob,
+  onProgress: (progress: RenderProgress) => void,
+) => Promise<{ pages: number; bytes: number }> {
+  return (job, onProgress) => renderIsolated(job, isolation, onProgress)
+}
+
 /** Whether renders can run in `sandbox` here: null, or why not (see probeRenderSandbox). */
 export function probeRenderIsolation(sandbox: Sandbox): Promise<string | null> {
   return probeRenderSandbox(sandbox, ENTRY)

@@ -5,7 +5,7 @@
  */
 import { renderToTiff } from './render-to-tiff.js'
 import type { RenderJob, RenderMessage } from './render-job.js'
-import { RenderingError } from './rendering-error.js'
+import { asRenderingError } from './rendering-error.js'
 
 function send(message: RenderMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -25,16 +25,8 @@ process.once('message', (job: RenderJob) => {
   })
     .then(async ({ pages, bytes }) => send({ type: 'done', pages, bytes }))
     .catch(async (error: unknown) => {
-      if (error instanceof RenderingError) {
-        await send({ type: 'failed', status: error.status, message: error.message })
-      } else {
-        const reason = error instanceof Error ? error.message : String(error)
-        await send({
-          type: 'failed',
-          status: 'failed_convert_to_tiff_issue',
-          message: `the pages could not be prepared: ${reason}`,
-        })
-      }
+      const failure = asRenderingError(error)
+      await send({ type: 'failed', status: failure.status, message: failure.message })
     })
     .finally(() => {
       process.disconnect()

@@ -12,6 +12,22 @@ import { A4, HORIZONTAL_DPI, LETTER, verticalDpi } from './fax-geometry.js'
 import type { RenderProgress } from './render-fax.js'
 import { renderFax } from './render-fax.js'
 import type { RenderJob } from './render-job.js'
+import { asRenderingError } from './rendering-error.js'
+
+/**
+ * renderToTiff with every failure a RenderingError, as a render process reports it: the same
+ * rendering in this process, without the isolation (for tests of what the pages say).
+ */
+export async function renderInProcess(
+  job: RenderJob,
+  onProgress: (progress: RenderProgress) => void = () => {},
+): Promise<{ pages: number; bytes: number }> {
+  try {
+    return await renderToTiff(job, onProgress)
+  } catch (error) {
+    throw asRenderingError(error)
+  }
+}
 
 export async function renderToTiff(
   job: RenderJob,

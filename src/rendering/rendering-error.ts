@@ -26,6 +26,22 @@ export class RenderingError extends Error {
   }
 }
 
+/**
+ * Any error of a render as the failure its fax ends with: a RenderingError as it is; anything
+ * else (a renderer that threw, a bug) as failed_convert_to_tiff_issue, saying what happened.
+ */
+export function asRenderingError(error: unknown): RenderingError {
+  if (error instanceof RenderingError) {
+    return error
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  return new RenderingError(
+    'failed_convert_to_tiff_issue',
+    `the pages could not be prepared: ${reason}`,
+    { cause: error },
+  )
+}
+
 /** Pages a fax may have, and how many are taken by what comes before the document at hand. */
 export interface PageBudget {
   readonly limit: number

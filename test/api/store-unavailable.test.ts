@@ -14,6 +14,7 @@ import { createApp } from '../../src/api/create-app.js'
 import { DOCUMENT_KINDS } from '../../src/domain/document-kind.js'
 import type { Store } from '../../src/domain/ports.js'
 import { FileStoreRenderer } from '../../src/rendering/file-store-renderer.js'
+import { renderInProcess } from '../../src/rendering/render-to-tiff.js'
 import { FileStoreFaxDocuments } from '../../src/reports/file-store-fax-documents.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
@@ -22,7 +23,6 @@ import { createSqlStore } from '../../src/storage/sql/sql-store.js'
 import { ERROR_KEYS } from '../support/error-body.js'
 import {
   openTestApp,
-  TEST_RENDER_ISOLATION,
   TEST_RENDER_SETTINGS,
   type TestApp,
   type TestUser,
@@ -58,7 +58,7 @@ describe('PostgreSQL refusing connections', () => {
         files,
         clock: new ManualClock(Date.UTC(2026, 10, 27, 12, 0, 0)),
         documentKinds: new Set(DOCUMENT_KINDS),
-        pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, TEST_RENDER_ISOLATION),
+        pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, renderInProcess),
         documents: new FileStoreFaxDocuments(files),
       },
     })

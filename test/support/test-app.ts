@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { DOCUMENT_KINDS, type DocumentKind } from '../../src/domain/document-kind.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { FileStoreRenderer } from '../../src/rendering/file-store-renderer.js'
-import type { Isolation } from '../../src/rendering/isolated-renderer.js'
+import { inIsolation, type Isolation } from '../../src/rendering/isolated-renderer.js'
+import { renderInProcess } from '../../src/rendering/render-to-tiff.js'
 import type { Sandbox } from '../../src/sandbox/sandbox.js'
 import { FileStoreFaxDocuments } from '../../src/reports/file-store-fax-documents.js'
 import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-fax.js'
@@ -87,8 +88,9 @@ export const TEST_RENDER_SETTINGS: RenderSettings = {
   office: { program: 'soffice', timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 },
 }
 /**
- * Renders run as the service runs them: in a child process, in the bubblewrap sandbox (test.sh
- * installs bubblewrap; a machine without it fails the rendering tests rather than skip them).
+ * The sandbox of renders run as the service runs them: in a child process, in bubblewrap
+ * (test.sh installs bubblewrap; a machine without it fails the rendering tests rather than skip
+ * them). openTestApp renders this way with `renderIn: 'sandbox'`.
  */
 export const TEST_SANDBOX: Extract<Sandbox, { kind: 'bubblewrap' }> = {
   kind: 'bubblewrap',
@@ -104,6 +106,12 @@ export const TEST_RENDER_ISOLATION: Isolation = {
 export interface TestAppOptions {
   /** The document kinds the server renders (default: all, as where LibreOffice is installed). */
   readonly documentKinds?: ReadonlySet<DocumentKind>
+  /**
+   * Where renders run: in the test's own process (the default: the same rendering, without the
+   * cost of a process per fax, for tests of what the pages say), or as the service runs them,
+   * in a sandboxed child process (for tests of the isolation itself).
+   */
+  readonly renderIn?: 'process' | 'sandbox'
 }
 
 export async function openTestApp(
@@ -119,7 +127,11 @@ export async function openTestApp(
     files,
     clock,
     documentKinds: options.documentKinds ?? new Set(DOCUMENT_KINDS),
-    pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, TEST_RENDER_ISOLATION),
+    pages: new FileStoreRenderer(
+      files,
+      TEST_RENDER_SETTINGS,
+      options.renderIn === 'sandbox' ? inIsolation(TEST_RENDER_ISOLATION) : renderInProcess,
+    ),
     documents: new FileStoreFaxDocuments(files),
   }
   const app = await createApp({ services })

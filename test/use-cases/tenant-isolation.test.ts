@@ -25,7 +25,7 @@ describe('tenant isolation while rendering', () => {
   let b: TestUser
 
   before(async () => {
-    t = await openTestApp('sqlite')
+    t = await openTestApp('sqlite', { renderIn: 'sandbox' })
     a = await t.user({ numbers: [A_NUMBER] })
     b = await t.user({ numbers: [B_NUMBER] })
   })
