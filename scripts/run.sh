@@ -34,10 +34,10 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "==> installing npm packages"
-  npm ci --no-audit --no-fund
-fi
+echo "==> npm packages"
+# shellcheck source=scripts/npm-packages.sh
+source scripts/npm-packages.sh
+npm_packages
 echo "==> building"
 npm run --silent build
 

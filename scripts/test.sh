@@ -19,7 +19,9 @@
 #      tesseract, LibreOffice Writer and Calc, poppler-utils, qpdf, procps, python3 for the
 #      webhook docs' Python snippet, bubblewrap for the render sandbox): installed with
 #      apt-get only when one of their commands is missing.
-#   3. npm ci, only when node_modules is missing or older than package-lock.json.
+#   3. npm ci, only when node_modules is missing or older than package-lock.json; a node_modules
+#      made before from the same lock file and Node is unpacked from the user's cache instead
+#      (scripts/npm-packages.sh).
 #   4. lint, check (type-check), build, test -- stopping at the first failure.
 set -euo pipefail
 
@@ -327,12 +329,9 @@ setup_peers
 # ---------------------------------------------------------------------------
 
 banner "Dependencies"
-if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  info "node_modules is missing or older than package-lock.json: npm ci"
-  npm ci --no-audit --no-fund
-else
-  info "node_modules is up to date"
-fi
+# shellcheck source=scripts/npm-packages.sh
+source scripts/npm-packages.sh
+npm_packages
 
 # ---------------------------------------------------------------------------
 # The checks, in order, stopping at the first failure

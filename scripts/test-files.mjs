@@ -1,0 +1,38 @@
+// The test files of `npm test`, in the order they start: the longest first, so that with
+// several files running at once none of them starts near the end and runs on alone; then the
+// rest in name order. A file missing from SLOWEST only starts later; one listed here that no
+// longer exists is an error, so the list cannot quietly rot.
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** Longest first, as measured by `npm test` on the 2-core CI machine (docs/benchmarks.md). */
+const SLOWEST = [
+  'test/rendering/linked-content.test.ts',
+  'test/crash/sigkill.test.ts',
+  'test/rendering/documents.test.ts',
+  'test/rendering/hostile.test.ts',
+  'test/cli/database-outage.test.ts',
+  'test/api/send-fax-rules.test.ts',
+  'test/fuzz/send-fax.fuzz.test.ts',
+  'test/fuzz/other-routes.fuzz.test.ts',
+  'test/cli/serve-worker.test.ts',
+  'test/rendering/legibility.test.ts',
+]
+
+function testFiles(folder) {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name)
+    if (entry.isDirectory()) {
+      return testFiles(path)
+    }
+    return entry.name.endsWith('.test.ts') ? [path] : []
+  })
+}
+
+for (const file of SLOWEST) {
+  if (!existsSync(file)) {
+    throw new Error(`scripts/test-files.mjs names ${file}, which does not exist`)
+  }
+}
+const rest = [...testFiles('src'), ...testFiles('test')].filter((f) => !SLOWEST.includes(f)).sort()
+process.stdout.write([...SLOWEST, ...rest].join('\n') + '\n')
