@@ -15,10 +15,7 @@ import { prepareRendering } from '../main.js'
 import { renderIsolated } from '../rendering/isolated-renderer.js'
 import type { RenderJob } from '../rendering/render-job.js'
 import { printedDate } from '../use-cases/prepare-outbox-pages.js'
-
-export class RenderUsageError extends Error {
-  override readonly name = 'RenderUsageError'
-}
+import { UsageError } from './usage-error.js'
 
 export async function renderCommand(
   args: string[],
@@ -29,18 +26,18 @@ export async function renderCommand(
   const { values, positionals } = parseRenderArgs(args)
   const output = values.output
   if (output === undefined || output === '') {
-    throw new RenderUsageError('-o OUT.tif is required')
+    throw new UsageError('-o OUT.tif is required')
   }
   if (positionals.length === 0 && values['cover-json'] === undefined) {
-    throw new RenderUsageError('give at least one FILE (or a --cover-json)')
+    throw new UsageError('give at least one FILE (or a --cover-json)')
   }
   const resolution = values.resolution ?? 'fine'
   if (resolution !== 'fine' && resolution !== 'superfine') {
-    throw new RenderUsageError('--resolution must be fine or superfine')
+    throw new UsageError('--resolution must be fine or superfine')
   }
   for (const file of [...positionals, ...(values.logo === undefined ? [] : [values.logo])]) {
     await access(file).catch(() => {
-      throw new RenderUsageError(`cannot read ${file}`)
+      throw new UsageError(`cannot read ${file}`)
     })
   }
   const { settings, isolation, notices } = await prepareRendering(config, dataDir)
@@ -100,7 +97,7 @@ function parseRenderArgs(args: string[]) {
       },
     })
   } catch (error) {
-    throw new RenderUsageError(error instanceof Error ? error.message : String(error))
+    throw new UsageError(error instanceof Error ? error.message : String(error))
   }
 }
 
@@ -110,18 +107,16 @@ function parseCover(text: string): CoverPage {
   try {
     value = JSON.parse(text)
   } catch {
-    throw new RenderUsageError('--cover-json is not JSON')
+    throw new UsageError('--cover-json is not JSON')
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RenderUsageError('--cover-json must be an object like {"name_to": …}')
+    throw new UsageError('--cover-json must be an object like {"name_to": …}')
   }
   const cover = value as Record<string, unknown>
   const text1024 = (name: string): string => {
     const field = cover[name]
     if (typeof field !== 'string' || field.length > 1024) {
-      throw new RenderUsageError(
-        `--cover-json needs "${name}", a string of at most 1024 characters`,
-      )
+      throw new UsageError(`--cover-json needs "${name}", a string of at most 1024 characters`)
     }
     return field
   }
@@ -130,15 +125,15 @@ function parseCover(text: string): CoverPage {
     !Array.isArray(flags) ||
     !flags.every((flag): flag is CoverPageFlag => COVER_PAGE_FLAGS.includes(flag as CoverPageFlag))
   ) {
-    throw new RenderUsageError(`--cover-json "flags" may hold ${COVER_PAGE_FLAGS.join(', ')}`)
+    throw new UsageError(`--cover-json "flags" may hold ${COVER_PAGE_FLAGS.join(', ')}`)
   }
   const message = cover['message'] ?? null
   if (message !== null && typeof message !== 'string') {
-    throw new RenderUsageError('--cover-json "message" must be a string')
+    throw new UsageError('--cover-json "message" must be a string')
   }
   const logo = cover['include_company_logo'] ?? false
   if (typeof logo !== 'boolean') {
-    throw new RenderUsageError('--cover-json "include_company_logo" must be true or false')
+    throw new UsageError('--cover-json "include_company_logo" must be true or false')
   }
   return {
     nameTo: text1024('name_to'),
