@@ -4,11 +4,15 @@ import { JOB_KINDS, type ClaimedJob, type NewJob } from '../../domain/job-queue.
 import { oneOf, parseJsonObject, toJsonText } from './column-values.js'
 import type { JobsTable } from './schema.js'
 
-/** A job nobody holds yet, serving `outboxId` (null: no outbox entry). */
+/**
+ * A job nobody holds yet, serving `outboxId` (null: no outbox entry) and, for a send-fax job,
+ * calling `deliveryId`.
+ */
 export function newJobToRow(
   job: NewJob,
   outboxId: string | null,
   createdAtMs: number,
+  deliveryId: string | null = null,
 ): Insertable<JobsTable> {
   return {
     id: job.id,
@@ -20,7 +24,26 @@ export function newJobToRow(
     attempts: 0,
     created_at: createdAtMs,
     outbox_id: outboxId,
+    delivery_id: deliveryId,
   }
+}
+
+/**
+ * The send-fax job of one attempt at a delivery: the one place in storage that writes its
+ * payload (send-fax-job.ts reads it), beside the delivery's own column.
+ */
+export function sendFaxJobRow(
+  job: { readonly id: string; readonly deliveryId: string; readonly runAtMs: number },
+  outboxId: string,
+  createdAtMs: number,
+): Insertable<JobsTable> {
+  const { id, deliveryId, runAtMs } = job
+  return newJobToRow(
+    { id, kind: 'send-fax', payload: { deliveryId }, runAtMs },
+    outboxId,
+    createdAtMs,
+    deliveryId,
+  )
 }
 
 /** The row a claim returned: it holds a lease, so `locked_until` is set. */

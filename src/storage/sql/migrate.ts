@@ -16,6 +16,7 @@ import * as transmission from './migrations/0005-transmission.js'
 import * as callProgress from './migrations/0006-call-progress.js'
 import * as lineLimits from './migrations/0007-line-limits.js'
 import * as callFence from './migrations/0008-call-fence.js'
+import * as jobDelivery from './migrations/0009-job-delivery.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -27,19 +28,29 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-call-progress': callProgress,
   '0007-line-limits': lineLimits,
   '0008-call-fence': callFence,
+  '0009-job-delivery': jobDelivery,
 }
 
 const inCodeMigrations: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),
 }
 
-export async function migrateToLatest(db: Kysely<Database>, engine: SqlEngine): Promise<void> {
+/**
+ * Runs the migrations the database has not had yet: all of them, or (for a test of one
+ * migration) those up to and including `upTo`.
+ */
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  engine: SqlEngine,
+  upTo?: string,
+): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: inCodeMigrations,
     migrationTableSchema: engine === 'postgres' ? await currentSchema(db) : undefined,
   })
-  const { error, results } = await migrator.migrateToLatest()
+  const { error, results } =
+    upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo)
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName
     const what = failed === undefined ? 'migrating the database' : `migration ${failed}`

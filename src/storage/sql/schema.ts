@@ -169,6 +169,8 @@ export interface JobsTable {
   outbox_id: string | null
   /** What the job waits for (a line), set when it was given back for it; null otherwise. */
   waiting_for: Generated<string | null>
+  /** The delivery a send-fax job calls; null for the other kinds. */
+  delivery_id: Generated<string | null>
 }
 
 export interface WebhooksTable {

@@ -19,7 +19,7 @@ import type {
 import { newId24 } from '../../shared/ids.js'
 import { faxToRow } from './fax-rows.js'
 import { insertRows } from './insert-rows.js'
-import { newJobToRow } from './job-rows.js'
+import { newJobToRow, sendFaxJobRow } from './job-rows.js'
 import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
 import {
   deliveryFromRow,
@@ -188,13 +188,8 @@ export class SqlOutboxRepository implements OutboxRepository {
         .orderBy('position')
         .execute()
       const jobs = deliveries.map((delivery) =>
-        newJobToRow(
-          {
-            id: newId24(),
-            kind: 'send-fax',
-            payload: { deliveryId: delivery.id },
-            runAtMs: Math.max(entry.send_at, atMs),
-          },
+        sendFaxJobRow(
+          { id: newId24(), deliveryId: delivery.id, runAtMs: Math.max(entry.send_at, atMs) },
           id,
           atMs,
         ),

@@ -19,7 +19,7 @@ import type { TransmissionRepository } from '../../domain/transmission.js'
 import { CallNotHeldError } from '../../domain/transmission.js'
 import { toJsonText } from './column-values.js'
 import { faxToRow } from './fax-rows.js'
-import { newJobToRow } from './job-rows.js'
+import { sendFaxJobRow } from './job-rows.js'
 import { detachJobsInHand, wakeOneWaitingFor } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import type { Database } from './schema.js'
@@ -263,13 +263,8 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         await trx
           .insertInto('jobs')
           .values(
-            newJobToRow(
-              {
-                id: next.jobId,
-                kind: 'send-fax',
-                payload: { deliveryId: delivery.id },
-                runAtMs: next.retryAtMs,
-              },
+            sendFaxJobRow(
+              { id: next.jobId, deliveryId: delivery.id, runAtMs: next.retryAtMs },
               delivery.outbox_id,
               atMs,
             ),
@@ -307,14 +302,11 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       .execute()
     const jobs = await this.#db
       .selectFrom('jobs')
-      .select(['payload', 'run_at'])
+      .select(['delivery_id', 'run_at'])
       .where('outbox_id', '=', outboxId)
-      .where('kind', '=', 'send-fax')
+      .where('delivery_id', 'is not', null)
       .execute()
-    const dueAt = new Map<unknown, number>()
-    for (const job of jobs) {
-      dueAt.set((JSON.parse(job.payload) as { deliveryId?: unknown }).deliveryId, job.run_at)
-    }
+    const dueAt = new Map(jobs.map((job) => [job.delivery_id, job.run_at]))
     return rows.map((row) => ({
       delivery: deliveryFromRow(row),
       attempts: row.attempts,
