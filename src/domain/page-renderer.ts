@@ -28,9 +28,11 @@ export type PageRenderOutcome =
   | { readonly ok: false; readonly status: FaxStatus; readonly description: string }
 
 export interface PageRenderer {
+  /** `signal` stops the render: its reason is thrown, and nothing is stored. */
   render(
     request: PageRenderRequest,
     onPage?: (pagesDone: number) => void,
+    signal?: AbortSignal,
   ): Promise<PageRenderOutcome>
   /**
    * Page `page` (from 1) of a rendered document as a PNG, at most `maxWidth` pixels wide, drawn

@@ -2,7 +2,8 @@
  * The `render-fax` job: makes the pages of the outbox entry named in its payload. A job that has
  * already failed this often (the renderer itself kept breaking, not the document: a document
  * that cannot be rendered is an outcome, not a failure) ends its fax with
- * `failed_internal_process_error` instead of trying forever.
+ * `failed_internal_process_error` instead of trying forever. The worker's signal stops the
+ * render in progress (its process is killed) when the job's lease is lost or the worker stops.
  */
 import type { ClaimedJob } from '../domain/job-queue.js'
 import {
@@ -15,7 +16,7 @@ import type { JobHandler } from './worker.js'
 export const MAX_RENDER_ATTEMPTS = 5
 
 export function renderFaxJob(services: RenderServices): JobHandler {
-  return async (job: ClaimedJob) => {
+  return async (job: ClaimedJob, signal: AbortSignal) => {
     const outboxId = job.payload['outboxId']
     if (typeof outboxId !== 'string') {
       return // Not ours to understand: nothing to do, and nothing to retry.
@@ -29,6 +30,6 @@ export function renderFaxJob(services: RenderServices): JobHandler {
       )
       return
     }
-    await prepareOutboxPages(services, outboxId)
+    await prepareOutboxPages(services, outboxId, signal)
   }
 }

@@ -23,11 +23,13 @@ const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
 
 /**
  * Runs one render job: writes the TIFF-F to `job.outputPath`, reports progress, and throws a
- * RenderingError for a document that cannot be rendered.
+ * RenderingError for a document that cannot be rendered. `signal` stops it: its reason is
+ * thrown, and nothing is written.
  */
 export type RunRender = (
   job: RenderJob,
   onProgress: (progress: RenderProgress) => void,
+  signal?: AbortSignal,
 ) => Promise<{ pages: number; bytes: number }>
 
 export class FileStoreRenderer implements PageRenderer {
@@ -44,6 +46,7 @@ export class FileStoreRenderer implements PageRenderer {
   async render(
     request: PageRenderRequest,
     onPage: (pagesDone: number) => void = () => {},
+    signal?: AbortSignal,
   ): Promise<PageRenderOutcome> {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'faxd-render-'))
     try {
@@ -82,9 +85,13 @@ export class FileStoreRenderer implements PageRenderer {
       }
       let result: { pages: number; bytes: number }
       try {
-        result = await this.#run(job, (progress) => {
-          onPage(progress.pagesDone)
-        })
+        result = await this.#run(
+          job,
+          (progress) => {
+            onPage(progress.pagesDone)
+          },
+          signal,
+        )
       } catch (error) {
         if (error instanceof RenderingError) {
           return { ok: false, status: error.status, description: error.message }

@@ -49,15 +49,21 @@ const ENTRY = renderEntry(import.meta.url)
 /** The file descriptor of the IPC channel: the fourth of the child's stdio (see spawn below). */
 const IPC_FD = 3
 
+/**
+ * Renders `job` in a render process. `signal` ends it early: the process (and all it started)
+ * is killed, and the signal's reason is thrown.
+ */
 export async function renderIsolated(
   job: RenderJob,
   isolation: Isolation,
   onProgress: (progress: RenderProgress) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<{ pages: number; bytes: number }> {
+  signal?.throwIfAborted()
   const folder = await createRenderFolder()
   try {
     const staged = await stageJob(job, folder)
-    const result = await runRenderProcess(staged, folder, isolation, onProgress)
+    const result = await runRenderProcess(staged, folder, isolation, onProgress, signal)
     await moveFile(staged.outputPath, job.outputPath)
     return result
   } finally {
@@ -71,8 +77,9 @@ export function inIsolation(
 ): (
   job: RenderJob,
   onProgress: (progress: RenderProgress) => void,
+  signal?: AbortSignal,
 ) => Promise<{ pages: number; bytes: number }> {
-  return (job, onProgress) => renderIsolated(job, isolation, onProgress)
+  return (job, onProgress, signal) => renderIsolated(job, isolation, onProgress, signal)
 }
 
 /** Whether renders can run in `sandbox` here: null, or why not (see probeRenderSandbox). */
@@ -107,6 +114,7 @@ function runRenderProcess(
   folder: RenderFolder,
   isolation: Isolation,
   onProgress: (progress: RenderProgress) => void,
+  signal: AbortSignal | undefined,
 ): Promise<{ pages: number; bytes: number }> {
   const entry = isolation.entry ?? ENTRY
   const heapMb = Math.max(128, Math.floor(isolation.maxMemoryBytes / MIB / 2))
@@ -142,6 +150,13 @@ function runRenderProcess(
       killedFor ??= reason
       child.kill('SIGKILL')
     }
+    // Aborted: killing bwrap (or the plain child) ends everything the render started.
+    let abortedWith: { reason: unknown } | undefined
+    const abort = (): void => {
+      abortedWith ??= { reason: signal?.reason }
+      child.kill('SIGKILL')
+    }
+    signal?.addEventListener('abort', abort, { once: true })
     const timer = setTimeout(() => {
       kill(`the pages took longer than ${Math.round(isolation.timeoutMs / 1000)} s to prepare`)
     }, isolation.timeoutMs)
@@ -168,17 +183,23 @@ function runRenderProcess(
     child.on('error', (error) => {
       kill(`the render process failed: ${error.message}`)
     })
-    child.on('exit', (code, signal) => {
+    child.on('exit', (code, exitSignal) => {
       clearTimeout(timer)
       clearInterval(watch)
-      if (killedFor !== undefined) {
+      signal?.removeEventListener('abort', abort)
+      if (abortedWith !== undefined) {
+        const { reason } = abortedWith
+        reject(
+          reason instanceof Error ? reason : new Error(`the render was stopped: ${String(reason)}`),
+        )
+      } else if (killedFor !== undefined) {
         reject(new RenderingError('failed_convert_to_tiff_issue', killedFor))
       } else if (outcome?.type === 'done') {
         resolve({ pages: outcome.pages, bytes: outcome.bytes })
       } else if (outcome?.type === 'failed') {
         reject(new RenderingError(outcome.status, outcome.message))
       } else {
-        const how = signal === null ? `exit ${code}` : `signal ${signal}`
+        const how = exitSignal === null ? `exit ${code}` : `signal ${exitSignal}`
         const last = stderr.trim().split('\n').at(-1) ?? ''
         reject(
           new RenderingError(

@@ -16,15 +16,24 @@ import { asRenderingError } from './rendering-error.js'
 
 /**
  * renderToTiff with every failure a RenderingError, as a render process reports it: the same
- * rendering in this process, without the isolation (for tests of what the pages say).
+ * rendering in this process, without the isolation (for tests of what the pages say). `signal`
+ * stops it between pages, with the signal's reason.
  */
 export async function renderInProcess(
   job: RenderJob,
   onProgress: (progress: RenderProgress) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<{ pages: number; bytes: number }> {
+  signal?.throwIfAborted()
   try {
-    return await renderToTiff(job, onProgress)
+    return await renderToTiff(job, (progress) => {
+      signal?.throwIfAborted()
+      onProgress(progress)
+    })
   } catch (error) {
+    if (signal?.aborted === true) {
+      throw signal.reason
+    }
     throw asRenderingError(error)
   }
 }

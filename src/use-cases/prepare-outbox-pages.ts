@@ -17,9 +17,15 @@ export type PreparedOutcome =
 
 export type RenderServices = Pick<Services, 'store' | 'files' | 'clock' | 'pages'>
 
+/**
+ * Makes the pages of outbox entry `outboxId`. `signal` stops the render (the worker lost the
+ * job, or is stopping): its reason is thrown and the entry stays converting, for the job's next
+ * run to render again.
+ */
 export async function prepareOutboxPages(
   services: RenderServices,
   outboxId: string,
+  signal?: AbortSignal,
 ): Promise<PreparedOutcome> {
   const { store, clock } = services
   const entry = await store.outbox.beginConverting(outboxId, clock.now())
@@ -31,20 +37,24 @@ export async function prepareOutboxPages(
     return fail(services, entry, 'failed_separate_file_pages_issue', documents.description)
   }
   const outputKey = `outbox/${entry.uid}/${entry.id}.tif`
-  const result = await services.pages.render({
-    documentKeys: documents.keys,
-    cover:
-      entry.coverPage === null
-        ? null
-        : {
-            cover: entry.coverPage,
-            date: printedDate(clock.now()),
-            logoKey: await logoKey(services, entry.uid, entry.coverPage),
-          },
-    resolution: entry.resolution,
-    enhancement: entry.enhancement,
-    outputKey,
-  })
+  const result = await services.pages.render(
+    {
+      documentKeys: documents.keys,
+      cover:
+        entry.coverPage === null
+          ? null
+          : {
+              cover: entry.coverPage,
+              date: printedDate(clock.now()),
+              logoKey: await logoKey(services, entry.uid, entry.coverPage),
+            },
+      resolution: entry.resolution,
+      enhancement: entry.enhancement,
+      outputKey,
+    },
+    undefined,
+    signal,
+  )
   if (!result.ok) {
     return fail(services, entry, result.status, result.description)
   }
