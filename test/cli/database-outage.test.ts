@@ -14,14 +14,10 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { systemClock } from '../../src/shared/clock.js'
-import { openStore } from '../../src/storage/sql/open-store.js'
-import { addNumber } from '../../src/use-cases/add-number.js'
-import { createAccount } from '../../src/use-cases/create-account.js'
-import { createPersonalToken } from '../../src/use-cases/create-personal-token.js'
 import { ERROR_KEYS } from '../support/error-body.js'
 import { type FaxdChild, startFaxdChild } from '../support/faxd-child.js'
 import { multipartBody } from '../support/multipart.js'
+import { aSenderWithToken } from '../support/operator-setup.js'
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres.js'
 import { printStressSizes, stressSize } from '../support/stress-size.js'
 
@@ -65,7 +61,11 @@ describe('faxd serve and faxd worker while PostgreSQL stops and starts', () => {
     async (t) => {
       printStressSizes(t, ['outageStops'])
       const startedMs = Date.now()
-      const token = await operatorSetup(cluster.url, dataDir)
+      const token = await aSenderWithToken(
+        { databaseUrl: cluster.url, dataDir },
+        'outage@example.test',
+        FROM,
+      )
       const env = {
         DATABASE_URL: cluster.url,
         FAXD_DATA: dataDir,
@@ -158,25 +158,6 @@ describe('faxd serve and faxd worker while PostgreSQL stops and starts', () => {
     },
   )
 })
-
-async function operatorSetup(databaseUrl: string, dataDir: string): Promise<string> {
-  const store = await openStore({ databaseUrl, dataDir })
-  try {
-    const services = { store, clock: systemClock }
-    const account = await createAccount(services, {
-      email: 'outage@example.test',
-      type: 'individual',
-      adminUid: null,
-      password: null,
-    })
-    await addNumber(services, { number: FROM, ownerUid: account.uid, assignTo: [] })
-    return (
-      await createPersonalToken(services, { uid: account.uid, scopes: null, expiresInDays: null })
-    ).token
-  } finally {
-    await store.close()
-  }
-}
 
 async function upload(url: string, token: string): Promise<string> {
   const note = new TextEncoder().encode('A short note, sent while the database comes and goes.\n')

@@ -30,15 +30,12 @@ import { promisify } from 'node:util'
 import SQLite from 'better-sqlite3'
 import { STORE_FULL_RETRY_AFTER_SECONDS } from '../../src/api/api-error.js'
 import { StoreUnavailableError } from '../../src/domain/store-unavailable.js'
-import { systemClock } from '../../src/shared/clock.js'
 import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
-import { openStore, SQLITE_FILE_NAME } from '../../src/storage/sql/open-store.js'
-import { addNumber } from '../../src/use-cases/add-number.js'
-import { createAccount } from '../../src/use-cases/create-account.js'
-import { createPersonalToken } from '../../src/use-cases/create-personal-token.js'
+import { SQLITE_FILE_NAME } from '../../src/storage/sql/open-store.js'
 import { ERROR_KEYS } from '../support/error-body.js'
 import { type FaxdChild, startFaxdChild } from '../support/faxd-child.js'
 import { multipartBody } from '../support/multipart.js'
+import { aSenderWithToken } from '../support/operator-setup.js'
 
 const run = promisify(execFile)
 
@@ -104,7 +101,7 @@ describe('faxd serve on SQLite when the disk of its data folder is full', () => 
     { timeout: 120_000 },
     async (t) => {
       const dataDir = await mountTmpfs(`size=${FULL_MB}m`)
-      const token = await operatorSetup(dataDir)
+      const token = await aSenderWithToken({ dataDir }, 'full-disk@example.test', FROM)
       server = await startFaxdChild('serve', {
         FAXD_DATA: dataDir,
         // The embedded SQLite in the tmpfs, whatever the caller's environment names.
@@ -208,26 +205,6 @@ describe('faxd serve on SQLite when the disk of its data folder is full', () => 
 async function* bytes(count: number): AsyncGenerator<Uint8Array> {
   await Promise.resolve()
   yield new Uint8Array(count)
-}
-
-/** An account with a number and a token, in the SQLite database of `dataDir`. */
-async function operatorSetup(dataDir: string): Promise<string> {
-  const store = await openStore({ dataDir })
-  try {
-    const services = { store, clock: systemClock }
-    const account = await createAccount(services, {
-      email: 'full-disk@example.test',
-      type: 'individual',
-      adminUid: null,
-      password: null,
-    })
-    await addNumber(services, { number: FROM, ownerUid: account.uid, assignTo: [] })
-    return (
-      await createPersonalToken(services, { uid: account.uid, scopes: null, expiresInDays: null })
-    ).token
-  } finally {
-    await store.close()
-  }
 }
 
 /** A text document of exactly `size` bytes. */
