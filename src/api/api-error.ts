@@ -40,6 +40,8 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   invalid_user_id: 400,
   not_corporate_admin: 403,
   invalid_member: 400,
+  invalid_from: 400,
+  invalid_to: 400,
   invalid_from_number: 400,
   no_number_not_allowed: 400,
   duplicate_destination: 400,

@@ -4,10 +4,11 @@
  * `failed_destination_not_supported`.
  */
 import type { Carrier } from '../domain/carrier.js'
+import type { E164 } from '../domain/fax-number.js'
 
 export async function routeCall(
   carriers: readonly Carrier[],
-  destination: string,
+  destination: E164,
 ): Promise<Carrier | null> {
   for (const carrier of carriers) {
     if (await carrier.handles(destination)) {

@@ -18,6 +18,7 @@ import type {
   Negotiated,
   OutgoingCall,
 } from '../domain/carrier.js'
+import type { E164 } from '../domain/fax-number.js'
 import type { InboundFaxes, LocalNumbers } from '../domain/inbound-fax.js'
 import type { Clock } from '../shared/clock.js'
 import { cancelledCall } from './cancelled-call.js'
@@ -54,7 +55,7 @@ export class LoopbackCarrier implements Carrier {
     this.#wait = options.wait ?? timerWait
   }
 
-  async handles(destination: string): Promise<boolean> {
+  async handles(destination: E164): Promise<boolean> {
     return (await this.#numbers.ownerOf(destination)) !== null
   }
 

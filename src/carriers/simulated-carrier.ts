@@ -18,6 +18,7 @@ import type {
   Negotiated,
   OutgoingCall,
 } from '../domain/carrier.js'
+import type { E164 } from '../domain/fax-number.js'
 import { cancelledCall } from './cancelled-call.js'
 import { CallTime, checkTimeScale } from './call-time.js'
 import { SIMULATED_TIMINGS } from './simulated-timings.js'
@@ -42,7 +43,7 @@ export class SimulatedCarrier implements Carrier {
   }
 
   /** Only the seven test numbers, as the caller passes them (E.164, no post-dial digits). */
-  async handles(destination: string): Promise<boolean> {
+  async handles(destination: E164): Promise<boolean> {
     return TEST_NUMBERS.has(destination)
   }
 

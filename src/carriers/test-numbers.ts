@@ -4,6 +4,7 @@
  * for fiction, so no real subscriber is ever dialled; only these seven exist, and the other
  * numbers of that range are not test numbers.
  */
+import { asE164, type E164 } from '../domain/fax-number.js'
 
 /** How the line behind a test number behaves. */
 export type TestLine =
@@ -22,12 +23,16 @@ export type TestLine =
   /** Answers on a poor line: the modems train down, and every page takes twice as long. */
   | 'slow'
 
-export const TEST_NUMBERS: ReadonlyMap<string, TestLine> = new Map<string, TestLine>([
-  ['+15555550100', 'answers'],
-  ['+15555550101', 'busy'],
-  ['+15555550102', 'no_answer'],
-  ['+15555550103', 'unallocated'],
-  ['+15555550104', 'drops_after_first_page'],
-  ['+15555550105', 'busy_then_answers'],
-  ['+15555550106', 'slow'],
-])
+export const TEST_NUMBERS: ReadonlyMap<E164, TestLine> = new Map(
+  (
+    [
+      ['+15555550100', 'answers'],
+      ['+15555550101', 'busy'],
+      ['+15555550102', 'no_answer'],
+      ['+15555550103', 'unallocated'],
+      ['+15555550104', 'drops_after_first_page'],
+      ['+15555550105', 'busy_then_answers'],
+      ['+15555550106', 'slow'],
+    ] as const
+  ).map(([number, line]) => [asE164(number, 'test number'), line]),
+)

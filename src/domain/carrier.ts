@@ -7,6 +7,7 @@
  * (a fault of its own), and the attempt is then made again later.
  */
 import type { FaxStatus } from './fax.js'
+import type { E164 } from './fax-number.js'
 import type { Resolution } from './outbox-entry.js'
 
 /** One attempt to send a fax to one destination. */
@@ -15,9 +16,9 @@ export interface OutgoingCall {
   readonly deliveryId: string
   readonly attempt: number
   /** The sending number, E.164; null for a corporate member sending with `no_number`. */
-  readonly from: string | null
+  readonly from: E164 | null
   /** The number to dial, E.164. */
-  readonly to: string
+  readonly to: E164
   /** Digits to dial once the call is answered (after `*` in sendFax's `to`), or ''. */
   readonly postDialDigits: string
   /** FileStore key of the TIFF-F with every page of the fax. */
@@ -68,7 +69,7 @@ export interface Carrier {
   /** Its name in logs and attempt records: 'loopback', 'simulated', 'sip'. */
   readonly name: string
   /** True when this carrier takes calls to `destination`. */
-  handles(destination: string): Promise<boolean>
+  handles(destination: E164): Promise<boolean>
   /** Makes the call; `signal` aborts it (the sender cancelled, or the worker is stopping). */
   call(call: OutgoingCall, progress: CallProgress, signal: AbortSignal): Promise<CallResult>
 }

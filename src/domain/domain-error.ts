@@ -22,6 +22,8 @@ export type DomainErrorCode =
   | 'not_corporate_admin'
   | 'invalid_member'
   // sendFax
+  | 'invalid_from'
+  | 'invalid_to'
   | 'invalid_from_number'
   | 'no_number_not_allowed'
   | 'duplicate_destination'

@@ -1,13 +1,15 @@
 /**
  * Fax numbers owned by an account and assigned to users. Numbers are E.164 (`+` and at least
- * eight digits), as in the Fax.Plus Number model (pattern `^[+][0-9]{8,}$`).
+ * eight digits), as in the Fax.Plus Number model (pattern `^[+][0-9]{8,}$`): text becomes an E164
+ * through parseE164 (or parseDialString, for sendFax's numbers with post-dial digits) once, where
+ * it enters, and is carried as E164 from there on.
  */
 export const NUMBER_STATUSES = ['waiting_verification', 'active'] as const
 export type NumberStatus = (typeof NUMBER_STATUSES)[number]
 
 export interface FaxNumber {
   readonly id: string
-  readonly number: string
+  readonly number: E164
   readonly ownerUid: string
   readonly status: NumberStatus
   readonly assignedTo: readonly string[]
@@ -28,20 +30,58 @@ export function parseE164(text: string): E164 | null {
   return E164_PATTERN.test(withPlus) ? (withPlus as E164) : null
 }
 
-/** A number of sendFax's `from` or `to`, and the digits to dial once the call is up. */
+/**
+ * A number of sendFax's `from` or `to`, parsed: the number to call (or send from), and the digits
+ * to dial once the call is up.
+ */
 export interface DialString {
-  readonly number: string
-  /** What followed the first `*`, without the `*`s; empty when there was none. */
+  readonly number: E164
+  /** What followed the number, without the `*`s; empty when there was none. */
   readonly postDialDigits: string
+  /**
+   * The whole, normalised: the number in E.164 (`+` added when it had none), then the `*`s and
+   * digits as written. What `return_ids` keys, the outbox and the fax record show.
+   */
+  readonly text: string
+}
+
+/** After the number: up to ten `*`, then the digits (the sendFax seed's `([*]{0,10}[0-9]+)?`). */
+const POST_DIAL_PATTERN = /^\*{1,10}[0-9]+$/
+
+/**
+ * Parses `+15555550100*123` (or `15555550100*123`) into the number and its post-dial digits: the
+ * one place that knows that `*` starts them. Null when the number is not E.164 or what follows
+ * it is not `*`s and digits.
+ */
+export function parseDialString(text: string): DialString | null {
+  const star = text.indexOf('*')
+  const suffix = star === -1 ? '' : text.slice(star)
+  const number = parseE164(star === -1 ? text : text.slice(0, star))
+  if (number === null || (suffix !== '' && !POST_DIAL_PATTERN.test(suffix))) {
+    return null
+  }
+  return { number, postDialDigits: suffix.replaceAll('*', ''), text: `${number}${suffix}` }
 }
 
 /**
- * Splits `+15555550100*123` into the number and its post-dial digits: the one place that knows
- * that `*` starts them (the sendFax schema allows `*` and digits after a number).
+ * `text` as the E164 it already is (a number read back from the database, a constant): throws
+ * unless parseE164 takes it unchanged. `what` names the value in the error.
  */
-export function splitPostDial(text: string): DialString {
-  const [number = text, ...rest] = text.split('*')
-  return { number, postDialDigits: rest.join('') }
+export function asE164(text: string, what = 'number'): E164 {
+  const number = parseE164(text)
+  if (number === null || number !== text) {
+    throw new Error(`${what} ${JSON.stringify(text)} is not an E.164 number`)
+  }
+  return number
+}
+
+/** `text` as the DialString it already is (a stored destination): throws unless it parses unchanged. */
+export function asDialString(text: string, what = 'destination'): DialString {
+  const dial = parseDialString(text)
+  if (dial === null || dial.text !== text) {
+    throw new Error(`${what} ${JSON.stringify(text)} is not a normalised dial string`)
+  }
+  return dial
 }
 
 /** A user may send from a number it owns or that is assigned to it, while the number is active. */

@@ -5,18 +5,20 @@
  * of a use case, not of the carrier.
  */
 
+import type { E164 } from './fax-number.js'
+
 /** The numbers of this server that take calls. */
 export interface LocalNumbers {
   /** The account that owns `number` (E.164), while the number is active; null otherwise. */
-  ownerOf(number: string): Promise<{ readonly uid: string } | null>
+  ownerOf(number: E164): Promise<{ readonly uid: string } | null>
 }
 
 /** A fax that reached a number of this server, every page of it. */
 export interface InboundFax {
   /** The number called, E.164. */
-  readonly to: string
+  readonly to: E164
   /** The caller's number, E.164; null when the sender sent with `no_number`. */
-  readonly from: string | null
+  readonly from: E164 | null
   /** The account that owns `to`, whose inbox the fax goes to. */
   readonly ownerUid: string
   /** FileStore key of the sender's TIFF-F; `pages` says which of its pages arrived. */

@@ -3,6 +3,8 @@
  * into one delivery per destination; a delivery's id is the id `return_ids` hands back and the
  * id of the fax record the delivery becomes.
  */
+import type { DialString, E164 } from './fax-number.js'
+
 export const OUTBOX_STATUSES = [
   'submitted',
   'converting',
@@ -46,8 +48,12 @@ export interface OutboxEntry {
   readonly id: string
   readonly uid: string
   readonly status: OutboxStatus
-  /** The `from` field as the caller wrote it (one number, a comma-separated list, or no_number). */
+  /**
+   * The `from` field (one number, a comma-separated list, or no_number), each number normalised
+   * to E.164 (DialString.text).
+   */
   readonly from: string
+  /** The destinations in the order given, each normalised (DialString.text). */
   readonly to: readonly string[]
   /** Upload paths, in sending order. */
   readonly files: readonly string[]
@@ -71,9 +77,10 @@ export interface OutboxEntry {
 export interface Delivery {
   readonly id: string
   readonly outboxId: string
-  readonly destination: string
+  /** sendFax's `to` for it, parsed: the number to call and the digits to dial after. */
+  readonly destination: DialString
   /** The number this destination is sent from, picked from `from`; null for no_number. */
-  readonly fromNumber: string | null
+  readonly fromNumber: E164 | null
 }
 
 export const MAX_DESTINATIONS = 4000

@@ -34,7 +34,7 @@ export function outgoingFaxRecord(ended: EndedDelivery): FaxRecord {
     ownerUid: entry.uid,
     direction: 'outgoing',
     from: delivery.fromNumber ?? '',
-    to: delivery.destination,
+    to: delivery.destination.text,
     // Every page over however many attempts is a success; some of them, partially_sent, whatever
     // the last attempt met (a busy line, a call interrupted by its worker's death).
     status: ended.allSent ? 'success' : ended.pagesConfirmed > 0 ? 'partially_sent' : last.status,

@@ -5,7 +5,7 @@
 import type { Account, AccountChanges } from './account.js'
 import type { AccessToken, AuthorizationCode, OAuthClient } from './credentials.js'
 import type { FaxQuery, FaxRecord } from './fax.js'
-import type { FaxNumber } from './fax-number.js'
+import type { E164, FaxNumber } from './fax-number.js'
 import type { JobQueue, NewJob } from './job-queue.js'
 import type { Delivery, OutboxEntry } from './outbox-entry.js'
 import type { CallAttempt, TransmissionRepository } from './transmission.js'
@@ -30,7 +30,7 @@ export interface AccountRepository {
 export interface NumberRepository {
   /** Fails with DomainError `number_taken` when the number exists. */
   add(number: FaxNumber): Promise<void>
-  get(number: string): Promise<FaxNumber | null>
+  get(number: E164): Promise<FaxNumber | null>
   listOwnedBy(uid: string): Promise<FaxNumber[]>
   listAssignedTo(uid: string): Promise<FaxNumber[]>
   assign(numberId: string, uid: string): Promise<void>

@@ -147,7 +147,7 @@ async function fail(
     ownerUid: entry.uid,
     direction: 'outgoing',
     from: delivery.fromNumber ?? '',
-    to: delivery.destination,
+    to: delivery.destination.text,
     status,
     pages: 0,
     durationSeconds: 0,

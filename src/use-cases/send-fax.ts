@@ -6,7 +6,7 @@
  */
 import type { Account } from '../domain/account.js'
 import { DomainError } from '../domain/domain-error.js'
-import { maySendFrom, splitPostDial } from '../domain/fax-number.js'
+import { type DialString, type E164, maySendFrom, parseDialString } from '../domain/fax-number.js'
 import {
   type CoverPage,
   type Delivery,
@@ -65,14 +65,15 @@ export async function sendFax(
   const sender = await resolveUser(services, actor, request.userId)
   const nowMs = clock.now()
 
-  checkDestinations(request.to)
+  const to = parseDestinations(request.to)
   if (request.files.length > MAX_FILES) {
     throw new DomainError('too_many_files', `At most ${MAX_FILES} files can be sent in one fax`)
   }
   if (request.files.length === 0 && !request.fromFax) {
     throw new DomainError('missing_document', 'Give at least one of files and from_fax')
   }
-  const senderNumbers = await pickableNumbers(services, sender, request.from)
+  const from = parseFrom(request.from)
+  const senderNumbers = await pickableNumbers(services, sender, from)
   await checkFiles(services, sender, request.files)
   const fromFax = request.fromFax ? await findFromFax(services, actor, request.fromFax) : null
 
@@ -84,8 +85,8 @@ export async function sendFax(
     id: outboxId,
     uid: sender.uid,
     status: scheduled ? 'scheduled_for_sending' : 'submitted',
-    from: request.from,
-    to: request.to,
+    from: from.map((part) => part.text).join(','),
+    to: to.map((destination) => destination.text),
     files: request.files,
     fromFax,
     commentText: request.commentText,
@@ -107,7 +108,7 @@ export async function sendFax(
     clientIp: actor.ip,
     documentKey: null,
   }
-  const deliveries: Delivery[] = request.to.map((destination) => ({
+  const deliveries: Delivery[] = to.map((destination) => ({
     id: newId24(),
     outboxId,
     destination,
@@ -122,12 +123,16 @@ export async function sendFax(
   return {
     outboxId,
     ids: request.returnIds
-      ? Object.fromEntries(deliveries.map((d) => [d.destination, d.id]))
+      ? Object.fromEntries(deliveries.map((d) => [d.destination.text, d.id]))
       : null,
   }
 }
 
-function checkDestinations(to: readonly string[]): void {
+/**
+ * Each destination parsed once, here: its number normalised to E.164 (`+` added), the post-dial
+ * digits kept. Two that are the same once normalised are the same destination.
+ */
+function parseDestinations(to: readonly string[]): DialString[] {
   if (to.length > MAX_DESTINATIONS) {
     throw new DomainError(
       'too_many_destinations',
@@ -135,12 +140,37 @@ function checkDestinations(to: readonly string[]): void {
     )
   }
   const seen = new Set<string>()
-  for (const destination of to) {
-    if (seen.has(destination)) {
-      throw new DomainError('duplicate_destination', `Destination ${destination} is given twice`)
+  return to.map((text) => {
+    const destination = parseDialString(text)
+    if (destination === null) {
+      throw new DomainError('invalid_to', `${JSON.stringify(text)} is not an E.164 fax number`)
     }
-    seen.add(destination)
-  }
+    if (seen.has(destination.text)) {
+      throw new DomainError(
+        'duplicate_destination',
+        `Destination ${destination.text} is given twice`,
+      )
+    }
+    seen.add(destination.text)
+    return destination
+  })
+}
+
+/** A part of sendFax's `from`: a number (with any post-dial digits), or no_number as written. */
+type FromPart = DialString | { readonly number: null; readonly text: string }
+
+/** Each part of a comma-separated `from`, parsed once: its number normalised to E.164. */
+function parseFrom(from: string): FromPart[] {
+  return from.split(',').map((part) => {
+    if (NO_NUMBER.test(part)) {
+      return { number: null, text: part }
+    }
+    const number = parseDialString(part)
+    if (number === null) {
+      throw new DomainError('invalid_from', `${JSON.stringify(part)} is not an E.164 fax number`)
+    }
+    return number
+  })
 }
 
 /**
@@ -151,12 +181,10 @@ function checkDestinations(to: readonly string[]): void {
 async function pickableNumbers(
   services: Services,
   sender: Account,
-  from: string,
-): Promise<string[]> {
-  const parts = [...new Set(from.split(','))]
-  const noNumber = parts.filter((p) => NO_NUMBER.test(p))
-  if (noNumber.length > 0) {
-    if (noNumber.length !== parts.length) {
+  from: readonly FromPart[],
+): Promise<E164[]> {
+  if (from.some((part) => part.number === null)) {
+    if (!from.every((part) => part.number === null)) {
       throw new DomainError('invalid_from_number', 'no_number cannot be combined with numbers')
     }
     const assigned = await services.store.numbers.listAssignedTo(sender.uid)
@@ -168,9 +196,11 @@ async function pickableNumbers(
     }
     return []
   }
-  const numbers: string[] = []
-  for (const part of parts) {
-    const { number } = splitPostDial(part)
+  const numbers: E164[] = []
+  for (const { number } of from) {
+    if (number === null || numbers.includes(number)) {
+      continue
+    }
     const record = await services.store.numbers.get(number)
     if (!record || !maySendFrom(record, sender.uid)) {
       throw new DomainError('invalid_from_number', `${number} is not an active number of this user`)

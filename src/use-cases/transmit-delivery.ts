@@ -19,7 +19,7 @@
  */
 import type { Carrier, CallResult, OutgoingCall } from '../domain/carrier.js'
 import type { FaxRecord } from '../domain/fax.js'
-import { splitPostDial } from '../domain/fax-number.js'
+import type { E164 } from '../domain/fax-number.js'
 import { outgoingFaxRecord } from '../domain/outgoing-fax-record.js'
 import { faxEvent } from '../domain/fax-event.js'
 import { planWebhookDeliveries } from '../domain/webhook-delivery.js'
@@ -147,7 +147,7 @@ async function recordAttempt(
     attempt: call.attempt,
     ownerUid: call.entry.uid,
     from: call.delivery.fromNumber ?? '',
-    to: call.delivery.destination,
+    to: call.delivery.destination.text,
     startedAtMs,
     status: allSent ? 'success' : attempt.status,
     pages: attempt.pagesConfirmed.length,
@@ -242,14 +242,12 @@ function outgoingCall(call: DeliveryInCall): OutgoingCall {
   const pages = entry.partiallySentRetry
     ? everyPage.filter((page) => !call.pagesConfirmedBefore.includes(page))
     : everyPage
-  // sendFax's `to`: the number, then optionally `*` and digits dialled once the call is up.
-  const { number, postDialDigits } = splitPostDial(delivery.destination)
   return {
     deliveryId: delivery.id,
     attempt: call.attempt,
     from: delivery.fromNumber,
-    to: number,
-    postDialDigits,
+    to: delivery.destination.number,
+    postDialDigits: delivery.destination.postDialDigits,
     documentKey: entry.documentKey ?? '',
     resolution: entry.resolution,
     pages,
@@ -257,7 +255,7 @@ function outgoingCall(call: DeliveryInCall): OutgoingCall {
   }
 }
 
-async function carrierFor(carriers: readonly Carrier[], to: string): Promise<Carrier | null> {
+async function carrierFor(carriers: readonly Carrier[], to: E164): Promise<Carrier | null> {
   for (const carrier of carriers) {
     if (await carrier.handles(to)) {
       return carrier

@@ -6,6 +6,7 @@
  */
 import type { CallProgress, Negotiated, OutgoingCall } from '../../src/domain/carrier.js'
 import type { Wait } from '../../src/carriers/wait.js'
+import { asE164 } from '../../src/domain/fax-number.js'
 import { newId24, newId32 } from '../../src/shared/ids.js'
 
 /** Records each wait it is asked for (also one on an aborted signal, which it then refuses). */
@@ -103,8 +104,8 @@ export function anOutgoingCall(to: string, overrides: Partial<OutgoingCall> = {}
   return {
     deliveryId: newId24(),
     attempt: 1,
-    from: '+15555550150',
-    to,
+    from: asE164('+15555550150'),
+    to: asE164(to),
     postDialDigits: '',
     documentKey: `outbox/${newId32()}.tiff`,
     resolution: 'fine',

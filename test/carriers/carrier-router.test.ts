@@ -10,6 +10,7 @@ import { LoopbackCarrier } from '../../src/carriers/loopback-carrier.js'
 import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
 import { storeLocalNumbers } from '../../src/carriers/store-local-numbers.js'
 import type { Carrier } from '../../src/domain/carrier.js'
+import { asE164 } from '../../src/domain/fax-number.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { addNumber } from '../../src/use-cases/add-number.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
@@ -43,23 +44,23 @@ for (const engine of ENGINES) {
     })
 
     it('picks loopback for a number of this server, before the simulated carrier', async () => {
-      assert.equal(await routeCall([loopback, simulated], '+15555550150'), loopback)
-      assert.equal(await routeCall([loopback, simulated], '+15555550100'), loopback)
+      assert.equal(await routeCall([loopback, simulated], asE164('+15555550150')), loopback)
+      assert.equal(await routeCall([loopback, simulated], asE164('+15555550100')), loopback)
     })
 
     it('follows the order it is given', async () => {
-      assert.equal(await routeCall([simulated, loopback], '+15555550100'), simulated)
+      assert.equal(await routeCall([simulated, loopback], asE164('+15555550100')), simulated)
     })
 
     it('picks the simulated carrier for a test number not on this server', async () => {
-      assert.equal(await routeCall([loopback, simulated], '+15555550101'), simulated)
-      assert.equal(await routeCall([loopback, simulated], '+15555550106'), simulated)
+      assert.equal(await routeCall([loopback, simulated], asE164('+15555550101')), simulated)
+      assert.equal(await routeCall([loopback, simulated], asE164('+15555550106')), simulated)
     })
 
     it('answers null when no carrier takes the destination', async () => {
-      assert.equal(await routeCall([loopback, simulated], '+15555550107'), null)
-      assert.equal(await routeCall([loopback, simulated], '+4930123456'), null)
-      assert.equal(await routeCall([], '+15555550101'), null)
+      assert.equal(await routeCall([loopback, simulated], asE164('+15555550107')), null)
+      assert.equal(await routeCall([loopback, simulated], asE164('+4930123456')), null)
+      assert.equal(await routeCall([], asE164('+15555550101')), null)
     })
   })
 }

@@ -9,6 +9,7 @@ import { LoopbackCarrier } from '../../src/carriers/loopback-carrier.js'
 import { storeLocalNumbers } from '../../src/carriers/store-local-numbers.js'
 import type { InboundFax, InboundFaxes } from '../../src/domain/inbound-fax.js'
 import type { Account } from '../../src/domain/account.js'
+import { asE164 } from '../../src/domain/fax-number.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { addNumber } from '../../src/use-cases/add-number.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
@@ -16,8 +17,8 @@ import { aFaxNumber } from '../support/sample-records.js'
 import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
 import { anOutgoingCall, RecordedWaits, recordedProgress } from './call-recording.js'
 
-const LOCAL = '+15555550150'
-const FOREIGN = '+4930123456'
+const LOCAL = asE164('+15555550150')
+const FOREIGN = asE164('+4930123456')
 
 /**
  * InboundFaxes is the boundary to the use case that files an incoming fax, which does not exist
@@ -60,7 +61,7 @@ for (const engine of ENGINES) {
       const carrier = loopback(new RecordedInboundFaxes())
       assert.equal(await carrier.handles(LOCAL), true)
       assert.equal(await carrier.handles(FOREIGN), false)
-      assert.equal(await carrier.handles('+15555550100'), false)
+      assert.equal(await carrier.handles(asE164('+15555550100')), false)
       assert.equal(await carrier.handles(pending.number), false)
       assert.equal(await carrier.handles(cancelled.number), false)
     })
@@ -69,7 +70,7 @@ for (const engine of ENGINES) {
       const inbound = new RecordedInboundFaxes()
       const recorded = new RecordedWaits()
       const { events, progress } = recordedProgress()
-      const call = anOutgoingCall(LOCAL, { from: '+15555550100', pages: [2, 3] })
+      const call = anOutgoingCall(LOCAL, { from: asE164('+15555550100'), pages: [2, 3] })
       const result = await loopback(inbound, recorded).call(
         call,
         progress,

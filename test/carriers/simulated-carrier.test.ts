@@ -9,6 +9,7 @@ import { describe, it } from 'node:test'
 import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
 import { timerWait, type Wait } from '../../src/carriers/wait.js'
 import type { CallResult, Negotiated, OutgoingCall } from '../../src/domain/carrier.js'
+import { asE164 } from '../../src/domain/fax-number.js'
 import {
   anOutgoingCall,
   type ProgressEvent,
@@ -310,10 +311,10 @@ describe('the simulated carrier', () => {
   it('handles the seven test numbers and no other', async () => {
     const carrier = new SimulatedCarrier({ timeScale: 0 })
     for (const number of TEST_NUMBERS) {
-      assert.equal(await carrier.handles(number), true, number)
+      assert.equal(await carrier.handles(asE164(number)), true, number)
     }
     for (const number of ['+15555550107', '+15555550199', '+15555550150', '+4930123456']) {
-      assert.equal(await carrier.handles(number), false, number)
+      assert.equal(await carrier.handles(asE164(number)), false, number)
     }
   })
 

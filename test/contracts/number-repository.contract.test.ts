@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { Account } from '../../src/domain/account.js'
+import { asE164 } from '../../src/domain/fax-number.js'
 import { assertRejectsWithCode } from '../support/domain-error-assertions.js'
 import { aFaxNumber, anAccount } from '../support/sample-records.js'
 import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
@@ -38,7 +39,7 @@ for (const engine of ENGINES) {
     })
 
     it('answers null for an unknown number', async () => {
-      assert.equal(await world().store.numbers.get('+15559999999'), null)
+      assert.equal(await world().store.numbers.get(asE164('+15559999999')), null)
     })
 
     it('refuses a second number with the same digits', async () => {

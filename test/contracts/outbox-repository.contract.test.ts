@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { Account } from '../../src/domain/account.js'
 import type { FaxRecord } from '../../src/domain/fax.js'
+import { asDialString } from '../../src/domain/fax-number.js'
 import { MAX_DESTINATIONS, type OutboxEntry } from '../../src/domain/outbox-entry.js'
 import type { AttemptedDelivery, RecordsOfCancelled } from '../../src/domain/ports.js'
 import type { CallAttempt } from '../../src/domain/transmission.js'
@@ -191,7 +192,7 @@ for (const engine of ENGINES) {
       const deliveries = deliveriesOf(entry)
       const first = deliveries[0]
       assert.ok(first)
-      deliveries[deliveries.length - 1] = { ...first, destination: '+4930999999' }
+      deliveries[deliveries.length - 1] = { ...first, destination: asDialString('+4930999999') }
       await assert.rejects(world().store.outbox.create(entry, deliveries, aRenderJob(entry)))
       assert.equal(await world().store.outbox.get(entry.id), null)
       assert.deepEqual(await rowsLeftOf(entry.id), NOTHING)
@@ -220,7 +221,7 @@ for (const engine of ENGINES) {
           // A duplicate delivery id makes this one create fail after part of it was written.
           const written =
             entry === broken
-              ? [...deliveries, { ...first, destination: '+4930999998' }]
+              ? [...deliveries, { ...first, destination: asDialString('+4930999998') }]
               : deliveries
           return world().store.outbox.create(entry, written, aRenderJob(entry))
         }),

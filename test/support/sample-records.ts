@@ -5,7 +5,7 @@
 import type { Account } from '../../src/domain/account.js'
 import type { AccessToken, AuthorizationCode, OAuthClient } from '../../src/domain/credentials.js'
 import type { FaxRecord } from '../../src/domain/fax.js'
-import type { FaxNumber } from '../../src/domain/fax-number.js'
+import { asDialString, asE164, type FaxNumber } from '../../src/domain/fax-number.js'
 import type { Delivery, OutboxEntry } from '../../src/domain/outbox-entry.js'
 import type { NewJob } from '../../src/domain/ports.js'
 import type { UploadedFile } from '../../src/domain/uploaded-file.js'
@@ -42,7 +42,7 @@ export function aFaxNumber(ownerUid: string, overrides: Partial<FaxNumber> = {})
   nextNumber += 1
   return {
     id: newId32(),
-    number: `+1555${nextNumber}`,
+    number: asE164(`+1555${nextNumber}`),
     ownerUid,
     status: 'active',
     assignedTo: [],
@@ -147,8 +147,8 @@ export function deliveriesOf(entry: OutboxEntry): Delivery[] {
   return entry.to.map((destination, index) => ({
     id: newId24(),
     outboxId: entry.id,
-    destination,
-    fromNumber: index % 2 === 0 ? '+15550000001' : null,
+    destination: asDialString(destination),
+    fromNumber: index % 2 === 0 ? asE164('+15550000001') : null,
   }))
 }
 

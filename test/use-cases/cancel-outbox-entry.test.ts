@@ -61,14 +61,14 @@ describe('cancellationRecords', () => {
       [
         [
           once.id,
-          once.destination,
+          once.destination.text,
           'failed_user_busy',
           'cancelled by the sender after 1 attempt; the last: line busy (1)',
           CANCELLED_AT,
         ],
         [
           twice.id,
-          twice.destination,
+          twice.destination.text,
           'failed_no_answer',
           'cancelled by the sender after 2 attempts; the last: no answer',
           CANCELLED_AT,

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createApp } from '../../src/api/create-app.js'
 import { DomainError } from '../../src/domain/domain-error.js'
-import { parseE164, splitPostDial } from '../../src/domain/fax-number.js'
+import { parseDialString, parseE164 } from '../../src/domain/fax-number.js'
 import type { AccountRepository, Store } from '../../src/domain/ports.js'
 import type { Actor, Services } from '../../src/use-cases/context.js'
 import { type SendFaxRequest, sendFax } from '../../src/use-cases/send-fax.js'
@@ -46,17 +46,37 @@ function actorOf(user: TestUser): Actor {
   return { account: user.account, token: aToken(user.account.uid), ip: '192.0.2.7' }
 }
 
-describe('splitPostDial', () => {
-  it('splits a number from the digits after its first *, dropping every *', () => {
-    assert.deepEqual(splitPostDial('+15555550100*123'), {
+describe('parseDialString', () => {
+  it('splits a number from the digits after its *s, and normalises the number to E.164', () => {
+    assert.deepEqual(parseDialString('+15555550100*123'), {
       number: '+15555550100',
       postDialDigits: '123',
+      text: '+15555550100*123',
     })
-    assert.deepEqual(splitPostDial('+15555550100**4*2'), {
+    assert.deepEqual(parseDialString('15555550100**42'), {
       number: '+15555550100',
       postDialDigits: '42',
+      text: '+15555550100**42',
     })
-    assert.deepEqual(splitPostDial('+15555550100'), { number: '+15555550100', postDialDigits: '' })
+    assert.deepEqual(parseDialString('+15555550100'), {
+      number: '+15555550100',
+      postDialDigits: '',
+      text: '+15555550100',
+    })
+  })
+
+  it('answers null for what the sendFax pattern refuses', () => {
+    for (const bad of [
+      '+1555555',
+      '+15555550100*',
+      '+15555550100**4*2',
+      `+15555550100${'*'.repeat(11)}1`,
+      '+1555555010a',
+      '*123',
+      '',
+    ]) {
+      assert.equal(parseDialString(bad), null, bad)
+    }
   })
 })
 
@@ -142,6 +162,28 @@ for (const engine of ENGINES) {
         )
       })
 
+      it('is stored in E.164 when from has no +, as is each destination', async () => {
+        const result = await sendFax(
+          t.services,
+          actorOf(sender),
+          aRequest({ from: SECOND_FROM.slice(1), to: ['15555550100*12'], files: [file] }),
+          () => 0,
+        )
+        assert.deepEqual(Object.keys(result.ids ?? {}), ['+15555550100*12'])
+        const deliveries = await t.services.store.outbox.listDeliveries(result.outboxId)
+        assert.deepEqual(
+          deliveries.map((d) => [d.destination, d.fromNumber]),
+          [
+            [
+              { number: '+15555550100', postDialDigits: '12', text: '+15555550100*12' },
+              SECOND_FROM,
+            ],
+          ],
+        )
+        const entry = await t.services.store.outbox.get(result.outboxId)
+        assert.deepEqual([entry?.from, entry?.to], [SECOND_FROM, ['+15555550100*12']])
+      })
+
       it('follows the source: the same draws give the same numbers', async () => {
         const to = ['+15555550101', '+15555550102', '+15555550103']
         const send = async (draw: number) => {
@@ -156,6 +198,32 @@ for (const engine of ENGINES) {
         }
         assert.deepEqual(await send(0.25), [SECOND_FROM])
         assert.deepEqual(await send(0.75), [FROM])
+      })
+    })
+
+    describe('numbers that do not parse', () => {
+      it('are invalid_from and invalid_to, as the API answers them, and nothing is written', async () => {
+        const before = await outboxOf(sender)
+        await assert.rejects(
+          sendFax(t.services, actorOf(sender), aRequest({ from: '+1555', files: [file] })),
+          (error) => error instanceof DomainError && error.code === 'invalid_from',
+        )
+        await assert.rejects(
+          sendFax(t.services, actorOf(sender), aRequest({ to: ['+15555550100*'], files: [file] })),
+          (error) => error instanceof DomainError && error.code === 'invalid_to',
+        )
+        assert.equal(await outboxOf(sender), before)
+      })
+
+      it('are the same destination when they are once normalised', async () => {
+        await assert.rejects(
+          sendFax(
+            t.services,
+            actorOf(sender),
+            aRequest({ to: ['+15555550100', '15555550100'], files: [file] }),
+          ),
+          (error) => error instanceof DomainError && error.code === 'duplicate_destination',
+        )
       })
     })
 

@@ -11,12 +11,14 @@ import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
 import type { Carrier } from '../../src/domain/carrier.js'
 import { outgoingFaxRecord } from '../../src/domain/outgoing-fax-record.js'
 import { DEFAULT_CALL_LIMITS, type CallAttempt } from '../../src/domain/transmission.js'
+import { sendFax } from '../../src/use-cases/send-fax.js'
 import { LINE_BUSY_WAIT_MS, transmitDelivery } from '../../src/use-cases/transmit-delivery.js'
 import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
 import { sendFaxJob } from '../../src/jobs/send-fax-job.js'
 import { Worker } from '../../src/jobs/worker.js'
 import { newId24 } from '../../src/shared/ids.js'
 import { documentPath } from '../support/fixtures.js'
+import { aToken } from '../support/sample-records.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 import { ENGINES } from '../support/test-database.js'
 
@@ -174,6 +176,50 @@ for (const engine of ENGINES) {
         assert.equal(attempts[0]?.bitRate, 14400)
         const outbox = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
         assert.deepEqual(outbox.json<{ records: unknown[] }>().records, [])
+      },
+    )
+
+    it(
+      'from and to without +: sent from and to their E.164 numbers, as with the + (sendFax below the API)',
+      PER_TEST,
+      async () => {
+        // The API's pattern asks for the +; sendFax itself normalises, and so stores only E.164.
+        const { outboxId, ids } = await sendFax(
+          t.services,
+          { account: user.account, token: aToken(user.account.uid), ip: '192.0.2.7' },
+          {
+            userId: 'self',
+            from: FROM.slice(1),
+            to: ['15555550100'],
+            files: threePages,
+            fromFax: null,
+            commentText: '',
+            commentTags: [],
+            enhancement: true,
+            retry: null,
+            partiallySentRetry: false,
+            sendTime: null,
+            returnIds: true,
+            resolution: 'fine',
+            coverPage: null,
+          },
+        )
+        assert.deepEqual(Object.keys(ids ?? {}), ['+15555550100'])
+        const id = ids?.['+15555550100'] ?? ''
+        const entry = await t.request('GET', `/v3/accounts/self/outbox/${outboxId}`, {
+          token: user.token,
+        })
+        const shown = entry.json<{ src: string; to: string[]; ids: Record<string, string> }>()
+        assert.deepEqual(
+          [shown.src, shown.to, shown.ids],
+          [FROM, ['+15555550100'], { '+15555550100': id }],
+        )
+        await runFor(0, 0)
+        const record = await fax(id)
+        assert.deepEqual(
+          [record?.status, record?.pages, record?.to, record?.from],
+          ['success', 3, '+15555550100', FROM],
+        )
       },
     )
 

@@ -15,7 +15,11 @@ import { pathParams, userIdParam } from './params.js'
 
 const numberParams = pathParams({
   ...userIdParam,
-  number: { type: 'string', maxLength: 64, description: 'E.164 number; %2B for + is decoded' },
+  number: {
+    type: 'string',
+    maxLength: 64,
+    description: 'E.164 number; a missing + is added, %2B for + is decoded',
+  },
 })
 
 type NumberRoute = { Params: { user_id: string; number: string } }

@@ -66,7 +66,9 @@ export function toOutboxJson(entry: OutboxEntry, destinations: readonly Delivery
       : {}),
     ...(destinations
       ? {
-          ids: Object.fromEntries(destinations.map((d) => [d.delivery.destination, d.delivery.id])),
+          ids: Object.fromEntries(
+            destinations.map((d) => [d.delivery.destination.text, d.delivery.id]),
+          ),
           destinations: destinations.map(destinationJson),
         }
       : {}),
@@ -77,7 +79,7 @@ function destinationJson(progress: DeliveryProgress) {
   const { delivery, call } = progress
   const confirmed = new Set([...progress.pagesConfirmed, ...(call?.pagesConfirmed ?? [])])
   return {
-    to: delivery.destination,
+    to: delivery.destination.text,
     id: delivery.id,
     state: call === null ? 'waiting' : 'calling',
     attempts: progress.attempts,

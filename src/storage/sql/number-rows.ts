@@ -1,6 +1,6 @@
 /** Fax numbers between the `numbers` and `number_assignments` tables and the domain. */
 import type { Insertable, Selectable } from 'kysely'
-import { NUMBER_STATUSES, type FaxNumber } from '../../domain/fax-number.js'
+import { asE164, NUMBER_STATUSES, type FaxNumber } from '../../domain/fax-number.js'
 import { fromFlag, oneOf, toFlag } from './column-values.js'
 import type { NumbersTable } from './schema.js'
 
@@ -10,7 +10,7 @@ export function numberFromRow(
 ): FaxNumber {
   return {
     id: row.id,
-    number: row.number,
+    number: asE164(row.number, 'numbers.number'),
     ownerUid: row.owner_uid,
     status: oneOf(NUMBER_STATUSES, row.status, 'numbers.status'),
     assignedTo,

@@ -4,6 +4,7 @@
  * the domain.
  */
 import type { Insertable, Selectable } from 'kysely'
+import { asDialString, asE164 } from '../../domain/fax-number.js'
 import {
   COVER_PAGE_FLAGS,
   OUTBOX_STATUSES,
@@ -124,8 +125,8 @@ export function deliveryFromRow(row: Selectable<DeliveriesTable>): Delivery {
   return {
     id: row.id,
     outboxId: row.outbox_id,
-    destination: row.destination,
-    fromNumber: row.from_number,
+    destination: asDialString(row.destination, 'deliveries.destination'),
+    fromNumber: row.from_number === null ? null : asE164(row.from_number, 'deliveries.from_number'),
   }
 }
 
@@ -134,7 +135,7 @@ export function deliveryToRow(delivery: Delivery, position: number): Insertable<
     id: delivery.id,
     outbox_id: delivery.outboxId,
     position,
-    destination: delivery.destination,
+    destination: delivery.destination.text,
     from_number: delivery.fromNumber,
   }
 }
