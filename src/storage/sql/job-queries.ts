@@ -6,19 +6,23 @@ import type { Transaction } from 'kysely'
 import type { Database } from './schema.js'
 
 /**
- * Before an outbox entry is removed with its jobs (the cascade of `jobs.outbox_id`): the jobs a
- * worker holds are detached from it instead, so that the job whose run removes the entry (its
- * last call, or its failed render) is not deleted under its worker, which completes it itself.
+ * Ends the jobs of an outbox entry that is being removed, in the transaction that removes it:
+ * those nobody holds are deleted; those a worker holds are detached from the entry instead, so
+ * that the job whose run removes the entry (its last call, its failed render) or that is running
+ * while it is cancelled is not deleted under its worker, which records its end itself. Every
+ * removal of an entry calls this first; the schema's ON DELETE CASCADE of `jobs.outbox_id` then
+ * finds nothing left to delete, and stays only as a backstop.
  */
-export async function detachJobsInHand(
-  trx: Transaction<Database>,
-  outboxId: string,
-): Promise<void> {
+export async function endJobsOf(trx: Transaction<Database>, outboxId: string): Promise<void> {
+  await trx
+    .deleteFrom('jobs')
+    .where('outbox_id', '=', outboxId)
+    .where('locked_by', 'is', null)
+    .execute()
   await trx
     .updateTable('jobs')
     .set({ outbox_id: null })
     .where('outbox_id', '=', outboxId)
-    .where('locked_by', 'is not', null)
     .execute()
 }
 

@@ -31,7 +31,7 @@ import {
 } from './outbox-rows.js'
 import type { Database } from './schema.js'
 import type { SqlEngine } from './sql-engine.js'
-import { detachJobsInHand } from './job-queries.js'
+import { endJobsOf } from './job-queries.js'
 import type { TransactionRunner } from './transaction-runner.js'
 import { attemptFromRow, parsePageList } from './transmission-rows.js'
 
@@ -131,6 +131,7 @@ export class SqlOutboxRepository implements OutboxRepository {
       const attempted = await attemptedDeliveries(trx, id)
       const entry = attempted.length === 0 ? null : await readEntry(trx, id)
       const records = entry === null ? [] : recordsOf(entry, attempted)
+      await endJobsOf(trx, id)
       await trx.deleteFrom('outbox_entries').where('id', '=', id).execute()
       await insertRows(trx, 'faxes', records.map(faxToRow))
       return 'deleted'
@@ -201,15 +202,12 @@ export class SqlOutboxRepository implements OutboxRepository {
 
   async failConverting(id: string, records: readonly FaxRecord[]): Promise<boolean> {
     return this.#transactions.run(async (trx) => {
-      await detachJobsInHand(trx, id)
-      const removed = await trx
-        .deleteFrom('outbox_entries')
-        .where('id', '=', id)
-        .where('status', '<>', 'sending')
-        .executeTakeFirst()
-      if (removed.numDeletedRows !== 1n) {
+      const locked = await lockEntry(trx, this.#engine, id)
+      if (locked === undefined || locked.status === 'sending') {
         return false
       }
+      await endJobsOf(trx, id)
+      await trx.deleteFrom('outbox_entries').where('id', '=', id).execute()
       await insertRows(trx, 'faxes', records.map(faxToRow))
       return true
     })

@@ -20,7 +20,7 @@ import { CallNotHeldError } from '../../domain/transmission.js'
 import { toJsonText } from './column-values.js'
 import { faxToRow } from './fax-rows.js'
 import { sendFaxJobRow } from './job-rows.js'
-import { detachJobsInHand, wakeOneWaitingFor } from './job-queries.js'
+import { endJobsOf, wakeOneWaitingFor } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import type { Database } from './schema.js'
 import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
@@ -338,7 +338,7 @@ async function settleEntry(
     .where('outbox_id', '=', outboxId)
     .executeTakeFirst()
   if (Number(left?.count ?? 0) === 0) {
-    await detachJobsInHand(trx, outboxId)
+    await endJobsOf(trx, outboxId)
     await trx.deleteFrom('outbox_entries').where('id', '=', outboxId).execute()
     return
   }
