@@ -295,23 +295,6 @@ for (const engine of ENGINES) {
       })
     })
 
-    it('deletes an entry whose render job a worker holds, leaving that job to its worker', async () => {
-      const entry = anOutboxEntry(user.uid)
-      await create(entry)
-      const { store } = world()
-      const job = await store.jobs.claim({
-        kinds: ['render-fax'],
-        worker: 'w1',
-        leaseMs: 60_000,
-        nowMs: Date.now(),
-      })
-      assert.equal(job?.outboxId, entry.id)
-      assert.equal(await store.outbox.delete(entry.id, noRecords), 'deleted')
-      assert.deepEqual(await rowsLeftOf(entry.id), NOTHING)
-      // Not deleted under its worker: the worker completes it as its own, no lease lost.
-      assert.equal(await store.jobs.complete(job?.id ?? '', 'w1'), true)
-    })
-
     it('answers not_found when deleting an unknown or already deleted entry', async () => {
       const entry = anOutboxEntry(user.uid)
       await create(entry)
