@@ -10,6 +10,7 @@ import type { Delivery, OutboxEntry } from '../../src/domain/outbox-entry.js'
 import type { NewJob } from '../../src/domain/ports.js'
 import type { UploadedFile } from '../../src/domain/uploaded-file.js'
 import type { Webhook } from '../../src/domain/webhook.js'
+import type { SendFaxRequest } from '../../src/use-cases/send-fax.js'
 import { newId24, newId32 } from '../../src/shared/ids.js'
 
 const JAN_2026 = Date.UTC(2026, 0, 1)
@@ -196,6 +197,27 @@ export function aWebhook(uid: string, overrides: Partial<Webhook> = {}): Webhook
     target: 'https://hooks.example.test/fax',
     event: 'fax_received',
     createdAtMs: JAN_2026,
+    ...overrides,
+  }
+}
+
+/** A sendFax request as the API passes it on: one destination, no options. */
+export function aSendFaxRequest(overrides: Partial<SendFaxRequest> = {}): SendFaxRequest {
+  return {
+    userId: 'self',
+    from: '+15555550150',
+    to: ['+15555550100'],
+    files: [],
+    fromFax: null,
+    commentText: '',
+    commentTags: [],
+    enhancement: true,
+    retry: null,
+    partiallySentRetry: false,
+    sendTime: null,
+    returnIds: true,
+    resolution: 'fine',
+    coverPage: null,
     ...overrides,
   }
 }

@@ -15,7 +15,7 @@ import { parseDialString, parseE164 } from '../../src/domain/fax-number.js'
 import type { AccountRepository, Store } from '../../src/domain/ports.js'
 import type { Actor, Services } from '../../src/use-cases/context.js'
 import { type SendFaxRequest, sendFax } from '../../src/use-cases/send-fax.js'
-import { aFaxRecord, aToken } from '../support/sample-records.js'
+import { aFaxRecord, aSendFaxRequest, aToken } from '../support/sample-records.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 import { ENGINES, openTestStore } from '../support/test-database.js'
 
@@ -23,23 +23,7 @@ const FROM = '+15555550150'
 const SECOND_FROM = '+15555550151'
 
 function aRequest(overrides: Partial<SendFaxRequest> = {}): SendFaxRequest {
-  return {
-    userId: 'self',
-    from: FROM,
-    to: ['+15555550100'],
-    files: [],
-    fromFax: null,
-    commentText: '',
-    commentTags: [],
-    enhancement: true,
-    retry: null,
-    partiallySentRetry: false,
-    sendTime: null,
-    returnIds: true,
-    resolution: 'fine',
-    coverPage: null,
-    ...overrides,
-  }
+  return aSendFaxRequest({ from: FROM, ...overrides })
 }
 
 function actorOf(user: TestUser): Actor {

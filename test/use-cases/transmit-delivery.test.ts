@@ -18,7 +18,7 @@ import { sendFaxJob } from '../../src/jobs/send-fax-job.js'
 import { Worker } from '../../src/jobs/worker.js'
 import { newId24 } from '../../src/shared/ids.js'
 import { documentPath } from '../support/fixtures.js'
-import { aToken } from '../support/sample-records.js'
+import { aSendFaxRequest, aToken } from '../support/sample-records.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 import { ENGINES } from '../support/test-database.js'
 
@@ -187,22 +187,7 @@ for (const engine of ENGINES) {
         const { outboxId, ids } = await sendFax(
           t.services,
           { account: user.account, token: aToken(user.account.uid), ip: '192.0.2.7' },
-          {
-            userId: 'self',
-            from: FROM.slice(1),
-            to: ['15555550100'],
-            files: threePages,
-            fromFax: null,
-            commentText: '',
-            commentTags: [],
-            enhancement: true,
-            retry: null,
-            partiallySentRetry: false,
-            sendTime: null,
-            returnIds: true,
-            resolution: 'fine',
-            coverPage: null,
-          },
+          aSendFaxRequest({ from: FROM.slice(1), to: ['15555550100'], files: threePages }),
         )
         assert.deepEqual(Object.keys(ids ?? {}), ['+15555550100'])
         const id = ids?.['+15555550100'] ?? ''
