@@ -13,7 +13,10 @@
  *   rendering/**     ->  codec, sandbox, domain, shared  (documents -> bilevel pages)
  *   sandbox/**       ->  shared                          (confining untrusted work: bubblewrap)
  *   reports/**       ->  codec, domain, shared           (fax PDFs, confirmation reports)
- *   carriers/**      ->  domain, shared                  (loopback, simulated: the Carrier port)
+ *   carriers/**      ->  telephony, codec, domain, shared (loopback, simulated: the Carrier port)
+ *   telephony/t30/** ->  codec, shared                   (the T.30 engine: pure, time is an input)
+ *   telephony/t38/** ->  telephony/t30, shared           (IFP, UDPTL, the T.38 terminal: pure)
+ *   telephony/net/** ->  shared                          (datagrams: UDP sockets, the impaired network)
  *   codec/**         ->  shared                          (pure: no node:* builtins, no npm)
  *   shared/**        ->  nothing else in src
  *
@@ -113,9 +116,42 @@ module.exports = {
     {
       name: 'carriers-boundaries',
       severity: 'error',
-      comment: 'src/carriers may only import from src/carriers, src/domain and src/shared.',
+      comment:
+        'src/carriers may only import from src/carriers, src/telephony, src/codec, src/domain and src/shared.',
       from: { path: '^src/carriers/' },
-      to: { path: '^src/', pathNot: '^src/(carriers|domain|shared)/' },
+      to: { path: '^src/', pathNot: '^src/(carriers|telephony|codec|domain|shared)/' },
+    },
+    {
+      name: 't30-boundaries',
+      severity: 'error',
+      comment:
+        'src/telephony/t30 (the T.30 engine) may only import from src/telephony/t30, src/codec and src/shared.',
+      from: { path: '^src/telephony/t30/' },
+      to: { path: '^src/', pathNot: '^src/(telephony/t30|codec|shared)/' },
+    },
+    {
+      name: 't38-boundaries',
+      severity: 'error',
+      comment:
+        'src/telephony/t38 (IFP, UDPTL, the T.38 terminal) may only import from src/telephony/t38, src/telephony/t30 and src/shared.',
+      from: { path: '^src/telephony/t38/' },
+      to: { path: '^src/', pathNot: '^src/(telephony/t38|telephony/t30|shared)/' },
+    },
+    {
+      name: 'net-boundaries',
+      severity: 'error',
+      comment:
+        'src/telephony/net (UDP sockets, the impaired network) may only import from itself and src/shared.',
+      from: { path: '^src/telephony/net/' },
+      to: { path: '^src/', pathNot: '^src/(telephony/net|shared)/' },
+    },
+    {
+      name: 'protocol-engines-pure',
+      severity: 'error',
+      comment:
+        'The protocol engines do no I/O: no node:* builtins and no npm packages in src/telephony/t30 or t38.',
+      from: { path: '^src/telephony/(t30|t38)/' },
+      to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'] },
     },
     {
       name: 'reports-boundaries',

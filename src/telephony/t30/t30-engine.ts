@@ -1,0 +1,454 @@
+/**
+ * The T.30 engine: one fax call's procedure (T.30 §5, phases A to E), sans I/O. Frames, carrier
+ * changes, image data and elapsed time come in as method calls; transmissions, pages and the
+ * result go out as data through `takeOutputs()`. It keeps no timers and opens no sockets, so the
+ * same engine runs a real call in real time and a simulated one in virtual time, as spandsp's
+ * t30.c does under its T.38 terminal.
+ *
+ * One call either sends pages or receives them: the calling station sends and the answering one
+ * receives (polling, where the caller receives, is not built yet). The half that sends pages
+ * is in page-sender.ts, the half that receives them in page-receiver.ts; this file holds what
+ * both share: the line, the timers, phase B's identification and phase E.
+ */
+import {
+  type Capabilities,
+  type Selection,
+  decodeCapabilities,
+  encodeCapabilities,
+} from './capability-bits.js'
+import { type CompletionCode, describeCompletion } from './completion-code.js'
+import {
+  type ControlFrame,
+  buildFrame,
+  decodeIdentity,
+  encodeIdentity,
+  parseFrame,
+} from './control-frames.js'
+import { FCF, fcfName } from './fcf.js'
+import type { Reception, Transmission } from './line-signals.js'
+import type { T30Call, T30Negotiated, T30Output } from './t30-call.js'
+import type { FastModem } from './modems.js'
+import { DEFAULT_CAPABILITIES, type LocalCapabilities } from './negotiation.js'
+import type { SourcePage } from './page-coding.js'
+import { PageReceiver } from './page-receiver.js'
+import { PageSender } from './page-sender.js'
+import { DEFAULT_TIMERS, type T30Timers } from './timers.js'
+
+export interface T30Config {
+  /** Which end of the call this station is: the one that dialled, or the one that answered. */
+  readonly role: 'calling' | 'answering'
+  /** The pages to send; without them this station receives. */
+  readonly pages?: readonly SourcePage[]
+  /** This station's identity (TSI when sending, CSI when receiving): digits, '+' and spaces. */
+  readonly localId: string
+  readonly capabilities?: Partial<LocalCapabilities>
+  readonly timers?: Partial<T30Timers>
+  /** How often one page is sent again after RTN before the call gives up. Default 3. */
+  readonly maxPageRetries?: number
+}
+
+/** A pending wait: what to do when `at` is reached. */
+interface Deadline {
+  readonly at: number
+  readonly name: string
+  readonly expire: () => void
+}
+
+export type { T30Negotiated, T30Output, T30Result } from './t30-call.js'
+
+export class T30Engine implements T30Call {
+  readonly local: LocalCapabilities
+  readonly timers: T30Timers
+  readonly localId: string
+  readonly xBit: boolean
+  readonly #role: 'calling' | 'answering'
+  readonly #sender: PageSender | null
+  readonly #receiver: PageReceiver | null
+  #now = 0
+  #started = false
+  #done = false
+  #outputs: T30Output[] = []
+  #queue: Transmission[] = []
+  #transmitting = false
+  #afterSending: (() => void) | null = null
+  #deadline: Deadline | null = null
+  /** T1 runs beside the other waits during identification (T.30 §5.4.3.1). */
+  #t1: Deadline | null = null
+  #remoteId = ''
+  #remoteCapabilities: Capabilities | null = null
+  #negotiated: T30Negotiated | null = null
+
+  constructor(config: T30Config) {
+    this.local = { ...DEFAULT_CAPABILITIES, ...config.capabilities }
+    this.timers = { ...DEFAULT_TIMERS, ...config.timers }
+    this.localId = config.localId
+    this.#role = config.role
+    // T.30 §5.3.6.1: X is "set to 1 by the station which receives a valid DIS"; the called
+    // station sends DIS, so the calling station's frames carry it.
+    this.xBit = config.role === 'calling'
+    if ((config.pages !== undefined) !== (config.role === 'calling')) {
+      throw new RangeError(
+        'polling is not supported: the calling station sends, the answering one receives',
+      )
+    }
+    if (config.pages !== undefined) {
+      if (config.pages.length === 0) {
+        throw new RangeError('a call that sends needs at least one page')
+      }
+      this.#sender = new PageSender(this, config.pages, config.maxPageRetries ?? 3)
+      this.#receiver = null
+    } else {
+      this.#sender = null
+      this.#receiver = new PageReceiver(this)
+    }
+  }
+
+  get now(): number {
+    return this.#now
+  }
+
+  get done(): boolean {
+    return this.#done
+  }
+
+  get remoteId(): string {
+    return this.#remoteId
+  }
+
+  /** Phase A. The caller sends CNG and waits for DIS; the answerer sends CED, then its DIS. */
+  start(): void {
+    if (this.#started) {
+      throw new Error('the T.30 engine has already started')
+    }
+    this.#started = true
+    this.#t1 = {
+      at: this.timers.t1,
+      name: 'T1',
+      expire: () => this.#identificationTimedOut(),
+    }
+    if (this.#role === 'calling') {
+      this.send([{ kind: 'tone', tone: 'cng' }])
+      this.expect({ kind: 'v21' })
+    } else {
+      this.send([{ kind: 'tone', tone: 'ced' }], () => this.sendIdentification())
+    }
+  }
+
+  /** Lets `ms` of engine time pass; waits that fall due expire in order. */
+  advance(ms: number): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) {
+      throw new RangeError(`time moves forward by a finite amount, not ${ms}`)
+    }
+    const until = this.#now + ms
+    for (;;) {
+      const next = this.#nextDeadline()
+      if (this.#done || next === null || next.at > until) {
+        break
+      }
+      this.#now = next.at
+      if (next === this.#t1) {
+        this.#t1 = null
+      } else {
+        this.#deadline = null
+      }
+      next.expire()
+    }
+    this.#now = until
+  }
+
+  // ---- from the line ----
+
+  transmitted(): void {
+    if (!this.#transmitting) {
+      return
+    }
+    this.#transmitting = false
+    const next = this.#queue.shift()
+    if (next !== undefined) {
+      this.#startTransmission(next)
+      return
+    }
+    const then = this.#afterSending
+    this.#afterSending = null
+    then?.()
+  }
+
+  frameReceived(octets: Uint8Array, ok: boolean): void {
+    if (this.#done || this.#transmitting) {
+      // Half duplex: nothing can be heard while this station is sending.
+      return
+    }
+    if (!ok) {
+      this.log('received a frame with a bad FCS')
+      this.#deadlineFrameProgress()
+      return
+    }
+    const frame = parseFrame(octets)
+    if (frame === null) {
+      this.log('received a frame that is not a T.30 frame')
+      return
+    }
+    this.log(`rx ${fcfName(octets[2]!)}`)
+    this.#onFrame(frame)
+  }
+
+  carrierStarted(modem: 'v21' | FastModem): void {
+    if (this.#done || this.#transmitting) {
+      return
+    }
+    if (modem === 'v21') {
+      this.#deadlineFrameProgress()
+      return
+    }
+    this.#receiver?.fastCarrierStarted(modem)
+  }
+
+  carrierEnded(): void {
+    if (this.#done || this.#transmitting) {
+      return
+    }
+    this.#receiver?.carrierEnded()
+    this.#sender?.carrierEnded()
+  }
+
+  imageData(data: Uint8Array): void {
+    if (this.#done || this.#transmitting) {
+      return
+    }
+    this.#receiver?.imageData(data)
+  }
+
+  lineError(): void {
+    if (this.#done) {
+      return
+    }
+    this.#receiver?.lineError()
+  }
+
+  /** The call is gone (the far end hung up, the line failed, or the call was stopped). */
+  hangUp(reason: string): void {
+    if (this.#done) {
+      return
+    }
+    this.log(`call ended by the line: ${reason}`)
+    const complete = this.#sender?.complete ?? this.#receiver?.complete ?? false
+    this.end(complete ? 'ok' : 'call-dropped')
+  }
+
+  takeOutputs(): T30Output[] {
+    const outputs = this.#outputs
+    this.#outputs = []
+    return outputs
+  }
+
+  // ---- T30Call, for the two halves ----
+
+  send(transmissions: readonly Transmission[], then?: () => void): void {
+    if (this.#done) {
+      return
+    }
+    if (this.#transmitting || this.#queue.length > 0) {
+      throw new Error('the T.30 engine asked for a transmission while one was under way')
+    }
+    const [first, ...rest] = transmissions
+    this.#queue = rest
+    this.#afterSending = then ?? null
+    if (first === undefined) {
+      this.#afterSending = null
+      then?.()
+      return
+    }
+    this.#startTransmission(first)
+  }
+
+  sendFrames(frames: readonly { fcf: number; fif?: ArrayLike<number> }[], then?: () => void): void {
+    const built = frames.map((frame, i) =>
+      buildFrame(frame.fcf, frame.fif ?? [], this.#xBitFor(frame.fcf), i === frames.length - 1),
+    )
+    for (const frame of frames) {
+      this.log(`tx ${fcfName(frame.fcf)}`)
+    }
+    this.send([{ kind: 'frames', modem: 'v21', shortTraining: false, frames: built }], then)
+  }
+
+  wait(name: string, ms: number, expire: () => void): void {
+    this.#deadline = { at: this.#now + ms, name, expire }
+  }
+
+  stopWaiting(): void {
+    this.#deadline = null
+  }
+
+  expect(reception: Reception): void {
+    this.emit({ type: 'receive', reception })
+  }
+
+  emit(output: T30Output): void {
+    this.#outputs.push(output)
+  }
+
+  log(message: string): void {
+    this.#outputs.push({ type: 'log', message: `${(this.#now / 1000).toFixed(3)} s ${message}` })
+  }
+
+  disconnect(code: CompletionCode): void {
+    if (this.#done) {
+      return
+    }
+    this.stopWaiting()
+    this.#t1 = null
+    this.#queue = []
+    this.#afterSending = null
+    if (this.#transmitting) {
+      // Let what is on the line finish first; DCN follows it.
+      this.#afterSending = () => this.sendFrames([{ fcf: FCF.DCN }], () => this.end(code))
+      return
+    }
+    this.sendFrames([{ fcf: FCF.DCN }], () => this.end(code))
+  }
+
+  end(code: CompletionCode): void {
+    if (this.#done) {
+      return
+    }
+    this.#done = true
+    this.#deadline = null
+    this.#t1 = null
+    this.log(`phase E: ${code}`)
+    this.emit({
+      type: 'ended',
+      result: {
+        code,
+        description: describeCompletion(code),
+        pagesConfirmed: this.#sender?.pagesConfirmed ?? [],
+        pagesReceived: this.#receiver?.pagesReceived ?? 0,
+        remoteId: this.#remoteId,
+        negotiated: this.#negotiated,
+        durationMs: this.#now,
+      },
+    })
+  }
+
+  setNegotiated(selection: Selection): void {
+    if (this.#remoteCapabilities === null && this.#receiver !== null) {
+      // The receiving station learns nothing of the sender's capabilities but its DCS.
+      this.#remoteCapabilities = decodeCapabilities(new Uint8Array(3))
+    }
+    this.#negotiated = {
+      remoteId: this.#remoteId,
+      remoteCapabilities: this.#remoteCapabilities!,
+      selection,
+    }
+    this.emit({ type: 'negotiated', negotiated: this.#negotiated })
+  }
+
+  // ---- phase B: identification ----
+
+  /** The called station's DIS, with its CSI before it (T.30 §5.3.6.2.1, §5.3.6.2.4). */
+  sendIdentification(): void {
+    const dis = encodeCapabilities({
+      readyToTransmit: false,
+      readyToReceive: this.#receiver !== null,
+      modems: this.local.modems,
+      resolutions: this.local.resolutions,
+      codings: this.local.codings,
+      ecm: this.local.ecm,
+      minScanLineMs: this.local.minScanLineMs,
+      halfMinScanAtFine: false,
+      t38: true,
+    })
+    const frames: { fcf: number; fif?: ArrayLike<number> }[] = []
+    if (this.localId !== '') {
+      frames.push({ fcf: FCF.CSI, fif: encodeIdentity(this.localId) })
+    }
+    frames.push({ fcf: FCF.DIS, fif: dis })
+    this.sendFrames(frames, () => {
+      this.expect({ kind: 'v21' })
+      // T.30 Figure 5-2a: the called station repeats DIS each T4 until T1 runs out.
+      this.wait('T4', this.timers.t4, () => this.sendIdentification())
+    })
+  }
+
+  #identificationTimedOut(): void {
+    if (this.#sender !== null) {
+      this.disconnect(this.#role === 'calling' ? 'tx-no-dis' : 'tx-no-response')
+    } else {
+      this.disconnect('rx-no-dcs')
+    }
+  }
+
+  /** Identification is over once the stations have agreed (the first CFR). */
+  identified(): void {
+    this.#t1 = null
+  }
+
+  #onFrame(frame: ControlFrame): void {
+    switch (frame.fcf) {
+      case FCF.CSI:
+      case FCF.TSI:
+      case FCF.CIG:
+        this.#remoteId = decodeIdentity(frame.fif)
+        return
+      case FCF.NSF:
+      case FCF.NSC:
+        return
+      case FCF.DIS:
+        this.#remoteCapabilities = decodeCapabilities(frame.fif)
+        if (this.#sender !== null) {
+          this.#sender.disReceived(this.#remoteCapabilities)
+        } else {
+          // Two called stations, or our own DIS echoed back: T.30 §5.3.2 resolves this by the
+          // caller giving way; an answering receiver just keeps waiting for DCS.
+          this.log('ignoring a DIS while receiving')
+        }
+        return
+      case FCF.DCN:
+        this.#remoteDisconnected()
+        return
+      default:
+        this.#sender?.frame(frame)
+        this.#receiver?.frame(frame)
+    }
+  }
+
+  #remoteDisconnected(): void {
+    const complete = this.#sender?.complete ?? this.#receiver?.complete ?? false
+    this.end(complete ? 'ok' : 'remote-disconnected')
+  }
+
+  // ---- the line and the waits ----
+
+  #startTransmission(transmission: Transmission): void {
+    this.#transmitting = true
+    this.emit({ type: 'transmit', transmission })
+  }
+
+  #xBitFor(fcf: number): boolean {
+    // DIS, CSI and NSF carry no X bit; everything else carries this station's.
+    return fcf !== FCF.DIS && fcf !== FCF.CSI && fcf !== FCF.NSF && this.xBit
+  }
+
+  /** A response has begun: wait for its frames a while longer rather than repeating. */
+  #deadlineFrameProgress(): void {
+    const deadline = this.#deadline
+    if (deadline !== null && deadline.name === 'T4') {
+      this.#deadline = {
+        at: Math.max(deadline.at, this.#now + this.timers.frameEnd),
+        name: deadline.name,
+        expire: deadline.expire,
+      }
+    }
+  }
+
+  #nextDeadline(): Deadline | null {
+    const a = this.#deadline
+    const b = this.#t1
+    if (a === null) {
+      return b
+    }
+    if (b === null) {
+      return a
+    }
+    return b.at < a.at ? b : a
+  }
+}
