@@ -7,6 +7,10 @@ import { join } from 'node:path'
 
 /** Longest first, as measured by `npm test` on the 2-core CI machine (docs/benchmarks.md). */
 const SLOWEST = [
+  // Real-time T.38 calls against spandsp: mostly waiting on the line, so they start first.
+  'test/interop/spandsp-to-faxd.test.ts',
+  'test/interop/spandsp-harness.test.ts',
+  'test/interop/faxd-to-spandsp.test.ts',
   'test/rendering/linked-content.test.ts',
   'test/crash/sigkill.test.ts',
   'test/rendering/documents.test.ts',

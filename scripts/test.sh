@@ -17,8 +17,9 @@
 #      the caller is responsible for that database.
 #   2. The real peers the tests run against (libtiff-tools, Ghostscript, ImageMagick,
 #      tesseract, LibreOffice Writer and Calc, poppler-utils, qpdf, procps, python3 for the
-#      webhook docs' Python snippet, bubblewrap for the render sandbox): installed with
-#      apt-get only when one of their commands is missing.
+#      webhook docs' Python snippet, bubblewrap for the render sandbox, spandsp 0.0.6 with gcc
+#      and pkg-config to build the T.38 interop harness, tshark to decode our T.38 packets):
+#      installed with apt-get only when one of their commands (or files) is missing.
 #   3. npm ci, only when node_modules is missing or older than package-lock.json; a node_modules
 #      made before from the same lock file and Node is unpacked from the user's cache instead
 #      (scripts/npm-packages.sh).
@@ -298,6 +299,10 @@ PEERS=(
   pgrep:procps
   python3:python3
   bwrap:bubblewrap
+  gcc:gcc
+  pkg-config:pkg-config
+  /usr/include/spandsp.h:libspandsp-dev
+  tshark:tshark
 )
 # Installed alongside: the English OCR data, Calc for spreadsheets, a font family for Office.
 PEER_EXTRAS=(tesseract-ocr-eng libreoffice-calc-nogui fonts-dejavu-core)
@@ -308,7 +313,9 @@ setup_peers() {
   for entry in "${PEERS[@]}"; do
     cmd=${entry%%:*}
     pkg=${entry#*:}
-    if ! command -v "$cmd" >/dev/null 2>&1; then
+    if [[ $cmd == /* ]]; then
+      [[ -e $cmd ]] || missing+=("$pkg")
+    elif ! command -v "$cmd" >/dev/null 2>&1; then
       missing+=("$pkg")
     fi
   done

@@ -63,10 +63,11 @@ export const IDENTITY_OCTETS = 20
  * Only the characters T.30 Table 3 allows are kept: digits, '+' and space.
  */
 export function encodeIdentity(text: string): Uint8Array {
+  // Right-aligned in the 20 places, so that sent last character first the spaces come last.
   const allowed = text
     .replace(/[^0-9+ ]/g, '')
     .slice(0, IDENTITY_OCTETS)
-    .padEnd(IDENTITY_OCTETS, ' ')
+    .padStart(IDENTITY_OCTETS, ' ')
   const fif = new Uint8Array(IDENTITY_OCTETS)
   for (let i = 0; i < IDENTITY_OCTETS; i++) {
     fif[i] = reverseBits(allowed.charCodeAt(IDENTITY_OCTETS - 1 - i))

@@ -96,9 +96,7 @@ export class PageReceiver {
     }
     if (this.#state === 'wait-page' || this.#state === 'wait-post-page' || this.#state === 'page') {
       this.#state = 'page'
-      this.#call.wait('carrier', this.#call.timers.midReceptionSilence, () =>
-        this.#call.disconnect('rx-no-command'),
-      )
+      this.#stillReceiving()
       if (this.#selection?.ecm !== true) {
         this.#pageData = []
         this.#pageOctets = 0
@@ -113,6 +111,7 @@ export class PageReceiver {
       return
     }
     if (this.#state === 'page' && this.#selection?.ecm !== true) {
+      this.#stillReceiving()
       if (this.#pageOctets + data.length <= MAX_PAGE_OCTETS) {
         this.#pageData.push(data.slice())
         this.#pageOctets += data.length
@@ -270,6 +269,16 @@ export class PageReceiver {
       return
     }
     this.#ecm.block.addFrame(reverseBits(frame.fif[0]!), frame.fif.subarray(1))
+    if (this.#state === 'page') {
+      this.#stillReceiving()
+    }
+  }
+
+  /** Data is still coming: spandsp gives up on a reception after 15 s of silence in it. */
+  #stillReceiving(): void {
+    this.#call.wait('silence', this.#call.timers.midReceptionSilence, () =>
+      this.#call.disconnect('rx-no-command'),
+    )
   }
 
   #onPps(frame: ControlFrame): void {

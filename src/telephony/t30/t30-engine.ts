@@ -188,7 +188,9 @@ export class T30Engine implements T30Call {
       this.log('received a frame that is not a T.30 frame')
       return
     }
-    this.log(`rx ${fcfName(octets[2]!)}`)
+    if (frame.fcf !== FCF.FCD && frame.fcf !== FCF.RCP) {
+      this.log(`rx ${fcfName(octets[2]!)}`)
+    }
     this.#onFrame(frame)
   }
 
@@ -233,6 +235,19 @@ export class T30Engine implements T30Call {
     this.log(`call ended by the line: ${reason}`)
     const complete = this.#sender?.complete ?? this.#receiver?.complete ?? false
     this.end(complete ? 'ok' : 'call-dropped')
+  }
+
+  /**
+   * This station ends the call (the sender cancelled, the service is stopping): DCN, so that the
+   * far end knows at once, then phase E as a dropped call, or OK when the procedure was over.
+   */
+  stop(): void {
+    if (this.#done) {
+      return
+    }
+    const complete = this.#sender?.complete ?? this.#receiver?.complete ?? false
+    this.log('stopped by this station')
+    this.disconnect(complete ? 'ok' : 'call-dropped')
   }
 
   takeOutputs(): T30Output[] {

@@ -1,0 +1,203 @@
+/**
+ * Turns arriving UDPTL datagrams back into the far end's IFP stream: in order, each IFP once,
+ * with gaps filled from the error recovery data where it can be and counted where it cannot.
+ *
+ * Like Asterisk's `udptl_rx_packet` and spandsp's `t38_core_rx_ifp_packet`, it never waits for
+ * a late packet: a datagram ahead of the one expected means the ones between are missing, so
+ * they are rebuilt at once from its secondaries (oldest first) or its FEC blocks, or reported
+ * lost. A datagram behind it (a repeat copy, a duplicate, a late arrival) is dropped. Sequence
+ * numbers wrap at 65536; "ahead" means less than half the number space ahead.
+ *
+ * FEC rebuilds an IFP padded with zeros to the longest of its group, so the receiver must
+ * know the T.38 version to find where the IFP ends (ifp.ts `ifpLength`).
+ */
+import { ifpLength, IfpError, type T38Version } from './ifp.js'
+import { parseUdptl, UdptlError, type UdptlPacket } from './udptl.js'
+import { fecDistances, xorPadded } from './udptl-fec.js'
+
+export interface UdptlReceiverOptions {
+  readonly version: T38Version
+}
+
+export interface UdptlDelivery {
+  /** IFPs to hand to the terminal, oldest first. */
+  readonly ifps: Uint8Array[]
+  /** Packets found missing now that could not be rebuilt (for T38Terminal.lost). */
+  readonly lost: number
+}
+
+export interface UdptlReceiverStats {
+  readonly datagrams: number
+  /** Datagrams that did not parse; ignored. */
+  readonly malformed: number
+  /** Copies of a packet already delivered (T.38 sends indicators 3 times). */
+  readonly duplicates: number
+  /** Packets that came after their place in the stream was passed; dropped. */
+  readonly late: number
+  /** Missing packets rebuilt from secondaries or FEC. */
+  readonly recovered: number
+  readonly lost: number
+}
+
+/** Packets remembered for FEC (far more than any span × entries in use). */
+const HISTORY = 1024
+const NOTHING: UdptlDelivery = { ifps: [], lost: 0 }
+
+export class UdptlReceiver {
+  private readonly version: T38Version
+  /** The next packet expected, counted without wrapping; undefined before the first. */
+  private expected: number | undefined
+  /** Recent packets' IFPs by unwrapped number; null for one that was lost. */
+  private readonly history = new Map<number, Uint8Array | null>()
+  private counts = { datagrams: 0, malformed: 0, duplicates: 0, late: 0, recovered: 0, lost: 0 }
+
+  constructor(options: UdptlReceiverOptions) {
+    this.version = options.version
+  }
+
+  get stats(): UdptlReceiverStats {
+    return { ...this.counts }
+  }
+
+  receive(datagram: Uint8Array): UdptlDelivery {
+    this.counts.datagrams++
+    let packet: UdptlPacket
+    try {
+      packet = parseUdptl(datagram)
+    } catch (error) {
+      if (error instanceof UdptlError) {
+        this.counts.malformed++
+        return NOTHING
+      }
+      throw error
+    }
+    if (this.expected === undefined) {
+      return this.first(packet)
+    }
+    const ahead = (((packet.seq - this.expected + 32768) & 0xffff) - 32768) | 0
+    const number = this.expected + ahead
+    if (ahead < 0) {
+      if (this.history.get(number) instanceof Uint8Array) {
+        this.counts.duplicates++
+      } else {
+        this.counts.late++
+      }
+      return NOTHING
+    }
+    const ifps: Uint8Array[] = []
+    const lost = this.fillGap(packet, number, ahead, ifps)
+    this.accept(number, packet.primary, ifps)
+    return { ifps, lost }
+  }
+
+  /**
+   * The first datagram starts the stream wherever its number is (spandsp: "We can't assume
+   * they will start from zero, even though they should"). Its secondaries are delivered too,
+   * back to sequence number 0, in case the very first packets were lost.
+   */
+  private first(packet: UdptlPacket): UdptlDelivery {
+    const ifps: Uint8Array[] = []
+    if (packet.recovery.kind === 'redundancy') {
+      const reach = Math.min(packet.recovery.secondaries.length, packet.seq)
+      for (let back = reach; back >= 1; back--) {
+        const ifp = packet.recovery.secondaries[back - 1]
+        if (ifp !== undefined && ifp.length > 0) {
+          this.counts.recovered++
+          this.accept(packet.seq - back, ifp, ifps)
+        }
+      }
+    }
+    this.accept(packet.seq, packet.primary, ifps)
+    return { ifps, lost: 0 }
+  }
+
+  /** Rebuilds what it can of the `gap` packets before `number`; answers how many are lost. */
+  private fillGap(packet: UdptlPacket, number: number, gap: number, ifps: Uint8Array[]): number {
+    const tracked = Math.min(gap, HISTORY)
+    const from = number - tracked
+    const rebuilt =
+      packet.recovery.kind === 'redundancy'
+        ? fromSecondaries(packet.recovery.secondaries, number, from)
+        : this.fromFec(packet.recovery.span, packet.recovery.entries, number, from)
+    let lost = gap - tracked
+    for (let n = from; n < number; n++) {
+      const ifp = rebuilt.get(n)
+      if (ifp === undefined) {
+        this.history.set(n, null)
+        lost++
+      } else {
+        this.counts.recovered++
+        this.accept(n, ifp, ifps)
+      }
+    }
+    this.counts.lost += lost
+    return lost
+  }
+
+  /**
+   * Each FEC block covers one group; if exactly one of its packets is unknown and that one is
+   * in the gap, the XOR of the block and the group's other packets is that packet.
+   */
+  private fromFec(
+    span: number,
+    entries: readonly Uint8Array[],
+    number: number,
+    from: number,
+  ): Map<number, Uint8Array> {
+    const rebuilt = new Map<number, Uint8Array>()
+    if (span < 1 || span * entries.length > HISTORY) {
+      return rebuilt
+    }
+    const known = (n: number): Uint8Array | undefined =>
+      n >= from ? undefined : (this.history.get(n) ?? undefined)
+    entries.forEach((block, m) => {
+      const group = fecDistances(span, entries.length, m).map((back) => number - back)
+      const missing = group.filter((n) => known(n) === undefined)
+      const target = missing[0]
+      if (missing.length !== 1 || target === undefined || target < from) {
+        return
+      }
+      const others = group.flatMap((n) => (n === target ? [] : [known(n) ?? new Uint8Array(0)]))
+      const padded = xorPadded([block, ...others])
+      try {
+        rebuilt.set(target, padded.slice(0, ifpLength(padded, this.version)))
+      } catch (error) {
+        if (!(error instanceof IfpError)) {
+          throw error
+        }
+      }
+    })
+    return rebuilt
+  }
+
+  private accept(number: number, ifp: Uint8Array, ifps: Uint8Array[]): void {
+    this.history.set(number, ifp)
+    if (ifp.length > 0) {
+      ifps.push(ifp)
+    }
+    this.expected = number + 1
+    if (this.history.size > 2 * HISTORY) {
+      for (const n of this.history.keys()) {
+        if (n < number - HISTORY) {
+          this.history.delete(n)
+        }
+      }
+    }
+  }
+}
+
+/** Secondary k − 1 of packet `number` is the IFP of packet number − k. */
+function fromSecondaries(
+  secondaries: readonly Uint8Array[],
+  number: number,
+  from: number,
+): Map<number, Uint8Array> {
+  const rebuilt = new Map<number, Uint8Array>()
+  for (let n = from; n < number; n++) {
+    const ifp = secondaries[number - n - 1]
+    if (ifp !== undefined && ifp.length > 0) {
+      rebuilt.set(n, ifp)
+    }
+  }
+  return rebuilt
+}
