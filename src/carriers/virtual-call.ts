@@ -13,8 +13,12 @@ export interface VirtualCallOptions {
   readonly stepMs?: number
   /** Virtual time after which both ends are hung up: a call that never ends is a bug. */
   readonly maxMs?: number
-  /** Called with each event of either end as it happens (progress, pages). */
-  readonly onEvent?: (side: Side, event: T38FaxEvent) => void
+  /** Called with each event of either end as it happens (progress, pages), at virtual `now`. */
+  readonly onEvent?: (side: Side, event: T38FaxEvent, now: number) => void
+  /** Called at each step, before the ends hear what arrived (to inject traffic, say). */
+  readonly onStep?: (now: number) => void
+  /** Whether a datagram `from` sends at `now` reaches the network at all (an outage: false). */
+  readonly filter?: (now: number, from: Side) => boolean
 }
 
 export interface VirtualCallRun {
@@ -41,11 +45,13 @@ export function runVirtualCall(
   const collect = (): void => {
     for (const side of ['a', 'b'] as const) {
       for (const datagram of sessions[side].takeDatagrams()) {
-        network.send(side, datagram, now)
+        if (options.filter?.(now, side) ?? true) {
+          network.send(side, datagram, now)
+        }
       }
       for (const event of sessions[side].takeEvents()) {
         events[side].push(event)
-        options.onEvent?.(side, event)
+        options.onEvent?.(side, event, now)
       }
     }
   }
@@ -60,6 +66,7 @@ export function runVirtualCall(
       break
     }
     now += stepMs
+    options.onStep?.(now)
     for (const { to, datagram } of network.arrivals(now)) {
       sessions[to].receiveDatagram(datagram)
     }

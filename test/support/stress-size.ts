@@ -36,6 +36,8 @@ const SIZES = {
   oversizedBodies: { ci: 6, full: 40, variable: 'OVERSIZED_BODIES' },
   /** The largest of them, in MB (the smallest is just over the 1 MB limit). */
   oversizedBodyMb: { ci: 12, full: 32, variable: 'OVERSIZED_BODY_MB' },
+  /** test/carriers/impaired-calls.test.ts: own-stack calls per loss rate, over virtual time. */
+  impairedCalls: { ci: 4, full: 40, variable: 'IMPAIRED_CALLS' },
 } as const satisfies Record<string, Size>
 
 export type StressSize = keyof typeof SIZES

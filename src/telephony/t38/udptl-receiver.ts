@@ -42,6 +42,12 @@ export interface UdptlReceiverStats {
 /** Packets remembered for FEC (far more than any span × entries in use). */
 const HISTORY = 1024
 const NOTHING: UdptlDelivery = { ifps: [], lost: 0 }
+/**
+ * A packet more than this far from the one expected (about 1 s of paced data) is taken as the
+ * stream's new place only when the packet after it follows on: one stray datagram with a wild
+ * sequence number must not make every real packet after it look late.
+ */
+const JUMP_WINDOW = 32
 
 export class UdptlReceiver {
   private readonly version: T38Version
@@ -49,6 +55,7 @@ export class UdptlReceiver {
   private expected: number | undefined
   /** Recent packets' IFPs by unwrapped number; null for one that was lost. */
   private readonly history = new Map<number, Uint8Array | null>()
+  private pendingJump: { readonly number: number; readonly packet: UdptlPacket } | undefined
   private counts = { datagrams: 0, malformed: 0, duplicates: 0, late: 0, recovered: 0, lost: 0 }
 
   constructor(options: UdptlReceiverOptions) {
@@ -76,6 +83,10 @@ export class UdptlReceiver {
     }
     const ahead = (((packet.seq - this.expected + 32768) & 0xffff) - 32768) | 0
     const number = this.expected + ahead
+    if (ahead > JUMP_WINDOW || ahead < -JUMP_WINDOW) {
+      return this.farAway(packet, number)
+    }
+    this.pendingJump = undefined
     if (ahead < 0) {
       if (this.history.get(number) instanceof Uint8Array) {
         this.counts.duplicates++
@@ -86,6 +97,41 @@ export class UdptlReceiver {
     }
     const ifps: Uint8Array[] = []
     const lost = this.fillGap(packet, number, ahead, ifps)
+    this.accept(number, packet.primary, ifps)
+    return { ifps, lost }
+  }
+
+  /**
+   * A packet far from where the stream is: a long outage, a far end that started counting
+   * again, or a stray datagram. It becomes the stream's new place only when the packet after
+   * it follows on from it; until then the stream goes on where it was.
+   */
+  private farAway(packet: UdptlPacket, number: number): UdptlDelivery {
+    const pending = this.pendingJump
+    if (
+      pending === undefined ||
+      number <= pending.number ||
+      number - pending.number > JUMP_WINDOW
+    ) {
+      this.pendingJump = { number, packet }
+      this.counts.late++
+      return NOTHING
+    }
+    this.pendingJump = undefined
+    const ifps: Uint8Array[] = []
+    let lost = 0
+    if (pending.number >= this.expected!) {
+      lost += this.fillGap(pending.packet, pending.number, pending.number - this.expected!, ifps)
+    } else {
+      // Counting started again behind us: forget the old stream's numbers from there on.
+      for (const n of this.history.keys()) {
+        if (n >= pending.number) {
+          this.history.delete(n)
+        }
+      }
+    }
+    this.accept(pending.number, pending.packet.primary, ifps)
+    lost += this.fillGap(packet, number, number - pending.number - 1, ifps)
     this.accept(number, packet.primary, ifps)
     return { ifps, lost }
   }

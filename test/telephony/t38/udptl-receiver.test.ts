@@ -181,9 +181,37 @@ describe('UdptlReceiver: recovery', () => {
   })
 
   it('counts a long outage as lost without keeping every number', () => {
-    const result = run({ kind: 'none' }, 5000, (d) => [d[0]!, d[4999]!])
-    assert.deepEqual(result.delivered, expected([0, 4999]))
+    // The stream is believed to have moved on once a second packet follows the first.
+    const result = run({ kind: 'none' }, 5001, (d) => [d[0]!, d[4999]!, d[5000]!])
+    assert.deepEqual(result.delivered, expected([0, 4999, 5000]))
     assert.equal(result.lost, 4998)
+  })
+
+  it('a stray datagram with a wild sequence number does not derail the stream', () => {
+    const stray = buildUdptl({
+      seq: 40_000,
+      primary: Uint8Array.of(0x02),
+      recovery: { kind: 'redundancy', secondaries: [] },
+    })
+    const result = run({ kind: 'none' }, 6, (d) => [
+      d[0]!,
+      d[1]!,
+      stray,
+      d[2]!,
+      d[3]!,
+      d[4]!,
+      d[5]!,
+    ])
+    assert.deepEqual(result.delivered, expected([0, 1, 2, 3, 4, 5]))
+    assert.equal(result.lost, 0)
+  })
+
+  it('a far end that starts counting again from 0 is followed once two packets agree', () => {
+    const result = run({ kind: 'none' }, 200, (d) => [...d.slice(100, 110), d[0]!, d[1]!, d[2]!])
+    assert.deepEqual(
+      result.delivered,
+      expected([100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 0, 1, 2]),
+    )
   })
 })
 
