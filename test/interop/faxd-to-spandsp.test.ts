@@ -3,7 +3,8 @@
  * reference stack, over real UDP on loopback in real time. Every page spandsp stores must be
  * pixel for pixel the page we rendered (spandsp stores in its own coding, so the pixels are
  * compared, not the files), and both ends must agree on pages, coding, rate and identities.
- * The calls take 25–60 s each and run side by side on separate ports.
+ * In one call spandsp calls and polls, and faxd, the called station, sends. The calls take
+ * 25–60 s each and run side by side on separate ports.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -19,6 +20,7 @@ import { T38FaxSession } from '../../src/telephony/t38/t38-fax-session.js'
 import { differenceOf } from '../codec/pages.js'
 import { type FaxTestPageSpec, faxTestPage } from '../support/fax-pages.js'
 import {
+  type SpandspPeer,
   buildSpandspPeer,
   describePeerResult,
   frameSequence,
@@ -34,6 +36,8 @@ interface Plan {
   readonly ecm: boolean
   readonly coding: Coding
   readonly pages: readonly FaxTestPageSpec[]
+  /** spandsp calls and polls; faxd answers and sends (T.30 polling: DIS bit 9, then DTC). */
+  readonly polled?: boolean
 }
 
 const PLANS: readonly Plan[] = [
@@ -62,6 +66,14 @@ const PLANS: readonly Plan[] = [
     pages: [{ paper: 'letter', resolution: 'fine', seed: 4 }],
   },
   {
+    name: 'v3-polled-ecm-mmr-a4-fine',
+    version: 3,
+    ecm: true,
+    coding: 'mmr',
+    pages: [{ paper: 'a4', resolution: 'fine', seed: 6 }],
+    polled: true,
+  },
+  {
     name: 'v0-mh-a4-fine',
     version: 0,
     ecm: false,
@@ -72,19 +84,11 @@ const PLANS: readonly Plan[] = [
 
 async function sendToSpandsp(dir: string, plan: Plan): Promise<void> {
   const received = join(dir, `${plan.name}.tif`)
-  const peer = await startSpandspPeer({
-    receive: received,
-    role: 'answering',
-    version: plan.version,
-    ident: SPANDSP_ID,
-    maxSeconds: 150,
-  })
-  const endpoint = await UdpEndpoint.open({ remote: { host: '127.0.0.1', port: peer.port } })
   const sources = plan.pages.map((spec) => faxTestPage(spec))
   const session = new T38FaxSession({
     version: plan.version,
     t30: {
-      role: 'calling',
+      role: plan.polled === true ? 'answering' : 'calling',
       localId: FAXD_ID,
       pages: sources.map((source, i) => ({
         bitmap: source.bitmap,
@@ -101,6 +105,17 @@ async function sendToSpandsp(dir: string, plan: Plan): Promise<void> {
       },
     },
   })
+  const common = { receive: received, version: plan.version, ident: SPANDSP_ID, maxSeconds: 150 }
+  // The called end listens first; the calling end is pointed at its port.
+  let peer: SpandspPeer
+  let endpoint: UdpEndpoint
+  if (plan.polled === true) {
+    endpoint = await UdpEndpoint.open({})
+    peer = await startSpandspPeer({ ...common, role: 'calling', remotePort: endpoint.local.port })
+  } else {
+    peer = await startSpandspPeer({ ...common, role: 'answering' })
+    endpoint = await UdpEndpoint.open({ remote: { host: '127.0.0.1', port: peer.port } })
+  }
   let ours
   try {
     ours = await runUdptlCall(session, endpoint)
@@ -127,6 +142,11 @@ async function sendToSpandsp(dir: string, plan: Plan): Promise<void> {
   assert.equal(selection?.modem.bitRate, theirs.report.bitRate)
   assert.equal(ours.result.remoteId, SPANDSP_ID)
   assert.equal(theirs.report.remoteIdent, FAXD_ID, frameSequence(theirs.report))
+  if (plan.polled === true) {
+    // spandsp polled: it sent DTC, and faxd's DCS came back.
+    const frames = frameSequence(theirs.report)
+    assert.match(frames, /tx:DTC.*rx:DCS/, frames)
+  }
   // Every page stored by spandsp is the page we rendered.
   const pages = readTiff(new Uint8Array(await readFile(received)))
   assert.equal(pages.length, sources.length)

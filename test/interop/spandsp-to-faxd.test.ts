@@ -3,7 +3,8 @@
  * UDP on loopback, in real time. Every page faxd receives and stores (TIFF-F) must be pixel for
  * pixel the page spandsp sent, checked by our reader and by libtiff's tiffcmp; both ends must
  * agree on pages, coding, rate and identities. One call goes over a line that spoils fast
- * data, so that spandsp must train down (FTT) before its page gets through without ECM.
+ * data, so that spandsp must train down (FTT) before its page gets through without ECM; in one,
+ * faxd calls and polls (DTC) and spandsp, the called station, sends.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -21,7 +22,13 @@ import { receivedPagesToTiff } from '../../src/telephony/t30/received-page.js'
 import { T38FaxSession } from '../../src/telephony/t38/t38-fax-session.js'
 import { differenceOf } from '../codec/pages.js'
 import { type FaxTestPageSpec, faxTestPage, writeFaxTestTiff } from '../support/fax-pages.js'
-import { buildSpandspPeer, describePeerResult, startSpandspPeer } from '../support/spandsp-peer.js'
+import {
+  type SpandspPeer,
+  buildSpandspPeer,
+  describePeerResult,
+  frameSequence,
+  startSpandspPeer,
+} from '../support/spandsp-peer.js'
 
 const run = promisify(execFile)
 const FAXD_ID = '+1 555 0100'
@@ -35,6 +42,8 @@ interface Plan {
   readonly pages: readonly FaxTestPageSpec[]
   /** The line spoils spandsp's fast data above this rate: it must train down. */
   readonly spoilFastAbove?: number
+  /** faxd calls and polls; spandsp answers and sends (T.30 polling). */
+  readonly polling?: boolean
 }
 
 const PLANS: readonly Plan[] = [
@@ -63,6 +72,14 @@ const PLANS: readonly Plan[] = [
     pages: [{ paper: 'a4', resolution: 'fine', seed: 14 }],
   },
   {
+    name: 'v0-polling-ecm-mmr-letter-fine',
+    version: 0,
+    ecm: true,
+    coding: 'mmr',
+    pages: [{ paper: 'letter', resolution: 'fine', seed: 16 }],
+    polling: true,
+  },
+  {
     name: 'v3-mh-letter-fine-trained-down',
     version: 3,
     ecm: false,
@@ -75,24 +92,37 @@ const PLANS: readonly Plan[] = [
 async function receiveFromSpandsp(dir: string, plan: Plan): Promise<void> {
   const sources = plan.pages.map((spec) => faxTestPage(spec))
   const sent = writeFaxTestTiff(join(dir, `${plan.name}-sent.tif`), sources)
-  const endpoint = await UdpEndpoint.open({})
   const session = new T38FaxSession({
     version: plan.version,
-    t30: { role: 'answering', localId: FAXD_ID },
+    t30: { role: plan.polling === true ? 'calling' : 'answering', localId: FAXD_ID },
   })
-  const call = runUdptlCall(session, endpoint)
-  const peer = await startSpandspPeer({
+  const common = {
     send: sent,
-    role: 'calling',
     version: plan.version,
     ident: SPANDSP_ID,
-    remotePort: endpoint.local.port,
     ecm: plan.ecm,
     compressions:
-      plan.coding === 'mmr' ? ['mh', 'mr', 'mmr'] : plan.coding === 'mr' ? ['mh', 'mr'] : ['mh'],
+      plan.coding === 'mmr'
+        ? (['mh', 'mr', 'mmr'] as const)
+        : plan.coding === 'mr'
+          ? (['mh', 'mr'] as const)
+          : (['mh'] as const),
     spoilFastAbove: plan.spoilFastAbove,
     maxSeconds: 150,
-  })
+  }
+  // The called end listens first; the calling end is pointed at its port.
+  let peer: SpandspPeer
+  let endpoint: UdpEndpoint
+  let call: ReturnType<typeof runUdptlCall>
+  if (plan.polling === true) {
+    peer = await startSpandspPeer({ ...common, role: 'answering' })
+    endpoint = await UdpEndpoint.open({ remote: { host: '127.0.0.1', port: peer.port } })
+    call = runUdptlCall(session, endpoint)
+  } else {
+    endpoint = await UdpEndpoint.open({})
+    call = runUdptlCall(session, endpoint)
+    peer = await startSpandspPeer({ ...common, role: 'calling', remotePort: endpoint.local.port })
+  }
   let ours
   try {
     ours = await call
@@ -113,6 +143,10 @@ async function receiveFromSpandsp(dir: string, plan: Plan): Promise<void> {
   assert.equal(selection?.modem.bitRate, theirs.report.bitRate, context)
   assert.equal(ours.result.remoteId, SPANDSP_ID)
   assert.equal(theirs.report.remoteIdent, FAXD_ID)
+  if (plan.polling === true) {
+    const frames = frameSequence(theirs.report)
+    assert.match(frames, /rx:DTC.*tx:DCS/, frames)
+  }
   if (plan.spoilFastAbove !== undefined) {
     assert.ok(theirs.report.bitRate <= plan.spoilFastAbove, context)
     assert.ok(

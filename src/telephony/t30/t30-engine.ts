@@ -5,8 +5,11 @@
  * same engine runs a real call in real time and a simulated one in virtual time, as spandsp's
  * t30.c does under its T.38 terminal.
  *
- * One call either sends pages or receives them: the calling station sends and the answering one
- * receives (polling, where the caller receives, is not built yet). The half that sends pages
+ * One call either sends pages or receives them, whichever end called. Usually the caller sends;
+ * a caller that wants to receive polls (T.30 §5.3.2): the called station's DIS says it has
+ * documents ("ready to transmit", bit 9), the caller answers with DTC instead of DCS, and the
+ * called station then sends. Once phase B has settled who sends, the rest is the same. The half
+ * that sends pages
  * is in page-sender.ts, the half that receives them in page-receiver.ts; this file holds what
  * both share: the line, the timers, phase B's identification and phase E.
  */
@@ -86,11 +89,6 @@ export class T30Engine implements T30Call {
     // T.30 §5.3.6.1: X is "set to 1 by the station which receives a valid DIS"; the called
     // station sends DIS, so the calling station's frames carry it.
     this.xBit = config.role === 'calling'
-    if ((config.pages !== undefined) !== (config.role === 'calling')) {
-      throw new RangeError(
-        'polling is not supported: the calling station sends, the answering one receives',
-      )
-    }
     if (config.pages !== undefined) {
       if (config.pages.length === 0) {
         throw new RangeError('a call that sends needs at least one page')
@@ -359,10 +357,22 @@ export class T30Engine implements T30Call {
 
   // ---- phase B: identification ----
 
-  /** The called station's DIS, with its CSI before it (T.30 §5.3.6.2.1, §5.3.6.2.4). */
+  /**
+   * The called station's DIS, with its CSI before it (T.30 §5.3.6.2.1, §5.3.6.2.4); with pages
+   * to send it is "ready to transmit" and waits to be polled.
+   */
   sendIdentification(): void {
-    const dis = encodeCapabilities({
-      readyToTransmit: false,
+    this.#sendCapabilities(FCF.CSI, FCF.DIS, () => this.sendIdentification())
+  }
+
+  /** A calling station that polls: CIG and DTC, its own capabilities to receive. */
+  #sendPollingCommand(): void {
+    this.#sendCapabilities(FCF.CIG, FCF.DTC, () => this.#sendPollingCommand())
+  }
+
+  #sendCapabilities(identity: number, fcf: number, repeat: () => void): void {
+    const fif = encodeCapabilities({
+      readyToTransmit: this.#sender !== null,
       readyToReceive: this.#receiver !== null,
       modems: this.local.modems,
       resolutions: this.local.resolutions,
@@ -374,13 +384,13 @@ export class T30Engine implements T30Call {
     })
     const frames: { fcf: number; fif?: ArrayLike<number> }[] = []
     if (this.localId !== '') {
-      frames.push({ fcf: FCF.CSI, fif: encodeIdentity(this.localId) })
+      frames.push({ fcf: identity, fif: encodeIdentity(this.localId) })
     }
-    frames.push({ fcf: FCF.DIS, fif: dis })
+    frames.push({ fcf, fif })
     this.sendFrames(frames, () => {
       this.expect({ kind: 'v21' })
-      // T.30 Figure 5-2a: the called station repeats DIS each T4 until T1 runs out.
-      this.wait('T4', this.timers.t4, () => this.sendIdentification())
+      // T.30 Figure 5-2a: DIS (and DTC) are repeated each T4 until an answer comes or T1 ends.
+      this.wait('T4', this.timers.t4, repeat)
     })
   }
 
@@ -408,13 +418,14 @@ export class T30Engine implements T30Call {
       case FCF.NSC:
         return
       case FCF.DIS:
-        this.#remoteCapabilities = decodeCapabilities(frame.fif)
-        if (this.#sender !== null) {
+        this.#onDis(decodeCapabilities(frame.fif))
+        return
+      case FCF.DTC:
+        if (this.#sender !== null && this.#role === 'answering') {
+          // Polled: the caller's DTC says what it can receive, as a DIS would.
+          this.stopWaiting()
+          this.#remoteCapabilities = decodeCapabilities(frame.fif)
           this.#sender.disReceived(this.#remoteCapabilities)
-        } else {
-          // Two called stations, or our own DIS echoed back: T.30 §5.3.2 resolves this by the
-          // caller giving way; an answering receiver just keeps waiting for DCS.
-          this.log('ignoring a DIS while receiving')
         }
         return
       case FCF.DCN:
@@ -424,6 +435,25 @@ export class T30Engine implements T30Call {
         this.#sender?.frame(frame)
         this.#receiver?.frame(frame)
     }
+  }
+
+  #onDis(capabilities: Capabilities): void {
+    if (this.#role === 'answering') {
+      // Our own DIS echoed back, or two called stations: an answering station waits on.
+      this.log('ignoring a DIS at the answering end')
+      return
+    }
+    this.#remoteCapabilities = capabilities
+    if (this.#sender !== null) {
+      this.#sender.disReceived(capabilities)
+      return
+    }
+    if (!capabilities.readyToTransmit) {
+      this.log('the called station has no documents to send (DIS bit 9 clear): nothing to poll')
+      this.disconnect('incompatible')
+      return
+    }
+    this.#sendPollingCommand()
   }
 
   #remoteDisconnected(): void {

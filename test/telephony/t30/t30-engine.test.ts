@@ -224,3 +224,33 @@ test('hostile frames at the engine: random octets never throw and the call still
     assert.ok(engine.done, `round ${round}`)
   }
 })
+
+test('polling: the caller receives; the called station says it has documents and sends them', () => {
+  const source = [page(21), page(22)]
+  const caller = new T30Engine({ role: 'calling', localId: '+1 555 0100' })
+  const answerer = new T30Engine({ role: 'answering', localId: '+1 555 0199', pages: source })
+  const run = runDirectLine(caller, answerer)
+  assert.equal(run.answerer.code, 'ok', logOf(run.answererOutputs))
+  assert.equal(run.caller.code, 'ok', logOf(run.callerOutputs))
+  assert.deepEqual(run.answerer.pagesConfirmed, [0, 1])
+  assert.equal(run.caller.pagesReceived, 2)
+  assert.equal(run.caller.remoteId, '+1 555 0199')
+  assert.equal(run.answerer.remoteId, '+1 555 0100')
+  received(run.callerOutputs).forEach((p, i) => assert.ok(sameBitmap(p.bitmap, source[i]!.bitmap)))
+  // The caller sent DTC (after CIG), never DCS; the called station sent DCS.
+  const sent = (outputs: readonly T30Output[]) =>
+    outputs.flatMap((o) =>
+      o.type === 'log' && o.message.includes(' tx ') ? [o.message.split(' tx ')[1]] : [],
+    )
+  assert.deepEqual(sent(run.callerOutputs).slice(0, 2), ['CIG', 'DTC'])
+  assert.ok(!sent(run.callerOutputs).includes('DCS'))
+  assert.ok(sent(run.answererOutputs).includes('DCS'))
+})
+
+test('polling a station with nothing to send ends as incompatible, with DCN', () => {
+  const caller = new T30Engine({ role: 'calling', localId: '1' })
+  const answerer = new T30Engine({ role: 'answering', localId: '2' })
+  const run = runDirectLine(caller, answerer)
+  assert.equal(run.caller.code, 'incompatible')
+  assert.equal(run.answerer.code, 'remote-disconnected')
+})
