@@ -125,7 +125,8 @@ export async function prepareRendering(
 
 /**
  * The carriers, in the order they are asked: a number of this server first (loopback), then the
- * simulated test numbers; the SIP/T.38 trunk comes later.
+ * simulated test numbers (which time each page by its size in the document); the SIP/T.38 trunk
+ * comes later.
  */
 export function createCarriers(services: Services, config: Config): Carrier[] {
   const timeScale = config.simulatedTimeScale
@@ -133,10 +134,11 @@ export function createCarriers(services: Services, config: Config): Carrier[] {
     new LoopbackCarrier({
       numbers: storeLocalNumbers(services.store.numbers),
       inbound: inboundFaxes(services),
+      files: services.files,
       clock: services.clock,
       timeScale,
     }),
-    new SimulatedCarrier({ timeScale }),
+    new SimulatedCarrier({ timeScale, files: services.files }),
   ]
 }
 

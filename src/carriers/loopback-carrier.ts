@@ -1,15 +1,19 @@
 /**
- * The loopback carrier: a destination that is an active number of this server is not dialled;
- * the fax becomes that number's owner's inbound fax (through the InboundFaxes port, which a use
- * case implements). The call is modelled as a short one, through the same Wait and time scale
- * as the simulated carrier, so that progress and durations look like any other call's.
+ * The loopback carrier: a destination that is an active number of this server is not dialled,
+ * but the call is still a real fax call. Our T.30 engine sends the pages to a second one that
+ * answers as the number, over T.38 and UDPTL through a simulated network on virtual time, so
+ * every loopback fax exercises the whole protocol in milliseconds. The pages the answering side
+ * receives become the number's owner's inbound fax (through the InboundFaxes port, which a use
+ * case implements). The call's own timeline (answer, pages, hang-up) is then played out through
+ * the same Wait and time scale as the simulated carrier, so that progress and durations look
+ * like any other call's.
  *
  * - Pages are confirmed only once the inbound fax is filed: a receiving machine confirms a page
  *   it has, and here the receiver has the pages when InboundFaxes has taken them all. So when
  *   filing fails, no page is confirmed and the call ends `failed_to_send`, retryable.
  * - Post-dial digits mean nothing to a number of this server and are not dialled.
- * - An aborted signal ends the call at once, before anything is filed (cancelled-call.ts);
- *   once the fax is filed the call has succeeded, whatever the signal says.
+ * - An aborted signal stops the call (DCN) before anything is filed (cancelled-call.ts); once
+ *   the fax is filed the call has succeeded, whatever the signal says.
  */
 import type {
   CallProgress,
@@ -20,39 +24,57 @@ import type {
 } from '../domain/carrier.js'
 import type { E164 } from '../domain/fax-number.js'
 import type { InboundFaxes, LocalNumbers } from '../domain/inbound-fax.js'
+import { type FileStore, readAllBytes } from '../domain/ports.js'
+import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { Clock } from '../shared/clock.js'
+import { newId24 } from '../shared/ids.js'
+import { CLEAN_LINE, type Impairments, ImpairedNetwork } from '../telephony/net/impaired-network.js'
+import type { SourcePage } from '../telephony/t30/page-coding.js'
+import type { VerticalResolution } from '../telephony/t30/page-format.js'
+import { receivedPagesToTiff } from '../telephony/t30/received-page.js'
+import { T38FaxSession } from '../telephony/t38/t38-fax-session.js'
 import { cancelledCall } from './cancelled-call.js'
 import { CallTime, checkTimeScale } from './call-time.js'
+import { callResultOf, negotiatedOf } from './t30-call-result.js'
+import { runVirtualCallInTurns } from './virtual-call.js'
 import { timerWait, type Wait } from './wait.js'
 
-/** The parts of a loopback call at time scale 1: a quick answer, and a second a page. */
-export const LOOPBACK_TIMINGS = { answerMs: 1_000, pageMs: 1_000 } as const
+/** Received pages of one fax are stored like an outbox document: at most this large. */
+const MAX_RECEIVED_BYTES = 512 * 1024 * 1024
 
 export interface LoopbackCarrierOptions {
   readonly numbers: LocalNumbers
   readonly inbound: InboundFaxes
+  /** Where the documents to send are, and where the received pages are stored. */
+  readonly files: FileStore
   /** Stamps the inbound fax's arrival. */
   readonly clock: Clock
   /** Multiplies every modelled duration: 1 (the default) realistic, 0 instant. */
   readonly timeScale?: number
   /** How time passes; timerWait by default. */
   readonly wait?: Wait
+  /** The simulated network between the two machines; a clean line by default. */
+  readonly line?: Impairments
 }
 
 export class LoopbackCarrier implements Carrier {
   readonly name = 'loopback'
   readonly #numbers: LocalNumbers
   readonly #inbound: InboundFaxes
+  readonly #files: FileStore
   readonly #clock: Clock
   readonly #timeScale: number
   readonly #wait: Wait
+  readonly #line: Impairments
 
   constructor(options: LoopbackCarrierOptions) {
     this.#numbers = options.numbers
     this.#inbound = options.inbound
+    this.#files = options.files
     this.#clock = options.clock
     this.#timeScale = checkTimeScale(options.timeScale ?? 1)
     this.#wait = options.wait ?? timerWait
+    this.#line = options.line ?? CLEAN_LINE
   }
 
   async handles(destination: E164): Promise<boolean> {
@@ -72,31 +94,64 @@ export class LoopbackCarrier implements Carrier {
         description: 'the number is no longer on this server',
       }
     }
+    const pages = await this.#pagesToSend(call)
+    // The calling machine identifies itself by the sending number, the called one by the
+    // number dialled, as T.30 means TSI and CSI to be.
+    const caller = new T38FaxSession({
+      version: 3,
+      t30: { role: 'calling', pages, localId: call.from ?? '' },
+    })
+    const answerer = new T38FaxSession({
+      version: 3,
+      t30: { role: 'answering', localId: call.to },
+    })
+    let connectedAtMs: number | null = null
+    const run = await runVirtualCallInTurns(caller, answerer, {
+      network: new ImpairedNetwork(this.#line, hashSeed(call.deliveryId, call.attempt)),
+      signal,
+      onEvent: (side, event, now) => {
+        if (side === 'a' && event.type === 'negotiated') {
+          connectedAtMs ??= now
+        }
+      },
+    })
+    const result = callResultOf(run.caller, call.pages, run.caller.durationMs)
+    const negotiated: Negotiated | null =
+      run.caller.negotiated === null ? null : negotiatedOf(run.caller.negotiated)
+
+    // The call as it happened, played out in (scaled) real time.
     const time = new CallTime(this.#wait, this.#timeScale, signal)
-    if (!(await time.spend(LOOPBACK_TIMINGS.answerMs))) {
-      return cancelledCall([], null, time.elapsedMs)
-    }
-    // What two machines would agree on, so that the record reads like any call's; the called
-    // station identifies itself by its number, as T.30 means the CSI to.
-    const negotiated: Negotiated = {
-      remoteStationId: call.to,
-      bitRate: 14400,
-      coding: 'mmr',
-      ecm: true,
-    }
-    progress.onConnected?.(negotiated)
-    for (const _page of call.pages) {
-      if (!(await time.spend(LOOPBACK_TIMINGS.pageMs))) {
+    if (connectedAtMs !== null && negotiated !== null) {
+      if (!(await time.spend(connectedAtMs))) {
         return cancelledCall([], negotiated, time.elapsedMs)
       }
+      progress.onConnected?.(negotiated)
+    }
+    if (!(await time.spend(run.caller.durationMs - (connectedAtMs ?? 0)))) {
+      return cancelledCall([], negotiated, time.elapsedMs)
+    }
+    if (signal.aborted && run.caller.code !== 'ok') {
+      return cancelledCall([], negotiated, time.elapsedMs)
+    }
+
+    const received = run.answererEvents.flatMap((e) => (e.type === 'page-received' ? [e.page] : []))
+    if (result.pagesConfirmed.length === 0 || received.length === 0) {
+      return { ...result, durationMs: time.elapsedMs }
     }
     try {
+      const documentKey = `inbound/${owner.uid}/${newId24()}.tif`
+      const tiff = receivedPagesToTiff(received, {
+        remoteId: run.answerer.remoteId,
+        receivedAt: new Date(this.#clock.now()),
+        software: 'faxd',
+      })
+      await this.#files.put(documentKey, oneChunk(tiff), MAX_RECEIVED_BYTES)
       await this.#inbound.receive({
         to: call.to,
         from: call.from,
         ownerUid: owner.uid,
-        documentKey: call.documentKey,
-        pages: [...call.pages],
+        documentKey,
+        pages: received.map((_, i) => i + 1),
         receivedAtMs: this.#clock.now(),
         deliveryId: call.deliveryId,
       })
@@ -110,16 +165,42 @@ export class LoopbackCarrier implements Carrier {
         description: 'the receiving account could not file the fax',
       }
     }
-    for (const page of call.pages) {
+    for (const page of result.pagesConfirmed) {
       progress.onPageConfirmed?.(page)
     }
-    return {
-      status: 'success',
-      pagesConfirmed: [...call.pages],
-      durationMs: time.elapsedMs,
-      negotiated,
-      retryable: false,
-      description: 'OK',
-    }
+    return { ...result, durationMs: time.elapsedMs }
   }
+
+  /** The call's pages, decoded from the document, each at the resolution it was rendered at. */
+  async #pagesToSend(call: OutgoingCall): Promise<SourcePage[]> {
+    const tiff = await readAllBytes(this.#files.get(call.documentKey))
+    const infos = listTiffPages(tiff)
+    return call.pages.map((number) => {
+      const info = infos[number - 1]
+      if (info === undefined) {
+        throw new RangeError(`the document has ${infos.length} pages, not ${number}`)
+      }
+      return { bitmap: decodeTiffPage(tiff, info), resolution: resolutionOf(info.yDpi) }
+    })
+  }
+}
+
+function resolutionOf(yDpi: number | null): VerticalResolution {
+  if (yDpi !== null && yDpi >= 300) {
+    return 'superfine'
+  }
+  return yDpi !== null && yDpi >= 150 ? 'fine' : 'standard'
+}
+
+/** The same delivery and attempt always meet the same simulated line. */
+function hashSeed(deliveryId: string, attempt: number): number {
+  let hash = attempt
+  for (let i = 0; i < deliveryId.length; i++) {
+    hash = Math.imul(hash ^ deliveryId.charCodeAt(i), 0x01000193) >>> 0
+  }
+  return hash
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes
 }

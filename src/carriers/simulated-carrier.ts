@@ -1,9 +1,13 @@
 /**
  * The simulated carrier: calls to the reserved test numbers (test-numbers.ts) end the way each
  * number says, after the time a real call would take (simulated-timings.ts) times `timeScale`.
- * Time passes only through the injected Wait, so the carrier does no I/O of its own and tests
- * run instantly. The document is never read: `call.pages` says which pages there are.
+ * Time passes only through the injected Wait, so tests run instantly.
  *
+ * - A page takes the time its coded size needs on the line (src/telephony/t30/line-time.ts).
+ *   Given a FileStore, the carrier reads the document's TIFF-F and takes each page's size from
+ *   it (the strips' byte counts, MMR as faxd renders them; no pixel is decoded); without one,
+ *   or at time scale 0 where no time passes anyway, it reads nothing and takes every page to be
+ *   a typical one (TYPICAL_PAGE_OCTETS). A document it cannot read is its own fault: it throws.
  * - Progress: onConnected once the call is answered and trained, then onPageConfirmed for each
  *   page as its time passes, in the order of `call.pages`.
  * - durationMs: the sum of the scaled parts of the call that passed.
@@ -19,9 +23,16 @@ import type {
   OutgoingCall,
 } from '../domain/carrier.js'
 import type { E164 } from '../domain/fax-number.js'
+import { type FileStore, readAllBytes } from '../domain/ports.js'
+import { listTiffPages } from '../codec/tiff-read.js'
 import { cancelledCall } from './cancelled-call.js'
 import { CallTime, checkTimeScale } from './call-time.js'
-import { SIMULATED_TIMINGS } from './simulated-timings.js'
+import {
+  answeredCallTimes,
+  LINE_BIT_RATE,
+  SIMULATED_TIMINGS,
+  TYPICAL_PAGE_OCTETS,
+} from './simulated-timings.js'
 import { TEST_NUMBERS, type TestLine } from './test-numbers.js'
 import { timerWait, type Wait } from './wait.js'
 
@@ -30,16 +41,23 @@ export interface SimulatedCarrierOptions {
   readonly timeScale?: number
   /** How time passes; timerWait by default. */
   readonly wait?: Wait
+  /**
+   * Where the documents are, to time each page by its coded size; without it every page is
+   * timed as a typical page of its resolution.
+   */
+  readonly files?: FileStore
 }
 
 export class SimulatedCarrier implements Carrier {
   readonly name = 'simulated'
   readonly #timeScale: number
   readonly #wait: Wait
+  readonly #files: FileStore | undefined
 
   constructor(options: SimulatedCarrierOptions = {}) {
     this.#timeScale = checkTimeScale(options.timeScale ?? 1)
     this.#wait = options.wait ?? timerWait
+    this.#files = options.files
   }
 
   /** Only the seven test numbers, as the caller passes them (E.164, no post-dial digits). */
@@ -75,15 +93,18 @@ export class SimulatedCarrier implements Carrier {
         description: 'the number is not allocated',
       })
     }
-    if (!(await time.spend(timings.answerMs)) || !(await time.spend(timings.trainingMs))) {
+    if (signal.aborted) {
+      return cancelledCall([], null, 0) // before the document is read
+    }
+    const negotiated = negotiatedOn(call, line)
+    const times = answeredCallTimes(negotiated.bitRate, await this.#pageOctets(call))
+    if (!(await time.spend(timings.answerMs)) || !(await time.spend(times.trainingMs))) {
       return cancelledCall([], null, time.elapsedMs)
     }
-    const negotiated = negotiatedOn(call.to, line)
     progress.onConnected?.(negotiated)
-    const pageMs = (line === 'slow' ? timings.slowLinePageMs : timings.pageMs)[call.resolution]
     const confirmed: number[] = []
-    for (const page of call.pages) {
-      if (!(await time.spend(pageMs))) {
+    for (const [index, page] of call.pages.entries()) {
+      if (!(await time.spend(times.pagesMs[index] ?? 0))) {
         return cancelledCall(confirmed, negotiated, time.elapsedMs)
       }
       confirmed.push(page)
@@ -100,7 +121,7 @@ export class SimulatedCarrier implements Carrier {
       }
     }
     // Every page is confirmed: the fax is through, and an abort during the hang-up changes nothing.
-    await time.spend(timings.hangUpMs)
+    await time.spend(times.hangUpMs)
     return {
       status: 'success',
       pagesConfirmed: confirmed,
@@ -109,6 +130,23 @@ export class SimulatedCarrier implements Carrier {
       retryable: false,
       description: 'OK',
     }
+  }
+
+  /** The coded size of each page of the call, in octets: measured in the document, or typical. */
+  async #pageOctets(call: OutgoingCall): Promise<number[]> {
+    if (this.#files === undefined || this.#timeScale === 0) {
+      return call.pages.map(() => TYPICAL_PAGE_OCTETS[call.resolution])
+    }
+    const document = listTiffPages(await readAllBytes(this.#files.get(call.documentKey)))
+    return call.pages.map((page) => {
+      const stored = document[page - 1]
+      if (stored === undefined) {
+        throw new Error(
+          `page ${page} is not in ${call.documentKey}, which has ${document.length} pages`,
+        )
+      }
+      return stored.strips.reduce((octets, strip) => octets + strip.byteCount, 0)
+    })
   }
 }
 
@@ -127,13 +165,14 @@ async function unanswered(
 /**
  * What the simulated machine agrees on. T.30 means the CSI to be the station's international
  * number; machines often send a name instead, and these say what they are. MMR coding (T.6)
- * is used with error correction only, as T.30 requires.
+ * is used with error correction only, as T.30 requires. The machine takes both resolutions.
  */
-function negotiatedOn(number: string, line: TestLine): Negotiated {
+function negotiatedOn(call: OutgoingCall, line: TestLine): Negotiated {
   return {
-    remoteStationId: `FAXD SIMULATED ${number.slice(-4)}`,
-    bitRate: line === 'slow' ? 7200 : 14400,
+    remoteStationId: `FAXD SIMULATED ${call.to.slice(-4)}`,
+    bitRate: line === 'slow' ? LINE_BIT_RATE.slow : LINE_BIT_RATE.usual,
     coding: 'mmr',
     ecm: true,
+    resolution: call.resolution,
   }
 }

@@ -33,6 +33,14 @@ export interface OutgoingCall {
   readonly senderUid: string
 }
 
+/**
+ * The vertical resolutions a DCS can choose for the pages (bits 15 and 41): standard 3.85
+ * lines/mm, fine 7.7, superfine 15.4. A page goes lower than it was rendered when the receiver
+ * has not the resolution asked for.
+ */
+export const LINE_RESOLUTIONS = ['standard', 'fine', 'superfine'] as const
+export type LineResolution = (typeof LINE_RESOLUTIONS)[number]
+
 /** What the two fax machines agreed on (T.30 DIS/DCS), once the call is up. */
 export interface Negotiated {
   /** The remote station's identity (T.30 CSI), as it sent it, trimmed; '' when it sent none. */
@@ -42,10 +50,15 @@ export interface Negotiated {
   readonly coding: 'mh' | 'mr' | 'mmr'
   /** Error correction mode (T.30 Annex A). */
   readonly ecm: boolean
+  /** The resolution the pages go at (DCS); absent when the carrier does not say. */
+  readonly resolution?: LineResolution
 }
 
 export interface CallProgress {
-  /** The call is answered and negotiated. */
+  /**
+   * The call is answered and negotiated; again, with the new values, if the machines agree
+   * anew later in the call (a slower rate after a failed training, say).
+   */
   onConnected?(negotiated: Negotiated): void
   /** The receiver confirmed a page (T.30 MCF); `page` is its number in the document. */
   onPageConfirmed?(page: number): void

@@ -21,9 +21,9 @@ export interface InboundFax {
   readonly from: E164 | null
   /** The account that owns `to`, whose inbox the fax goes to. */
   readonly ownerUid: string
-  /** FileStore key of the sender's TIFF-F; `pages` says which of its pages arrived. */
+  /** FileStore key of the pages as received (TIFF-F). */
   readonly documentKey: string
-  /** The pages received, numbered in that document. */
+  /** The pages received, numbered in that document (1 … n). */
   readonly pages: readonly number[]
   readonly receivedAtMs: number
   /** The sending delivery, so that receiving the same call twice can be recognised. */

@@ -9,6 +9,7 @@
  * keep the call's progress or end it. A worker whose job was taken over while its call went on
  * is refused (CallNotHeldError) and changes nothing.
  */
+import type { LineResolution, Negotiated } from './carrier.js'
 import type { FaxRecord, FaxStatus } from './fax.js'
 import type { Delivery, OutboxEntry } from './outbox-entry.js'
 import type { PlannedDelivery } from './webhook-delivery.js'
@@ -26,9 +27,17 @@ export interface CallAttempt {
   /** Pages the receiver confirmed in this attempt, numbered in the document. */
   readonly pagesConfirmed: readonly number[]
   readonly description: string
+  /**
+   * What the call negotiated (carrier.ts Negotiated): all null when it never got that far, or
+   * when it was interrupted before the worker making it kept it.
+   */
   readonly remoteStationId: string | null
   readonly bitRate: number | null
   readonly coding: string | null
+  /** Error correction mode (T.30 Annex A). */
+  readonly ecm: boolean | null
+  /** The resolution the pages went at; null also when the carrier did not say. */
+  readonly resolution: LineResolution | null
 }
 
 /** A delivery whose call is starting. */
@@ -40,14 +49,19 @@ export interface DeliveryInCall {
   /** Pages confirmed by earlier attempts. */
   readonly pagesConfirmedBefore: readonly number[]
   /**
-   * Set when this is not a new call but one whose worker died in the middle: when it started and
-   * the pages it had got confirmed. Its attempt is `attempt`.
+   * Set when this is not a new call but one whose worker died in the middle: when it started,
+   * what it had negotiated once connected (null before that), and the pages it had got
+   * confirmed. Its attempt is `attempt`.
    */
   readonly interrupted: {
     readonly startedAtMs: number
+    readonly negotiated: Negotiated | null
     readonly pagesConfirmed: readonly number[]
   } | null
-  /** This hold on the call: recordProgress and endCall with it are refused once it is not the newest. */
+  /**
+   * This hold on the call: recordConnected, recordProgress and endCall with it are refused once
+   * it is not the newest.
+   */
   readonly fence: number
 }
 
@@ -122,6 +136,12 @@ export interface TransmissionRepository {
     atMs: number,
     options: { readonly takeOver?: boolean; readonly limits: CallLimits },
   ): Promise<DeliveryInCall | 'gone' | LineBusy>
+  /**
+   * Keeps what the call in progress negotiated once connected (for a worker that takes over: the
+   * interrupted attempt is recorded with it). With `fence`, only while that hold is the call's
+   * newest; otherwise nothing changes.
+   */
+  recordConnected(deliveryId: string, negotiated: Negotiated, fence?: number): Promise<void>
   /**
    * Keeps the pages the call in progress has had confirmed (for a worker that takes over). With
    * `fence`, only while that hold is the call's newest; otherwise nothing changes.

@@ -34,7 +34,7 @@ export function inboundFaxes(services: Pick<Services, 'store'>): InboundFaxes {
         updatedAtMs: fax.receivedAtMs,
         maxRetry: null,
         retryDelaySeconds: null,
-        // The sender's document; pages the call did not carry are not in `pages`.
+        // The pages as the receiving machine stored them.
         documentKey: fax.documentKey,
         description: 'OK',
       }

@@ -99,7 +99,7 @@ export async function transmitDelivery(
   const { carrier, result } =
     call.interrupted === null
       ? await makeCall(services, outgoing, call.fence, signal)
-      : { carrier: null, result: interruptedResult(outgoing, call.interrupted.pagesConfirmed) }
+      : { carrier: null, result: interruptedResult(outgoing, call.interrupted) }
   // Cut off before the fax was through: left open for the job's next run (see the header).
   if (carrier !== null && signal.aborted && result.status !== 'success') {
     return { outcome: 'interrupted', pagesConfirmed: result.pagesConfirmed }
@@ -119,6 +119,8 @@ export async function transmitDelivery(
     remoteStationId: result.negotiated?.remoteStationId ?? null,
     bitRate: result.negotiated?.bitRate ?? null,
     coding: result.negotiated?.coding ?? null,
+    ecm: result.negotiated?.ecm ?? null,
+    resolution: result.negotiated?.resolution ?? null,
   }
   // The call has happened: its outcome is written down even if the store is away for a while.
   return untilStoreAnswers(() => recordAttempt(services, call, attempt, result.retryable), {
@@ -176,8 +178,9 @@ async function recordAttempt(
 }
 
 /**
- * Calls through the first carrier that reaches the number, keeping each confirmed page in the
- * store as it comes, for a worker that may have to take the call over.
+ * Calls through the first carrier that reaches the number, keeping in the store what the call
+ * negotiated once connected and each confirmed page as it comes, for a worker that may have to
+ * take the call over. The writes go one after the other, in the order the carrier reported.
  */
 async function makeCall(
   services: TransmitServices,
@@ -199,21 +202,24 @@ async function makeCall(
       },
     }
   }
+  const { transmissions } = services.store
   const confirmed: number[] = []
   let progress = Promise.resolve()
+  const keep = (write: () => Promise<void>): void => {
+    progress = progress.then(write).catch(() => {
+      // Progress is a help for a take-over; the attempt's own record is what counts.
+    })
+  }
   const result = await carrier.call(
     outgoing,
     {
+      onConnected: (negotiated) => {
+        keep(async () => transmissions.recordConnected(outgoing.deliveryId, negotiated, fence))
+      },
       onPageConfirmed: (page) => {
         confirmed.push(page)
         const pages = [...confirmed]
-        progress = progress
-          .then(async () =>
-            services.store.transmissions.recordProgress(outgoing.deliveryId, pages, fence),
-          )
-          .catch(() => {
-            // Progress is a help for a take-over; the attempt's own record is what counts.
-          })
+        keep(async () => transmissions.recordProgress(outgoing.deliveryId, pages, fence))
       },
     },
     signal,
@@ -222,14 +228,21 @@ async function makeCall(
   return { carrier, result }
 }
 
-/** How a call whose worker died ended: as far as it had got. */
-function interruptedResult(outgoing: OutgoingCall, pagesConfirmed: readonly number[]): CallResult {
+/**
+ * How a call whose worker died ended: as far as it had got, with what it negotiated when its
+ * worker had kept that (null when it died before the call was connected).
+ */
+function interruptedResult(
+  outgoing: OutgoingCall,
+  interrupted: NonNullable<DeliveryInCall['interrupted']>,
+): CallResult {
+  const { pagesConfirmed, negotiated } = interrupted
   const complete = outgoing.pages.every((page) => pagesConfirmed.includes(page))
   return {
     status: complete ? 'success' : 'failed_to_send',
     pagesConfirmed,
     durationMs: 0,
-    negotiated: null,
+    negotiated,
     retryable: !complete,
     description: complete ? 'OK' : 'the call was interrupted: the worker making it stopped',
   }

@@ -4,8 +4,11 @@
  * a test number; test numbers go to the simulated carrier; anything else to none.
  */
 import assert from 'node:assert/strict'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeEach, describe, it } from 'node:test'
 import { routeCall } from '../../src/carriers/carrier-router.js'
+import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
 import { LoopbackCarrier } from '../../src/carriers/loopback-carrier.js'
 import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
 import { storeLocalNumbers } from '../../src/carriers/store-local-numbers.js'
@@ -37,6 +40,7 @@ for (const engine of ENGINES) {
         numbers: storeLocalNumbers(world().store.numbers),
         // Routing never calls: an inbound fax here would be a fault.
         inbound: { receive: async () => assert.fail('routing delivered a fax') },
+        files: new FsFileStore(join(tmpdir(), 'faxd-router-never-reads')),
         clock: services.clock,
         timeScale: 0,
       })

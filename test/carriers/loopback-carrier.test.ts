@@ -1,18 +1,30 @@
 /**
  * The loopback carrier over the real store, on SQLite and PostgreSQL: it takes calls to the
- * active numbers of this server and to no other, and a call delivers the fax once, as the inbound
- * fax of the number's owner, with every page confirmed only once it is filed.
+ * active numbers of this server and to no other, and a call is a real T.30/T.38 call between
+ * two of our engines over a simulated network: the pages the answering side receives are filed
+ * once, as the inbound fax of the number's owner, pixel for pixel what was sent, with every
+ * page confirmed only once it is filed.
  */
 import assert from 'node:assert/strict'
-import { beforeEach, describe, it } from 'node:test'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, beforeEach, describe, it } from 'node:test'
 import { LoopbackCarrier } from '../../src/carriers/loopback-carrier.js'
 import { storeLocalNumbers } from '../../src/carriers/store-local-numbers.js'
+import { sameBitmap } from '../../src/codec/bitmap.js'
+import { readTiff } from '../../src/codec/tiff-read.js'
+import { writeTiffF } from '../../src/codec/tiff-write.js'
 import type { InboundFax, InboundFaxes } from '../../src/domain/inbound-fax.js'
 import type { Account } from '../../src/domain/account.js'
 import { asE164 } from '../../src/domain/fax-number.js'
+import { readAllBytes } from '../../src/domain/ports.js'
 import { ManualClock } from '../../src/shared/clock.js'
+import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
+import type { Impairments } from '../../src/telephony/net/impaired-network.js'
 import { addNumber } from '../../src/use-cases/add-number.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
+import { typedPage } from '../codec/pages.js'
 import { aFaxNumber } from '../support/sample-records.js'
 import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
 import { anOutgoingCall, RecordedWaits, recordedProgress } from './call-recording.js'
@@ -20,9 +32,12 @@ import { anOutgoingCall, RecordedWaits, recordedProgress } from './call-recordin
 const LOCAL = asE164('+15555550150')
 const FOREIGN = asE164('+4930123456')
 
+/** Three fine pages of a typed letter, 1728 × 800 each (short, to keep the calls quick). */
+const PAGES = [1, 2, 3].map((seed) => typedPage(seed, 1728, 800))
+
 /**
- * InboundFaxes is the boundary to the use case that files an incoming fax, which does not exist
- * yet; this implementation of the port only records what it was given.
+ * InboundFaxes is the boundary to the use case that files an incoming fax (tested on its own);
+ * this implementation of the port only records what it was given.
  */
 class RecordedInboundFaxes implements InboundFaxes {
   readonly received: InboundFax[] = []
@@ -30,6 +45,26 @@ class RecordedInboundFaxes implements InboundFaxes {
     this.received.push(fax)
   }
 }
+
+let folder: string
+let files: FsFileStore
+const DOCUMENT = 'outbox/sender/document.tif'
+
+before(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'faxd-loopback-'))
+  files = new FsFileStore(folder)
+  const tiff = writeTiffF(
+    PAGES.map((bitmap) => ({ bitmap, compression: 'mmr', xDpi: 204, yDpi: 196 })),
+  )
+  await files.put(
+    DOCUMENT,
+    (async function* () {
+      yield tiff
+    })(),
+    1 << 24,
+  )
+})
+after(() => rm(folder, { recursive: true, force: true }))
 
 for (const engine of ENGINES) {
   describe(`the loopback carrier (${engine})`, () => {
@@ -48,9 +83,17 @@ for (const engine of ENGINES) {
       await addNumber(services, { number: LOCAL, ownerUid: owner.uid, assignTo: [] })
     })
 
-    function loopback(inbound: InboundFaxes, recorded = new RecordedWaits()): LoopbackCarrier {
+    function loopback(
+      inbound: InboundFaxes,
+      recorded = new RecordedWaits(),
+      line?: Impairments,
+    ): LoopbackCarrier {
       const numbers = storeLocalNumbers(world().store.numbers)
-      return new LoopbackCarrier({ numbers, inbound, clock, wait: recorded.wait })
+      return new LoopbackCarrier({ numbers, inbound, files, clock, wait: recorded.wait, line })
+    }
+
+    async function receivedBitmaps(fax: InboundFax) {
+      return readTiff(await readAllBytes(files.get(fax.documentKey))).map((page) => page.bitmap)
     }
 
     it('handles the active numbers of this server, and no other', async () => {
@@ -66,59 +109,96 @@ for (const engine of ENGINES) {
       assert.equal(await carrier.handles(cancelled.number), false)
     })
 
-    it("delivers the fax once, as the owner's inbound fax, with every page confirmed", async () => {
+    it("delivers the fax once, as the owner's inbound fax, every page as sent and confirmed", async () => {
       const inbound = new RecordedInboundFaxes()
       const recorded = new RecordedWaits()
       const { events, progress } = recordedProgress()
-      const call = anOutgoingCall(LOCAL, { from: asE164('+15555550100'), pages: [2, 3] })
+      const call = anOutgoingCall(LOCAL, {
+        from: asE164('+15555550100'),
+        documentKey: DOCUMENT,
+        pages: [2, 3],
+      })
       const result = await loopback(inbound, recorded).call(
         call,
         progress,
         new AbortController().signal,
       )
-      const negotiated = { remoteStationId: LOCAL, bitRate: 14400, coding: 'mmr', ecm: true }
-      assert.deepEqual(result, {
-        status: 'success',
-        pagesConfirmed: [2, 3],
-        durationMs: 3_000,
-        negotiated,
-        retryable: false,
-        description: 'OK',
-      })
-      assert.deepEqual(recorded.waits, [1_000, 1_000, 1_000])
+      // What the two engines agreed on: the called machine identifies itself by its number.
+      const negotiated = {
+        remoteStationId: LOCAL,
+        bitRate: 14400,
+        coding: 'mmr',
+        ecm: true,
+        resolution: 'fine',
+      }
+      assert.equal(result.status, 'success')
+      assert.deepEqual(result.pagesConfirmed, [2, 3])
+      assert.deepEqual(result.negotiated, negotiated)
+      assert.equal(result.retryable, false)
+      assert.equal(result.description, 'OK')
+      // The call's real timeline, played out: answered after phase B, then the rest.
+      assert.equal(recorded.waits.length, 2)
+      assert.ok(recorded.waits[0]! > 5_000 && recorded.waits[0]! < 15_000, `${recorded.waits[0]}`)
+      assert.equal(result.durationMs, recorded.totalMs)
       assert.deepEqual(events, [{ connected: negotiated }, { page: 2 }, { page: 3 }])
-      assert.deepEqual(inbound.received, [
+      assert.equal(inbound.received.length, 1)
+      const [fax] = inbound.received
+      assert.deepEqual(
+        { ...fax, documentKey: '' },
         {
           to: LOCAL,
           from: '+15555550100',
           ownerUid: owner.uid,
-          documentKey: call.documentKey,
-          pages: [2, 3],
+          documentKey: '',
+          pages: [1, 2],
           receivedAtMs: clock.now(),
           deliveryId: call.deliveryId,
         },
-      ])
+      )
+      assert.notEqual(fax!.documentKey, DOCUMENT)
+      const received = await receivedBitmaps(fax!)
+      assert.equal(received.length, 2)
+      assert.ok(sameBitmap(received[0]!, PAGES[1]!) && sameBitmap(received[1]!, PAGES[2]!))
+    })
+
+    it('over a line that loses 5% of datagrams, the fax still arrives whole', async () => {
+      const inbound = new RecordedInboundFaxes()
+      const call = anOutgoingCall(LOCAL, { documentKey: DOCUMENT, pages: [1, 2, 3] })
+      const result = await loopback(inbound, new RecordedWaits(), {
+        loss: 0.05,
+        duplication: 0.01,
+        delayMs: 40,
+        jitterMs: 40,
+      }).call(call, {}, new AbortController().signal)
+      assert.equal(result.status, 'success')
+      const received = await receivedBitmaps(inbound.received[0]!)
+      assert.ok(received.every((bitmap, i) => sameBitmap(bitmap, PAGES[i]!)))
     })
 
     it('scales its waits by the time scale', async () => {
-      const recorded = new RecordedWaits()
       const numbers = storeLocalNumbers(world().store.numbers)
-      const inbound = new RecordedInboundFaxes()
-      const carrier = new LoopbackCarrier({
-        numbers,
-        inbound,
-        clock,
-        timeScale: 0.5,
-        wait: recorded.wait,
-      })
-      const result = await carrier.call(anOutgoingCall(LOCAL), {}, new AbortController().signal)
-      assert.deepEqual(recorded.waits, [500, 500, 500])
-      assert.equal(result.durationMs, 1_500)
+      const durations = []
+      for (const timeScale of [1, 0.5]) {
+        const recorded = new RecordedWaits()
+        const carrier = new LoopbackCarrier({
+          numbers,
+          inbound: new RecordedInboundFaxes(),
+          files,
+          clock,
+          timeScale,
+          wait: recorded.wait,
+        })
+        const call = anOutgoingCall(LOCAL, { documentKey: DOCUMENT, deliveryId: 'a'.repeat(24) })
+        const result = await carrier.call(call, {}, new AbortController().signal)
+        assert.equal(result.durationMs, recorded.totalMs)
+        durations.push(result.durationMs)
+      }
+      assert.ok(Math.abs(durations[1]! - durations[0]! / 2) <= 1, durations.join(' '))
     })
 
     it('passes on a sender without a number as null', async () => {
       const inbound = new RecordedInboundFaxes()
-      const call = anOutgoingCall(LOCAL, { from: null })
+      const call = anOutgoingCall(LOCAL, { from: null, documentKey: DOCUMENT })
       await loopback(inbound).call(call, {}, new AbortController().signal)
       assert.equal(inbound.received.length, 1)
       assert.equal(inbound.received[0]?.from, null)
@@ -132,7 +212,7 @@ for (const engine of ENGINES) {
       }
       const { events, progress } = recordedProgress()
       const result = await loopback(failing).call(
-        anOutgoingCall(LOCAL),
+        anOutgoingCall(LOCAL, { documentKey: DOCUMENT }),
         progress,
         new AbortController().signal,
       )
@@ -151,11 +231,11 @@ for (const engine of ENGINES) {
       const recorded = new RecordedWaits()
       const controller = new AbortController()
       const result = await loopback(inbound, recorded).call(
-        anOutgoingCall(LOCAL, { pages: [1, 2] }),
+        anOutgoingCall(LOCAL, { documentKey: DOCUMENT, pages: [1, 2] }),
         { onConnected: () => controller.abort() },
         controller.signal,
       )
-      assert.deepEqual(recorded.waits, [1_000])
+      assert.equal(recorded.waits.length, 1)
       assert.equal(result.status, 'failed_to_send')
       assert.equal(result.description, 'the call was cancelled')
       assert.deepEqual(result.pagesConfirmed, [])

@@ -1,15 +1,25 @@
 /**
  * The simulated carrier: each of the seven test numbers ends as docs/test-numbers.md says, with
  * its progress in order and a duration that is the sum of the modelled waits (recorded through
- * the injected Wait, never measured); the time scale scales every wait; an abort ends the call
- * at once.
+ * the injected Wait, never measured); an answered call's waits are the line model's
+ * (line-time.ts) for typical pages, or for the pages of the document in its FileStore; the time
+ * scale scales every wait; an abort ends the call at once.
  */
 import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
 import { timerWait, type Wait } from '../../src/carriers/wait.js'
+import { blankBitmap } from '../../src/codec/bitmap.js'
+import { encodeTiffPage, writeEncodedTiffF } from '../../src/codec/tiff-write.js'
 import type { CallResult, Negotiated, OutgoingCall } from '../../src/domain/carrier.js'
 import { asE164 } from '../../src/domain/fax-number.js'
+import type { Resolution } from '../../src/domain/outbox-entry.js'
+import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
+import { pageMs, preMessageMs } from '../../src/telephony/t30/line-time.js'
+import { typedPage } from '../codec/pages.js'
 import {
   anOutgoingCall,
   type ProgressEvent,
@@ -27,12 +37,23 @@ const TEST_NUMBERS = [
   '+15555550106',
 ]
 
-function station(number: string, bitRate = 14400): Negotiated {
+/**
+ * The parts of a call at time scale 1 (docs/test-numbers.md): phase A, then the line model's
+ * phase B, pages and DCN with typical pages (25,000 octets at fine, 36,000 at superfine).
+ */
+const ANSWER = 4_000
+const TRAINING = 11_600
+const HANG_UP = 1_200
+const PAGE = { fine: 17_300, superfine: 23_600 }
+const SLOW_PAGE = { fine: 31_700, superfine: 44_200 }
+
+function station(number: string, bitRate = 14400, resolution: Resolution = 'fine'): Negotiated {
   return {
     remoteStationId: `FAXD SIMULATED ${number.slice(-4)}`,
     bitRate,
     coding: 'mmr',
     ecm: true,
+    resolution,
   }
 }
 
@@ -44,10 +65,19 @@ interface Observed {
 
 async function place(
   call: OutgoingCall,
-  options: { timeScale?: number; onPage?: (page: number) => void; signal?: AbortSignal } = {},
+  options: {
+    timeScale?: number
+    onPage?: (page: number) => void
+    signal?: AbortSignal
+    files?: FsFileStore
+  } = {},
 ): Promise<Observed> {
   const recorded = new RecordedWaits()
-  const carrier = new SimulatedCarrier({ timeScale: options.timeScale, wait: recorded.wait })
+  const carrier = new SimulatedCarrier({
+    timeScale: options.timeScale,
+    wait: recorded.wait,
+    files: options.files,
+  })
   const { events, progress } = recordedProgress(options.onPage)
   const signal = options.signal ?? new AbortController().signal
   const result = await carrier.call(call, progress, signal)
@@ -58,11 +88,11 @@ async function place(
 describe('the simulated carrier', () => {
   it('+15555550100 answers and takes every page', async () => {
     const { result, events, waits } = await place(anOutgoingCall('+15555550100'))
-    assert.deepEqual(waits, [4_000, 5_000, 6_000, 6_000, 1_000])
+    assert.deepEqual(waits, [ANSWER, TRAINING, PAGE.fine, PAGE.fine, HANG_UP])
     assert.deepEqual(result, {
       status: 'success',
       pagesConfirmed: [1, 2],
-      durationMs: 22_000,
+      durationMs: 51_400,
       negotiated: station('+15555550100'),
       retryable: false,
       description: 'OK',
@@ -114,11 +144,11 @@ describe('the simulated carrier', () => {
 
   it('+15555550104 drops the call after the first page, retryable', async () => {
     const { result, events, waits } = await place(anOutgoingCall('+15555550104'))
-    assert.deepEqual(waits, [4_000, 5_000, 6_000])
+    assert.deepEqual(waits, [ANSWER, TRAINING, PAGE.fine])
     assert.deepEqual(result, {
       status: 'partially_sent',
       pagesConfirmed: [1],
-      durationMs: 15_000,
+      durationMs: 32_900,
       negotiated: station('+15555550104'),
       retryable: true,
       description: 'the call dropped after page 1',
@@ -136,7 +166,7 @@ describe('the simulated carrier', () => {
 
   it('+15555550104 gets the last page through when it is the only one left', async () => {
     const { result, waits } = await place(anOutgoingCall('+15555550104', { pages: [5] }))
-    assert.deepEqual(waits, [4_000, 5_000, 6_000, 1_000])
+    assert.deepEqual(waits, [ANSWER, TRAINING, PAGE.fine, HANG_UP])
     assert.equal(result.status, 'success')
     assert.deepEqual(result.pagesConfirmed, [5])
     assert.equal(result.description, 'OK')
@@ -151,11 +181,11 @@ describe('the simulated carrier', () => {
     assert.deepEqual(first.events, [])
 
     const second = await place(anOutgoingCall('+15555550105', { attempt: 2 }))
-    assert.deepEqual(second.waits, [4_000, 5_000, 6_000, 6_000, 1_000])
+    assert.deepEqual(second.waits, [ANSWER, TRAINING, PAGE.fine, PAGE.fine, HANG_UP])
     assert.deepEqual(second.result, {
       status: 'success',
       pagesConfirmed: [1, 2],
-      durationMs: 22_000,
+      durationMs: 51_400,
       negotiated: station('+15555550105'),
       retryable: false,
       description: 'OK',
@@ -167,13 +197,13 @@ describe('the simulated carrier', () => {
     ])
   })
 
-  it('+15555550106 is a slow line: 7200 bit/s, 12 s a page, then success', async () => {
+  it('+15555550106 is a slow line: 7200 bit/s, 31.7 s a typical page, then success', async () => {
     const { result, events, waits } = await place(anOutgoingCall('+15555550106'))
-    assert.deepEqual(waits, [4_000, 5_000, 12_000, 12_000, 1_000])
+    assert.deepEqual(waits, [ANSWER, TRAINING, SLOW_PAGE.fine, SLOW_PAGE.fine, HANG_UP])
     assert.deepEqual(result, {
       status: 'success',
       pagesConfirmed: [1, 2],
-      durationMs: 34_000,
+      durationMs: 80_200,
       negotiated: station('+15555550106', 7200),
       retryable: false,
       description: 'OK',
@@ -185,11 +215,90 @@ describe('the simulated carrier', () => {
     ])
   })
 
-  it('takes twice as long a page at superfine', async () => {
+  it('takes longer a typical page at superfine, and says the pages went at superfine', async () => {
     const fast = await place(anOutgoingCall('+15555550100', { resolution: 'superfine' }))
-    assert.deepEqual(fast.waits, [4_000, 5_000, 12_000, 12_000, 1_000])
+    assert.deepEqual(fast.waits, [ANSWER, TRAINING, PAGE.superfine, PAGE.superfine, HANG_UP])
+    assert.deepEqual(fast.result.negotiated, station('+15555550100', 14400, 'superfine'))
     const slow = await place(anOutgoingCall('+15555550106', { resolution: 'superfine' }))
-    assert.deepEqual(slow.waits, [4_000, 5_000, 24_000, 24_000, 1_000])
+    assert.deepEqual(slow.waits, [
+      ANSWER,
+      TRAINING,
+      SLOW_PAGE.superfine,
+      SLOW_PAGE.superfine,
+      HANG_UP,
+    ])
+  })
+
+  it('times typical pages and the call as the line model does, to a tenth of a second', () => {
+    const tenths = (ms: number) => Math.round(ms / 100) * 100
+    assert.equal(TRAINING, tenths(preMessageMs(14_400, true)))
+    assert.equal(TRAINING, tenths(preMessageMs(7_200, true)), 'V.17 trains alike at 7200')
+    for (const [resolution, octets] of [
+      ['fine', 25_000],
+      ['superfine', 36_000],
+    ] as const) {
+      assert.equal(PAGE[resolution], tenths(pageMs(14_400, true, octets)), resolution)
+      assert.equal(SLOW_PAGE[resolution], tenths(pageMs(7_200, true, octets)), resolution)
+    }
+  })
+
+  it('times each page by its coded size when it can read the document', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'faxd-simulated-'))
+    try {
+      const files = new FsFileStore(folder)
+      // Three MMR pages of fine resolution, as a render job stores them: two typed, one blank.
+      const pages = [typedPage(1), blankBitmap(1728, 2292), typedPage(2)].map((bitmap) =>
+        encodeTiffPage({ bitmap, compression: 'mmr', xDpi: 204, yDpi: 196 }),
+      )
+      const documentKey = 'outbox/simulated-pages.tiff'
+      await files.put(
+        documentKey,
+        (async function* () {
+          yield writeEncodedTiffF(pages)
+        })(),
+        10_000_000,
+      )
+      const octets = pages.map((page) => page.data.length)
+      assert.ok(
+        (octets[0] ?? 0) > 20 * (octets[1] ?? 0),
+        `typed and blank pages: ${octets.join(', ')}`,
+      )
+      const pageWait = (index: number, bitRate: number) =>
+        Math.round(pageMs(bitRate, true, octets[index] ?? -1) / 100) * 100
+      // A retry with partially_sent_retry: the document's pages 1 and 3 and 2, in that order.
+      const call = anOutgoingCall('+15555550100', { documentKey, pages: [1, 3, 2] })
+      const { result, waits } = await place(call, { files })
+      assert.deepEqual(waits, [
+        ANSWER,
+        TRAINING,
+        pageWait(0, 14_400),
+        pageWait(2, 14_400),
+        pageWait(1, 14_400),
+        HANG_UP,
+      ])
+      assert.deepEqual(result.pagesConfirmed, [1, 3, 2])
+      const slow = await place({ ...call, to: asE164('+15555550106') }, { files })
+      assert.deepEqual(slow.waits.slice(2, 5), [
+        pageWait(0, 7_200),
+        pageWait(2, 7_200),
+        pageWait(1, 7_200),
+      ])
+      // A page the document does not have is the carrier's own fault: it throws, as for a
+      // document that is not there.
+      await assert.rejects(place({ ...call, pages: [4] }, { files }), /page 4 is not in/)
+      await assert.rejects(place({ ...call, documentKey: 'outbox/gone.tiff' }, { files }))
+      // At time scale 0 no time passes: the document is not read at all.
+      const instant = await place(
+        { ...call, documentKey: 'outbox/gone.tiff' },
+        {
+          files,
+          timeScale: 0,
+        },
+      )
+      assert.equal(instant.result.status, 'success')
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
   })
 
   it('ignores post-dial digits', async () => {
@@ -197,7 +306,7 @@ describe('the simulated carrier', () => {
       anOutgoingCall('+15555550100', { postDialDigits: '1234' }),
     )
     assert.equal(result.status, 'success')
-    assert.deepEqual(waits, [4_000, 5_000, 6_000, 6_000, 1_000])
+    assert.deepEqual(waits, [ANSWER, TRAINING, PAGE.fine, PAGE.fine, HANG_UP])
   })
 
   it('halves every wait at time scale 0.5, and waits 0 at time scale 0', async () => {
@@ -241,11 +350,11 @@ describe('the simulated carrier', () => {
       anOutgoingCall('+15555550106', { pages: [1, 2, 3] }),
       { signal: controller.signal, onPage: () => controller.abort() },
     )
-    assert.deepEqual(waits, [4_000, 5_000, 12_000])
+    assert.deepEqual(waits, [ANSWER, TRAINING, SLOW_PAGE.fine])
     assert.deepEqual(result, {
       status: 'failed_to_send',
       pagesConfirmed: [1],
-      durationMs: 21_000,
+      durationMs: 47_300,
       negotiated: station('+15555550106', 7200),
       retryable: false,
       description: 'the call was cancelled',
@@ -279,14 +388,17 @@ describe('the simulated carrier', () => {
     'stops a real timer wait when the call is aborted during it',
     { timeout: 60_000 },
     async () => {
-      // Every part passes at once but the first page, which waits on a real timer for an hour
+      // Every part passes at once but the first page, which waits on a real timer for hours
       // and is aborted as soon as it has started: the timer's wait must end by rejecting.
       const controller = new AbortController()
       let pageWaitEnded: unknown = 'still waiting'
+      let waits = 0
       const wait: Wait = async (ms, signal) => {
-        if (ms !== 3_600_000) {
+        waits += 1
+        if (waits !== 3) {
           return
         }
+        assert.equal(ms, SLOW_PAGE.fine * 300, 'the first page')
         setImmediate(() => controller.abort())
         try {
           await timerWait(ms, signal)
@@ -296,14 +408,14 @@ describe('the simulated carrier', () => {
           throw error
         }
       }
-      // A time scale that makes the slow line's 12 s page an hour.
+      // A time scale that makes the slow line's 31.7 s page two hours and a half.
       const carrier = new SimulatedCarrier({ timeScale: 300, wait })
       const { events, progress } = recordedProgress()
       const result = await carrier.call(anOutgoingCall('+15555550106'), progress, controller.signal)
       assert.equal((pageWaitEnded as Error).name, 'AbortError')
       assert.equal(result.status, 'failed_to_send')
       assert.deepEqual(result.pagesConfirmed, [])
-      assert.equal(result.durationMs, (4_000 + 5_000) * 300, 'the aborted page is not counted')
+      assert.equal(result.durationMs, (ANSWER + TRAINING) * 300, 'the aborted page is not counted')
       assert.deepEqual(events, [{ connected: station('+15555550106', 7200) }])
     },
   )

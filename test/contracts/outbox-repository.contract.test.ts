@@ -39,6 +39,8 @@ function anAttempt(
     remoteStationId: null,
     bitRate: null,
     coding: null,
+    ecm: null,
+    resolution: null,
     ...overrides,
   }
 }

@@ -1,12 +1,14 @@
 /**
  * Contract of TransmissionRepository's fence, run on every storage engine: each hold on a call
  * (a new attempt, a take-over) gets a newer fence; a worker whose call was taken over can
- * neither end it (CallNotHeldError, and no row changes) nor change its progress; the holder of
- * the newest fence can, once.
+ * neither end it (CallNotHeldError, and no row changes) nor change its progress (what it
+ * negotiated, its pages); the holder of the newest fence can, once. What a call negotiated is
+ * answered to the take-over, and kept with the attempt, ECM and resolution included.
  */
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { Account } from '../../src/domain/account.js'
+import type { Negotiated } from '../../src/domain/carrier.js'
 import type { OutboxEntry } from '../../src/domain/outbox-entry.js'
 import {
   CallNotHeldError,
@@ -25,6 +27,13 @@ import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
 
 const T0 = Date.UTC(2026, 0, 1)
 const LIMITS = { limits: { perDestination: 1, perSendingNumber: 4 } }
+const NEGOTIATED: Negotiated = {
+  remoteStationId: '+49 30 111111',
+  bitRate: 9600,
+  coding: 'mr',
+  ecm: false,
+  resolution: 'standard',
+}
 
 function anAttempt(call: DeliveryInCall, overrides: Partial<CallAttempt> = {}): CallAttempt {
   return {
@@ -39,6 +48,8 @@ function anAttempt(call: DeliveryInCall, overrides: Partial<CallAttempt> = {}): 
     remoteStationId: null,
     bitRate: null,
     coding: null,
+    ecm: null,
+    resolution: null,
     ...overrides,
   }
 }
@@ -153,6 +164,7 @@ for (const engine of ENGINES) {
       }
       // Its late progress is not kept either.
       await transmissions().recordProgress(deliveryId, [1, 2], stale.fence)
+      await transmissions().recordConnected(deliveryId, NEGOTIATED, stale.fence)
       assert.deepEqual(await rowsOfTheFax(), before)
       // The taker ends the call, as it stood.
       await transmissions().endCall(
@@ -181,6 +193,70 @@ for (const engine of ENGINES) {
           error instanceof CallNotHeldError && /already ended/.test(error.message),
       )
       assert.deepEqual(await rowsOfTheFax(), before)
+    })
+
+    it('answers a take-over what the call negotiated, as its newest hold kept it', async () => {
+      const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
+      const first = { ...NEGOTIATED, bitRate: 14400 }
+      await transmissions().recordConnected(deliveryId, first, call.fence)
+      // The machines agree anew (a slower rate after RTN): the newer values are kept.
+      await transmissions().recordConnected(deliveryId, NEGOTIATED, call.fence)
+      const taker = began(
+        await transmissions().beginCall(deliveryId, T0 + 1, { ...LIMITS, takeOver: true }),
+      )
+      assert.deepEqual(taker.interrupted?.negotiated, NEGOTIATED)
+      // The stale hold's report changes nothing; the next take-over answers the same.
+      await transmissions().recordConnected(deliveryId, first, call.fence)
+      const again = began(
+        await transmissions().beginCall(deliveryId, T0 + 2, { ...LIMITS, takeOver: true }),
+      )
+      assert.deepEqual(again.interrupted?.negotiated, NEGOTIATED)
+      await transmissions().endCall(
+        anAttempt(again, {
+          carrier: 'interrupted',
+          remoteStationId: NEGOTIATED.remoteStationId,
+          bitRate: NEGOTIATED.bitRate,
+          coding: NEGOTIATED.coding,
+          ecm: NEGOTIATED.ecm,
+          resolution: 'standard',
+        }),
+        { kind: 'retry', retryAtMs: T0 + 60_000, jobId: newId24() },
+        T0 + 3,
+        { fence: again.fence },
+      )
+      const [attempt] = await transmissions().listAttempts(deliveryId)
+      assert.deepEqual(
+        [attempt?.remoteStationId, attempt?.bitRate, attempt?.coding, attempt?.ecm],
+        ['+49 30 111111', 9600, 'mr', false],
+      )
+      assert.equal(attempt?.resolution, 'standard')
+      // The next attempt starts knowing nothing of the last one's connection.
+      began(await transmissions().beginCall(deliveryId, T0 + 60_000, LIMITS))
+      const next = began(
+        await transmissions().beginCall(deliveryId, T0 + 60_001, { ...LIMITS, takeOver: true }),
+      )
+      assert.equal(next.interrupted?.negotiated, null)
+    })
+
+    it('keeps an attempt that never connected with nothing negotiated', async () => {
+      const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
+      const taker = began(
+        await transmissions().beginCall(deliveryId, T0 + 1, { ...LIMITS, takeOver: true }),
+      )
+      assert.equal(taker.interrupted?.negotiated, null)
+      await transmissions().endCall(
+        anAttempt(taker, { carrier: 'interrupted', pagesConfirmed: [] }),
+        { kind: 'retry', retryAtMs: T0 + 60_000, jobId: newId24() },
+        T0 + 2,
+        { fence: taker.fence },
+      )
+      const [attempt] = await transmissions().listAttempts(deliveryId)
+      assert.equal(attempt?.attempt, call.attempt)
+      assert.deepEqual(
+        [attempt?.remoteStationId, attempt?.bitRate, attempt?.coding, attempt?.ecm],
+        [null, null, null, null],
+      )
+      assert.equal(attempt?.resolution, null)
     })
 
     it('keeps the progress of the hold that has the call', async () => {

@@ -4,56 +4,14 @@
  * (The outbox's progress reads that column, not the payloads.)
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import type { Kysely } from 'kysely'
-import pg from 'pg'
 import { migrateToLatest } from '../../src/storage/sql/migrate.js'
-import { openPostgresDatabase } from '../../src/storage/sql/postgres-database.js'
-import type { Database } from '../../src/storage/sql/schema.js'
-import type { SqlEngine } from '../../src/storage/sql/sql-engine.js'
-import { openSqliteDatabase } from '../../src/storage/sql/sqlite-database.js'
-import { TEST_DATABASE_URL } from '../support/test-database.js'
-
-async function withDatabase(
-  engine: SqlEngine,
-  work: (db: Kysely<Database>) => Promise<void>,
-): Promise<void> {
-  if (engine === 'sqlite') {
-    const folder = await mkdtemp(join(tmpdir(), 'faxd-migration-'))
-    const db = openSqliteDatabase(join(folder, 'faxd.sqlite'))
-    try {
-      await work(db)
-    } finally {
-      await db.destroy()
-      await rm(folder, { recursive: true, force: true })
-    }
-    return
-  }
-  const schema = `m_${randomBytes(8).toString('hex')}`
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
-  await admin.connect()
-  try {
-    await admin.query(`create schema ${schema}`)
-    const db = openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema })
-    try {
-      await work(db)
-    } finally {
-      await db.destroy()
-    }
-  } finally {
-    await admin.query(`drop schema ${schema} cascade`)
-    await admin.end()
-  }
-}
+import { withEmptyDatabase } from '../support/empty-database.js'
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`migration 0009-job-delivery (${engine})`, () => {
     it('fills in the delivery of the send-fax jobs queued before it, from their payload', async () => {
-      await withDatabase(engine, async (db) => {
+      await withEmptyDatabase(engine, async (db) => {
         await migrateToLatest(db, engine, '0008-call-fence')
         const job = (id: string, kind: string, payload: object) => ({
           id,

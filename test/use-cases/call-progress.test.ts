@@ -1,6 +1,6 @@
 /**
- * A call in progress, as the sender sees it: a fax to the slow test line (+15555550106, twelve
- * seconds a page) is sent by a worker with the simulated carrier, whose waits the test holds and
+ * A call in progress, as the sender sees it: a fax to the slow test line (+15555550106, half a
+ * minute a typical page) is sent by a worker with the simulated carrier, whose waits the test holds and
  * lets pass one by one (HeldWaits), so the test decides when the call is answered and when each
  * page is confirmed. getOutboxFax is read at each step: the destination `calling`, the pages
  * confirmed so far growing one by one, and a DELETE in the middle of the call answers 409 and
@@ -21,11 +21,14 @@ import { ENGINES } from '../support/test-database.js'
 
 const FROM = '+15555550150'
 const SLOW_LINE = '+15555550106'
-/** The slow line's model at time scale 1 (docs/test-numbers.md): answer, training, a page. */
+/**
+ * The slow line's model at time scale 1 (docs/test-numbers.md): answer, training, a typical
+ * page at fine (this carrier has no file store to measure the pages in), hang-up.
+ */
 const ANSWER_MS = 4_000
-const TRAINING_MS = 5_000
-const SLOW_PAGE_MS = 12_000
-const HANG_UP_MS = 1_000
+const TRAINING_MS = 11_600
+const SLOW_PAGE_MS = 31_700
+const HANG_UP_MS = 1_200
 
 interface DestinationJson {
   to: string

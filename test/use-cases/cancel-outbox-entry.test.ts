@@ -29,6 +29,8 @@ function anAttempt(
     remoteStationId: null,
     bitRate: null,
     coding: null,
+    ecm: null,
+    resolution: null,
     ...overrides,
   }
 }

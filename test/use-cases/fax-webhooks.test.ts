@@ -55,6 +55,7 @@ for (const engine of ENGINES) {
         new LoopbackCarrier({
           numbers: storeLocalNumbers(t.services.store.numbers),
           inbound: inboundFaxes(t.services),
+          files: t.services.files,
           clock: t.clock,
           wait: noWait,
         }),

@@ -17,6 +17,7 @@ import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
 import { sendFaxJob } from '../../src/jobs/send-fax-job.js'
 import { Worker } from '../../src/jobs/worker.js'
 import { newId24 } from '../../src/shared/ids.js'
+import { HeldWaits } from '../carriers/call-recording.js'
 import { documentPath } from '../support/fixtures.js'
 import { aSendFaxRequest, aToken } from '../support/sample-records.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
@@ -108,6 +109,7 @@ for (const engine of ENGINES) {
       }
       return {
         t: own,
+        sender,
         worker: ownWorker,
         lostJobs,
         send: sendFrom,
@@ -172,8 +174,34 @@ for (const engine of ENGINES) {
           attempts.map((a) => [a.attempt, a.status, a.pagesConfirmed]),
           [[1, 'success', [1, 2, 3]]],
         )
-        assert.equal(attempts[0]?.carrier, 'simulated')
-        assert.equal(attempts[0]?.bitRate, 14400)
+        const [attempt] = attempts
+        assert.deepEqual(
+          [attempt?.carrier, attempt?.remoteStationId, attempt?.bitRate, attempt?.coding],
+          ['simulated', 'FAXD SIMULATED 0100', 14400, 'mmr'],
+        )
+        assert.deepEqual([attempt?.ecm, attempt?.resolution], [true, 'fine'])
+        // The API shows what the call negotiated.
+        const shown = await t.request('GET', `/v3/accounts/self/faxes/${id}/attempts`, {
+          token: user.token,
+        })
+        assert.equal(shown.statusCode, 200, shown.body)
+        const [record0] = shown.json<{ records: Record<string, unknown>[] }>().records
+        assert.deepEqual(
+          {
+            remote_station_id: record0?.['remote_station_id'],
+            bit_rate: record0?.['bit_rate'],
+            coding: record0?.['coding'],
+            ecm: record0?.['ecm'],
+            resolution: record0?.['resolution'],
+          },
+          {
+            remote_station_id: 'FAXD SIMULATED 0100',
+            bit_rate: 14400,
+            coding: 'mmr',
+            ecm: true,
+            resolution: 'fine',
+          },
+        )
         const outbox = await t.request('GET', '/v3/accounts/self/outbox', { token: user.token })
         assert.deepEqual(outbox.json<{ records: unknown[] }>().records, [])
       },
@@ -396,6 +424,8 @@ for (const engine of ENGINES) {
             remoteStationId: null,
             bitRate: null,
             coding: null,
+            ecm: null,
+            resolution: null,
           },
           { kind: 'retry', retryAtMs: t.clock.now() + 3_600_000_000, jobId: newId24() },
           t.clock.now(),
@@ -429,6 +459,14 @@ for (const engine of ENGINES) {
           [
             ['interrupted', 'failed_to_send', [1]],
             ['simulated', 'success', [2, 3]],
+          ],
+        )
+        // Its worker kept no connection: nothing is known of what it negotiated.
+        assert.deepEqual(
+          attempts.map((a) => [a.remoteStationId, a.bitRate, a.coding, a.ecm, a.resolution]),
+          [
+            [null, null, null, null, null],
+            ['FAXD SIMULATED 0100', 14400, 'mmr', true, 'fine'],
           ],
         )
         assert.equal((await fax(id))?.pages, 3)
@@ -477,6 +515,71 @@ for (const engine of ENGINES) {
           ['partially_sent', 1],
           'the last attempt failed, the page of the first got through',
         )
+      },
+    )
+
+    it(
+      'records what a call negotiated when its worker stops after the connection',
+      PER_TEST,
+      async () => {
+        const own = await aWorldOfItsOwn()
+        try {
+          // Two pages to the slow line (7200 bit/s), at superfine; the send job waits for 2030.
+          const letter = await readFile(documentPath('text-letter.pdf'))
+          const ids = await own.send(['+15555550106'], {
+            files: [await own.t.upload(own.sender, letter, 'letter.pdf')],
+            send_time: '2030-01-01 00:00:00 +0000',
+            resolution: 'superfine',
+          })
+          assert.equal(await own.worker.drain(), 1, 'the render')
+          const id = ids['+15555550106'] ?? ''
+          const services = own.t.services
+          // A worker calls; the test lets the call be answered, trained and page 1 confirmed.
+          const held = new HeldWaits()
+          const stopping = new AbortController()
+          const first = transmitDelivery(
+            { ...services, carriers: [new SimulatedCarrier({ wait: held.wait })] },
+            id,
+            { signal: stopping.signal },
+          )
+          ;(await held.next()).pass() // answered
+          ;(await held.next()).pass() // trained: connected
+          ;(await held.next()).pass() // page 1 confirmed
+          await held.next() // page 2 under way
+          // The worker stops mid-call: the call is left open as it stood.
+          stopping.abort()
+          assert.deepEqual(await first, { outcome: 'interrupted', pagesConfirmed: [1] })
+          // The job's next holder ends it as it stood, with what it had negotiated.
+          const taken = await transmitDelivery({ ...services, carriers }, id, { takeOver: true })
+          assert.equal(taken.outcome, 'final')
+          const attempts = await services.store.transmissions.listAttempts(id)
+          assert.deepEqual(
+            attempts.map((a) => ({
+              carrier: a.carrier,
+              status: a.status,
+              pages: a.pagesConfirmed,
+              remoteStationId: a.remoteStationId,
+              bitRate: a.bitRate,
+              coding: a.coding,
+              ecm: a.ecm,
+              resolution: a.resolution,
+            })),
+            [
+              {
+                carrier: 'interrupted',
+                status: 'failed_to_send',
+                pages: [1],
+                remoteStationId: 'FAXD SIMULATED 0106',
+                bitRate: 7200,
+                coding: 'mmr',
+                ecm: true,
+                resolution: 'superfine',
+              },
+            ],
+          )
+        } finally {
+          await own.close()
+        }
       },
     )
 
@@ -607,6 +710,8 @@ for (const engine of ENGINES) {
                   remoteStationId: null,
                   bitRate: null,
                   coding: null,
+                  ecm: null,
+                  resolution: null,
                 }
                 const record = outgoingFaxRecord({
                   entry: call.entry,

@@ -14,6 +14,8 @@ export interface AttemptJson {
   remote_station_id: string | null
   bit_rate: number | null
   coding: string | null
+  ecm: boolean | null
+  resolution: string | null
 }
 
 export function toAttemptJson(attempt: CallAttempt): AttemptJson {
@@ -28,6 +30,8 @@ export function toAttemptJson(attempt: CallAttempt): AttemptJson {
     remote_station_id: attempt.remoteStationId,
     bit_rate: attempt.bitRate,
     coding: attempt.coding,
+    ecm: attempt.ecm,
+    resolution: attempt.resolution,
   }
 }
 
@@ -56,9 +60,27 @@ export const FAX_ATTEMPTS_SCHEMA = {
           description: { type: 'string' },
           pages: { type: 'array', items: { type: 'integer', minimum: 1 } },
           carrier: { type: 'string', description: 'loopback, simulated, or interrupted' },
-          remote_station_id: { type: 'string', nullable: true },
-          bit_rate: { type: 'integer', nullable: true },
-          coding: { type: 'string', nullable: true },
+          remote_station_id: {
+            type: 'string',
+            nullable: true,
+            description: "The remote station's identity (T.30 CSI); null when not connected",
+          },
+          bit_rate: {
+            type: 'integer',
+            nullable: true,
+            description: 'The rate the pages went at, bit/s (e.g. 14400)',
+          },
+          coding: { type: 'string', nullable: true, description: 'mh, mr or mmr' },
+          ecm: {
+            type: 'boolean',
+            nullable: true,
+            description: 'Whether error correction (T.30 Annex A) was on',
+          },
+          resolution: {
+            type: 'string',
+            nullable: true,
+            description: 'standard, fine or superfine; null when the carrier did not say',
+          },
         },
       },
     },

@@ -19,11 +19,7 @@ export async function endJobsOf(trx: Transaction<Database>, outboxId: string): P
     .where('outbox_id', '=', outboxId)
     .where('locked_by', 'is', null)
     .execute()
-  await trx
-    .updateTable('jobs')
-    .set({ outbox_id: null })
-    .where('outbox_id', '=', outboxId)
-    .execute()
+  await trx.updateTable('jobs').set({ outbox_id: null }).where('outbox_id', '=', outboxId).execute()
 }
 
 /**

@@ -17,6 +17,7 @@ import * as callProgress from './migrations/0006-call-progress.js'
 import * as lineLimits from './migrations/0007-line-limits.js'
 import * as callFence from './migrations/0008-call-fence.js'
 import * as jobDelivery from './migrations/0009-job-delivery.js'
+import * as callNegotiated from './migrations/0010-call-negotiated.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-line-limits': lineLimits,
   '0008-call-fence': callFence,
   '0009-job-delivery': jobDelivery,
+  '0010-call-negotiated': callNegotiated,
 }
 
 const inCodeMigrations: MigrationProvider = {

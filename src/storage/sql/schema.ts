@@ -138,6 +138,11 @@ export interface DeliveriesTable {
   call_started_at: number | null
   /** Goes up each time a worker gets the call (a new attempt or a take-over): the call's fence. */
   call_fence: Generated<number>
+  /**
+   * JSON object of what the call in progress negotiated once connected (remote station, rate,
+   * coding, ECM, resolution); null until then (migration 0010).
+   */
+  call_negotiated: string | null
 }
 
 export interface FaxAttemptsTable {
@@ -153,6 +158,10 @@ export interface FaxAttemptsTable {
   remote_station_id: string | null
   bit_rate: number | null
   coding: string | null
+  /** 0/1; null when the call never negotiated, or for attempts before migration 0010 not coded MMR. */
+  ecm: number | null
+  /** 'standard', 'fine' or 'superfine'; null when not known (migration 0010). */
+  resolution: string | null
 }
 
 export interface JobsTable {

@@ -5,11 +5,13 @@
  * removing the delivery, and the entry with its last delivery.
  *
  * The fence (deliveries.call_fence, migration 0008) goes up each time a worker gets the call, a
- * take-over included; progress and the end are written only where it still has the value the
- * writer was handed. On PostgreSQL endCall locks the delivery row before checking it, so a
- * take-over and a stale end cannot both pass: whichever comes second sees the other's write.
+ * take-over included; progress (what the call negotiated, the pages confirmed) and the end are
+ * written only where it still has the value the writer was handed. On PostgreSQL endCall locks
+ * the delivery row before checking it, so a take-over and a stale end cannot both pass:
+ * whichever comes second sees the other's write.
  */
 import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Negotiated } from '../../domain/carrier.js'
 import type { SqlEngine } from './sql-engine.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
 import { lineKey } from '../../domain/transmission.js'
@@ -26,7 +28,13 @@ import type { Database } from './schema.js'
 import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
 import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
 import type { TransactionRunner } from './transaction-runner.js'
-import { attemptFromRow, attemptToRow, parsePageList } from './transmission-rows.js'
+import {
+  attemptFromRow,
+  attemptToRow,
+  negotiatedFromText,
+  negotiatedToText,
+  parsePageList,
+} from './transmission-rows.js'
 
 export class SqlTransmissionRepository implements TransmissionRepository {
   readonly #db: Kysely<Database>
@@ -54,6 +62,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
           'calling',
           'call_pages',
           'call_started_at',
+          'call_negotiated',
         ])
         .where('id', '=', deliveryId)
         .executeTakeFirst()
@@ -76,6 +85,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
           attempts: eb('attempts', '+', 1),
           call_pages: '[]',
           call_started_at: atMs,
+          call_negotiated: null,
           call_fence: eb('call_fence', '+', 1),
         }))
         .where('id', '=', deliveryId)
@@ -167,7 +177,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
   async #interrupted(
     trx: Transaction<Database>,
     deliveryId: string,
-    open: { call_pages: string; call_started_at: number | null },
+    open: { call_pages: string; call_started_at: number | null; call_negotiated: string | null },
     atMs: number,
   ): Promise<DeliveryInCall | 'gone'> {
     const row = await trx
@@ -191,10 +201,23 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       pagesConfirmedBefore: parsePageList(row.pages_confirmed, 'deliveries.pages_confirmed'),
       interrupted: {
         startedAtMs: open.call_started_at ?? atMs,
+        negotiated: negotiatedFromText(open.call_negotiated),
         pagesConfirmed: parsePageList(open.call_pages, 'deliveries.call_pages'),
       },
       fence: row.call_fence,
     }
+  }
+
+  async recordConnected(deliveryId: string, negotiated: Negotiated, fence?: number): Promise<void> {
+    await this.#transactions.run(async (trx) => {
+      await trx
+        .updateTable('deliveries')
+        .set({ call_negotiated: negotiatedToText(negotiated) })
+        .where('id', '=', deliveryId)
+        .where('calling', '=', 1)
+        .$if(fence !== undefined, (q) => q.where('call_fence', '=', fence ?? 0))
+        .execute()
+    })
   }
 
   async recordProgress(
@@ -257,7 +280,12 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       if (next.kind === 'retry') {
         await trx
           .updateTable('deliveries')
-          .set({ calling: 0, pages_confirmed: toJsonText(confirmed), call_pages: '[]' })
+          .set({
+            calling: 0,
+            pages_confirmed: toJsonText(confirmed),
+            call_pages: '[]',
+            call_negotiated: null,
+          })
           .where('id', '=', delivery.id)
           .execute()
         await trx

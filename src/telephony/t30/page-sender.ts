@@ -167,7 +167,9 @@ export class PageSender {
       case FCF.CFR:
         this.#command = null
         this.#trained = true
-        this.#shortTraining = false
+        // The TCF trained the receiver at this rate: the pages may start with short training,
+        // as spandsp's sender does after CFR.
+        this.#shortTraining = true
         this.#call.identified()
         this.#call.setNegotiated(this.#selection!)
         this.#sendPage()
