@@ -11,6 +11,7 @@
  * and the frame number, sent LSB first like every T.30 number, is bit-reversed (bit-order.ts).
  * The image octets themselves are the codec's, unchanged.
  */
+import { concatOctets } from '../../shared/octets.js'
 import { reverseBits } from './bit-order.js'
 
 /** Octets of image data per ECM frame: 256, or 64 (DCS bit 28). */
@@ -248,7 +249,7 @@ export class EcmBlockReceiver {
       )
     }
     const frames = this.frames.slice(0, count).map((frame) => frame ?? new Uint8Array(0))
-    return concat(frames)
+    return concatOctets(frames)
   }
 
   private highestReceived(): number {
@@ -302,16 +303,6 @@ export class EcmPageReceiver {
 
   /** The page's coded data: its committed blocks in order. */
   pageData(): Uint8Array {
-    return concat(this.blocks)
+    return concatOctets(this.blocks)
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }

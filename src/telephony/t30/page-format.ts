@@ -115,3 +115,24 @@ export function minScanLineMsForPage(format: PageFormat): number {
 export function minBitsPerLine(format: PageFormat): number {
   return Math.ceil((format.bitRate * minScanLineMsForPage(format)) / 1000)
 }
+
+/**
+ * The format of the pages a DCS selected (its coding, resolution, ECM, scan-line time and
+ * rate): what the sender codes to and the receiver decodes with.
+ */
+export function pageFormatOf(selection: {
+  readonly coding: Coding
+  readonly resolution: VerticalResolution
+  readonly ecm: boolean
+  readonly minScanLineMs: number
+  readonly modem: { readonly bitRate: number }
+}): PageFormat {
+  return {
+    coding: selection.coding,
+    resolution: selection.resolution,
+    ecm: selection.ecm,
+    minScanLineMs: selection.minScanLineMs,
+    bitRate: selection.modem.bitRate,
+    width: PAGE_WIDTH,
+  }
+}

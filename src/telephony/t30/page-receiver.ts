@@ -5,13 +5,14 @@
  * MCF, RTP or RTN after a non-ECM page by its share of bad rows, MCF or PPR (with the frames
  * still missing) after an ECM block, CTR to CTC, ERR to EOR.
  */
+import { concatOctets } from '../../shared/octets.js'
 import { reverseBits } from './bit-order.js'
 import { type Selection, decodeSelection } from './capability-bits.js'
 import { type ControlFrame, parsePps } from './control-frames.js'
 import { EcmPageReceiver } from './ecm-blocks.js'
 import { FCF } from './fcf.js'
 import { type FastModem, modemName } from './modems.js'
-import { PAGE_WIDTH, type PageFormat } from './page-format.js'
+import { pageFormatOf } from './page-format.js'
 import { decodeReceivedPage } from './received-page.js'
 import type { T30Call } from './t30-call.js'
 
@@ -219,7 +220,7 @@ export class PageReceiver {
     }
     let response: number = FCF.RTN
     if (this.#pageHadCarrier) {
-      const page = decodeReceivedPage(concat(this.#pageData), this.#format(selection))
+      const page = decodeReceivedPage(concatOctets(this.#pageData), pageFormatOf(selection))
       this.#call.log(
         `page ${this.pagesReceived + 1}: ${page.rows} rows, ${page.badRows} bad: ${page.quality}`,
       )
@@ -312,7 +313,7 @@ export class PageReceiver {
   }
 
   #finishEcmPage(selection: Selection, whole: boolean): void {
-    const page = decodeReceivedPage(this.#ecm.pageData(), this.#format(selection))
+    const page = decodeReceivedPage(this.#ecm.pageData(), pageFormatOf(selection))
     this.#call.log(`ECM page ${this.pagesReceived + 1}: ${page.rows} rows: ${page.quality}`)
     this.#ecm.startPage(selection.ecmFrame64 ? 64 : 256)
     if (whole && page.quality !== 'bad') {
@@ -358,17 +359,6 @@ export class PageReceiver {
   #respond(response: number): void {
     this.#call.sendFrames([{ fcf: response }], () => this.#awaitPage())
   }
-
-  #format(selection: Selection): PageFormat {
-    return {
-      coding: selection.coding,
-      resolution: selection.resolution,
-      ecm: selection.ecm,
-      minScanLineMs: selection.minScanLineMs,
-      bitRate: selection.modem.bitRate,
-      width: PAGE_WIDTH,
-    }
-  }
 }
 
 /** The longest run of zero bits in the TCF so far, the first-sent bit being each octet's MSB. */
@@ -394,14 +384,4 @@ class ZeroRun {
   breakRun(): void {
     this.#current = 0
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }

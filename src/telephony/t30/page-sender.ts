@@ -21,7 +21,7 @@ import { FCF } from './fcf.js'
 import { type FastModem, modemName, tcfOctets } from './modems.js'
 import { chooseSelection, slowerModem } from './negotiation.js'
 import { type SourcePage, encodePageForLine } from './page-coding.js'
-import { PAGE_WIDTH } from './page-format.js'
+import { PAGE_WIDTH, pageFormatOf } from './page-format.js'
 import type { T30Call } from './t30-call.js'
 import { MAX_COMMAND_TRIES } from './timers.js'
 
@@ -194,14 +194,7 @@ export class PageSender {
   #codedPage(): Uint8Array {
     const selection = this.#selection!
     if (this.#coded?.index !== this.#pageIndex || this.#coded.selection !== selection) {
-      const data = encodePageForLine(this.#pages[this.#pageIndex]!, {
-        coding: selection.coding,
-        resolution: selection.resolution,
-        ecm: selection.ecm,
-        minScanLineMs: selection.minScanLineMs,
-        bitRate: selection.modem.bitRate,
-        width: PAGE_WIDTH,
-      })
+      const data = encodePageForLine(this.#pages[this.#pageIndex]!, pageFormatOf(selection))
       this.#coded = { index: this.#pageIndex, selection, data }
     }
     return this.#coded.data

@@ -21,20 +21,11 @@ import {
   rcpFrame,
 } from '../../../src/telephony/t30/ecm-blocks.js'
 import { seededRandom } from '../../codec/pages.js'
+import { concatOctets } from '../../../src/shared/octets.js'
 
 function randomOctets(seed: number, length: number): Uint8Array {
   const rand = seededRandom(seed)
   return Uint8Array.from({ length }, () => Math.floor(rand() * 256))
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }
 
 test('reverseBits turns T.30 octets into their wire form and back', () => {
@@ -82,7 +73,7 @@ test('a page is cut into zero-padded frames, at most 256 to a block', () => {
       frames.every((frame) => frame.length === frameSize),
       `${what}: every frame full size`,
     )
-    const all = concat(frames)
+    const all = concatOctets(frames)
     assert.deepEqual(all.subarray(0, length), data, `${what}: the data in order`)
     assert.ok(
       all.subarray(length).every((octet) => octet === 0),
@@ -99,7 +90,7 @@ test('frames are copies: changing the page afterwards does not change them', () 
   const before = data.slice()
   const [block] = ecmPartialPages(data, 256)
   data.fill(0)
-  assert.deepEqual(concat(block?.frames ?? []).subarray(0, 300), before)
+  assert.deepEqual(concatOctets(block?.frames ?? []).subarray(0, 300), before)
 })
 
 test('FCD frames carry their number bit-reversed, RCP is ff c0 61', () => {

@@ -13,10 +13,12 @@ function received(outputs: readonly T30Output[]) {
   return outputs.flatMap((o) => (o.type === 'page-received' ? [o.page] : []))
 }
 
+/** A call of `pages` test pages over the direct line; `tamper` may change what goes across. */
 function call(
   pages: number,
   caps: Partial<LocalCapabilities> = {},
   answererCaps: Partial<LocalCapabilities> = {},
+  tamper?: DirectLineOptions['tamper'],
 ) {
   const source = Array.from({ length: pages }, (_, i) => page(i + 1))
   const caller = new T30Engine({
@@ -30,7 +32,15 @@ function call(
     localId: '+1 555 0199',
     capabilities: answererCaps,
   })
-  return { source, run: runDirectLine(caller, answerer) }
+  return { source, run: runDirectLine(caller, answerer, { tamper }) }
+}
+
+function runWith(
+  pages: number,
+  tamper: DirectLineOptions['tamper'],
+  caps: Partial<LocalCapabilities> = {},
+) {
+  return call(pages, caps, {}, tamper)
 }
 
 test('ECM with MMR: three pages arrive pixel for pixel, both ends say OK', () => {
@@ -59,22 +69,6 @@ for (const coding of ['mr', 'mh'] as const) {
     assert.equal(pages.length, 2)
     pages.forEach((p, i) => assert.ok(sameBitmap(p.bitmap, source[i]!.bitmap), `page ${i + 1}`))
   })
-}
-
-function runWith(
-  pages: number,
-  tamper: DirectLineOptions['tamper'],
-  caps: Partial<LocalCapabilities> = {},
-) {
-  const source = Array.from({ length: pages }, (_, i) => page(i + 1))
-  const caller = new T30Engine({
-    role: 'calling',
-    pages: source,
-    localId: '+1 555 0100',
-    capabilities: caps,
-  })
-  const answerer = new T30Engine({ role: 'answering', localId: '+1 555 0199' })
-  return { source, run: runDirectLine(caller, answerer, { tamper }) }
 }
 
 test('a line that cannot carry 14,400 or 12,000: FTT, and the sender falls back to 9,600', () => {
