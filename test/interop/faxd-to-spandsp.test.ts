@@ -162,10 +162,61 @@ test(
     const dir = await mkdtemp(join(tmpdir(), 'faxd-to-spandsp-'))
     t.after(() => rm(dir, { recursive: true, force: true }))
     await buildSpandspPeer()
-    await Promise.all(
-      PLANS.map((plan) =>
+    await Promise.all([
+      ...PLANS.map((plan) =>
         t.test(`${plan.name}: every page pixel-identical`, () => sendToSpandsp(dir, plan)),
       ),
-    )
+      t.test('a call stopped after its first page hangs up cleanly: DCN, then the line', () =>
+        stopAfterFirstPage(dir),
+      ),
+    ])
   },
 )
+
+/**
+ * The job's signal aborts while the call is on (the sender cancelled, the worker stops): faxd
+ * sends DCN at once, so spandsp hears the call end instead of waiting out its timers, and the
+ * page already confirmed stays confirmed.
+ */
+async function stopAfterFirstPage(dir: string): Promise<void> {
+  const peer = await startSpandspPeer({
+    receive: join(dir, 'stopped.tif'),
+    role: 'answering',
+    version: 0,
+    ident: SPANDSP_ID,
+    maxSeconds: 120,
+  })
+  const endpoint = await UdpEndpoint.open({ remote: { host: '127.0.0.1', port: peer.port } })
+  const pages = [1, 2, 3].map((seed) => ({
+    bitmap: faxTestPage({ paper: 'a4', resolution: 'fine', seed }).bitmap,
+    resolution: 'fine' as const,
+  }))
+  const session = new T38FaxSession({
+    version: 0,
+    t30: { role: 'calling', localId: FAXD_ID, pages },
+  })
+  const stop = new AbortController()
+  let ours
+  try {
+    ours = await runUdptlCall(session, endpoint, {
+      signal: stop.signal,
+      onEvent: (event) => {
+        if (event.type === 'page-confirmed') {
+          stop.abort()
+        }
+      },
+    })
+  } finally {
+    endpoint.close()
+  }
+  const theirs = await peer.done
+  const log = ours.events.flatMap((e) => (e.type === 'log' ? [e.message] : [])).join('\n')
+  const context = `faxd:\n${log}\nspandsp:\n${describePeerResult(theirs)}`
+  assert.equal(ours.result.code, 'call-dropped', context)
+  assert.deepEqual(ours.result.pagesConfirmed, [0], context)
+  assert.equal(theirs.report.timedOut, false, context)
+  assert.notEqual(theirs.report.completion, 0, context)
+  assert.equal(theirs.report.pagesRx, 1, context)
+  // The last frame spandsp heard is our DCN.
+  assert.match(frameSequence(theirs.report), /rx:DCN$/, context)
+}

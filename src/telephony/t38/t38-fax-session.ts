@@ -111,9 +111,14 @@ export class T38FaxSession {
     return taken
   }
 
-  /** This end stops the call: DCN goes out, then the call ends (keep advancing until done). */
+  /**
+   * This end stops the call: a transmission under way is cut short, DCN goes out, then the call
+   * ends (keep advancing until done).
+   */
   stop(): void {
     this.#engine.stop()
+    this.#drainEngine()
+    this.#terminal.interrupt()
     this.#drainEngine()
     this.#collectDatagrams()
   }

@@ -16,6 +16,7 @@ import { decodeIfp, encodeIfp, IfpError, type Ifp, type T38Version } from './ifp
 import { T38Reception, type ReceptionListener } from './t38-reception.js'
 import {
   DEFAULT_CHUNK_MS,
+  INDICATOR_COPIES,
   TICKS_PER_MS,
   planTransmission,
   type TransmissionPlan,
@@ -132,6 +133,23 @@ export class T38Terminal {
       throw error
     }
     this.reception.receive(ifp)
+  }
+
+  /**
+   * Cuts the transmission on the line short (the call is being stopped): what was still to go
+   * is dropped, the signal ends (no-signal, as after any transmission) and the listener hears
+   * `transmitted()` now, so that what it sends next (DCN) goes at once.
+   */
+  interrupt(): void {
+    if (this.current === undefined) {
+      return
+    }
+    this.current = undefined
+    this.outbox.push({
+      ifp: encodeIfp({ kind: 'indicator', indicator: 'no-signal' }, this.version),
+      copies: INDICATOR_COPIES,
+    })
+    this.line.transmitted()
   }
 
   /** `count` IFPs were lost for good (UdptlReceiver's `lost`): a line error. */

@@ -526,3 +526,28 @@ describe('T38Terminal receiving', () => {
     assert.deepEqual(line.calls, ['tone cng', 'transmitted'])
   })
 })
+
+describe('T38Terminal: stopping a transmission', () => {
+  it('interrupt() drops the rest of the data, ends the signal and reports transmitted() at once', () => {
+    const line = new RecordingLine()
+    const terminal = new T38Terminal({ version: 3, line })
+    terminal.transmit({ kind: 'image', modem: V17_14400, shortTraining: true, data: ramp(18_000) })
+    terminal.advance(1_000)
+    const before = terminal.takeIfps().length
+    assert.ok(before > 10)
+    assert.equal(terminal.busy, true)
+    terminal.interrupt()
+    assert.equal(terminal.busy, false)
+    const after = terminal
+      .takeIfps()
+      .map(({ ifp, copies }) => [describeIfp(decodeIfp(ifp, 3)), copies])
+    assert.deepEqual(after, [['no-signal', 3]])
+    assert.deepEqual(line.calls, ['transmitted'])
+    // Nothing more of the image follows, and the line is free for the next transmission.
+    terminal.advance(20_000)
+    assert.deepEqual(terminal.takeIfps(), [])
+    terminal.transmit({ kind: 'tone', tone: 'cng' })
+    terminal.interrupt()
+    terminal.interrupt()
+  })
+})
