@@ -75,6 +75,20 @@ describe('faxes over an impaired line, own stack, virtual time', () => {
     })
   }
 
+  it('a line with almost no delay: the answer that starts before our frame has ended is heard', () => {
+    // Over T.38 the far end may start its carrier while, in our reckoning, the FCS and flag of
+    // our last frame are still on the line; an engine that ignored it would miss the page.
+    for (const version of [0, 3] as const) {
+      const [caller, answerer] = sessions(version, true)
+      const run = runVirtualCall(caller, answerer, {
+        network: new ImpairedNetwork({ loss: 0, duplication: 0, delayMs: 0, jitterMs: 1 }, 8),
+        stepMs: 1,
+      })
+      assert.equal(run.caller.code, 'ok', logOf(run))
+      assert.equal(receivedPages(run).length, 2)
+    }
+  })
+
   it('without ECM on a lossy line, damaged pages are retransmitted or reported, never wrong', () => {
     for (let i = 0; i < 2; i++) {
       const [caller, answerer] = sessions(3, false)

@@ -59,6 +59,9 @@ interface Deadline {
 
 export type { T30Negotiated, T30Output, T30Result } from './t30-call.js'
 
+/** Events kept while sending: far more than a transmission's worth from a sane far end. */
+const MAX_HELD_EVENTS = 4096
+
 export class T30Engine implements T30Call {
   readonly local: LocalCapabilities
   readonly timers: T30Timers
@@ -73,6 +76,7 @@ export class T30Engine implements T30Call {
   #outputs: T30Output[] = []
   #queue: Transmission[] = []
   #transmitting = false
+  #held: (() => void)[] = []
   #afterSending: (() => void) | null = null
   #deadline: Deadline | null = null
   /** T1 runs beside the other waits during identification (T.30 §5.4.3.1). */
@@ -169,11 +173,16 @@ export class T30Engine implements T30Call {
     const then = this.#afterSending
     this.#afterSending = null
     then?.()
+    // What arrived while this station was still sending is heard now, after it.
+    const held = this.#held
+    this.#held = []
+    for (const event of held) {
+      event()
+    }
   }
 
   frameReceived(octets: Uint8Array, ok: boolean): void {
-    if (this.#done || this.#transmitting) {
-      // Half duplex: nothing can be heard while this station is sending.
+    if (this.#done || this.#holdWhileSending(() => this.frameReceived(octets, ok))) {
       return
     }
     if (!ok) {
@@ -193,7 +202,7 @@ export class T30Engine implements T30Call {
   }
 
   carrierStarted(modem: 'v21' | FastModem): void {
-    if (this.#done || this.#transmitting) {
+    if (this.#done || this.#holdWhileSending(() => this.carrierStarted(modem))) {
       return
     }
     if (modem === 'v21') {
@@ -204,7 +213,7 @@ export class T30Engine implements T30Call {
   }
 
   carrierEnded(): void {
-    if (this.#done || this.#transmitting) {
+    if (this.#done || this.#holdWhileSending(() => this.carrierEnded())) {
       return
     }
     this.#receiver?.carrierEnded()
@@ -212,7 +221,7 @@ export class T30Engine implements T30Call {
   }
 
   imageData(data: Uint8Array): void {
-    if (this.#done || this.#transmitting) {
+    if (this.#done || this.#holdWhileSending(() => this.imageData(data))) {
       return
     }
     this.#receiver?.imageData(data)
@@ -462,6 +471,22 @@ export class T30Engine implements T30Call {
   }
 
   // ---- the line and the waits ----
+
+  /**
+   * Half duplex: what the far end sends while this station is still sending (over T.38 its
+   * carrier may start while our last frame's FCS and flag are, in our reckoning, on the line) is
+   * kept and heard once the transmission has ended. Bounded, against a far end that floods.
+   */
+  #holdWhileSending(event: () => void): boolean {
+    if (!this.#transmitting) {
+      return false
+    }
+    if (this.#held.length >= MAX_HELD_EVENTS) {
+      this.#held.shift()
+    }
+    this.#held.push(event)
+    return true
+  }
 
   #startTransmission(transmission: Transmission): void {
     this.#transmitting = true
