@@ -74,11 +74,11 @@ const PLANS: readonly Plan[] = [
     polled: true,
   },
   {
-    name: 'v0-mh-a4-fine',
+    name: 'v0-mh-a4-superfine',
     version: 0,
     ecm: false,
     coding: 'mh',
-    pages: [{ paper: 'a4', resolution: 'fine', seed: 5 }],
+    pages: [{ paper: 'a4', resolution: 'superfine', seed: 5 }],
   },
 ]
 

@@ -65,11 +65,11 @@ const PLANS: readonly Plan[] = [
     pages: [{ paper: 'letter', resolution: 'superfine', seed: 13 }],
   },
   {
-    name: 'v0-mr-a4-fine',
+    name: 'v0-mr-a4-superfine',
     version: 0,
     ecm: false,
     coding: 'mr',
-    pages: [{ paper: 'a4', resolution: 'fine', seed: 14 }],
+    pages: [{ paper: 'a4', resolution: 'superfine', seed: 14 }],
   },
   {
     name: 'v0-polling-ecm-mmr-letter-fine',
