@@ -8,7 +8,7 @@ import type { LineModem } from './ifp-modems.js'
 import type { T38Version } from './ifp.js'
 import { T38Terminal } from './t38-terminal.js'
 import { type ErrorCorrection, UdptlSender } from './udptl.js'
-import { UdptlReceiver } from './udptl-receiver.js'
+import { type UdptlDelivery, UdptlReceiver } from './udptl-receiver.js'
 import { type T30Config, type T30Output, type T30Result, T30Engine } from '../t30/t30-engine.js'
 
 export interface T38FaxSessionConfig {
@@ -19,10 +19,18 @@ export interface T38FaxSessionConfig {
   readonly errorCorrection?: ErrorCorrection
   /** The far end's T38FaxMaxDatagram; Asterisk assumes 400 when it is not given. */
   readonly maxDatagram?: number
+  /**
+   * How long a datagram after a gap is held for the missing ones to come late, ms (UdptlReceiver
+   * `reorderHoldMs`). Default 60: a network's jitter can reorder a burst of small IFPs by more
+   * than redundancy covers, and a wait this short costs nothing against T.30's timers.
+   */
+  readonly reorderHoldMs?: number
 }
 
 /** What the call did, for whoever runs it: everything the engine says but its line traffic. */
 export type T38FaxEvent = Exclude<T30Output, { type: 'transmit' } | { type: 'receive' }>
+
+const DEFAULT_REORDER_HOLD_MS = 60
 
 export class T38FaxSession {
   readonly #engine: T30Engine
@@ -32,6 +40,8 @@ export class T38FaxSession {
   #datagrams: Uint8Array[] = []
   #events: T38FaxEvent[] = []
   #result: T30Result | null = null
+  /** Time since the session was made, for the UDPTL receiver's holds. */
+  #nowMs = 0
 
   constructor(config: T38FaxSessionConfig) {
     this.#engine = new T30Engine(config.t30)
@@ -59,7 +69,10 @@ export class T38FaxSession {
       errorCorrection: config.errorCorrection ?? { kind: 'redundancy', depth: 3 },
       maxDatagram: config.maxDatagram ?? 400,
     })
-    this.#receiver = new UdptlReceiver({ version: config.version })
+    this.#receiver = new UdptlReceiver({
+      version: config.version,
+      reorderHoldMs: config.reorderHoldMs ?? DEFAULT_REORDER_HOLD_MS,
+    })
   }
 
   get done(): boolean {
@@ -79,6 +92,8 @@ export class T38FaxSession {
 
   /** Lets `ms` pass: the engine's timers, and the terminal's paced sending. */
   advance(ms: number): void {
+    this.#nowMs += ms
+    this.#deliver(this.#receiver.due(this.#nowMs))
     this.#terminal.advance(ms)
     this.#engine.advance(ms)
     this.#drainEngine()
@@ -87,15 +102,18 @@ export class T38FaxSession {
 
   /** A UDPTL datagram from the far end. Malformed ones are counted and dropped, never thrown. */
   receiveDatagram(datagram: Uint8Array): void {
-    const delivery = this.#receiver.receive(datagram)
+    this.#deliver(this.#receiver.receive(datagram, this.#nowMs))
+    this.#drainEngine()
+    this.#collectDatagrams()
+  }
+
+  #deliver(delivery: UdptlDelivery): void {
     if (delivery.lost > 0) {
       this.#terminal.lost(delivery.lost)
     }
     for (const ifp of delivery.ifps) {
       this.#terminal.receiveIfp(ifp)
     }
-    this.#drainEngine()
-    this.#collectDatagrams()
   }
 
   /** The datagrams to send since the last call, each copy separately, in order. */

@@ -2,11 +2,14 @@
  * Turns arriving UDPTL datagrams back into the far end's IFP stream: in order, each IFP once,
  * with gaps filled from the error recovery data where it can be and counted where it cannot.
  *
- * Like Asterisk's `udptl_rx_packet` and spandsp's `t38_core_rx_ifp_packet`, it never waits for
- * a late packet: a datagram ahead of the one expected means the ones between are missing, so
- * they are rebuilt at once from its secondaries (oldest first) or its FEC blocks, or reported
- * lost. A datagram behind it (a repeat copy, a duplicate, a late arrival) is dropped. Sequence
- * numbers wrap at 65536; "ahead" means less than half the number space ahead.
+ * A datagram ahead of the one expected means the ones between are missing, so they are rebuilt
+ * from its secondaries (oldest first) or its FEC blocks. What cannot be rebuilt is reported lost
+ * at once, as Asterisk's `udptl_rx_packet` and spandsp's `t38_core_rx_ifp_packet` do, or, with
+ * `reorderHoldMs`, after the datagram has been held that long for the missing ones to arrive
+ * late: a burst of packets that the network reordered by more than the redundancy covers then
+ * still arrives whole. A datagram behind the one expected (a repeat copy, a duplicate, a late
+ * arrival past its hold) is dropped. Sequence numbers wrap at 65536; "ahead" means less than
+ * half the number space ahead.
  *
  * FEC rebuilds an IFP padded with zeros to the longest of its group, so the receiver must
  * know the T.38 version to find where the IFP ends (ifp.ts `ifpLength`).
@@ -17,6 +20,12 @@ import { fecDistances, xorPadded } from './udptl-fec.js'
 
 export interface UdptlReceiverOptions {
   readonly version: T38Version
+  /**
+   * How long a datagram that leaves a gap its recovery data cannot fill is held, waiting for
+   * the missing ones to come late (reordered by the network), before the gap is counted lost
+   * (ms; the caller's time, given to `receive` and `due`). 0, the default, never waits.
+   */
+  readonly reorderHoldMs?: number
 }
 
 export interface UdptlDelivery {
@@ -56,17 +65,24 @@ export class UdptlReceiver {
   /** Recent packets' IFPs by unwrapped number; null for one that was lost. */
   private readonly history = new Map<number, Uint8Array | null>()
   private pendingJump: { readonly number: number; readonly packet: UdptlPacket } | undefined
+  private readonly reorderHoldMs: number
+  /** Datagrams ahead of a gap, by unwrapped number, while the gap may still fill. */
+  private readonly held = new Map<number, UdptlPacket>()
+  /** When the oldest gap is given up on; undefined while nothing is held. */
+  private holdUntil: number | undefined
   private counts = { datagrams: 0, malformed: 0, duplicates: 0, late: 0, recovered: 0, lost: 0 }
 
   constructor(options: UdptlReceiverOptions) {
     this.version = options.version
+    this.reorderHoldMs = options.reorderHoldMs ?? 0
   }
 
   get stats(): UdptlReceiverStats {
     return { ...this.counts }
   }
 
-  receive(datagram: Uint8Array): UdptlDelivery {
+  /** A datagram arrives at time `nowMs` (only its holds use the time). */
+  receive(datagram: Uint8Array, nowMs = 0): UdptlDelivery {
     this.counts.datagrams++
     let packet: UdptlPacket
     try {
@@ -95,10 +111,62 @@ export class UdptlReceiver {
       }
       return NOTHING
     }
+    if (this.held.has(number)) {
+      this.counts.duplicates++
+      return NOTHING
+    }
+    this.held.set(number, packet)
+    this.holdUntil ??= nowMs + this.reorderHoldMs
+    return this.release(false)
+  }
+
+  /** What a hold that has run out by `nowMs` gives up: the gap counted lost, the rest in order. */
+  due(nowMs: number): UdptlDelivery {
+    if (this.holdUntil === undefined || nowMs < this.holdUntil) {
+      return NOTHING
+    }
+    return this.release(true)
+  }
+
+  /**
+   * Hands on the held datagrams that follow on: each whose gap is empty or can be rebuilt, and
+   * with `giveUp` every one, the gaps before them counted lost.
+   */
+  private release(giveUp: boolean): UdptlDelivery {
+    const force = giveUp || this.reorderHoldMs === 0
     const ifps: Uint8Array[] = []
-    const lost = this.fillGap(packet, number, ahead, ifps)
-    this.accept(number, packet.primary, ifps)
+    let lost = 0
+    while (this.held.size > 0) {
+      const number = Math.min(...this.held.keys())
+      const packet = this.held.get(number)!
+      const gap = number - this.expected!
+      if (gap > 0 && !force && !this.canRebuild(packet, number, gap)) {
+        break
+      }
+      this.held.delete(number)
+      if (gap < 0) {
+        continue
+      }
+      lost += this.fillGap(packet, number, gap, ifps)
+      this.accept(number, packet.primary, ifps)
+    }
+    if (this.held.size === 0) {
+      this.holdUntil = undefined
+    }
     return { ifps, lost }
+  }
+
+  private canRebuild(packet: UdptlPacket, number: number, gap: number): boolean {
+    if (gap > HISTORY) {
+      return false
+    }
+    const rebuilt = this.rebuild(packet, number, number - gap)
+    for (let n = number - gap; n < number; n++) {
+      if (!rebuilt.has(n)) {
+        return false
+      }
+    }
+    return true
   }
 
   /**
@@ -118,6 +186,9 @@ export class UdptlReceiver {
       return NOTHING
     }
     this.pendingJump = undefined
+    // The stream has moved: what was held for the old place is dropped with it.
+    this.held.clear()
+    this.holdUntil = undefined
     const ifps: Uint8Array[] = []
     let lost = 0
     if (pending.number >= this.expected!) {
@@ -161,10 +232,7 @@ export class UdptlReceiver {
   private fillGap(packet: UdptlPacket, number: number, gap: number, ifps: Uint8Array[]): number {
     const tracked = Math.min(gap, HISTORY)
     const from = number - tracked
-    const rebuilt =
-      packet.recovery.kind === 'redundancy'
-        ? fromSecondaries(packet.recovery.secondaries, number, from)
-        : this.fromFec(packet.recovery.span, packet.recovery.entries, number, from)
+    const rebuilt = this.rebuild(packet, number, from)
     let lost = gap - tracked
     for (let n = from; n < number; n++) {
       const ifp = rebuilt.get(n)
@@ -178,6 +246,13 @@ export class UdptlReceiver {
     }
     this.counts.lost += lost
     return lost
+  }
+
+  /** The IFPs of packets `from` … number − 1 that `packet`'s recovery data gives back. */
+  private rebuild(packet: UdptlPacket, number: number, from: number): Map<number, Uint8Array> {
+    return packet.recovery.kind === 'redundancy'
+      ? fromSecondaries(packet.recovery.secondaries, number, from)
+      : this.fromFec(packet.recovery.span, packet.recovery.entries, number, from)
   }
 
   /**

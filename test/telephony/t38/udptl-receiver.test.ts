@@ -298,3 +298,58 @@ describe('UdptlReceiver: malformed datagrams', () => {
     assert.ok(stats.lost > 0 && stats.late > 0 && stats.duplicates > 0, JSON.stringify(stats))
   })
 })
+
+describe('UdptlReceiver: holding a gap for late datagrams', () => {
+  const REDUNDANCY: ErrorCorrection = { kind: 'redundancy', depth: 3 }
+  const stream = (count: number): Uint8Array[] => {
+    const sender = new UdptlSender({ errorCorrection: REDUNDANCY })
+    return Array.from({ length: count }, (_, n) => sender.packet(streamIfp(n, 3)))
+  }
+  /** Datagram 6 overtakes 1–5: a gap of five, beyond what three secondaries rebuild. */
+  const shuffled = (d: Uint8Array[]): Uint8Array[] => [
+    d[0]!,
+    d[6]!,
+    d[1]!,
+    d[2]!,
+    d[3]!,
+    d[4]!,
+    d[5]!,
+    d[7]!,
+  ]
+
+  it('without a hold, a burst reordered beyond the redundancy loses packets', () => {
+    const result = run(REDUNDANCY, 8, shuffled)
+    assert.equal(result.lost, 2)
+    assert.deepEqual(result.delivered, expected([0, 3, 4, 5, 6, 7]))
+  })
+
+  it('with a hold, the late datagrams fill the gap and everything arrives in order', () => {
+    const receiver = new UdptlReceiver({ version: 3, reorderHoldMs: 60 })
+    const delivered: string[] = []
+    let lost = 0
+    shuffled(stream(8)).forEach((datagram, i) => {
+      const result = receiver.receive(datagram, i * 5)
+      delivered.push(...result.ifps.map(toHex))
+      lost += result.lost
+    })
+    assert.equal(lost, 0)
+    assert.deepEqual(delivered, expected([0, 1, 2, 3, 4, 5, 6, 7]))
+    assert.deepEqual(receiver.due(1_000), { ifps: [], lost: 0 })
+  })
+
+  it('a gap that never fills is counted lost when the hold runs out, and the stream goes on', () => {
+    const receiver = new UdptlReceiver({ version: 3, reorderHoldMs: 60 })
+    const d = stream(8)
+    assert.deepEqual(receiver.receive(d[0]!, 0).ifps.map(toHex), expected([0]))
+    // 1 and 2 never come; 6 arrives, whose secondaries reach back to 3 only.
+    assert.deepEqual(receiver.receive(d[6]!, 10), { ifps: [], lost: 0 })
+    assert.deepEqual(receiver.due(69), { ifps: [], lost: 0 })
+    const released = receiver.due(70)
+    assert.equal(released.lost, 2)
+    assert.deepEqual(released.ifps.map(toHex), expected([3, 4, 5, 6]))
+    assert.deepEqual(receiver.receive(d[7]!, 80).ifps.map(toHex), expected([7]))
+    // A held datagram's copy is a duplicate; one that came after its place passed is late.
+    assert.deepEqual(receiver.receive(d[1]!, 90), { ifps: [], lost: 0 })
+    assert.equal(receiver.stats.late, 1)
+  })
+})
