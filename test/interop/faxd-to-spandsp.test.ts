@@ -24,6 +24,7 @@ import { type FaxTestPageSpec, faxTestPage, writeFaxTestTiff } from '../support/
 import {
   type SpandspPeer,
   buildSpandspPeer,
+  codingsUpTo,
   describePeerResult,
   frameSequence,
   startSpandspPeer,
@@ -99,12 +100,7 @@ async function sendToSpandsp(dir: string, plan: Plan): Promise<void> {
       })),
       capabilities: {
         ecm: plan.ecm,
-        codings:
-          plan.coding === 'mmr'
-            ? ['mh', 'mr', 'mmr']
-            : plan.coding === 'mr'
-              ? ['mh', 'mr']
-              : ['mh'],
+        codings: codingsUpTo(plan.coding),
       },
     },
   })

@@ -25,6 +25,7 @@ import { type FaxTestPageSpec, faxTestPage, writeFaxTestTiff } from '../support/
 import {
   type SpandspPeer,
   buildSpandspPeer,
+  codingsUpTo,
   describePeerResult,
   frameSequence,
   startSpandspPeer,
@@ -101,12 +102,7 @@ async function receiveFromSpandsp(dir: string, plan: Plan): Promise<void> {
     version: plan.version,
     ident: SPANDSP_ID,
     ecm: plan.ecm,
-    compressions:
-      plan.coding === 'mmr'
-        ? (['mh', 'mr', 'mmr'] as const)
-        : plan.coding === 'mr'
-          ? (['mh', 'mr'] as const)
-          : (['mh'] as const),
+    compressions: codingsUpTo(plan.coding),
     spoilFastAbove: plan.spoilFastAbove,
     maxSeconds: 150,
   }

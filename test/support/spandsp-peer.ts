@@ -38,6 +38,14 @@ const STDERR_KEEP = 512 * 1024
 const STDERR_TAIL_IN_ERRORS = 4000
 
 export type SpandspCompression = 'mh' | 'mr' | 'mmr'
+
+/**
+ * The codings a station offers so that `best` is the one two stations agree on: MH always, MR
+ * above it, MMR above both (for faxd's capabilities and spandsp's --compressions alike).
+ */
+export function codingsUpTo(best: SpandspCompression): SpandspCompression[] {
+  return best === 'mmr' ? ['mh', 'mr', 'mmr'] : best === 'mr' ? ['mh', 'mr'] : ['mh']
+}
 export type SpandspModem = 'v17' | 'v29' | 'v27ter'
 export type SpandspResolution =
   | 'standard'
