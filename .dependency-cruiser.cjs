@@ -17,6 +17,7 @@
  *   telephony/t30/** ->  codec, shared                   (the T.30 engine: pure, time is an input)
  *   telephony/t38/** ->  telephony/t30, shared           (IFP, UDPTL, the T.38 terminal: pure)
  *   telephony/net/** ->  shared                          (datagrams: UDP sockets, the impaired network)
+ *   telephony/sip/** ->  shared                          (SIP messages, SDP, transactions: sans I/O)
  *   codec/**         ->  shared                          (pure: no node:* builtins, no npm)
  *   shared/**        ->  nothing else in src
  *
@@ -144,6 +145,25 @@ module.exports = {
         'src/telephony/net (UDP sockets, the impaired network) may only import from itself and src/shared.',
       from: { path: '^src/telephony/net/' },
       to: { path: '^src/', pathNot: '^src/(telephony/net|shared)/' },
+    },
+    {
+      name: 'sip-boundaries',
+      severity: 'error',
+      comment:
+        'src/telephony/sip (SIP messages, SDP, transactions) may only import from itself and src/shared.',
+      from: { path: '^src/telephony/sip/' },
+      to: { path: '^src/', pathNot: '^src/(telephony/sip|shared)/' },
+    },
+    {
+      name: 'sip-no-io',
+      severity: 'error',
+      comment:
+        'src/telephony/sip does no I/O: no npm packages, and of node:* only node:crypto (digest hashes).',
+      from: { path: '^src/telephony/sip/' },
+      to: {
+        dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'],
+        pathNot: '^(node:)?crypto$',
+      },
     },
     {
       name: 'protocol-engines-pure',
