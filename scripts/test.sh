@@ -18,7 +18,8 @@
 #   2. The real peers the tests run against (libtiff-tools, Ghostscript, ImageMagick,
 #      tesseract, LibreOffice Writer and Calc, poppler-utils, qpdf, procps, python3 for the
 #      webhook docs' Python snippet, bubblewrap for the render sandbox, spandsp 0.0.6 with gcc
-#      and pkg-config to build the T.38 interop harness, tshark to decode our T.38 packets):
+#      and pkg-config to build the T.38 interop harness, tshark to decode our T.38 packets, and
+#      SIPp, Debian's sip-tester, as the SIP peer of the interop tests):
 #      installed with apt-get only when one of their commands (or files) is missing.
 #   3. npm ci, only when node_modules is missing or older than package-lock.json; a node_modules
 #      made before from the same lock file and Node is unpacked from the user's cache instead
@@ -303,6 +304,7 @@ PEERS=(
   pkg-config:pkg-config
   /usr/include/spandsp.h:libspandsp-dev
   tshark:tshark
+  sipp:sip-tester
 )
 # Installed alongside: the English OCR data, Calc for spreadsheets, a font family for Office.
 PEER_EXTRAS=(tesseract-ocr-eng libreoffice-calc-nogui fonts-dejavu-core)
