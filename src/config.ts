@@ -29,6 +29,8 @@
  *                 (refused by default, docs/webhooks.md)
  *   FAXD_SIMULATED_TIME_SCALE  how fast the simulated test numbers' calls pass: 1 realistic
  *                 (default), 0 instant, 0.1 ten times faster (docs/test-numbers.md)
+ *   FAXD_SIP_…, FAXD_T38_…, FAXD_FAX_…  the SIP trunk, when there is one: see readSipConfig below
+ *                 and docs/sip-trunk.md
  */
 import { resolve } from 'node:path'
 
@@ -56,6 +58,59 @@ export interface Config {
   readonly jobLeaseMs: number
   /** Calls in progress at once, counted over every worker sharing the store. */
   readonly callLimits: { readonly perDestination: number; readonly perSendingNumber: number }
+  /** The SIP trunk; null when FAXD_SIP_TRUNK is not set (no SIP at all). */
+  readonly sip: SipConfig | null
+}
+
+/** A `host:port` pair. */
+export interface HostPort {
+  readonly host: string
+  readonly port: number
+}
+
+export interface SipConfig {
+  /** FAXD_SIP_TRUNK: where calls go (and, registered, where we register). Port default 5060. */
+  readonly trunk: HostPort
+  /** FAXD_SIP_USER / FAXD_SIP_PASSWORD: digest credentials for 401/407; null without a user. */
+  readonly credentials: { readonly username: string; readonly password: string } | null
+  /** FAXD_SIP_DOMAIN: the host part of our SIP URIs (From, To, Request-URI). Default the trunk's. */
+  readonly domain: string
+  /** FAXD_SIP_LISTEN: where we take SIP (default 0.0.0.0:5060). */
+  readonly listen: HostPort
+  /**
+   * FAXD_SIP_PUBLIC_ADDRESS: the address the far end reaches us at, written in Via, Contact and
+   * SDP. Default: the listen address, or when that is 0.0.0.0 the local address of the route to
+   * the trunk.
+   */
+  readonly publicAddress: string | null
+  /** FAXD_SIP_MEDIA_PORTS: the UDP ports for T.38 streams, `first-last` (default 40000-40999). */
+  readonly mediaPorts: { readonly first: number; readonly last: number }
+  /** FAXD_SIP_CHANNELS: calls at once on the trunk, both ways (default 10). */
+  readonly channels: number
+  /** FAXD_SIP_REGISTER: on to register at the trunk (default off: IP-authenticated trunks). */
+  readonly register: boolean
+  /** FAXD_SIP_REGISTER_SECONDS: the registration expiry asked for (default 3600). */
+  readonly registerSeconds: number
+  /**
+   * FAXD_SIP_CALLER_ID: `sender` (the fax's sending number, the default) or a fixed E.164 number
+   * presented on every call.
+   */
+  readonly callerId: string
+  /**
+   * FAXD_SIP_NUMBER_HEADER: the header whose URI user is the called number of an inbound call
+   * (default: the To header).
+   */
+  readonly numberHeader: string
+  /** FAXD_FAX_TSI: the station id we send (TSI/CSI, 20 characters); default the fax number. */
+  readonly stationId: string | null
+  /** FAXD_T38_VERSION: the highest T.38 version offered (0–3, default 0). */
+  readonly t38Version: 0 | 1 | 2 | 3
+  /** FAXD_T38_MAX_RATE: the highest rate offered, bit/s (2400–14400, default 14400). */
+  readonly t38MaxRate: number
+  /** FAXD_SIP_T38_IN_INVITE: on to offer T.38 beside audio in the first INVITE (default off). */
+  readonly t38InInvite: boolean
+  /** FAXD_FAX_ECM: T.30 error correction, on by default. */
+  readonly ecm: boolean
 }
 
 export interface RenderingConfig {
@@ -135,6 +190,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perDestination: wholeNumber(env, 'FAXD_CALLS_PER_DESTINATION', 1, 1, 1000),
       perSendingNumber: wholeNumber(env, 'FAXD_CALLS_PER_SENDING_NUMBER', 4, 1, 1000),
     },
+    sip: readSipConfig(env),
     webhookAllowPrivate: allowPrivate === '1',
     embeddedWorker: embedded === '1',
     simulatedTimeScale,
@@ -154,6 +210,103 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env['HOST'] || '127.0.0.1',
     logLevel,
   }
+}
+
+/** The SIP trunk's settings (docs/sip-trunk.md); null when FAXD_SIP_TRUNK is not set. */
+export function readSipConfig(env: NodeJS.ProcessEnv): SipConfig | null {
+  const trunkText = env['FAXD_SIP_TRUNK'] ?? ''
+  if (trunkText === '') {
+    return null
+  }
+  const trunk = hostPort('FAXD_SIP_TRUNK', trunkText, 5060)
+  const user = env['FAXD_SIP_USER'] ?? ''
+  const password = env['FAXD_SIP_PASSWORD'] ?? ''
+  if (user === '' && password !== '') {
+    throw new ConfigError('FAXD_SIP_PASSWORD is set but FAXD_SIP_USER is not')
+  }
+  const listen = hostPort('FAXD_SIP_LISTEN', env['FAXD_SIP_LISTEN'] || '0.0.0.0:5060', 5060)
+  const portsText = env['FAXD_SIP_MEDIA_PORTS'] || '40000-40999'
+  const ports = /^(\d{1,5})-(\d{1,5})$/.exec(portsText)
+  const first = Number(ports?.[1])
+  const last = Number(ports?.[2])
+  if (ports === null || first < 1024 || last > 65535 || first > last) {
+    throw new ConfigError(
+      `FAXD_SIP_MEDIA_PORTS must be first-last, ports 1024–65535, not ${JSON.stringify(portsText)}`,
+    )
+  }
+  const callerId = env['FAXD_SIP_CALLER_ID'] || 'sender'
+  if (callerId !== 'sender' && !/^\+[1-9]\d{5,14}$/.test(callerId)) {
+    throw new ConfigError(
+      `FAXD_SIP_CALLER_ID must be sender or an E.164 number (+…), not ${JSON.stringify(callerId)}`,
+    )
+  }
+  const stationId = env['FAXD_FAX_TSI'] ?? ''
+  if (stationId.length > 20 || !/^[ -~]*$/.test(stationId)) {
+    throw new ConfigError('FAXD_FAX_TSI must be at most 20 printable ASCII characters')
+  }
+  const numberHeader = env['FAXD_SIP_NUMBER_HEADER'] || 'To'
+  if (!/^[A-Za-z0-9-]+$/.test(numberHeader)) {
+    throw new ConfigError(
+      `FAXD_SIP_NUMBER_HEADER must be a header name, not ${JSON.stringify(numberHeader)}`,
+    )
+  }
+  return {
+    trunk,
+    credentials: user === '' ? null : { username: user, password },
+    domain: env['FAXD_SIP_DOMAIN'] || trunk.host,
+    listen,
+    publicAddress: env['FAXD_SIP_PUBLIC_ADDRESS'] || null,
+    mediaPorts: { first, last },
+    channels: wholeNumber(env, 'FAXD_SIP_CHANNELS', 10, 1, 10_000),
+    register: onOff(env, 'FAXD_SIP_REGISTER', false),
+    registerSeconds: wholeNumber(env, 'FAXD_SIP_REGISTER_SECONDS', 3600, 60, 86_400),
+    callerId,
+    numberHeader,
+    stationId: stationId === '' ? null : stationId,
+    t38Version: wholeNumber(env, 'FAXD_T38_VERSION', 0, 0, 3) as 0 | 1 | 2 | 3,
+    t38MaxRate: oneOf(env, 'FAXD_T38_MAX_RATE', 14_400, [2400, 4800, 7200, 9600, 12_000, 14_400]),
+    t38InInvite: onOff(env, 'FAXD_SIP_T38_IN_INVITE', false),
+    ecm: onOff(env, 'FAXD_FAX_ECM', true),
+  }
+}
+
+function hostPort(name: string, text: string, defaultPort: number): HostPort {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text)
+  const port = match?.[2] === undefined ? defaultPort : Number(match[2])
+  if (match === null || port < 1 || port > 65535) {
+    throw new ConfigError(`${name} must be host[:port], not ${JSON.stringify(text)}`)
+  }
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port }
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = env[name] ?? ''
+  if (text === '') {
+    return fallback
+  }
+  if (text !== 'on' && text !== 'off') {
+    throw new ConfigError(`${name} must be on or off, not ${JSON.stringify(text)}`)
+  }
+  return text === 'on'
+}
+
+function oneOf(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  values: readonly number[],
+): number {
+  const text = env[name] ?? ''
+  if (text === '') {
+    return fallback
+  }
+  const value = Number(text)
+  if (!values.includes(value)) {
+    throw new ConfigError(
+      `${name} must be one of ${values.join(', ')}, not ${JSON.stringify(text)}`,
+    )
+  }
+  return value
 }
 
 function wholeNumber(

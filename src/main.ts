@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type pino from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { createApp } from './api/create-app.js'
-import type { Config, RenderingConfig } from './config.js'
+import type { Config, RenderingConfig, SipConfig } from './config.js'
 import { A4, LETTER } from './rendering/fax-geometry.js'
 import { FileStoreRenderer } from './rendering/file-store-renderer.js'
 import type { Isolation } from './rendering/isolated-renderer.js'
@@ -18,6 +18,9 @@ import { MAX_PICTURE_PIXELS, renderableKinds } from './rendering/render-fax.js'
 import { FileStoreFaxDocuments } from './reports/file-store-fax-documents.js'
 import { LoopbackCarrier } from './carriers/loopback-carrier.js'
 import { SimulatedCarrier } from './carriers/simulated-carrier.js'
+import { inboundSipCalls } from './carriers/sip/inbound-sip-calls.js'
+import { SipT38Carrier } from './carriers/sip/sip-t38-carrier.js'
+import { SipTrunk } from './carriers/sip/sip-trunk.js'
 import { storeLocalNumbers } from './carriers/store-local-numbers.js'
 import type { Carrier } from './domain/carrier.js'
 import type { JobKind } from './domain/job-queue.js'
@@ -128,7 +131,11 @@ export async function prepareRendering(
  * simulated test numbers (which time each page by its size in the document); the SIP/T.38 trunk
  * comes later.
  */
-export function createCarriers(services: Services, config: Config): Carrier[] {
+export function createCarriers(
+  services: Services,
+  config: Config,
+  sip: SipTrunk | null = null,
+): Carrier[] {
   const timeScale = config.simulatedTimeScale
   return [
     new LoopbackCarrier({
@@ -139,6 +146,7 @@ export function createCarriers(services: Services, config: Config): Carrier[] {
       timeScale,
     }),
     new SimulatedCarrier({ timeScale, files: services.files }),
+    ...(sip === null ? [] : [new SipT38Carrier({ trunk: sip, files: services.files })]),
   ]
 }
 
@@ -146,9 +154,14 @@ export function createCarriers(services: Services, config: Config): Carrier[] {
  * A worker for the jobs this process runs: rendering pages, sending them, and webhooks, each
  * kind with its own slots (FAXD_WORKER_RENDERS, _CALLS, _WEBHOOKS).
  */
-export function createWorker(services: Services, config: Config, logger: pino.Logger): Worker {
+export function createWorker(
+  services: Services,
+  config: Config,
+  logger: pino.Logger,
+  sip: SipTrunk | null = null,
+): Worker {
   const name = `${hostname()}:${process.pid}:${newId32().slice(0, 8)}`
-  const carriers = createCarriers(services, config)
+  const carriers = createCarriers(services, config, sip)
   return new Worker(
     services.store.jobs,
     services.clock,
@@ -204,6 +217,32 @@ export function createWorker(services: Services, config: Config, logger: pino.Lo
 
 export const WORKER_IDLE_MS = 500
 
+/**
+ * The SIP service (docs/architecture.md, "The SIP service"): the trunk's socket and
+ * registration, the channel count, and inbound calls to the numbers of this server, filed in
+ * their owners' inboxes.
+ */
+export async function startSipService(
+  services: Services,
+  sip: SipConfig,
+  logger: pino.Logger,
+): Promise<SipTrunk> {
+  const trunk = await SipTrunk.start(sip, (level, message, fields) =>
+    logger[level](fields ?? {}, message),
+  )
+  trunk.onIncomingCall(
+    inboundSipCalls({
+      trunk,
+      numbers: storeLocalNumbers(services.store.numbers),
+      inbound: inboundFaxes(services),
+      files: services.files,
+      clock: services.clock,
+      log: (level, message, fields) => logger[level](fields ?? {}, message),
+    }),
+  )
+  return trunk
+}
+
 /** How many jobs of each kind one worker process runs at once, as configured. */
 export function workerSlots(config: Config): Partial<Record<JobKind, number>> {
   return {
@@ -225,11 +264,14 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   for (const notice of rendering.notices) {
     app.log[notice.level](notice.message)
   }
+  const sip =
+    config.sip === null ? null : await startSipService(services, config.sip, app.log as pino.Logger)
   const worker = config.embeddedWorker
-    ? createWorker(services, config, app.log as pino.Logger)
+    ? createWorker(services, config, app.log as pino.Logger, sip)
     : null
   app.addHook('onClose', async () => {
     await worker?.stop()
+    await sip?.stop()
     await services.store.close()
   })
   const url = await app.listen({ port: config.port, host: config.host })

@@ -11,6 +11,9 @@
  * - Pages are confirmed only once the inbound fax is filed: a receiving machine confirms a page
  *   it has, and here the receiver has the pages when InboundFaxes has taken them all. So when
  *   filing fails, no page is confirmed and the call ends `failed_to_send`, retryable.
+ * - The inbound fax is what the answering engine made of the call: the pages it accepted, the
+ *   TSI it was sent, its call's duration in virtual time, and `partially_received`, with the
+ *   reason, when its call ended before it had answered the sender's last page (T.30: EOP).
  * - Post-dial digits mean nothing to a number of this server and are not dialled.
  * - An aborted signal stops the call (DCN) before anything is filed (cancelled-call.ts); once
  *   the fax is filed the call has succeeded, whatever the signal says.
@@ -24,16 +27,14 @@ import type {
 } from '../domain/carrier.js'
 import type { E164 } from '../domain/fax-number.js'
 import type { InboundFaxes, LocalNumbers } from '../domain/inbound-fax.js'
-import { type FileStore, readAllBytes } from '../domain/ports.js'
-import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
+import type { FileStore } from '../domain/ports.js'
 import type { Clock } from '../shared/clock.js'
 import { newId24 } from '../shared/ids.js'
 import { CLEAN_LINE, type Impairments, ImpairedNetwork } from '../telephony/net/impaired-network.js'
-import type { SourcePage } from '../telephony/t30/page-coding.js'
-import type { VerticalResolution } from '../telephony/t30/page-format.js'
 import { receivedPagesToTiff } from '../telephony/t30/received-page.js'
 import { T38FaxSession } from '../telephony/t38/t38-fax-session.js'
 import { cancelledCall } from './cancelled-call.js'
+import { oneChunk, pagesToSend } from './document-pages.js'
 import { CallTime, checkTimeScale } from './call-time.js'
 import { callResultOf, negotiatedOf } from './t30-call-result.js'
 import { runVirtualCallInTurns } from './virtual-call.js'
@@ -94,7 +95,7 @@ export class LoopbackCarrier implements Carrier {
         description: 'the number is no longer on this server',
       }
     }
-    const pages = await this.#pagesToSend(call)
+    const pages = await pagesToSend(this.#files, call)
     // The calling machine identifies itself by the sending number, the called one by the
     // number dialled, as T.30 means TSI and CSI to be.
     const caller = new T38FaxSession({
@@ -146,14 +147,21 @@ export class LoopbackCarrier implements Carrier {
         software: 'faxd',
       })
       await this.#files.put(documentKey, oneChunk(tiff), MAX_RECEIVED_BYTES)
+      // The fax as the answering machine has it: its own account of the call, in virtual time.
+      const answered = run.answerer
       await this.#inbound.receive({
         to: call.to,
         from: call.from,
         ownerUid: owner.uid,
         documentKey,
         pages: received.map((_, i) => i + 1),
+        status: answered.code === 'ok' ? 'success' : 'partially_received',
+        remoteStationId: answered.remoteId,
+        durationMs: answered.durationMs,
+        description: answered.description,
         receivedAtMs: this.#clock.now(),
-        deliveryId: call.deliveryId,
+        // The delivery's id alone, as before there was a key (inbound-fax.ts).
+        callKey: call.deliveryId,
       })
     } catch {
       return {
@@ -170,26 +178,6 @@ export class LoopbackCarrier implements Carrier {
     }
     return { ...result, durationMs: time.elapsedMs }
   }
-
-  /** The call's pages, decoded from the document, each at the resolution it was rendered at. */
-  async #pagesToSend(call: OutgoingCall): Promise<SourcePage[]> {
-    const tiff = await readAllBytes(this.#files.get(call.documentKey))
-    const infos = listTiffPages(tiff)
-    return call.pages.map((number) => {
-      const info = infos[number - 1]
-      if (info === undefined) {
-        throw new RangeError(`the document has ${infos.length} pages, not ${number}`)
-      }
-      return { bitmap: decodeTiffPage(tiff, info), resolution: resolutionOf(info.yDpi) }
-    })
-  }
-}
-
-function resolutionOf(yDpi: number | null): VerticalResolution {
-  if (yDpi !== null && yDpi >= 300) {
-    return 'superfine'
-  }
-  return yDpi !== null && yDpi >= 150 ? 'fine' : 'standard'
 }
 
 /** The same delivery and attempt always meet the same simulated line. */
@@ -199,8 +187,4 @@ function hashSeed(deliveryId: string, attempt: number): number {
     hash = Math.imul(hash ^ deliveryId.charCodeAt(i), 0x01000193) >>> 0
   }
   return hash
-}
-
-async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes
 }

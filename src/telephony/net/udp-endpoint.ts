@@ -48,6 +48,11 @@ export class UdpEndpoint {
     return this.#remote
   }
 
+  /** From now on, sends go to `remote`, and only its datagrams are taken (SDP said where). */
+  connect(remote: UdpAddress): void {
+    this.#remote = remote
+  }
+
   /** Calls `listener` with each datagram from the far end (others are dropped). */
   onDatagram(listener: (datagram: Uint8Array) => void): void {
     this.#socket.on('message', (message, from) => {
