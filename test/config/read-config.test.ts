@@ -60,4 +60,91 @@ describe('FAXD_SANDBOX', () => {
       /FAXD_SANDBOX must be bubblewrap or none, not "off"/,
     )
   })
+
+  describe('the SIP trunk', () => {
+    it('is off without FAXD_SIP_TRUNK, and has the documented defaults with it', () => {
+      assert.equal(readConfig({}).sip, null)
+      const sip = readConfig({ FAXD_SIP_TRUNK: 'trunk.example.net' }).sip
+      assert.deepEqual(sip, {
+        trunk: { host: 'trunk.example.net', port: 5060 },
+        credentials: null,
+        domain: 'trunk.example.net',
+        listen: { host: '0.0.0.0', port: 5060 },
+        publicAddress: null,
+        mediaPorts: { first: 40000, last: 40999 },
+        channels: 10,
+        register: false,
+        registerSeconds: 3600,
+        callerId: 'sender',
+        numberHeader: 'To',
+        stationId: null,
+        t38Version: 0,
+        t38MaxRate: 14400,
+        t38InInvite: false,
+        ecm: true,
+      })
+    })
+
+    it('reads every variable', () => {
+      const sip = readConfig({
+        FAXD_SIP_TRUNK: '[2001:db8::1]:5080',
+        FAXD_SIP_USER: 'faxd',
+        FAXD_SIP_PASSWORD: 'secret',
+        FAXD_SIP_DOMAIN: 'sip.example.net',
+        FAXD_SIP_LISTEN: '192.0.2.10:5070',
+        FAXD_SIP_PUBLIC_ADDRESS: '198.51.100.7',
+        FAXD_SIP_MEDIA_PORTS: '50000-50099',
+        FAXD_SIP_CHANNELS: '30',
+        FAXD_SIP_REGISTER: 'on',
+        FAXD_SIP_REGISTER_SECONDS: '600',
+        FAXD_SIP_CALLER_ID: '+15555550150',
+        FAXD_SIP_NUMBER_HEADER: 'X-Called-Number',
+        FAXD_FAX_TSI: 'ACME FAX',
+        FAXD_T38_VERSION: '3',
+        FAXD_T38_MAX_RATE: '9600',
+        FAXD_SIP_T38_IN_INVITE: 'on',
+        FAXD_FAX_ECM: 'off',
+      }).sip
+      assert.deepEqual(sip?.trunk, { host: '2001:db8::1', port: 5080 })
+      assert.deepEqual(sip?.credentials, { username: 'faxd', password: 'secret' })
+      assert.deepEqual(sip?.listen, { host: '192.0.2.10', port: 5070 })
+      assert.deepEqual(sip?.mediaPorts, { first: 50000, last: 50099 })
+      assert.equal(sip?.register, true)
+      assert.equal(sip?.callerId, '+15555550150')
+      assert.equal(sip?.numberHeader, 'X-Called-Number')
+      assert.equal(sip?.stationId, 'ACME FAX')
+      assert.equal(sip?.t38Version, 3)
+      assert.equal(sip?.t38MaxRate, 9600)
+      assert.equal(sip?.t38InInvite, true)
+      assert.equal(sip?.ecm, false)
+    })
+
+    for (const [name, value] of [
+      ['FAXD_SIP_TRUNK', 'trunk.example.net:99999'],
+      ['FAXD_SIP_LISTEN', 'not a host:5060'],
+      ['FAXD_SIP_MEDIA_PORTS', '40000'],
+      ['FAXD_SIP_MEDIA_PORTS', '41000-40000'],
+      ['FAXD_SIP_CHANNELS', '0'],
+      ['FAXD_SIP_REGISTER', 'yes'],
+      ['FAXD_SIP_CALLER_ID', '5555550150'],
+      ['FAXD_T38_VERSION', '4'],
+      ['FAXD_T38_MAX_RATE', '33600'],
+      ['FAXD_FAX_ECM', '1'],
+      ['FAXD_FAX_TSI', 'a station id longer than twenty'],
+    ] as const) {
+      it(`refuses ${name}=${value}, naming the variable`, () => {
+        assert.throws(
+          () => readConfig({ FAXD_SIP_TRUNK: 'trunk.example.net', [name]: value }),
+          (error: unknown) => error instanceof ConfigError && error.message.includes(name),
+        )
+      })
+    }
+
+    it('refuses a password without a user', () => {
+      assert.throws(
+        () => readConfig({ FAXD_SIP_TRUNK: 'trunk.example.net', FAXD_SIP_PASSWORD: 'secret' }),
+        /FAXD_SIP_PASSWORD is set but FAXD_SIP_USER is not/,
+      )
+    })
+  })
 })
