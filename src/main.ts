@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type pino from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { createApp } from './api/create-app.js'
-import type { Config, RenderingConfig, SipConfig } from './config.js'
+import { ConfigError, type Config, type RenderingConfig, type SipConfig } from './config.js'
 import { A4, LETTER } from './rendering/fax-geometry.js'
 import { FileStoreRenderer } from './rendering/file-store-renderer.js'
 import type { Isolation } from './rendering/isolated-renderer.js'
@@ -258,6 +258,12 @@ export function workerSlots(config: Config): Partial<Record<JobKind, number>> {
  * API and the store.
  */
 export async function startServer(config: Config): Promise<{ app: FastifyInstance; url: string }> {
+  if (config.sip !== null && !config.embeddedWorker) {
+    throw new ConfigError(
+      'FAXD_SIP_TRUNK is set with FAXD_EMBEDDED_WORKER=0: SIP calls are placed by the worker ' +
+        'embedded in faxd serve, which runs the SIP service (docs/sip-trunk.md)',
+    )
+  }
   const rendering = await prepareRendering(config.rendering, config.dataDir)
   const services = await openServices(config, rendering)
   const app = await createApp({ services, logger: { level: config.logLevel } })

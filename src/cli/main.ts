@@ -206,12 +206,21 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+/** Why a separate worker cannot run with a SIP trunk (docs/architecture.md, "The SIP service"). */
+export const SIP_NEEDS_EMBEDDED_WORKER =
+  'FAXD_SIP_TRUNK is set: SIP calls are placed by the worker embedded in faxd serve, which ' +
+  'runs the SIP service; separate faxd worker processes do not carry them yet (docs/sip-trunk.md)'
+
 /**
  * `faxd worker`: runs jobs from the store named by the config until SIGINT or SIGTERM, then lets
  * the job in hand finish and exits. As `faxd serve`: logs go to stdout as JSON lines, and one
  * line for people on stderr says it has started.
  */
 async function runWorker(config: Config): Promise<void> {
+  if (config.sip !== null) {
+    // A worker here would route trunk numbers to no carrier and fail their faxes.
+    throw new ConfigError(SIP_NEEDS_EMBEDDED_WORKER)
+  }
   const [{ default: pino }, { createWorker, openServices, prepareRendering }] = await Promise.all([
     import('pino'),
     import('../main.js'),
