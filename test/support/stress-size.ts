@@ -3,7 +3,7 @@
  * test/api, the database outages of test/cli): at full size under
  * `npm run test:stress`, which sets FAXD_STRESS=1, and at a size that still exercises every
  * check of each test in `npm test`, so that CI stays within its time. Every size is in the
- * table below and nowhere else; a test prints the sizes it ran at (stressSizeNote), so a run's
+ * table below and nowhere else; a test prints the sizes it ran at (printStressSizes), so a run's
  * log shows them. A size's own variable (CRASH_FAXES, DRAIN_JOBS, FUZZ_CASES, …) overrides both.
  */
 import type { TestContext } from 'node:test'
@@ -30,6 +30,8 @@ const SIZES = {
   fuzzBodies: { ci: 2_000, full: 10_000, variable: 'FUZZ_CASES' },
   /** test/fuzz/send-fax.fuzz.test.ts: requests per engine with real files and numbers. */
   fuzzStoreBodies: { ci: 200, full: 400, variable: 'FUZZ_STORE_CASES' },
+  /** test/fuzz/sip-port.fuzz.test.ts: mutated SIP messages sent to `faxd serve`'s SIP port. */
+  fuzzSipMessages: { ci: 3_000, full: 30_000, variable: 'FUZZ_SIP_MESSAGES' },
   /** test/cli/database-outage.test.ts: stops of PostgreSQL, `-m fast` and `-m immediate` in turn. */
   outageStops: { ci: 2, full: 6, variable: 'OUTAGE_STOPS' },
   /** test/api/oversized-bodies.test.ts: oversized sendFax bodies written to the end. */

@@ -13,6 +13,8 @@ import { checkMandatoryHeaders, parseSipMessage, serializeSipMessage } from './s
 import type { SipMessage, SipRequest, SipResponse } from './sip-message.js'
 import { SipHeaders } from './sip-message.js'
 import { SipParseError } from './sip-parse-error.js'
+import { parseExpires, parseMinSe, parseNameAddr, parseSessionExpires } from './sip-headers.js'
+import { parseUri } from './sip-uri.js'
 import { dialogIdOfIncomingRequest, dialogKey } from './dialog.js'
 import {
   ALLOW_HEADER,
@@ -208,6 +210,13 @@ export class SipUserAgent {
     }
     switch (request.method) {
       case 'INVITE': {
+        const fault = inviteFault(request)
+        if (fault !== null) {
+          // §21.4.1: "The request could not be understood due to malformed syntax. The
+          // Reason-Phrase SHOULD identify the syntax problem in more detail".
+          incoming.respond(responseFor(request, 400, fault, this.#newTag()))
+          return
+        }
         const call = SipCall.incoming(
           this.#environment(incoming.from),
           this.#settings.call,
@@ -341,4 +350,41 @@ function unsupportedRequirements(request: SipRequest): string[] {
         tag !== '' &&
         !SUPPORTED_OPTIONS.some((option) => option.toLowerCase() === tag.toLowerCase()),
     )
+}
+
+/**
+ * What is wrong with a new INVITE's headers that a call needs, or null: its Contact (§8.1.1.8:
+ * one SIP or SIPS URI, the dialog's remote target), and the session-timer and expiry headers
+ * when present. Checked before the number is looked up, so a malformed INVITE is answered 400
+ * whatever number it calls.
+ */
+function inviteFault(invite: SipRequest): string | null {
+  const contacts = invite.headers.getAll('Contact')
+  if (contacts.length !== 1) {
+    return contacts.length === 0 ? 'Missing Contact' : 'More than one Contact'
+  }
+  try {
+    const uri = parseUri(parseNameAddr(contacts[0]!).uri)
+    if (uri.scheme !== 'sip' && uri.scheme !== 'sips') {
+      return 'Contact is not a SIP URI'
+    }
+  } catch {
+    return 'Bad Contact'
+  }
+  const readers: readonly [string, (value: string) => unknown][] = [
+    ['Session-Expires', parseSessionExpires],
+    ['Min-SE', parseMinSe],
+    ['Expires', parseExpires],
+  ]
+  for (const [name, read] of readers) {
+    const value = invite.headers.get(name)
+    if (value !== undefined) {
+      try {
+        read(value)
+      } catch {
+        return `Bad ${name}`
+      }
+    }
+  }
+  return null
 }
