@@ -8,9 +8,11 @@ import { join } from 'node:path'
 /** Longest first, as measured by `npm test` on the 2-core CI machine (docs/benchmarks.md). */
 const SLOWEST = [
   // Real-time T.38 calls against spandsp: mostly waiting on the line, so they start first.
+  'test/interop/sip-trunk-sipp.test.ts',
   'test/interop/spandsp-to-faxd.test.ts',
   'test/interop/spandsp-harness.test.ts',
   'test/interop/faxd-to-spandsp.test.ts',
+  'test/interop/sip-inbound-spandsp.test.ts',
   'test/rendering/linked-content.test.ts',
   'test/crash/sigkill.test.ts',
   'test/rendering/documents.test.ts',

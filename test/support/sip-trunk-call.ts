@@ -1,0 +1,190 @@
+/**
+ * One fax through `faxd serve` on a SIP trunk, against real peers: SIPp plays the trunk and the
+ * far end's signalling (a scenario file of test/interop/sipp/), and the spandsp peer
+ * (spandsp-peer.ts) is the far fax machine on the media port the scenario's SDP names
+ * (`-set hport N`). faxd's T.38 streams are pinned to one port (FAXD_SIP_MEDIA_PORTS=P-P) so
+ * the spandsp peer can be pointed at it before the call. The fax goes in through the API
+ * (upload, sendFax) and its record is read back through the API until it has a final status.
+ *
+ * The spandsp peer starts once faxd's call has begun (the outbox entry is `sending`), on the
+ * port SIPp was given: its T.30 clock runs from its start, and an answering spandsp that hears
+ * nothing gives up after about 20 s (measured: T30_ERR_RETRYDCN, "Disconnected after
+ * permitted retries"). Started before faxd, it could give up while faxd is still starting and
+ * rendering on a loaded machine. faxd, the calling side, waits T1 (35 s) for the answerer's
+ * DIS, so a peer that starts a few hundred ms after the T.38 stream is agreed costs nothing.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type FaxdChild, startFaxdChild } from './faxd-child.js'
+import { aSenderWithToken } from './operator-setup.js'
+import { type SippResult, freeUdpPort, startSipp } from './sipp.js'
+import { type SpandspPeer, type SpandspPeerResult, startSpandspPeer } from './spandsp-peer.js'
+
+export const SIPP_SCENARIOS = join(import.meta.dirname, '..', 'interop', 'sipp')
+
+/** Our sending number, and a number on the trunk (not one of the simulated test numbers). */
+export const FROM = '+15555550150'
+export const TO = '+14155550123'
+
+export interface TrunkCallOptions {
+  /** The scenario file's name in test/interop/sipp/. */
+  readonly scenario: string
+  /** The far fax machine; none for scenarios that never reach T.38. */
+  readonly spandsp?: { readonly ecm?: boolean }
+  /** More environment for faxd serve (FAXD_SIP_USER…). */
+  readonly env?: Readonly<Record<string, string>>
+  /** The text to fax, one page per form feed. */
+  readonly text?: string
+  /** sendFax's `to`. Default TO. */
+  readonly to?: string
+  /** SIPp's -timeout, seconds. Default 60. */
+  readonly sippTimeoutSeconds?: number
+  /** How long to wait for a final status. Default 90 s. */
+  readonly finalWithinMs?: number
+}
+
+export interface TrunkCallResult {
+  /** The fax record as GET /faxes/{id} gives it. */
+  readonly fax: Record<string, unknown>
+  readonly sipp: SippResult
+  readonly spandsp: SpandspPeerResult | null
+  /** faxd's logs, for failure messages. */
+  readonly faxdOutput: string
+  readonly receivedTiff: string | null
+}
+
+const IN_PROGRESS = new Set(['queued', 'converting', 'scheduled', 'sending', 'in_progress'])
+
+export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallResult> {
+  const folder = await mkdtemp(join(tmpdir(), 'faxd-sip-trunk-'))
+  const mediaPort = await freeUdpPort()
+  const sipPort = await freeUdpPort()
+  const receivedTiff = join(folder, 'received.tif')
+  // The spandsp peer's port, for the scenario's SDP; the peer binds it once the call is on.
+  const spandspPort = options.spandsp === undefined ? null : await freeUdpPort()
+  let spandsp: SpandspPeer | null = null
+  let server: FaxdChild | null = null
+  try {
+    const sipp = await startSipp({
+      scenario: { file: join(SIPP_SCENARIOS, options.scenario) },
+      timeoutSeconds: options.sippTimeoutSeconds ?? 60,
+      // Only a scenario with a far fax machine declares hport: SIPp refuses to set a global
+      // variable the scenario does not have.
+      extraArgs: spandspPort === null ? [] : ['-set', 'hport', String(spandspPort)],
+    })
+    const dataDir = join(folder, 'data')
+    const token = await aSenderWithToken({ dataDir }, 'trunk@example.test', FROM)
+    server = await startFaxdChild('serve', {
+      FAXD_DATA: dataDir,
+      DATABASE_URL: '',
+      FAXD_SIP_TRUNK: `127.0.0.1:${sipp.port}`,
+      FAXD_SIP_LISTEN: `127.0.0.1:${sipPort}`,
+      FAXD_SIP_MEDIA_PORTS: `${mediaPort}-${mediaPort}`,
+      ...options.env,
+    })
+    const api = apiOf(server.url, token)
+    const file = await api.upload(options.text ?? 'A fax over a SIP trunk.\n')
+    const sent = await api.json('POST', '/v3/accounts/self/outbox', {
+      from: FROM,
+      to: [options.to ?? TO],
+      files: [file],
+      return_ids: true,
+    })
+    assert.equal(sent.status, 201, JSON.stringify(sent.body))
+    const id = (sent.body['ids'] as Record<string, string>)[options.to ?? TO]
+    assert.ok(id !== undefined, JSON.stringify(sent.body))
+    const deadline = Date.now() + (options.finalWithinMs ?? 90_000)
+    let fax: Record<string, unknown> = {}
+    for (;;) {
+      if (spandspPort !== null && spandsp === null && (await outboxStatus(api)) === 'sending') {
+        spandsp = await startSpandspPeer({
+          receive: receivedTiff,
+          role: 'answering',
+          localPort: spandspPort,
+          remotePort: mediaPort,
+          ecm: options.spandsp?.ecm ?? true,
+          maxSeconds: 90,
+        })
+      }
+      const answer = await api.json('GET', `/v3/accounts/self/faxes/${id}`)
+      if (answer.status === 200) {
+        fax = answer.body
+        if (!IN_PROGRESS.has(String(fax['status']))) {
+          break
+        }
+      }
+      if (Date.now() > deadline) {
+        assert.fail(
+          `no final status after ${options.finalWithinMs ?? 90_000} ms: ${JSON.stringify(fax)}\n${server.output()}`,
+        )
+      }
+      // Sooner while the spandsp peer waits for the call to begin.
+      const waitingForCall = spandspPort !== null && spandsp === null
+      await new Promise((resolve) => setTimeout(resolve, waitingForCall ? 50 : 200))
+    }
+    const sippResult = await sipp.done
+    const spandspResult =
+      spandsp === null
+        ? null
+        : await spandsp.done.catch((error: unknown) => {
+            throw new Error(`spandsp: ${String(error)}\nfaxd:\n${server?.output() ?? ''}`)
+          })
+    spandsp = null
+    return {
+      fax,
+      sipp: sippResult,
+      spandsp: spandspResult,
+      faxdOutput: server.output(),
+      receivedTiff: spandspResult === null ? null : receivedTiff,
+    }
+  } finally {
+    spandsp?.stop()
+    await spandsp?.done.catch(() => undefined)
+    await server?.stop()
+    // The received TIFF is read by the caller before this folder goes: tests compare in place.
+    setTimeout(() => void rm(folder, { recursive: true, force: true }), 60_000).unref()
+  }
+}
+
+/** The status of the account's one outbox entry; null once it has left the outbox. */
+async function outboxStatus(api: TrunkApi): Promise<string | null> {
+  const answer = await api.json('GET', '/v3/accounts/self/outbox')
+  const records = (answer.body['records'] ?? []) as readonly Record<string, unknown>[]
+  return records.length === 0 ? null : String(records[0]?.['status'])
+}
+
+/** The Fax.Plus API of one faxd, as one user (bearer token). */
+export type TrunkApi = ReturnType<typeof apiOf>
+
+export function apiOf(url: string, token: string) {
+  return {
+    async json(method: string, path: string, body?: unknown) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      const text = await response.text()
+      return {
+        status: response.status,
+        body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+      }
+    },
+    async upload(text: string): Promise<string> {
+      const form = new FormData()
+      form.append('fax_file', new Blob([text], { type: 'text/plain' }), 'fax.txt')
+      const response = await fetch(`${url}/v3/accounts/self/files`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      })
+      assert.equal(response.status, 200, await response.clone().text())
+      return ((await response.json()) as { path: string }).path
+    },
+  }
+}
