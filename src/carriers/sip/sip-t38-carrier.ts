@@ -132,15 +132,21 @@ export class SipT38Carrier implements Carrier {
             }
           },
         }).then(({ result }) => {
+          // How the call stood when the fax stopped: our own BYE below is not the far end's.
+          const endedByFarEnd =
+            ended !== null &&
+            (ended.reason === 'remote-hangup' || ended.reason === 'session-expired')
+              ? ended
+              : null
           trunk.act(() => sipCall?.hangUp())
           const outcome = callResultOf(result, call.pages, elapsed())
           if (signal.aborted && result.code !== 'ok') {
             settle(cancelledCall(outcome.pagesConfirmed, outcome.negotiated, elapsed()))
             return
           }
-          if (ended !== null && result.code !== 'ok') {
+          if (endedByFarEnd !== null && result.code !== 'ok') {
             const why =
-              ended.reason === 'session-expired'
+              endedByFarEnd.reason === 'session-expired'
                 ? 'the SIP session expired'
                 : 'the far end hung up (SIP BYE)'
             settle({ ...outcome, retryable: true, description: `${why}: ${outcome.description}` })

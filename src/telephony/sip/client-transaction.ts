@@ -102,16 +102,19 @@ export class InviteClientTransaction<M extends TransactionMessage> extends Trans
   }
 
   /**
-   * 300–699 in Calling or Proceeding (§17.1.1.2): the response goes to the TU, the transaction
-   * sends the ACK itself "even if the transport is reliable", and timer D (32 s over UDP,
+   * 300–699 in Calling or Proceeding (§17.1.1.2): the transaction sends the ACK itself "even
+   * if the transport is reliable", then passes the response to the TU; timer D (32 s over UDP,
    * zero over TCP) keeps it there to acknowledge retransmitted finals.
    */
   #complete(response: M): void {
     this.stopTimer('A', 'B')
     this.setState('completed')
-    this.emit({ type: 'to-tu', message: response })
+    // The ACK goes out before the TU hears of the response, so that whatever the TU sends
+    // next (the INVITE again with credentials, a BYE after a refused re-INVITE) follows it on
+    // the wire, as the call flows of RFC 3665 show and as strict peers expect.
     this.#ack = this.#buildAck(this.request, response)
     this.emit({ type: 'send', message: this.#ack })
+    this.emit({ type: 'to-tu', message: response })
     this.startTimer('D', deriveSipTimers(this.timers, this.reliable).timerDMs, () =>
       this.terminate(),
     )

@@ -92,7 +92,7 @@ test('a 2xx straight from Calling ends the transaction too', () => {
   assert.deepEqual(taken(tx), ['send INVITE', 'to-tu 200', 'terminated'])
 })
 
-test('a non-2xx final response is passed up and ACKed by the transaction itself', () => {
+test('a non-2xx final response is ACKed by the transaction itself, then passed up', () => {
   const tx = new InviteClientTransaction(request('INVITE'), { buildAck })
   tx.takeOutputs()
   tx.receive(response(180))
@@ -100,8 +100,8 @@ test('a non-2xx final response is passed up and ACKed by the transaction itself'
   assert.equal(tx.state, 'completed')
   assert.deepEqual(taken(tx), [
     'to-tu 180',
-    'to-tu 486 Busy Here',
     'send ACK(INVITE,486 Busy Here)',
+    'to-tu 486 Busy Here',
   ])
 })
 
@@ -130,8 +130,8 @@ test('an INVITE 3xx–6xx from Calling also stops retransmitting', () => {
   assert.deepEqual(runUntil(tx, 1_500), ['500 send INVITE', '1500 send INVITE'])
   tx.receive(response(404))
   assert.deepEqual(runUntil(tx, 40_000), [
-    '1500 to-tu 404',
     '1500 send ACK(INVITE,404)',
+    '1500 to-tu 404',
     '33500 terminated',
   ])
 })
@@ -142,7 +142,7 @@ test('over a reliable transport nothing is retransmitted and Completed lasts zer
   tx.advance(10_000)
   assert.deepEqual(taken(tx), [])
   tx.receive(response(480))
-  assert.deepEqual(taken(tx), ['to-tu 480', 'send ACK(INVITE,480)', 'terminated'])
+  assert.deepEqual(taken(tx), ['send ACK(INVITE,480)', 'to-tu 480', 'terminated'])
 
   const lost = new InviteClientTransaction(request('INVITE'), { buildAck, reliable: true })
   lost.takeOutputs()
