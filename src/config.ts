@@ -87,6 +87,8 @@ export interface SipConfig {
   readonly mediaPorts: { readonly first: number; readonly last: number }
   /** FAXD_SIP_CHANNELS: calls at once on the trunk, both ways (default 10). */
   readonly channels: number
+  /** FAXD_SIP_RING_SECONDS: how long a call may ring unanswered before we cancel it (60). */
+  readonly ringSeconds: number
   /** FAXD_SIP_REGISTER: on to register at the trunk (default off: IP-authenticated trunks). */
   readonly register: boolean
   /** FAXD_SIP_REGISTER_SECONDS: the registration expiry asked for (default 3600). */
@@ -258,6 +260,7 @@ export function readSipConfig(env: NodeJS.ProcessEnv): SipConfig | null {
     publicAddress: env['FAXD_SIP_PUBLIC_ADDRESS'] || null,
     mediaPorts: { first, last },
     channels: wholeNumber(env, 'FAXD_SIP_CHANNELS', 10, 1, 10_000),
+    ringSeconds: wholeNumber(env, 'FAXD_SIP_RING_SECONDS', 60, 2, 600),
     register: onOff(env, 'FAXD_SIP_REGISTER', false),
     registerSeconds: wholeNumber(env, 'FAXD_SIP_REGISTER_SECONDS', 3600, 60, 86_400),
     callerId,

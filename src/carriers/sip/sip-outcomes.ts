@@ -158,6 +158,12 @@ export function outcomeOfEnd(end: CallEnd): SipOutcome {
         retryable: true,
         description: 'the SIP trunk did not answer the INVITE',
       }
+    case 'no-answer':
+      return {
+        status: 'failed_no_answer',
+        retryable: true,
+        description: `nobody answered within ${Math.round(end.afterMs / 1000)} s (FAXD_SIP_RING_SECONDS)`,
+      }
     case 'cancelled':
       return {
         status: 'failed_no_answer',

@@ -26,6 +26,8 @@ export interface SipTrunkSettings {
   readonly t38MaxRate: number
   readonly t38InInvite: boolean
   readonly ecm: boolean
+  /** How long a call we place may ring before we CANCEL it, seconds. */
+  readonly ringSeconds: number
   /** How long after answer we re-INVITE to T.38 ourselves (tests shorten it). Default 2 s. */
   readonly reinviteDelayMs?: number
 }

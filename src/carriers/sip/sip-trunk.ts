@@ -71,6 +71,7 @@ export class SipTrunk {
         maxBitRateBps: settings.t38MaxRate,
       },
       t38InInvite: settings.t38InInvite,
+      ringTimeoutMs: settings.ringSeconds * 1000,
       ...(settings.reinviteDelayMs === undefined
         ? {}
         : { reinviteDelayMs: settings.reinviteDelayMs }),

@@ -84,7 +84,12 @@ export interface SipCallSettings {
   readonly credentials?: DigestCredentials
   /** T1 (RFC 3261 Table 4), for resending our 2xx until the ACK. Default 500 ms. */
   readonly t1Ms?: number
+  /** How long a call we place may ring before we CANCEL it. Default 60 s. */
+  readonly ringTimeoutMs?: number
 }
+
+/** A placed call that rings this long unanswered is cancelled (a fax machine answers fast). */
+export const DEFAULT_RING_TIMEOUT_MS = 60_000
 
 export const DEFAULT_CALL_SETTINGS: Omit<SipCallSettings, 'mediaAddress' | 't38'> = {
   t38InInvite: false,
@@ -129,6 +134,8 @@ export type CallEnd =
   | { readonly reason: 'no-response' }
   /** We cancelled before the answer, or (answering) the caller did. */
   | { readonly reason: 'cancelled' }
+  /** It rang for ringTimeoutMs and nobody answered: we cancelled it. */
+  | { readonly reason: 'no-answer'; readonly afterMs: number }
   /** The far end refused our T.38 offer (`status`), or offered T.38 we cannot take. */
   | { readonly reason: 't38-refused'; readonly status: number | null; readonly detail: string }
   /** The far end never went to T.38 and refused nothing: an audio-only call. */
@@ -161,7 +168,14 @@ export type SipCallState =
   | 'ended'
 
 type CallTimer =
-  'reinvite' | 'refresh' | 'expire' | 'resend-2xx' | 'ack-timeout' | 'glare-retry' | 'digit-gap'
+  | 'reinvite'
+  | 'refresh'
+  | 'expire'
+  | 'resend-2xx'
+  | 'ack-timeout'
+  | 'glare-retry'
+  | 'digit-gap'
+  | 'ring-timeout'
 
 /** How long each DTMF tone lasts, and the gap after it, ms: a keypad press of ordinary length. */
 const DTMF_DURATION_MS = 160
@@ -195,6 +209,8 @@ export class SipCall {
   #ack: { readonly cseq: number; readonly request: SipRequest } | null = null
   #incoming: IncomingRequest | null = null
   #hangUpWanted = false
+  /** Set when the ring timeout, not the owner, wanted the call ended. */
+  #unanswered = false
   #cancelSent = false
   #authTries = 0
   #media: CallMedia | null = null
@@ -247,6 +263,14 @@ export class SipCall {
     })
     const callId = ids.callId()
     const call = new SipCall('uac', callId, env, settings, mediaPort, local)
+    const ringTimeoutMs = settings.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS
+    call.#timers.set('ring-timeout', ringTimeoutMs, () => {
+      if (call.#state === 'calling' && !call.#hangUpWanted) {
+        call.#unanswered = true
+        call.#hangUpWanted = true
+        call.#tryCancel()
+      }
+    })
     call.#sendInvite(
       newInvite(
         {
@@ -555,7 +579,7 @@ export class SipCall {
       onResponse: (response) => this.#inviteResponse(invite, response),
       onTimeout: () => {
         if (this.#state === 'calling') {
-          this.#end(this.#hangUpWanted ? { reason: 'cancelled' } : { reason: 'no-response' })
+          this.#end(this.#hangUpWanted ? this.#cancelledEnd() : { reason: 'no-response' })
         }
       },
     })
@@ -581,9 +605,10 @@ export class SipCall {
     if (status < 300) {
       this.#confirm(invite, response)
       if (this.#hangUpWanted) {
-        this.#sendBye({ reason: 'cancelled' })
+        this.#sendBye(this.#cancelledEnd())
         return
       }
+      this.#timers.clear('ring-timeout')
       this.#state = 'established'
       this.#events.push({ type: 'answered' })
       this.#setSessionTimer(timerFromResponse(response.headers))
@@ -611,9 +636,16 @@ export class SipCall {
     }
     this.#end(
       status === 487 && this.#hangUpWanted
-        ? { reason: 'cancelled' }
+        ? this.#cancelledEnd()
         : { reason: 'rejected', status, phrase: response.reason },
     )
+  }
+
+  /** How a call we cancelled before the answer ended: by our ring timeout, or by the owner. */
+  #cancelledEnd(): CallEnd {
+    return this.#unanswered
+      ? { reason: 'no-answer', afterMs: this.#settings.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS }
+      : { reason: 'cancelled' }
   }
 
   #tryCancel(): void {

@@ -210,6 +210,19 @@ test('hanging up while B rings sends CANCEL; B ends cancelled and answers 487', 
   assert.equal(pair.requests('A', 'BYE').length, 0)
 })
 
+test('a call left ringing is cancelled at the ring timeout and ends no-answer', () => {
+  const pair = new SipPair({ answer: ringOnly, a: { ringTimeoutMs: 45_000 } })
+  const call = pair.place()
+  pair.run(44_990)
+  assert.equal(pair.requests('A', 'CANCEL').length, 0, 'no CANCEL before the ring timeout')
+  pair.run(20)
+  pair.settle()
+  const cancel = itemAt(pair.requests('A', 'CANCEL'), 0)
+  assert.ok(cancel.at >= 45_000 && cancel.at < 45_010, `CANCEL at ${cancel.at} ms`)
+  assert.equal(pair.responses('B', 487, 'INVITE').length, 1)
+  assert.deepEqual(endOf(pair.callEvents('A', call)), { reason: 'no-answer', afterMs: 45_000 })
+})
+
 test('hanging up before any provisional response holds the CANCEL until the 100 Trying', () => {
   const pair = new SipPair({ answer: leaveUnanswered })
   const call = pair.place()
