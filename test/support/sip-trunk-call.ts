@@ -3,7 +3,7 @@
  * far end's signalling (a scenario file of test/interop/sipp/), and the spandsp peer
  * (spandsp-peer.ts) is the far fax machine on the media port the scenario's SDP names
  * (`-set hport N`). faxd's T.38 streams are pinned to one port (FAXD_SIP_MEDIA_PORTS=P-P) so
- * the spandsp peer can be pointed at it before the call. The fax goes in through the API
+ * the spandsp peer can be pointed at it. The fax goes in through the API
  * (upload, sendFax) and its record is read back through the API until it has a final status.
  *
  * The spandsp peer starts once faxd's call has begun (the outbox entry is `sending`), on the
@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type FaxdChild, startFaxdChild } from './faxd-child.js'
 import { aSenderWithToken } from './operator-setup.js'
-import { type SippResult, freeUdpPort, startSipp } from './sipp.js'
+import { type SippResult, type SippRun, freeUdpPort, startSipp } from './sipp.js'
 import { type SpandspPeer, type SpandspPeerResult, startSpandspPeer } from './spandsp-peer.js'
 
 export const SIPP_SCENARIOS = join(import.meta.dirname, '..', 'interop', 'sipp')
@@ -39,9 +39,13 @@ export interface TrunkCallOptions {
   readonly text?: string
   /** sendFax's `to`. Default TO. */
   readonly to?: string
-  /** SIPp's -timeout, seconds. Default 60. */
+  /**
+   * SIPp's -timeout, seconds, from the moment faxd is ready: the render and the call. Default
+   * 120 (a one-page T.38 call takes 20 s, but a render took up to 40 s when every case of
+   * sip-trunk-sipp.test.ts started its own faxd at once on two cores).
+   */
   readonly sippTimeoutSeconds?: number
-  /** How long to wait for a final status. Default 90 s. */
+  /** How long to wait for a final status after sendFax. Default 120 s. */
   readonly finalWithinMs?: number
 }
 
@@ -53,7 +57,12 @@ export interface TrunkCallResult {
   /** faxd's logs, for failure messages. */
   readonly faxdOutput: string
   readonly receivedTiff: string | null
+  /** The fax's pages (page_count of its outbox entry as the call began); null if not seen. */
+  readonly pageCount: number | null
 }
+
+/** How long the spandsp peer may go on after faxd's final status and SIPp's end. */
+const SPANDSP_END_GRACE_MS = 10_000
 
 const IN_PROGRESS = new Set(['queued', 'converting', 'scheduled', 'sending', 'in_progress'])
 
@@ -66,23 +75,28 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
   const spandspPort = options.spandsp === undefined ? null : await freeUdpPort()
   let spandsp: SpandspPeer | null = null
   let server: FaxdChild | null = null
+  let sipp: SippRun | null = null
+  // SIPp starts once faxd is ready (faxd sends nothing to the trunk before the fax), so that
+  // its -timeout counts the call, not faxd's start, which takes long on a loaded machine.
+  const sippPort = await freeUdpPort()
   try {
-    const sipp = await startSipp({
-      scenario: { file: join(SIPP_SCENARIOS, options.scenario) },
-      timeoutSeconds: options.sippTimeoutSeconds ?? 60,
-      // Only a scenario with a far fax machine declares hport: SIPp refuses to set a global
-      // variable the scenario does not have.
-      extraArgs: spandspPort === null ? [] : ['-set', 'hport', String(spandspPort)],
-    })
     const dataDir = join(folder, 'data')
     const token = await aSenderWithToken({ dataDir }, 'trunk@example.test', FROM)
     server = await startFaxdChild('serve', {
       FAXD_DATA: dataDir,
       DATABASE_URL: '',
-      FAXD_SIP_TRUNK: `127.0.0.1:${sipp.port}`,
+      FAXD_SIP_TRUNK: `127.0.0.1:${sippPort}`,
       FAXD_SIP_LISTEN: `127.0.0.1:${sipPort}`,
       FAXD_SIP_MEDIA_PORTS: `${mediaPort}-${mediaPort}`,
       ...options.env,
+    })
+    sipp = await startSipp({
+      scenario: { file: join(SIPP_SCENARIOS, options.scenario) },
+      localPort: sippPort,
+      timeoutSeconds: options.sippTimeoutSeconds ?? 120,
+      // Only a scenario with a far fax machine declares hport: SIPp refuses to set a global
+      // variable the scenario does not have.
+      extraArgs: spandspPort === null ? [] : ['-set', 'hport', String(spandspPort)],
     })
     const api = apiOf(server.url, token)
     const file = await api.upload(options.text ?? 'A fax over a SIP trunk.\n')
@@ -95,18 +109,24 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
     assert.equal(sent.status, 201, JSON.stringify(sent.body))
     const id = (sent.body['ids'] as Record<string, string>)[options.to ?? TO]
     assert.ok(id !== undefined, JSON.stringify(sent.body))
-    const deadline = Date.now() + (options.finalWithinMs ?? 90_000)
+    const deadline = Date.now() + (options.finalWithinMs ?? 120_000)
     let fax: Record<string, unknown> = {}
+    // The outbox entry once its call has begun (a short call may end between two looks).
+    let calling: Record<string, unknown> | null = null
     for (;;) {
-      if (spandspPort !== null && spandsp === null && (await outboxStatus(api)) === 'sending') {
-        spandsp = await startSpandspPeer({
-          receive: receivedTiff,
-          role: 'answering',
-          localPort: spandspPort,
-          remotePort: mediaPort,
-          ecm: options.spandsp?.ecm ?? true,
-          maxSeconds: 90,
-        })
+      if (calling === null) {
+        const entry = await outboxEntry(api)
+        calling = entry?.['status'] === 'sending' ? entry : null
+        if (calling !== null && spandspPort !== null) {
+          spandsp = await startSpandspPeer({
+            receive: receivedTiff,
+            role: 'answering',
+            localPort: spandspPort,
+            remotePort: mediaPort,
+            ecm: options.spandsp?.ecm ?? true,
+            maxSeconds: 90,
+          })
+        }
       }
       const answer = await api.json('GET', `/v3/accounts/self/faxes/${id}`)
       if (answer.status === 200) {
@@ -117,14 +137,23 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
       }
       if (Date.now() > deadline) {
         assert.fail(
-          `no final status after ${options.finalWithinMs ?? 90_000} ms: ${JSON.stringify(fax)}\n${server.output()}`,
+          `no final status after ${options.finalWithinMs ?? 120_000} ms: ${JSON.stringify(fax)}\n${server.output()}`,
         )
       }
       // Sooner while the spandsp peer waits for the call to begin.
-      const waitingForCall = spandspPort !== null && spandsp === null
+      const waitingForCall = spandspPort !== null && calling === null
       await new Promise((resolve) => setTimeout(resolve, waitingForCall ? 50 : 200))
     }
     const sippResult = await sipp.done
+    if (spandsp !== null) {
+      // A fax that went through ends for spandsp too (faxd's DCN). One cut short by a hang-up
+      // leaves spandsp waiting for the rest until its T.30 timers or --max-seconds end it: a
+      // few seconds after faxd's final status it is stopped, and still reports what it got.
+      const running = spandsp
+      const grace = new Promise((resolve) => setTimeout(resolve, SPANDSP_END_GRACE_MS).unref())
+      await Promise.race([running.done.catch(() => undefined), grace])
+      running.stop()
+    }
     const spandspResult =
       spandsp === null
         ? null
@@ -138,8 +167,10 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
       spandsp: spandspResult,
       faxdOutput: server.output(),
       receivedTiff: spandspResult === null ? null : receivedTiff,
+      pageCount: calling === null ? null : Number(calling['page_count']),
     }
   } finally {
+    sipp?.stop()
     spandsp?.stop()
     await spandsp?.done.catch(() => undefined)
     await server?.stop()
@@ -148,11 +179,11 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
   }
 }
 
-/** The status of the account's one outbox entry; null once it has left the outbox. */
-async function outboxStatus(api: TrunkApi): Promise<string | null> {
+/** The account's one outbox entry (listOutboxFaxes); null once it has left the outbox. */
+export async function outboxEntry(api: TrunkApi): Promise<Record<string, unknown> | null> {
   const answer = await api.json('GET', '/v3/accounts/self/outbox')
   const records = (answer.body['records'] ?? []) as readonly Record<string, unknown>[]
-  return records.length === 0 ? null : String(records[0]?.['status'])
+  return records[0] ?? null
 }
 
 /** The Fax.Plus API of one faxd, as one user (bearer token). */
