@@ -12,10 +12,12 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { readTiff } from '../../src/codec/tiff-read.js'
+import { differenceOf } from '../codec/pages.js'
 import { type FaxdChild, startFaxdChild } from '../support/faxd-child.js'
 import { aSenderWithToken } from '../support/operator-setup.js'
 import {
@@ -38,6 +40,7 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
     assert.equal(call.fax['status'], 'success', explain(call))
     assert.equal(call.sipp.exitCode, SIPP_EXIT.allCallsSucceeded, explain(call))
     assert.equal(call.spandsp?.exitCode, 0, call.spandsp?.stderr)
+    await assertPagesArrivedIntact(call)
   })
 
   it('T.38 in the INVITE, accepted in the first answer: success, no re-INVITE', async () => {
@@ -52,6 +55,7 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
     assert.equal(call.sipp.exitCode, SIPP_EXIT.allCallsSucceeded, explain(call))
     assert.equal(call.spandsp?.exitCode, 0, call.spandsp?.stderr)
     assert.equal(sippMessages(call.sipp.messageLog).filter(isRequest('INVITE')).length, 1)
+    await assertPagesArrivedIntact(call)
   })
 
   it('486 Busy Here: failed_user_busy, the 486 acknowledged', async () => {
@@ -123,6 +127,7 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
     assert.equal(call.fax['pages'], 1, explain(call))
     assert.equal(call.sipp.exitCode, SIPP_EXIT.allCallsSucceeded, explain(call))
     assert.equal(call.spandsp?.report.pagesRx, 1, call.spandsp?.stderr)
+    await assertPagesArrivedIntact(call, 1)
   })
 
   it('session refresh re-INVITE from the far end during the fax: 200 with the image stream', async () => {
@@ -398,4 +403,19 @@ function explain(call: TrunkCallResult): string {
     quiet(call.faxdOutput),
     call.spandsp === null ? '' : `spandsp: ${call.spandsp.report.completionText}`,
   ].join('\n')
+}
+
+/**
+ * Every page spandsp received is pixel for pixel the page faxd stores for the fax (the
+ * rendered document it sends), in the same order, and it received `count` of them (all, unless
+ * the call was cut short).
+ */
+async function assertPagesArrivedIntact(call: TrunkCallResult, count?: number): Promise<void> {
+  assert.ok(call.sentDocument !== null && call.receivedTiff !== null, explain(call))
+  const sent = readTiff(call.sentDocument)
+  const received = readTiff(new Uint8Array(await readFile(call.receivedTiff)))
+  assert.equal(received.length, count ?? sent.length, 'pages received')
+  received.forEach((page, index) => {
+    assert.equal(differenceOf(page.bitmap, sent[index]!.bitmap), '', `page ${index + 1}`)
+  })
 }

@@ -59,6 +59,11 @@ export interface TrunkCallResult {
   readonly receivedTiff: string | null
   /** The fax's pages (page_count of its outbox entry as the call began); null if not seen. */
   readonly pageCount: number | null
+  /**
+   * The fax's document as faxd stores it (GET …/files/{id}?format=tiff: the pages it sends),
+   * for faxes that ended with pages; null otherwise.
+   */
+  readonly sentDocument: Uint8Array | null
 }
 
 /** How long the spandsp peer may go on after faxd's final status and SIPp's end. */
@@ -144,6 +149,14 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
       const waitingForCall = spandspPort !== null && calling === null
       await new Promise((resolve) => setTimeout(resolve, waitingForCall ? 50 : 200))
     }
+    let sentDocument: Uint8Array | null = null
+    if (fax['status'] === 'success' || fax['status'] === 'partially_sent') {
+      const download = await fetch(`${server.url}/v3/accounts/self/files/${id}?format=tiff`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      assert.equal(download.status, 200, await download.clone().text())
+      sentDocument = new Uint8Array(await download.arrayBuffer())
+    }
     const sippResult = await sipp.done
     if (spandsp !== null) {
       // A fax that went through ends for spandsp too (faxd's DCN). One cut short by a hang-up
@@ -168,6 +181,7 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
       faxdOutput: server.output(),
       receivedTiff: spandspResult === null ? null : receivedTiff,
       pageCount: calling === null ? null : Number(calling['page_count']),
+      sentDocument,
     }
   } finally {
     sipp?.stop()
