@@ -226,7 +226,7 @@ export function readSipConfig(env: NodeJS.ProcessEnv): SipConfig | null {
   if (user === '' && password !== '') {
     throw new ConfigError('FAXD_SIP_PASSWORD is set but FAXD_SIP_USER is not')
   }
-  const listen = hostPort('FAXD_SIP_LISTEN', env['FAXD_SIP_LISTEN'] || '0.0.0.0:5060', 5060)
+  const listen = hostPort('FAXD_SIP_LISTEN', env['FAXD_SIP_LISTEN'] || '0.0.0.0:5060', 5060, true)
   const portsText = env['FAXD_SIP_MEDIA_PORTS'] || '40000-40999'
   const ports = /^(\d{1,5})-(\d{1,5})$/.exec(portsText)
   const first = Number(ports?.[1])
@@ -273,10 +273,11 @@ export function readSipConfig(env: NodeJS.ProcessEnv): SipConfig | null {
   }
 }
 
-function hostPort(name: string, text: string, defaultPort: number): HostPort {
+/** `host[:port]`; port 0 (any free port) only where `anyPort` allows it (a listen address). */
+function hostPort(name: string, text: string, defaultPort: number, anyPort = false): HostPort {
   const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text)
   const port = match?.[2] === undefined ? defaultPort : Number(match[2])
-  if (match === null || port < 1 || port > 65535) {
+  if (match === null || port < (anyPort ? 0 : 1) || port > 65535) {
     throw new ConfigError(`${name} must be host[:port], not ${JSON.stringify(text)}`)
   }
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port }

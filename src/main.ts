@@ -162,12 +162,17 @@ export function createWorker(
 ): Worker {
   const name = `${hostname()}:${process.pid}:${newId32().slice(0, 8)}`
   const carriers = createCarriers(services, config, sip)
+  // With a SIP trunk, calls are placed where the SIP service runs (faxd serve): a worker
+  // without it renders and delivers webhooks, and leaves send-fax jobs to that one.
+  const placesCalls = config.sip === null || sip !== null
   return new Worker(
     services.store.jobs,
     services.clock,
     {
       'render-fax': renderFaxJob(services),
-      'send-fax': sendFaxJob({ ...services, carriers, callLimits: config.callLimits }),
+      ...(placesCalls
+        ? { 'send-fax': sendFaxJob({ ...services, carriers, callLimits: config.callLimits }) }
+        : {}),
       'deliver-webhook': deliverWebhookJob({
         store: services.store,
         clock: services.clock,

@@ -206,10 +206,10 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-/** Why a separate worker cannot run with a SIP trunk (docs/architecture.md, "The SIP service"). */
-export const SIP_NEEDS_EMBEDDED_WORKER =
-  'FAXD_SIP_TRUNK is set: SIP calls are placed by the worker embedded in faxd serve, which ' +
-  'runs the SIP service; separate faxd worker processes do not carry them yet (docs/sip-trunk.md)'
+/** What a separate worker does with a SIP trunk (docs/architecture.md, "The SIP service"). */
+export const SIP_WORKER_NOTICE =
+  'FAXD_SIP_TRUNK is set: this worker renders pages and delivers webhooks; the calls are ' +
+  'placed by faxd serve, where the SIP service runs (docs/sip-trunk.md)'
 
 /**
  * `faxd worker`: runs jobs from the store named by the config until SIGINT or SIGTERM, then lets
@@ -217,10 +217,6 @@ export const SIP_NEEDS_EMBEDDED_WORKER =
  * line for people on stderr says it has started.
  */
 async function runWorker(config: Config): Promise<void> {
-  if (config.sip !== null) {
-    // A worker here would route trunk numbers to no carrier and fail their faxes.
-    throw new ConfigError(SIP_NEEDS_EMBEDDED_WORKER)
-  }
   const [{ default: pino }, { createWorker, openServices, prepareRendering }] = await Promise.all([
     import('pino'),
     import('../main.js'),
@@ -232,6 +228,9 @@ async function runWorker(config: Config): Promise<void> {
   }
   const services = await openServices(config, rendering)
   const worker = createWorker(services, config, logger)
+  if (config.sip !== null) {
+    logger.info(SIP_WORKER_NOTICE)
+  }
   worker.start()
   const data = config.databaseUrl ? 'PostgreSQL' : config.dataDir
   logger.info({ data }, 'faxd worker started')

@@ -144,6 +144,11 @@ export class Worker {
       options.slots === undefined ? 1 : [...limits.values()].reduce((sum, n) => sum + n, 0)
   }
 
+  /** The kinds of job this worker claims: those it has a handler for. */
+  get kinds(): readonly JobKind[] {
+    return [...this.#limits.keys()]
+  }
+
   start(): void {
     if (this.#running) {
       return
