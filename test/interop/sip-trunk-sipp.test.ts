@@ -211,6 +211,35 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
     }
   })
 
+  it('inbound call while every channel is in use: 486 Busy Here, acknowledged', async () => {
+    // One channel (FAXD_SIP_CHANNELS=1), taken by an outbound fax that rings (the CANCEL
+    // scenario, 10 s before faxd gives up); meanwhile SIPp calls faxd's own number, FROM.
+    let inbound: SippResult | null = null
+    const call = await trunkCall({
+      scenario: 'trunk-cancel-while-ringing.xml',
+      env: { FAXD_SIP_CHANNELS: '1', FAXD_SIP_RING_SECONDS: '10' },
+      whileCalling: async ({ sipPort }) => {
+        // The call's INVITE goes out as its job starts; give it a moment to take the channel.
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+        inbound = await runSipp({
+          scenario: { file: join(SIPP_SCENARIOS, 'inbound-channels-full-486.xml') },
+          remote: { host: '127.0.0.1', port: sipPort },
+          service: FROM.slice(1),
+          timeoutSeconds: 8,
+        })
+      },
+    })
+    const result = inbound as SippResult | null
+    assert.ok(result !== null, 'the inbound call was made while the fax rang')
+    assert.equal(result.exitCode, SIPP_EXIT.allCallsSucceeded, result.messageLog)
+    const sent = sippMessages(result.messageLog).filter((message) => message.direction === 'sent')
+    const invite = sent.find((message) => message.startLine.startsWith('INVITE '))
+    const ack = sent.find((message) => message.startLine.startsWith('ACK '))
+    assert.ok(invite !== undefined && ack !== undefined, result.messageLog)
+    assert.equal(branchOf(ack), branchOf(invite), 'the ACK is in the INVITE transaction')
+    assert.equal(call.fax['status'], 'failed_no_answer', explain(call))
+  })
+
   it('inbound call to a number nobody owns: 404 Not Found, acknowledged', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'faxd-sip-inbound-'))
     let server: FaxdChild | null = null

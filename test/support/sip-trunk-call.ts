@@ -47,6 +47,8 @@ export interface TrunkCallOptions {
   readonly sippTimeoutSeconds?: number
   /** How long to wait for a final status after sendFax. Default 120 s. */
   readonly finalWithinMs?: number
+  /** Run once the fax's call has begun (its outbox entry is `sending`), with faxd's SIP port. */
+  readonly whileCalling?: (faxd: { readonly sipPort: number }) => Promise<void>
 }
 
 export interface TrunkCallResult {
@@ -122,6 +124,9 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
       if (calling === null) {
         const entry = await outboxEntry(api)
         calling = entry?.['status'] === 'sending' ? entry : null
+        if (calling !== null && options.whileCalling !== undefined) {
+          await options.whileCalling({ sipPort })
+        }
         if (calling !== null && spandspPort !== null) {
           spandsp = await startSpandspPeer({
             receive: receivedTiff,

@@ -157,3 +157,44 @@ test('a 500 with Retry-After to our T.38 re-INVITE is retried after it, not take
     [{ address: '127.0.0.1', port: B_MEDIA_PORT }],
   )
 })
+
+// ---- post-dial digits --------------------------------------------------------------------------
+
+test('post-dial digits go as SIP INFO, one per digit in order, and the T.38 re-INVITE waits for them', () => {
+  const pair = new SipPair({ b: 'scripted', a: { reinviteDelayMs: 500 } })
+  const call = pair.place()
+  const invite = pair.lastRequestFromA('INVITE')
+  pair.deliverToA(farOk(invite, 'audio'))
+  call.sendDigits('12#')
+  // The far end answers each INFO; the next goes once the last is answered and its tone is over.
+  for (let answered = 0; answered < 3; answered++) {
+    pair.run(100)
+    const infos = pair.requests('A', 'INFO')
+    assert.equal(infos.length, answered + 1, `INFO ${answered + 1} sent`)
+    assert.equal(pair.requests('A', 'INVITE').length, 1, 'no re-INVITE while digits are due')
+    pair.deliverToA(responseFor(itemAt(infos, answered).message, 200, 'OK'))
+    pair.run(200)
+  }
+  const infos = pair.requests('A', 'INFO').map((record) => record.message)
+  assert.deepEqual(
+    infos.map((info) => bodyText(info)),
+    [
+      'Signal=1\r\nDuration=160\r\n',
+      'Signal=2\r\nDuration=160\r\n',
+      'Signal=#\r\nDuration=160\r\n',
+    ],
+  )
+  assert.ok(infos.every((info) => info.headers.get('Content-Type') === 'application/dtmf-relay'))
+  assert.deepEqual(
+    infos.map((info) => cseqOf(info)),
+    [2, 3, 4].map((seq) => ({ seq, method: 'INFO' })),
+  )
+  pair.run(500)
+  const reinvite = itemAt(pair.requests('A', 'INVITE'), 1)
+  assert.match(bodyText(reinvite.message), /^m=image /m)
+  assert.ok(
+    pair.wire.indexOf(reinvite) > pair.wire.indexOf(itemAt(pair.requests('A', 'INFO'), 2)),
+    'the re-INVITE to T.38 follows the last digit',
+  )
+  assert.throws(() => call.sendDigits('1x'), RangeError)
+})
