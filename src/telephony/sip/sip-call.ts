@@ -51,6 +51,7 @@ import {
   sessionTimerHeaders,
   timerFromResponse,
   type SessionTimer,
+  type SessionTimerAnswer,
 } from './session-timer.js'
 import { MIN_SESSION_EXPIRES_SECONDS } from './sip-headers.js'
 import type { SipRequest, SipResponse } from './sip-message.js'
@@ -862,13 +863,8 @@ export class SipCall {
       )
       return
     }
-    const timer = answerSessionTimer(request.headers, this.#minSe)
-    if (timer.kind === 'too-small') {
-      incoming.respond(
-        responseFor(request, 422, 'Session Interval Too Small', {
-          extraHeaders: [['Min-SE', String(timer.minSeSeconds)]],
-        }),
-      )
+    const timer = this.#sessionTimerOr422(incoming)
+    if (timer === null) {
       return
     }
     let media: CallMedia | null = null
@@ -920,6 +916,23 @@ export class SipCall {
     }
   }
 
+  /**
+   * The session timer a re-INVITE or UPDATE asks for; null when it asks for less than our Min-SE
+   * and has been answered 422 with it (RFC 4028 §9).
+   */
+  #sessionTimerOr422(incoming: IncomingRequest): SessionTimerAnswer | null {
+    const timer = answerSessionTimer(incoming.request.headers, this.#minSe)
+    if (timer.kind !== 'too-small') {
+      return timer
+    }
+    incoming.respond(
+      responseFor(incoming.request, 422, 'Session Interval Too Small', {
+        extraHeaders: [['Min-SE', String(timer.minSeSeconds)]],
+      }),
+    )
+    return null
+  }
+
   /** UPDATE without a body: a session refresh (RFC 4028 §10). With an offer, we decline it. */
   #receiveUpdate(incoming: IncomingRequest): void {
     const request = incoming.request
@@ -927,13 +940,8 @@ export class SipCall {
       incoming.respond(responseFor(request, 488, 'Not Acceptable Here'))
       return
     }
-    const timer = answerSessionTimer(request.headers, this.#minSe)
-    if (timer.kind === 'too-small') {
-      incoming.respond(
-        responseFor(request, 422, 'Session Interval Too Small', {
-          extraHeaders: [['Min-SE', String(timer.minSeSeconds)]],
-        }),
-      )
+    const timer = this.#sessionTimerOr422(incoming)
+    if (timer === null) {
       return
     }
     incoming.respond(
