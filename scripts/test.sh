@@ -302,7 +302,7 @@ PEERS=(
   bwrap:bubblewrap
   gcc:gcc
   pkg-config:pkg-config
-  /usr/include/spandsp.h:libspandsp-dev
+  /usr/include/spandsp/t30.h:libspandsp-dev
   tshark:tshark
   sipp:sip-tester
 )
