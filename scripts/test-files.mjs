@@ -7,18 +7,19 @@ import { join } from 'node:path'
 
 /** Longest first, as measured by `npm test` on the 2-core CI machine (docs/benchmarks.md). */
 const SLOWEST = [
-  // Real-time T.38 calls against spandsp: mostly waiting on the line, so they start first.
+  // Real-time calls (SIPp, spandsp) mostly wait on the line, and the CPU-heavy files keep the
+  // two cores busy meanwhile: they alternate, so that neither kind holds every slot at once.
   'test/interop/sip-trunk-sipp.test.ts',
-  'test/interop/spandsp-to-faxd.test.ts',
-  'test/interop/spandsp-harness.test.ts',
-  'test/interop/faxd-to-spandsp.test.ts',
-  'test/interop/sip-inbound-spandsp.test.ts',
   'test/rendering/linked-content.test.ts',
+  'test/interop/faxd-to-spandsp.test.ts',
   'test/crash/sigkill.test.ts',
+  'test/interop/spandsp-to-faxd.test.ts',
+  'test/api/send-fax-rules.test.ts',
+  'test/interop/sip-inbound-spandsp.test.ts',
   'test/rendering/documents.test.ts',
+  'test/interop/spandsp-harness.test.ts',
   'test/rendering/hostile.test.ts',
   'test/cli/database-outage.test.ts',
-  'test/api/send-fax-rules.test.ts',
   'test/fuzz/send-fax.fuzz.test.ts',
   'test/fuzz/other-routes.fuzz.test.ts',
   'test/cli/serve-worker.test.ts',

@@ -101,14 +101,20 @@ export class SipTrunk {
         ? await routeAddressTo(settings.trunk.host)
         : settings.listen.host)
     const trunk = new SipTrunk(settings, listener, publicAddress, log)
+    // What arrived is taken before time moves on: after the process was held up (a loaded
+    // machine, a long garbage collection), the 100 Trying that came in meanwhile must stop
+    // timer A before it fires, or we resend an INVITE the far end has already answered.
     listener.onDatagram((datagram, from) => {
-      trunk.#catchUp()
       trunk.#agent.receive(datagram, { address: from.host, port: from.port })
+      trunk.#catchUp()
       trunk.#pump()
     })
+    // For the same reason the clock moves in the check phase, after this turn's socket reads.
     trunk.#timer = setInterval(() => {
-      trunk.#catchUp()
-      trunk.#pump()
+      setImmediate(() => {
+        trunk.#catchUp()
+        trunk.#pump()
+      })
     }, TICK_MS)
     trunk.#registration?.start()
     trunk.#pump()
