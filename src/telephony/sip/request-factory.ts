@@ -14,8 +14,8 @@ import { randomBytes } from 'node:crypto'
 import {
   authorizationHeaderValue,
   digestAlgorithmFrom,
-  type DigestChallenge as DigestComputeChallenge,
-  type DigestCredentials as DigestSecret,
+  type DigestChallenge,
+  type DigestCredentials,
   type DigestQop,
 } from './digest.js'
 import {
@@ -28,7 +28,7 @@ import {
   parseDigestChallenge,
   parseNameAddr,
   parseVia,
-  type DigestChallenge,
+  type DigestChallengeHeader,
 } from './sip-headers.js'
 import { SipHeaders, type SipRequest, type SipResponse } from './sip-message.js'
 import { SipParseError } from './sip-parse-error.js'
@@ -323,7 +323,7 @@ export interface AuthorizationOptions {
 export function withAuthorization(
   request: SipRequest,
   challengeResponse: SipResponse,
-  credentials: DigestSecret,
+  credentials: DigestCredentials,
   nonceCount: number,
   cnonce: string,
   options: AuthorizationOptions = {},
@@ -389,9 +389,9 @@ function realmOf(credentialsLine: string): string | undefined {
   }
 }
 
-function firstUsableChallenge(lines: readonly string[]): DigestComputeChallenge | null {
+function firstUsableChallenge(lines: readonly string[]): DigestChallenge | null {
   for (const line of lines) {
-    let parsed: DigestChallenge
+    let parsed: DigestChallengeHeader
     try {
       parsed = parseDigestChallenge(line)
     } catch {

@@ -460,7 +460,7 @@ export function parseAuthHeader(value: string): AuthHeader {
 }
 
 /** A Digest challenge from a 401's WWW-Authenticate or a 407's Proxy-Authenticate. */
-export interface DigestChallenge {
+export interface DigestChallengeHeader {
   readonly realm: string
   readonly nonce: string
   readonly opaque: string | undefined
@@ -476,7 +476,7 @@ export interface DigestChallenge {
   readonly params: ReadonlyMap<string, string>
 }
 
-export function parseDigestChallenge(value: string): DigestChallenge {
+export function parseDigestChallenge(value: string): DigestChallengeHeader {
   const { scheme, params } = parseAuthHeader(value)
   if (scheme.toLowerCase() !== 'digest') {
     bad(`not a Digest challenge: "${value}"`)
@@ -535,7 +535,7 @@ export function formatDigestChallenge(init: DigestChallengeInit): string {
 }
 
 /** Digest credentials from an Authorization or Proxy-Authorization header. */
-export interface DigestCredentials {
+export interface DigestCredentialsHeader {
   readonly username: string
   readonly realm: string
   readonly nonce: string
@@ -550,7 +550,7 @@ export interface DigestCredentials {
   readonly params: ReadonlyMap<string, string>
 }
 
-export function parseDigestCredentials(value: string): DigestCredentials {
+export function parseDigestCredentials(value: string): DigestCredentialsHeader {
   const { scheme, params } = parseAuthHeader(value)
   if (scheme.toLowerCase() !== 'digest') {
     bad(`not Digest credentials: "${value}"`)
@@ -573,10 +573,10 @@ export function parseDigestCredentials(value: string): DigestCredentials {
 }
 
 export type DigestCredentialsInit = Omit<
-  DigestCredentials,
+  DigestCredentialsHeader,
   'params' | 'algorithm' | 'cnonce' | 'opaque' | 'qop' | 'nc'
 > &
-  Partial<Pick<DigestCredentials, 'algorithm' | 'cnonce' | 'opaque' | 'qop' | 'nc'>>
+  Partial<Pick<DigestCredentialsHeader, 'algorithm' | 'cnonce' | 'opaque' | 'qop' | 'nc'>>
 
 /**
  * `Digest username="…", …`. RFC 3261 §25 quotes username, realm, nonce, uri, response, cnonce
