@@ -32,6 +32,7 @@ import type { CallResult, OutgoingCall } from '../src/domain/carrier.js'
 import type { E164 } from '../src/domain/fax-number.js'
 import { FsFileStore } from '../src/storage/files/fs-file-store.js'
 import { faxTestPage } from '../test/support/fax-pages.js'
+import { loopbackTrunk } from './loopback-trunk.js'
 
 const STEPS = (process.env['BENCH_SIP_CALLS'] ?? '1,25,50,100,150,200')
   .split(',')
@@ -89,25 +90,13 @@ async function main(): Promise<void> {
     farEnd.once('exit', (code) => reject(new Error(`the far end exited (${String(code)})`)))
   })
 
-  const trunk = await SipTrunk.start({
-    trunk: { host: '127.0.0.1', port: farPort },
-    credentials: null,
-    domain: '127.0.0.1',
-    listen: { host: '127.0.0.1', port: 0 },
-    publicAddress: '127.0.0.1',
-    mediaPorts: { first: 41000, last: 41999 },
-    channels: 10_000,
-    ringSeconds: 60,
-    register: false,
-    registerSeconds: 3600,
-    callerId: 'sender',
-    numberHeader: 'To',
-    stationId: null,
-    t38Version: 0,
-    t38MaxRate: 14_400,
-    t38InInvite: false,
-    ecm: true,
-  })
+  const trunk = await SipTrunk.start(
+    loopbackTrunk({
+      trunkPort: farPort,
+      mediaPorts: { first: 41000, last: 41999 },
+      stationId: null,
+    }),
+  )
   const carrier = new SipT38Carrier({ trunk, files })
   console.log(
     `SIP calls per worker: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg()

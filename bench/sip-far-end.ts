@@ -16,6 +16,7 @@ import { SipTrunk } from '../src/carriers/sip/sip-trunk.js'
 import type { E164 } from '../src/domain/fax-number.js'
 import { systemClock } from '../src/shared/clock.js'
 import { FsFileStore } from '../src/storage/files/fs-file-store.js'
+import { loopbackTrunk } from './loopback-trunk.js'
 
 const [firstMediaPort = 45000, lastMediaPort = 45999] = (process.env['FAR_MEDIA_PORTS'] ?? '')
   .split('-')
@@ -23,26 +24,14 @@ const [firstMediaPort = 45000, lastMediaPort = 45999] = (process.env['FAR_MEDIA_
   .map(Number)
 
 const folder = await mkdtemp(join(tmpdir(), 'faxd-sip-far-end-'))
-const trunk = await SipTrunk.start({
+const trunk = await SipTrunk.start(
   // Nothing is sent to the "trunk" of the far end: it only answers.
-  trunk: { host: '127.0.0.1', port: 9 },
-  credentials: null,
-  domain: '127.0.0.1',
-  listen: { host: '127.0.0.1', port: 0 },
-  publicAddress: '127.0.0.1',
-  mediaPorts: { first: firstMediaPort, last: lastMediaPort },
-  channels: 10_000,
-  ringSeconds: 60,
-  register: false,
-  registerSeconds: 3600,
-  callerId: 'sender',
-  numberHeader: 'To',
-  stationId: 'BENCH FAR END',
-  t38Version: 0,
-  t38MaxRate: 14_400,
-  t38InInvite: false,
-  ecm: true,
-})
+  loopbackTrunk({
+    trunkPort: 9,
+    mediaPorts: { first: firstMediaPort, last: lastMediaPort },
+    stationId: 'BENCH FAR END',
+  }),
+)
 let received = 0
 trunk.onIncomingCall(
   inboundSipCalls({

@@ -49,6 +49,7 @@ import {
   type TestNumber,
 } from './fax-model.js'
 import { seededRandom, type SeededRandom } from '../support/seeded-random.js'
+import { type Api, apiClient } from '../support/api-client.js'
 import { printStressSizes, stressSize } from '../support/stress-size.js'
 import { crashSeed } from './crash-seed.js'
 import { spawnWorker, type WorkerProcess } from './worker-process.js'
@@ -299,30 +300,6 @@ async function operatorSetup(env: Record<string, string>): Promise<string> {
   const uid = account['uid'] ?? ''
   await faxdJson(env, 'numbers', 'add', FROM, '--owner', uid)
   return (await faxdJson(env, 'tokens', 'create', '--user', uid))['token'] ?? ''
-}
-
-type Api = (
-  method: string,
-  path: string,
-  body?: unknown,
-) => Promise<{ status: number; body: Record<string, unknown> }>
-
-function apiClient(url: string, token: string): Api {
-  return async (method, path, body) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const text = await response.text()
-    return {
-      status: response.status,
-      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-    }
-  }
 }
 
 async function upload(url: string, token: string): Promise<string> {

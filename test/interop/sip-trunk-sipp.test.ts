@@ -218,9 +218,13 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
     const call = await trunkCall({
       scenario: 'trunk-cancel-while-ringing.xml',
       env: { FAXD_SIP_CHANNELS: '1', FAXD_SIP_RING_SECONDS: '10' },
-      whileCalling: async ({ sipPort }) => {
-        // The call's INVITE goes out as its job starts; give it a moment to take the channel.
-        await new Promise((resolve) => setTimeout(resolve, 1000))
+      whileCalling: async ({ sipPort, trunk }) => {
+        // The carrier takes the channel before it sends the INVITE: once the trunk has it, the
+        // one channel is in use.
+        await until(
+          async () => ((await trunk.messagesSoFar()).includes('INVITE sip:') ? true : null),
+          20_000,
+        )
         inbound = await runSipp({
           scenario: { file: join(SIPP_SCENARIOS, 'inbound-channels-full-486.xml') },
           remote: { host: '127.0.0.1', port: sipPort },

@@ -18,6 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type FaxdChild, startFaxdChild } from './faxd-child.js'
+import { apiClient } from './api-client.js'
 import { aSenderWithToken } from './operator-setup.js'
 import { type SippResult, type SippRun, freeUdpPort, startSipp } from './sipp.js'
 import { type SpandspPeer, type SpandspPeerResult, startSpandspPeer } from './spandsp-peer.js'
@@ -47,8 +48,14 @@ export interface TrunkCallOptions {
   readonly sippTimeoutSeconds?: number
   /** How long to wait for a final status after sendFax. Default 120 s. */
   readonly finalWithinMs?: number
-  /** Run once the fax's call has begun (its outbox entry is `sending`), with faxd's SIP port. */
-  readonly whileCalling?: (faxd: { readonly sipPort: number }) => Promise<void>
+  /**
+   * Run once the fax's call has begun (its outbox entry is `sending`), with faxd's SIP port and
+   * the trunk's SIPp run (its message log shows what faxd has sent so far).
+   */
+  readonly whileCalling?: (call: {
+    readonly sipPort: number
+    readonly trunk: SippRun
+  }) => Promise<void>
 }
 
 export interface TrunkCallResult {
@@ -125,7 +132,7 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
         const entry = await outboxEntry(api)
         calling = entry?.['status'] === 'sending' ? entry : null
         if (calling !== null && options.whileCalling !== undefined) {
-          await options.whileCalling({ sipPort })
+          await options.whileCalling({ sipPort, trunk: sipp })
         }
         if (calling !== null && spandspPort !== null) {
           spandsp = await startSpandspPeer({
@@ -210,21 +217,7 @@ export type TrunkApi = ReturnType<typeof apiOf>
 
 export function apiOf(url: string, token: string) {
   return {
-    async json(method: string, path: string, body?: unknown) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      const text = await response.text()
-      return {
-        status: response.status,
-        body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-      }
-    },
+    json: apiClient(url, token),
     async upload(text: string): Promise<string> {
       const form = new FormData()
       form.append('fax_file', new Blob([text], { type: 'text/plain' }), 'fax.txt')

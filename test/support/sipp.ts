@@ -101,6 +101,8 @@ export interface SippRun {
   readonly done: Promise<SippResult>
   /** SIGTERM (then SIGKILL); `done` then rejects. */
   stop(): void
+  /** The `-trace_msg` log as SIPp has written it so far (it writes each message as it goes). */
+  messagesSoFar(): Promise<string>
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 30
@@ -257,7 +259,13 @@ async function startOnce(options: SippOptions, port: number): Promise<SippRun | 
   // Bound, or ended first (bind failure, a bad scenario, sipp missing).
   while (!closed) {
     if (child.pid !== undefined && (await ownsUdpPort(child.pid, port))) {
-      return { port, pid: child.pid, done, stop: () => stopWith(new Error('sipp was stopped')) }
+      return {
+        port,
+        pid: child.pid,
+        done,
+        stop: () => stopWith(new Error('sipp was stopped')),
+        messagesSoFar: () => readFile(join(traceDir, 'messages.log'), 'utf8').catch(() => ''),
+      }
     }
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, READY_POLL_MS))])
   }

@@ -176,12 +176,6 @@ export function outcomeOfEnd(end: CallEnd): SipOutcome {
         retryable: false,
         description: `the far end refused T.38 fax (${end.detail})`,
       }
-    case 'no-t38':
-      return {
-        status: 'failed_to_send',
-        retryable: false,
-        description: `the far end never switched to T.38 fax (${end.detail})`,
-      }
     case 'remote-hangup':
       return {
         status: 'failed_to_send',

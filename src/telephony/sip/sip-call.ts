@@ -139,8 +139,6 @@ export type CallEnd =
   | { readonly reason: 'no-answer'; readonly afterMs: number }
   /** The far end refused our T.38 offer (`status`), or offered T.38 we cannot take. */
   | { readonly reason: 't38-refused'; readonly status: number | null; readonly detail: string }
-  /** The far end never went to T.38 and refused nothing: an audio-only call. */
-  | { readonly reason: 'no-t38'; readonly detail: string }
   /** The far end hung up (BYE), or the dialog died under us (481/408 to our request). */
   | { readonly reason: 'remote-hangup' }
   /** We hung up. */
