@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
@@ -446,7 +446,7 @@ function explain(call: TrunkCallResult): string {
 async function assertPagesArrivedIntact(call: TrunkCallResult, count?: number): Promise<void> {
   assert.ok(call.sentDocument !== null && call.receivedTiff !== null, explain(call))
   const sent = readTiff(call.sentDocument)
-  const received = readTiff(new Uint8Array(await readFile(call.receivedTiff)))
+  const received = readTiff(call.receivedTiff)
   assert.equal(received.length, count ?? sent.length, 'pages received')
   received.forEach((page, index) => {
     assert.equal(differenceOf(page.bitmap, sent[index]!.bitmap), '', `page ${index + 1}`)

@@ -14,7 +14,7 @@
  * DIS, so a peer that starts a few hundred ms after the T.38 stream is agreed costs nothing.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type FaxdChild, startFaxdChild } from './faxd-child.js'
@@ -65,7 +65,8 @@ export interface TrunkCallResult {
   readonly spandsp: SpandspPeerResult | null
   /** faxd's logs, for failure messages. */
   readonly faxdOutput: string
-  readonly receivedTiff: string | null
+  /** The TIFF spandsp wrote of what it received; null without a spandsp peer (or no file). */
+  readonly receivedTiff: Uint8Array | null
   /** The fax's pages (page_count of its outbox entry as the call began); null if not seen. */
   readonly pageCount: number | null
   /**
@@ -191,7 +192,13 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
       sipp: sippResult,
       spandsp: spandspResult,
       faxdOutput: server.output(),
-      receivedTiff: spandspResult === null ? null : receivedTiff,
+      receivedTiff:
+        spandspResult === null
+          ? null
+          : await readFile(receivedTiff).then(
+              (bytes) => new Uint8Array(bytes),
+              () => null,
+            ),
       pageCount: calling === null ? null : Number(calling['page_count']),
       sentDocument,
     }
@@ -200,8 +207,7 @@ export async function trunkCall(options: TrunkCallOptions): Promise<TrunkCallRes
     spandsp?.stop()
     await spandsp?.done.catch(() => undefined)
     await server?.stop()
-    // The received TIFF is read by the caller before this folder goes: tests compare in place.
-    setTimeout(() => void rm(folder, { recursive: true, force: true }), 60_000).unref()
+    await rm(folder, { recursive: true, force: true })
   }
 }
 
