@@ -4,7 +4,6 @@
  */
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import type pino from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { createApp } from './api/create-app.js'
 import { ConfigError, type Config, type RenderingConfig, type SipConfig } from './config.js'
@@ -31,6 +30,7 @@ import { deliverWebhookJob } from './webhooks/deliver-webhook-job.js'
 import { NodeWebhookHttpClient } from './webhooks/node-http-client.js'
 import { Worker } from './jobs/worker.js'
 import { systemClock } from './shared/clock.js'
+import { createLogger, type Logger } from './shared/logger.js'
 import { newId32 } from './shared/ids.js'
 import { FsFileStore } from './storage/files/fs-file-store.js'
 import { openStore } from './storage/sql/open-store.js'
@@ -157,7 +157,7 @@ export function createCarriers(
 export function createWorker(
   services: Services,
   config: Config,
-  logger: pino.Logger,
+  logger: Logger,
   sip: SipTrunk | null = null,
 ): Worker {
   const name = `${hostname()}:${process.pid}:${newId32().slice(0, 8)}`
@@ -230,7 +230,7 @@ export const WORKER_IDLE_MS = 500
 export async function startSipService(
   services: Services,
   sip: SipConfig,
-  logger: pino.Logger,
+  logger: Logger,
 ): Promise<SipTrunk> {
   const trunk = await SipTrunk.start(sip, (level, message, fields) =>
     logger[level](fields ?? {}, message),
@@ -271,15 +271,13 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   }
   const rendering = await prepareRendering(config.rendering, config.dataDir)
   const services = await openServices(config, rendering)
-  const app = await createApp({ services, logger: { level: config.logLevel } })
+  const logger = createLogger(config.logLevel)
+  const app = await createApp({ services, logger })
   for (const notice of rendering.notices) {
     app.log[notice.level](notice.message)
   }
-  const sip =
-    config.sip === null ? null : await startSipService(services, config.sip, app.log as pino.Logger)
-  const worker = config.embeddedWorker
-    ? createWorker(services, config, app.log as pino.Logger, sip)
-    : null
+  const sip = config.sip === null ? null : await startSipService(services, config.sip, logger)
+  const worker = config.embeddedWorker ? createWorker(services, config, logger, sip) : null
   app.addHook('onClose', async () => {
     await worker?.stop()
     await sip?.stop()

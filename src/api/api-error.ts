@@ -8,6 +8,7 @@
  */
 import { DomainError, type DomainErrorCode } from '../domain/domain-error.js'
 import { StoreUnavailableError } from '../domain/store-unavailable.js'
+import { redactSecrets } from '../shared/secret-redaction.js'
 
 export class ApiError extends Error {
   readonly statusCode: number
@@ -165,7 +166,9 @@ export function errorAnswer(error: Error & { statusCode?: number; code?: string 
   if (error instanceof StoreUnavailableError) {
     return storeUnavailableAnswer(error)
   }
-  const { statusCode, body } = statusAndBody(error)
+  const { statusCode, body: raw } = statusAndBody(error)
+  // A description may quote what the request sent (a URL, a parameter); no secret goes back out.
+  const body = { error: raw.error, description: redactSecrets(raw.description) }
   const challenge =
     CHALLENGES[body.error] ?? (statusCode === 401 || statusCode === 403 ? bearer() : undefined)
   return { statusCode, body, headers: challenge ? { 'www-authenticate': challenge } : {} }

@@ -9,10 +9,10 @@ import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import Fastify, {
   type FastifyError,
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
-  type FastifyServerOptions,
 } from 'fastify'
 import { MAX_TOTAL_FILE_BYTES } from '../domain/outbox-entry.js'
 import type { Services } from '../use-cases/context.js'
@@ -42,7 +42,8 @@ import { validationToApiError } from './validation-error.js'
 
 export interface AppOptions {
   readonly services: Services
-  readonly logger?: FastifyServerOptions['logger']
+  /** The process's logger (shared/logger.ts, which redacts secrets); none by default. */
+  readonly logger?: FastifyBaseLogger
 }
 
 /**
@@ -62,7 +63,7 @@ export const JSON_BODY_LIMIT_BYTES = 1024 * 1024
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const responses = new ResponsesInFlight()
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     // A request without Host is refused by requireHost below, in the documented form; Node
     // would answer it with an empty body.
@@ -122,10 +123,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       requireStorableFields(request.body)
     }
   })
-  app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({ error: 'not_found', description: `No route ${request.method} ${request.url}` })
+  app.setNotFoundHandler(async (request) => {
+    throw new ApiError(404, 'not_found', `No route ${request.method} ${request.url}`)
   })
 
   registerOAuthRoutes(app, options.services)

@@ -217,11 +217,11 @@ export const SIP_WORKER_NOTICE =
  * line for people on stderr says it has started.
  */
 async function runWorker(config: Config): Promise<void> {
-  const [{ default: pino }, { createWorker, openServices, prepareRendering }] = await Promise.all([
-    import('pino'),
+  const [{ createLogger }, { createWorker, openServices, prepareRendering }] = await Promise.all([
+    import('../shared/logger.js'),
     import('../main.js'),
   ])
-  const logger = pino({ level: config.logLevel })
+  const logger = createLogger(config.logLevel)
   const rendering = await prepareRendering(config.rendering, config.dataDir)
   for (const notice of rendering.notices) {
     logger[notice.level](notice.message)

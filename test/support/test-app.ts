@@ -25,6 +25,8 @@ import { addNumber } from '../../src/use-cases/add-number.js'
 import type { Services } from '../../src/use-cases/context.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
 import { createPersonalToken } from '../../src/use-cases/create-personal-token.js'
+import { createLogger } from '../../src/shared/logger.js'
+import { LogCapture } from './log-capture.js'
 import { multipartBody } from './multipart.js'
 import { type Engine, type TestStore, openTestStore } from './test-database.js'
 
@@ -40,6 +42,11 @@ export interface TestApp {
   readonly clock: ManualClock
   readonly testStore: TestStore
   readonly filesDir: string
+  /**
+   * Every line the app logged (at trace level) and every secret its traffic carried; close()
+   * fails when a line holds one of them.
+   */
+  readonly logs: LogCapture
   user(options?: {
     type?: AccountType
     adminUid?: string
@@ -134,17 +141,20 @@ export async function openTestApp(
     ),
     documents: new FileStoreFaxDocuments(files),
   }
-  const app = await createApp({ services })
+  const logs = new LogCapture()
+  const app = await createApp({ services, logger: createLogger('trace', logs) })
+  logs.watch(app)
   await app.ready()
 
-  const token: TestApp['token'] = async (uid, options = {}) =>
-    (
-      await createPersonalToken(services, {
-        uid,
-        scopes: options.scopes ?? null,
-        expiresInDays: options.expiresInDays ?? null,
-      })
-    ).token
+  const token: TestApp['token'] = async (uid, options = {}) => {
+    const { token: secret } = await createPersonalToken(services, {
+      uid,
+      scopes: options.scopes ?? null,
+      expiresInDays: options.expiresInDays ?? null,
+    })
+    logs.addSecret(secret)
+    return secret
+  }
 
   return {
     app,
@@ -152,6 +162,7 @@ export async function openTestApp(
     clock,
     testStore,
     filesDir,
+    logs,
     token,
     async user(options = {}) {
       emailCounter += 1
@@ -161,6 +172,9 @@ export async function openTestApp(
         adminUid: options.adminUid ?? null,
         password: options.password ?? null,
       })
+      if (options.password) {
+        logs.addSecret(options.password)
+      }
       for (const number of options.numbers ?? []) {
         if (account.accountType === 'corporate_member') {
           throw new Error('give members numbers through their admin')
@@ -221,6 +235,7 @@ export async function openTestApp(
       await app.close()
       await testStore.cleanup()
       await rm(filesDir, { recursive: true, force: true })
+      logs.assertNoLeaks()
     },
   }
 }

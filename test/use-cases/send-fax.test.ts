@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { createLogger } from '../../src/shared/logger.js'
 import { createApp } from '../../src/api/create-app.js'
 import { DomainError } from '../../src/domain/domain-error.js'
 import { parseDialString, parseE164 } from '../../src/domain/fax-number.js'
@@ -258,7 +259,7 @@ for (const engine of ENGINES) {
         const logged: string[] = []
         const app = await createApp({
           services: failingAccounts(),
-          logger: { level: 'error', stream: { write: (line: string) => logged.push(line) } },
+          logger: createLogger('error', { write: (line: string) => logged.push(line) }),
         })
         try {
           const response = await app.inject({
