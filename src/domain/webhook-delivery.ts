@@ -13,6 +13,7 @@
  */
 import { newId24, newSecret } from '../shared/ids.js'
 import type { NewJob } from './job-queue.js'
+import type { Scope } from './scopes.js'
 import type { Webhook, WebhookEvent } from './webhook.js'
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'refused'] as const
@@ -43,6 +44,22 @@ export interface WebhookDelivery {
   readonly attempts: readonly DeliveryAttempt[]
   /** When the next attempt is due; null once the delivery is no longer pending. */
   readonly nextAttemptAtMs: number | null
+}
+
+/**
+ * A hook's signing secrets: the one that signs its deliveries, and the one the last rotation
+ * replaced, with the time it stops signing (it is kept, unused, after that time, until the next
+ * rotation overwrites it).
+ */
+export interface SigningSecrets {
+  readonly current: string
+  readonly previous: { readonly secret: string; readonly validUntilMs: number } | null
+}
+
+/** The keys that sign one attempt: the current secret, and the previous one while it is valid. */
+export interface SigningKeys {
+  readonly current: string
+  readonly previous: string | null
 }
 
 /** What the code that ends a fax knows of the event. */
@@ -77,10 +94,22 @@ export interface WebhookDeliveryRepository {
   /** The hook's deliveries, newest first, at most `limit`. */
   listByHook(hookId: string, limit: number): Promise<WebhookDelivery[]>
   /**
-   * The hook's signing secret. A hook that has none yet gets `candidate` (once: of concurrent
+   * The hook's signing secrets. A hook that has none yet gets `candidate` (once: of concurrent
    * callers, all get the secret that was stored first). Null when the hook does not exist.
    */
-  signingSecret(hookId: string, candidate: string): Promise<string | null>
+  signingSecrets(hookId: string, candidate: string): Promise<SigningSecrets | null>
+  /**
+   * Gives the hook `secret` to sign with from now on. The secret it had becomes the previous
+   * one, signing until `previousValidUntilMs`; a previous one from an earlier rotation is
+   * forgotten, and a hook that had no secret yet gets no previous one. One step, so that of
+   * concurrent rotations each replaces the secret the one before it stored. Answers the hook's
+   * secrets afterwards; null when the hook does not exist.
+   */
+  rotateSigningSecret(
+    hookId: string,
+    secret: string,
+    previousValidUntilMs: number,
+  ): Promise<SigningSecrets | null>
   /**
    * Records attempt number `attemptNumber` (1 for the first) and its outcome, and writes the
    * next attempt's job when the delivery stays pending, in one transaction; only if the
@@ -146,6 +175,31 @@ export function deliveryJobPayload(
  */
 export function newSigningSecret(): string {
   return newSecret('whsec_')
+}
+
+/**
+ * How long a replaced secret still signs. A day: time for the receiver's owner to deploy the new
+ * secret; the old one is then not usable for long should it be the reason for the rotation.
+ */
+export const SECRET_ROTATION_GRACE_MS = 24 * 60 * 60_000
+
+/**
+ * The scopes that may read and rotate a hook's signing secret: those that may edit webhooks.
+ * Whoever holds the secret can sign requests that the receiver takes for faxd's, which is more
+ * than reading the delivery log lets one do. OAuth2's scope `all` covers them.
+ */
+export const SIGNING_SECRET_SCOPES: readonly Scope[] = ['fax:all:edit', 'fax:webhook:edit']
+
+/**
+ * The keys that sign an attempt made at `atMs`: the previous secret only while `atMs` is before
+ * its end, so that every attempt from then on is signed with the current secret alone.
+ */
+export function signingKeysAt(secrets: SigningSecrets, atMs: number): SigningKeys {
+  const { current, previous } = secrets
+  return {
+    current,
+    previous: previous !== null && atMs < previous.validUntilMs ? previous.secret : null,
+  }
 }
 
 /** `evt_` and 24 hex digits; ids made one after another sort one after another. */

@@ -1,6 +1,7 @@
 /**
  * The `deliver-webhook` job: one attempt of one delivery. It checks the target (target-guard.ts),
- * POSTs the delivery's body with its signed headers (signature.ts) to a checked address, and
+ * POSTs the delivery's body with its signed headers (signature.ts: the hook's current secret,
+ * and the one a rotation replaced while its grace period lasts) to a checked address, and
  * records the attempt with what follows from it, in one transaction:
  *
  * - any 2xx within the timeout: `delivered`;
@@ -24,8 +25,10 @@ import {
   deliveryJobPayload,
   newSigningSecret,
   nextAttemptAtMs,
+  signingKeysAt,
   type AttemptOutcome,
   type DeliveryAttempt,
+  type SigningSecrets,
   type WebhookDelivery,
 } from '../domain/webhook-delivery.js'
 import type { Clock } from '../shared/clock.js'
@@ -81,11 +84,14 @@ export function deliverWebhookJob(deps: DeliverWebhookDeps): (job: ClaimedJob) =
     ) {
       return
     }
-    const secret = await store.webhookDeliveries.signingSecret(delivery.hookId, newSigningSecret())
-    if (secret === null) {
+    const secrets = await store.webhookDeliveries.signingSecrets(
+      delivery.hookId,
+      newSigningSecret(),
+    )
+    if (secrets === null) {
       return
     }
-    const { result, attempt } = await attemptDelivery(deps, delivery, secret)
+    const { result, attempt } = await attemptDelivery(deps, delivery, secrets)
     const outcome = outcomeOf(result, delivery, ref.attempt, clock.now())
     await store.webhookDeliveries.recordAttempt(delivery.id, ref.attempt, attempt, outcome)
   }
@@ -94,7 +100,7 @@ export function deliverWebhookJob(deps: DeliverWebhookDeps): (job: ClaimedJob) =
 async function attemptDelivery(
   deps: DeliverWebhookDeps,
   delivery: WebhookDelivery,
-  secret: string,
+  secrets: SigningSecrets,
 ): Promise<{ result: AttemptResult; attempt: DeliveryAttempt }> {
   const atMs = deps.clock.now()
   const started = performance.now()
@@ -119,7 +125,8 @@ async function attemptDelivery(
     const response = await deps.http.post({
       url: check.url,
       addresses: check.addresses,
-      headers: deliveryHeaders(delivery, secret, Math.floor(atMs / 1000)),
+      // Signed at the attempt's own time: a retry after the grace period has only the new key.
+      headers: deliveryHeaders(delivery, signingKeysAt(secrets, atMs), Math.floor(atMs / 1000)),
       body: delivery.body,
       timeoutMs: deps.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     })

@@ -490,6 +490,18 @@ const ENDPOINTS: readonly Endpoint[] = [
       call: async () => ({ params: { hook_id: strangerHookId } }),
     },
   },
+  {
+    method: 'POST',
+    path: '/hooks/{hook_id}/rotate-secret',
+    scopes: ['fax:all:edit', 'fax:webhook:edit'],
+    unrelatedScope: 'fax:webhook:read',
+    success: 200,
+    prepare: async () => ({ params: { hook_id: await hookOf(admin.account.uid) } }),
+    foreign: {
+      code: 'webhook_not_found',
+      call: async () => ({ params: { hook_id: strangerHookId } }),
+    },
+  },
 ]
 
 const BOUNDARY = '----faxd-auth-test'

@@ -15,6 +15,7 @@ import { anAccount, aWebhook } from '../support/sample-records.js'
 import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
 
 const T0 = Date.UTC(2026, 2, 1, 9, 30, 0)
+const DAY = 24 * 60 * 60_000
 
 function eventFor(uid: string, overrides: Partial<WebhookEventInput> = {}): WebhookEventInput {
   return {
@@ -148,18 +149,86 @@ for (const engine of ENGINES) {
 
     it('keeps the first signing secret of a hook, and has none for an unknown hook', async () => {
       const secrets = world().store.webhookDeliveries
-      assert.equal(await secrets.signingSecret(hook.id, 'whsec_first'), 'whsec_first')
-      assert.equal(await secrets.signingSecret(hook.id, 'whsec_second'), 'whsec_first')
-      assert.equal(await secrets.signingSecret(otherHook.id, 'whsec_other'), 'whsec_other')
-      assert.equal(await secrets.signingSecret('0'.repeat(24), 'whsec_none'), null)
+      const current = async (hookId: string, candidate: string) =>
+        (await secrets.signingSecrets(hookId, candidate))?.current ?? null
+      assert.deepEqual(await secrets.signingSecrets(hook.id, 'whsec_first'), {
+        current: 'whsec_first',
+        previous: null,
+      })
+      assert.equal(await current(hook.id, 'whsec_second'), 'whsec_first')
+      assert.equal(await current(otherHook.id, 'whsec_other'), 'whsec_other')
+      assert.equal(await secrets.signingSecrets('0'.repeat(24), 'whsec_none'), null)
       const fresh = aWebhook(user.uid)
       await world().store.webhooks.add(fresh)
       const answers = await Promise.all(
-        ['whsec_x', 'whsec_y', 'whsec_z'].map((candidate) =>
-          secrets.signingSecret(fresh.id, candidate),
-        ),
+        ['whsec_x', 'whsec_y', 'whsec_z'].map((candidate) => current(fresh.id, candidate)),
       )
       assert.equal(new Set(answers).size, 1, `concurrent callers got ${answers.join(', ')}`)
+    })
+
+    it('rotates a signing secret: the new one signs, the replaced one is kept with its end', async () => {
+      const secrets = world().store.webhookDeliveries
+      await secrets.signingSecrets(hook.id, 'whsec_first')
+      await secrets.signingSecrets(otherHook.id, 'whsec_other')
+      const rotated = await secrets.rotateSigningSecret(hook.id, 'whsec_second', T0 + DAY)
+      const expected = {
+        current: 'whsec_second',
+        previous: { secret: 'whsec_first', validUntilMs: T0 + DAY },
+      }
+      assert.deepEqual(rotated, expected)
+      assert.deepEqual(await secrets.signingSecrets(hook.id, 'whsec_unused'), expected)
+      assert.deepEqual(await secrets.signingSecrets(otherHook.id, 'whsec_unused'), {
+        current: 'whsec_other',
+        previous: null,
+      })
+    })
+
+    it('a second rotation makes the current secret the previous one and forgets the older', async () => {
+      const secrets = world().store.webhookDeliveries
+      await secrets.signingSecrets(hook.id, 'whsec_first')
+      await secrets.rotateSigningSecret(hook.id, 'whsec_second', T0 + DAY)
+      const again = await secrets.rotateSigningSecret(hook.id, 'whsec_third', T0 + 2 * DAY)
+      const expected = {
+        current: 'whsec_third',
+        previous: { secret: 'whsec_second', validUntilMs: T0 + 2 * DAY },
+      }
+      assert.deepEqual(again, expected)
+      assert.deepEqual(await secrets.signingSecrets(hook.id, 'whsec_unused'), expected)
+      const row = await world()
+        .database()
+        .selectFrom('webhooks')
+        .selectAll()
+        .where('id', '=', hook.id)
+        .executeTakeFirstOrThrow()
+      assert.ok(!JSON.stringify(row).includes('whsec_first'), 'the oldest secret is gone')
+    })
+
+    it('rotating a hook that has no secret yet gives it one and no previous one; an unknown hook, none', async () => {
+      const secrets = world().store.webhookDeliveries
+      const rotated = await secrets.rotateSigningSecret(hook.id, 'whsec_new', T0 + DAY)
+      assert.deepEqual(rotated, { current: 'whsec_new', previous: null })
+      assert.deepEqual(await secrets.signingSecrets(hook.id, 'whsec_unused'), rotated)
+      assert.equal(await secrets.rotateSigningSecret('0'.repeat(24), 'whsec_none', T0), null)
+      const rows = await world().database().selectFrom('webhooks').select('id').execute()
+      assert.equal(rows.length, 2, 'no hook was made for the unknown id')
+    })
+
+    it('concurrent rotations each replace the secret the one before stored: none is lost unseen', async () => {
+      const secrets = world().store.webhookDeliveries
+      await secrets.signingSecrets(hook.id, 'whsec_first')
+      const candidates = ['whsec_a', 'whsec_b', 'whsec_c', 'whsec_d']
+      const answers = await Promise.all(
+        candidates.map((candidate) => secrets.rotateSigningSecret(hook.id, candidate, T0 + DAY)),
+      )
+      const replaced = answers.map((answer) => answer?.previous?.secret)
+      // Run one after another, the rotations replace whsec_first and then three of the
+      // candidates, each once; two that read the same secret would both answer it.
+      assert.equal(new Set(replaced).size, candidates.length, `replaced ${replaced.join(', ')}`)
+      assert.ok(replaced.includes('whsec_first'))
+      const final = await secrets.signingSecrets(hook.id, 'whsec_unused')
+      assert.ok(final && candidates.includes(final.current))
+      assert.ok(!replaced.includes(final.current), 'the last one stored replaced nothing after it')
+      assert.ok(final.previous && candidates.includes(final.previous.secret))
     })
 
     it('records a failed attempt with the job of the next one, in one step', async () => {

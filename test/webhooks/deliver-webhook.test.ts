@@ -122,9 +122,12 @@ beforeEach(async () => {
       return rows.length
     },
     async secretOf(hook) {
-      const secret = await store.webhookDeliveries.signingSecret(hook.id, 'whsec_not_this_one')
-      assert.ok(secret !== null && secret !== 'whsec_not_this_one', 'the hook has its secret')
-      return secret
+      const secrets = await store.webhookDeliveries.signingSecrets(hook.id, 'whsec_not_this_one')
+      assert.ok(
+        secrets !== null && secrets.current !== 'whsec_not_this_one',
+        'the hook has its secret',
+      )
+      return secrets.current
     },
   }
 })
@@ -194,6 +197,7 @@ describe('delivering a webhook', () => {
       header(request, 'x-faxd-signature'),
       expectedSignature(secret, timestamp, request.body),
     )
+    assert.equal(request.headers['x-faxd-signature-previous'], undefined, 'never rotated')
 
     const stored = await w().delivery(delivery.id)
     assert.equal(stored.status, 'delivered')

@@ -2,7 +2,8 @@
  * The signature checks docs/webhooks.md gives receivers (its first `js` and first `python`
  * block) work on real deliveries: each runs in its own interpreter (node, python3) on requests
  * a real receiver got from faxd, and accepts them, and refuses a changed body, another secret and
- * a stale timestamp.
+ * a stale timestamp. After a rotation, a delivery in the grace period is accepted with either
+ * secret, and one after it only with the new secret.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -12,6 +13,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { Worker } from '../../src/jobs/worker.js'
+import { newSigningSecret, SECRET_ROTATION_GRACE_MS } from '../../src/domain/webhook-delivery.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { deliverWebhookJob } from '../../src/webhooks/deliver-webhook-job.js'
 import { enqueueWebhookEvent } from '../../src/webhooks/enqueue-webhook-event.js'
@@ -27,8 +29,8 @@ const DOC = join(import.meta.dirname, '..', '..', 'docs', 'webhooks.md')
 interface Case {
   readonly name: string
   readonly secret: string
-  readonly timestamp: string
-  readonly signature: string
+  /** The X-Faxd-* headers of the request (lower-case names, as node:http gives them). */
+  readonly headers: Readonly<Record<string, string>>
   readonly body: string
   readonly tolerance: number
   readonly expected: boolean
@@ -42,24 +44,29 @@ async function snippet(language: 'js' | 'python'): Promise<string> {
 }
 
 let testStore: TestStore
-let secret = ''
-let fresh: ReceivedRequest
-let stale: ReceivedRequest
 let cases: Case[] = []
 let dir = ''
 
-/** Two real deliveries: one made now, one made 10 minutes ago (by the clock faxd was given). */
+const TWO_DAYS_SECONDS = 2 * 24 * 3600
+
+/**
+ * Real deliveries: one made now and one made 10 minutes ago (by the clock faxd was given), then,
+ * after the secret was rotated, one made now (in the grace period, signed with both secrets) and
+ * one made as the grace period has ended (signed with the new secret alone).
+ */
 before(async () => {
   testStore = await openTestStore('sqlite')
   const { store } = testStore
   const receiver = await startReceiver(204)
+  let oldSecret = ''
+  let newSecret = ''
   try {
     const user = anAccount()
     await store.accounts.create(user, null)
     const hook = aWebhook(user.uid, { event: 'fax_received', target: receiver.url() })
     await store.webhooks.add(hook)
-    for (const ageMs of [0, 10 * 60_000]) {
-      const clock = new ManualClock(Date.now() - ageMs)
+    const deliverAt = async (nowMs: number) => {
+      const clock = new ManualClock(nowMs)
       const handler = deliverWebhookJob({
         store,
         clock,
@@ -84,21 +91,39 @@ before(async () => {
       )
       assert.equal(await worker.drain(), 1)
     }
-    const found = await store.webhookDeliveries.signingSecret(hook.id, 'unused')
-    assert.ok(found !== null)
-    secret = found
+    const now = Date.now()
+    await deliverAt(now)
+    await deliverAt(now - 10 * 60_000)
+    const before = await store.webhookDeliveries.signingSecrets(hook.id, 'unused')
+    assert.ok(before !== null)
+    oldSecret = before.current
+    const rotated = await store.webhookDeliveries.rotateSigningSecret(
+      hook.id,
+      newSigningSecret(),
+      now + SECRET_ROTATION_GRACE_MS,
+    )
+    assert.ok(rotated !== null)
+    newSecret = rotated.current
+    await deliverAt(now)
+    await deliverAt(now + SECRET_ROTATION_GRACE_MS)
   } finally {
     await receiver.close()
   }
-  const [first, second] = receiver.requests
-  assert.ok(first && second)
-  ;[fresh, stale] = [first, second]
-  assert.notEqual(first.body, second.body, 'the event times differ')
+  const [fresh, stale, inGrace, afterGrace] = receiver.requests
+  assert.ok(fresh && stale && inGrace && afterGrace)
+  assert.notEqual(fresh.body, stale.body, 'the event times differ')
+  assert.ok(inGrace.headers['x-faxd-signature-previous'], 'the grace delivery has both')
+  assert.equal(afterGrace.headers['x-faxd-signature-previous'], undefined)
   const of = (request: ReceivedRequest) => ({
-    timestamp: request.headers['x-faxd-timestamp'] as string,
-    signature: request.headers['x-faxd-signature'] as string,
+    headers: Object.fromEntries(
+      Object.entries(request.headers).filter(
+        (entry): entry is [string, string] =>
+          entry[0].startsWith('x-faxd-') && typeof entry[1] === 'string',
+      ),
+    ),
     body: request.body,
   })
+  const secret = oldSecret
   cases = [
     { name: 'a fresh delivery', secret, ...of(fresh), tolerance: 300, expected: true },
     {
@@ -132,6 +157,49 @@ before(async () => {
       tolerance: 3600,
       expected: false,
     },
+    {
+      name: 'in the grace period, the new secret',
+      secret: newSecret,
+      ...of(inGrace),
+      tolerance: 300,
+      expected: true,
+    },
+    {
+      name: 'in the grace period, the replaced secret',
+      secret: oldSecret,
+      ...of(inGrace),
+      tolerance: 300,
+      expected: true,
+    },
+    {
+      name: 'in the grace period, another secret',
+      secret: `${newSecret}x`,
+      ...of(inGrace),
+      tolerance: 300,
+      expected: false,
+    },
+    {
+      name: 'in the grace period, a changed body with the replaced secret',
+      secret: oldSecret,
+      ...of(inGrace),
+      body: inGrace.body.replace('success', 'failed'),
+      tolerance: 300,
+      expected: false,
+    },
+    {
+      name: 'after the grace period, the new secret',
+      secret: newSecret,
+      ...of(afterGrace),
+      tolerance: TWO_DAYS_SECONDS,
+      expected: true,
+    },
+    {
+      name: 'after the grace period, the replaced secret',
+      secret: oldSecret,
+      ...of(afterGrace),
+      tolerance: TWO_DAYS_SECONDS,
+      expected: false,
+    },
   ]
   dir = await mkdtemp(join(tmpdir(), 'faxd-snippets-'))
   await writeFile(join(dir, 'cases.json'), JSON.stringify(cases))
@@ -156,12 +224,7 @@ describe('the signature checks of docs/webhooks.md', () => {
 import { readFileSync } from 'node:fs'
 const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const answers = cases.map((c) =>
-  verifyFaxdWebhook(
-    c.secret,
-    { 'x-faxd-timestamp': c.timestamp, 'x-faxd-signature': c.signature },
-    Buffer.from(c.body, 'utf8'),
-    c.tolerance,
-  ),
+  verifyFaxdWebhook(c.secret, c.headers, Buffer.from(c.body, 'utf8'), c.tolerance),
 )
 process.stdout.write(JSON.stringify(answers))
 `
@@ -175,10 +238,13 @@ process.stdout.write(JSON.stringify(answers))
     const harness = `
 import json, sys
 cases = json.load(open(sys.argv[1], encoding="utf-8"))
+# A dict with the names as sent (X-Faxd-Signature-Previous only when the request had it).
+def as_sent(name):
+    return "-".join(part.capitalize() for part in name.split("-"))
 answers = [
     verify_faxd_webhook(
         c["secret"],
-        {"X-Faxd-Timestamp": c["timestamp"], "X-Faxd-Signature": c["signature"]},
+        {as_sent(name): value for name, value in c["headers"].items()},
         c["body"].encode("utf-8"),
         c["tolerance"],
     )

@@ -1,15 +1,21 @@
 /**
  * Webhooks of the calling account: register, list by event, delete; and, beyond Fax.Plus, the
- * delivery log of one hook with its signing secret (docs/webhooks.md).
+ * delivery log of one hook (with its signing secret for tokens that may edit webhooks) and the
+ * rotation of that secret (docs/webhooks.md).
  */
 import type { FastifyInstance } from 'fastify'
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../../domain/webhook.js'
-import { WEBHOOK_DELIVERY_STATUSES, type WebhookDelivery } from '../../domain/webhook-delivery.js'
+import {
+  SIGNING_SECRET_SCOPES,
+  WEBHOOK_DELIVERY_STATUSES,
+  type WebhookDelivery,
+} from '../../domain/webhook-delivery.js'
 import type { Services } from '../../use-cases/context.js'
 import { createWebhook } from '../../use-cases/create-webhook.js'
 import { deleteWebhook } from '../../use-cases/delete-webhook.js'
 import { listWebhookDeliveries } from '../../use-cases/list-webhook-deliveries.js'
 import { listWebhooks } from '../../use-cases/list-webhooks.js'
+import { rotateWebhookSecret } from '../../use-cases/rotate-webhook-secret.js'
 import { actorOf } from '../authenticate-request.js'
 import { formatUtc } from '../wire/time-format.js'
 import { pathParams } from './params.js'
@@ -82,7 +88,8 @@ export function registerWebhookRoutes(app: FastifyInstance, services: Services):
     config: {
       operation: {
         operationId: 'listWebhookDeliveries',
-        summary: "A webhook's signing secret and its last 100 deliveries, newest first (faxd)",
+        summary:
+          "A webhook's last 100 deliveries, newest first, and its signing secret for tokens that may edit webhooks (faxd)",
         tag: 'Webhooks',
         scopes: ['fax:all:read', 'fax:webhook:read'],
         success: { status: 200, description: 'The delivery log', schema: DELIVERY_LOG_SCHEMA },
@@ -90,7 +97,32 @@ export function registerWebhookRoutes(app: FastifyInstance, services: Services):
     },
     handler: async (request) => {
       const log = await listWebhookDeliveries(services, actorOf(request), request.params.hook_id)
-      return { signing_secret: log.signingSecret, records: log.deliveries.map(toDeliveryJson) }
+      const records = log.deliveries.map(toDeliveryJson)
+      // Left out, not null, for a token that may not see it: every hook has a secret.
+      return log.signingSecret === null
+        ? { records }
+        : { signing_secret: log.signingSecret, records }
+    },
+  })
+
+  app.post<{ Params: { hook_id: string } }>('/hooks/:hook_id/rotate-secret', {
+    schema: { params: pathParams({ hook_id: { type: 'string', maxLength: 64 } }) },
+    config: {
+      operation: {
+        operationId: 'rotateWebhookSecret',
+        summary: 'Give a webhook a new signing secret; the old one signs too for 24 hours (faxd)',
+        tag: 'Webhooks',
+        scopes: SIGNING_SECRET_SCOPES,
+        success: { status: 200, description: 'The new secret', schema: ROTATED_SECRET_SCHEMA },
+      },
+    },
+    handler: async (request) => {
+      const rotated = await rotateWebhookSecret(services, actorOf(request), request.params.hook_id)
+      const until = rotated.previousValidUntilMs
+      return {
+        signing_secret: rotated.signingSecret,
+        previous_secret_valid_until: until === null ? null : formatUtc(until),
+      }
     },
   })
 }
@@ -117,13 +149,20 @@ const UTC_TIME = {
   pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$',
 } as const
 
+const SIGNING_SECRET = {
+  type: 'string',
+  pattern: '^whsec_[A-Za-z0-9_-]{43}$',
+} as const
+
 const DELIVERY_LOG_SCHEMA = {
   type: 'object',
-  required: ['signing_secret', 'records'],
+  required: ['records'],
   properties: {
     signing_secret: {
-      type: 'string',
-      description: 'The HMAC-SHA256 key of X-Faxd-Signature (docs/webhooks.md)',
+      ...SIGNING_SECRET,
+      description:
+        'The HMAC-SHA256 key of X-Faxd-Signature (docs/webhooks.md). Only for a token with ' +
+        'fax:webhook:edit or fax:all:edit (OAuth2: all); absent for a token that may only read webhooks.',
     },
     records: {
       type: 'array',
@@ -151,6 +190,24 @@ const DELIVERY_LOG_SCHEMA = {
           next_attempt_at: { ...UTC_TIME, nullable: true },
         },
       },
+    },
+  },
+}
+
+const ROTATED_SECRET_SCHEMA = {
+  type: 'object',
+  required: ['signing_secret', 'previous_secret_valid_until'],
+  properties: {
+    signing_secret: {
+      ...SIGNING_SECRET,
+      description: 'The new HMAC-SHA256 key of X-Faxd-Signature, from now on',
+    },
+    previous_secret_valid_until: {
+      ...UTC_TIME,
+      nullable: true,
+      description:
+        'Until then (UTC) the replaced secret signs too, in X-Faxd-Signature-Previous; null when ' +
+        'the hook had no secret yet. A rotation within this time ends the older secret at once.',
     },
   },
 }

@@ -190,6 +190,10 @@ export interface WebhooksTable {
   created_at: number
   /** The key that signs its deliveries; set when first needed (webhook-deliveries). */
   signing_secret: string | null
+  /** The key the last rotation replaced; null before any (migration 0012). */
+  previous_signing_secret: string | null
+  /** When `previous_signing_secret` stops signing; null with it. */
+  previous_secret_valid_until: number | null
 }
 
 export interface WebhookDeliveriesTable {

@@ -1,15 +1,16 @@
 /**
  * WebhookDeliveryRepository on SQL: deliveries in `webhook_deliveries` (their attempts a JSON
  * list), the jobs of their attempts in `jobs`, each delivery and its next job written in one
- * transaction; signing secrets in `webhooks.signing_secret`. Recording an attempt is a
- * conditional UPDATE on (status pending, attempt_count), so an attempt is recorded once even
- * when two workers made it.
+ * transaction; signing secrets in `webhooks` (the current one, and the one the last rotation
+ * replaced, with the time it stops signing). Recording an attempt is a conditional UPDATE on
+ * (status pending, attempt_count), so an attempt is recorded once even when two workers made it.
  */
 import type { Kysely } from 'kysely'
 import type {
   AttemptOutcome,
   DeliveryAttempt,
   PlannedDelivery,
+  SigningSecrets,
   WebhookDelivery,
   WebhookDeliveryRepository,
 } from '../../domain/webhook-delivery.js'
@@ -17,8 +18,20 @@ import { newJobToRow } from './job-rows.js'
 import type { Database } from './schema.js'
 import type { SqlEngine } from './sql-engine.js'
 import type { TransactionRunner } from './transaction-runner.js'
-import { attemptsToText, parseAttempts, webhookDeliveryFromRow } from './webhook-delivery-rows.js'
+import {
+  attemptsToText,
+  parseAttempts,
+  signingSecretsFromRow,
+  webhookDeliveryFromRow,
+} from './webhook-delivery-rows.js'
 import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
+
+/** The columns of `webhooks` that hold a hook's signing secrets. */
+const SECRET_COLUMNS = [
+  'signing_secret',
+  'previous_signing_secret',
+  'previous_secret_valid_until',
+] as const
 
 export class SqlWebhookDeliveryRepository implements WebhookDeliveryRepository {
   readonly #db: Kysely<Database>
@@ -66,14 +79,18 @@ export class SqlWebhookDeliveryRepository implements WebhookDeliveryRepository {
     return rows.map(webhookDeliveryFromRow)
   }
 
-  async signingSecret(hookId: string, candidate: string): Promise<string | null> {
+  async signingSecrets(hookId: string, candidate: string): Promise<SigningSecrets | null> {
     const known = await this.#db
       .selectFrom('webhooks')
-      .select('signing_secret')
+      .select(SECRET_COLUMNS)
       .where('id', '=', hookId)
       .executeTakeFirst()
-    if (known === undefined || known.signing_secret !== null) {
-      return known?.signing_secret ?? null
+    if (known === undefined) {
+      return null
+    }
+    const secrets = signingSecretsFromRow(known)
+    if (secrets !== null) {
+      return secrets
     }
     return this.#transactions.run(async (trx) => {
       await trx
@@ -84,10 +101,48 @@ export class SqlWebhookDeliveryRepository implements WebhookDeliveryRepository {
         .execute()
       const stored = await trx
         .selectFrom('webhooks')
-        .select('signing_secret')
+        .select(SECRET_COLUMNS)
         .where('id', '=', hookId)
         .executeTakeFirst()
-      return stored?.signing_secret ?? null
+      return stored === undefined ? null : signingSecretsFromRow(stored)
+    })
+  }
+
+  /**
+   * The secret being replaced is read and overwritten in one transaction that holds the row: on
+   * PostgreSQL FOR UPDATE (a concurrent rotation waits, then reads what this one stored), on
+   * SQLite the write lock its transactions begin with. No rotation's secret is lost unseen.
+   */
+  async rotateSigningSecret(
+    hookId: string,
+    secret: string,
+    previousValidUntilMs: number,
+  ): Promise<SigningSecrets | null> {
+    return this.#transactions.run(async (trx) => {
+      const known = await trx
+        .selectFrom('webhooks')
+        .select('signing_secret')
+        .where('id', '=', hookId)
+        .$if(this.#engine === 'postgres', (q) => q.forUpdate())
+        .executeTakeFirst()
+      if (known === undefined) {
+        return null
+      }
+      const replaced = known.signing_secret
+      await trx
+        .updateTable('webhooks')
+        .set({
+          signing_secret: secret,
+          previous_signing_secret: replaced,
+          previous_secret_valid_until: replaced === null ? null : previousValidUntilMs,
+        })
+        .where('id', '=', hookId)
+        .execute()
+      return {
+        current: secret,
+        previous:
+          replaced === null ? null : { secret: replaced, validUntilMs: previousValidUntilMs },
+      }
     })
   }
 

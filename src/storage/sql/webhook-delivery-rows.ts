@@ -1,17 +1,18 @@
 /**
  * Webhook deliveries between the `webhook_deliveries` table and the domain. The attempts are a
  * JSON list in one column, as `{at, status_code, error, duration_ms}` objects, checked on the way
- * out like every other stored value.
+ * out like every other stored value. A hook's signing secrets are columns of `webhooks`.
  */
 import type { Insertable, Selectable } from 'kysely'
 import { WEBHOOK_EVENTS } from '../../domain/webhook.js'
 import {
   WEBHOOK_DELIVERY_STATUSES,
   type DeliveryAttempt,
+  type SigningSecrets,
   type WebhookDelivery,
 } from '../../domain/webhook-delivery.js'
 import { oneOf, toJsonText } from './column-values.js'
-import type { WebhookDeliveriesTable } from './schema.js'
+import type { WebhookDeliveriesTable, WebhooksTable } from './schema.js'
 
 /** One attempt as the `attempts` column stores it. */
 interface AttemptCell {
@@ -49,6 +50,26 @@ export function webhookDeliveryToRow(
     attempts: attemptsToText(delivery.attempts),
     next_attempt_at: delivery.nextAttemptAtMs,
     created_at: delivery.createdAtMs,
+  }
+}
+
+/**
+ * A hook's signing secrets from its `webhooks` row; null when it has no secret yet. A previous
+ * secret counts only with its time (a rotation writes the two together).
+ */
+export function signingSecretsFromRow(
+  row: Pick<
+    Selectable<WebhooksTable>,
+    'signing_secret' | 'previous_signing_secret' | 'previous_secret_valid_until'
+  >,
+): SigningSecrets | null {
+  if (row.signing_secret === null) {
+    return null
+  }
+  const { previous_signing_secret: secret, previous_secret_valid_until: validUntilMs } = row
+  return {
+    current: row.signing_secret,
+    previous: secret === null || validUntilMs === null ? null : { secret, validUntilMs },
   }
 }
 
