@@ -5,6 +5,9 @@
  *   DATABASE_URL  postgres://… to use PostgreSQL instead of the embedded SQLite
  *   PORT, HOST    where `faxd serve` listens (default 8080 on 127.0.0.1)
  *   LOG_LEVEL     pino level for the server (default info)
+ *   FAXD_TRUSTED_PROXIES  addresses or CIDR ranges of reverse proxies in front of faxd, comma-
+ *                 separated: a request from one of them is taken to come from the address its
+ *                 X-Forwarded-For names (for sign-in throttling and logs; default none)
  *   FAXD_SOFFICE  the LibreOffice program for Office documents (default soffice, looked up on
  *                 PATH; `none` refuses Office documents even where LibreOffice is installed)
  *   FAXD_OFFICE_TIMEOUT_SECONDS  how long one Office conversion may take (default 120)
@@ -32,6 +35,7 @@
  *   FAXD_SIP_…, FAXD_T38_…, FAXD_FAX_…  the SIP trunk, when there is one: see readSipConfig below
  *                 and docs/sip-trunk.md
  */
+import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import type { SipTrunkSettings } from './carriers/sip/sip-trunk-settings.js'
 
@@ -44,6 +48,8 @@ export interface Config {
   readonly port: number
   readonly host: string
   readonly logLevel: string
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). */
+  readonly trustedProxies: readonly string[]
   /** `faxd serve` runs a worker in the same process (the embedded default). */
   readonly embeddedWorker: boolean
   readonly simulatedTimeScale: number
@@ -105,6 +111,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = env['LOG_LEVEL'] ?? 'info'
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  }
+  const trustedProxies = (env['FAXD_TRUSTED_PROXIES'] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+  for (const entry of trustedProxies) {
+    if (!isAddressOrRange(entry)) {
+      throw new ConfigError(
+        `FAXD_TRUSTED_PROXIES must list IP addresses or CIDR ranges, not ${JSON.stringify(entry)}`,
+      )
+    }
   }
   const officeTimeout = wholeNumber(env, 'FAXD_OFFICE_TIMEOUT_SECONDS', 120, 1, 3600)
   const officeMemoryMb = wholeNumber(env, 'FAXD_OFFICE_MEMORY_MB', 2048, 512, 65_536)
@@ -168,7 +185,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env['HOST'] || '127.0.0.1',
     logLevel,
+    trustedProxies,
   }
+}
+
+function isAddressOrRange(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/')
+  const kind = isIP(address)
+  if (kind === 0 || rest.length > 0) {
+    return false
+  }
+  if (prefix === undefined) {
+    return true
+  }
+  const bits = Number(prefix)
+  return /^\d{1,3}$/.test(prefix) && bits <= (kind === 4 ? 32 : 128)
 }
 
 /** The SIP trunk's settings (docs/sip-trunk.md); null when FAXD_SIP_TRUNK is not set. */

@@ -272,7 +272,7 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   const rendering = await prepareRendering(config.rendering, config.dataDir)
   const services = await openServices(config, rendering)
   const logger = createLogger(config.logLevel)
-  const app = await createApp({ services, logger })
+  const app = await createApp({ services, logger, trustedProxies: config.trustedProxies })
   for (const notice of rendering.notices) {
     app.log[notice.level](notice.message)
   }

@@ -37,7 +37,12 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   invalid_client: 401,
   invalid_grant: 400,
   unsupported_grant_type: 400,
+  unsupported_response_type: 400,
+  invalid_scope: 400,
+  invalid_redirect_uri: 400,
   invalid_credentials: 401,
+  too_many_attempts: 429,
+  weak_password: 400,
   invalid_user_id: 400,
   not_corporate_admin: 403,
   invalid_member: 400,
@@ -171,7 +176,11 @@ export function errorAnswer(error: Error & { statusCode?: number; code?: string 
   const body = { error: raw.error, description: redactSecrets(raw.description) }
   const challenge =
     CHALLENGES[body.error] ?? (statusCode === 401 || statusCode === 403 ? bearer() : undefined)
-  return { statusCode, body, headers: challenge ? { 'www-authenticate': challenge } : {} }
+  const headers: Record<string, string> = challenge ? { 'www-authenticate': challenge } : {}
+  if (error instanceof DomainError && error.retryAfterSeconds !== null) {
+    headers['retry-after'] = String(error.retryAfterSeconds)
+  }
+  return { statusCode, body, headers }
 }
 
 function statusAndBody(error: Error & { statusCode?: number; code?: string }): {

@@ -44,6 +44,12 @@ export interface AppOptions {
   readonly services: Services
   /** The process's logger (shared/logger.ts, which redacts secrets); none by default. */
   readonly logger?: FastifyBaseLogger
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client: behind
+   * one, every request would otherwise seem to come from it, and the sign-in throttle would hold
+   * every user back for one attacker's failures.
+   */
+  readonly trustedProxies?: readonly string[]
 }
 
 /**
@@ -64,6 +70,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const responses = new ResponsesInFlight()
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     // A request without Host is refused by requireHost below, in the documented form; Node
     // would answer it with an empty body.

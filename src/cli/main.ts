@@ -3,10 +3,12 @@
  * prints `{"error": code, "description": text}` on stderr and exits with status 1 (2 for a
  * usage error). It reads FAXD_DATA and DATABASE_URL like the server, so both see one store.
  *
- *   faxd accounts create --email E [--type individual|corporate_admin] [--admin UID] [--password P]
+ *   faxd accounts create --email E [--type individual|corporate_admin] [--admin UID]
+ *               [--password P | --password-stdin]
+ *   faxd accounts set-password --user UID          (the password on standard input)
  *   faxd numbers add NUMBER --owner UID [--assign UID]…
  *   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
- *   faxd clients create --user UID --redirect-uri URI
+ *   faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI…
  *   faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
  *               [--logo FILE] -o OUT.tif
  *   faxd serve
@@ -25,14 +27,18 @@ import { addNumber } from '../use-cases/add-number.js'
 import { createAccount } from '../use-cases/create-account.js'
 import { createOAuthClient } from '../use-cases/create-oauth-client.js'
 import { createPersonalToken } from '../use-cases/create-personal-token.js'
+import { setPassword } from '../use-cases/set-password.js'
 import { RenderingError } from '../rendering/rendering-error.js'
 import { UsageError } from './usage-error.js'
 
 export const USAGE = `usage:
-  faxd accounts create --email E [--type individual|corporate_admin] [--admin UID] [--password P]
+  faxd accounts create --email E [--type individual|corporate_admin] [--admin UID]
+              [--password P | --password-stdin]
+  faxd accounts set-password --user UID    (reads the password from standard input)
   faxd numbers add NUMBER --owner UID [--assign UID]...
   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
-  faxd clients create --user UID --redirect-uri URI
+  faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI
+              [--redirect-uri URI]...
   faxd render FILE... [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
               [--logo FILE] -o OUT.tif
   faxd serve
@@ -47,6 +53,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       type: 'string',
       admin: 'string',
       password: 'string',
+      'password-stdin': 'flag',
     })
     const type = optionalValue(values, 'type')
     if (
@@ -57,13 +64,25 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     ) {
       throw new UsageError('--type must be individual or corporate_admin')
     }
+    if (values['password-stdin'] === true && values['password'] !== undefined) {
+      throw new UsageError('give --password or --password-stdin, not both')
+    }
     const account = await createAccount(services, {
       email: requireValue(values, 'email'),
       type,
       adminUid: optionalValue(values, 'admin'),
-      password: optionalValue(values, 'password'),
+      password:
+        values['password-stdin'] === true
+          ? await readPassword()
+          : optionalValue(values, 'password'),
     })
     return toAccountJson(account)
+  },
+  'accounts set-password': async (services, args) => {
+    const { values } = parse(args, { user: 'string' })
+    const uid = requireValue(values, 'user')
+    await setPassword(services, { uid, password: await readPassword() })
+    return { uid, password_set: true }
   },
   'numbers add': async (services, args) => {
     const { values, positionals } = parse(args, { owner: 'string', assign: 'multiple' }, true)
@@ -71,11 +90,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     if (number === undefined || extra.length > 0) {
       throw new UsageError('give exactly one NUMBER')
     }
-    const assign = values['assign']
     const record = await addNumber(services, {
       number,
       ownerUid: requireValue(values, 'owner'),
-      assignTo: Array.isArray(assign) ? assign : [],
+      assignTo: multipleValues(values, 'assign'),
     })
     return toNumberJson(record)
   },
@@ -101,22 +119,35 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     return { token }
   },
   'clients create': async (services, args) => {
-    const { values } = parse(args, { user: 'string', 'redirect-uri': 'string' })
+    const { values } = parse(args, {
+      user: 'string',
+      name: 'string',
+      homepage: 'string',
+      'redirect-uri': 'multiple',
+    })
+    const redirectUris = multipleValues(values, 'redirect-uri')
+    if (redirectUris.length === 0) {
+      throw new UsageError('--redirect-uri is required (once per URI)')
+    }
     const client = await createOAuthClient(services, {
       uid: requireValue(values, 'user'),
-      redirectUri: requireValue(values, 'redirect-uri'),
+      name: requireValue(values, 'name'),
+      homepage: optionalValue(values, 'homepage'),
+      redirectUris,
     })
     return { client_id: client.clientId, client_secret: client.clientSecret }
   },
 }
 
-type OptionKinds = Record<string, 'string' | 'multiple'>
+type OptionKinds = Record<string, 'string' | 'multiple' | 'flag'>
 
 function parse(args: string[], kinds: OptionKinds, allowPositionals = false) {
   const options = Object.fromEntries(
     Object.entries(kinds).map(([name, kind]) => [
       name,
-      { type: 'string' as const, multiple: kind === 'multiple' },
+      kind === 'flag'
+        ? { type: 'boolean' as const }
+        : { type: 'string' as const, multiple: kind === 'multiple' },
     ]),
   )
   try {
@@ -124,6 +155,33 @@ function parse(args: string[], kinds: OptionKinds, allowPositionals = false) {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }
+}
+
+/**
+ * A password from standard input: its first line, without the line end. Not from the command
+ * line, where it would be in the shell's history and in every process listing.
+ */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) {
+    process.stderr.write('password (then Enter): ')
+  }
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer)
+    if (Buffer.concat(chunks).includes(0x0a)) {
+      break
+    }
+  }
+  const [line = ''] = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)
+  if (line === '') {
+    throw new UsageError('give the password on standard input')
+  }
+  return line
+}
+
+function multipleValues(values: Record<string, unknown>, name: string): string[] {
+  const given = values[name]
+  return Array.isArray(given) ? given.filter((v): v is string => typeof v === 'string') : []
 }
 
 function optionalValue(values: Record<string, unknown>, name: string): string | null {

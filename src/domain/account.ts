@@ -53,6 +53,15 @@ export type AccountChanges = Partial<
   >
 >
 
+/**
+ * An e-mail address as faxd keeps and compares it: in lower case. RFC 5321 §2.4 lets a mail
+ * server treat the local part's case as significant, but no provider does, and people type
+ * `Dev@Example.com` for `dev@example.com`; two accounts that differ only in case would be a trap.
+ */
+export function normalizeEmail(email: string): string {
+  return email.toLowerCase()
+}
+
 /** Whether `actor` may act on `target`'s resources: itself, or its admin acting for a member. */
 export function mayActFor(actor: Account, target: Account): boolean {
   return (

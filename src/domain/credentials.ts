@@ -14,12 +14,22 @@ export interface AccessToken {
   readonly expiresAtMs: number | null
   readonly revokedAtMs: number | null
   readonly createdAtMs: number
+  /**
+   * OAuth2 tokens: the sign-in they descend from. A code starts a family; the tokens traded for
+   * it and every refresh after carry it, so that a reused code or refresh token revokes all of
+   * them (RFC 6749 §4.1.2, RFC 9700 §4.14.2). Null for personal tokens.
+   */
+  readonly familyId: string | null
 }
 
 export interface OAuthClient {
   readonly clientId: string
   readonly uid: string
-  readonly redirectUri: string
+  /** Shown on the consent page: who asks for access. */
+  readonly name: string
+  readonly homepage: string | null
+  /** Where codes may be sent (RFC 6749 §3.1.2); at least one, the first being the default. */
+  readonly redirectUris: readonly string[]
   readonly createdAtMs: number
 }
 
@@ -27,8 +37,12 @@ export interface AuthorizationCode {
   readonly clientId: string
   readonly uid: string
   readonly redirectUri: string
+  /** The granted scopes, space-separated (RFC 6749 §3.3). */
   readonly scope: string
   readonly expiresAtMs: number
+  readonly familyId: string
+  /** RFC 7636: BASE64URL(SHA256(code_verifier)), when the client sent a challenge. */
+  readonly codeChallenge: string | null
 }
 
 /** "access token valid for 1 hour" (Fax.Plus help); refresh tokens rotate on every use. */

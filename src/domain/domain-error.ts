@@ -16,7 +16,12 @@ export type DomainErrorCode =
   | 'invalid_client'
   | 'invalid_grant'
   | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'invalid_redirect_uri'
   | 'invalid_credentials'
+  | 'too_many_attempts'
+  | 'weak_password'
   // who is asking, and for whom
   | 'invalid_user_id'
   | 'not_corporate_admin'
@@ -53,9 +58,16 @@ export type DomainErrorCode =
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode
-  constructor(code: DomainErrorCode, message: string, options?: { cause?: unknown }) {
+  /** When trying again makes sense, and no sooner than this (an HTTP Retry-After). */
+  readonly retryAfterSeconds: number | null
+  constructor(
+    code: DomainErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
     super(message, options)
     this.name = 'DomainError'
     this.code = code
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null
   }
 }

@@ -20,7 +20,9 @@ export interface AccountRepository {
   /** Fails with DomainError `email_taken` when the email is in use. */
   create(account: Account, passwordHash: string | null): Promise<void>
   get(uid: string): Promise<Account | null>
+  /** The account with this (normalised) e-mail address, and its password hash. */
   findSignIn(email: string): Promise<{ account: Account; passwordHash: string | null } | null>
+  setPasswordHash(uid: string, passwordHash: string): Promise<void>
   listMembers(adminUid: string): Promise<Account[]>
   /** Fails with DomainError `email_taken` when a new email is in use. */
   update(uid: string, changes: AccountChanges): Promise<void>
@@ -50,17 +52,57 @@ export interface TokenRepository {
     atMs: number,
     newTokens: readonly { token: AccessToken; secretHash: string }[],
   ): Promise<boolean>
+  /** Revokes every token of the family not revoked yet; answers how many. */
+  revokeFamily(familyId: string, atMs: number): Promise<number>
 }
 
 export interface OAuthRepository {
   createClient(client: OAuthClient, secretHash: string): Promise<void>
   getClient(clientId: string): Promise<{ client: OAuthClient; secretHash: string } | null>
   createCode(codeHash: string, code: AuthorizationCode): Promise<void>
+  /** The code issued to `clientId`, and whether it was used; null when there is none. */
+  findCode(
+    codeHash: string,
+    clientId: string,
+  ): Promise<{ code: AuthorizationCode; used: boolean } | null>
   /**
-   * Marks the code used and answers it, once, if it was issued to `clientId`; later calls, an
-   * unknown code or another client's code answer null (and another client cannot use it up).
+   * Marks the code used, once: true for the call that did, false for any later one, an unknown
+   * code or another client's (which cannot use it up).
    */
-  consumeCode(codeHash: string, clientId: string): Promise<AuthorizationCode | null>
+  consumeCode(codeHash: string, clientId: string): Promise<boolean>
+}
+
+/**
+ * Failed sign-ins, counted by key (an account's address, a network address, the pair), and the
+ * addresses accounts signed in from. Only the keeping is here; what a count means is
+ * domain/sign-in-throttle.ts.
+ */
+export interface SignInThrottleRepository {
+  /** The keys' current states (absent keys have none). */
+  read(keys: readonly string[]): Promise<SignInCount[]>
+  /**
+   * Adds one failure to each key, atomically; a count whose last failure is before
+   * `forgetBeforeMs` starts again from one. Each key's `untilMs` becomes what `waitUntil`
+   * answers for its new count. Answers the new states.
+   */
+  recordFailure(
+    keys: readonly string[],
+    atMs: number,
+    forgetBeforeMs: number,
+    waitUntil: (key: string, failures: number) => number,
+  ): Promise<SignInCount[]>
+  /** Forgets the keys (after a successful sign-in, or a new password). */
+  clear(keys: readonly string[]): Promise<void>
+  /** Keeps `key` with no failures until `untilMs` (a trusted address). */
+  keep(key: string, atMs: number, untilMs: number): Promise<void>
+}
+
+export interface SignInCount {
+  readonly key: string
+  readonly failures: number
+  readonly lastFailureAtMs: number
+  /** A count: no sign-in before this time. A trusted address: trusted until this time. */
+  readonly untilMs: number
 }
 
 export interface UploadRepository {
@@ -149,6 +191,7 @@ export interface Store {
   readonly numbers: NumberRepository
   readonly tokens: TokenRepository
   readonly oauth: OAuthRepository
+  readonly signInThrottle: SignInThrottleRepository
   readonly uploads: UploadRepository
   readonly outbox: OutboxRepository
   readonly faxes: FaxRepository

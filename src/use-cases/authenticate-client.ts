@@ -5,7 +5,7 @@
  */
 import type { OAuthClient } from '../domain/credentials.js'
 import { DomainError } from '../domain/domain-error.js'
-import { sha256Hex } from '../shared/secrets.js'
+import { equalInConstantTime, sha256Hex } from '../shared/secrets.js'
 import type { Services } from './context.js'
 
 export async function authenticateClient(
@@ -14,7 +14,7 @@ export async function authenticateClient(
   clientSecret: string,
 ): Promise<OAuthClient> {
   const found = await services.store.oauth.getClient(clientId)
-  if (!found || found.secretHash !== sha256Hex(clientSecret)) {
+  if (!found || !equalInConstantTime(found.secretHash, sha256Hex(clientSecret))) {
     throw new DomainError('invalid_client', 'Client authentication failed')
   }
   return found.client

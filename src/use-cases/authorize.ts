@@ -1,36 +1,95 @@
 /**
  * authorize: the sign-in and consent step of the OAuth2 authorization-code grant (RFC 6749 §4.1)
- * as Fax.Plus runs it. It signs the user in (an active account only) and hands the client a
- * one-minute, single-use code for the registered redirect URI.
+ * as Fax.Plus runs it, for a request checkAuthorizationRequest has let through. It signs the user
+ * in (an active account only, at the pace domain/sign-in-throttle.ts allows) and hands the client
+ * a one-minute, single-use code for the redirect URI, the scopes asked for and the PKCE
+ * challenge, which starts a token family.
  */
+import { normalizeEmail } from '../domain/account.js'
 import { AUTHORIZATION_CODE_TTL_MS } from '../domain/credentials.js'
 import { DomainError } from '../domain/domain-error.js'
-import { OAUTH_SCOPE_ALL } from '../domain/scopes.js'
-import { newSecret } from '../shared/ids.js'
-import { sha256Hex, verifyPassword } from '../shared/secrets.js'
+import {
+  FORGET_FAILURES_AFTER_MS,
+  TRUSTED_ADDRESS_MS,
+  ruleOf,
+  signInKeys,
+  waitAfter,
+  waitBeforeSignIn,
+} from '../domain/sign-in-throttle.js'
+import { newId24, newSecret } from '../shared/ids.js'
+import { hashPassword, passwordNeedsRehash, sha256Hex, verifyPassword } from '../shared/secrets.js'
+import type { AuthorizationRequest } from './check-authorization-request.js'
 import type { Services } from './context.js'
-import { findAuthorizingClient } from './find-authorizing-client.js'
+
+export interface SignInCredentials {
+  readonly email: string
+  readonly password: string
+  /** The network address the sign-in comes from. */
+  readonly address: string
+}
 
 export async function authorize(
   services: Services,
-  input: { clientId: string; redirectUri: string | null; email: string; password: string },
-): Promise<{ code: string; redirectUri: string }> {
-  const client = await findAuthorizingClient(services, input.clientId, input.redirectUri)
-  const signIn = await services.store.accounts.findSignIn(input.email)
-  const passwordOk = await verifyPassword(input.password, signIn?.passwordHash ?? null)
-  if (!signIn || !passwordOk) {
-    throw new DomainError('invalid_credentials', 'Wrong email or password')
-  }
-  if (signIn.account.status !== 'active') {
-    throw new DomainError('account_inactive', 'The account is not active')
-  }
+  request: AuthorizationRequest,
+  credentials: SignInCredentials,
+): Promise<string> {
+  const account = await signIn(services, credentials)
   const code = newSecret('faxd_code_')
   await services.store.oauth.createCode(sha256Hex(code), {
-    clientId: client.clientId,
-    uid: signIn.account.uid,
-    redirectUri: client.redirectUri,
-    scope: OAUTH_SCOPE_ALL,
+    clientId: request.client.clientId,
+    uid: account.uid,
+    redirectUri: request.redirectUri,
+    scope: request.scopes.join(' '),
     expiresAtMs: services.clock.now() + AUTHORIZATION_CODE_TTL_MS,
+    familyId: newId24(),
+    codeChallenge: request.codeChallenge,
   })
-  return { code, redirectUri: client.redirectUri }
+  return code
+}
+
+async function signIn(services: Services, credentials: SignInCredentials) {
+  const { store, clock } = services
+  const email = normalizeEmail(credentials.email)
+  const keys = signInKeys(email, credentials.address)
+  const nowMs = clock.now()
+  const states = await store.signInThrottle.read([
+    keys.pair,
+    keys.address,
+    keys.account,
+    keys.trusted,
+  ])
+  const waitMs = waitBeforeSignIn(keys, states, nowMs)
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000)
+    throw new DomainError(
+      'too_many_attempts',
+      `Too many failed sign-ins; try again in ${seconds} seconds`,
+      { retryAfterSeconds: seconds },
+    )
+  }
+  const found = await store.accounts.findSignIn(email)
+  const passwordOk = await verifyPassword(credentials.password, found?.passwordHash ?? null)
+  if (!found || !passwordOk) {
+    await store.signInThrottle.recordFailure(
+      [keys.pair, keys.address, keys.account],
+      nowMs,
+      nowMs - FORGET_FAILURES_AFTER_MS,
+      (key, failures) => nowMs + waitAfter(ruleOf(key), failures),
+    )
+    throw new DomainError('invalid_credentials', 'Wrong email or password')
+  }
+  if (found.account.status !== 'active') {
+    throw new DomainError('account_inactive', 'The account is not active')
+  }
+  // The address's failures stay: signing in to one's own account must not reset a count that
+  // another account's guesses built up.
+  await store.signInThrottle.clear([keys.pair, keys.account])
+  await store.signInThrottle.keep(keys.trusted, nowMs, nowMs + TRUSTED_ADDRESS_MS)
+  if (found.passwordHash !== null && passwordNeedsRehash(found.passwordHash)) {
+    await store.accounts.setPasswordHash(
+      found.account.uid,
+      await hashPassword(credentials.password),
+    )
+  }
+  return found.account
 }

@@ -1,11 +1,13 @@
 /**
  * createAccount: the operator creates an account (`faxd accounts create`). There is no actor:
- * the operator is trusted, but the same rules hold: the email must look like one, and a
- * corporate_member belongs to an existing corporate admin (`--admin`), which makes any account
- * created with `--admin` a corporate_member.
+ * the operator is trusted, but the same rules hold: the email must look like one (and is kept in
+ * lower case), a password, if any, meets domain/password-policy.ts, and a corporate_member
+ * belongs to an existing corporate admin (`--admin`), which makes any account created with
+ * `--admin` a corporate_member.
  */
-import type { Account, AccountType } from '../domain/account.js'
+import { type Account, type AccountType, normalizeEmail } from '../domain/account.js'
 import { DomainError } from '../domain/domain-error.js'
+import { passwordProblem } from '../domain/password-policy.js'
 import { newId32 } from '../shared/ids.js'
 import { hashPassword } from '../shared/secrets.js'
 import type { OperatorServices } from './context.js'
@@ -22,6 +24,11 @@ export async function createAccount(
   if (!/^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+$/.test(input.email)) {
     throw new DomainError('invalid_request', `Not an email address: ${input.email}`)
   }
+  const email = normalizeEmail(input.email)
+  const problem = input.password === null ? null : passwordProblem(input.password, email)
+  if (problem !== null) {
+    throw new DomainError('weak_password', problem)
+  }
   let accountType: AccountType = input.type ?? 'individual'
   if (input.adminUid !== null) {
     const admin = await services.store.accounts.get(input.adminUid)
@@ -37,7 +44,7 @@ export async function createAccount(
   }
   const account: Account = {
     uid: newId32(),
-    email: input.email,
+    email,
     accountType,
     adminUid: input.adminUid,
     status: 'active',

@@ -1,41 +1,76 @@
 /**
  * createOAuthClient: the operator registers an OAuth2 client for an existing account (`faxd
- * clients create`). There is no actor: the operator is trusted, but the same rules hold: the
- * redirect URI is absolute and has no fragment (RFC 6749 §3.1.2). The client secret is answered
+ * clients create`). There is no actor: the operator is trusted, but the same rules hold: a name
+ * for the consent page, a homepage (optional) that is a web address, and one or more redirect
+ * URIs that can only reach the client (domain/redirect-uri.ts). The client secret is answered
  * once; the store keeps only its hash.
  */
 import type { OAuthClient } from '../domain/credentials.js'
 import { DomainError } from '../domain/domain-error.js'
+import { redirectUriProblem } from '../domain/redirect-uri.js'
 import { newId32, newSecret } from '../shared/ids.js'
 import { sha256Hex } from '../shared/secrets.js'
 import type { OperatorServices } from './context.js'
 
+export const MAX_CLIENT_NAME_LENGTH = 100
+export const MAX_REDIRECT_URIS = 10
+
 export async function createOAuthClient(
   services: OperatorServices,
-  input: { uid: string; redirectUri: string },
+  input: {
+    uid: string
+    name: string
+    homepage: string | null
+    redirectUris: readonly string[]
+  },
 ): Promise<{ clientId: string; clientSecret: string }> {
   if (!(await services.store.accounts.get(input.uid))) {
     throw new DomainError('invalid_user_id', `No account ${input.uid}`)
   }
-  let url: URL
-  try {
-    url = new URL(input.redirectUri)
-  } catch {
-    throw new DomainError('invalid_request', `Not an absolute URI: ${input.redirectUri}`)
-  }
-  if (url.hash !== '') {
+  const name = input.name.trim()
+  if (name === '' || name.length > MAX_CLIENT_NAME_LENGTH || /\p{Cc}/u.test(name)) {
     throw new DomainError(
       'invalid_request',
-      'A redirect URI must not have a fragment (RFC 6749 §3.1.2)',
+      `A client needs a name of 1 to ${MAX_CLIENT_NAME_LENGTH} characters, shown when users sign in`,
     )
+  }
+  if (input.homepage !== null && !isWebAddress(input.homepage)) {
+    throw new DomainError(
+      'invalid_request',
+      `The homepage must be an https address: ${input.homepage}`,
+    )
+  }
+  const redirectUris = [...new Set(input.redirectUris)]
+  if (redirectUris.length === 0 || redirectUris.length > MAX_REDIRECT_URIS) {
+    throw new DomainError(
+      'invalid_redirect_uri',
+      `A client needs 1 to ${MAX_REDIRECT_URIS} redirect URIs`,
+    )
+  }
+  for (const uri of redirectUris) {
+    const problem = redirectUriProblem(uri)
+    if (problem !== null) {
+      throw new DomainError('invalid_redirect_uri', `${uri}: ${problem}`)
+    }
   }
   const client: OAuthClient = {
     clientId: `APIK-${newId32()}`,
     uid: input.uid,
-    redirectUri: input.redirectUri,
+    name,
+    homepage: input.homepage,
+    redirectUris,
     createdAtMs: services.clock.now(),
   }
   const clientSecret = newSecret('faxd_cs_')
   await services.store.oauth.createClient(client, sha256Hex(clientSecret))
   return { clientId: client.clientId, clientSecret }
+}
+
+function isWebAddress(text: string): boolean {
+  try {
+    const url = new URL(text)
+    return url.protocol === 'https:'
+  } catch {
+    return false
+  }
 }

@@ -40,6 +40,7 @@ export async function createPersonalToken(
     expiresAtMs: input.expiresInDays === null ? null : nowMs + input.expiresInDays * 86_400_000,
     revokedAtMs: null,
     createdAtMs: nowMs,
+    familyId: null,
   }
   await services.store.tokens.create({ token: record, secretHash: sha256Hex(token) })
   return { token, record }

@@ -1,6 +1,6 @@
 /**
  * The token pair that the authorization-code grant answers (RFC 6749 §5.1): an access token valid
- * one hour and a refresh token, both for one client, user and scope. issueTokenPair makes the two
+ * one hour and a refresh token, both for one client, user, scopes and token family. issueTokenPair makes the two
  * secrets and the rows that store only their hashes; the caller stores the rows (exchange-code.ts,
  * refresh-tokens.ts).
  */
@@ -20,18 +20,18 @@ export interface TokenPair {
 export function issueTokenPair(
   services: Services,
   client: OAuthClient,
-  uid: string,
-  scope: string,
+  grant: { uid: string; scopes: readonly string[]; familyId: string },
 ) {
   const nowMs = services.clock.now()
   const accessToken = newSecret('faxd_oat_')
   const refreshToken = newSecret('faxd_ort_')
   const base = {
-    uid,
+    uid: grant.uid,
     clientId: client.clientId,
-    scopes: [scope],
+    scopes: grant.scopes,
     revokedAtMs: null,
     createdAtMs: nowMs,
+    familyId: grant.familyId,
   }
   const access: AccessToken = {
     ...base,
@@ -54,7 +54,7 @@ export function issueTokenPair(
       accessToken,
       refreshToken,
       expiresInSeconds: OAUTH_ACCESS_TOKEN_TTL_MS / 1000,
-      scope,
+      scope: grant.scopes.join(' '),
     },
   }
 }

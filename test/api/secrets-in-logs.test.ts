@@ -20,11 +20,14 @@ import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js
 
 describe('redactSecrets', () => {
   const cases: [string, string][] = [
-    ['GET /token?refresh_token=abc123&x=1', `GET /token?refresh_token=${REDACTED}&x=1`],
+    ['GET /token?refresh_token=abc123&scope=all', `GET /token?refresh_token=${REDACTED}&scope=all`],
     ['/login?password=hunter22', `/login?password=${REDACTED}`],
     ['/cb?state=s&code=xyz', `/cb?state=s&code=${REDACTED}`],
     ['/t?CLIENT_SECRET=s3cret', `/t?CLIENT_SECRET=${REDACTED}`],
-    ['/t?code_verifier=v;b=2', `/t?code_verifier=${REDACTED};b=2`],
+    ['/t?code_verifier=v;state=2', `/t?code_verifier=${REDACTED};state=2`],
+    ['/login?passw%u0000ord=pw&state=s', `/login?passw%u0000ord=${REDACTED}&state=s`],
+    ['/v3/x?unheard_of=1&limit=5', `/v3/x?unheard_of=${REDACTED}&limit=5`],
+    ['form: a=1&password=pw', `form: a=1&password=${REDACTED}`],
     ['Bearer faxd_pat_AbC-_9z', `Bearer faxd_pat_${REDACTED}`],
     ['{"signing_secret":"whsec_AAAA"}', `{"signing_secret":"${REDACTED}"}`],
     ['{"password":"a \\"quoted\\" one","n":1}', `{"password":"${REDACTED}","n":1}`],
@@ -37,14 +40,15 @@ describe('redactSecrets', () => {
   }
 
   it('redacts a parameter whose name only holds a secret word', () => {
-    assert.equal(redactSecrets('/login?password%=pw&a=1'), `/login?password%=${REDACTED}&a=1`)
+    assert.equal(redactSecrets('password%=pw&a=1'), `password%=${REDACTED}&a=1`)
     assert.equal(redactSecrets('?my_client_secret=s'), `?my_client_secret=${REDACTED}`)
   })
 
   it('leaves other parameters, and JSON error codes, alone', () => {
     for (const text of [
       '/login?state=s&redirect_uri=https%3A%2F%2Fa.test%2Fcb&response_type=code',
-      '{"code":"FST_ERR_CTP_EMPTY_JSON_BODY","url":"/v3/faxes?page=2"}',
+      '{"code":"FST_ERR_CTP_EMPTY_JSON_BODY","url":"/v3/faxes?category=inbox&limit=2"}',
+      'Is it a question? Yes',
     ]) {
       assert.equal(redactSecrets(text), text)
     }
@@ -117,6 +121,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
           client_id: client.clientId,
           redirect_uri: client.redirectUri,
           email: user.account.email,
+          response_type: 'code',
           decision: 'allow',
         }).toString(),
       })

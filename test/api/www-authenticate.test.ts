@@ -77,6 +77,7 @@ function postLogin(email: string, password: string): Promise<LightMyRequestRespo
       password,
       client_id: client.clientId,
       redirect_uri: client.redirectUri,
+      response_type: 'code',
       decision: 'allow',
     }),
   })

@@ -3,7 +3,7 @@
  * FAXD_DATA or DATABASE_URL, printing JSON. Then `faxd serve` answers with what the CLI made.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,6 +16,24 @@ import { TEST_DATABASE_URL } from '../support/test-database.js'
 
 const run = promisify(execFile)
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'faxd.js')
+
+/** `faxd` with `input` on its standard input (a password), answered as faxd() answers. */
+function faxdWithInput(env: Record<string, string>, input: string, ...args: string[]) {
+  return new Promise<{ code: number; json: Record<string, any> | null; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      child.on('error', reject)
+      child.on('close', (code) =>
+        resolve({ code: code ?? -1, json: code === 0 ? JSON.parse(stdout) : null, stderr }),
+      )
+      child.stdin.end(input)
+    },
+  )
+}
 
 async function faxd(env: Record<string, string>, ...args: string[]) {
   try {
@@ -106,11 +124,39 @@ describe('operator CLI on the embedded store', () => {
       'create',
       '--user',
       adminUid,
+      '--name',
+      'Acme Fax Sync',
+      '--homepage',
+      'https://acme.example.test/',
       '--redirect-uri',
       'http://localhost/cb',
+      '--redirect-uri',
+      'com.example.faxapp:/cb',
     )
+    assert.equal(client.code, 0, client.stderr)
     assert.match(client.json?.['client_id'], /^APIK-/)
     assert.match(client.json?.['client_secret'], /^faxd_cs_/)
+
+    const weak = await faxdWithInput(
+      env,
+      'password1\n',
+      'accounts',
+      'set-password',
+      '--user',
+      adminUid,
+    )
+    assert.equal(weak.code, 1)
+    assert.equal(JSON.parse(weak.stderr.split('\n')[0] ?? '').error, 'weak_password')
+    const set = await faxdWithInput(
+      env,
+      'a passphrase of the operator\n',
+      'accounts',
+      'set-password',
+      '--user',
+      adminUid,
+    )
+    assert.equal(set.code, 0, set.stderr)
+    assert.deepEqual(set.json, { uid: adminUid, password_set: true })
 
     const server = await serve(env)
     try {
@@ -127,6 +173,30 @@ describe('operator CLI on the embedded store', () => {
         headers: { authorization: `Bearer ${readOnly.json?.['token']}` },
       })
       assert.equal(outbox.status, 403, 'the read-only token has only fax:numbers:read')
+      // The password set on standard input signs in, with the address in another case.
+      const page = await fetch(
+        `${server.url}/login?response_type=code&client_id=${client.json?.['client_id']}&redirect_uri=com.example.faxapp%3A%2Fcb`,
+      )
+      assert.equal(page.status, 200)
+      assert.match(await page.text(), /Acme Fax Sync/)
+      const login = await fetch(`${server.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          response_type: 'code',
+          client_id: client.json?.['client_id'],
+          redirect_uri: 'com.example.faxapp:/cb',
+          email: 'ADMIN@example.test',
+          password: 'a passphrase of the operator',
+          decision: 'allow',
+        }).toString(),
+      })
+      assert.equal(login.status, 302, await login.text())
+      assert.match(
+        login.headers.get('location') ?? '',
+        /^com\.example\.faxapp:\/cb\?code=faxd_code_/,
+      )
     } finally {
       await server.stop()
     }
@@ -150,6 +220,46 @@ describe('operator CLI on the embedded store', () => {
     )
     assert.equal(badScope.code, 1)
     assert.equal(JSON.parse(badScope.stderr.split('\n')[0] ?? '').error, 'invalid_request')
+
+    const scriptRedirect = await faxd(
+      env,
+      'clients',
+      'create',
+      '--user',
+      duplicate.json?.['uid'],
+      '--name',
+      'x',
+      '--redirect-uri',
+      'javascript:alert(1)',
+    )
+    assert.equal(scriptRedirect.code, 1)
+    assert.equal(
+      JSON.parse(scriptRedirect.stderr.split('\n')[0] ?? '').error,
+      'invalid_redirect_uri',
+    )
+    const unnamed = await faxd(
+      env,
+      'clients',
+      'create',
+      '--user',
+      duplicate.json?.['uid'],
+      '--redirect-uri',
+      'https://app.example.test/cb',
+    )
+    assert.equal(unnamed.code, 2)
+    assert.match(unnamed.stderr, /--name is required/)
+
+    const stdinPassword = await faxdWithInput(
+      env,
+      'from standard input\n',
+      'accounts',
+      'create',
+      '--email',
+      'Stdin@Example.test',
+      '--password-stdin',
+    )
+    assert.equal(stdinPassword.code, 0, stdinPassword.stderr)
+    assert.equal(stdinPassword.json?.['email'], 'stdin@example.test')
 
     const memberOfNobody = await faxd(
       env,

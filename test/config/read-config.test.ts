@@ -150,3 +150,22 @@ describe('FAXD_SANDBOX', () => {
     })
   })
 })
+
+describe('FAXD_TRUSTED_PROXIES', () => {
+  it('is none by default, and a list of addresses and CIDR ranges', () => {
+    assert.deepEqual(readConfig({}).trustedProxies, [])
+    assert.deepEqual(
+      readConfig({ FAXD_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8' }).trustedProxies,
+      ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8'],
+    )
+  })
+
+  for (const value of ['proxy.example.net', '10.0.0.0/33', '10.0.0.1/8/2', '::1/129', '*']) {
+    it(`refuses ${value}, naming the variable`, () => {
+      assert.throws(
+        () => readConfig({ FAXD_TRUSTED_PROXIES: value }),
+        /FAXD_TRUSTED_PROXIES must list IP addresses or CIDR ranges/,
+      )
+    })
+  }
+})

@@ -41,52 +41,68 @@ for (const engine of ENGINES) {
       )
     })
 
-    it('hands out a code once, every field intact, and null afterwards', async () => {
-      const code = anAuthorizationCode(client, user.uid)
-      await world().store.oauth.createCode('code-hash', code)
-      assert.deepEqual(await world().store.oauth.consumeCode('code-hash', client.clientId), code)
-      assert.equal(await world().store.oauth.consumeCode('code-hash', client.clientId), null)
+    it('keeps every field of a client: name, homepage and its redirect URIs in order', async () => {
+      const full = anOAuthClient(developer.uid, {
+        name: 'Ünïcode app ✓',
+        homepage: 'https://app.example.test/',
+        redirectUris: ['https://b.example.test/cb', 'com.example.app:/cb', 'http://127.0.0.1/cb'],
+      })
+      await world().store.oauth.createClient(full, 'hash')
+      assert.deepEqual((await world().store.oauth.getClient(full.clientId))?.client, full)
     })
 
-    it('hands out a code to only one of two simultaneous consumers', async () => {
+    it('finds a code, every field intact (the PKCE challenge too), unused until it is used up once', async () => {
+      const code = anAuthorizationCode(client, user.uid, {
+        codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        scope: 'fax:fax:read fax:fax:edit',
+      })
+      await world().store.oauth.createCode('code-hash', code)
+      const store = world().store.oauth
+      assert.deepEqual(await store.findCode('code-hash', client.clientId), { code, used: false })
+      assert.equal(await store.consumeCode('code-hash', client.clientId), true)
+      assert.equal(await store.consumeCode('code-hash', client.clientId), false)
+      assert.deepEqual(await store.findCode('code-hash', client.clientId), { code, used: true })
+    })
+
+    it('lets only one of two simultaneous consumers use a code up', async () => {
       await world().store.oauth.createCode('code-hash', anAuthorizationCode(client, user.uid))
       const results = await Promise.all([
         world().store.oauth.consumeCode('code-hash', client.clientId),
         world().store.oauth.consumeCode('code-hash', client.clientId),
       ])
-      assert.equal(results.filter((code) => code !== null).length, 1)
+      assert.deepEqual(results.sort(), [false, true])
     })
 
-    it('neither answers nor uses up a code for another client', async () => {
+    it('neither finds nor uses up a code for another client', async () => {
       const code = anAuthorizationCode(client, user.uid)
       await world().store.oauth.createCode('code-hash', code)
-      assert.equal(await world().store.oauth.consumeCode('code-hash', 'APIK-someone-else'), null)
-      assert.deepEqual(await world().store.oauth.consumeCode('code-hash', client.clientId), code)
+      const store = world().store.oauth
+      assert.equal(await store.findCode('code-hash', 'APIK-someone-else'), null)
+      assert.equal(await store.consumeCode('code-hash', 'APIK-someone-else'), false)
+      assert.equal(await store.consumeCode('code-hash', client.clientId), true)
     })
 
-    it('answers null for an unknown code', async () => {
-      assert.equal(await world().store.oauth.consumeCode('unknown', client.clientId), null)
+    it('finds no unknown code, and uses up none', async () => {
+      assert.equal(await world().store.oauth.findCode('unknown', client.clientId), null)
+      assert.equal(await world().store.oauth.consumeCode('unknown', client.clientId), false)
     })
 
-    it('hands out an expired code too, leaving the expiry check to the caller', async () => {
+    it('uses up an expired code too, leaving the expiry check to the caller', async () => {
       const expired = anAuthorizationCode(client, user.uid, { expiresAtMs: 1 })
       await world().store.oauth.createCode('expired-hash', expired)
-      assert.deepEqual(
-        await world().store.oauth.consumeCode('expired-hash', client.clientId),
-        expired,
-      )
+      assert.equal(await world().store.oauth.consumeCode('expired-hash', client.clientId), true)
     })
 
-    it('keeps codes apart: consuming one leaves the other', async () => {
+    it('keeps codes apart: using one up leaves the other', async () => {
       const first = anAuthorizationCode(client, user.uid, { scope: 'first' })
       const second = anAuthorizationCode(client, user.uid, { scope: 'second' })
       await world().store.oauth.createCode('first-hash', first)
       await world().store.oauth.createCode('second-hash', second)
-      assert.deepEqual(await world().store.oauth.consumeCode('first-hash', client.clientId), first)
-      assert.deepEqual(
-        await world().store.oauth.consumeCode('second-hash', client.clientId),
-        second,
-      )
+      assert.equal(await world().store.oauth.consumeCode('first-hash', client.clientId), true)
+      assert.deepEqual(await world().store.oauth.findCode('second-hash', client.clientId), {
+        code: second,
+        used: false,
+      })
     })
   })
 }

@@ -151,5 +151,35 @@ for (const engine of ENGINES) {
       )
       assert.equal((await world().store.tokens.findBySecretHash('refresh-hash'))?.revokedAtMs, null)
     })
+
+    it('revokes a whole family at once, and nothing of another family or already revoked', async () => {
+      const tokens = world().store.tokens
+      const member = (familyId: string, revokedAtMs: number | null = null) =>
+        aToken(user.uid, { kind: 'oauth_access', clientId: client.clientId, familyId, revokedAtMs })
+      const family = [member('family-a'), member('family-a'), member('family-a', 3)]
+      const other = member('family-b')
+      await tokens.create(...family.map((token, i) => ({ token, secretHash: `a${i}` })), {
+        token: other,
+        secretHash: 'b',
+      })
+      assert.equal(await tokens.revokeFamily('family-a', 7), 2)
+      assert.deepEqual(
+        await Promise.all(
+          ['a0', 'a1', 'a2', 'b'].map(async (h) => (await tokens.findBySecretHash(h))?.revokedAtMs),
+        ),
+        [7, 7, 3, null],
+      )
+      assert.equal(await tokens.revokeFamily('family-a', 8), 0)
+    })
+
+    it('keeps the family of a token', async () => {
+      const token = aToken(user.uid, {
+        kind: 'oauth_refresh',
+        clientId: client.clientId,
+        familyId: 'f1',
+      })
+      await world().store.tokens.create({ token, secretHash: 'family-hash' })
+      assert.equal((await world().store.tokens.findBySecretHash('family-hash'))?.familyId, 'f1')
+    })
   })
 }

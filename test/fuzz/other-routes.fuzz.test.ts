@@ -320,7 +320,7 @@ const BROKEN_JSON = [
 
 // ---- requests and answers ----------------------------------------------------------------------
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH'
 
 /** What an answer is checked against: the sign-in pages, the token endpoint or the JSON API. */
 type Surface = 'login' | 'token' | 'api'
@@ -375,6 +375,21 @@ function insertBytes(value: string, bytes: readonly number[], rng: SeededRandom)
  * string, split between query and form, or with a content type that no parser takes.
  */
 function oauthRequest(
+  rng: SeededRandom,
+  surface: Surface,
+  path: string,
+  list: readonly Param[],
+  headers: Record<string, string>,
+): Probe {
+  const probe = oauthRequestBody(rng, surface, path, list, headers)
+  if (rng.chance(0.06)) {
+    const method = rng.pick<Method>(['GET', 'PUT', 'DELETE', 'PATCH'])
+    return { ...probe, method, label: `${method}, ${probe.label}` }
+  }
+  return probe
+}
+
+function oauthRequestBody(
   rng: SeededRandom,
   surface: Surface,
   path: string,
@@ -472,12 +487,15 @@ function answerProblem(
   if (probe.surface === 'login') {
     if (status === 302) {
       const location = response.headers.location
-      return typeof location === 'string' && redirectUris.some((uri) => redirectsTo(location, uri))
-        ? null
-        : `redirected to ${String(location)}, not to a registered redirect URI`
+      if (typeof location !== 'string' || !redirectUris.some((uri) => redirectsTo(location, uri))) {
+        return `redirected to ${String(location)}, not to a registered redirect URI`
+      }
+      return redirectProblem(new URL(location).searchParams)
     }
     if (type === 'text/html') {
-      return [200, 400, 401].includes(status) ? null : `an HTML page with status ${status}`
+      return [200, 400, 401, 405, 429].includes(status)
+        ? null
+        : `an HTML page with status ${status}`
     }
     if (type === 'application/json' && status >= 400) {
       return errorBodyProblem(response, [ERROR_KEYS])
@@ -496,11 +514,52 @@ function answerProblem(
   if (type !== 'application/json') {
     return `status ${status} with content-type ${type || 'none'}, expected a JSON error body`
   }
-  // The token endpoint's own refusals add error_description; the app's error handler does not.
-  return errorBodyProblem(
-    response,
-    probe.surface === 'token' ? [ERROR_KEYS, TOKEN_ERROR_KEYS] : [ERROR_KEYS],
-  )
+  if (probe.surface === 'token') {
+    // Every answer of the token endpoint is in RFC 6749 §5.2's form, with one of its codes.
+    const error = JSON.parse(response.body) as { error?: unknown; error_description?: unknown }
+    if (!TOKEN_ERRORS.includes(String(error.error))) {
+      return `error ${JSON.stringify(error.error)} is not one of RFC 6749 §5.2's`
+    }
+    if (status === 405 && response.headers.allow !== 'POST') {
+      return `405 with Allow ${String(response.headers.allow)}`
+    }
+    return errorBodyProblem(response, [TOKEN_ERROR_KEYS])
+  }
+  return errorBodyProblem(response, [ERROR_KEYS])
+}
+
+/** RFC 6749 §5.2: the token endpoint's error codes. */
+const TOKEN_ERRORS = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+]
+
+/** RFC 6749 §4.1.2.1: the authorization endpoint's error codes, sent on the redirect. */
+const AUTHORIZATION_ERRORS = [
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+]
+
+/** A redirect from /login carries a code or one of §4.1.2.1's errors, not both, not neither. */
+function redirectProblem(query: URLSearchParams): string | null {
+  const code = query.get('code')
+  const error = query.get('error')
+  if ((code === null) === (error === null)) {
+    return `a redirect with ${code === null ? 'neither' : 'both'} code and error`
+  }
+  if (error !== null && !AUTHORIZATION_ERRORS.includes(error)) {
+    return `a redirect with error ${error}, not one of RFC 6749 §4.1.2.1's`
+  }
+  return null
 }
 
 function errorCode(response: LightMyRequestResponse): string {
@@ -555,6 +614,7 @@ async function openTarget(engine: Engine): Promise<Target> {
           email: signIn.email,
           password: PASSWORD,
           client_id: first.clientId,
+          response_type: 'code',
           decision: 'allow',
         }).toString(),
       })
@@ -697,6 +757,11 @@ function assertNoProblems({ count, problems }: FamilyRun): void {
 
 // ---- GET and POST /login -----------------------------------------------------------------------
 
+const SCOPE_TEXTS = ['all', 'fax:fax:read', 'fax:fax:read fax:user:edit', 'fax:nothing', '']
+/** RFC 7636 appendix B's verifier and its S256 challenge. */
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
+
 function clientIds(target: Target): string[] {
   return target.clients.map((client) => client.clientId)
 }
@@ -709,7 +774,9 @@ function getLogin(target: Target) {
       client_id: () => text(rng, clientIds(target)),
       redirect_uri: () => text(rng, redirects),
       state: () => text(rng, ['xyz', '']),
-      scope: () => text(rng, ['all']),
+      scope: () => text(rng, SCOPE_TEXTS),
+      code_challenge: () => text(rng, [CHALLENGE, CHALLENGE.slice(1)]),
+      code_challenge_method: () => text(rng, ['S256', 'plain', 's256']),
     })
     const raw = rng.chance(0.05)
     return {
@@ -742,6 +809,10 @@ function postLogin(target: Target) {
       redirect_uri: () => text(rng, redirects),
       state: () => text(rng, ['xyz']),
       decision: () => text(rng, ['allow', 'deny', 'Deny']),
+      response_type: () => text(rng, ['code', 'code', 'token']),
+      scope: () => text(rng, SCOPE_TEXTS),
+      code_challenge: () => text(rng, [CHALLENGE]),
+      code_challenge_method: () => text(rng, ['S256', 'plain']),
     })
     return oauthRequest(rng, 'login', '/login', list, {})
   }
@@ -824,6 +895,7 @@ function postToken(target: Target) {
       refresh_token: () => text(rng, [target.refreshToken]),
       redirect_uri: () => text(rng, [client.redirectUri]),
       scope: () => text(rng, ['all']),
+      code_verifier: () => text(rng, [VERIFIER, VERIFIER.slice(0, 42)]),
       ...(inParams
         ? {
             client_id: () => text(rng, [client.clientId]),

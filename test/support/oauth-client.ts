@@ -25,7 +25,12 @@ export async function registerClient(
   uid: string,
   redirectUri = 'https://app.example.test/callback',
 ): Promise<RegisteredClient> {
-  const { clientId, clientSecret } = await createOAuthClient(services, { uid, redirectUri })
+  const { clientId, clientSecret } = await createOAuthClient(services, {
+    uid,
+    name: 'Test app',
+    homepage: null,
+    redirectUris: [redirectUri],
+  })
   return { clientId, clientSecret, redirectUri }
 }
 
@@ -54,6 +59,7 @@ export async function obtainOAuthTokens(
       password: credentials.password,
       client_id: client.clientId,
       redirect_uri: client.redirectUri,
+      response_type: 'code',
       state: 'test',
       decision: 'allow',
     }),

@@ -64,6 +64,7 @@ export function aToken(uid: string, overrides: Partial<AccessToken> = {}): Acces
     expiresAtMs: null,
     revokedAtMs: null,
     createdAtMs: JAN_2026,
+    familyId: null,
     ...overrides,
   }
 }
@@ -72,7 +73,9 @@ export function anOAuthClient(uid: string, overrides: Partial<OAuthClient> = {})
   return {
     clientId: newId32(),
     uid,
-    redirectUri: 'https://app.example.test/callback',
+    name: 'Sample app',
+    homepage: null,
+    redirectUris: ['https://app.example.test/callback'],
     createdAtMs: JAN_2026,
     ...overrides,
   }
@@ -86,9 +89,11 @@ export function anAuthorizationCode(
   return {
     clientId: client.clientId,
     uid,
-    redirectUri: client.redirectUri,
+    redirectUri: client.redirectUris[0] ?? '',
     scope: 'all',
     expiresAtMs: JAN_2026 + 60_000,
+    familyId: newId24(),
+    codeChallenge: null,
     ...overrides,
   }
 }

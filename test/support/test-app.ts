@@ -119,6 +119,8 @@ export interface TestAppOptions {
    * in a sandboxed child process (for tests of the isolation itself).
    */
   readonly renderIn?: 'process' | 'sandbox'
+  /** FAXD_TRUSTED_PROXIES of the app (default none). */
+  readonly trustedProxies?: readonly string[]
 }
 
 export async function openTestApp(
@@ -142,7 +144,11 @@ export async function openTestApp(
     documents: new FileStoreFaxDocuments(files),
   }
   const logs = new LogCapture()
-  const app = await createApp({ services, logger: createLogger('trace', logs) })
+  const app = await createApp({
+    services,
+    logger: createLogger('trace', logs),
+    trustedProxies: options.trustedProxies ?? [],
+  })
   logs.watch(app)
   await app.ready()
 

@@ -18,6 +18,7 @@ import * as lineLimits from './migrations/0007-line-limits.js'
 import * as callFence from './migrations/0008-call-fence.js'
 import * as jobDelivery from './migrations/0009-job-delivery.js'
 import * as callNegotiated from './migrations/0010-call-negotiated.js'
+import * as signInSecurity from './migrations/0011-sign-in-security.js'
 import * as webhookSecretRotation from './migrations/0012-webhook-secret-rotation.js'
 import type { Database } from './schema.js'
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-call-fence': callFence,
   '0009-job-delivery': jobDelivery,
   '0010-call-negotiated': callNegotiated,
+  '0011-sign-in-security': signInSecurity,
   '0012-webhook-secret-rotation': webhookSecretRotation,
 }
 

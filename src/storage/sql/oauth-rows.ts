@@ -1,13 +1,16 @@
 /** OAuth2 clients and authorization codes between their tables and the domain. */
 import type { Insertable, Selectable } from 'kysely'
 import type { AuthorizationCode, OAuthClient } from '../../domain/credentials.js'
+import { parseStringList, toJsonText } from './column-values.js'
 import type { OAuthClientsTable, OAuthCodesTable } from './schema.js'
 
 export function oauthClientFromRow(row: Selectable<OAuthClientsTable>): OAuthClient {
   return {
     clientId: row.client_id,
     uid: row.uid,
-    redirectUri: row.redirect_uri,
+    name: row.name,
+    homepage: row.homepage,
+    redirectUris: parseStringList(row.redirect_uris, 'oauth_clients.redirect_uris'),
     createdAtMs: row.created_at,
   }
 }
@@ -19,7 +22,9 @@ export function oauthClientToRow(
   return {
     client_id: client.clientId,
     uid: client.uid,
-    redirect_uri: client.redirectUri,
+    name: client.name,
+    homepage: client.homepage,
+    redirect_uris: toJsonText(client.redirectUris),
     secret_hash: secretHash,
     created_at: client.createdAtMs,
   }
@@ -32,6 +37,9 @@ export function authorizationCodeFromRow(row: Selectable<OAuthCodesTable>): Auth
     redirectUri: row.redirect_uri,
     scope: row.scope,
     expiresAtMs: row.expires_at,
+    // Codes issued before families existed live a minute; by now none is left unused.
+    familyId: row.family_id ?? row.code_hash,
+    codeChallenge: row.code_challenge,
   }
 }
 
@@ -48,5 +56,7 @@ export function authorizationCodeToRow(
     scope: code.scope,
     expires_at: code.expiresAtMs,
     is_used: 0,
+    family_id: code.familyId,
+    code_challenge: code.codeChallenge,
   }
 }

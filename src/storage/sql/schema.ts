@@ -53,12 +53,17 @@ export interface AccessTokensTable {
   revoked_at: number | null
   created_at: number
   secret_hash: string
+  /** The sign-in an OAuth2 token descends from (its code's family); null for personal tokens. */
+  family_id: string | null
 }
 
 export interface OAuthClientsTable {
   client_id: string
   uid: string
-  redirect_uri: string
+  name: string
+  homepage: string | null
+  /** JSON array of strings, the first being the default. */
+  redirect_uris: string
   secret_hash: string
   created_at: number
 }
@@ -71,6 +76,21 @@ export interface OAuthCodesTable {
   scope: string
   expires_at: number
   is_used: number
+  family_id: string | null
+  /** RFC 7636 S256 challenge, or null when the client sent none. */
+  code_challenge: string | null
+}
+
+/**
+ * Failed sign-ins by key (`account:<email>`, `address:<ip>`, `pair:<email> <ip>`), and the
+ * addresses accounts signed in from (`trusted:<email> <ip>`, no failures).
+ */
+export interface SignInThrottleTable {
+  key: string
+  failures: number
+  last_failure_at: number
+  /** A count: no sign-in before this time. A trusted address: trusted until this time. */
+  until_at: number
 }
 
 export interface UploadedFilesTable {
@@ -242,6 +262,7 @@ export interface Database {
   access_tokens: AccessTokensTable
   oauth_clients: OAuthClientsTable
   oauth_codes: OAuthCodesTable
+  sign_in_throttle: SignInThrottleTable
   uploaded_files: UploadedFilesTable
   outbox_entries: OutboxEntriesTable
   outbox_status_changes: OutboxStatusChangesTable

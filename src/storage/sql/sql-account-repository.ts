@@ -44,6 +44,14 @@ export class SqlAccountRepository implements AccountRepository {
       : { account: accountFromRow(row), passwordHash: row.password_hash }
   }
 
+  async setPasswordHash(uid: string, passwordHash: string): Promise<void> {
+    await this.#db
+      .updateTable('accounts')
+      .set({ password_hash: passwordHash })
+      .where('uid', '=', uid)
+      .execute()
+  }
+
   async listMembers(adminUid: string): Promise<Account[]> {
     const rows = await this.#db
       .selectFrom('accounts')

@@ -42,16 +42,30 @@ export class SqlOAuthRepository implements OAuthRepository {
       .execute()
   }
 
-  /** One conditional UPDATE … RETURNING: of two racing calls, only one sees the row. */
-  async consumeCode(codeHash: string, clientId: string): Promise<AuthorizationCode | null> {
+  async findCode(
+    codeHash: string,
+    clientId: string,
+  ): Promise<{ code: AuthorizationCode; used: boolean } | null> {
     const row = await this.#db
+      .selectFrom('oauth_codes')
+      .selectAll()
+      .where('code_hash', '=', codeHash)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst()
+    return row === undefined
+      ? null
+      : { code: authorizationCodeFromRow(row), used: Number(row.is_used) !== 0 }
+  }
+
+  /** One conditional UPDATE: of two racing calls, only one changes the row. */
+  async consumeCode(codeHash: string, clientId: string): Promise<boolean> {
+    const result = await this.#db
       .updateTable('oauth_codes')
       .set({ is_used: 1 })
       .where('code_hash', '=', codeHash)
       .where('client_id', '=', clientId)
       .where('is_used', '=', 0)
-      .returningAll()
       .executeTakeFirst()
-    return row === undefined ? null : authorizationCodeFromRow(row)
+    return result.numUpdatedRows === 1n
   }
 }

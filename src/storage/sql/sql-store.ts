@@ -13,6 +13,7 @@ import { SqlTransmissionRepository } from './sql-transmission-repository.js'
 import { SqlNumberRepository } from './sql-number-repository.js'
 import { SqlOAuthRepository } from './sql-oauth-repository.js'
 import { SqlOutboxRepository } from './sql-outbox-repository.js'
+import { SqlSignInThrottleRepository } from './sql-sign-in-throttle-repository.js'
 import { SqlTokenRepository } from './sql-token-repository.js'
 import { SqlUploadRepository } from './sql-upload-repository.js'
 import { SqlWebhookDeliveryRepository } from './sql-webhook-delivery-repository.js'
@@ -26,6 +27,7 @@ export function createSqlStore(db: Kysely<Database>, engine: SqlEngine): Store {
     numbers: new SqlNumberRepository(db),
     tokens: new SqlTokenRepository(db, transactions),
     oauth: new SqlOAuthRepository(db),
+    signInThrottle: new SqlSignInThrottleRepository(db, transactions),
     uploads: new SqlUploadRepository(db, transactions),
     outbox: new SqlOutboxRepository(db, transactions, engine),
     faxes: new SqlFaxRepository(db, transactions, engine),

@@ -53,4 +53,14 @@ export class SqlTokenRepository implements TokenRepository {
       return true
     })
   }
+
+  async revokeFamily(familyId: string, atMs: number): Promise<number> {
+    const result = await this.#db
+      .updateTable('access_tokens')
+      .set({ revoked_at: atMs })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  }
 }

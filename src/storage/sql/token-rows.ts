@@ -16,6 +16,7 @@ export function tokenFromRow(row: Selectable<AccessTokensTable>): AccessToken {
     expiresAtMs: row.expires_at,
     revokedAtMs: row.revoked_at,
     createdAtMs: row.created_at,
+    familyId: row.family_id,
   }
 }
 
@@ -30,5 +31,6 @@ export function tokenToRow(token: AccessToken, secretHash: string): Insertable<A
     revoked_at: token.revokedAtMs,
     created_at: token.createdAtMs,
     secret_hash: secretHash,
+    family_id: token.familyId,
   }
 }
