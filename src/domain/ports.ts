@@ -82,7 +82,7 @@ export interface SignInThrottleRepository {
   read(keys: readonly string[]): Promise<SignInCount[]>
   /**
    * Adds one failure to each key, atomically; a count whose last failure is before
-   * `forgetBeforeMs` starts again from one. Each key's `untilMs` becomes what `waitUntil`
+   * `forgetBeforeMs` starts again from one, and rows whose time ended before it are deleted. Each key's `untilMs` becomes what `waitUntil`
    * answers for its new count. Answers the new states.
    */
   recordFailure(

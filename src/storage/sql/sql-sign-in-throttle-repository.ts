@@ -27,7 +27,9 @@ export class SqlSignInThrottleRepository implements SignInThrottleRepository {
 
   /**
    * One upsert per key: the count goes up by one in the database itself (`failures + 1`), so
-   * concurrent failures are all counted; the wait follows from the count it returns.
+   * concurrent failures are all counted; the wait follows from the count it returns. Rows whose
+   * time ended before `forgetBeforeMs` go at the same time: a count's wait ends after its last
+   * failure, and a trusted address's trust has run out, so none of them means anything now.
    */
   async recordFailure(
     keys: readonly string[],
@@ -36,6 +38,7 @@ export class SqlSignInThrottleRepository implements SignInThrottleRepository {
     waitUntil: (key: string, failures: number) => number,
   ): Promise<SignInCount[]> {
     return this.#transactions.run(async (trx) => {
+      await trx.deleteFrom('sign_in_throttle').where('until_at', '<', forgetBeforeMs).execute()
       const counts: SignInCount[] = []
       for (const key of keys) {
         const row = await trx

@@ -52,6 +52,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_failure_at', 'bigint', (c) => c.notNull())
     .addColumn('until_at', 'bigint', (c) => c.notNull())
     .execute()
+  // Rows whose time has passed are deleted as failures come in (a guesser must not fill the
+  // table); this index finds them.
+  await db.schema
+    .createIndex('sign_in_throttle_until_at_idx')
+    .on('sign_in_throttle')
+    .column('until_at')
+    .execute()
 }
 
 async function lowerCaseEmails(db: Kysely<unknown>): Promise<void> {
