@@ -3,6 +3,9 @@
  * the worker against the simulated carrier's test numbers (docs/test-numbers.md), on SQLite and
  * PostgreSQL, with a manual clock so that retry delays are exact. Checked: the final fax record
  * under the id return_ids gave, every attempt, the pages across attempts, and the outbox.
+ * The render job runs as the service runs it, but the same documents are sent in nearly every
+ * test: each distinct render is made once (renders-made-once.ts), which is most of the file's
+ * cost otherwise; the rendering tests check what the pages say.
  */
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
@@ -19,6 +22,7 @@ import { Worker } from '../../src/jobs/worker.js'
 import { newId24 } from '../../src/shared/ids.js'
 import { HeldWaits } from '../carriers/call-recording.js'
 import { documentPath } from '../support/fixtures.js'
+import { rendersMadeOnce } from '../support/renders-made-once.js'
 import { aSendFaxRequest, aToken } from '../support/sample-records.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 import { ENGINES } from '../support/test-database.js'
@@ -61,7 +65,7 @@ for (const engine of ENGINES) {
         t.services.store.jobs,
         t.clock,
         {
-          'render-fax': renderFaxJob(t.services),
+          'render-fax': renderFaxJob({ ...t.services, pages: rendersMadeOnce(t.services.files) }),
           'send-fax': sendFaxJob({ ...t.services, carriers }),
         },
         { name: `w-${engine}`, leaseMs: 600_000, idleMs: 10 },
@@ -86,7 +90,10 @@ for (const engine of ENGINES) {
         own.services.store.jobs,
         own.clock,
         {
-          'render-fax': renderFaxJob(own.services),
+          'render-fax': renderFaxJob({
+            ...own.services,
+            pages: rendersMadeOnce(own.services.files),
+          }),
           'send-fax': sendFaxJob({ ...own.services, carriers }),
         },
         { name: `own-${engine}`, leaseMs: 600_000, idleMs: 10 },
