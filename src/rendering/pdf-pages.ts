@@ -12,8 +12,20 @@ import { greyFromRgba, placeOnPage, rotateClockwise } from './grey-image.js'
 import type { PageBudget } from './rendering-error.js'
 import { checkPageBudget, RenderingError } from './rendering-error.js'
 
-// pdf.js must be imported after canvas-runtime has put its globals in place.
-const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs')
+type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs')
+
+let pdfjsLoaded: Promise<Pdfjs> | undefined
+
+/**
+ * pdf.js, loaded on first use (after canvas-runtime, imported above, has put its globals in
+ * place): faxd serve, the worker and renders of text, pictures and TIFF never open a PDF, and
+ * loading it was a quarter of the CPU of a render process that draws a page of text (90 ms of
+ * 400 on the 2-core CI machine).
+ */
+function loadPdfjs(): Promise<Pdfjs> {
+  pdfjsLoaded ??= import('pdfjs-dist/legacy/build/pdf.mjs')
+  return pdfjsLoaded
+}
 
 export interface PdfLimits {
   /** Pages the fax may have, and those before this document. */
@@ -24,6 +36,7 @@ export interface PdfLimits {
 
 /** Opens the PDF; fails with the Fax.Plus status for an unreadable or password-protected file. */
 export async function openPdf(data: Uint8Array, limits: PdfLimits): Promise<PdfDocument> {
+  const pdfjs = await loadPdfjs()
   const task = pdfjs.getDocument({
     // pdf.js transfers (detaches) the buffer it is given; the caller's stays usable.
     data: data.slice(),
@@ -63,7 +76,7 @@ export async function openPdf(data: Uint8Array, limits: PdfLimits): Promise<PdfD
   return new PdfDocument(document)
 }
 
-type PdfjsDocument = Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>
+type PdfjsDocument = Awaited<ReturnType<Pdfjs['getDocument']>['promise']>
 
 export class PdfDocument {
   readonly #document: PdfjsDocument
