@@ -8,14 +8,16 @@
  * log.
  *
  * Every call is in real time and the cases run side by side: the longest, the hang-up after
- * page 1, holds its call for 40 s.
+ * page 1, holds its call for 40 s. The cases that need no settings of their own take turns on
+ * two shared servers, balanced so that neither line outlasts that call by much; the others
+ * start a faxd each.
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import { readTiff } from '../../src/codec/tiff-read.js'
 import { differenceOf } from '../codec/pages.js'
 import { type FaxdChild, startFaxdChild } from '../support/faxd-child.js'
@@ -28,15 +30,32 @@ import {
   runSipp,
   startSipp,
 } from '../support/sipp.js'
-import { FROM, SIPP_SCENARIOS, type TrunkCallResult, trunkCall } from '../support/sip-trunk-call.js'
+import {
+  FROM,
+  SIPP_SCENARIOS,
+  SharedTrunk,
+  type TrunkCallResult,
+  trunkCall,
+} from '../support/sip-trunk-call.js'
 
 /** What the scenarios that challenge faxd expect it to answer with. */
 const SIP_USER = 'faxd-user'
 const SIP_PASSWORD = 'faxd-secret'
 
 describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, () => {
+  // The hang-up after page 1 (about a minute) and the two short refusals on one; the three
+  // calls of 15 to 30 s on the other.
+  const longLine = new SharedTrunk()
+  const shortLine = new SharedTrunk()
+  after(async () => {
+    await Promise.all([longLine.close(), shortLine.close()])
+  })
+
   it('far end answers with audio, then re-INVITEs to T.38: success', async () => {
-    const call = await trunkCall({ scenario: 'trunk-audio-then-reinvite-t38.xml', spandsp: {} })
+    const call = await shortLine.call({
+      scenario: 'trunk-audio-then-reinvite-t38.xml',
+      spandsp: {},
+    })
     assert.equal(call.fax['status'], 'success', explain(call))
     assert.equal(call.sipp.exitCode, SIPP_EXIT.allCallsSucceeded, explain(call))
     assert.equal(call.spandsp?.exitCode, 0, call.spandsp?.stderr)
@@ -60,7 +79,7 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
 
   it('486 Busy Here: failed_user_busy, the 486 acknowledged', async () => {
     // sendFax without options has no retries (retry count 0): one INVITE, one attempt.
-    const call = await trunkCall({ scenario: 'trunk-busy-486.xml' })
+    const call = await longLine.call({ scenario: 'trunk-busy-486.xml' })
     assert.equal(call.fax['status'], 'failed_user_busy', explain(call))
     assert.equal(call.fax['pages'], 0, explain(call))
     assert.equal(call.sipp.exitCode, SIPP_EXIT.allCallsSucceeded, explain(call))
@@ -68,7 +87,7 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
   })
 
   it('180 Ringing, then 480 Temporarily Unavailable: failed_no_answer', async () => {
-    const call = await trunkCall({ scenario: 'trunk-no-answer-480.xml' })
+    const call = await longLine.call({ scenario: 'trunk-no-answer-480.xml' })
     assert.equal(call.fax['status'], 'failed_no_answer', explain(call))
     assert.equal(call.sipp.exitCode, SIPP_EXIT.allCallsSucceeded, explain(call))
     assertAckInInviteTransaction(call.sipp, 1)
@@ -104,7 +123,7 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
   })
 
   it("488 to faxd's T.38 re-INVITE: failed_to_send, saying T.38 was refused", async () => {
-    const call = await trunkCall({ scenario: 'trunk-488-to-t38-reinvite.xml' })
+    const call = await shortLine.call({ scenario: 'trunk-488-to-t38-reinvite.xml' })
     assert.equal(call.fax['status'], 'failed_to_send', explain(call))
     assert.match(String(call.fax['description']), /T\.38/, explain(call))
     assert.equal(call.sipp.exitCode, SIPP_EXIT.allCallsSucceeded, explain(call))
@@ -115,7 +134,7 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
   it('far end hangs up (BYE) after page 1 of 3: partially_sent, 1 page', async () => {
     // Page 1 is one line; pages 2 and 3 are dense (see trunk-bye-after-page-1.xml for timing).
     const text = `Page 1 of 3: a short cover note.\f${denseText(1)}\f${denseText(2)}\n`
-    const call = await trunkCall({
+    const call = await longLine.call({
       scenario: 'trunk-bye-after-page-1.xml',
       spandsp: {},
       text,
@@ -131,7 +150,7 @@ describe('faxd through a SIP trunk (SIPp) to spandsp', { concurrency: true }, ()
   })
 
   it('session refresh re-INVITE from the far end during the fax: 200 with the image stream', async () => {
-    const call = await trunkCall({ scenario: 'trunk-session-refresh.xml', spandsp: {} })
+    const call = await shortLine.call({ scenario: 'trunk-session-refresh.xml', spandsp: {} })
     assert.equal(call.fax['status'], 'success', explain(call))
     assert.equal(call.sipp.exitCode, SIPP_EXIT.allCallsSucceeded, explain(call))
     assert.equal(call.spandsp?.exitCode, 0, call.spandsp?.stderr)
