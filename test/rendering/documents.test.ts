@@ -36,12 +36,25 @@ function fineRows([width, height]: readonly [number, number]): number {
   return found
 }
 
+/**
+ * The pages of each fixture, resolution and enhancement, made once: several tests look at the
+ * same pages (the fixture checks, the frames, the photo's tones, the codec's round trips), and
+ * only read them.
+ */
+const rendered = new Map<string, Promise<Bitmap[]>>()
+
 async function render(file: string, resolution: 'fine' | 'superfine' = 'fine', enhancement = true) {
-  return renderFax(
-    { documents: [readDocument(file)], resolution, enhancement },
-    SETTINGS,
-    (bitmap: Bitmap) => bitmap,
-  )
+  const key = `${file} ${resolution} ${enhancement}`
+  let pages = rendered.get(key)
+  if (pages === undefined) {
+    pages = renderFax(
+      { documents: [readDocument(file)], resolution, enhancement },
+      SETTINGS,
+      (bitmap: Bitmap) => bitmap,
+    )
+    rendered.set(key, pages)
+  }
+  return pages
 }
 
 /** Where the ink is: the smallest box holding every black pel. */
