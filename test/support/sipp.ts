@@ -112,19 +112,56 @@ const READY_POLL_MS = 10
 const OUTPUT_KEEP = 64 * 1024
 
 /**
- * A UDP port nobody holds right now: bind port 0, read the port, close. Someone else may take
- * it between our close and SIPp's bind; SIPp then exits 254 and startSipp tries another.
+ * A UDP port nobody holds right now, below the kernel's ephemeral range
+ * (/proc/sys/net/ipv4/ip_local_port_range): a port the kernel hands out to a socket bound to
+ * port 0 (every client socket, every media port left to the system) could be taken by anyone
+ * between our check and SIPp's or faxd's bind, and a test that fixed it in faxd's settings
+ * could not pick another. Below that range only another explicit pick can take it. Where the
+ * range leaves no room below it, the kernel chooses (bind port 0).
  */
 export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
+  const below = await ephemeralRangeStart()
+  if (below - PICKED_PORTS_FROM >= 1000) {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const port = PICKED_PORTS_FROM + Math.floor(Math.random() * (below - PICKED_PORTS_FROM))
+      if ((await boundUdpPort(host, port)) !== null) {
+        return port
+      }
+    }
+  }
+  const port = await boundUdpPort(host, 0)
+  if (port === null) {
+    throw new Error(`no UDP port can be bound on ${host}`)
+  }
+  return port
+}
+
+/** Where our picks start: above SIPp's own media (6000…) and control (8888…) ports. */
+const PICKED_PORTS_FROM = 10_000
+
+async function ephemeralRangeStart(): Promise<number> {
+  try {
+    const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+    return Number(range.trim().split(/\s+/)[0]) || 0
+  } catch {
+    return 0
+  }
+}
+
+/** Binds `port` (0: any) and closes it again; the port bound, or null when it is taken. */
+async function boundUdpPort(host: string, port: number): Promise<number | null> {
   const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4')
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject)
-      socket.bind(0, host, resolve)
+      socket.bind(port, host, resolve)
     })
-    return socket.address().port
-  } finally {
+    const bound = socket.address().port
     socket.close()
+    return bound
+  } catch {
+    socket.close()
+    return null
   }
 }
 
