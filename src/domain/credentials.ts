@@ -37,6 +37,11 @@ export interface AuthorizationCode {
   readonly clientId: string
   readonly uid: string
   readonly redirectUri: string
+  /**
+   * Whether the authorization request named the redirect URI; then the token request must name
+   * it too (RFC 6749 §4.1.3: "REQUIRED, if the "redirect_uri" parameter was included").
+   */
+  readonly redirectUriGiven: boolean
   /** The granted scopes, space-separated (RFC 6749 §3.3). */
   readonly scope: string
   readonly expiresAtMs: number

@@ -39,6 +39,7 @@ export async function authorize(
     clientId: request.client.clientId,
     uid: account.uid,
     redirectUri: request.redirectUri,
+    redirectUriGiven: request.redirectUriGiven,
     scope: request.scopes.join(' '),
     expiresAtMs: services.clock.now() + AUTHORIZATION_CODE_TTL_MS,
     familyId: newId24(),

@@ -26,6 +26,8 @@ export interface AuthorizationRequestParams {
 export interface AuthorizationRequest {
   readonly client: OAuthClient
   readonly redirectUri: string
+  /** Whether the request named it (or it was the client's only one, taken as the default). */
+  readonly redirectUriGiven: boolean
   readonly scopes: readonly string[]
   readonly codeChallenge: string | null
 }
@@ -68,6 +70,12 @@ export async function checkAuthorizationRequest(
   }
   return {
     valid: true,
-    request: { client, redirectUri, scopes: scope.granted, codeChallenge: pkce.challenge },
+    request: {
+      client,
+      redirectUri,
+      redirectUriGiven: params.redirectUri !== null && params.redirectUri !== '',
+      scopes: scope.granted,
+      codeChallenge: pkce.challenge,
+    },
   }
 }

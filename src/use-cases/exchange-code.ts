@@ -7,7 +7,9 @@
  *   based on that authorization code" (§4.1.2); the family is revoked;
  * - an unknown or expired code;
  * - a redirect_uri other than the one the code was issued for (the code stays usable: the
- *   mistake may be the client's, and the code is worth nothing without the right one);
+ *   mistake may be the client's, and the code is worth nothing without the right one); none,
+ *   when the authorization request named one, is `invalid_request` (§4.1.3: "REQUIRED, if the
+ *   "redirect_uri" parameter was included in the authorization request");
  * - a code issued with a PKCE challenge and no verifier or a wrong one (RFC 7636 §4.6), or a
  *   verifier for a code issued without a challenge (RFC 9700 §2.1.1, against PKCE downgrade).
  */
@@ -35,6 +37,12 @@ export async function exchangeCode(
   }
   if (code.expiresAtMs <= clock.now()) {
     throw new DomainError('invalid_grant', 'The authorization code has expired')
+  }
+  if (input.redirectUri === null && code.redirectUriGiven) {
+    throw new DomainError(
+      'invalid_request',
+      'redirect_uri is required: the authorization request named one (RFC 6749 §4.1.3)',
+    )
   }
   if (input.redirectUri !== null && input.redirectUri !== code.redirectUri) {
     throw new DomainError(

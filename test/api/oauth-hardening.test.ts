@@ -275,6 +275,19 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         await tokensFrom(await exchange(code))
       })
 
+      it('a code issued for a named redirect_uri wants it at /token; one issued without, not', async () => {
+        const code = await signIn()
+        assertTokenError(
+          await postToken({ grant_type: 'authorization_code', code }),
+          400,
+          'invalid_request',
+          /redirect_uri is required/,
+        )
+        await tokensFrom(await exchange(code))
+        const unnamed = await signIn({ redirect_uri: '' })
+        await tokensFrom(await postToken({ grant_type: 'authorization_code', code: unnamed }))
+      })
+
       itOnce('an expired code is named as such', async () => {
         const code = await signIn()
         const start = t.clock.now()

@@ -94,6 +94,7 @@ export function anAuthorizationCode(
     expiresAtMs: JAN_2026 + 60_000,
     familyId: newId24(),
     codeChallenge: null,
+    redirectUriGiven: true,
     ...overrides,
   }
 }

@@ -23,7 +23,7 @@ function abilities(scopes: readonly string[]): string[] {
 }
 
 export function loginPage(fields: LoginPageFields): string {
-  const { client, redirectUri, scopes, codeChallenge } = fields.request
+  const { client, redirectUri, redirectUriGiven, scopes, codeChallenge } = fields.request
   const hidden = (name: string, value: string) =>
     `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`
   const appName = escapeHtml(client.name)
@@ -49,7 +49,7 @@ label{display:block;margin:.8rem 0 .2rem}input[type=email],input[type=password]{
 <p>After you answer, you return to <code>${escapeHtml(redirectUri)}</code>.</p>
 ${fields.message ? `<p class="message" role="alert">${escapeHtml(fields.message)}</p>` : ''}
 <form method="post" action="/login">
-${hidden('client_id', client.clientId)}${hidden('redirect_uri', redirectUri)}${hidden('state', fields.state)}
+${hidden('client_id', client.clientId)}${redirectUriGiven ? hidden('redirect_uri', redirectUri) : ''}${hidden('state', fields.state)}
 ${hidden('response_type', 'code')}${hidden('scope', scopes.join(' '))}${pkce}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" value="${escapeHtml(fields.email)}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">

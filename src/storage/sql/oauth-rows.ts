@@ -40,6 +40,7 @@ export function authorizationCodeFromRow(row: Selectable<OAuthCodesTable>): Auth
     // Codes issued before families existed live a minute; by now none is left unused.
     familyId: row.family_id ?? row.code_hash,
     codeChallenge: row.code_challenge,
+    redirectUriGiven: Number(row.redirect_uri_given) === 1,
   }
 }
 
@@ -58,5 +59,6 @@ export function authorizationCodeToRow(
     is_used: 0,
     family_id: code.familyId,
     code_challenge: code.codeChallenge,
+    redirect_uri_given: code.redirectUriGiven ? 1 : 0,
   }
 }

@@ -79,6 +79,8 @@ export interface OAuthCodesTable {
   family_id: string | null
   /** RFC 7636 S256 challenge, or null when the client sent none. */
   code_challenge: string | null
+  /** 1 when the authorization request named the redirect URI. */
+  redirect_uri_given: number
 }
 
 /**

@@ -38,6 +38,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema.alterTable('oauth_codes').addColumn('family_id', 'text').execute()
   await db.schema.alterTable('oauth_codes').addColumn('code_challenge', 'text').execute()
+  await db.schema
+    .alterTable('oauth_codes')
+    .addColumn('redirect_uri_given', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute()
   await db.schema.alterTable('access_tokens').addColumn('family_id', 'text').execute()
   await db.schema
     .createIndex('access_tokens_family_id_idx')
