@@ -7,7 +7,7 @@ import type { AccessToken, AuthorizationCode, OAuthClient } from './credentials.
 import type { FaxQuery, FaxRecord } from './fax.js'
 import type { E164, FaxNumber } from './fax-number.js'
 import type { JobQueue, NewJob } from './job-queue.js'
-import type { Delivery, OutboxEntry } from './outbox-entry.js'
+import type { Delivery, OutboxEntry, OutboxPlace } from './outbox-entry.js'
 import type { CallAttempt, TransmissionRepository } from './transmission.js'
 import type { UploadedFile } from './uploaded-file.js'
 import type { Webhook, WebhookEvent } from './webhook.js'
@@ -117,7 +117,14 @@ export interface OutboxRepository {
   /** Writes the entry, its deliveries and its job in one transaction. */
   create(entry: OutboxEntry, deliveries: readonly Delivery[], job: NewJob): Promise<void>
   get(id: string): Promise<OutboxEntry | null>
-  listByUser(uid: string): Promise<OutboxEntry[]>
+  /**
+   * A page of a user's entries in submit order (then id), those after `after` (an entry's place,
+   * exclusive), at most `limit`; `more` when entries follow the page.
+   */
+  listByUser(
+    uid: string,
+    page: { readonly limit: number; readonly after: OutboxPlace | null },
+  ): Promise<{ entries: OutboxEntry[]; more: boolean }>
   listDeliveries(outboxId: string): Promise<Delivery[]>
   /** Changes the comment of an entry that is not sending; the check and the change are one. */
   updateComment(id: string, text: string): Promise<OutboxChange>

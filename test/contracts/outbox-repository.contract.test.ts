@@ -254,8 +254,45 @@ for (const engine of ENGINES) {
       for (const entry of [late, tiedB, foreign, early, tiedA]) {
         await create(entry)
       }
-      assert.deepEqual(await world().store.outbox.listByUser(user.uid), [early, tiedA, tiedB, late])
-      assert.deepEqual(await world().store.outbox.listByUser(other.uid), [foreign])
+      const all = { limit: 100, after: null }
+      assert.deepEqual(await world().store.outbox.listByUser(user.uid, all), {
+        entries: [early, tiedA, tiedB, late],
+        more: false,
+      })
+      assert.deepEqual(await world().store.outbox.listByUser(other.uid, all), {
+        entries: [foreign],
+        more: false,
+      })
+    })
+
+    it('lists a page after a place, ties of submit time broken by id, and says whether more follow', async () => {
+      const entries = [
+        anOutboxEntry(user.uid, { submittedAtMs: 1_000, id: 'c'.repeat(32) }),
+        anOutboxEntry(user.uid, { submittedAtMs: 2_000, id: 'a'.repeat(32) }),
+        anOutboxEntry(user.uid, { submittedAtMs: 2_000, id: 'b'.repeat(32) }),
+        anOutboxEntry(user.uid, { submittedAtMs: 2_000, id: 'd'.repeat(32) }),
+        anOutboxEntry(user.uid, { submittedAtMs: 3_000, id: '0'.repeat(32) }),
+      ]
+      for (const entry of entries) {
+        await create(entry)
+      }
+      const outbox = world().store.outbox
+      const first = await outbox.listByUser(user.uid, { limit: 2, after: null })
+      assert.deepEqual(first, { entries: entries.slice(0, 2), more: true })
+      const second = await outbox.listByUser(user.uid, {
+        limit: 2,
+        after: { submittedAtMs: 2_000, id: 'a'.repeat(32) },
+      })
+      assert.deepEqual(second, { entries: entries.slice(2, 4), more: true })
+      const last = await outbox.listByUser(user.uid, {
+        limit: 2,
+        after: { submittedAtMs: 2_000, id: 'd'.repeat(32) },
+      })
+      assert.deepEqual(last, { entries: entries.slice(4), more: false })
+      assert.deepEqual(
+        await outbox.listByUser(user.uid, { limit: 2, after: { submittedAtMs: 3_000, id: 'f' } }),
+        { entries: [], more: false },
+      )
     })
 
     it('changes the comment and nothing else', async () => {

@@ -110,7 +110,9 @@ for (const engine of ENGINES) {
     }
 
     async function outboxOf(user: TestUser): Promise<number> {
-      return (await t.services.store.outbox.listByUser(user.account.uid)).length
+      return (
+        await t.services.store.outbox.listByUser(user.account.uid, { limit: 1000, after: null })
+      ).entries.length
     }
 
     describe('the sending number of each destination', () => {

@@ -4,13 +4,15 @@ import type { CoverPageFlag, Resolution } from '../../domain/outbox-entry.js'
 import type { Services } from '../../use-cases/context.js'
 import { cancelOutboxEntry } from '../../use-cases/cancel-outbox-entry.js'
 import { getOutboxEntry } from '../../use-cases/get-outbox-entry.js'
-import { listOutbox } from '../../use-cases/list-outbox.js'
+import { MAX_OUTBOX_PAGE, listOutbox } from '../../use-cases/list-outbox.js'
 import { previewOutboxPage } from '../../use-cases/preview-page.js'
 import { type SendFaxRequest, sendFax } from '../../use-cases/send-fax.js'
 import { updateOutboxComment } from '../../use-cases/update-outbox-comment.js'
+import { ApiError } from '../api-error.js'
 import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { sendFaxResponseSchema } from '../schemas/payload-outbox.js'
+import { outboxCursor, outboxPlaceOf } from '../wire/outbox-cursor.js'
 import { toOutboxJson } from '../wire/outbox-json.js'
 import {
   pageParam,
@@ -75,22 +77,60 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
     },
   })
 
-  app.get<{ Params: { user_id: string } }>('/accounts/:user_id/outbox', {
-    schema: { params: pathParams(userIdParam) },
-    config: {
-      operation: {
-        operationId: 'listOutboxFaxes',
-        summary: 'List the faxes waiting to be sent',
-        tag: 'Outbox',
-        scopes: READ_FAX,
-        success: { status: 200, description: 'The outbox', schema: 'OutboxList' },
+  app.get<{ Params: { user_id: string }; Querystring: { limit?: string; cursor?: string } }>(
+    '/accounts/:user_id/outbox',
+    {
+      schema: {
+        params: pathParams(userIdParam),
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: {
+              type: 'string',
+              pattern: '^[0-9]{1,9}$',
+              description: `Entries per page, 1–${MAX_OUTBOX_PAGE} (default ${MAX_OUTBOX_PAGE}); beyond Fax.Plus`,
+            },
+            cursor: {
+              type: 'string',
+              maxLength: 200,
+              description:
+                'Where the page starts: the cursor of the Link header (rel="next") of the page before; beyond Fax.Plus',
+            },
+          },
+        },
+      },
+      config: {
+        operation: {
+          operationId: 'listOutboxFaxes',
+          summary:
+            'List the faxes waiting to be sent, in the order they were submitted, a page at a time (Link: rel="next")',
+          tag: 'Outbox',
+          scopes: READ_FAX,
+          success: { status: 200, description: 'The outbox', schema: 'OutboxList' },
+        },
+      },
+      handler: async (request, reply) => {
+        const { query, params } = request
+        const limit = query.limit === undefined ? MAX_OUTBOX_PAGE : Number(query.limit)
+        if (limit < 1 || limit > MAX_OUTBOX_PAGE) {
+          throw new ApiError(400, 'invalid_limit', `limit must be between 1 and ${MAX_OUTBOX_PAGE}`)
+        }
+        const after = query.cursor === undefined ? null : outboxPlaceOf(query.cursor)
+        const page = await listOutbox(services, actorOf(request), params.user_id, { limit, after })
+        if (page.next !== null) {
+          // RFC 8288: the next page's address, for clients that follow links; the body stays
+          // the Fax.Plus OutboxList, which SDKs read as they always have.
+          const next = new URLSearchParams({
+            limit: String(limit),
+            cursor: outboxCursor(page.next),
+          })
+          const path = `/v3/accounts/${encodeURIComponent(params.user_id)}/outbox`
+          void reply.header('link', `<${path}?${next.toString()}>; rel="next"`)
+        }
+        return { records: page.entries.map((entry) => toOutboxJson(entry, null)) }
       },
     },
-    handler: async (request) => {
-      const entries = await listOutbox(services, actorOf(request), request.params.user_id)
-      return { records: entries.map((entry) => toOutboxJson(entry, null)) }
-    },
-  })
+  )
 
   app.get<OutboxRoute>('/accounts/:user_id/outbox/:outbox_fax_id', {
     schema: { params: outboxParams },

@@ -6,7 +6,7 @@
  */
 import type { Kysely, Transaction } from 'kysely'
 import type { FaxRecord } from '../../domain/fax.js'
-import type { Delivery, OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
+import type { Delivery, OutboxEntry, OutboxPlace, StatusChange } from '../../domain/outbox-entry.js'
 import type {
   AttemptedDelivery,
   NewJob,
@@ -66,30 +66,60 @@ export class SqlOutboxRepository implements OutboxRepository {
     return readEntry(this.#db, id)
   }
 
-  async listByUser(uid: string): Promise<OutboxEntry[]> {
-    const rows = await this.#db
+  /**
+   * Keyset paging on (uid, submitted_at, id), the index outbox_entries_uid_submitted_at_idx: the
+   * page starts where the last one ended however many entries come before it, and one row past
+   * the limit says whether more follow. Status changes are read for the page's entries only.
+   */
+  async listByUser(
+    uid: string,
+    page: { readonly limit: number; readonly after: OutboxPlace | null },
+  ): Promise<{ entries: OutboxEntry[]; more: boolean }> {
+    const { after } = page
+    const found = await this.#db
       .selectFrom('outbox_entries')
       .selectAll()
       .where('uid', '=', uid)
+      .$if(after !== null, (qb) =>
+        qb.where((eb) =>
+          eb.or([
+            eb('submitted_at', '>', after?.submittedAtMs ?? 0),
+            eb.and([
+              eb('submitted_at', '=', after?.submittedAtMs ?? 0),
+              eb('id', '>', after?.id ?? ''),
+            ]),
+          ]),
+        ),
+      )
       .orderBy('submitted_at')
       .orderBy('id')
+      .limit(page.limit + 1)
       .execute()
-    const changes = await this.#db
-      .selectFrom('outbox_status_changes')
-      .selectAll()
-      .where('outbox_id', 'in', (qb) =>
-        qb.selectFrom('outbox_entries').select('id').where('uid', '=', uid),
-      )
-      .orderBy('outbox_id')
-      .orderBy('position')
-      .execute()
+    const rows = found.slice(0, page.limit)
+    const changes =
+      rows.length === 0
+        ? []
+        : await this.#db
+            .selectFrom('outbox_status_changes')
+            .selectAll()
+            .where(
+              'outbox_id',
+              'in',
+              rows.map((row) => row.id),
+            )
+            .orderBy('outbox_id')
+            .orderBy('position')
+            .execute()
     const changesByEntry = new Map<string, StatusChange[]>()
     for (const change of changes) {
       const list = changesByEntry.get(change.outbox_id) ?? []
       list.push(statusChangeFromRow(change))
       changesByEntry.set(change.outbox_id, list)
     }
-    return rows.map((row) => outboxEntryFromRow(row, changesByEntry.get(row.id) ?? []))
+    return {
+      entries: rows.map((row) => outboxEntryFromRow(row, changesByEntry.get(row.id) ?? [])),
+      more: found.length > page.limit,
+    }
   }
 
   async listDeliveries(outboxId: string): Promise<Delivery[]> {
