@@ -2,6 +2,8 @@
  * A fax record: a fax that was sent (direction outgoing) or received (incoming), with a final
  * Fax.Plus status. Records appear once delivery exists; until then the archive is empty.
  */
+import type { ListPlace } from './list-place.js'
+
 export const FAX_STATUSES = [
   'success',
   'partially_sent',
@@ -61,5 +63,7 @@ export interface FaxQuery {
   readonly category: FaxCategory | null
   readonly afterMs: number | null
   readonly beforeMs: number | null
+  /** Only records that come after this place, newest first (start time, then id): a page's end. */
+  readonly below: ListPlace | null
   readonly limit: number
 }

@@ -44,12 +44,6 @@ export interface StatusChange {
   readonly atMs: number
 }
 
-/** Where an entry stands in its user's list: submit time, then id. */
-export interface OutboxPlace {
-  readonly submittedAtMs: number
-  readonly id: string
-}
-
 export interface OutboxEntry {
   readonly id: string
   readonly uid: string

@@ -7,7 +7,8 @@ import type { AccessToken, AuthorizationCode, OAuthClient } from './credentials.
 import type { FaxQuery, FaxRecord } from './fax.js'
 import type { E164, FaxNumber } from './fax-number.js'
 import type { JobQueue, NewJob } from './job-queue.js'
-import type { Delivery, OutboxEntry, OutboxPlace } from './outbox-entry.js'
+import type { ListPlace } from './list-place.js'
+import type { Delivery, OutboxEntry } from './outbox-entry.js'
 import type { CallAttempt, TransmissionRepository } from './transmission.js'
 import type { UploadedFile } from './uploaded-file.js'
 import type { Webhook, WebhookEvent } from './webhook.js'
@@ -118,12 +119,12 @@ export interface OutboxRepository {
   create(entry: OutboxEntry, deliveries: readonly Delivery[], job: NewJob): Promise<void>
   get(id: string): Promise<OutboxEntry | null>
   /**
-   * A page of a user's entries in submit order (then id), those after `after` (an entry's place,
-   * exclusive), at most `limit`; `more` when entries follow the page.
+   * A page of a user's entries in submit order (then id), those after `after` (an entry's submit
+   * time and id, exclusive), at most `limit`; `more` when entries follow the page.
    */
   listByUser(
     uid: string,
-    page: { readonly limit: number; readonly after: OutboxPlace | null },
+    page: { readonly limit: number; readonly after: ListPlace | null },
   ): Promise<{ entries: OutboxEntry[]; more: boolean }>
   listDeliveries(outboxId: string): Promise<Delivery[]>
   /** Changes the comment of an entry that is not sending; the check and the change are one. */

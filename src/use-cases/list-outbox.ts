@@ -5,7 +5,8 @@
  * last entry (`after`), so paging costs the same however long the outbox is, and an entry that
  * shares its submit time with the page's last one is neither skipped nor repeated.
  */
-import type { OutboxEntry, OutboxPlace } from '../domain/outbox-entry.js'
+import type { ListPlace } from '../domain/list-place.js'
+import type { OutboxEntry } from '../domain/outbox-entry.js'
 import type { Actor, Services } from './context.js'
 import { resolveUser } from './resolve-user.js'
 
@@ -15,20 +16,20 @@ export const MAX_OUTBOX_PAGE = 1000
 export interface OutboxPage {
   readonly entries: readonly OutboxEntry[]
   /** Where the next page starts; null on the last page. */
-  readonly next: OutboxPlace | null
+  readonly next: ListPlace | null
 }
 
 export async function listOutbox(
   services: Services,
   actor: Actor,
   userId: string,
-  page: { readonly limit: number; readonly after: OutboxPlace | null },
+  page: { readonly limit: number; readonly after: ListPlace | null },
 ): Promise<OutboxPage> {
   const user = await resolveUser(services, actor, userId)
   const { entries, more } = await services.store.outbox.listByUser(user.uid, page)
   const last = entries.at(-1)
   return {
     entries,
-    next: more && last !== undefined ? { submittedAtMs: last.submittedAtMs, id: last.id } : null,
+    next: more && last !== undefined ? { atMs: last.submittedAtMs, id: last.id } : null,
   }
 }

@@ -25,6 +25,7 @@ for (const engine of ENGINES) {
         category: null,
         afterMs: null,
         beforeMs: null,
+        below: null,
         limit: 100,
         ...changes,
       }

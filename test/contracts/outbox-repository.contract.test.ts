@@ -281,16 +281,16 @@ for (const engine of ENGINES) {
       assert.deepEqual(first, { entries: entries.slice(0, 2), more: true })
       const second = await outbox.listByUser(user.uid, {
         limit: 2,
-        after: { submittedAtMs: 2_000, id: 'a'.repeat(32) },
+        after: { atMs: 2_000, id: 'a'.repeat(32) },
       })
       assert.deepEqual(second, { entries: entries.slice(2, 4), more: true })
       const last = await outbox.listByUser(user.uid, {
         limit: 2,
-        after: { submittedAtMs: 2_000, id: 'd'.repeat(32) },
+        after: { atMs: 2_000, id: 'd'.repeat(32) },
       })
       assert.deepEqual(last, { entries: entries.slice(4), more: false })
       assert.deepEqual(
-        await outbox.listByUser(user.uid, { limit: 2, after: { submittedAtMs: 3_000, id: 'f' } }),
+        await outbox.listByUser(user.uid, { limit: 2, after: { atMs: 3_000, id: 'f' } }),
         { entries: [], more: false },
       )
     })

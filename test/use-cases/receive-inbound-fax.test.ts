@@ -72,6 +72,7 @@ for (const engine of ENGINES) {
         category: 'inbox',
         afterMs: null,
         beforeMs: null,
+        below: null,
         limit: 100,
       })
     }

@@ -17,6 +17,7 @@ import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { FAX_ATTEMPTS_SCHEMA, toAttemptJson } from '../wire/attempt-json.js'
 import { toFaxJson } from '../wire/fax-json.js'
+import { nextPageLink, placeOfCursor } from '../wire/page-cursor.js'
 import { parseUtc } from '../wire/time-format.js'
 import {
   pageParam,
@@ -36,6 +37,7 @@ interface FaxListQuery {
   after?: string
   before?: string
   limit?: string
+  cursor?: string
 }
 
 const DEFAULT_LIMIT = 50
@@ -64,31 +66,49 @@ export function registerFaxRoutes(app: FastifyInstance, services: Services): voi
             pattern: '^[0-9]{1,9}$',
             description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}`,
           },
+          cursor: {
+            type: 'string',
+            maxLength: 200,
+            description:
+              'Where the page starts: the cursor of the Link header (rel="next") of the page before, exact to the millisecond; beyond Fax.Plus',
+          },
         },
       },
     },
     config: {
       operation: {
         operationId: 'listFaxes',
-        summary: 'List fax records, newest first',
+        summary: 'List fax records, newest first, a page at a time (Link: rel="next")',
         tag: 'Faxes',
         scopes: READ_FAX,
         success: { status: 200, description: 'The records', schema: 'FaxList' },
       },
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const query = request.query
       const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit)
       if (limit < 1 || limit > MAX_LIMIT) {
         throw new ApiError(400, 'invalid_limit', `limit must be between 1 and ${MAX_LIMIT}`)
       }
-      const records = await listFaxes(services, actorOf(request), request.params.user_id, {
+      const page = await listFaxes(services, actorOf(request), request.params.user_id, {
         category: query.category ?? null,
         afterMs: timeFilter('after', query.after),
         beforeMs: timeFilter('before', query.before),
+        below: query.cursor === undefined ? null : placeOfCursor(query.cursor),
         limit,
       })
-      return { data: { records: records.map(toFaxJson) } }
+      if (page.next !== null) {
+        // The same filters, from below the page's last record (RFC 8288's Link).
+        const filters = Object.fromEntries(
+          Object.entries(query).filter(([name]) => name !== 'cursor' && name !== 'limit'),
+        )
+        const path = `/v3/accounts/${encodeURIComponent(request.params.user_id)}/faxes`
+        void reply.header(
+          'link',
+          nextPageLink(path, { ...filters, limit: String(limit) }, page.next),
+        )
+      }
+      return { data: { records: page.records.map(toFaxJson) } }
     },
   })
 

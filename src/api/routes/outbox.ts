@@ -12,7 +12,7 @@ import { ApiError } from '../api-error.js'
 import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { sendFaxResponseSchema } from '../schemas/payload-outbox.js'
-import { outboxCursor, outboxPlaceOf } from '../wire/outbox-cursor.js'
+import { nextPageLink, placeOfCursor } from '../wire/page-cursor.js'
 import { toOutboxJson } from '../wire/outbox-json.js'
 import {
   pageParam,
@@ -115,17 +115,13 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
         if (limit < 1 || limit > MAX_OUTBOX_PAGE) {
           throw new ApiError(400, 'invalid_limit', `limit must be between 1 and ${MAX_OUTBOX_PAGE}`)
         }
-        const after = query.cursor === undefined ? null : outboxPlaceOf(query.cursor)
+        const after = query.cursor === undefined ? null : placeOfCursor(query.cursor)
         const page = await listOutbox(services, actorOf(request), params.user_id, { limit, after })
         if (page.next !== null) {
           // RFC 8288: the next page's address, for clients that follow links; the body stays
           // the Fax.Plus OutboxList, which SDKs read as they always have.
-          const next = new URLSearchParams({
-            limit: String(limit),
-            cursor: outboxCursor(page.next),
-          })
           const path = `/v3/accounts/${encodeURIComponent(params.user_id)}/outbox`
-          void reply.header('link', `<${path}?${next.toString()}>; rel="next"`)
+          void reply.header('link', nextPageLink(path, { limit: String(limit) }, page.next))
         }
         return { records: page.entries.map((entry) => toOutboxJson(entry, null)) }
       },

@@ -69,6 +69,15 @@ export class SqlFaxRepository implements FaxRepository {
     if (query.beforeMs !== null) {
       select = select.where('started_at', '<', query.beforeMs)
     }
+    const below = query.below
+    if (below !== null) {
+      select = select.where((eb) =>
+        eb.or([
+          eb('started_at', '<', below.atMs),
+          eb.and([eb('started_at', '=', below.atMs), eb('id', '<', below.id)]),
+        ]),
+      )
+    }
     const rows = await select
       .orderBy('started_at', 'desc')
       .orderBy('id', 'desc')

@@ -6,7 +6,8 @@
  */
 import type { Kysely, Transaction } from 'kysely'
 import type { FaxRecord } from '../../domain/fax.js'
-import type { Delivery, OutboxEntry, OutboxPlace, StatusChange } from '../../domain/outbox-entry.js'
+import type { ListPlace } from '../../domain/list-place.js'
+import type { Delivery, OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
 import type {
   AttemptedDelivery,
   NewJob,
@@ -73,7 +74,7 @@ export class SqlOutboxRepository implements OutboxRepository {
    */
   async listByUser(
     uid: string,
-    page: { readonly limit: number; readonly after: OutboxPlace | null },
+    page: { readonly limit: number; readonly after: ListPlace | null },
   ): Promise<{ entries: OutboxEntry[]; more: boolean }> {
     const { after } = page
     const found = await this.#db
@@ -83,11 +84,8 @@ export class SqlOutboxRepository implements OutboxRepository {
       .$if(after !== null, (qb) =>
         qb.where((eb) =>
           eb.or([
-            eb('submitted_at', '>', after?.submittedAtMs ?? 0),
-            eb.and([
-              eb('submitted_at', '=', after?.submittedAtMs ?? 0),
-              eb('id', '>', after?.id ?? ''),
-            ]),
+            eb('submitted_at', '>', after?.atMs ?? 0),
+            eb.and([eb('submitted_at', '=', after?.atMs ?? 0), eb('id', '>', after?.id ?? '')]),
           ]),
         ),
       )
