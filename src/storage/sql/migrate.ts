@@ -20,6 +20,7 @@ import * as jobDelivery from './migrations/0009-job-delivery.js'
 import * as callNegotiated from './migrations/0010-call-negotiated.js'
 import * as signInSecurity from './migrations/0011-sign-in-security.js'
 import * as webhookSecretRotation from './migrations/0012-webhook-secret-rotation.js'
+import * as faxListIndexes from './migrations/0013-fax-list-indexes.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-call-negotiated': callNegotiated,
   '0011-sign-in-security': signInSecurity,
   '0012-webhook-secret-rotation': webhookSecretRotation,
+  '0013-fax-list-indexes': faxListIndexes,
 }
 
 const inCodeMigrations: MigrationProvider = {

@@ -8,6 +8,7 @@ import type { FaxQuery, FaxRecord } from '../../domain/fax.js'
 import type { FaxRepository } from '../../domain/ports.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
 import { toFlag } from './column-values.js'
+import { faxListQuery } from './fax-queries.js'
 import { faxFromRow, faxToRow } from './fax-rows.js'
 import type { Database, FaxesTable } from './schema.js'
 import type { SqlEngine } from './sql-engine.js'
@@ -55,34 +56,7 @@ export class SqlFaxRepository implements FaxRepository {
   }
 
   async list(query: FaxQuery): Promise<FaxRecord[]> {
-    let select = this.#db.selectFrom('faxes').selectAll().where('owner_uid', '=', query.ownerUid)
-    if (query.category === 'inbox') {
-      select = select.where('direction', '=', 'incoming').where('is_spam', '=', 0)
-    } else if (query.category === 'sent') {
-      select = select.where('direction', '=', 'outgoing')
-    } else if (query.category === 'spam') {
-      select = select.where('is_spam', '<>', 0)
-    }
-    if (query.afterMs !== null) {
-      select = select.where('started_at', '>', query.afterMs)
-    }
-    if (query.beforeMs !== null) {
-      select = select.where('started_at', '<', query.beforeMs)
-    }
-    const below = query.below
-    if (below !== null) {
-      select = select.where((eb) =>
-        eb.or([
-          eb('started_at', '<', below.atMs),
-          eb.and([eb('started_at', '=', below.atMs), eb('id', '<', below.id)]),
-        ]),
-      )
-    }
-    const rows = await select
-      .orderBy('started_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.limit)
-      .execute()
+    const rows = await faxListQuery(this.#db, query).execute()
     return rows.map(faxFromRow)
   }
 
