@@ -66,6 +66,7 @@ const HARMLESS_PARAMETERS = new Set([
   'after',
   'before',
   'limit',
+  'cursor',
   'event',
   'format',
   'width',
