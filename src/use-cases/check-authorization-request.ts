@@ -26,7 +26,7 @@ export interface AuthorizationRequestParams {
 export interface AuthorizationRequest {
   readonly client: OAuthClient
   readonly redirectUri: string
-  /** Whether the request named it (or it was the client's only one, taken as the default). */
+  /** Whether the request named it (false when the client's only URI was taken by default). */
   readonly redirectUriGiven: boolean
   readonly scopes: readonly string[]
   readonly codeChallenge: string | null

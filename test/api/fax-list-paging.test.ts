@@ -6,23 +6,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { LightMyRequestResponse } from 'fastify'
 import type { FaxRecord } from '../../src/domain/fax.js'
 import { formatUtc } from '../../src/api/wire/time-format.js'
 import { aFaxRecord } from '../support/sample-records.js'
+import { nextPage } from '../support/next-page.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 
 const SECOND = Date.UTC(2026, 10, 20, 9, 30, 0)
-
-function nextPage(response: LightMyRequestResponse): string | null {
-  const link = response.headers.link
-  if (link === undefined) {
-    return null
-  }
-  const match = /^<([^>]+)>; rel="next"$/.exec(String(link))
-  assert.ok(match, `Link: ${String(link)}`)
-  return match[1] ?? null
-}
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`fax records a page at a time (${engine})`, () => {

@@ -6,24 +6,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { LightMyRequestResponse } from 'fastify'
 import { MAX_OUTBOX_PAGE } from '../../src/use-cases/list-outbox.js'
 import { aRenderJob, anOutboxEntry, deliveriesOf } from '../support/sample-records.js'
+import { nextPage } from '../support/next-page.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 
 const FROM = '+15555550150'
 const ENTRIES = 23
-
-/** The address of the next page, from an answer's Link header; null when there is none. */
-function nextPage(response: LightMyRequestResponse): string | null {
-  const link = response.headers.link
-  if (link === undefined) {
-    return null
-  }
-  const match = /^<([^>]+)>; rel="next"$/.exec(String(link))
-  assert.ok(match, `Link: ${String(link)}`)
-  return match[1] ?? null
-}
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`the outbox a page at a time (${engine})`, () => {

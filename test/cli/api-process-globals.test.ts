@@ -9,12 +9,10 @@
  * print as native code.) This file imports nothing of faxd's before it takes them.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { promisify } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 
 /** Taken before anything of faxd's is imported (below, in before()). */
@@ -24,23 +22,16 @@ const ENGINE_OWN = {
   push: Array.prototype.push,
 }
 
-const run = promisify(execFile)
+/** A one-page render takes about a second; the bound leaves room for a loaded machine. */
+const PAGES_WITHIN_MS = 60_000
 const NUMBER = '+15555550150'
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'faxd.js')
 const LETTER = join(import.meta.dirname, '..', 'fixtures', 'documents', 'text-letter.pdf')
 
 function assertEngineOwn(): void {
   assert.equal(JSON.stringify, ENGINE_OWN.stringify, 'JSON.stringify was replaced')
   assert.equal(JSON.parse, ENGINE_OWN.parse, 'JSON.parse was replaced')
   assert.equal(Array.prototype.push, ENGINE_OWN.push, 'Array.prototype.push was replaced')
-}
-
-async function faxdJson(env: Record<string, string>, ...args: string[]) {
-  const { stdout } = await run(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
-  })
-  return JSON.parse(stdout) as Record<string, string>
 }
 
 describe('the globals of the API process', () => {
@@ -52,9 +43,8 @@ describe('the globals of the API process', () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'faxd-globals-'))
     const env = { FAXD_DATA: dataDir, DATABASE_URL: '' }
-    const account = await faxdJson(env, 'accounts', 'create', '--email', 'globals@example.test')
-    await faxdJson(env, 'numbers', 'add', NUMBER, '--owner', account['uid'] ?? '')
-    token = (await faxdJson(env, 'tokens', 'create', '--user', account['uid'] ?? ''))['token'] ?? ''
+    const { aSenderWithToken } = await import('../support/operator-setup.js')
+    token = await aSenderWithToken({ dataDir }, 'globals@example.test', NUMBER)
     const { readConfig } = await import('../../src/config.js')
     const { startServer } = await import('../../src/main.js')
     ;({ app, url } = await startServer(
@@ -93,12 +83,14 @@ describe('the globals of the API process', () => {
     const listed = await fetch(`${url}/v3/accounts/self/outbox`, { headers })
     const id = ((await listed.json()) as { records: { id: string }[] }).records[0]?.id ?? ''
     // The embedded worker makes the pages; the preview is drawn from them.
+    const deadline = Date.now() + PAGES_WITHIN_MS
     for (;;) {
       const entry = await fetch(`${url}/v3/accounts/self/outbox/${id}`, { headers })
       const { page_count: pages } = (await entry.json()) as { page_count: number }
       if (pages > 0) {
         break
       }
+      assert.ok(Date.now() < deadline, `no pages after ${PAGES_WITHIN_MS} ms`)
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     const preview = await fetch(`${url}/v3/accounts/self/outbox/${id}/pages/1`, { headers })
