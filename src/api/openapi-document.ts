@@ -4,6 +4,7 @@
  * component. So the document cannot drift from the code: a route that exists is described.
  */
 import type { RouteOptions } from 'fastify'
+import { OAUTH_SCOPE_ALL, SCOPE_WORDS } from '../domain/scopes.js'
 import type { RouteConfig } from './route-config.js'
 import { SHARED_SCHEMAS } from './schemas/shared-schemas.js'
 
@@ -75,7 +76,8 @@ export class OpenApiCollector {
               authorizationCode: {
                 authorizationUrl: '/login',
                 tokenUrl: '/token',
-                scopes: { all: 'everything' },
+                // What an application may ask for at /login (docs/authentication.md).
+                scopes: { ...SCOPE_WORDS },
               },
             },
           },
@@ -110,8 +112,13 @@ function describe(op: Operation): Json {
     operationId: config.operationId,
     summary: config.summary,
     tags: [config.tag],
-    description: `Permitted scopes: ${config.scopes.join(', ')} (OAuth2: all).`,
-    security: [{ personal_access_token: [...config.scopes] }, { oauth2: ['all'] }],
+    description: `Permitted scopes: ${config.scopes.join(', ')} (OAuth2: the same, or all).`,
+    // Requirement objects are alternatives: an OAuth2 token with any one of the scopes will do.
+    security: [
+      { personal_access_token: [...config.scopes] },
+      { oauth2: [OAUTH_SCOPE_ALL] },
+      ...config.scopes.map((scope) => ({ oauth2: [scope] })),
+    ],
     parameters,
     responses: {
       [String(success.status)]: answer,

@@ -2,6 +2,7 @@
  * GET /v3/openapi.json: a valid OpenAPI 3.0 document that lists every operation faxd serves
  * (the whole Fax.Plus table), with sendFax as the seed defines it.
  */
+import { SCOPES } from '../../src/domain/scopes.js'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import SwaggerParser from '@apidevtools/swagger-parser'
@@ -64,6 +65,20 @@ describe('the OpenAPI document', () => {
       assert.ok(operation, `${id} is missing`)
       assert.ok(operation.security[0].personal_access_token.length > 0, `${id} has no scopes`)
       assert.ok(operation.responses.default, `${id} has no error answer`)
+    }
+  })
+
+  it('lets an OAuth2 token with any one of an operation’s scopes, or all, call it', () => {
+    const flow = document['components']['securitySchemes']['oauth2'].flows.authorizationCode
+    assert.deepEqual(Object.keys(flow.scopes).sort(), ['all', ...SCOPES].sort())
+    for (const methods of Object.values(document['paths'] as Json)) {
+      for (const operation of Object.values(methods as Json)) {
+        const permitted: string[] = operation.security[0].personal_access_token
+        const oauth = operation.security
+          .filter((requirement: Json) => 'oauth2' in requirement)
+          .map((requirement: Json) => requirement.oauth2.join(' '))
+        assert.deepEqual(oauth.sort(), ['all', ...permitted].sort(), operation.operationId)
+      }
     }
   })
 
