@@ -162,7 +162,7 @@ const DELIVERY_LOG_SCHEMA = {
       ...SIGNING_SECRET,
       description:
         'The HMAC-SHA256 key of X-Faxd-Signature (docs/webhooks.md). Only for a token with ' +
-        'fax:webhook:edit or fax:all:edit (OAuth2: all); absent for a token that may only read webhooks.',
+        'fax:webhook:edit, fax:all:edit or all; absent for a token that may only read webhooks.',
     },
     records: {
       type: 'array',
