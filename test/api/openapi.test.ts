@@ -73,11 +73,10 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(Object.keys(flow.scopes).sort(), ['all', ...SCOPES].sort())
     for (const methods of Object.values(document['paths'] as Json)) {
       for (const operation of Object.values(methods as Json)) {
-        const permitted: string[] = operation.security[0].personal_access_token
-        const oauth = operation.security
-          .filter((requirement: Json) => 'oauth2' in requirement)
-          .map((requirement: Json) => requirement.oauth2.join(' '))
-        assert.deepEqual(oauth.sort(), ['all', ...permitted].sort(), operation.operationId)
+        const security = operation.security as Record<string, string[]>[]
+        const permitted = security[0]?.['personal_access_token'] ?? []
+        const oauth = security.flatMap((requirement) => requirement['oauth2'] ?? [])
+        assert.deepEqual(oauth.sort(), ['all', ...permitted].sort(), String(operation.operationId))
       }
     }
   })
