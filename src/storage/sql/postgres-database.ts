@@ -2,10 +2,12 @@
  * Opens a PostgreSQL connection pool. int8 (bigint) values, such as the millisecond times,
  * are parsed to numbers by this pool's own type parsers; the global pg parsers are untouched.
  * An optional schema becomes the connections' search_path. Errors that mean the server cannot
- * be reached now become StoreUnavailableError (store-unavailable-dialect.ts).
+ * be reached now become StoreUnavailableError (store-unavailable-dialect.ts). Each connection
+ * prepares a query text once and reuses it (postgres-named-statements.ts).
  */
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { NamedStatementsClient } from './postgres-named-statements.js'
 import type { Database } from './schema.js'
 import { StoreUnavailableDialect } from './store-unavailable-dialect.js'
 
@@ -21,6 +23,7 @@ export function openPostgresDatabase(options: PostgresOptions): Kysely<Database>
   const types = new pg.TypeOverrides()
   types.setTypeParser(pg.types.builtins.INT8, parseInt8)
   const pool = new pg.Pool({
+    Client: NamedStatementsClient,
     connectionString: options.url,
     types,
     // A server that does not answer (a dropped network, not a refused port) fails a request

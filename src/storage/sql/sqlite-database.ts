@@ -1,6 +1,7 @@
 /**
  * Opens the SQLite database file (creating its folder) with write-ahead logging, full fsync on
- * commit, enforced foreign keys and a 5 s wait on a locked database.
+ * commit, enforced foreign keys and a 5 s wait on a locked database. Statements are prepared
+ * once per text and reused (sqlite-statement-cache.ts).
  *
  * Transactions begin IMMEDIATE, taking the write lock at once. With a plain (deferred) BEGIN, a
  * transaction that reads before it writes holds a snapshot; if another process (`faxd serve` and
@@ -25,6 +26,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely'
 import type { Database } from './schema.js'
+import { SqliteStatementCache } from './sqlite-statement-cache.js'
 import { StoreUnavailableDialect } from './store-unavailable-dialect.js'
 
 export function openSqliteDatabase(filePath: string): Kysely<Database> {
@@ -35,7 +37,9 @@ export function openSqliteDatabase(filePath: string): Kysely<Database> {
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   return new Kysely<Database>({
-    dialect: new StoreUnavailableDialect(new ImmediateTransactionsDialect({ database })),
+    dialect: new StoreUnavailableDialect(
+      new ImmediateTransactionsDialect({ database: new SqliteStatementCache(database) }),
+    ),
   })
 }
 
