@@ -27,7 +27,8 @@ import { encodeMmr } from '../src/codec/t6.js'
 import { type EncodedPage, writeEncodedTiffF } from '../src/codec/tiff-write.js'
 import type { Resolution } from '../src/domain/outbox-entry.js'
 import { HORIZONTAL_DPI, LETTER, verticalDpi } from '../src/rendering/fax-geometry.js'
-import { MAX_PICTURE_PIXELS, renderFax } from '../src/rendering/render-fax.js'
+import { renderFax } from '../src/rendering/render-fax.js'
+import { MAX_PICTURE_PIXELS } from '../src/rendering/render-settings.js'
 
 const DOCUMENTS = new URL('../test/fixtures/documents/', import.meta.url)
 const documentPath = (file: string): string => fileURLToPath(new URL(file, DOCUMENTS))

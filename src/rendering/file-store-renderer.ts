@@ -4,17 +4,17 @@
  * inIsolation (isolated-renderer.ts: a child process in a sandbox, with limits); tests of what
  * the pages say, not of the isolation, give it renderInProcess (render-to-tiff.ts): the same
  * rendering, in this process.
- * Previews decode one page of a stored TIFF-F with our codec and encode it as a 1-bit PNG.
+ * Previews decode one page of a stored TIFF-F with our codec and encode it as a 1-bit PNG; sharp
+ * (libvips) is loaded at the first preview, so a process that never shows one never loads it.
  */
 import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import sharp from 'sharp'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { PageRenderOutcome, PageRenderRequest, PageRenderer } from '../domain/page-renderer.js'
 import { type FileStore, readAllBytes } from '../domain/ports.js'
-import type { RenderProgress, RenderSettings } from './render-fax.js'
+import type { RenderProgress, RenderSettings } from './render-settings.js'
 import type { RenderJob } from './render-job.js'
 import { RenderingError } from './rendering-error.js'
 
@@ -125,6 +125,7 @@ export class FileStoreRenderer implements PageRenderer {
     const yDpi = info.yDpi ?? 196
     const width = Math.min(maxWidth, bitmap.width)
     const height = Math.max(1, Math.round((bitmap.height * xDpi * width) / (yDpi * bitmap.width)))
+    const { default: sharp } = await loadSharp()
     const png = await sharp(grey, {
       raw: { width: bitmap.width, height: bitmap.height, channels: 1 },
     })
@@ -133,4 +134,10 @@ export class FileStoreRenderer implements PageRenderer {
       .toBuffer()
     return new Uint8Array(png)
   }
+}
+
+let sharpModule: Promise<typeof import('sharp')> | undefined
+function loadSharp(): Promise<typeof import('sharp')> {
+  sharpModule ??= import('sharp')
+  return sharpModule
 }

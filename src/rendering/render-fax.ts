@@ -5,21 +5,20 @@
  * they are bilevel, so a long fax holds coded pages (tens of kilobytes) rather than bitmaps.
  */
 import type { Bitmap } from '../codec/bitmap.js'
-import { DOCUMENT_KINDS, sniffDocumentKind } from '../domain/document-kind.js'
+import { sniffDocumentKind } from '../domain/document-kind.js'
 import type { DocumentKind } from '../domain/document-kind.js'
 import type { Resolution } from '../domain/outbox-entry.js'
 import { binarizeForText, ditherPreservingTones } from './binarize.js'
 import type { CoverSheetInput } from './cover-page.js'
 import { coverSheetCount, renderCoverSheets } from './cover-page.js'
-import type { Paper } from './fax-geometry.js'
 import { verticalDpi, HORIZONTAL_DPI } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import { openBilevelTiff, renderBilevelTiffPage } from './fax-tiff-pages.js'
 import { inspectPicture, renderPicturePage } from './image-pages.js'
-import type { OfficeConverterOptions } from './office-conversion.js'
 import { convertOfficeToPdf } from './office-conversion.js'
 import { openPdf } from './pdf-pages.js'
 import type { PageBudget } from './rendering-error.js'
+import type { RenderProgress, RenderSettings } from './render-settings.js'
 import { RenderingError } from './rendering-error.js'
 import { decodeText, renderTextPages } from './text-pages.js'
 
@@ -30,30 +29,6 @@ export interface FaxDocuments {
   readonly resolution: Resolution
   /** design.md: true binarizes for text, false dithers to keep greys and photos. */
   readonly enhancement: boolean
-}
-
-/**
- * Pixels one picture may decode to: a Legal page scanned at 600 dpi in colour is 40 million;
- * 100 million leaves room and bounds a picture's memory to about 400 MB in RGBA.
- */
-export const MAX_PICTURE_PIXELS = 100_000_000
-
-export interface RenderSettings {
-  /** The paper text files and cover sheets are typeset on. */
-  readonly paper: Paper
-  /** Pages one fax may have, cover sheets included. */
-  readonly maxPages: number
-  /** Pixels one picture, or one image inside a PDF, may decode to. */
-  readonly maxPicturePixels: number
-  /** LibreOffice, or undefined when it is not installed (Office files are then refused). */
-  readonly office: OfficeConverterOptions | undefined
-}
-
-export interface RenderProgress {
-  /** Pages finished so far (cover sheets count when they are drawn, last). */
-  readonly pagesDone: number
-  /** 1-based index of the document being rendered, 0 for the cover. */
-  readonly document: number
 }
 
 /** The fax's pages, each as `encodePage` made it, cover sheets first. */
@@ -209,11 +184,4 @@ async function renderPicture(
   for (let page = 0; page < pages; page++) {
     addPage(await renderPicturePage(data, page, fax.resolution, limits), false)
   }
-}
-
-/** The kinds of document these settings can render: all but Office when LibreOffice is absent. */
-export function renderableKinds(
-  office: OfficeConverterOptions | undefined,
-): ReadonlySet<DocumentKind> {
-  return new Set(DOCUMENT_KINDS.filter((kind) => kind !== 'office' || office !== undefined))
 }

@@ -6,7 +6,9 @@
  * `faxd serve` runs it (startServer, the embedded worker), takes a PDF, makes its pages and
  * shows a preview; then this process's globals must still be the functions they were before
  * faxd was imported. (Identity, not Function.prototype.toString: core-js makes its polyfills
- * print as native code.) This file imports nothing of faxd's before it takes them.
+ * print as native code.) This file imports nothing of faxd's before it takes them. Nor may the
+ * renderers' native libraries be in the process (canvas never; libvips, which draws previews,
+ * only once one was asked for): /proc/self/maps lists what is loaded.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -27,6 +29,21 @@ const PAGES_WITHIN_MS = 60_000
 const NUMBER = '+15555550150'
 
 const LETTER = join(import.meta.dirname, '..', 'fixtures', 'documents', 'text-letter.pdf')
+
+/**
+ * The native libraries of the renderers, as /proc/self/maps names them once loaded: canvas
+ * (Skia) draws text, covers and PDF pages in the render processes only.
+ */
+const RENDERER_LIBRARIES = [/napi-rs[/\\]canvas/, /skia\.[^/]*\.node$/]
+/** libvips draws the previews: loaded at the first preview, not when the server starts. */
+const PREVIEW_LIBRARY = /sharp-[^/]*\.node$/
+
+async function nativeLibraries(): Promise<string[]> {
+  const maps = await readFile('/proc/self/maps', 'utf8')
+  return [...new Set(maps.split('\n').map((line) => line.split(/\s+/)[5] ?? ''))].filter((file) =>
+    file.endsWith('.node'),
+  )
+}
 
 function assertEngineOwn(): void {
   assert.equal(JSON.stringify, ENGINE_OWN.stringify, 'JSON.stringify was replaced')
@@ -54,6 +71,16 @@ describe('the globals of the API process', () => {
   after(async () => {
     await app.close()
     await rm(dataDir, { recursive: true, force: true })
+  })
+
+  it('load no renderer library with the server, and not even libvips before a preview', async () => {
+    const loaded = await nativeLibraries()
+    for (const library of [...RENDERER_LIBRARIES, PREVIEW_LIBRARY]) {
+      assert.deepEqual(
+        loaded.filter((file) => library.test(file)),
+        [],
+      )
+    }
   })
 
   it('are the engine’s own after a PDF was taken, made into pages and previewed', async () => {
@@ -97,5 +124,16 @@ describe('the globals of the API process', () => {
     assert.equal(preview.status, 200)
     assert.equal(preview.headers.get('content-type'), 'image/png')
     assertEngineOwn()
+    const loaded = await nativeLibraries()
+    for (const library of RENDERER_LIBRARIES) {
+      assert.deepEqual(
+        loaded.filter((file) => library.test(file)),
+        [],
+      )
+    }
+    assert.ok(
+      loaded.some((file) => PREVIEW_LIBRARY.test(file)),
+      'the preview loaded libvips',
+    )
   })
 })

@@ -20,7 +20,8 @@ import { fileURLToPath } from 'node:url'
 import type { Bitmap } from '../../src/codec/bitmap.js'
 import { writeTiffF } from '../../src/codec/tiff-write.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
-import { MAX_PICTURE_PIXELS, renderFax } from '../../src/rendering/render-fax.js'
+import { renderFax } from '../../src/rendering/render-fax.js'
+import { MAX_PICTURE_PIXELS } from '../../src/rendering/render-settings.js'
 import {
   filesStartingWith,
   flatOdtText,

@@ -14,7 +14,7 @@ import { inIsolation, type Isolation } from '../../src/rendering/isolated-render
 import { renderInProcess } from '../../src/rendering/render-to-tiff.js'
 import type { Sandbox } from '../../src/sandbox/sandbox.js'
 import { FileStoreFaxDocuments } from '../../src/reports/file-store-fax-documents.js'
-import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-fax.js'
+import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-settings.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { createApp } from '../../src/api/create-app.js'
 import type { Account, AccountType } from '../../src/domain/account.js'
