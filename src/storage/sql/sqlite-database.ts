@@ -1,7 +1,8 @@
 /**
- * Opens the SQLite database file (creating its folder) with write-ahead logging, full fsync on
- * commit, enforced foreign keys and a 5 s wait on a locked database. Statements are prepared
- * once per text and reused (sqlite-statement-cache.ts).
+ * Opens the SQLite database file (creating its folder) with write-ahead logging, enforced foreign
+ * keys and a 5 s wait on a locked database. Statements are prepared once per text and reused
+ * (sqlite-statement-cache.ts). Every write is on disk before it is answered, as with
+ * `synchronous = FULL`, but the fsync runs off the event loop (sqlite-driver.ts, wal-sync.ts).
  *
  * Transactions begin IMMEDIATE, taking the write lock at once. With a plain (deferred) BEGIN, a
  * transaction that reads before it writes holds a snapshot; if another process (`faxd serve` and
@@ -16,48 +17,41 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import {
-  CompiledQuery,
-  Kysely,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type SqliteDialectConfig,
-} from 'kysely'
+import { Kysely, SqliteDialect, type Driver } from 'kysely'
 import type { Database } from './schema.js'
+import { type SqliteConnections, SqliteDurableDriver } from './sqlite-driver.js'
 import { SqliteStatementCache } from './sqlite-statement-cache.js'
 import { StoreUnavailableDialect } from './store-unavailable-dialect.js'
+import { WalSync } from './wal-sync.js'
 
 export function openSqliteDatabase(filePath: string): Kysely<Database> {
   mkdirSync(dirname(filePath), { recursive: true })
-  const database = new SQLite(filePath)
-  database.pragma('journal_mode = WAL')
-  database.pragma('synchronous = FULL')
-  database.pragma('foreign_keys = ON')
-  database.pragma('busy_timeout = 5000')
+  const connection = new SQLite(filePath)
+  connection.pragma('journal_mode = WAL')
+  // Commits do not sync the log; the driver syncs it before answering (sqlite-driver.ts).
+  connection.pragma('synchronous = NORMAL')
+  connection.pragma('foreign_keys = ON')
+  connection.pragma('busy_timeout = 5000')
+  const connections = {
+    database: new SqliteStatementCache(connection),
+    connection,
+    walSync: new WalSync(filePath),
+  }
   return new Kysely<Database>({
-    dialect: new StoreUnavailableDialect(
-      new ImmediateTransactionsDialect({ database: new SqliteStatementCache(database) }),
-    ),
+    dialect: new StoreUnavailableDialect(new DurableDialect(connections)),
   })
 }
 
-class ImmediateTransactionsDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig
+/** SQLite's query compiler, adapter and introspector, with faxd's own driver. */
+class DurableDialect extends SqliteDialect {
+  readonly #connections: SqliteConnections
 
-  constructor(config: SqliteDialectConfig) {
-    super(config)
-    this.#config = config
+  constructor(connections: SqliteConnections) {
+    super({ database: connections.database })
+    this.#connections = connections
   }
 
   override createDriver(): Driver {
-    return new ImmediateTransactionsDriver(this.#config)
-  }
-}
-
-class ImmediateTransactionsDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+    return new SqliteDurableDriver(this.#connections)
   }
 }
