@@ -45,6 +45,11 @@ export interface TokenRepository {
   create(...tokens: readonly { token: AccessToken; secretHash: string }[]): Promise<void>
   findBySecretHash(secretHash: string): Promise<AccessToken | null>
   /**
+   * The token and the account it belongs to, as they are now (a revoked token comes back with
+   * its revocation time; the caller decides). Null when either is missing.
+   */
+  findBearer(secretHash: string): Promise<{ token: AccessToken; account: Account } | null>
+  /**
    * Revokes `oldId` and stores the new tokens in one transaction, only if `oldId` was not yet
    * revoked; answers false (and changes nothing) when it was, so a refresh token works once.
    */

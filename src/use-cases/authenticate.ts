@@ -16,8 +16,9 @@ export async function authenticate(
   secret: string,
   clientIdHeader: string | null,
 ): Promise<{ account: Account; token: AccessToken }> {
-  const token = await services.store.tokens.findBySecretHash(sha256Hex(secret))
-  if (!token || token.revokedAtMs !== null || token.kind === 'oauth_refresh') {
+  const bearer = await services.store.tokens.findBearer(sha256Hex(secret))
+  const token = bearer?.token
+  if (!bearer || !token || token.revokedAtMs !== null || token.kind === 'oauth_refresh') {
     throw new DomainError('invalid_token', 'The access token is not valid')
   }
   if (token.expiresAtMs !== null && token.expiresAtMs <= services.clock.now()) {
@@ -31,10 +32,7 @@ export async function authenticate(
       throw new DomainError('invalid_client_id', 'x-fax-clientid does not match the token')
     }
   }
-  const account = await services.store.accounts.get(token.uid)
-  if (!account) {
-    throw new DomainError('invalid_token', 'The access token is not valid')
-  }
+  const { account } = bearer
   if (account.status !== 'active') {
     throw new DomainError('account_inactive', 'The account is not active')
   }

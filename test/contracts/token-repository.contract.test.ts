@@ -55,6 +55,26 @@ for (const engine of ENGINES) {
       assert.equal(await world().store.tokens.findBySecretHash('access-hash'), null)
     })
 
+    it('finds a bearer with its account, as they are after each change', async () => {
+      const personal = aToken(user.uid)
+      await world().store.tokens.create({ token: personal, secretHash: 'personal-hash' })
+      assert.deepEqual(await world().store.tokens.findBearer('personal-hash'), {
+        token: personal,
+        account: user,
+      })
+      assert.deepEqual(await world().store.tokens.findBearer('personal-hash'), {
+        token: personal,
+        account: user,
+      })
+      await world().store.accounts.update(user.uid, { name: 'Renamed' })
+      const renamed = await world().store.tokens.findBearer('personal-hash')
+      assert.equal(renamed?.account.name, 'Renamed')
+      assert.equal(await world().store.tokens.replace(personal.id, 5, []), true)
+      const revoked = await world().store.tokens.findBearer('personal-hash')
+      assert.equal(revoked?.token.revokedAtMs, 5)
+      assert.equal(await world().store.tokens.findBearer('unknown'), null)
+    })
+
     it('answers null for an unknown secret hash', async () => {
       assert.equal(await world().store.tokens.findBySecretHash('unknown'), null)
     })

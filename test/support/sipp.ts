@@ -29,7 +29,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -119,15 +119,18 @@ const OUTPUT_KEEP = 64 * 1024
  * (/proc/sys/net/ipv4/ip_local_port_range): a port the kernel hands out to a socket bound to
  * port 0 (every client socket, every media port left to the system) could be taken by anyone
  * between our check and SIPp's or faxd's bind, and a test that fixed it in faxd's settings
- * could not pick another. Below that range only another explicit pick can take it. Where the
- * range leaves no room below it, the kernel chooses (bind port 0).
+ * could not pick another. Below that range only another explicit pick can take it, and picks
+ * never meet: each is claimed first (claimPort), so no two picks of the test processes running
+ * side by side, nor two of one process, answer the same port (two random picks met once in CI:
+ * faxd's SIP port was SIPp's of another test file by the time faxd bound it). Where the range
+ * leaves no room below it, the kernel chooses (bind port 0).
  */
 export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
   const below = await ephemeralRangeStart()
   if (below - PICKED_PORTS_FROM >= 1000) {
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const port = PICKED_PORTS_FROM + Math.floor(Math.random() * (below - PICKED_PORTS_FROM))
-      if ((await boundUdpPort(host, port)) !== null) {
+      if ((await claimPort(port)) && (await boundUdpPort(host, port)) !== null) {
         return port
       }
     }
@@ -137,6 +140,44 @@ export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
     throw new Error(`no UDP port can be bound on ${host}`)
   }
   return port
+}
+
+/** Where the claims of picked ports are: a file per port, holding the claiming process's pid. */
+const PORT_CLAIMS = join(tmpdir(), 'faxd-test-port-claims')
+
+/**
+ * Claims `port` for this process for as long as it lives: creates its claim file exclusively,
+ * or takes over one whose process has ended. False when a live process (this one included)
+ * holds it.
+ */
+async function claimPort(port: number): Promise<boolean> {
+  await mkdir(PORT_CLAIMS, { recursive: true })
+  const file = join(PORT_CLAIMS, String(port))
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' })
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error
+      }
+    }
+    const holder = Number(await readFile(file, 'utf8').catch(() => ''))
+    if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+      return false
+    }
+    await rm(file, { force: true })
+  }
+  return false
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** Where our picks start: above SIPp's own media (6000…) and control (8888…) ports. */

@@ -85,16 +85,22 @@ export function freshStoreForEachTest(engine: Engine): () => TestStore {
   }
 }
 
-/** Every row of every table of the store's schema gone; the migrations' own tables kept. */
+/**
+ * Every row of every table of the store's schema gone; the migrations' own tables kept, and the
+ * credential version's one row raised (TRUNCATE fires no row trigger, and a store that lives on
+ * from the last test must not answer from its credential cache).
+ */
 async function emptyEveryTable(db: Kysely<Database>): Promise<void> {
   const { rows } = await sql<{ tablename: string }>`
     select tablename from pg_tables
-    where schemaname = current_schema() and tablename not like 'kysely_%'`.execute(db)
+    where schemaname = current_schema() and tablename not like 'kysely_%'
+      and tablename <> 'credential_version'`.execute(db)
   if (rows.length > 0) {
     await sql`truncate table ${sql.join(rows.map((row) => sql.table(row.tablename)))} cascade`.execute(
       db,
     )
   }
+  await sql`update credential_version set version = version + 1 where id = 1`.execute(db)
 }
 
 async function openSqliteTestStore(): Promise<TestStore> {

@@ -21,6 +21,7 @@ import * as callNegotiated from './migrations/0010-call-negotiated.js'
 import * as signInSecurity from './migrations/0011-sign-in-security.js'
 import * as webhookSecretRotation from './migrations/0012-webhook-secret-rotation.js'
 import * as faxListIndexes from './migrations/0013-fax-list-indexes.js'
+import * as credentialVersion from './migrations/0014-credential-version.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-sign-in-security': signInSecurity,
   '0012-webhook-secret-rotation': webhookSecretRotation,
   '0013-fax-list-indexes': faxListIndexes,
+  '0014-credential-version': credentialVersion,
 }
 
 const inCodeMigrations: MigrationProvider = {

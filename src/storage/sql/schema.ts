@@ -257,7 +257,14 @@ export interface FaxesTable {
   description: Generated<string>
 }
 
+/** One row (id 1): raised by triggers with every change to the credential tables (0014). */
+export interface CredentialVersionTable {
+  id: number
+  version: number
+}
+
 export interface Database {
+  credential_version: CredentialVersionTable
   accounts: AccountsTable
   numbers: NumbersTable
   number_assignments: NumberAssignmentsTable

@@ -1,20 +1,24 @@
 /**
  * NumberRepository on SQL: numbers in `numbers`, the users they are assigned to in
- * `number_assignments`. `assignedTo` lists users in uid order.
+ * `number_assignments`. `assignedTo` lists users in uid order. A number is read through the
+ * credential cache (credential-cache.ts): sendFax checks its `from` numbers on every request.
  */
 import type { Kysely, Selectable } from 'kysely'
 import { DomainError } from '../../domain/domain-error.js'
 import type { FaxNumber } from '../../domain/fax-number.js'
 import type { NumberRepository } from '../../domain/ports.js'
+import type { CredentialCache } from './credential-cache.js'
 import { numberFromRow, numberToRow } from './number-rows.js'
 import type { Database, NumbersTable } from './schema.js'
 import { isUniqueViolation } from './unique-violation.js'
 
 export class SqlNumberRepository implements NumberRepository {
   readonly #db: Kysely<Database>
+  readonly #cache: CredentialCache
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, cache: CredentialCache) {
     this.#db = db
+    this.#cache = cache
   }
 
   async add(number: FaxNumber): Promise<void> {
@@ -38,7 +42,11 @@ export class SqlNumberRepository implements NumberRepository {
     }
   }
 
-  async get(number: string): Promise<FaxNumber | null> {
+  get(number: string): Promise<FaxNumber | null> {
+    return this.#cache.get(`number:${number}`, () => this.#read(number))
+  }
+
+  async #read(number: string): Promise<FaxNumber | null> {
     const row = await this.#db
       .selectFrom('numbers')
       .selectAll()

@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely'
 import type { Store } from '../../domain/ports.js'
+import { CredentialCache } from './credential-cache.js'
 import type { Database } from './schema.js'
 import type { SqlEngine } from './sql-engine.js'
 import { SqlAccountRepository } from './sql-account-repository.js'
@@ -22,10 +23,11 @@ import { GroupCommit, OwnTransactions } from './transaction-runner.js'
 
 export function createSqlStore(db: Kysely<Database>, engine: SqlEngine): Store {
   const transactions = engine === 'sqlite' ? new GroupCommit(db) : new OwnTransactions(db)
+  const credentials = new CredentialCache(db)
   return {
     accounts: new SqlAccountRepository(db),
-    numbers: new SqlNumberRepository(db),
-    tokens: new SqlTokenRepository(db, transactions),
+    numbers: new SqlNumberRepository(db, credentials),
+    tokens: new SqlTokenRepository(db, transactions, credentials),
     oauth: new SqlOAuthRepository(db),
     signInThrottle: new SqlSignInThrottleRepository(db, transactions),
     uploads: new SqlUploadRepository(db, transactions),

@@ -1,7 +1,13 @@
-/** TokenRepository on SQL: bearer tokens, by the SHA-256 of their secret, in `access_tokens`. */
+/**
+ * TokenRepository on SQL: bearer tokens, by the SHA-256 of their secret, in `access_tokens`. A
+ * bearer and its account are read through the credential cache (credential-cache.ts).
+ */
 import type { Kysely } from 'kysely'
+import type { Account } from '../../domain/account.js'
 import type { AccessToken } from '../../domain/credentials.js'
 import type { TokenRepository } from '../../domain/ports.js'
+import { accountFromRow } from './account-rows.js'
+import type { CredentialCache } from './credential-cache.js'
 import type { Database } from './schema.js'
 import type { TransactionRunner } from './transaction-runner.js'
 import { tokenFromRow, tokenToRow } from './token-rows.js'
@@ -9,10 +15,12 @@ import { tokenFromRow, tokenToRow } from './token-rows.js'
 export class SqlTokenRepository implements TokenRepository {
   readonly #db: Kysely<Database>
   readonly #transactions: TransactionRunner
+  readonly #cache: CredentialCache
 
-  constructor(db: Kysely<Database>, transactions: TransactionRunner) {
+  constructor(db: Kysely<Database>, transactions: TransactionRunner, cache: CredentialCache) {
     this.#db = db
     this.#transactions = transactions
+    this.#cache = cache
   }
 
   async create(...tokens: readonly { token: AccessToken; secretHash: string }[]): Promise<void> {
@@ -27,6 +35,21 @@ export class SqlTokenRepository implements TokenRepository {
       .where('secret_hash', '=', secretHash)
       .executeTakeFirst()
     return row === undefined ? null : tokenFromRow(row)
+  }
+
+  findBearer(secretHash: string): Promise<{ token: AccessToken; account: Account } | null> {
+    return this.#cache.get(`bearer:${secretHash}`, async () => {
+      const token = await this.findBySecretHash(secretHash)
+      if (token === null) {
+        return null
+      }
+      const account = await this.#db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('uid', '=', token.uid)
+        .executeTakeFirst()
+      return account === undefined ? null : { token, account: accountFromRow(account) }
+    })
   }
 
   async replace(
