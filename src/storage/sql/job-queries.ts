@@ -2,7 +2,7 @@
  * Statements on the jobs table that other repositories run inside their own transactions (an
  * entry removed, a line freed), so that no repository imports another.
  */
-import type { Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database } from './schema.js'
 
 /**
@@ -34,16 +34,22 @@ export async function wakeOneWaitingFor(
   await trx
     .updateTable('jobs')
     .set({ run_at: atMs, waiting_for: null })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('jobs')
-        .select('id')
-        .where('waiting_for', '=', resource)
-        .where('locked_by', 'is', null)
-        .where('run_at', '>', atMs)
-        .orderBy('run_at')
-        .orderBy('id')
-        .limit(1),
-    )
+    .where('id', '=', () => firstWaitingForQuery(trx, resource, atMs))
     .execute()
+}
+
+/**
+ * The first job waiting for `resource` that is due later than `atMs`: read on the partial
+ * index jobs_waiting_for_idx (migration 0015), which holds only jobs that wait.
+ */
+export function firstWaitingForQuery(db: Kysely<Database>, resource: string, atMs: number) {
+  return db
+    .selectFrom('jobs')
+    .select('id')
+    .where('waiting_for', '=', resource)
+    .where('locked_by', 'is', null)
+    .where('run_at', '>', atMs)
+    .orderBy('run_at')
+    .orderBy('id')
+    .limit(1)
 }

@@ -22,6 +22,7 @@ import * as signInSecurity from './migrations/0011-sign-in-security.js'
 import * as webhookSecretRotation from './migrations/0012-webhook-secret-rotation.js'
 import * as faxListIndexes from './migrations/0013-fax-list-indexes.js'
 import * as credentialVersion from './migrations/0014-credential-version.js'
+import * as leanWriteIndexes from './migrations/0015-lean-write-indexes.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-webhook-secret-rotation': webhookSecretRotation,
   '0013-fax-list-indexes': faxListIndexes,
   '0014-credential-version': credentialVersion,
+  '0015-lean-write-indexes': leanWriteIndexes,
 }
 
 const inCodeMigrations: MigrationProvider = {

@@ -152,13 +152,12 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       if (this.#engine === 'postgres') {
         await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx)
       }
-      const calls = await trx
-        .selectFrom('deliveries')
-        .select((eb) => eb.fn.countAll<number | string>().as('count'))
-        .where(line.column, '=', line.value)
-        .where('calling', '=', 1)
-        .where('id', '<>', deliveryId)
-        .executeTakeFirst()
+      const calls = await callsOnLineQuery(
+        trx,
+        line.column,
+        line.value,
+        deliveryId,
+      ).executeTakeFirst()
       if (Number(calls?.count ?? 0) >= line.limit) {
         return {
           lineBusy: line.column === 'destination' ? 'destination' : 'sending-number',
@@ -378,4 +377,23 @@ async function settleEntry(
       .execute()
     await appendStatusChange(trx, outboxId, { status: 'scheduled_for_sending', atMs })
   }
+}
+
+/**
+ * How many other deliveries are in a call on this line (to this destination, or from this
+ * sending number). `calling = 1` is a literal so that the planner may use the partial index of
+ * the line's column (migration 0015).
+ */
+export function callsOnLineQuery(
+  db: Kysely<Database>,
+  column: 'destination' | 'from_number',
+  value: string,
+  deliveryId: string,
+) {
+  return db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where(column, '=', value)
+    .where('calling', '=', sql.lit(1))
+    .where('id', '<>', deliveryId)
 }
