@@ -1,13 +1,18 @@
 /**
- * The servers the sendFax benchmark drives, each listening on 127.0.0.1 on a free port: a bare
- * Fastify route that only validates the PayloadOutbox schema, and faxd's real app on SQLite (a
- * fresh data folder) or PostgreSQL (a fresh schema, dropped on close), with an account, a
- * number, a token and one uploaded document ready to send. Also the machine's description.
+ * The servers the API benchmark drives, each listening on 127.0.0.1 on a free port: a bare
+ * Fastify route that only validates the PayloadOutbox schema; faxd's real app in the bench's
+ * process; and a whole `faxd serve` process with its logging. Each faxd runs on SQLite (a fresh
+ * data folder) or PostgreSQL (a fresh schema, dropped on close), with an account, a number, a
+ * token, SEEDED_FAXES fax records, one uploaded document and one outbox entry. Also the
+ * machine's description.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, statfs } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdtemp, open, readFile, rm, statfs } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { availableParallelism, loadavg, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import SQLite from 'better-sqlite3'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -28,7 +33,7 @@ import { LETTER } from '../src/rendering/fax-geometry.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-settings.js'
 import { systemClock } from '../src/shared/clock.js'
 import { FsFileStore } from '../src/storage/files/fs-file-store.js'
-import { openStore, SQLITE_FILE_NAME } from '../src/storage/sql/open-store.js'
+import { openStore, SQLITE_FILE_NAME, type StoreOptions } from '../src/storage/sql/open-store.js'
 import { openPostgresDatabase } from '../src/storage/sql/postgres-database.js'
 import type { Database } from '../src/storage/sql/schema.js'
 import { openSqliteDatabase } from '../src/storage/sql/sqlite-database.js'
@@ -50,9 +55,13 @@ export interface RunningServer {
 
 export interface FaxdServer extends RunningServer {
   readonly engine: Engine
+  /** `app`: faxd's app in the bench's own process; `process`: a `faxd serve` of its own. */
+  readonly kind: 'app' | 'process'
   readonly token: string
   /** The path of the uploaded document, for `files`. */
   readonly filePath: string
+  /** An outbox entry of the sender's, for GET …/outbox/{id}. */
+  readonly outboxEntryId: string
   /** Rows stored so far, to check that every 201 stored its entry. */
   countRows(): Promise<{ entries: number; deliveries: number }>
 }
@@ -90,19 +99,134 @@ export async function startBareRoute(): Promise<RunningServer> {
   return { origin, close: () => app.close() }
 }
 
-/** faxd's whole app on a fresh database of the engine, ready for a sender. */
-export async function startFaxd(engine: Engine): Promise<FaxdServer> {
+/** Fax records of the sender's, for GET …/faxes: more than one page of the list. */
+export const SEEDED_FAXES = 200
+
+interface Setup {
+  readonly dataDir: string
+  readonly schema: string
+  readonly storeOptions: StoreOptions
+  /** A second handle on the database, to count rows. */
+  readonly database: Kysely<Database>
+  drop(): Promise<void>
+}
+
+/** A fresh database of the engine: a data folder, and on PostgreSQL a schema of its own. */
+async function freshDatabase(engine: Engine): Promise<Setup> {
   const dataDir = await mkdtemp(join(tmpdir(), 'faxd-bench-'))
   const schema = `bench_${randomBytes(6).toString('hex')}`
   if (engine === 'postgres') {
     await adminStatement(`CREATE SCHEMA ${schema}`)
   }
-  const store = await openStore(
+  const storeOptions: StoreOptions =
     engine === 'postgres'
       ? { databaseUrl: DATABASE_URL, dataDir, postgresSchema: schema }
-      : { dataDir },
-  )
-  const files = new FsFileStore(join(dataDir, 'files'))
+      : { dataDir }
+  let database: Kysely<Database> | null = null
+  return {
+    dataDir,
+    schema,
+    storeOptions,
+    get database() {
+      database ??=
+        engine === 'postgres'
+          ? openPostgresDatabase({ url: DATABASE_URL, searchPath: schema })
+          : openSqliteDatabase(join(dataDir, SQLITE_FILE_NAME))
+      return database
+    },
+    async drop() {
+      await database?.destroy()
+      if (engine === 'postgres') {
+        await adminStatement(`DROP SCHEMA ${schema} CASCADE`)
+      }
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The sender: an account with a number, a token, and SEEDED_FAXES fax records. */
+async function seedSender(services: Pick<Services, 'store' | 'clock'>): Promise<string> {
+  const account = await createAccount(services, {
+    email: `bench.${Date.now()}@example.test`,
+    type: 'individual',
+    adminUid: null,
+    password: null,
+  })
+  await addNumber(services, { number: SENDER_NUMBER, ownerUid: account.uid, assignTo: [] })
+  const startedAtMs = Date.now() - SEEDED_FAXES * 60_000
+  for (let i = 0; i < SEEDED_FAXES; i += 1) {
+    await services.store.faxes.add({
+      id: randomBytes(12).toString('hex'),
+      ownerUid: account.uid,
+      direction: i % 3 === 0 ? 'incoming' : 'outgoing',
+      from: SENDER_NUMBER,
+      to: '+15551234567',
+      status: 'success',
+      pages: 2,
+      durationSeconds: 70,
+      comment: '',
+      isRead: false,
+      isSpam: false,
+      startedAtMs: startedAtMs + i * 60_000,
+      submittedAtMs: startedAtMs + i * 60_000,
+      updatedAtMs: startedAtMs + i * 60_000 + 70_000,
+      maxRetry: 0,
+      retryDelaySeconds: 0,
+      documentKey: null,
+      description: 'OK',
+    })
+  }
+  const { token } = await createPersonalToken(services, {
+    uid: account.uid,
+    scopes: null,
+    expiresInDays: null,
+  })
+  return token
+}
+
+/** What every faxd under bench answers, once it listens: the upload and one outbox entry. */
+async function readySender(
+  origin: string,
+  token: string,
+): Promise<{ filePath: string; outboxEntryId: string }> {
+  const filePath = await upload(origin, token)
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const sent = await fetch(`${origin}/v3/accounts/self/outbox`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ from: SENDER_NUMBER, to: ['+15559999999'], files: [filePath] }),
+  })
+  if (sent.status !== 201) {
+    throw new Error(`sendFax failed: ${sent.status} ${await sent.text()}`)
+  }
+  const listed = await fetch(`${origin}/v3/accounts/self/outbox?limit=1`, { headers })
+  const { records } = (await listed.json()) as { records: { id: string }[] }
+  const outboxEntryId = records[0]?.id
+  if (outboxEntryId === undefined) {
+    throw new Error('the outbox is empty after a sendFax')
+  }
+  return { filePath, outboxEntryId }
+}
+
+function rowCounter(setup: Setup): FaxdServer['countRows'] {
+  return async () => {
+    const entries = await setup.database
+      .selectFrom('outbox_entries')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
+    const deliveries = await setup.database
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
+    return { entries: Number(entries.n), deliveries: Number(deliveries.n) }
+  }
+}
+
+/** faxd's whole app, in this process, on a fresh database of the engine, ready for a sender. */
+export async function startFaxd(engine: Engine): Promise<FaxdServer> {
+  const setup = await freshDatabase(engine)
+  const store = await openStore(setup.storeOptions)
+  const files = new FsFileStore(join(setup.dataDir, 'files'))
   const services: Services = {
     store,
     files,
@@ -114,62 +238,123 @@ export async function startFaxd(engine: Engine): Promise<FaxdServer> {
       inIsolation({
         timeoutMs: 600_000,
         maxMemoryBytes: 2048 * 1024 * 1024,
-        sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [dataDir] },
+        sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [setup.dataDir] },
       }),
     ),
     documents: new FileStoreFaxDocuments(files),
   }
   const app = await createApp({ services })
-  const database: Kysely<Database> =
-    engine === 'postgres'
-      ? openPostgresDatabase({ url: DATABASE_URL, searchPath: schema })
-      : openSqliteDatabase(join(dataDir, SQLITE_FILE_NAME))
   const close = async (): Promise<void> => {
     await app.close()
-    await database.destroy()
     await store.close()
-    if (engine === 'postgres') {
-      await adminStatement(`DROP SCHEMA ${schema} CASCADE`)
-    }
-    await rm(dataDir, { recursive: true, force: true })
+    await setup.drop()
   }
   try {
     const origin = await listen(app)
-    const account = await createAccount(services, {
-      email: `bench.${Date.now()}@example.test`,
-      type: 'individual',
-      adminUid: null,
-      password: null,
-    })
-    await addNumber(services, { number: SENDER_NUMBER, ownerUid: account.uid, assignTo: [] })
-    const { token } = await createPersonalToken(services, {
-      uid: account.uid,
-      scopes: null,
-      expiresInDays: null,
-    })
-    const filePath = await upload(origin, token)
+    const token = await seedSender(services)
     return {
       engine,
+      kind: 'app',
       origin,
       token,
-      filePath,
+      ...(await readySender(origin, token)),
       close,
-      async countRows() {
-        const entries = await database
-          .selectFrom('outbox_entries')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-        const deliveries = await database
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-        return { entries: Number(entries.n), deliveries: Number(deliveries.n) }
-      },
+      countRows: rowCounter(setup),
     }
   } catch (error) {
     await close()
     throw error
   }
+}
+
+/**
+ * `faxd serve` as an operator runs it (bin/faxd.js, the build in dist/ when it is fresh), on a
+ * fresh database of the engine, with its request logging as shipped (LOG_LEVEL info) written to
+ * a file, and no embedded worker (nothing renders or sends during the bench).
+ */
+export async function startFaxdProcess(engine: Engine): Promise<FaxdServer> {
+  const setup = await freshDatabase(engine)
+  const store = await openStore(setup.storeOptions)
+  let token: string
+  try {
+    token = await seedSender({ store, clock: systemClock })
+  } finally {
+    await store.close()
+  }
+  const port = await freeTcpPort()
+  const log = await open(join(setup.dataDir, 'faxd.log'), 'w')
+  const child = spawn(process.execPath, [FAXD_BIN, 'serve'], {
+    env: {
+      ...process.env,
+      FAXD_DATA: setup.dataDir,
+      DATABASE_URL: engine === 'postgres' ? inSchema(DATABASE_URL, setup.schema) : '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      FAXD_EMBEDDED_WORKER: '0',
+    },
+    stdio: ['ignore', log.fd, log.fd],
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const close = async (): Promise<void> => {
+    child.kill('SIGTERM')
+    await exited
+    await log.close()
+    await setup.drop()
+  }
+  try {
+    const origin = `http://127.0.0.1:${port}`
+    await untilHealthy(origin, exited)
+    return {
+      engine,
+      kind: 'process',
+      origin,
+      token,
+      ...(await readySender(origin, token)),
+      close,
+      countRows: rowCounter(setup),
+    }
+  } catch (error) {
+    await close()
+    const output = await readFile(join(setup.dataDir, 'faxd.log'), 'utf8').catch(() => '')
+    throw new Error(`faxd serve did not start: ${String(error)}\n${output.slice(-2000)}`)
+  }
+}
+
+/** The database URL with the schema as the connections' search_path (libpq's `options`). */
+function inSchema(databaseUrl: string, schema: string): string {
+  const url = new URL(databaseUrl)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return url.toString()
+}
+
+const FAXD_BIN = fileURLToPath(new URL('../bin/faxd.js', import.meta.url))
+const START_WITHIN_MS = 60_000
+
+async function untilHealthy(origin: string, exited: Promise<void>): Promise<void> {
+  let gone = false
+  void exited.then(() => {
+    gone = true
+  })
+  const deadline = Date.now() + START_WITHIN_MS
+  while (Date.now() < deadline && !gone) {
+    const ok = await fetch(`${origin}/healthz`)
+      .then((response) => response.ok)
+      .catch(() => false)
+    if (ok) {
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(gone ? 'it exited' : `no answer from /healthz within ${START_WITHIN_MS} ms`)
+}
+
+async function freeTcpPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 /** Uploads a small PDF through the API, as a client would. */

@@ -1,9 +1,12 @@
 /**
- * sendFax under load (`npm run bench`): autocannon on a worker thread drives real HTTP servers
- * on 127.0.0.1 for BENCH_SECONDS each (default 10, after a 2 s warm-up): a bare route that only
- * validates the PayloadOutbox schema, then faxd's sendFax with 1 and 100 destinations on SQLite
- * and on PostgreSQL. Then single requests with 4000 destinations, one at a time, on each engine.
- * Prints markdown tables and writes them as JSON to .bench/send-fax.json. See docs/benchmarks.md.
+ * The API's hot routes under load (`npm run bench`): autocannon on a worker thread drives real
+ * HTTP servers on 127.0.0.1 for BENCH_SECONDS each (default 10, after a 2 s warm-up): a bare
+ * route that only validates the PayloadOutbox schema (the reference, 1.0), then on SQLite and
+ * on PostgreSQL, both as faxd's app in this process and as a whole `faxd serve` process with its
+ * request logging: sendFax with 1 and 100 destinations, GET …/outbox/{id} and GET …/faxes (a
+ * page of 50 of the sender's 200 records). Then single requests with 4000 destinations, one at
+ * a time, on each engine. Prints markdown tables and writes them as JSON to
+ * .bench/send-fax.json. See docs/benchmarks.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
@@ -17,6 +20,7 @@ import {
   describeMachine,
   startBareRoute,
   startFaxd,
+  startFaxdProcess,
 } from './bench-servers.js'
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
@@ -28,10 +32,17 @@ const BULK_TARGET_MS = 1000
 const ENGINES: readonly Engine[] = ['sqlite', 'postgres']
 const OUTPUT = '.bench/send-fax.json'
 
+/** What one load case asks, over and over. */
+type Route = 'sendFax' | 'getOutboxEntry' | 'listFaxes'
+
 interface LoadResult {
   readonly name: string
   readonly engine: Engine | null
-  readonly destinations: number
+  /** `app` in this process, `process` a faxd serve of its own; null for the bare route. */
+  readonly server: 'app' | 'process' | null
+  readonly route: Route
+  /** sendFax only. */
+  readonly destinations: number | null
   readonly requestsPerSecond: number
   readonly p50Ms: number
   readonly p99Ms: number
@@ -63,17 +74,41 @@ function sendFaxBody(filePath: string, count: number): string {
   return JSON.stringify({ from: SENDER_NUMBER, to: destinations(count), files: [filePath] })
 }
 
+interface Request {
+  readonly path: string
+  readonly method: 'GET' | 'POST'
+  readonly body?: string
+}
+
+function requestFor(route: Route, faxd: FaxdServer | null, destinationCount: number): Request {
+  switch (route) {
+    case 'sendFax':
+      return {
+        path: '/v3/accounts/self/outbox',
+        method: 'POST',
+        body: sendFaxBody(faxd?.filePath ?? '/transient-bench', destinationCount),
+      }
+    case 'getOutboxEntry':
+      return { path: `/v3/accounts/self/outbox/${faxd?.outboxEntryId ?? ''}`, method: 'GET' }
+    case 'listFaxes':
+      return { path: '/v3/accounts/self/faxes', method: 'GET' }
+  }
+}
+
 async function load(
   origin: string,
   token: string,
-  body: string,
+  request: Request,
   seconds: number,
 ): Promise<autocannon.Result> {
   return autocannon({
-    url: `${origin}/v3/accounts/self/outbox`,
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body,
+    url: `${origin}${request.path}`,
+    method: request.method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(request.body === undefined ? {} : { body: request.body }),
     connections: CONNECTIONS,
     duration: seconds,
     // The load comes from another thread (another core), not from the server's event loop.
@@ -90,24 +125,28 @@ async function measure(
   name: string,
   server: RunningServer,
   faxd: FaxdServer | null,
+  route: Route,
   destinationCount: number,
   bareRps: number | null,
 ): Promise<LoadResult> {
   const token = faxd?.token ?? 'bare'
-  const body = sendFaxBody(faxd?.filePath ?? '/transient-bench', destinationCount)
+  const request = requestFor(route, faxd, destinationCount)
   process.stdout.write(`  ${name}: warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s … `)
-  await load(server.origin, token, body, WARMUP_SECONDS)
+  await load(server.origin, token, request, WARMUP_SECONDS)
   await settle()
   const before = faxd ? (await faxd.countRows()).entries : 0
-  const result = await load(server.origin, token, body, SECONDS)
+  const result = await load(server.origin, token, request, SECONDS)
   await settle()
-  const entriesStored = faxd ? (await faxd.countRows()).entries - before : null
+  const entriesStored =
+    faxd && route === 'sendFax' ? (await faxd.countRows()).entries - before : null
   const rps = result.requests.average
   console.log(`${Math.round(rps)} req/s`)
   return {
     name,
     engine: faxd?.engine ?? null,
-    destinations: destinationCount,
+    server: faxd?.kind ?? null,
+    route,
+    destinations: route === 'sendFax' ? destinationCount : null,
     requestsPerSecond: rps,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -138,13 +177,14 @@ async function bulk(engine: Engine): Promise<BulkResult> {
       }
       return ms
     }
+    const before = (await server.countRows()).deliveries
     await send()
     await send()
     const times: number[] = []
     for (let i = 0; i < BULK_RUNS; i += 1) {
       times.push(await send())
     }
-    const { deliveries } = await server.countRows()
+    const deliveries = (await server.countRows()).deliveries - before
     if (deliveries !== (BULK_RUNS + 2) * BULK_DESTINATIONS) {
       throw new Error(`4000 destinations on ${engine}: ${deliveries} deliveries stored`)
     }
@@ -171,12 +211,12 @@ async function bulk(engine: Engine): Promise<BulkResult> {
 function loadTable(results: readonly LoadResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.name} | ${r.engine ?? '–'} | ${r.destinations} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ` +
+      `| ${r.name} | ${r.engine ?? '–'} | ${r.server ?? '–'} | ${r.destinations ?? '–'} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ` +
       `${r.p50Ms} | ${r.p99Ms} | ${r.ratioToBare.toFixed(3)} | ${r.non2xx + r.errors} |`,
   )
   return [
-    '| case | engine | destinations | req/s | p50 ms | p99 ms | × bare | non-2xx + errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| case | engine | server | destinations | req/s | p50 ms | p99 ms | × bare | non-2xx + errors |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n')
 }
@@ -211,18 +251,29 @@ async function main(): Promise<void> {
   const results: LoadResult[] = []
   const bare = await startBareRoute()
   try {
-    results.push(await measure('bare route (validation only)', bare, null, 1, null))
+    results.push(await measure('bare route (validation only)', bare, null, 'sendFax', 1, null))
   } finally {
     await bare.close()
   }
   const bareRps = results[0]?.requestsPerSecond ?? 1
+  const cases: readonly { name: string; route: Route; destinations: number }[] = [
+    { name: 'sendFax, 1 destination', route: 'sendFax', destinations: 1 },
+    { name: 'sendFax, 100 destinations', route: 'sendFax', destinations: 100 },
+    { name: 'GET outbox entry', route: 'getOutboxEntry', destinations: 0 },
+    { name: 'GET faxes (50 of 200)', route: 'listFaxes', destinations: 0 },
+  ]
   for (const engine of ENGINES) {
-    for (const count of [1, 100]) {
-      const server = await startFaxd(engine)
-      try {
-        results.push(await measure(`faxd sendFax`, server, server, count, bareRps))
-      } finally {
-        await server.close()
+    for (const start of [startFaxd, startFaxdProcess]) {
+      for (const { name, route, destinations: count } of cases) {
+        // A fresh server for each case: what one case stored does not weigh on the next.
+        const server = await start(engine)
+        try {
+          results.push(
+            await measure(`${name} (${server.kind})`, server, server, route, count, bareRps),
+          )
+        } finally {
+          await server.close()
+        }
       }
     }
   }
@@ -243,7 +294,7 @@ async function main(): Promise<void> {
       (r.entriesStored < answered || r.entriesStored > answered + CONNECTIONS)
     ) {
       console.log(
-        `WARNING: ${r.engine} ${r.destinations}: ${r.entriesStored} entries stored for ${answered} 2xx answers`,
+        `WARNING: ${r.name} on ${r.engine}: ${r.entriesStored} entries stored for ${answered} 2xx answers`,
       )
     }
   }

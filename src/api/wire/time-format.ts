@@ -3,8 +3,31 @@
  * the offset as "YYYY-MM-DD HH:mm:ss +0000". Query filters (`after`, `before`) take the first form.
  */
 export function formatUtc(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+  // Every record of a list carries three times: the date part comes from a small cache of days
+  // and the time of day from arithmetic, instead of a Date and its ISO string each time (a
+  // tenth of a faxes page's CPU). The same text as new Date(ms).toISOString() would give.
+  if (!(Math.abs(ms) <= MAX_TIME_MS)) {
+    throw new RangeError(`Invalid time value: ${ms}`) // as Date's own, NaN included
+  }
+  const day = Math.floor(ms / DAY_MS)
+  let date = datesOfDays.get(day)
+  if (date === undefined) {
+    date = `${new Date(day * DAY_MS).toISOString().slice(0, 10)} `
+    if (datesOfDays.size >= MAX_CACHED_DAYS) {
+      datesOfDays.clear()
+    }
+    datesOfDays.set(day, date)
+  }
+  const second = Math.floor((ms - day * DAY_MS) / 1000)
+  return `${date}${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}`
 }
+
+const DAY_MS = 86_400_000
+/** ECMAScript's time value range: ±100,000,000 days from 1970. */
+const MAX_TIME_MS = 8.64e15
+const MAX_CACHED_DAYS = 4096
+const datesOfDays = new Map<number, string>()
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'))
 
 export function formatUtcWithOffset(ms: number): string {
   return `${formatUtc(ms)} +0000`
