@@ -11,6 +11,8 @@ export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'faxd.js')
 export interface FaxdProcess {
   readonly url: string
   stop(): Promise<void>
+  /** SIGKILL, as a crash or the OOM killer would end it; resolves once it is gone. */
+  kill(): Promise<void>
 }
 
 /** `faxd serve` on a free port of 127.0.0.1; resolves once it listens. */
@@ -57,6 +59,7 @@ export async function serve(env: Record<string, string>): Promise<FaxdProcess> {
   return {
     url,
     stop: async () => stopChild(child),
+    kill: async () => stopChild(child, 'SIGKILL'),
   }
 }
 
@@ -81,11 +84,11 @@ export async function startWorker(env: Record<string, string>): Promise<{ stop()
   return { stop: async () => stopChild(child) }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return
   }
   const exited = once(child, 'exit')
-  child.kill('SIGTERM')
+  child.kill(signal)
   await exited
 }
