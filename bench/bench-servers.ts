@@ -102,7 +102,7 @@ export async function startBareRoute(): Promise<RunningServer> {
 /** Fax records of the sender's, for GET …/faxes: more than one page of the list. */
 export const SEEDED_FAXES = 200
 
-interface Setup {
+export interface Setup {
   readonly dataDir: string
   readonly schema: string
   readonly storeOptions: StoreOptions
@@ -112,7 +112,7 @@ interface Setup {
 }
 
 /** A fresh database of the engine: a data folder, and on PostgreSQL a schema of its own. */
-async function freshDatabase(engine: Engine): Promise<Setup> {
+export async function freshDatabase(engine: Engine): Promise<Setup> {
   const dataDir = await mkdtemp(join(tmpdir(), 'faxd-bench-'))
   const schema = `bench_${randomBytes(6).toString('hex')}`
   if (engine === 'postgres') {
@@ -224,7 +224,18 @@ function rowCounter(setup: Setup): FaxdServer['countRows'] {
 
 /** faxd's whole app, in this process, on a fresh database of the engine, ready for a sender. */
 export async function startFaxd(engine: Engine): Promise<FaxdServer> {
-  const setup = await freshDatabase(engine)
+  return startFaxdOn(await freshDatabase(engine), engine, seedSender)
+}
+
+/**
+ * faxd's whole app, in this process, on `setup`'s database; `prepare` makes the sender (and
+ * whatever else the bench needs) and answers its token.
+ */
+export async function startFaxdOn(
+  setup: Setup,
+  engine: Engine,
+  prepare: (services: Services) => Promise<string>,
+): Promise<FaxdServer> {
   const store = await openStore(setup.storeOptions)
   const files = new FsFileStore(join(setup.dataDir, 'files'))
   const services: Services = {
@@ -251,7 +262,7 @@ export async function startFaxd(engine: Engine): Promise<FaxdServer> {
   }
   try {
     const origin = await listen(app)
-    const token = await seedSender(services)
+    const token = await prepare(services)
     return {
       engine,
       kind: 'app',
@@ -409,7 +420,7 @@ export async function describeMachine(): Promise<Machine> {
     os: `Linux ${release()}`,
     node: process.version,
     postgres: (await adminStatement('SHOW server_version')) ?? 'unknown',
-    sqlite: `${sqlite} (better-sqlite3, WAL, synchronous=FULL)`,
+    sqlite: `${sqlite} (better-sqlite3, WAL, synchronous=NORMAL + fdatasync of the WAL before each answer)`,
     sqliteFileSystem: `${FILE_SYSTEMS[fsType] ?? `0x${fsType.toString(16)}`} (${tmpdir()})`,
     loadAverageAtStart: loadavg()[0] ?? 0,
   }

@@ -10,9 +10,9 @@
  *
  * A prepared `select *` fails with "cached plan must not change result type" (SQLSTATE 0A000)
  * once another process has added a column to its table (a migration run while this one
- * serves). The text then gets a new name, prepared afresh, and the query is run once more;
- * inside a transaction that retry fails too (the transaction is aborted) and the caller sees
- * the first error, once.
+ * serves). Every text of the connection then gets a new name, prepared afresh on next use, and
+ * the query is run once more; inside a transaction that retry fails too (the transaction is
+ * aborted) and the caller sees the first error, once per connection and schema change.
  */
 import pg from 'pg'
 
@@ -50,7 +50,9 @@ export class NamedStatementsClient extends pg.Client {
       if (name === undefined || (error as { code?: unknown }).code !== STALE_PLAN) {
         throw error
       }
-      this.#names.delete(text)
+      // A column added or dropped under one text likely stands under others on this connection:
+      // every text gets a new name, so the connection meets the change once, not once per text.
+      this.#names.clear()
       try {
         return await run(this.#nameFor(text))
       } catch {
