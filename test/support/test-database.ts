@@ -122,7 +122,7 @@ async function openSqliteTestStore(): Promise<TestStore> {
  * when another test file drops its schema at the same moment. So test stores migrate while
  * holding this advisory lock shared, and drop their schema while holding it exclusively.
  */
-const SCHEMA_DROP_LOCK = 0x66617864
+export const SCHEMA_DROP_LOCK = 0x66617864
 
 async function openPostgresTestStore(): Promise<TestStore> {
   const schema = `t_${randomBytes(8).toString('hex')}`
