@@ -6,22 +6,28 @@
  * had just answered from memory. The same holds for changes the API makes itself.
  */
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, describe, it } from 'node:test'
+import { after, before, beforeEach, describe, it } from 'node:test'
 import type { E164 } from '../../src/domain/fax-number.js'
 import { sha256Hex } from '../../src/shared/secrets.js'
 import { ENGINES } from '../support/test-database.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 
-const NUMBER = '+15555550123' as E164
+let numbers = 0
+/** A number no other test of the file has used. */
+function aNewNumber(): E164 {
+  numbers += 1
+  return `+1555555${String(numbers).padStart(4, '0')}` as E164
+}
 
 for (const engine of ENGINES) {
   describe(`${engine}: the credential cache`, () => {
     let t: TestApp
 
-    beforeEach(async () => {
+    // One app for the file: each test makes its own users and its own number.
+    before(async () => {
       t = await openTestApp(engine)
     })
-    afterEach(async () => {
+    after(async () => {
       await t.close()
     })
 
@@ -76,13 +82,15 @@ for (const engine of ENGINES) {
       let admin: TestUser
       let member: TestUser
       let file: string
+      let fromNumber: E164
 
       beforeEach(async () => {
-        admin = await t.user({ type: 'corporate_admin', numbers: [NUMBER] })
+        fromNumber = aNewNumber()
+        admin = await t.user({ type: 'corporate_admin', numbers: [fromNumber] })
         member = await t.user({ adminUid: admin.account.uid })
         const assigned = await t.request(
           'PUT',
-          `/v3/accounts/self/numbers/${encodeURIComponent(NUMBER)}`,
+          `/v3/accounts/self/numbers/${encodeURIComponent(fromNumber)}`,
           { token: admin.token, body: { assigned_to: member.account.uid } },
         )
         assert.ok(assigned.statusCode < 300, assigned.body)
@@ -92,7 +100,7 @@ for (const engine of ENGINES) {
       async function sendFrom(): Promise<{ statusCode: number; body: string }> {
         return t.request('POST', '/v3/accounts/self/outbox', {
           token: member.token,
-          body: { from: NUMBER, to: ['+15555550199'], files: [file] },
+          body: { from: fromNumber, to: ['+15555550199'], files: [file] },
         })
       }
 
@@ -108,7 +116,7 @@ for (const engine of ENGINES) {
           assert.equal(sent.statusCode, 201, sent.body)
         }
         const other = await t.testStore.openAgain()
-        const number = await other.numbers.get(NUMBER)
+        const number = await other.numbers.get(fromNumber)
         assert.ok(number)
         await other.numbers.revoke(number.id, member.account.uid)
         await assertRefused()
@@ -121,7 +129,7 @@ for (const engine of ENGINES) {
         }
         const revoked = await t.request(
           'DELETE',
-          `/v3/accounts/${member.account.uid}/numbers/${encodeURIComponent(NUMBER)}`,
+          `/v3/accounts/${member.account.uid}/numbers/${encodeURIComponent(fromNumber)}`,
           { token: admin.token },
         )
         assert.ok(revoked.statusCode < 300, revoked.body)

@@ -29,14 +29,14 @@ describe('formatUtc', () => {
     }
   })
 
-  it('agrees with Date at 200,000 times spread over ±300 years', () => {
+  it('agrees with Date at 20,000 times spread over ±300 years', () => {
     let seed = 7
     const next = (): number => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
       return seed / 2 ** 31
     }
     const span = 300 * 365.25 * 86_400_000
-    for (let i = 0; i < 200_000; i += 1) {
+    for (let i = 0; i < 20_000; i += 1) {
       const ms = Math.round((next() * 2 - 1) * span)
       assert.equal(formatUtc(ms), byDate(ms), String(ms))
     }

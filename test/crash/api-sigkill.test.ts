@@ -1,7 +1,7 @@
 /**
  * `faxd serve` killed (SIGKILL) in the middle of a burst of sendFax requests loses nothing it
- * acknowledged, on each engine: sixteen clients send one-destination faxes with `return_ids`
- * as fast as the server answers, the process is killed once a hundred have been answered 201,
+ * acknowledged, on each engine: eight clients send one-destination faxes with `return_ids`
+ * as fast as the server answers, the process is killed once forty have been answered 201,
  * and then, read straight from the database, every delivery id that a 201 gave is stored with
  * its outbox entry and the entry's render job; and every entry that is stored (acknowledged or
  * not, as the kill may come between the commit and the answer) is whole: its deliveries, one
@@ -18,9 +18,9 @@ import { serve } from '../support/faxd-process.js'
 import { openCrashDatabase, type CrashEngine } from './crash-database.js'
 
 const NUMBER = '+15555550160'
-const CLIENTS = 16
+const CLIENTS = 8
 /** Answers before the kill: enough that many requests are in flight when it comes. */
-const ANSWERED_BEFORE_KILL = 100
+const ANSWERED_BEFORE_KILL = 40
 const BURST_WITHIN_MS = 60_000
 
 for (const engine of ['sqlite', 'postgres'] as const satisfies readonly CrashEngine[]) {
