@@ -13,9 +13,19 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Kysely } from 'kysely'
+import pg from 'pg'
+import { SQLITE_FILE_NAME } from '../../src/storage/sql/open-store.js'
+import { openPostgresDatabase } from '../../src/storage/sql/postgres-database.js'
+import type { Database } from '../../src/storage/sql/schema.js'
+import { openSqliteDatabase } from '../../src/storage/sql/sqlite-database.js'
 import { aSenderWithToken } from '../support/operator-setup.js'
 import { serve } from '../support/faxd-process.js'
-import { openCrashDatabase, type CrashEngine } from './crash-database.js'
+import { SCHEMA_DROP_LOCK, TEST_DATABASE_URL } from '../support/test-database.js'
 
 const NUMBER = '+15555550160'
 const CLIENTS = 8
@@ -23,16 +33,64 @@ const CLIENTS = 8
 const ANSWERED_BEFORE_KILL = 40
 const BURST_WITHIN_MS = 60_000
 
-for (const engine of ['sqlite', 'postgres'] as const satisfies readonly CrashEngine[]) {
+type Engine = 'sqlite' | 'postgres'
+
+interface FreshStore {
+  /** FAXD_DATA and DATABASE_URL for faxd serve. */
+  readonly env: Record<string, string>
+  readonly storeOptions: { readonly dataDir: string; readonly databaseUrl?: string }
+  db(): Kysely<Database>
+  cleanup(): Promise<void>
+}
+
+/**
+ * A data folder, and on PostgreSQL a schema of its own named in DATABASE_URL (libpq's `options`
+ * sets the search_path), which is cheaper than the database of its own the worker crash test
+ * makes. While it lives it holds the schema-drop lock shared, as test stores do.
+ */
+async function freshStore(engine: Engine): Promise<FreshStore> {
+  const dataDir = await mkdtemp(join(tmpdir(), `faxd-api-crash-${engine}-`))
+  let handle: Kysely<Database> | undefined
+  if (engine === 'sqlite') {
+    return {
+      env: { FAXD_DATA: dataDir, DATABASE_URL: '' },
+      storeOptions: { dataDir },
+      db: () => (handle ??= openSqliteDatabase(join(dataDir, SQLITE_FILE_NAME))),
+      cleanup: async () => {
+        await handle?.destroy()
+        await rm(dataDir, { recursive: true, force: true })
+      },
+    }
+  }
+  const schema = `crash_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await admin.connect()
+  await admin.query(`create schema ${schema}`)
+  await admin.query('select pg_advisory_lock_shared($1)', [SCHEMA_DROP_LOCK])
+  const url = new URL(TEST_DATABASE_URL)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  const databaseUrl = url.toString()
+  return {
+    env: { FAXD_DATA: dataDir, DATABASE_URL: databaseUrl },
+    storeOptions: { dataDir, databaseUrl },
+    db: () => (handle ??= openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema })),
+    cleanup: async () => {
+      await handle?.destroy()
+      await admin.query('select pg_advisory_unlock_shared($1)', [SCHEMA_DROP_LOCK])
+      await admin.query('select pg_advisory_lock($1)', [SCHEMA_DROP_LOCK])
+      await admin.query(`drop schema ${schema} cascade`)
+      await admin.end()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`${engine}: faxd serve killed during a sendFax burst`, () => {
     it('every delivery a 201 named is stored, with its entry and job; no entry is partial', async () => {
-      const database = await openCrashDatabase(engine)
+      const database = await freshStore(engine)
       try {
-        const storeOptions = {
-          dataDir: database.env['FAXD_DATA'] ?? '',
-          ...(engine === 'postgres' ? { databaseUrl: database.env['DATABASE_URL'] } : {}),
-        }
-        const token = await aSenderWithToken(storeOptions, 'burst@example.test', NUMBER)
+        const token = await aSenderWithToken(database.storeOptions, 'burst@example.test', NUMBER)
         const server = await serve({ ...database.env, FAXD_EMBEDDED_WORKER: '0' })
         const headers = { authorization: `Bearer ${token}` }
         const form = new FormData()
@@ -122,7 +180,7 @@ for (const engine of ['sqlite', 'postgres'] as const satisfies readonly CrashEng
         assert.equal(deliveries.length, entries.length, 'no delivery without its entry')
         assert.ok(entries.length >= acknowledged.size)
       } finally {
-        await database.cleanup({ keep: false })
+        await database.cleanup()
       }
     })
   })
