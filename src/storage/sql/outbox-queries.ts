@@ -11,21 +11,37 @@ import type { SqlEngine } from './sql-engine.js'
 
 /** An entry with its status changes, read on `db` or inside the caller's transaction. */
 export async function readEntry(db: Kysely<Database>, id: string): Promise<OutboxEntry | null> {
-  const row = await db
+  // One statement, not two: the entry's row once per status change (an entry has a handful),
+  // which saves a round trip on PostgreSQL for every GET …/outbox/{id} and outbox action.
+  const rows = await db
     .selectFrom('outbox_entries')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst()
+    .leftJoin('outbox_status_changes', 'outbox_status_changes.outbox_id', 'outbox_entries.id')
+    .selectAll('outbox_entries')
+    .select([
+      'outbox_status_changes.position as change_position',
+      'outbox_status_changes.status as change_status',
+      'outbox_status_changes.changed_at as change_at',
+    ])
+    .where('outbox_entries.id', '=', id)
+    .orderBy('outbox_status_changes.position')
+    .execute()
+  const [row] = rows
   if (row === undefined) {
     return null
   }
-  const changes = await db
-    .selectFrom('outbox_status_changes')
-    .selectAll()
-    .where('outbox_id', '=', id)
-    .orderBy('position')
-    .execute()
-  return outboxEntryFromRow(row, changes.map(statusChangeFromRow))
+  const changes = rows.flatMap((change) =>
+    change.change_position === null || change.change_status === null || change.change_at === null
+      ? []
+      : [
+          statusChangeFromRow({
+            outbox_id: id,
+            position: change.change_position,
+            status: change.change_status,
+            changed_at: change.change_at,
+          }),
+        ],
+  )
+  return outboxEntryFromRow(row, changes)
 }
 
 /** Adds a status change after the entry's last one. */
