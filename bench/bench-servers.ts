@@ -184,11 +184,18 @@ async function seedSender(services: Pick<Services, 'store' | 'clock'>): Promise<
   return token
 }
 
-/** What every faxd under bench answers, once it listens: the upload and one outbox entry. */
-async function readySender(
+/**
+ * A faxd that listens, made ready for the bench through its API as a client would: the sender's
+ * document uploaded and one outbox entry sent.
+ */
+async function readyServer(
+  setup: Setup,
+  engine: Engine,
+  kind: FaxdServer['kind'],
   origin: string,
   token: string,
-): Promise<{ filePath: string; outboxEntryId: string }> {
+  close: () => Promise<void>,
+): Promise<FaxdServer> {
   const filePath = await upload(origin, token)
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
   const sent = await fetch(`${origin}/v3/accounts/self/outbox`, {
@@ -205,7 +212,16 @@ async function readySender(
   if (outboxEntryId === undefined) {
     throw new Error('the outbox is empty after a sendFax')
   }
-  return { filePath, outboxEntryId }
+  return {
+    engine,
+    kind,
+    origin,
+    token,
+    filePath,
+    outboxEntryId,
+    close,
+    countRows: rowCounter(setup),
+  }
 }
 
 function rowCounter(setup: Setup): FaxdServer['countRows'] {
@@ -262,16 +278,7 @@ export async function startFaxdOn(
   }
   try {
     const origin = await listen(app)
-    const token = await prepare(services)
-    return {
-      engine,
-      kind: 'app',
-      origin,
-      token,
-      ...(await readySender(origin, token)),
-      close,
-      countRows: rowCounter(setup),
-    }
+    return await readyServer(setup, engine, 'app', origin, await prepare(services), close)
   } catch (error) {
     await close()
     throw error
@@ -316,15 +323,7 @@ export async function startFaxdProcess(engine: Engine): Promise<FaxdServer> {
   try {
     const origin = `http://127.0.0.1:${port}`
     await untilHealthy(origin, exited)
-    return {
-      engine,
-      kind: 'process',
-      origin,
-      token,
-      ...(await readySender(origin, token)),
-      close,
-      countRows: rowCounter(setup),
-    }
+    return await readyServer(setup, engine, 'process', origin, token, close)
   } catch (error) {
     await close()
     const output = await readFile(join(setup.dataDir, 'faxd.log'), 'utf8').catch(() => '')

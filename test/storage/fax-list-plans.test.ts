@@ -12,6 +12,7 @@ import type { FaxCategory, FaxQuery } from '../../src/domain/fax.js'
 import { faxListQuery } from '../../src/storage/sql/fax-queries.js'
 import type { Database } from '../../src/storage/sql/schema.js'
 import { anAccount, aFaxRecord } from '../support/sample-records.js'
+import { queryPlan } from '../support/query-plan.js'
 import { type TestStore, openTestStore } from '../support/test-database.js'
 
 const EXPECTED_INDEX: Readonly<Record<FaxCategory | 'all', string>> = {
@@ -60,23 +61,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     after(async () => store.cleanup())
 
     async function plan(query: FaxQuery): Promise<string> {
-      const compiled = faxListQuery(db, query).compile()
-      if (engine === 'sqlite') {
-        const rows = await db.executeQuery<{ detail: string }>({
-          ...compiled,
-          sql: `explain query plan ${compiled.sql}`,
-        })
-        return rows.rows.map((row) => row.detail).join('\n')
-      }
-      return db.transaction().execute(async (trx) => {
-        await sql`set local enable_seqscan = off`.execute(trx)
-        await sql`set local enable_bitmapscan = off`.execute(trx)
-        const rows = await trx.executeQuery<{ 'QUERY PLAN': string }>({
-          ...compiled,
-          sql: `explain ${compiled.sql}`,
-        })
-        return rows.rows.map((row) => row['QUERY PLAN']).join('\n')
-      })
+      return queryPlan(db, engine, faxListQuery(db, query).compile())
     }
 
     for (const category of [null, 'inbox', 'sent', 'spam'] as const) {

@@ -18,6 +18,7 @@ import {
   deliveriesOf,
   destinations,
 } from '../support/sample-records.js'
+import { queryPlan } from '../support/query-plan.js'
 import { type TestStore, openTestStore } from '../support/test-database.js'
 
 for (const engine of ['sqlite', 'postgres'] as const) {
@@ -45,22 +46,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     after(async () => store.cleanup())
 
     async function plan(compiled: CompiledQuery): Promise<string> {
-      if (engine === 'sqlite') {
-        const rows = await db.executeQuery<{ detail: string }>({
-          ...compiled,
-          sql: `explain query plan ${compiled.sql}`,
-        })
-        return rows.rows.map((row) => row.detail).join('\n')
-      }
-      return db.transaction().execute(async (trx) => {
-        await sql`set local enable_seqscan = off`.execute(trx)
-        await sql`set local enable_bitmapscan = off`.execute(trx)
-        const rows = await trx.executeQuery<{ 'QUERY PLAN': string }>({
-          ...compiled,
-          sql: `explain ${compiled.sql}`,
-        })
-        return rows.rows.map((row) => row['QUERY PLAN']).join('\n')
-      })
+      return queryPlan(db, engine, compiled)
     }
 
     for (const [column, index] of [

@@ -1,13 +1,13 @@
 /**
  * better-sqlite3 statements prepared once and reused. Kysely's SQLite driver prepares every
  * query it runs anew (`db.prepare(sql)` per call), which cost about a fifth of a request's time
- * on the API's hot routes (issue 16's profile). This wraps the connection Kysely is given so that
+ * on the API's hot routes (issue 16's profile). This wraps the connection so that
  * `prepare` answers the statement already prepared for the same text.
  *
- * Reuse is safe on one connection that runs one statement at a time, which is how Kysely's
- * driver uses it (a mutex around the single connection): a statement is `all`ed or `run` to the
- * end before the next query starts, and this codebase streams no query (`iterate` would hold a
- * statement busy). SQLite re-prepares a statement by itself when the schema changes under it
+ * Reuse is safe on one connection that runs one statement at a time, which is how faxd's driver
+ * uses it (sqlite-driver.ts: one session holds the connection at a time): a statement is `all`ed
+ * or `run` to the end before the next query starts, and a streamed one is iterated to its end
+ * while its session holds the connection. SQLite re-prepares a statement by itself when the schema changes under it
  * (sqlite3_prepare_v2: "the statement is automatically recompiled").
  *
  * The cache is bounded: texts that vary with their data (an `in (?, ?, …)` list, a multi-row

@@ -1,8 +1,8 @@
 /**
  * How the repositories run a transaction. On PostgreSQL each transaction is its own (the server
- * runs many at once and groups commits itself). On SQLite, with one writer and an fsync per
- * commit (synchronous=FULL, about 1.3 ms here, holding the event loop), transactions that arrive
- * together share one commit: each runs in its own savepoint inside one transaction, a failing
+ * runs many at once and groups commits itself). On SQLite, with one writer and a WAL sync
+ * before each commit is answered (sqlite-driver.ts), transactions that arrive together share
+ * one commit: each runs in its own savepoint inside one transaction, a failing
  * one is rolled back to its savepoint alone, and every caller is answered only after the
  * shared commit is on disk. That keeps "acknowledged means durable" and divides the fsync
  * among the requests of a batch (measured in docs/benchmarks.md).
