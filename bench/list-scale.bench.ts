@@ -27,6 +27,7 @@ import {
   freshDatabase,
   startFaxdOn,
 } from './bench-servers.js'
+import { startListingClients } from './listing-clients.js'
 
 const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '1000,100000,1000000').split(',').map(Number)
 const REQUESTS = Number(process.env['BENCH_SCALE_REQUESTS'] ?? 300)
@@ -211,12 +212,10 @@ async function measureSize(
     routes.push(await measureRoute(route, send))
   }
   if (contention) {
-    let listing = true
-    const listers = Array.from({ length: LISTING_CLIENTS }, async () => {
-      while (listing) {
-        const response = await fetch(`${server.origin}/v3/accounts/self/outbox`, { headers })
-        await response.arrayBuffer()
-      }
+    const listers = await startListingClients({
+      url: `${server.origin}/v3/accounts/self/outbox`,
+      token: server.token,
+      clients: LISTING_CLIENTS,
     })
     try {
       routes.push(
@@ -226,8 +225,8 @@ async function measureSize(
         ),
       )
     } finally {
-      listing = false
-      await Promise.all(listers)
+      const lists = await listers.stop()
+      console.log(`  ${engine}: the listing clients read ${lists} pages of the outbox meanwhile`)
     }
   }
   return { engine, faxesPerAccount, routes }

@@ -4,12 +4,20 @@
  * corporate admin (the `user_id` of the path, as resolve-user.ts reads it). A page holds at
  * most `limit` records; the next one starts below its last record (`below`, its start time to
  * the millisecond and its id), so records that share a second are neither skipped nor repeated,
- * as they would be by a client that pages with `before` and a record's time.
+ * as they would be by a client that pages with `before` and a record's time. A long page is
+ * read a slice at a time (sliced-page.ts).
  */
 import type { FaxCategory, FaxRecord } from '../domain/fax.js'
 import type { ListPlace } from '../domain/list-place.js'
 import type { Actor, Services } from './context.js'
 import { resolveUser } from './resolve-user.js'
+import { readSliced } from './sliced-page.js'
+
+/**
+ * Records read at a time: a record is about 8 µs of work (its row, its JSON), so a slice is
+ * about 0.4 ms, and the default page of 50 is one read.
+ */
+export const FAX_SLICE = 50
 
 export interface FaxListFilter {
   readonly category: FaxCategory | null
@@ -19,32 +27,36 @@ export interface FaxListFilter {
   readonly limit: number
 }
 
-export interface FaxPage {
-  readonly records: readonly FaxRecord[]
-  /** Where the next page starts; null on the last page. */
-  readonly next: ListPlace | null
-}
-
+/**
+ * Reads the page, handing each slice of records to `take` in order; answers where the next page
+ * starts, or null on the last page.
+ */
 export async function listFaxes(
   services: Services,
   actor: Actor,
   userId: string,
   filter: FaxListFilter,
-): Promise<FaxPage> {
+  take: (records: readonly FaxRecord[]) => void,
+): Promise<{ readonly next: ListPlace | null }> {
   const user = await resolveUser(services, actor, userId)
-  // One record past the page says whether another page follows.
-  const found = await services.store.faxes.list({
-    ownerUid: user.uid,
-    ...filter,
-    limit: filter.limit + 1,
-  })
-  const records = found.slice(0, filter.limit)
-  const last = records.at(-1)
-  return {
-    records,
-    next:
-      found.length > filter.limit && last !== undefined
-        ? { atMs: last.startedAtMs, id: last.id }
-        : null,
-  }
+  const last = await readSliced<FaxRecord>(
+    filter.limit,
+    FAX_SLICE,
+    async (limit, previous) => {
+      // One record past the slice says whether more follow.
+      const found = await services.store.faxes.list({
+        ownerUid: user.uid,
+        ...filter,
+        below: previous === null ? filter.below : placeOf(previous),
+        limit: limit + 1,
+      })
+      return { items: found.slice(0, limit), more: found.length > limit }
+    },
+    take,
+  )
+  return { next: last === null ? null : placeOf(last) }
+}
+
+function placeOf(record: FaxRecord): ListPlace {
+  return { atMs: record.startedAtMs, id: record.id }
 }

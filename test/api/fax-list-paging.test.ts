@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FaxRecord } from '../../src/domain/fax.js'
 import { formatUtc } from '../../src/api/wire/time-format.js'
+import { FAX_SLICE } from '../../src/use-cases/list-faxes.js'
 import { aFaxRecord } from '../support/sample-records.js'
 import { nextPage } from '../support/next-page.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
@@ -113,5 +114,73 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal(odd.statusCode, 400)
       assert.equal(odd.json<{ error: string }>().error, 'invalid_cursor')
     })
+  })
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`a long page of fax records, read a slice at a time (${engine})`, () => {
+    let t: TestApp
+    let user: TestUser
+    let newestFirst: FaxRecord[]
+    // More than two slices, and seams inside runs of records that share a millisecond.
+    const RECORDS = 2 * FAX_SLICE + 30
+
+    before(async () => {
+      t = await openTestApp(engine)
+      user = await t.user()
+      const records = Array.from({ length: RECORDS }, (_, i) =>
+        aFaxRecord(user.account.uid, { startedAtMs: SECOND + Math.floor(i / 7) }),
+      )
+      for (const record of records) {
+        await t.services.store.faxes.add(record)
+      }
+      newestFirst = [...records].sort(
+        (a, b) => b.startedAtMs - a.startedAtMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+      )
+    })
+    after(async () => t.close())
+
+    it('holds every record once, in order, across the slices', async () => {
+      const whole = await t.request('GET', '/v3/accounts/self/faxes?limit=1000', {
+        token: user.token,
+      })
+      assert.equal(whole.statusCode, 200, whole.body)
+      assert.equal(nextPage(whole), null)
+      assert.deepEqual(
+        whole.json<{ data: { records: { id: string }[] } }>().data.records.map((r) => r.id),
+        newestFirst.map((record) => record.id),
+      )
+      const first = await t.request('GET', `/v3/accounts/self/faxes?limit=${RECORDS - 3}`, {
+        token: user.token,
+      })
+      const rest = await t.request('GET', nextPage(first) ?? '', { token: user.token })
+      assert.deepEqual(
+        [first, rest].flatMap((page) =>
+          page.json<{ data: { records: { id: string }[] } }>().data.records.map((r) => r.id),
+        ),
+        newestFirst.map((record) => record.id),
+      )
+      assert.equal(nextPage(rest), null)
+    })
+
+    // On SQLite a read is answered at once, so an unsliced page would be answered first; on
+    // PostgreSQL every read waits for the server, and the order proves nothing.
+    if (engine === 'sqlite') {
+      it('answers other requests while it is read', async () => {
+        const answered: string[] = []
+        const list = t
+          .request('GET', '/v3/accounts/self/faxes?limit=1000', { token: user.token })
+          .then((response) => answered.push(`list ${response.statusCode}`))
+        // The GET comes in on a later turn of the event loop, while the page is being read.
+        await new Promise((resolve) => setImmediate(resolve))
+        const get = t
+          .request('GET', `/v3/accounts/self/faxes/${newestFirst[0]?.id ?? ''}`, {
+            token: user.token,
+          })
+          .then((response) => answered.push(`get ${response.statusCode}`))
+        await Promise.all([list, get])
+        assert.deepEqual(answered, ['get 200', 'list 200'])
+      })
+    }
   })
 }

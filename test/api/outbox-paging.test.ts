@@ -138,4 +138,24 @@ describe('the outbox page a Fax.Plus client gets', () => {
     assert.equal(rest.json<{ records: unknown[] }>().records.length, 1)
     assert.equal(nextPage(rest), null)
   })
+
+  it('is built a slice at a time, answering other requests meanwhile', async () => {
+    const { entries } = await t.services.store.outbox.listByUser(user.account.uid, {
+      limit: 1,
+      after: null,
+    })
+    const answered: string[] = []
+    const list = t
+      .request('GET', '/v3/accounts/self/outbox', { token: user.token })
+      .then((response) => answered.push(`list ${response.statusCode}`))
+    // The GET comes in on a later turn of the event loop, while the list is being read.
+    await new Promise((resolve) => setImmediate(resolve))
+    const get = t
+      .request('GET', `/v3/accounts/self/outbox/${entries[0]?.id ?? ''}`, { token: user.token })
+      .then((response) => answered.push(`get ${response.statusCode}`))
+    await Promise.all([list, get])
+    // Read in one go, the page of 1000 would be answered first: SQLite answers at once, and the
+    // whole page would be read and written before the event loop turned again.
+    assert.deepEqual(answered, ['get 200', 'list 200'])
+  })
 })

@@ -116,14 +116,29 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
           throw new ApiError(400, 'invalid_limit', `limit must be between 1 and ${MAX_OUTBOX_PAGE}`)
         }
         const after = query.cursor === undefined ? null : placeOfCursor(query.cursor)
-        const page = await listOutbox(services, actorOf(request), params.user_id, { limit, after })
-        if (page.next !== null) {
+        // Each entry is written as JSON as its slice arrives (sliced-page.ts says why it comes
+        // in slices); the answer is what serialising { records } in one go would give.
+        const records: string[] = []
+        const { next } = await listOutbox(
+          services,
+          actorOf(request),
+          params.user_id,
+          { limit, after },
+          (entries) => {
+            for (const entry of entries) {
+              records.push(JSON.stringify(toOutboxJson(entry, null)))
+            }
+          },
+        )
+        if (next !== null) {
           // RFC 8288: the next page's address, for clients that follow links; the body stays
           // the Fax.Plus OutboxList, which SDKs read as they always have.
           const path = `/v3/accounts/${encodeURIComponent(params.user_id)}/outbox`
-          void reply.header('link', nextPageLink(path, { limit: String(limit) }, page.next))
+          void reply.header('link', nextPageLink(path, { limit: String(limit) }, next))
         }
-        return { records: page.entries.map((entry) => toOutboxJson(entry, null)) }
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(`{"records":[${records.join(',')}]}`)
       },
     },
   )
