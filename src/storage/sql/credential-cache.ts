@@ -11,6 +11,7 @@
  * `maxEntries` are kept, the least recently used leaving first; a new version empties it.
  */
 import type { Kysely } from 'kysely'
+import { CompiledStatement } from './compiled-statement.js'
 import type { Database } from './schema.js'
 
 export const MAX_CACHED_CREDENTIALS = 10_000
@@ -57,11 +58,10 @@ export class CredentialCache {
   }
 
   async #currentVersion(): Promise<number> {
-    const row = await this.#db
-      .selectFrom('credential_version')
-      .select('version')
-      .where('id', '=', 1)
-      .executeTakeFirstOrThrow()
+    const [row] = await versionRow.execute(this.#db, {})
+    if (row === undefined) {
+      throw new Error('credential_version has no row (migration 0014 makes it)')
+    }
     const version = Number(row.version)
     if (version !== this.#version) {
       this.#entries.clear()
@@ -70,3 +70,8 @@ export class CredentialCache {
     return version
   }
 }
+
+/** The one row every lookup reads first. */
+const versionRow = new CompiledStatement((db) =>
+  db.selectFrom('credential_version').select('version').where('id', '=', 1),
+)

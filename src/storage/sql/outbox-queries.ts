@@ -5,6 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely'
 import type { OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
+import { CompiledStatement, type Slots } from './compiled-statement.js'
 import { outboxEntryFromRow, statusChangeFromRow, statusChangeToRow } from './outbox-rows.js'
 import type { Database } from './schema.js'
 import type { SqlEngine } from './sql-engine.js'
@@ -13,18 +14,7 @@ import type { SqlEngine } from './sql-engine.js'
 export async function readEntry(db: Kysely<Database>, id: string): Promise<OutboxEntry | null> {
   // One statement, not two: the entry's row once per status change (an entry has a handful),
   // which saves a round trip on PostgreSQL for every GET …/outbox/{id} and outbox action.
-  const rows = await db
-    .selectFrom('outbox_entries')
-    .leftJoin('outbox_status_changes', 'outbox_status_changes.outbox_id', 'outbox_entries.id')
-    .selectAll('outbox_entries')
-    .select([
-      'outbox_status_changes.position as change_position',
-      'outbox_status_changes.status as change_status',
-      'outbox_status_changes.changed_at as change_at',
-    ])
-    .where('outbox_entries.id', '=', id)
-    .orderBy('outbox_status_changes.position')
-    .execute()
+  const rows = await entryWithChanges.execute(db, { id })
   const [row] = rows
   if (row === undefined) {
     return null
@@ -43,6 +33,20 @@ export async function readEntry(db: Kysely<Database>, id: string): Promise<Outbo
   )
   return outboxEntryFromRow(row, changes)
 }
+
+const entryWithChanges = new CompiledStatement((db, $: Slots<'id'>) =>
+  db
+    .selectFrom('outbox_entries')
+    .leftJoin('outbox_status_changes', 'outbox_status_changes.outbox_id', 'outbox_entries.id')
+    .selectAll('outbox_entries')
+    .select([
+      'outbox_status_changes.position as change_position',
+      'outbox_status_changes.status as change_status',
+      'outbox_status_changes.changed_at as change_at',
+    ])
+    .where('outbox_entries.id', '=', $.id)
+    .orderBy('outbox_status_changes.position'),
+)
 
 /** Adds a status change after the entry's last one. */
 export async function appendStatusChange(

@@ -8,7 +8,7 @@ import type { FaxQuery, FaxRecord } from '../../domain/fax.js'
 import type { FaxRepository } from '../../domain/ports.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
 import { toFlag } from './column-values.js'
-import { faxListQuery } from './fax-queries.js'
+import { runFaxList } from './fax-queries.js'
 import { faxFromRow, faxToRow } from './fax-rows.js'
 import type { Database, FaxesTable } from './schema.js'
 import type { SqlEngine } from './sql-engine.js'
@@ -56,7 +56,7 @@ export class SqlFaxRepository implements FaxRepository {
   }
 
   async list(query: FaxQuery): Promise<FaxRecord[]> {
-    const rows = await faxListQuery(this.#db, query).execute()
+    const rows = await runFaxList(this.#db, query)
     return rows.map(faxFromRow)
   }
 

@@ -49,17 +49,14 @@ export class SqlOutboxRepository implements OutboxRepository {
 
   async create(entry: OutboxEntry, deliveries: readonly Delivery[], job: NewJob): Promise<void> {
     await this.#transactions.run(async (trx) => {
-      await trx.insertInto('outbox_entries').values(outboxEntryToRow(entry)).execute()
+      await insertRows(trx, 'outbox_entries', [outboxEntryToRow(entry)])
       await insertStatusChanges(trx, entry.id, entry.statusChanges)
       await insertRows(
         trx,
         'deliveries',
         deliveries.map((delivery, position) => deliveryToRow(delivery, position)),
       )
-      await trx
-        .insertInto('jobs')
-        .values(newJobToRow(job, entry.id, entry.submittedAtMs))
-        .execute()
+      await insertRows(trx, 'jobs', [newJobToRow(job, entry.id, entry.submittedAtMs)])
     })
   }
 
@@ -288,8 +285,9 @@ async function insertStatusChanges(
   if (changes.length === 0) {
     return
   }
-  await trx
-    .insertInto('outbox_status_changes')
-    .values(changes.map((change, position) => statusChangeToRow(outboxId, position, change)))
-    .execute()
+  await insertRows(
+    trx,
+    'outbox_status_changes',
+    changes.map((change, position) => statusChangeToRow(outboxId, position, change)),
+  )
 }

@@ -24,6 +24,7 @@ import { faxToRow } from './fax-rows.js'
 import { sendFaxJobRow } from './job-rows.js'
 import { endJobsOf, wakeOneWaitingFor } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
+import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
 import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
 import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
@@ -321,18 +322,8 @@ export class SqlTransmissionRepository implements TransmissionRepository {
 
   async listProgress(outboxId: string): Promise<DeliveryProgress[]> {
     // Two reads, not one transaction: a job written between them changes only nextAttemptAtMs.
-    const rows = await this.#db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('outbox_id', '=', outboxId)
-      .orderBy('position')
-      .execute()
-    const jobs = await this.#db
-      .selectFrom('jobs')
-      .select(['delivery_id', 'run_at'])
-      .where('outbox_id', '=', outboxId)
-      .where('delivery_id', 'is not', null)
-      .execute()
+    const rows = await deliveriesOfEntry.execute(this.#db, { outboxId })
+    const jobs = await deliveryJobsOfEntry.execute(this.#db, { outboxId })
     const dueAt = new Map(jobs.map((job) => [job.delivery_id, job.run_at]))
     return rows.map((row) => ({
       delivery: deliveryFromRow(row),
@@ -349,6 +340,18 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     }))
   }
 }
+
+/** An entry's deliveries, and when their jobs are due (GET …/outbox/{id}). */
+const deliveriesOfEntry = new CompiledStatement((db, $: Slots<'outboxId'>) =>
+  db.selectFrom('deliveries').selectAll().where('outbox_id', '=', $.outboxId).orderBy('position'),
+)
+const deliveryJobsOfEntry = new CompiledStatement((db, $: Slots<'outboxId'>) =>
+  db
+    .selectFrom('jobs')
+    .select(['delivery_id', 'run_at'])
+    .where('outbox_id', '=', $.outboxId)
+    .where('delivery_id', 'is not', null),
+)
 
 /**
  * After a call: an entry with no delivery left leaves the outbox; one with no call in progress

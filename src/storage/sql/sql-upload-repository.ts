@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { UploadRepository } from '../../domain/ports.js'
 import type { UploadedFile } from '../../domain/uploaded-file.js'
+import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
 import type { TransactionRunner } from './transaction-runner.js'
 import { uploadFromRow, uploadToRow } from './upload-rows.js'
@@ -22,11 +23,12 @@ export class SqlUploadRepository implements UploadRepository {
   }
 
   async get(path: string): Promise<UploadedFile | null> {
-    const row = await this.#db
-      .selectFrom('uploaded_files')
-      .selectAll()
-      .where('path', '=', path)
-      .executeTakeFirst()
+    const [row] = await uploadByPath.execute(this.#db, { path })
     return row === undefined ? null : uploadFromRow(row)
   }
 }
+
+/** An upload by its path (every sendFax reads each of its files). */
+const uploadByPath = new CompiledStatement((db, $: Slots<'path'>) =>
+  db.selectFrom('uploaded_files').selectAll().where('path', '=', $.path),
+)

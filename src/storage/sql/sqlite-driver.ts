@@ -13,7 +13,7 @@
  * Transactions begin IMMEDIATE (sqlite-database.ts says why). Statements are prepared once per
  * text (sqlite-statement-cache.ts). Streaming is for selects only, as in Kysely's own driver.
  */
-import type { Database as BetterSqliteDatabase } from 'better-sqlite3'
+import type { Database as BetterSqliteDatabase, Statement } from 'better-sqlite3'
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -136,9 +136,9 @@ class SqliteSession implements DatabaseConnection {
       this.#holdsLock = true
     }
     try {
-      const statement = this.#connections.database.prepare(query.sql)
-      for (const row of statement.iterate(query.parameters)) {
-        yield { rows: [row as R] }
+      const statement = this.#connections.database.prepare(query.sql) as Statement
+      for (const row of inRawMode(statement).iterate(query.parameters)) {
+        yield { rows: rowsOf(statement, [row]) as R[] }
       }
     } finally {
       if (!this.#connections.connection.inTransaction) {
@@ -156,12 +156,45 @@ class SqliteSession implements DatabaseConnection {
 }
 
 function run<R>(connection: SqliteStatementCache, query: CompiledQuery): QueryResult<R> {
-  const statement = connection.prepare(query.sql)
+  const statement = connection.prepare(query.sql) as Statement
   if (statement.reader) {
-    return { rows: statement.all(query.parameters) as R[] }
+    const rows = inRawMode(statement).all(query.parameters)
+    return { rows: rowsOf(statement, rows) as R[] }
   }
   const { changes, lastInsertRowid } = statement.run(query.parameters)
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] }
+}
+
+/**
+ * The column names of each reading statement, which runs in raw mode (rows as arrays).
+ * better-sqlite3 makes a row object property by property through V8's API; rows read as arrays
+ * and made into objects here take about 60% of the time (a page of 50 fax records, 18 columns:
+ * 115 µs instead of 190). The objects are the same: a later column of a name overwrites an
+ * earlier one, as in better-sqlite3's own.
+ */
+const columnNames = new WeakMap<Statement, readonly string[]>()
+
+/** The statement, switched to rows as arrays (it stays so: the driver is its only user). */
+function inRawMode(statement: Statement): Statement<unknown[], unknown[]> {
+  return statement.raw(true) as Statement<unknown[], unknown[]>
+}
+
+function rowsOf(statement: Statement, rows: readonly unknown[][]): Record<string, unknown>[] {
+  let names = columnNames.get(statement)
+  // SQLite recompiles a statement whose tables changed (a `select *` then gives the columns a
+  // migration added or dropped): the names are read again when a row's width differs.
+  if (names === undefined || (rows.length > 0 && rows[0]?.length !== names.length)) {
+    names = statement.columns().map((column) => column.name)
+    columnNames.set(statement, names)
+  }
+  const count = names.length
+  return rows.map((values) => {
+    const row: Record<string, unknown> = {}
+    for (let i = 0; i < count; i += 1) {
+      row[names[i] as string] = values[i]
+    }
+    return row
+  })
 }
 
 /** A savepoint's name as an SQL identifier. */
