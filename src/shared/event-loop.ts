@@ -8,7 +8,7 @@
  */
 
 /** Slice time per turn of the event loop, shared by all the loops that take slices. */
-export const SLICE_BUDGET_MS = 0.5
+export const SLICE_BUDGET_MS = 0.25
 
 class FairSlices {
   readonly #budgetMs: number

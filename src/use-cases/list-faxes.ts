@@ -11,13 +11,13 @@ import type { FaxCategory, FaxRecord } from '../domain/fax.js'
 import type { ListPlace } from '../domain/list-place.js'
 import type { Actor, Services } from './context.js'
 import { resolveUser } from './resolve-user.js'
-import { readSliced } from './sliced-page.js'
+import { readSliced, type SliceSizes } from './sliced-page.js'
 
 /**
- * Records read at a time: a record is about 8 µs of work (its row, its JSON), so a slice is
- * about 0.4 ms, and the default page of 50 is one read.
+ * Records read at a time: a record is about 6 µs of work (its row, its JSON). The first slice
+ * is the default page of 50 (about 0.3 ms), the rest 25 each.
  */
-export const FAX_SLICE = 50
+export const FAX_SLICES: SliceSizes = { first: 50, rest: 25 }
 
 export interface FaxListFilter {
   readonly category: FaxCategory | null
@@ -41,7 +41,7 @@ export async function listFaxes(
   const user = await resolveUser(services, actor, userId)
   const last = await readSliced<FaxRecord>(
     filter.limit,
-    FAX_SLICE,
+    FAX_SLICES,
     async (limit, previous) => {
       // One record past the slice says whether more follow.
       const found = await services.store.faxes.list({

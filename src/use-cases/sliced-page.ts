@@ -15,21 +15,32 @@ export interface Slice<T> {
 }
 
 /**
- * Reads `limit` records, `sliceSize` at a time: `read(n, previous)` answers up to n records
- * after `previous` (the slice before's last record; null for the first slice, which starts
- * where the page does), and `take` gets each slice's records in order. Answers the page's last
- * record when more records follow it (where the next page starts), else null.
+ * Records per read: the first slice is as large as a usual page, so that a page of that size is
+ * one read, as cheap as before slices (on PostgreSQL every read is a round trip); the slices
+ * after it are small, so that each holds the event loop briefly.
+ */
+export interface SliceSizes {
+  readonly first: number
+  readonly rest: number
+}
+
+/**
+ * Reads `limit` records a slice at a time: `read(n, previous)` answers up to n records after
+ * `previous` (the slice before's last record; null for the first slice, which starts where the
+ * page does), and `take` gets each slice's records in order. Answers the page's last record
+ * when more records follow it (where the next page starts), else null.
  */
 export async function readSliced<T>(
   limit: number,
-  sliceSize: number,
+  sizes: SliceSizes,
   read: (n: number, previous: T | null) => Promise<Slice<T>>,
   take: (items: readonly T[]) => void,
 ): Promise<T | null> {
   let previous: T | null = null
   let remaining = limit
   for (;;) {
-    const slice = await read(Math.min(sliceSize, remaining), previous)
+    const size = previous === null ? sizes.first : sizes.rest
+    const slice = await read(Math.min(size, remaining), previous)
     take(slice.items)
     remaining -= slice.items.length
     const last = slice.items.at(-1)

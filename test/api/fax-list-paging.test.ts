@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FaxRecord } from '../../src/domain/fax.js'
 import { formatUtc } from '../../src/api/wire/time-format.js'
-import { FAX_SLICE } from '../../src/use-cases/list-faxes.js'
+import { FAX_SLICES } from '../../src/use-cases/list-faxes.js'
 import { aFaxRecord } from '../support/sample-records.js'
 import { nextPage } from '../support/next-page.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
@@ -123,7 +123,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     let user: TestUser
     let newestFirst: FaxRecord[]
     // More than two slices, and seams inside runs of records that share a millisecond.
-    const RECORDS = 2 * FAX_SLICE + 30
+    const RECORDS = FAX_SLICES.first + 2 * FAX_SLICES.rest + 5
 
     before(async () => {
       t = await openTestApp(engine)
