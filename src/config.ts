@@ -34,10 +34,14 @@
  *                 (default), 0 instant, 0.1 ten times faster (docs/test-numbers.md)
  *   FAXD_SIP_…, FAXD_T38_…, FAXD_FAX_…  the SIP trunk, when there is one: see readSipConfig below
  *                 and docs/sip-trunk.md
+ *   FAXD_FILE_STORE  where documents and pages are kept: fs (default, FAXD_DATA/files) or s3 (an
+ *                 S3-compatible bucket every node shares): see readFileStoreConfig below and
+ *                 docs/scaling.md
  */
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import type { SipTrunkSettings } from './carriers/sip/sip-trunk-settings.js'
+import type { S3FileStoreSettings } from './storage/files/s3-file-store.js'
 
 /** A worker's hold on a job, unless FAXD_JOB_LEASE_SECONDS says otherwise. */
 export const DEFAULT_JOB_LEASE_MS = 60_000
@@ -67,7 +71,12 @@ export interface Config {
   readonly callLimits: { readonly perDestination: number; readonly perSendingNumber: number }
   /** The SIP trunk; null when FAXD_SIP_TRUNK is not set (no SIP at all). */
   readonly sip: SipConfig | null
+  readonly fileStore: FileStoreConfig
 }
+
+/** Documents and pages in FAXD_DATA/files, or in an S3-compatible bucket. */
+export type FileStoreConfig =
+  { readonly kind: 'fs' } | { readonly kind: 's3'; readonly s3: S3FileStoreSettings }
 
 /** A `host:port` pair. */
 export interface HostPort {
@@ -167,6 +176,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perSendingNumber: wholeNumber(env, 'FAXD_CALLS_PER_SENDING_NUMBER', 4, 1, 1000),
     },
     sip: readSipConfig(env),
+    fileStore: readFileStoreConfig(env),
     webhookAllowPrivate: allowPrivate === '1',
     embeddedWorker: embedded === '1',
     simulatedTimeScale,
@@ -299,6 +309,78 @@ function oneOf(
     )
   }
   return value
+}
+
+/**
+ * The file store (docs/scaling.md):
+ *   FAXD_FILE_STORE  fs (default) or s3
+ *   FAXD_S3_BUCKET   the bucket (required with s3)
+ *   FAXD_S3_PREFIX   folder-like prefix of every key in it, e.g. faxd/ (default none)
+ *   FAXD_S3_REGION   default AWS_REGION, else us-east-1
+ *   FAXD_S3_ENDPOINT an S3-compatible server's http(s) URL (default AWS itself)
+ *   FAXD_S3_FORCE_PATH_STYLE  1 for http://host/bucket/key addressing (most S3-compatible
+ *                    servers; default 0)
+ *   FAXD_S3_SERVER_SIDE_ENCRYPTION  AES256 or aws:kms, asked of S3 for every object (default
+ *                    none: the bucket's own default applies)
+ * Credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+ * a profile, an instance role).
+ */
+export function readFileStoreConfig(env: NodeJS.ProcessEnv): FileStoreConfig {
+  const kind = env['FAXD_FILE_STORE'] || 'fs'
+  if (kind === 'fs') {
+    return { kind }
+  }
+  if (kind !== 's3') {
+    throw new ConfigError(`FAXD_FILE_STORE must be fs or s3, not ${JSON.stringify(kind)}`)
+  }
+  const bucket = env['FAXD_S3_BUCKET'] ?? ''
+  // S3's bucket naming rules: 3–63 lower-case letters, digits, dots and hyphens.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError(
+      `FAXD_FILE_STORE=s3 needs FAXD_S3_BUCKET, a bucket name (3–63 of a-z 0-9 . -), not ${JSON.stringify(bucket)}`,
+    )
+  }
+  const prefixText = env['FAXD_S3_PREFIX'] ?? ''
+  const prefix = prefixText === '' || prefixText.endsWith('/') ? prefixText : `${prefixText}/`
+  const segments = prefix.split('/').slice(0, -1)
+  if (
+    prefix !== '' &&
+    (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/$/.test(prefix) ||
+      segments.some((segment) => segment === '.' || segment === '..'))
+  ) {
+    throw new ConfigError(
+      `FAXD_S3_PREFIX must be segments of A-Z a-z 0-9 . _ - joined by /, not ${JSON.stringify(prefixText)}`,
+    )
+  }
+  const endpoint = env['FAXD_S3_ENDPOINT'] || null
+  if (endpoint !== null && !/^https?:\/\/[^/\s]+/.test(endpoint)) {
+    throw new ConfigError(
+      `FAXD_S3_ENDPOINT must be an http:// or https:// URL, not ${JSON.stringify(endpoint)}`,
+    )
+  }
+  const pathStyle = env['FAXD_S3_FORCE_PATH_STYLE'] || '0'
+  if (pathStyle !== '0' && pathStyle !== '1') {
+    throw new ConfigError(
+      `FAXD_S3_FORCE_PATH_STYLE must be 0 or 1, not ${JSON.stringify(pathStyle)}`,
+    )
+  }
+  const encryption = env['FAXD_S3_SERVER_SIDE_ENCRYPTION'] || null
+  if (encryption !== null && encryption !== 'AES256' && encryption !== 'aws:kms') {
+    throw new ConfigError(
+      `FAXD_S3_SERVER_SIDE_ENCRYPTION must be AES256 or aws:kms, not ${JSON.stringify(encryption)}`,
+    )
+  }
+  return {
+    kind,
+    s3: {
+      bucket,
+      prefix,
+      region: env['FAXD_S3_REGION'] || env['AWS_REGION'] || 'us-east-1',
+      endpoint,
+      forcePathStyle: pathStyle === '1',
+      serverSideEncryption: encryption,
+    },
+  }
 }
 
 function wholeNumber(

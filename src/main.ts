@@ -47,7 +47,11 @@ export async function openServices(config: Config, rendering?: RenderingSetup): 
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   })
-  const files = new FsFileStore(join(config.dataDir, 'files'))
+  // The AWS SDK is loaded only where it is used.
+  const files =
+    config.fileStore.kind === 's3'
+      ? new (await import('./storage/files/s3-file-store.js')).S3FileStore(config.fileStore.s3)
+      : new FsFileStore(join(config.dataDir, 'files'))
   return {
     store,
     files,

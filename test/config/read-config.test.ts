@@ -169,3 +169,75 @@ describe('FAXD_TRUSTED_PROXIES', () => {
     })
   }
 })
+describe('the file store', () => {
+  it('is the data folder by default', () => {
+    assert.deepEqual(readConfig({}).fileStore, { kind: 'fs' })
+    assert.deepEqual(readConfig({ FAXD_FILE_STORE: 'fs' }).fileStore, { kind: 'fs' })
+  })
+
+  it('is an S3 bucket with FAXD_FILE_STORE=s3, with its settings', () => {
+    assert.deepEqual(
+      readConfig({
+        FAXD_FILE_STORE: 's3',
+        FAXD_S3_BUCKET: 'faxd-files',
+        FAXD_S3_PREFIX: 'prod/faxd',
+        FAXD_S3_REGION: 'eu-central-1',
+        FAXD_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        FAXD_S3_FORCE_PATH_STYLE: '1',
+        FAXD_S3_SERVER_SIDE_ENCRYPTION: 'aws:kms',
+      }).fileStore,
+      {
+        kind: 's3',
+        s3: {
+          bucket: 'faxd-files',
+          prefix: 'prod/faxd/',
+          region: 'eu-central-1',
+          endpoint: 'http://127.0.0.1:9000',
+          forcePathStyle: true,
+          serverSideEncryption: 'aws:kms',
+        },
+      },
+    )
+    assert.deepEqual(
+      readConfig({ FAXD_FILE_STORE: 's3', FAXD_S3_BUCKET: 'faxd', AWS_REGION: 'us-west-2' })
+        .fileStore,
+      {
+        kind: 's3',
+        s3: {
+          bucket: 'faxd',
+          prefix: '',
+          region: 'us-west-2',
+          endpoint: null,
+          forcePathStyle: false,
+          serverSideEncryption: null,
+        },
+      },
+    )
+  })
+
+  for (const [env, named] of [
+    [{ FAXD_FILE_STORE: 'disk' }, /FAXD_FILE_STORE must be fs or s3/],
+    [{ FAXD_FILE_STORE: 's3' }, /needs FAXD_S3_BUCKET/],
+    [{ FAXD_FILE_STORE: 's3', FAXD_S3_BUCKET: 'Upper_Case' }, /FAXD_S3_BUCKET/],
+    [{ FAXD_FILE_STORE: 's3', FAXD_S3_BUCKET: 'faxd', FAXD_S3_PREFIX: '../x' }, /FAXD_S3_PREFIX/],
+    [
+      { FAXD_FILE_STORE: 's3', FAXD_S3_BUCKET: 'faxd', FAXD_S3_ENDPOINT: 'minio:9000' },
+      /FAXD_S3_ENDPOINT/,
+    ],
+    [
+      { FAXD_FILE_STORE: 's3', FAXD_S3_BUCKET: 'faxd', FAXD_S3_FORCE_PATH_STYLE: 'yes' },
+      /FAXD_S3_FORCE_PATH_STYLE/,
+    ],
+    [
+      { FAXD_FILE_STORE: 's3', FAXD_S3_BUCKET: 'faxd', FAXD_S3_SERVER_SIDE_ENCRYPTION: 'on' },
+      /FAXD_S3_SERVER_SIDE_ENCRYPTION/,
+    ],
+  ] as const) {
+    it(`refuses ${JSON.stringify(env)}, naming the variable`, () => {
+      assert.throws(
+        () => readConfig(env),
+        (error: unknown) => error instanceof ConfigError && named.test(error.message),
+      )
+    })
+  }
+})

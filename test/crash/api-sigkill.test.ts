@@ -13,19 +13,16 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
-import pg from 'pg'
 import { SQLITE_FILE_NAME } from '../../src/storage/sql/open-store.js'
-import { openPostgresDatabase } from '../../src/storage/sql/postgres-database.js'
 import type { Database } from '../../src/storage/sql/schema.js'
 import { openSqliteDatabase } from '../../src/storage/sql/sqlite-database.js'
 import { aSenderWithToken } from '../support/operator-setup.js'
 import { serve } from '../support/faxd-process.js'
-import { SCHEMA_DROP_LOCK, TEST_DATABASE_URL } from '../support/test-database.js'
+import { aPostgresSchema } from '../support/postgres-schema.js'
 
 const NUMBER = '+15555550160'
 const CLIENTS = 8
@@ -43,11 +40,7 @@ interface FreshStore {
   cleanup(): Promise<void>
 }
 
-/**
- * A data folder, and on PostgreSQL a schema of its own named in DATABASE_URL (libpq's `options`
- * sets the search_path), which is cheaper than the database of its own the worker crash test
- * makes. While it lives it holds the schema-drop lock shared, as test stores do.
- */
+/** A data folder, and on PostgreSQL a schema of its own (test/support/postgres-schema.ts). */
 async function freshStore(engine: Engine): Promise<FreshStore> {
   const dataDir = await mkdtemp(join(tmpdir(), `faxd-api-crash-${engine}-`))
   let handle: Kysely<Database> | undefined
@@ -62,24 +55,14 @@ async function freshStore(engine: Engine): Promise<FreshStore> {
       },
     }
   }
-  const schema = `crash_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
-  await admin.connect()
-  await admin.query(`create schema ${schema}`)
-  await admin.query('select pg_advisory_lock_shared($1)', [SCHEMA_DROP_LOCK])
-  const url = new URL(TEST_DATABASE_URL)
-  url.searchParams.set('options', `-c search_path=${schema}`)
-  const databaseUrl = url.toString()
+  const schema = await aPostgresSchema('crash')
+  const { databaseUrl } = schema
   return {
     env: { FAXD_DATA: dataDir, DATABASE_URL: databaseUrl },
     storeOptions: { dataDir, databaseUrl },
-    db: () => (handle ??= openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema })),
+    db: () => schema.db(),
     cleanup: async () => {
-      await handle?.destroy()
-      await admin.query('select pg_advisory_unlock_shared($1)', [SCHEMA_DROP_LOCK])
-      await admin.query('select pg_advisory_lock($1)', [SCHEMA_DROP_LOCK])
-      await admin.query(`drop schema ${schema} cascade`)
-      await admin.end()
+      await schema.drop()
       await rm(dataDir, { recursive: true, force: true })
     },
   }

@@ -5,8 +5,8 @@
  * or the renamed document when only the folder's fsync failed) is removed before the error is
  * thrown, and a failure of that removal never hides the error. A full disk (ENOSPC) or a used-up
  * quota (EDQUOT) becomes StoreUnavailableError('full'), which the API answers 503 with
- * Retry-After, as it does a full database. Keys are relative paths of [A-Za-z0-9._-] segments
- * joined by `/`; none may leave the root.
+ * Retry-After, as it does a full database. Keys are checked by file-store-keys.ts, and none may
+ * leave the root.
  */
 import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -15,8 +15,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path'
 import { DomainError } from '../../domain/domain-error.js'
 import type { FileStore } from '../../domain/ports.js'
 import { StoreUnavailableError } from '../../domain/store-unavailable.js'
-
-const KEY = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/
+import { checkedKey } from './file-store-keys.js'
 
 export class FsFileStore implements FileStore {
   readonly #root: string
@@ -73,11 +72,7 @@ export class FsFileStore implements FileStore {
   }
 
   #pathOf(key: string): string {
-    const segments = key.split('/')
-    if (!KEY.test(key) || segments.some((segment) => segment === '.' || segment === '..')) {
-      throw new Error(`${JSON.stringify(key)} is not a valid file store key`)
-    }
-    const path = resolve(this.#root, key)
+    const path = resolve(this.#root, checkedKey(key))
     if (!path.startsWith(this.#root + sep)) {
       throw new Error(`${JSON.stringify(key)} points outside the file store`)
     }

@@ -1,0 +1,41 @@
+/**
+ * A PostgreSQL schema of its own for a test that starts faxd processes: its URL names the schema
+ * as the connections' search_path (libpq's `options`), which is far cheaper than a database of
+ * its own. While it lives it holds the schema-drop lock shared, as test stores do.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import pg from 'pg'
+import { openPostgresDatabase } from '../../src/storage/sql/postgres-database.js'
+import type { Database } from '../../src/storage/sql/schema.js'
+import { SCHEMA_DROP_LOCK, TEST_DATABASE_URL } from './test-database.js'
+
+export interface PostgresSchema {
+  /** DATABASE_URL for faxd: the test database, with the schema as its search_path. */
+  readonly databaseUrl: string
+  /** A handle on the schema, for looking at rows; opened on first use, closed by drop. */
+  db(): Kysely<Database>
+  drop(): Promise<void>
+}
+
+export async function aPostgresSchema(name: string): Promise<PostgresSchema> {
+  const schema = `${name}_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await admin.connect()
+  await admin.query(`create schema ${schema}`)
+  await admin.query('select pg_advisory_lock_shared($1)', [SCHEMA_DROP_LOCK])
+  const url = new URL(TEST_DATABASE_URL)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  let handle: Kysely<Database> | undefined
+  return {
+    databaseUrl: url.toString(),
+    db: () => (handle ??= openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema })),
+    async drop() {
+      await handle?.destroy()
+      await admin.query('select pg_advisory_unlock_shared($1)', [SCHEMA_DROP_LOCK])
+      await admin.query('select pg_advisory_lock($1)', [SCHEMA_DROP_LOCK])
+      await admin.query(`drop schema ${schema} cascade`)
+      await admin.end()
+    },
+  }
+}
