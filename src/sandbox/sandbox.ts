@@ -33,8 +33,9 @@ export interface ConfinedCommand {
 }
 
 /**
- * `command args…` confined to `view`. Without a sandbox, the command runs as asked, with this
- * process's environment plus the view's.
+ * `command args…` confined to `view`. Without a sandbox, the command runs as asked, reaching
+ * what this process reaches, but still with the view's environment only: none of this process's
+ * variables (database URLs, object storage credentials) are handed to it.
  */
 export function confine(
   sandbox: Sandbox,
@@ -43,7 +44,7 @@ export function confine(
   args: readonly string[],
 ): ConfinedCommand {
   if (sandbox.kind === 'none') {
-    return { command, args, env: { ...process.env, ...view.env }, cwd: view.cwd }
+    return { command, args, env: { ...view.env }, cwd: view.cwd }
   }
   return {
     command: sandbox.program,

@@ -162,8 +162,12 @@ describe('the render sandbox', () => {
 
   it('outside (no sandbox), the same helper reaches all of it', PER_TEST, async () => {
     connections = 0
+    process.env['FAXD_TEST_SECRET'] = 'not for documents'
     const outside = await attempts({ kind: 'none' })
+    delete process.env['FAXD_TEST_SECRET']
     assert.equal(outside.loopback, 'ok')
+    // Unconfined, but still only the view's environment: none of this process's secrets.
+    assert.deepEqual(outside.environment, ['HOME', 'LANG', 'PATH', 'TMPDIR'])
     assert.equal(outside.dataFile, 'ok')
     assert.equal(outside.writeInput, 'ok')
     assert.ok(outside.processes > 3)
