@@ -34,9 +34,9 @@
  *                 (default), 0 instant, 0.1 ten times faster (docs/test-numbers.md)
  *   FAXD_SIP_…, FAXD_T38_…, FAXD_FAX_…  the SIP trunk, when there is one: see readSipConfig below
  *                 and docs/sip-trunk.md
- *   FAXD_FILE_STORE  where documents and pages are kept: fs (default, FAXD_DATA/files) or s3 (an
- *                 S3-compatible bucket every node shares): see readFileStoreConfig below and
- *                 docs/scaling.md
+ *   FAXD_FILE_STORE  where documents and pages are kept: fs (default, FAXD_DATA/files), s3 (an
+ *                 S3-compatible bucket every node shares) or postgres (the database of
+ *                 DATABASE_URL): see readFileStoreConfig below and docs/scaling.md
  */
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
@@ -74,9 +74,11 @@ export interface Config {
   readonly fileStore: FileStoreConfig
 }
 
-/** Documents and pages in FAXD_DATA/files, or in an S3-compatible bucket. */
+/** Documents and pages in FAXD_DATA/files, in the PostgreSQL database, or in an S3 bucket. */
 export type FileStoreConfig =
-  { readonly kind: 'fs' } | { readonly kind: 's3'; readonly s3: S3FileStoreSettings }
+  | { readonly kind: 'fs' }
+  | { readonly kind: 'postgres' }
+  | { readonly kind: 's3'; readonly s3: S3FileStoreSettings }
 
 /** A `host:port` pair. */
 export interface HostPort {
@@ -313,7 +315,7 @@ function oneOf(
 
 /**
  * The file store (docs/scaling.md):
- *   FAXD_FILE_STORE  fs (default) or s3
+ *   FAXD_FILE_STORE  fs (default), s3, or postgres (in the PostgreSQL of DATABASE_URL)
  *   FAXD_S3_BUCKET   the bucket (required with s3)
  *   FAXD_S3_PREFIX   folder-like prefix of every key in it, e.g. faxd/ (default none)
  *   FAXD_S3_REGION   default AWS_REGION, else us-east-1
@@ -330,8 +332,14 @@ export function readFileStoreConfig(env: NodeJS.ProcessEnv): FileStoreConfig {
   if (kind === 'fs') {
     return { kind }
   }
+  if (kind === 'postgres') {
+    if (!/^postgres(ql)?:\/\//.test(env['DATABASE_URL'] ?? '')) {
+      throw new ConfigError('FAXD_FILE_STORE=postgres needs DATABASE_URL=postgres://…')
+    }
+    return { kind }
+  }
   if (kind !== 's3') {
-    throw new ConfigError(`FAXD_FILE_STORE must be fs or s3, not ${JSON.stringify(kind)}`)
+    throw new ConfigError(`FAXD_FILE_STORE must be fs, s3 or postgres, not ${JSON.stringify(kind)}`)
   }
   const bucket = env['FAXD_S3_BUCKET'] ?? ''
   // S3's bucket naming rules: 3–63 lower-case letters, digits, dots and hyphens.

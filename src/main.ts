@@ -5,6 +5,7 @@
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
 import { createApp } from './api/create-app.js'
 import { ConfigError, type Config, type RenderingConfig, type SipConfig } from './config.js'
 import { A4, LETTER } from './rendering/fax-geometry.js'
@@ -22,6 +23,7 @@ import { SipT38Carrier } from './carriers/sip/sip-t38-carrier.js'
 import { SipTrunk } from './carriers/sip/sip-trunk.js'
 import { storeLocalNumbers } from './carriers/store-local-numbers.js'
 import type { Carrier } from './domain/carrier.js'
+import type { FileStore } from './domain/ports.js'
 import type { JobKind } from './domain/job-queue.js'
 import { renderFaxJob } from './jobs/render-fax-job.js'
 import { sendFaxJob } from './jobs/send-fax-job.js'
@@ -33,7 +35,9 @@ import { systemClock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { newId32 } from './shared/ids.js'
 import { FsFileStore } from './storage/files/fs-file-store.js'
-import { openStore } from './storage/sql/open-store.js'
+import { openStoreWithDatabase } from './storage/sql/open-store.js'
+import type { Database } from './storage/sql/schema.js'
+import { SqlFileStore } from './storage/sql/sql-file-store.js'
 import type { Services } from './use-cases/context.js'
 
 /**
@@ -43,15 +47,11 @@ import type { Services } from './use-cases/context.js'
 export async function openServices(config: Config, rendering?: RenderingSetup): Promise<Services> {
   const { settings, isolation } =
     rendering ?? (await prepareRendering(config.rendering, config.dataDir))
-  const store = await openStore({
+  const { store, db } = await openStoreWithDatabase({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   })
-  // The AWS SDK is loaded only where it is used.
-  const files =
-    config.fileStore.kind === 's3'
-      ? new (await import('./storage/files/s3-file-store.js')).S3FileStore(config.fileStore.s3)
-      : new FsFileStore(join(config.dataDir, 'files'))
+  const files = await openFileStore(config, db)
   return {
     store,
     files,
@@ -59,6 +59,21 @@ export async function openServices(config: Config, rendering?: RenderingSetup): 
     documentKinds: renderableKinds(settings.office),
     pages: new FileStoreRenderer(files, settings, inIsolation(isolation)),
     documents: new FileStoreFaxDocuments(files, { paper: config.rendering.paper }),
+  }
+}
+
+/** The file store the config names; the database one shares the store's connections. */
+async function openFileStore(config: Config, db: Kysely<Database>): Promise<FileStore> {
+  switch (config.fileStore.kind) {
+    case 'fs':
+      return new FsFileStore(join(config.dataDir, 'files'))
+    case 'postgres':
+      return new SqlFileStore(db, systemClock)
+    case 's3': {
+      // The AWS SDK is loaded only where it is used.
+      const { S3FileStore } = await import('./storage/files/s3-file-store.js')
+      return new S3FileStore(config.fileStore.s3)
+    }
   }
 }
 

@@ -175,6 +175,17 @@ describe('the file store', () => {
     assert.deepEqual(readConfig({ FAXD_FILE_STORE: 'fs' }).fileStore, { kind: 'fs' })
   })
 
+  it('is the PostgreSQL database with FAXD_FILE_STORE=postgres, which needs one', () => {
+    assert.deepEqual(
+      readConfig({ FAXD_FILE_STORE: 'postgres', DATABASE_URL: 'postgres://db/faxd' }).fileStore,
+      { kind: 'postgres' },
+    )
+    assert.throws(
+      () => readConfig({ FAXD_FILE_STORE: 'postgres' }),
+      /FAXD_FILE_STORE=postgres needs DATABASE_URL/,
+    )
+  })
+
   it('is an S3 bucket with FAXD_FILE_STORE=s3, with its settings', () => {
     assert.deepEqual(
       readConfig({
@@ -216,7 +227,7 @@ describe('the file store', () => {
   })
 
   for (const [env, named] of [
-    [{ FAXD_FILE_STORE: 'disk' }, /FAXD_FILE_STORE must be fs or s3/],
+    [{ FAXD_FILE_STORE: 'disk' }, /FAXD_FILE_STORE must be fs, s3 or postgres/],
     [{ FAXD_FILE_STORE: 's3' }, /needs FAXD_S3_BUCKET/],
     [{ FAXD_FILE_STORE: 's3', FAXD_S3_BUCKET: 'Upper_Case' }, /FAXD_S3_BUCKET/],
     [{ FAXD_FILE_STORE: 's3', FAXD_S3_BUCKET: 'faxd', FAXD_S3_PREFIX: '../x' }, /FAXD_S3_PREFIX/],

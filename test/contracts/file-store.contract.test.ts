@@ -1,7 +1,7 @@
 /**
- * Contract of FileStore, on each store: FsFileStore in a fresh temp folder per test, and
+ * Contract of FileStore, on each store: FsFileStore in a fresh temp folder per test,
  * S3FileStore under a fresh prefix per test on an S3-compatible server (s3rver, in this
- * process). Nothing a failed put wrote may be left visible: no file, no object. (An aborted
+ * process), and SqlFileStore in a PostgreSQL schema emptied for each test. Nothing a failed put wrote may be left visible: no file, no object. (An aborted
  * multipart upload's parts are S3's to delete; s3rver cannot list nor abort uploads.)
  */
 import assert from 'node:assert/strict'
@@ -14,8 +14,11 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { type FileStore, readAllBytes } from '../../src/domain/ports.js'
 import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
 import { PART_BYTES, S3FileStore } from '../../src/storage/files/s3-file-store.js'
+import { SqlFileStore } from '../../src/storage/sql/sql-file-store.js'
+import { systemClock } from '../../src/shared/clock.js'
 import { assertRejectsWithCode } from '../support/domain-error-assertions.js'
 import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from '../support/s3-server.js'
+import { openTestStore, type TestStore } from '../support/test-database.js'
 
 /** Yields the chunks one event-loop turn apart, as a network upload would. */
 async function* chunksOf(...chunks: string[]): AsyncGenerator<Uint8Array> {
@@ -58,7 +61,37 @@ const STORES: readonly {
   readonly tearDown: () => Promise<void>
 }[] = (() => {
   let s3: S3TestServer | undefined
+  let postgres: TestStore | undefined
   return [
+    {
+      name: 'SqlFileStore (PostgreSQL)',
+      setUp: async () => {
+        postgres = await openTestStore('postgres')
+      },
+      open: async () => {
+        const db = (postgres as TestStore).database()
+        await db.deleteFrom('stored_files').execute()
+        await db.deleteFrom('stored_file_chunks').execute()
+        return {
+          files: new SqlFileStore(db, systemClock),
+          // Every key, and every chunk row that no key names (what a failed put could leave).
+          written: async () => {
+            const keys = await db.selectFrom('stored_files').select('key').execute()
+            const orphans = await db
+              .selectFrom('stored_file_chunks')
+              .select('file_id')
+              .where('file_id', 'not in', db.selectFrom('stored_files').select('file_id'))
+              .execute()
+            return [
+              ...keys.map((row) => row.key),
+              ...orphans.map((row) => `a chunk of ${row.file_id} that no key names`),
+            ]
+          },
+          close: async () => {},
+        }
+      },
+      tearDown: async () => postgres?.cleanup(),
+    },
     {
       name: 'FsFileStore',
       setUp: async () => {},
@@ -254,3 +287,39 @@ for (const store of STORES) {
     }
   })
 }
+
+describe('SqlFileStore (PostgreSQL), beyond the contract', () => {
+  let postgres: TestStore
+  before(async () => {
+    postgres = await openTestStore('postgres')
+  })
+  after(async () => postgres.cleanup())
+
+  it('fails a read of a document replaced meanwhile, rather than mix two documents', async () => {
+    const files = new SqlFileStore(postgres.database(), systemClock)
+    const chunk = 256 * 1024
+    // More chunks than one read takes: the rest are read after the replacement.
+    const first = Buffer.alloc(9 * chunk + 10, 1)
+    async function* once(bytes: Buffer): AsyncGenerator<Uint8Array> {
+      yield bytes
+    }
+    await files.put('doc', once(first), first.length)
+    const reading = files.get('doc')[Symbol.asyncIterator]()
+    const firstChunk = await reading.next()
+    assert.equal(firstChunk.value?.[0], 1)
+    await files.put('doc', once(Buffer.alloc(first.length, 2)), first.length)
+    await assert.rejects(
+      (async () => {
+        for (;;) {
+          const next = await reading.next()
+          if (next.done === true) {
+            return
+          }
+          assert.equal(next.value[0], 1, 'a byte of the second document')
+        }
+      })(),
+      /replaced or deleted while it was read/,
+    )
+    assert.equal((await readAllBytes(files.get('doc')))[0], 2)
+  })
+})

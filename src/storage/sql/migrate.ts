@@ -23,6 +23,7 @@ import * as webhookSecretRotation from './migrations/0012-webhook-secret-rotatio
 import * as faxListIndexes from './migrations/0013-fax-list-indexes.js'
 import * as credentialVersion from './migrations/0014-credential-version.js'
 import * as leanWriteIndexes from './migrations/0015-lean-write-indexes.js'
+import * as storedFiles from './migrations/0016-stored-files.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-fax-list-indexes': faxListIndexes,
   '0014-credential-version': credentialVersion,
   '0015-lean-write-indexes': leanWriteIndexes,
+  '0016-stored-files': storedFiles,
 }
 
 const inCodeMigrations: MigrationProvider = {

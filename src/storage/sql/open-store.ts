@@ -23,6 +23,16 @@ export interface StoreOptions {
 export const SQLITE_FILE_NAME = 'faxd.sqlite'
 
 export async function openStore(options: StoreOptions): Promise<Store> {
+  return (await openStoreWithDatabase(options)).store
+}
+
+/**
+ * The Store, and its database handle for what shares the store's connections (the database file
+ * store, sql-file-store.ts); closing the store closes the handle.
+ */
+export async function openStoreWithDatabase(
+  options: StoreOptions,
+): Promise<{ store: Store; db: Kysely<Database>; engine: SqlEngine }> {
   const { db, engine } = openDatabase(options)
   try {
     await migrateToLatest(db, engine)
@@ -30,7 +40,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.destroy()
     throw error
   }
-  return createSqlStore(db, engine)
+  return { store: createSqlStore(db, engine), db, engine }
 }
 
 function openDatabase(options: StoreOptions): { db: Kysely<Database>; engine: SqlEngine } {

@@ -95,6 +95,21 @@ export interface SignInThrottleTable {
   until_at: number
 }
 
+/** A file of the database file store (migration 0016): its key, and the id of its chunks. */
+export interface StoredFilesTable {
+  key: string
+  file_id: string
+  size_bytes: number
+  chunks: number
+  stored_at: number
+}
+
+export interface StoredFileChunksTable {
+  file_id: string
+  position: number
+  data: Uint8Array
+}
+
 export interface UploadedFilesTable {
   path: string
   uid: string
@@ -281,4 +296,6 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable
   faxes: FaxesTable
   fax_attempts: FaxAttemptsTable
+  stored_files: StoredFilesTable
+  stored_file_chunks: StoredFileChunksTable
 }
