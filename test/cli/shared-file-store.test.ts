@@ -21,6 +21,8 @@ import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from '../suppor
 
 const BUCKET = 'faxd-nodes'
 const FROM = '+15555550150'
+/** A 2-page fax to a test number takes about a second here (time scale 0.01); a loaded CI machine gets room. */
+const FAX_WITHIN_MS = 60_000
 
 describe('an API node and a worker node sharing PostgreSQL and their file store', () => {
   let s3: S3TestServer
@@ -80,7 +82,9 @@ describe('an API node and a worker node sharing PostgreSQL and their file store'
 
       // The worker renders and sends; the fax record appears when the call has ended.
       let record: { id: string; status: string; pages: number } | undefined
+      const deadline = Date.now() + FAX_WITHIN_MS
       while (record === undefined) {
+        assert.ok(Date.now() < deadline, `no fax record within ${FAX_WITHIN_MS} ms`)
         const listed = await fetch(`${api.url}/v3/accounts/self/faxes`, { headers })
         const { data } = (await listed.json()) as {
           data: { records: { id: string; status: string; pages: number }[] }
