@@ -15,6 +15,7 @@ const SLOWEST = [
   'test/api/oauth-hardening.test.ts',
   'test/interop/spandsp-to-faxd.test.ts',
   'test/crash/sigkill.test.ts',
+  'test/cli/three-nodes.test.ts',
   'test/interop/sip-inbound-spandsp.test.ts',
   'test/rendering/documents.test.ts',
   'test/interop/spandsp-harness.test.ts',

@@ -49,6 +49,16 @@ export interface DeliveryInCall {
   /** Pages confirmed by earlier attempts. */
   readonly pagesConfirmedBefore: readonly number[]
   /**
+   * Earlier attempts of this fax cut short by a crash of ours and made again at once: they do not
+   * count against `options.retry` (at most MAX_CALL_RESTARTS of them).
+   */
+  readonly restarts: number
+  /**
+   * This attempt is such a restart: like a retry with `partially_sent_retry`, it sends only the
+   * pages no attempt has had confirmed.
+   */
+  readonly resumes: boolean
+  /**
    * Set when this is not a new call but one whose worker died in the middle: when it started,
    * what it had negotiated once connected (null before that), and the pages it had got
    * confirmed. Its attempt is `attempt`.
@@ -97,10 +107,23 @@ export interface DeliveryProgress {
   readonly nextAttemptAtMs: number | null
 }
 
-/** What follows an attempt: another one later, or the fax record. */
+/**
+ * What follows an attempt: another one later (a retry of `options.retry`), another one at once
+ * that does not count as a retry (a restart: the attempt was a call cut short by a crash of ours),
+ * or the fax record.
+ */
 export type AfterAttempt =
   | { readonly kind: 'retry'; readonly retryAtMs: number; readonly jobId: string }
+  | { readonly kind: 'restart'; readonly jobId: string }
   | { readonly kind: 'final'; readonly record: FaxRecord }
+
+/**
+ * How many calls of one fax cut short by a crash of ours are made again without counting against
+ * `options.retry`. A bound, so that a fax whose call itself brings its worker down (a page that
+ * runs a process out of memory, say) is not called for ever; past it, such a call ends as an
+ * ordinary failed attempt (`failed_to_send`, retryable).
+ */
+export const MAX_CALL_RESTARTS = 3
 
 /** Calls in progress at once, counted over every worker sharing the store. */
 export interface CallLimits {
@@ -152,8 +175,9 @@ export interface TransmissionRepository {
     fence?: number,
   ): Promise<void>
   /**
-   * Records the attempt, what follows it, and the webhook deliveries that report it, in one
-   * transaction: an attempt is never recorded without its `fax_sent` events queued. The lines
+   * Records the attempt, what follows it (a retry's job due at its time, a restart's due at
+   * once), and the webhook deliveries that report it, in one transaction: an attempt is never
+   * recorded without its `fax_sent` events queued. The lines
    * the call held are free again: the first job waiting for each is made due. With `fence` (the
    * hold beginCall answered; transmitDelivery always gives it), throws CallNotHeldError and
    * changes nothing unless the call is still open under that hold.

@@ -13,6 +13,13 @@
  * a call whose worker went away. The call's fence (transmission.ts) keeps a worker that has lost
  * the call to another from ending it or changing its progress.
  *
+ * A crash of ours is not the sender's failure: an interrupted call that had not got every page
+ * through is recorded as an attempt (carrier `interrupted`) and made again at once, from the
+ * first page no attempt has had confirmed, without counting against `options.retry` and without
+ * a `fax_sent` event, up to MAX_CALL_RESTARTS times per fax; past that it is an ordinary failed
+ * attempt. Its one risk: a page the receiver took just before the crash, whose confirmation the
+ * dead worker had not kept, is sent again.
+ *
  * A call that has ended is recorded even through a database outage: the write is tried again
  * until the store answers (until-store-answers.ts), while the worker holds the job's lease, so
  * the fax is not later taken over and reported as interrupted.
@@ -25,6 +32,7 @@ import { faxEvent } from '../domain/fax-event.js'
 import { planWebhookDeliveries } from '../domain/webhook-delivery.js'
 import {
   DEFAULT_CALL_LIMITS,
+  MAX_CALL_RESTARTS,
   type CallAttempt,
   type CallLimits,
   type DeliveryInCall,
@@ -57,6 +65,8 @@ export type TransmitOutcome =
    */
   | { readonly outcome: 'interrupted'; readonly pagesConfirmed: readonly number[] }
   | { readonly outcome: 'retry'; readonly attempt: CallAttempt; readonly retryAtMs: number }
+  /** The attempt was an interrupted call, ended as it stood; the next one is due at once. */
+  | { readonly outcome: 'restart'; readonly attempt: CallAttempt }
   | { readonly outcome: 'final'; readonly attempt: CallAttempt; readonly record: FaxRecord }
 
 /**
@@ -142,7 +152,11 @@ async function recordAttempt(
   const { endedAtMs, startedAtMs } = attempt
   const confirmed = new Set([...call.pagesConfirmedBefore, ...attempt.pagesConfirmed])
   const allSent = confirmed.size >= call.entry.pageCount
-  const retriesLeft = call.attempt <= call.entry.retry.count
+  if (call.interrupted !== null && !allSent && call.restarts < MAX_CALL_RESTARTS) {
+    return restartAttempt(store, call, attempt, confirmed)
+  }
+  // Restarts are not retries: only the attempts that were not restarted count against the budget.
+  const retriesLeft = call.attempt - call.restarts <= call.entry.retry.count
   // Every attempt is reported to the sender's fax_sent hooks, in the commit that records it.
   const event = faxEvent('fax_sent', {
     faxId: call.delivery.id,
@@ -175,6 +189,30 @@ async function recordAttempt(
     fence: call.fence,
   })
   return { outcome: 'final', attempt, record }
+}
+
+/**
+ * Ends an interrupted call as it stood and queues the next attempt at once: a restart, which
+ * sends the pages not yet confirmed and leaves `options.retry` as it was. No `fax_sent` event:
+ * the sender hears of the attempt that carries the outcome.
+ */
+async function restartAttempt(
+  store: TransmitServices['store'],
+  call: DeliveryInCall,
+  interrupted: CallAttempt,
+  confirmed: ReadonlySet<number>,
+): Promise<Extract<TransmitOutcome, { outcome: 'restart' }>> {
+  const everyPage = Array.from({ length: call.entry.pageCount }, (_, index) => index + 1)
+  const from = everyPage.find((page) => !confirmed.has(page)) ?? 1
+  const attempt: CallAttempt = {
+    ...interrupted,
+    description:
+      `${interrupted.description}; called again at once from page ${from}, ` +
+      'not counted against options.retry',
+  }
+  const next = { kind: 'restart', jobId: newId24() } as const
+  await store.transmissions.endCall(attempt, next, attempt.endedAtMs, { fence: call.fence })
+  return { outcome: 'restart', attempt }
 }
 
 /**
@@ -248,13 +286,17 @@ function interruptedResult(
   }
 }
 
-/** The call this attempt makes: every page, or with partially_sent_retry the unconfirmed ones. */
+/**
+ * The call this attempt makes: every page, or the unconfirmed ones with partially_sent_retry and
+ * in a restart.
+ */
 function outgoingCall(call: DeliveryInCall): OutgoingCall {
   const { entry, delivery } = call
   const everyPage = Array.from({ length: entry.pageCount }, (_, index) => index + 1)
-  const pages = entry.partiallySentRetry
-    ? everyPage.filter((page) => !call.pagesConfirmedBefore.includes(page))
-    : everyPage
+  const pages =
+    entry.partiallySentRetry || call.resumes
+      ? everyPage.filter((page) => !call.pagesConfirmedBefore.includes(page))
+      : everyPage
   return {
     deliveryId: delivery.id,
     attempt: call.attempt,

@@ -10,6 +10,7 @@ import {
   expectedOutcome,
   modelCall,
   replayAttempts,
+  RESTARTS_PER_FAX,
   TEST_NUMBERS,
   type AttemptRow,
   type FaxOptions,
@@ -113,30 +114,54 @@ describe('the test-number model of the crash test', () => {
 
   it('accepts a call ended by the worker that took it over, and goes on from it', () => {
     const options = { retryCount: 1, partiallySentRetry: false, pages: 2 }
+    // A restart carries only the pages left, without partially_sent_retry.
     const failedThenSent = replayAttempts('+15555550100', options, [
       row(1, 'failed_to_send', [1], 'interrupted'),
-      row(2, 'success', [1, 2]),
+      row(2, 'success', [2]),
     ])
     assert.deepEqual(failedThenSent.problems, [])
     assert.equal(failedThenSent.finalStatus, 'success')
-    assert.equal(failedThenSent.interrupted, 1)
+    assert.deepEqual([failedThenSent.interrupted, failedThenSent.restarts], [1, 1])
+    assert.deepEqual(failedThenSent.events, [{ attempt: 2, status: 'success', pages: 1 }])
+    const resentAll = replayAttempts('+15555550100', options, [
+      row(1, 'failed_to_send', [1], 'interrupted'),
+      row(2, 'success', [1, 2]),
+    ])
+    assert.deepEqual(resentAll.problems, ['attempt 2 confirmed [1,2], the model says [2]'])
+    // Without a retry, a crash of ours still gets another attempt.
     const noRetry = replayAttempts('+15555550100', { ...options, retryCount: 0 }, [
       row(1, 'failed_to_send', [], 'interrupted'),
     ])
     assert.deepEqual(noRetry.problems, [])
-    assert.equal(noRetry.finalStatus, 'failed_to_send')
+    assert.deepEqual([noRetry.moreExpected, noRetry.finalStatus], [true, null])
     const complete = replayAttempts('+15555550106', options, [
       row(1, 'success', [1, 2], 'interrupted'),
     ])
     assert.deepEqual(complete.problems, [])
     assert.equal(complete.finalStatus, 'success')
-    // A page through, then an interrupted last call: the fax is partially sent, not failed.
-    const pageThenInterrupted = replayAttempts('+15555550104', options, [
+    // A page through, then a restart, which gets the page left through.
+    const pageThenRestart = replayAttempts('+15555550104', options, [
       row(1, 'partially_sent', [1]),
       row(2, 'failed_to_send', [], 'interrupted'),
+      row(3, 'success', [2]),
     ])
-    assert.deepEqual(pageThenInterrupted.problems, [])
-    assert.equal(pageThenInterrupted.finalStatus, 'partially_sent')
+    assert.deepEqual(pageThenRestart.problems, [])
+    assert.equal(pageThenRestart.finalStatus, 'success')
+  })
+
+  it('counts an interrupted call past the restarts allowed as a failed attempt', () => {
+    const options = { retryCount: 0, partiallySentRetry: false, pages: 2 }
+    const crashes = Array.from({ length: RESTARTS_PER_FAX + 1 }, (_, index) =>
+      row(index + 1, 'failed_to_send', index === 0 ? [1] : [], 'interrupted'),
+    )
+    const replay = replayAttempts('+15555550100', options, crashes)
+    assert.deepEqual(replay.problems, [])
+    assert.deepEqual([replay.restarts, replay.moreExpected], [RESTARTS_PER_FAX, false])
+    // A page through, then an interrupted last call: the fax is partially sent, not failed.
+    assert.equal(replay.finalStatus, 'partially_sent')
+    assert.deepEqual(replay.events, [
+      { attempt: RESTARTS_PER_FAX + 1, status: 'failed_to_send', pages: 0 },
+    ])
   })
 
   it('names a transmission after a success, a missing retry and a wrong status', () => {

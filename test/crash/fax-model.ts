@@ -9,8 +9,14 @@
  *   it had left, an attempt follows only where the retry rule allows one, and none follows the
  *   last. An attempt a worker died in the middle of (carrier 'interrupted': the next worker ended
  *   it as it stood) may end `success`, when every page it carried was confirmed, or
- *   `failed_to_send`, retryable, and the model goes on from there.
+ *   `failed_to_send`. Such a call is a restart (docs/errors.md, "A crash of ours"): the next
+ *   attempt follows at once, whatever `options.retry` says, carries only the pages not yet
+ *   confirmed, and the interrupted one reports no fax_sent event; after RESTARTS_PER_FAX of
+ *   them, it is an ordinary failed attempt, retryable.
  */
+
+/** Restarts of one fax that do not count against options.retry (docs/errors.md). */
+export const RESTARTS_PER_FAX = 3
 
 export const TEST_NUMBERS = [
   '+15555550100',
@@ -97,6 +103,8 @@ export interface Replay {
   readonly events: readonly AttemptEvent[]
   /** How many attempts were ended by a worker that took over a dead one's call. */
   readonly interrupted: number
+  /** How many of those were restarts, not counted against options.retry. */
+  readonly restarts: number
 }
 
 interface CallOutcome {
@@ -149,6 +157,8 @@ export function replayAttempts(
   const everyPage = Array.from({ length: options.pages }, (_, index) => index + 1)
   const confirmed = new Set<number>()
   let interrupted = 0
+  let restarts = 0
+  let resume = false
   let moreExpected = true
   let finalStatus: string | null = null
   attempts.forEach((row, index) => {
@@ -159,9 +169,10 @@ export function replayAttempts(
     if (!moreExpected) {
       problems.push(`attempt ${row.attempt} (${row.status}) came after the fax had ended`)
     }
-    const carried = options.partiallySentRetry
-      ? everyPage.filter((page) => !confirmed.has(page))
-      : everyPage
+    const carried =
+      options.partiallySentRetry || resume
+        ? everyPage.filter((page) => !confirmed.has(page))
+        : everyPage
     let outcome: CallOutcome
     if (row.carrier === INTERRUPTED_CARRIER) {
       interrupted++
@@ -193,10 +204,18 @@ export function replayAttempts(
     }
     const allSent = confirmed.size >= options.pages
     const status = allSent ? 'success' : row.status
+    const restart = row.carrier === INTERRUPTED_CARRIER && !allSent && restarts < RESTARTS_PER_FAX
+    resume = restart
+    if (restart) {
+      restarts++
+      moreExpected = true
+      finalStatus = null
+      return
+    }
     events.push({ attempt: row.attempt, status, pages: row.pagesConfirmed.length })
     const retryable =
       row.carrier === INTERRUPTED_CARRIER ? outcome.retryable : RETRYABLE.has(row.status)
-    moreExpected = !allSent && retryable && number <= options.retryCount
+    moreExpected = !allSent && retryable && number - restarts <= options.retryCount
     // The record: every page is a success, some pages over all attempts partially_sent.
     finalStatus = moreExpected
       ? null
@@ -213,6 +232,7 @@ export function replayAttempts(
     moreExpected,
     events,
     interrupted,
+    restarts,
   }
 }
 

@@ -13,7 +13,11 @@ import { after, before, describe, it } from 'node:test'
 import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
 import type { Carrier } from '../../src/domain/carrier.js'
 import { outgoingFaxRecord } from '../../src/domain/outgoing-fax-record.js'
-import { DEFAULT_CALL_LIMITS, type CallAttempt } from '../../src/domain/transmission.js'
+import {
+  DEFAULT_CALL_LIMITS,
+  MAX_CALL_RESTARTS,
+  type CallAttempt,
+} from '../../src/domain/transmission.js'
 import { sendFax } from '../../src/use-cases/send-fax.js'
 import { LINE_BUSY_WAIT_MS, transmitDelivery } from '../../src/use-cases/transmit-delivery.js'
 import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
@@ -457,7 +461,7 @@ for (const engine of ENGINES) {
         assert.ok(began(open))
         await t.services.store.transmissions.recordProgress(id, [1])
         const outcome = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
-        assert.equal(outcome.outcome, 'retry')
+        assert.equal(outcome.outcome, 'restart')
         const again = await transmitDelivery({ ...t.services, carriers }, id)
         assert.equal(again.outcome, 'final')
         const attempts = await t.services.store.transmissions.listAttempts(id)
@@ -502,7 +506,70 @@ for (const engine of ENGINES) {
     )
 
     it(
-      'records a fax with pages through and an interrupted last call as partially sent',
+      'calls again from the first unconfirmed page after a crash, without using a retry',
+      PER_TEST,
+      async () => {
+        const own = await aWorldOfItsOwn()
+        try {
+          const { t: app, sender } = own
+          const hooked = await app.request('POST', '/v3/hooks', {
+            token: sender.token,
+            body: { target: 'https://receiver.example.test/faxd', event: 'fax_sent' },
+          })
+          assert.equal(hooked.statusCode, 200, hooked.body)
+          const hookId = hooked.json<{ id: string }>().id
+          // No options.retry, no partially_sent_retry: a crash of ours still gets a second
+          // call, and that call carries only the pages the first did not get through.
+          const letter = await readFile(documentPath('text-letter.pdf'))
+          const ids = await own.send(['+15555550100'], {
+            files: [await app.upload(sender, letter, 'letter.pdf')],
+            send_time: '2030-01-01 00:00:00 +0000',
+          })
+          assert.equal(await own.worker.drain(), 1, 'the render')
+          const id = ids['+15555550100'] ?? ''
+          const { transmissions } = app.services.store
+          assert.ok(began(await transmissions.beginCall(id, app.clock.now(), LIMITS)))
+          await transmissions.recordProgress(id, [1])
+          const taken = await transmitDelivery({ ...app.services, carriers }, id, {
+            takeOver: true,
+          })
+          assert.equal(taken.outcome, 'restart')
+          // The restart's job is due at once: it runs without the clock moving.
+          assert.equal(await own.worker.drain(), 1, 'the restart')
+          const attempts = await transmissions.listAttempts(id)
+          assert.deepEqual(
+            attempts.map((a) => [a.attempt, a.carrier, a.status, a.pagesConfirmed]),
+            [
+              [1, 'interrupted', 'failed_to_send', [1]],
+              [2, 'simulated', 'success', [2]],
+            ],
+          )
+          assert.equal(
+            attempts[0]?.description,
+            'the call was interrupted: the worker making it stopped; called again at once ' +
+              'from page 2, not counted against options.retry',
+          )
+          const record = await app.request('GET', `/v3/accounts/self/faxes/${id}`, {
+            token: sender.token,
+          })
+          const { status, pages } = record.json<FaxJson>()
+          assert.deepEqual([status, pages], ['success', 2])
+          // One fax_sent event, for the attempt that carried the outcome.
+          const events = await app.services.store.webhookDeliveries.listByHook(hookId, 10)
+          assert.deepEqual(
+            events.map(
+              (event) => (JSON.parse(event.body) as { data: { status: string } }).data.status,
+            ),
+            ['success'],
+          )
+        } finally {
+          await own.close()
+        }
+      },
+    )
+
+    it(
+      'after MAX_CALL_RESTARTS crashes counts an interrupted call as a failed attempt',
       PER_TEST,
       async () => {
         const ids = await send(['+15555550104'], {
@@ -511,15 +578,23 @@ for (const engine of ENGINES) {
         })
         await worker.drain()
         const id = ids['+15555550104'] ?? ''
-        // The first call gets page 1 through; the retry's worker dies before any page.
+        // The first call gets page 1 through; every later call's worker dies before any page.
         assert.equal((await transmitDelivery({ ...t.services, carriers }, id)).outcome, 'retry')
-        assert.ok(began(await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)))
-        const last = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
-        assert.equal(last.outcome, 'final')
+        const outcomes: string[] = []
+        for (let crash = 0; crash <= MAX_CALL_RESTARTS; crash++) {
+          assert.ok(
+            began(await t.services.store.transmissions.beginCall(id, t.clock.now(), LIMITS)),
+          )
+          const taken = await transmitDelivery({ ...t.services, carriers }, id, { takeOver: true })
+          outcomes.push(taken.outcome)
+        }
+        assert.deepEqual(outcomes, [...Array(MAX_CALL_RESTARTS).fill('restart'), 'final'])
+        const attempts = await t.services.store.transmissions.listAttempts(id)
+        assert.equal(attempts.length, 2 + MAX_CALL_RESTARTS)
         const record = await fax(id)
         assert.deepEqual(
-          [record?.status, record?.pages],
-          ['partially_sent', 1],
+          [record?.status, record?.pages, record?.description],
+          ['partially_sent', 1, 'the call was interrupted: the worker making it stopped'],
           'the last attempt failed, the page of the first got through',
         )
       },
@@ -558,7 +633,7 @@ for (const engine of ENGINES) {
           assert.deepEqual(await first, { outcome: 'interrupted', pagesConfirmed: [1] })
           // The job's next holder ends it as it stood, with what it had negotiated.
           const taken = await transmitDelivery({ ...services, carriers }, id, { takeOver: true })
-          assert.equal(taken.outcome, 'final')
+          assert.equal(taken.outcome, 'restart')
           const attempts = await services.store.transmissions.listAttempts(id)
           assert.deepEqual(
             attempts.map((a) => ({

@@ -24,6 +24,7 @@ import * as faxListIndexes from './migrations/0013-fax-list-indexes.js'
 import * as credentialVersion from './migrations/0014-credential-version.js'
 import * as leanWriteIndexes from './migrations/0015-lean-write-indexes.js'
 import * as storedFiles from './migrations/0016-stored-files.js'
+import * as callRestarts from './migrations/0017-call-restarts.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-credential-version': credentialVersion,
   '0015-lean-write-indexes': leanWriteIndexes,
   '0016-stored-files': storedFiles,
+  '0017-call-restarts': callRestarts,
 }
 
 const inCodeMigrations: MigrationProvider = {

@@ -180,6 +180,13 @@ export interface DeliveriesTable {
    * coding, ECM, resolution); null until then (migration 0010).
    */
   call_negotiated: string | null
+  /**
+   * Attempts of this fax cut short by a crash of ours and made again at once, not counted against
+   * `options.retry` (migration 0017).
+   */
+  restarts: Generated<number>
+  /** 1 while the next attempt is such a restart: it sends only the pages not yet confirmed. */
+  resume: Generated<number>
 }
 
 export interface FaxAttemptsTable {

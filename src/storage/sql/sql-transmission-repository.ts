@@ -120,6 +120,8 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         delivery: deliveryFromRow(taken),
         attempt: taken.attempts,
         pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
+        restarts: taken.restarts,
+        resumes: taken.resume === 1,
         interrupted: null,
         fence: taken.call_fence,
       }
@@ -199,6 +201,8 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       delivery: deliveryFromRow(row),
       attempt: row.attempts,
       pagesConfirmedBefore: parsePageList(row.pages_confirmed, 'deliveries.pages_confirmed'),
+      restarts: row.restarts,
+      resumes: row.resume === 1,
       interrupted: {
         startedAtMs: open.call_started_at ?? atMs,
         negotiated: negotiatedFromText(open.call_negotiated),
@@ -277,22 +281,27 @@ export class SqlTransmissionRepository implements TransmissionRepository {
           ...attempt.pagesConfirmed,
         ]),
       ].sort((a, b) => a - b)
-      if (next.kind === 'retry') {
+      if (next.kind !== 'final') {
+        const restart = next.kind === 'restart'
         await trx
           .updateTable('deliveries')
-          .set({
+          .set((eb) => ({
             calling: 0,
             pages_confirmed: toJsonText(confirmed),
             call_pages: '[]',
             call_negotiated: null,
-          })
+            // Kept until the next attempt ends: a take-over of that attempt needs to know it.
+            resume: restart ? 1 : 0,
+            restarts: restart ? eb('restarts', '+', 1) : eb.ref('restarts'),
+          }))
           .where('id', '=', delivery.id)
           .execute()
+        const runAtMs = restart ? atMs : next.retryAtMs
         await trx
           .insertInto('jobs')
           .values(
             sendFaxJobRow(
-              { id: next.jobId, deliveryId: delivery.id, runAtMs: next.retryAtMs },
+              { id: next.jobId, deliveryId: delivery.id, runAtMs },
               delivery.outbox_id,
               atMs,
             ),

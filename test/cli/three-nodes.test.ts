@@ -1,0 +1,249 @@
+/**
+ * Three nodes that share only PostgreSQL and their file store (docs/scaling.md): `faxd serve`
+ * without a worker and two `faxd worker` processes, each with an empty data folder of its own,
+ * with FAXD_FILE_STORE=s3 on an S3-compatible server (s3rver, in this process), and with
+ * FAXD_FILE_STORE=postgres. Fifty faxes go to a test number through the API node; one worker is
+ * killed with SIGKILL in the middle of a call, after the receiver confirmed a page. Then:
+ *
+ * - every fax ends `success` with both its pages: the call the kill cut short was taken over by
+ *   the other worker and made again for the page left, without a retry being asked for
+ *   (docs/errors.md, "A crash of ours");
+ * - the API node serves every fax's PDF, which it can only read from the shared store;
+ * - nothing is lost or left: the outbox, the deliveries and the send and render jobs are empty,
+ *   and no data folder holds a document or a page.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { spawnWorker, type WorkerProcess } from '../crash/worker-process.js'
+import { serve } from '../support/faxd-process.js'
+import { documentPath } from '../support/fixtures.js'
+import { aSenderWithToken } from '../support/operator-setup.js'
+import { aPostgresSchema, type PostgresSchema } from '../support/postgres-schema.js'
+import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from '../support/s3-server.js'
+
+const BUCKET = 'faxd-nodes'
+const FROM = '+15555550150'
+const TO = '+15555550100'
+const FAXES = 50
+/** A call of the 2-page letter to the test number (51.4 s, docs/test-numbers.md) takes 0.5 s. */
+const TIME_SCALE = '0.01'
+/** The dead worker's jobs are taken over this long after its last renewal. */
+const LEASE_SECONDS = '3'
+/** Long enough for fifty renders and calls on a loaded 2-core machine. */
+const ALL_ENDED_WITHIN_MS = 150_000
+const FINAL = /^(success|partially_sent|failed_.*)$/
+
+interface FaxJson {
+  id: string
+  status: string
+  pages: number
+}
+
+interface AttemptJson {
+  carrier: string
+  status: string
+  description: string
+}
+
+describe('an API node and two worker nodes sharing PostgreSQL and their file store', () => {
+  let s3: S3TestServer
+  let folders: string
+  const schemas: PostgresSchema[] = []
+
+  before(async () => {
+    s3 = await startS3Server([BUCKET])
+    folders = await mkdtemp(join(tmpdir(), 'faxd-nodes-'))
+  })
+  after(async () => {
+    await s3.close()
+    // Together: each holds the schema-drop lock shared until its own drop asks for it alone.
+    await Promise.all(schemas.map((schema) => schema.drop()))
+    await rm(folders, { recursive: true, force: true })
+  })
+
+  /** Sends FAXES faxes through the three nodes, killing a worker mid-call; checks the end. */
+  async function fiftyFaxesAndAKill(
+    name: string,
+    storeEnv: Record<string, string>,
+  ): Promise<PostgresSchema> {
+    const schema = await aPostgresSchema('nodes')
+    schemas.push(schema)
+    const db = schema.db()
+    const shared = {
+      ...storeEnv,
+      DATABASE_URL: schema.databaseUrl,
+      FAXD_SIMULATED_TIME_SCALE: TIME_SCALE,
+      FAXD_JOB_LEASE_SECONDS: LEASE_SECONDS,
+      FAXD_CALLS_PER_DESTINATION: '8',
+      LOG_LEVEL: 'info',
+      FAXD_WORKER_RENDERS: '2',
+    }
+    const apiFolder = join(folders, `${name}-api`)
+    const workerFolders = [join(folders, `${name}-worker-a`), join(folders, `${name}-worker-b`)]
+    const token = await aSenderWithToken(
+      { dataDir: apiFolder, databaseUrl: schema.databaseUrl },
+      'nodes@example.test',
+      FROM,
+    )
+    const api = await serve({ ...shared, FAXD_DATA: apiFolder, FAXD_EMBEDDED_WORKER: '0' })
+    const workers: WorkerProcess[] = workerFolders.map((folder) =>
+      spawnWorker({ ...shared, FAXD_DATA: folder }),
+    )
+    const headers = { authorization: `Bearer ${token}` }
+    const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
+      const response = await fetch(`${api.url}/v3/accounts/self${path}`, { headers })
+      return { status: response.status, body: (await response.json()) as T }
+    }
+    try {
+      const form = new FormData()
+      const letter = await readFile(documentPath('text-letter.pdf'))
+      form.append('fax_file', new Blob([letter], { type: 'application/pdf' }), 'letter.pdf')
+      const uploaded = await fetch(`${api.url}/v3/accounts/self/files`, {
+        method: 'POST',
+        headers,
+        body: form,
+      })
+      assert.equal(uploaded.status, 200, await uploaded.clone().text())
+      const { path } = (await uploaded.json()) as { path: string }
+      const ids = await Promise.all(
+        Array.from({ length: FAXES }, async () => {
+          const sent = await fetch(`${api.url}/v3/accounts/self/outbox`, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify({ from: FROM, to: [TO], files: [path], return_ids: true }),
+          })
+          assert.equal(sent.status, 201, await sent.clone().text())
+          const { ids } = (await sent.json()) as { ids: Record<string, string> }
+          return ids[TO] ?? ''
+        }),
+      )
+
+      // A worker in a call whose receiver has confirmed page 1 and not yet page 2: killed.
+      const victim = await aWorkerInTheMiddleOfACall(workers)
+      await victim.kill()
+
+      // The other worker takes the dead one's jobs over once their lease runs out.
+      const deadline = Date.now() + ALL_ENDED_WITHIN_MS
+      for (;;) {
+        const ended = await db
+          .selectFrom('faxes')
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .where('id', 'in', ids)
+          .executeTakeFirstOrThrow()
+        if (Number(ended.count) === FAXES) {
+          break
+        }
+        assert.ok(
+          Date.now() < deadline,
+          `${ended.count} of ${FAXES} faxes ended within ${ALL_ENDED_WITHIN_MS} ms; ` +
+            `the live worker said:\n${workers
+              .find((w) => w !== victim)
+              ?.log()
+              .slice(-4000)}`,
+        )
+        await sleep(200)
+      }
+
+      // Every fax a success with both pages, as the API node reports it.
+      const restarted: string[] = []
+      for (const id of ids) {
+        const fax = await get<FaxJson>(`/faxes/${id}`)
+        assert.equal(fax.status, 200)
+        assert.match(fax.body.status, FINAL)
+        assert.deepEqual([fax.body.status, fax.body.pages], ['success', 2], `fax ${id}`)
+        const attempts = await get<{ records: AttemptJson[] }>(`/faxes/${id}/attempts`)
+        const carriers = attempts.body.records.map((attempt) => attempt.carrier)
+        if (carriers.includes('interrupted')) {
+          restarted.push(id)
+          const [cut] = attempts.body.records
+          assert.match(cut?.description ?? '', /called again at once from page 2/)
+          assert.deepEqual(carriers, ['interrupted', 'simulated'], `fax ${id}`)
+        }
+      }
+      assert.ok(restarted.length >= 1, 'the kill cut a call short, and it was made again')
+
+      // Every fax's pages, served by the API node from the shared store.
+      for (const id of ids) {
+        const pdf = await fetch(`${api.url}/v3/accounts/self/files/${id}?format=pdf`, { headers })
+        assert.equal(pdf.status, 200, `fax ${id}`)
+        const bytes = Buffer.from(await pdf.arrayBuffer())
+        assert.equal(bytes.subarray(0, 5).toString(), '%PDF-')
+        assert.equal(bytes.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length, 2)
+      }
+
+      // Nothing left in flight.
+      const outbox = await get<{ records: unknown[] }>('/outbox')
+      assert.deepEqual(outbox.body.records, [])
+      assert.deepEqual(await db.selectFrom('deliveries').select('id').execute(), [])
+      const jobs = await db
+        .selectFrom('jobs')
+        .select(['kind', 'id'])
+        .where('kind', 'in', ['send-fax', 'render-fax'])
+        .execute()
+      assert.deepEqual(jobs, [])
+      for (const folder of [apiFolder, ...workerFolders]) {
+        const entries = await readdir(folder).catch((): string[] => [])
+        assert.ok(!entries.includes('files'), `${folder} holds ${entries.join(', ')}`)
+      }
+    } finally {
+      await Promise.all(workers.map(async (worker) => worker.stop()))
+      await api.stop()
+    }
+    return schema
+
+    /** Polls the calls in progress until one has page 1 confirmed; answers its worker. */
+    async function aWorkerInTheMiddleOfACall(
+      candidates: readonly WorkerProcess[],
+    ): Promise<WorkerProcess> {
+      const until = Date.now() + ALL_ENDED_WITHIN_MS
+      for (;;) {
+        const calls = await db
+          .selectFrom('deliveries')
+          .innerJoin('jobs', 'jobs.delivery_id', 'deliveries.id')
+          .select(['jobs.locked_by', 'deliveries.call_pages'])
+          .where('deliveries.calling', '=', 1)
+          .where('jobs.kind', '=', 'send-fax')
+          .where('jobs.locked_by', 'is not', null)
+          .execute()
+        for (const call of calls) {
+          if (call.call_pages !== '[1]') {
+            continue
+          }
+          const pid = Number(call.locked_by?.split(':')[1])
+          const worker = candidates.find((each) => each.pid === pid)
+          if (worker !== undefined) {
+            return worker
+          }
+        }
+        assert.ok(Date.now() < until, 'no call got page 1 through')
+        await sleep(10)
+      }
+    }
+  }
+
+  it('with an S3 bucket', { timeout: 240_000 }, async () => {
+    const prefix = `run-${randomBytes(4).toString('hex')}/`
+    await fiftyFaxesAndAKill('s3', {
+      FAXD_FILE_STORE: 's3',
+      FAXD_S3_BUCKET: BUCKET,
+      FAXD_S3_PREFIX: prefix,
+      FAXD_S3_ENDPOINT: s3.endpoint,
+      FAXD_S3_FORCE_PATH_STYLE: '1',
+      AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
+    })
+    const objects = await s3.keys(BUCKET, prefix)
+    assert.ok(objects.length >= 2, `the bucket holds ${objects.join(', ')}`)
+  })
+
+  it('with the files in PostgreSQL', { timeout: 240_000 }, async () => {
+    const schema = await fiftyFaxesAndAKill('postgres', { FAXD_FILE_STORE: 'postgres' })
+    const stored = await schema.db().selectFrom('stored_files').select('key').execute()
+    assert.ok(stored.length >= 2, `the database holds ${stored.map((row) => row.key).join(', ')}`)
+  })
+})
