@@ -148,7 +148,7 @@ function claimRequest(worker: string): ClaimRequest {
   return { kinds: [KIND], worker, leaseMs: LEASE_MS, nowMs: Date.now() }
 }
 
-/** The claim statement's plan: whether it walks jobs_run_at_id_idx without sorting. */
+/** The claim statement's plan: whether it reads the free and leased jobs' indexes, no table scan. */
 async function claimPlan(database: BenchDatabase): Promise<{ usesIndex: boolean; plan: string }> {
   const { engine, raw } = database
   const query = claimQuery(raw, engine, claimRequest('bench')).compile()
@@ -162,7 +162,9 @@ async function claimPlan(database: BenchDatabase): Promise<{ usesIndex: boolean;
     )
     .join(' / ')
   const usesIndex =
-    /jobs_run_at_id_idx/.test(plan) && !/sort|temp b-tree|seq scan|scan jobs( \/|$)/i.test(plan)
+    /jobs_free_idx/.test(plan) &&
+    /jobs_leased_idx/.test(plan) &&
+    !/seq scan|scan jobs( \/|$)/i.test(plan)
   return { usesIndex, plan }
 }
 

@@ -324,7 +324,7 @@ for (const engine of ENGINES) {
       assert.equal(await claim(T0 + LEASE_MS * 10), null)
     })
 
-    it('claims by walking the (run_at, id) index, never by a scan or a sort', async () => {
+    it('claims from the partial indexes of free and leased jobs, never by a scan', async () => {
       const database = world().database()
       const future = Array.from({ length: 5_000 }, (_, index) =>
         aJob({ kind: kindAt(index), runAtMs: T0 + 1 + index }),
@@ -360,8 +360,10 @@ for (const engine of ENGINES) {
           String((row as Record<string, unknown>)[engine === 'sqlite' ? 'detail' : 'QUERY PLAN']),
         )
         .join('\n')
-      assert.match(plan, /jobs_run_at_id_idx/, plan)
-      assert.doesNotMatch(plan, /sort|temp b-tree|seq scan|scan jobs$/im, plan)
+      // One range of the free jobs' index per kind asked for, and the leased jobs' index.
+      assert.equal(plan.match(/jobs_free_idx/g)?.length, request.kinds.length, plan)
+      assert.match(plan, /jobs_leased_idx/, plan)
+      assert.doesNotMatch(plan, /seq scan|scan jobs$/im, plan)
     })
   })
 }

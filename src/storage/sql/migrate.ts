@@ -25,6 +25,7 @@ import * as credentialVersion from './migrations/0014-credential-version.js'
 import * as leanWriteIndexes from './migrations/0015-lean-write-indexes.js'
 import * as storedFiles from './migrations/0016-stored-files.js'
 import * as callRestarts from './migrations/0017-call-restarts.js'
+import * as claimIndexes from './migrations/0018-claim-indexes.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-lean-write-indexes': leanWriteIndexes,
   '0016-stored-files': storedFiles,
   '0017-call-restarts': callRestarts,
+  '0018-claim-indexes': claimIndexes,
 }
 
 const inCodeMigrations: MigrationProvider = {

@@ -6,9 +6,10 @@
  * heartbeat, complete and release are the WHERE of their one statement. Every write goes through
  * the transaction runner, so it is on disk when it resolves (group commit on SQLite).
  *
- * The claim walks the index jobs_run_at_id_idx (run_at, id) from the earliest run time and stops
- * at the first due row it may take (migration 0003): future jobs are never read, and no sort is
- * needed. Rows it passes over are due jobs of other kinds and leased jobs.
+ * The claim reads, per kind asked for, the first free due job of the partial index jobs_free_idx,
+ * and the first expired lease of jobs_leased_idx (migration 0018; claimQuery): it never reads
+ * future jobs, jobs of other kinds or jobs in hand, so its cost does not grow with the queue
+ * (docs/architecture.md, "The claim at a million jobs").
  */
 import type { Kysely } from 'kysely'
 import type { ClaimedJob, ClaimRequest, JobQueue, NewJob } from '../../domain/job-queue.js'
@@ -101,9 +102,51 @@ export class SqlJobQueue implements JobQueue {
 /**
  * The claim statement, exported so a test can read its query plan. `request.kinds` must not be
  * empty (an empty IN list is not SQL).
+ *
+ * It picks, of a few candidates, the one that comes first by run time, then id:
+ * - per kind, the first free due job, from the partial index jobs_free_idx (kind, run_at, id)
+ *   where nobody holds the job (migration 0018). A kind's claim reads only its own jobs, so a
+ *   worker asking for webhooks is not held up by a million due calls, and jobs in hand (leased)
+ *   are not in that index at all: with 10,000 calls in progress a claim does not pass over
+ *   10,000 rows, as a claim over one (run_at, id) index did;
+ * - the job whose lease ran out first (a dead worker's), from jobs_leased_idx (locked_until).
+ * On PostgreSQL each candidate is locked FOR UPDATE SKIP LOCKED, so concurrent claims pass over
+ * a row another claim is taking; the candidates not chosen are unlocked when the statement's
+ * transaction ends, at once.
  */
 export function claimQuery(db: Kysely<Database>, engine: SqlEngine, request: ClaimRequest) {
   const { kinds, worker, leaseMs, nowMs } = request
+  const free = kinds.map((kind) =>
+    db
+      .selectFrom('jobs')
+      .select(['id', 'run_at'])
+      .where('kind', '=', kind)
+      .where('locked_by', 'is', null)
+      .where('run_at', '<=', nowMs)
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(1)
+      .$if(engine === 'postgres', (q) => q.forUpdate().skipLocked()),
+  )
+  const expired = db
+    .selectFrom('jobs')
+    .select(['id', 'run_at'])
+    .where('locked_by', 'is not', null)
+    .where('locked_until', '<', nowMs)
+    .where('kind', 'in', kinds)
+    .where('run_at', '<=', nowMs)
+    .orderBy('locked_until')
+    .limit(1)
+    .$if(engine === 'postgres', (q) => q.forUpdate().skipLocked())
+  // Each candidate query sits in a FROM of its own: SQL allows ORDER BY, LIMIT and FOR UPDATE
+  // in a union only there.
+  const [first, ...others] = [...free, expired].map((candidate, index) =>
+    db.selectFrom(candidate.as(`c${index}`)).selectAll(),
+  )
+  if (first === undefined) {
+    throw new RangeError('a claim needs at least one kind')
+  }
+  const candidates = others.reduce((union, next) => union.unionAll(next), first)
   return db
     .updateTable('jobs')
     .set((eb) => ({
@@ -113,15 +156,11 @@ export function claimQuery(db: Kysely<Database>, engine: SqlEngine, request: Cla
     }))
     .where('id', '=', (eb) =>
       eb
-        .selectFrom('jobs')
-        .select('id')
-        .where('kind', 'in', kinds)
-        .where('run_at', '<=', nowMs)
-        .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', nowMs)]))
-        .orderBy('run_at')
-        .orderBy('id')
-        .limit(1)
-        .$if(engine === 'postgres', (q) => q.forUpdate().skipLocked()),
+        .selectFrom(candidates.as('candidates'))
+        .select('candidates.id')
+        .orderBy('candidates.run_at')
+        .orderBy('candidates.id')
+        .limit(1),
     )
     .returningAll()
 }
