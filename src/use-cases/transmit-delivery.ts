@@ -24,7 +24,7 @@
  * until the store answers (until-store-answers.ts), while the worker holds the job's lease, so
  * the fax is not later taken over and reported as interrupted.
  */
-import type { Carrier, CallResult, OutgoingCall } from '../domain/carrier.js'
+import type { Carrier, CallResult, Negotiated, OutgoingCall } from '../domain/carrier.js'
 import type { FaxRecord } from '../domain/fax.js'
 import type { E164 } from '../domain/fax-number.js'
 import { outgoingFaxRecord } from '../domain/outgoing-fax-record.js'
@@ -240,30 +240,80 @@ async function makeCall(
       },
     }
   }
-  const { transmissions } = services.store
-  const confirmed: number[] = []
-  let progress = Promise.resolve()
-  const keep = (write: () => Promise<void>): void => {
-    progress = progress.then(write).catch(() => {
-      // Progress is a help for a take-over; the attempt's own record is what counts.
-    })
-  }
+  const progress = new CallProgressWriter(services.store.transmissions, outgoing.deliveryId, fence)
   const result = await carrier.call(
     outgoing,
     {
-      onConnected: (negotiated) => {
-        keep(async () => transmissions.recordConnected(outgoing.deliveryId, negotiated, fence))
-      },
-      onPageConfirmed: (page) => {
-        confirmed.push(page)
-        const pages = [...confirmed]
-        keep(async () => transmissions.recordProgress(outgoing.deliveryId, pages, fence))
-      },
+      onConnected: (negotiated) => progress.connected(negotiated),
+      onPageConfirmed: (page) => progress.pageConfirmed(page),
     },
     signal,
   )
-  await progress
+  await progress.written()
   return { carrier, result }
+}
+
+/**
+ * Keeps a call's progress in the store for a worker that may have to take the call over: what it
+ * negotiated, then the pages confirmed. One write at a time, in the order the carrier reported;
+ * pages confirmed while a write is under way go together in the next one (the list so far), so a
+ * fast line costs a write per round trip, not per page.
+ */
+class CallProgressWriter {
+  readonly #transmissions: TransmitServices['store']['transmissions']
+  readonly #deliveryId: string
+  readonly #fence: number
+  readonly #confirmed: number[] = []
+  #negotiated: Negotiated | null = null
+  #pagesWritten = 0
+  #writing: Promise<void> | null = null
+
+  constructor(
+    transmissions: TransmitServices['store']['transmissions'],
+    deliveryId: string,
+    fence: number,
+  ) {
+    this.#transmissions = transmissions
+    this.#deliveryId = deliveryId
+    this.#fence = fence
+  }
+
+  connected(negotiated: Negotiated): void {
+    this.#negotiated = negotiated
+    this.#writing ??= this.#write()
+  }
+
+  pageConfirmed(page: number): void {
+    this.#confirmed.push(page)
+    this.#writing ??= this.#write()
+  }
+
+  /** Resolves once everything reported so far is written (or its write has failed). */
+  async written(): Promise<void> {
+    while (this.#writing !== null) {
+      await this.#writing
+    }
+  }
+
+  async #write(): Promise<void> {
+    try {
+      while (this.#negotiated !== null || this.#pagesWritten < this.#confirmed.length) {
+        const negotiated = this.#negotiated
+        this.#negotiated = null
+        if (negotiated !== null) {
+          await this.#transmissions.recordConnected(this.#deliveryId, negotiated, this.#fence)
+          continue
+        }
+        const pages = [...this.#confirmed]
+        await this.#transmissions.recordProgress(this.#deliveryId, pages, this.#fence)
+        this.#pagesWritten = pages.length
+      }
+    } catch {
+      // Progress is a help for a take-over; the attempt's own record is what counts.
+    } finally {
+      this.#writing = null
+    }
+  }
 }
 
 /**

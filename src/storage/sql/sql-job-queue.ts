@@ -3,8 +3,9 @@
  * run_at, id LIMIT 1) RETURNING: on PostgreSQL the subquery locks its row FOR UPDATE SKIP LOCKED,
  * so concurrent claims pass over a row another claim is taking instead of waiting for it or
  * taking it twice; on SQLite the single writer runs the statement alone. The lease checks of
- * heartbeat, complete and release are the WHERE of their one statement. Every write goes through
- * the transaction runner, so it is on disk when it resolves (group commit on SQLite).
+ * heartbeat, complete and release are the WHERE of their one statement. Every write is one
+ * statement through the transaction runner's runStatement: on disk when it resolves (group commit
+ * on SQLite), one round trip on PostgreSQL.
  *
  * The claim reads, per kind asked for, the first free due job of the partial index jobs_free_idx,
  * and the first expired lease of jobs_leased_idx (migration 0018; claimQuery): it never reads
@@ -31,7 +32,7 @@ export class SqlJobQueue implements JobQueue {
     checkTime('runAtMs', job.runAtMs)
     checkTime('nowMs', nowMs)
     const row = newJobToRow(job, job.outboxId ?? null, nowMs)
-    await this.#transactions.run((trx) => trx.insertInto('jobs').values(row).execute())
+    await this.#transactions.runStatement((trx) => trx.insertInto('jobs').values(row).execute())
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob | null> {
@@ -43,7 +44,7 @@ export class SqlJobQueue implements JobQueue {
     if (request.kinds.length === 0) {
       return null
     }
-    const row = await this.#transactions.run((trx) =>
+    const row = await this.#transactions.runStatement((trx) =>
       claimQuery(trx, this.#engine, request).executeTakeFirst(),
     )
     return row === undefined ? null : claimedJobFromRow(row)
@@ -52,7 +53,7 @@ export class SqlJobQueue implements JobQueue {
   async heartbeat(id: string, worker: string, untilMs: number, nowMs: number): Promise<boolean> {
     checkTime('untilMs', untilMs)
     checkTime('nowMs', nowMs)
-    const result = await this.#transactions.run((trx) =>
+    const result = await this.#transactions.runStatement((trx) =>
       trx
         .updateTable('jobs')
         .set({ locked_until: untilMs })
@@ -65,7 +66,7 @@ export class SqlJobQueue implements JobQueue {
   }
 
   async complete(id: string, worker: string): Promise<boolean> {
-    const result = await this.#transactions.run((trx) =>
+    const result = await this.#transactions.runStatement((trx) =>
       trx
         .deleteFrom('jobs')
         .where('id', '=', id)
@@ -82,7 +83,7 @@ export class SqlJobQueue implements JobQueue {
     waitingFor?: string,
   ): Promise<boolean> {
     checkTime('runAtMs', runAtMs)
-    const result = await this.#transactions.run((trx) =>
+    const result = await this.#transactions.runStatement((trx) =>
       trx
         .updateTable('jobs')
         .set({

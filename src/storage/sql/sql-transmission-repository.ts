@@ -213,7 +213,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
   }
 
   async recordConnected(deliveryId: string, negotiated: Negotiated, fence?: number): Promise<void> {
-    await this.#transactions.run(async (trx) => {
+    await this.#transactions.runStatement(async (trx) => {
       await trx
         .updateTable('deliveries')
         .set({ call_negotiated: negotiatedToText(negotiated) })
@@ -229,7 +229,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     pagesConfirmed: readonly number[],
     fence?: number,
   ): Promise<void> {
-    await this.#transactions.run(async (trx) => {
+    await this.#transactions.runStatement(async (trx) => {
       await trx
         .updateTable('deliveries')
         .set({ call_pages: toJsonText(pagesConfirmed) })

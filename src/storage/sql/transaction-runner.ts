@@ -12,8 +12,18 @@ import type { Database } from './schema.js'
 
 export type TransactionWork<T> = (trx: Transaction<Database>) => Promise<T>
 
+/** One statement, atomic by itself: it needs no transaction around it. */
+export type StatementWork<T> = (db: Kysely<Database>) => Promise<T>
+
 export interface TransactionRunner {
   run<T>(work: TransactionWork<T>): Promise<T>
+  /**
+   * Runs one statement that is atomic by itself (a claim, a lease's renewal, a call's progress).
+   * PostgreSQL runs it in autocommit: one round trip, where BEGIN and COMMIT around it make
+   * three. SQLite runs it in the shared commit like any transaction, so it is on disk when it
+   * resolves.
+   */
+  runStatement<T>(work: StatementWork<T>): Promise<T>
   /** Waits until every transaction handed in so far has finished. */
   drain(): Promise<void>
 }
@@ -27,6 +37,10 @@ export class OwnTransactions implements TransactionRunner {
 
   run<T>(work: TransactionWork<T>): Promise<T> {
     return this.#db.transaction().execute(work)
+  }
+
+  runStatement<T>(work: StatementWork<T>): Promise<T> {
+    return work(this.#db)
   }
 
   async drain(): Promise<void> {}
@@ -50,6 +64,10 @@ export class GroupCommit implements TransactionRunner {
 
   constructor(db: Kysely<Database>) {
     this.#db = db
+  }
+
+  runStatement<T>(work: StatementWork<T>): Promise<T> {
+    return this.run(work)
   }
 
   run<T>(work: TransactionWork<T>): Promise<T> {
