@@ -176,7 +176,8 @@ async function recordAttempt(
     await store.transmissions.endCall(attempt, next, endedAtMs, { webhooks, fence: call.fence })
     return { outcome: 'retry', attempt, retryAtMs }
   }
-  const earlier = await store.transmissions.listAttempts(call.delivery.id)
+  // The first attempt has none before it: no read for the usual fax.
+  const earlier = call.attempt === 1 ? [] : await store.transmissions.listAttempts(call.delivery.id)
   const record = outgoingFaxRecord({
     entry: call.entry,
     delivery: call.delivery,

@@ -31,8 +31,10 @@ export async function aPostgresSchema(name: string): Promise<PostgresSchema> {
     databaseUrl: url.toString(),
     db: () => (handle ??= openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema })),
     async drop() {
-      await handle?.destroy()
+      // The shared hold first: nothing of this schema migrates any more, and a drop that went on
+      // holding it while anything below waited would hold up every other file's drop.
       await admin.query('select pg_advisory_unlock_shared($1)', [SCHEMA_DROP_LOCK])
+      await handle?.destroy()
       await admin.query('select pg_advisory_lock($1)', [SCHEMA_DROP_LOCK])
       await admin.query(`drop schema ${schema} cascade`)
       await admin.end()

@@ -3,7 +3,7 @@
  * transactions: reading the entry, locking it, appending to its history. The outbox repository
  * and the transmission repository both import them from here, not from each other.
  */
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
 import { CompiledStatement, type Slots } from './compiled-statement.js'
 import { outboxEntryFromRow, statusChangeFromRow, statusChangeToRow } from './outbox-rows.js'
@@ -54,16 +54,23 @@ export async function appendStatusChange(
   outboxId: string,
   change: StatusChange,
 ): Promise<void> {
-  const last = await trx
-    .selectFrom('outbox_status_changes')
-    .select((eb) => eb.fn.max('position').as('position'))
-    .where('outbox_id', '=', outboxId)
-    .executeTakeFirst()
-  const position =
-    last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1
+  // One statement: the position after the entry's last change is found where the row is written.
+  const row = statusChangeToRow(outboxId, 0, change)
   await trx
     .insertInto('outbox_status_changes')
-    .values(statusChangeToRow(outboxId, position, change))
+    .columns(['outbox_id', 'position', 'status', 'changed_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('outbox_status_changes')
+        // Typed, for PostgreSQL: a parameter alone in a select list would be text.
+        .select((inner) => [
+          sql<string>`cast(${row.outbox_id} as text)`.as('outbox_id'),
+          sql<number>`coalesce(max(${inner.ref('position')}) + 1, 0)`.as('position'),
+          sql<string>`cast(${row.status} as text)`.as('status'),
+          sql<number>`cast(${row.changed_at} as bigint)`.as('changed_at'),
+        ])
+        .where('outbox_id', '=', outboxId),
+    )
     .execute()
 }
 

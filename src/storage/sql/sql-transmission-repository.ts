@@ -103,20 +103,24 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       if (taken === undefined) {
         return 'gone'
       }
-      const entry = await readEntry(trx, taken.outbox_id)
-      if (entry === null) {
+      const read = await readEntry(trx, taken.outbox_id)
+      if (read === null) {
         return 'gone'
       }
-      if (entry.status !== 'sending') {
+      let entry = read
+      if (read.status !== 'sending') {
+        const change = { status: 'sending', atMs } as const
         await trx
           .updateTable('outbox_entries')
           .set({ status: 'sending' })
-          .where('id', '=', entry.id)
+          .where('id', '=', read.id)
           .execute()
-        await appendStatusChange(trx, entry.id, { status: 'sending', atMs })
+        await appendStatusChange(trx, read.id, change)
+        // As a read after these writes would answer it, without the round trip.
+        entry = { ...read, status: 'sending', statusChanges: [...read.statusChanges, change] }
       }
       return {
-        entry: (await readEntry(trx, entry.id)) ?? entry,
+        entry,
         delivery: deliveryFromRow(taken),
         attempt: taken.attempts,
         pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
@@ -130,9 +134,10 @@ export class SqlTransmissionRepository implements TransmissionRepository {
 
   /**
    * Whether the destination or the sending number already has as many calls in progress as the
-   * limits allow. On PostgreSQL two workers checking the same line take turns (a transaction
-   * lock per line, always taken in the same order); SQLite has one writer, so its transactions
-   * already do.
+   * limits allow. On PostgreSQL two workers checking the same line take turns: a transaction
+   * lock per line, both taken in one statement before the count (in the order listed, which
+   * every transaction follows), and both lines counted in the next; SQLite has one writer, so
+   * its transactions already do.
    */
   async #lineBusy(
     trx: Transaction<Database>,
@@ -141,34 +146,40 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     limits: CallLimits,
   ): Promise<LineBusy | null> {
     const lines = [
-      { column: 'destination', value: wanted.destination, limit: limits.perDestination },
-      { column: 'from_number', value: wanted.from_number, limit: limits.perSendingNumber },
+      {
+        kind: 'destination',
+        column: 'destination',
+        value: wanted.destination,
+        limit: limits.perDestination,
+      },
+      {
+        kind: 'sending-number',
+        column: 'from_number',
+        value: wanted.from_number,
+        limit: limits.perSendingNumber,
+      },
     ] as const
-    for (const line of lines) {
-      if (line.value === null) {
-        continue // no_number: no line of ours to count.
-      }
-      const key = lineKey(
-        line.column === 'destination' ? 'destination' : 'sending-number',
-        line.value,
-      )
-      if (this.#engine === 'postgres') {
-        await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx)
-      }
-      const calls = await callsOnLineQuery(
-        trx,
-        line.column,
-        line.value,
-        deliveryId,
-      ).executeTakeFirst()
-      if (Number(calls?.count ?? 0) >= line.limit) {
-        return {
-          lineBusy: line.column === 'destination' ? 'destination' : 'sending-number',
-          line: key,
-        }
-      }
+    // no_number: no line of ours to count.
+    const counted = lines.flatMap((line) =>
+      line.value === null
+        ? []
+        : [{ ...line, value: line.value, key: lineKey(line.kind, line.value) }],
+    )
+    if (this.#engine === 'postgres') {
+      const locks = counted.map((line) => sql`pg_advisory_xact_lock(hashtext(${line.key}))`)
+      await sql`select ${sql.join(locks)}`.execute(trx)
     }
-    return null
+    // After the locks, in a statement of its own: its snapshot sees every call they waited for.
+    const counts = await trx
+      .selectNoFrom(() =>
+        counted.map((line, index) =>
+          callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
+        ),
+      )
+      .executeTakeFirstOrThrow()
+    const row = counts as Record<string, number | string | null>
+    const busy = counted.find((line, index) => Number(row[`line_${index}`] ?? 0) >= line.limit)
+    return busy === undefined ? null : { lineBusy: busy.kind, line: busy.key }
   }
 
   /**
@@ -248,15 +259,16 @@ export class SqlTransmissionRepository implements TransmissionRepository {
   ): Promise<void> {
     const { webhooks = [], fence } = options
     await this.#transactions.run(async (trx) => {
-      const found = await trx
-        .selectFrom('deliveries')
-        .select('outbox_id')
-        .where('id', '=', attempt.faxId)
-        .executeTakeFirst()
-      if (found !== undefined) {
-        // The entry first, then the delivery: the order of every transaction that takes both.
-        await lockEntry(trx, this.#engine, found.outbox_id)
-      }
+      // The entry first, then the delivery: the order of every transaction that takes both. One
+      // statement finds the delivery's entry and locks it (nothing, when the delivery is gone).
+      await trx
+        .selectFrom('outbox_entries')
+        .select('status')
+        .where('id', '=', (eb) =>
+          eb.selectFrom('deliveries').select('outbox_id').where('id', '=', attempt.faxId),
+        )
+        .$if(this.#engine === 'postgres', (q) => q.forUpdate())
+        .execute()
       const delivery = await trx
         .selectFrom('deliveries')
         .selectAll()
