@@ -109,6 +109,8 @@ describe('an API node and two worker nodes sharing PostgreSQL and their file sto
     const workers: WorkerProcess[] = workerFolders.map((folder) =>
       spawnWorker({ ...shared, FAXD_DATA: folder }),
     )
+    await everyWorkerStarted(workers)
+    await schema.processesStarted()
     const headers = { authorization: `Bearer ${token}` }
     const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
       const response = await fetch(`${api.url}/v3/accounts/self${path}`, { headers })
@@ -218,6 +220,17 @@ describe('an API node and two worker nodes sharing PostgreSQL and their file sto
     } finally {
       await Promise.all(workers.map(async (worker) => worker.stop()))
       await api.stop()
+    }
+
+    /** Resolves once each worker has said it started: its store is open and migrated. */
+    async function everyWorkerStarted(started: readonly WorkerProcess[]): Promise<void> {
+      const until = Date.now() + ALL_ENDED_WITHIN_MS
+      while (!started.every((worker) => worker.ready())) {
+        const dead = started.find((worker) => !worker.running())
+        assert.equal(dead, undefined, `a worker exited at start:\n${dead?.log() ?? ''}`)
+        assert.ok(Date.now() < until, 'the workers did not start')
+        await sleep(50)
+      }
     }
 
     /** Polls the calls in progress until one has page 1 confirmed; answers its worker. */
