@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { after, before, describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { spawnWorker, type WorkerProcess } from '../crash/worker-process.js'
 import { serve } from '../support/faxd-process.js'
@@ -30,8 +30,11 @@ const BUCKET = 'faxd-nodes'
 const FROM = '+15555550150'
 const TO = '+15555550100'
 const FAXES = 50
-/** A call of the 2-page letter to the test number (51.4 s, docs/test-numbers.md) takes 0.5 s. */
-const TIME_SCALE = '0.01'
+/**
+ * A call of the 2-page letter to the test number (51.4 s, docs/test-numbers.md) takes 1 s here,
+ * a page about a third of a second: time for the kill to come between a call's two pages.
+ */
+const TIME_SCALE = '0.02'
 /** The dead worker's jobs are taken over this long after its last renewal. */
 const LEASE_SECONDS = '3'
 /** Long enough for fifty renders and calls on a loaded 2-core machine (90 s seen in CI). */
@@ -74,13 +77,14 @@ describe(
      * file never holds two schemas, and their locks, at once).
      */
     async function fiftyFaxesAndAKill(
+      t: TestContext,
       name: string,
       storeEnv: Record<string, string>,
       afterwards: (schema: PostgresSchema) => Promise<void>,
     ): Promise<void> {
       const schema = await aPostgresSchema('nodes')
       try {
-        await throughThreeNodes(name, storeEnv, schema)
+        await throughThreeNodes(t, name, storeEnv, schema)
         await afterwards(schema)
       } finally {
         await schema.drop()
@@ -88,6 +92,7 @@ describe(
     }
 
     async function throughThreeNodes(
+      t: TestContext,
       name: string,
       storeEnv: Record<string, string>,
       schema: PostgresSchema,
@@ -172,7 +177,7 @@ describe(
 
         // Every fax a success with both pages, as the API node reports it. The calls the kill cut
         // short (the victim's, and any other it had in hand) were made again for the pages left.
-        const resumedAtPage2: string[] = []
+        const cut = { restartedFrom1: 0, restartedFrom2: 0, complete: 0 }
         for (const id of ids) {
           const fax = await get<FaxJson>(`/faxes/${id}`)
           assert.equal(fax.status, 200)
@@ -184,30 +189,33 @@ describe(
           )
           const attempts = await get<{ records: AttemptJson[] }>(`/faxes/${id}/attempts`)
           const calls = attempts.body.records.map((a) => [a.carrier, a.status, a.pages])
-          const [cut] = attempts.body.records
-          if (cut?.carrier !== 'interrupted') {
+          const [first] = attempts.body.records
+          if (first?.carrier !== 'interrupted') {
             assert.deepEqual(calls, [['simulated', 'success', [1, 2]]], `fax ${id}`)
             continue
           }
-          if (cut.status === 'success') {
+          if (first.status === 'success') {
             // Both pages were through when the worker died: ended as it stood, not called again.
             assert.deepEqual(calls, [['interrupted', 'success', [1, 2]]], `fax ${id}`)
+            cut.complete++
             continue
           }
-          const from = cut.pages.length === 0 ? 1 : 2
-          assert.match(cut.description, new RegExp(`called again at once from page ${from}\\b`))
+          const from = first.pages.length === 0 ? 1 : 2
+          assert.match(first.description, new RegExp(`called again at once from page ${from}\\b`))
           const left = from === 1 ? [1, 2] : [2]
           assert.deepEqual(calls, [
-            ['interrupted', 'failed_to_send', cut.pages],
+            ['interrupted', 'failed_to_send', first.pages],
             ['simulated', 'success', left],
           ])
-          if (from === 2) {
-            resumedAtPage2.push(id)
-          }
+          cut[from === 1 ? 'restartedFrom1' : 'restartedFrom2']++
         }
+        // The victim was seen between page 1 and page 2 of a call, and held up to four: under
+        // load page 2 may get through before the kill lands, so which calls were left with pages
+        // to send varies; at least one is (each is checked above).
+        t.diagnostic(`calls cut by the kill: ${JSON.stringify(cut)}`)
         assert.ok(
-          resumedAtPage2.length >= 1,
-          'the call cut short after page 1 was resumed at page 2',
+          cut.restartedFrom1 + cut.restartedFrom2 >= 1,
+          `the kill cut no call with a page left: ${JSON.stringify(cut)}`,
         )
 
         // Every fax's pages, served by the API node from the shared store.
@@ -279,7 +287,7 @@ describe(
       }
     }
 
-    it('with an S3 bucket', { timeout: 300_000 }, async () => {
+    it('with an S3 bucket', { timeout: 300_000 }, async (t) => {
       const prefix = `run-${randomBytes(4).toString('hex')}/`
       const store = {
         FAXD_FILE_STORE: 's3',
@@ -290,14 +298,14 @@ describe(
         AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
       }
-      await fiftyFaxesAndAKill('s3', store, async () => {
+      await fiftyFaxesAndAKill(t, 's3', store, async () => {
         const objects = await s3.keys(BUCKET, prefix)
         assert.ok(objects.length >= 2, `the bucket holds ${objects.join(', ')}`)
       })
     })
 
-    it('with the files in PostgreSQL', { timeout: 300_000 }, async () => {
-      await fiftyFaxesAndAKill('postgres', { FAXD_FILE_STORE: 'postgres' }, async (schema) => {
+    it('with the files in PostgreSQL', { timeout: 300_000 }, async (t) => {
+      await fiftyFaxesAndAKill(t, 'postgres', { FAXD_FILE_STORE: 'postgres' }, async (schema) => {
         const stored = await schema.db().selectFrom('stored_files').select('key').execute()
         assert.ok(
           stored.length >= 2,
