@@ -60,8 +60,8 @@ export interface DeliveryInCall {
   readonly resumes: boolean
   /**
    * Set when this is not a new call but one whose worker died in the middle: when it started,
-   * what it had negotiated once connected (null before that), and the pages it had got
-   * confirmed. Its attempt is `attempt`.
+   * what it had negotiated (kept with its first confirmed page: null before that), and the
+   * pages it had got confirmed. Its attempt is `attempt`.
    */
   readonly interrupted: {
     readonly startedAtMs: number
@@ -160,19 +160,21 @@ export interface TransmissionRepository {
     options: { readonly takeOver?: boolean; readonly limits: CallLimits },
   ): Promise<DeliveryInCall | 'gone' | LineBusy>
   /**
-   * Keeps what the call in progress negotiated once connected (for a worker that takes over: the
+   * Keeps what the call in progress negotiated (for a worker that takes over: the
    * interrupted attempt is recorded with it). With `fence`, only while that hold is the call's
    * newest; otherwise nothing changes.
    */
   recordConnected(deliveryId: string, negotiated: Negotiated, fence?: number): Promise<void>
   /**
-   * Keeps the pages the call in progress has had confirmed (for a worker that takes over). With
-   * `fence`, only while that hold is the call's newest; otherwise nothing changes.
+   * Keeps the pages the call in progress has had confirmed (for a worker that takes over), and
+   * with `negotiated` what it negotiated too, in the same write. With `fence`, only while that
+   * hold is the call's newest; otherwise nothing changes.
    */
   recordProgress(
     deliveryId: string,
     pagesConfirmed: readonly number[],
     fence?: number,
+    negotiated?: Negotiated,
   ): Promise<void>
   /**
    * Records the attempt, what follows it (a retry's job due at its time, a restart's due at

@@ -217,9 +217,9 @@ async function restartAttempt(
 }
 
 /**
- * Calls through the first carrier that reaches the number, keeping in the store what the call
- * negotiated once connected and each confirmed page as it comes, for a worker that may have to
- * take the call over. The writes go one after the other, in the order the carrier reported.
+ * Calls through the first carrier that reaches the number, keeping in the store each confirmed
+ * page as it comes, and what the call negotiated with the first, for a worker that may have to
+ * take the call over (CallProgressWriter).
  */
 async function makeCall(
   services: TransmitServices,
@@ -255,10 +255,12 @@ async function makeCall(
 }
 
 /**
- * Keeps a call's progress in the store for a worker that may have to take the call over: what it
- * negotiated, then the pages confirmed. One write at a time, in the order the carrier reported;
- * pages confirmed while a write is under way go together in the next one (the list so far), so a
- * fast line costs a write per round trip, not per page.
+ * Keeps a call's progress in the store for a worker that may have to take the call over: the
+ * pages confirmed, with what the call negotiated in the first of those writes (a call that ends
+ * before its first page has its attempt recorded with what it negotiated anyway). One write at a
+ * time, in the order the carrier reported; pages confirmed while a write is under way go
+ * together in the next one (the list so far), so a fast line costs a write per round trip, not
+ * per page.
  */
 class CallProgressWriter {
   readonly #transmissions: TransmitServices['store']['transmissions']
@@ -281,7 +283,6 @@ class CallProgressWriter {
 
   connected(negotiated: Negotiated): void {
     this.#negotiated = negotiated
-    this.#writing ??= this.#write()
   }
 
   pageConfirmed(page: number): void {
@@ -298,15 +299,11 @@ class CallProgressWriter {
 
   async #write(): Promise<void> {
     try {
-      while (this.#negotiated !== null || this.#pagesWritten < this.#confirmed.length) {
-        const negotiated = this.#negotiated
+      while (this.#pagesWritten < this.#confirmed.length) {
+        const negotiated = this.#negotiated ?? undefined
         this.#negotiated = null
-        if (negotiated !== null) {
-          await this.#transmissions.recordConnected(this.#deliveryId, negotiated, this.#fence)
-          continue
-        }
         const pages = [...this.#confirmed]
-        await this.#transmissions.recordProgress(this.#deliveryId, pages, this.#fence)
+        await this.#transmissions.recordProgress(this.#deliveryId, pages, this.#fence, negotiated)
         this.#pagesWritten = pages.length
       }
     } catch {

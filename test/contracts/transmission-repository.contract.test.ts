@@ -195,6 +195,30 @@ for (const engine of ENGINES) {
       assert.deepEqual(await rowsOfTheFax(), before)
     })
 
+    it('keeps the pages and what the call negotiated in one write, for a take-over', async () => {
+      const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
+      await transmissions().recordProgress(deliveryId, [1], call.fence, NEGOTIATED)
+      // A later write of pages alone keeps what was negotiated.
+      await transmissions().recordProgress(deliveryId, [1, 2], call.fence)
+      const taker = began(
+        await transmissions().beginCall(deliveryId, T0 + 1, { ...LIMITS, takeOver: true }),
+      )
+      assert.deepEqual(taker.interrupted?.negotiated, NEGOTIATED)
+      assert.deepEqual(taker.interrupted?.pagesConfirmed, [1, 2])
+      // A stale hold's write changes neither.
+      await transmissions().recordProgress(deliveryId, [1], call.fence, {
+        ...NEGOTIATED,
+        bitRate: 2400,
+      })
+      const again = began(
+        await transmissions().beginCall(deliveryId, T0 + 2, { ...LIMITS, takeOver: true }),
+      )
+      assert.deepEqual(
+        [again.interrupted?.negotiated, again.interrupted?.pagesConfirmed],
+        [NEGOTIATED, [1, 2]],
+      )
+    })
+
     it('answers a take-over what the call negotiated, as its newest hold kept it', async () => {
       const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
       const first = { ...NEGOTIATED, bitRate: 14400 }

@@ -23,18 +23,27 @@ export async function endJobsOf(trx: Transaction<Database>, outboxId: string): P
 }
 
 /**
- * Makes the first job waiting for `resource` (JobQueue.release's `waitingFor`) due at `atMs`, if
- * it was due later; for the transaction that frees the resource.
+ * Makes the first job waiting for each of `resources` (JobQueue.release's `waitingFor`) due at
+ * `atMs`, if it was due later; for the transaction that frees them. One statement for all of
+ * them: a call's end frees its destination's line and its sending number's.
  */
-export async function wakeOneWaitingFor(
+export async function wakeFirstWaitingFor(
   trx: Transaction<Database>,
-  resource: string,
+  resources: readonly string[],
   atMs: number,
 ): Promise<void> {
+  // Each first job in a FROM of its own: SQL allows ORDER BY and LIMIT in a union only there.
+  const [first, ...others] = resources.map((resource, index) =>
+    trx.selectFrom(firstWaitingForQuery(trx, resource, atMs).as(`w${index}`)).select('id'),
+  )
+  if (first === undefined) {
+    return
+  }
+  const waking = others.reduce((union, next) => union.unionAll(next), first)
   await trx
     .updateTable('jobs')
     .set({ run_at: atMs, waiting_for: null })
-    .where('id', '=', () => firstWaitingForQuery(trx, resource, atMs))
+    .where('id', 'in', waking)
     .execute()
 }
 

@@ -176,8 +176,8 @@ export interface DeliveriesTable {
   /** Goes up each time a worker gets the call (a new attempt or a take-over): the call's fence. */
   call_fence: Generated<number>
   /**
-   * JSON object of what the call in progress negotiated once connected (remote station, rate,
-   * coding, ECM, resolution); null until then (migration 0010).
+   * JSON object of what the call in progress negotiated (remote station, rate, coding, ECM,
+   * resolution), kept with its first confirmed page; null until then (migration 0010).
    */
   call_negotiated: string | null
   /**

@@ -22,7 +22,7 @@ import { CallNotHeldError } from '../../domain/transmission.js'
 import { toJsonText } from './column-values.js'
 import { faxToRow } from './fax-rows.js'
 import { sendFaxJobRow } from './job-rows.js'
-import { endJobsOf, wakeOneWaitingFor } from './job-queries.js'
+import { endJobsOf, wakeFirstWaitingFor } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
@@ -239,11 +239,15 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     deliveryId: string,
     pagesConfirmed: readonly number[],
     fence?: number,
+    negotiated?: Negotiated,
   ): Promise<void> {
     await this.#transactions.runStatement(async (trx) => {
       await trx
         .updateTable('deliveries')
-        .set({ call_pages: toJsonText(pagesConfirmed) })
+        .set({
+          call_pages: toJsonText(pagesConfirmed),
+          ...(negotiated === undefined ? {} : { call_negotiated: negotiatedToText(negotiated) }),
+        })
         .where('id', '=', deliveryId)
         .where('calling', '=', 1)
         .$if(fence !== undefined, (q) => q.where('call_fence', '=', fence ?? 0))
@@ -323,10 +327,11 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         await trx.insertInto('faxes').values(faxToRow(next.record)).execute()
         await trx.deleteFrom('deliveries').where('id', '=', delivery.id).execute()
       }
-      await wakeOneWaitingFor(trx, lineKey('destination', delivery.destination), atMs)
+      const freed = [lineKey('destination', delivery.destination)]
       if (delivery.from_number !== null) {
-        await wakeOneWaitingFor(trx, lineKey('sending-number', delivery.from_number), atMs)
+        freed.push(lineKey('sending-number', delivery.from_number))
       }
+      await wakeFirstWaitingFor(trx, freed, atMs)
       await settleEntry(trx, delivery.outbox_id, atMs)
     })
   }
