@@ -187,6 +187,18 @@ function runRenderProcess(
       clearTimeout(timer)
       clearInterval(watch)
       signal?.removeEventListener('abort', abort)
+      // The process can be gone before its last message is read from the IPC channel (seen under
+      // load: "ended without an answer (exit 0)" for a render that had answered): the channel
+      // delivers what it holds, then disconnects.
+      if (child.connected) {
+        child.once('disconnect', () => {
+          settle(code, exitSignal)
+        })
+      } else {
+        settle(code, exitSignal)
+      }
+    })
+    const settle = (code: number | null, exitSignal: NodeJS.Signals | null): void => {
       if (abortedWith !== undefined) {
         const { reason } = abortedWith
         reject(
@@ -208,7 +220,7 @@ function runRenderProcess(
           ),
         )
       }
-    })
+    }
     child.send(job)
   })
 }
