@@ -2,7 +2,7 @@
  * Composition root: the only module that knows every implementation. It opens the store and
  * the file store named by the configuration and hands them to the API or the CLI.
  */
-import { hostname } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -12,6 +12,7 @@ import { A4, LETTER } from './rendering/fax-geometry.js'
 import { FileStoreRenderer } from './rendering/file-store-renderer.js'
 import type { Isolation } from './rendering/isolated-renderer.js'
 import { inIsolation, probeRenderIsolation } from './rendering/isolated-renderer.js'
+import { sweepRenderFolders } from './rendering/render-sandbox.js'
 import { findProgram } from './rendering/office-conversion.js'
 import type { RenderSettings } from './rendering/render-settings.js'
 import { MAX_PICTURE_PIXELS, renderableKinds } from './rendering/render-settings.js'
@@ -95,6 +96,26 @@ export async function prepareRendering(
   config: RenderingConfig,
   dataDir: string,
   bwrap: string | null = findProgram('bwrap') ?? null,
+): Promise<RenderingSetup> {
+  // A process that died mid-render left a copy of a fax's documents behind: removed first.
+  const swept = await sweepRenderFolders()
+  const setup = await renderingOnThisHost(config, dataDir, bwrap)
+  if (swept === 0) {
+    return setup
+  }
+  const notice = {
+    level: 'warn',
+    message:
+      `removed ${swept} render folder(s) that faxd processes of this machine left in ` +
+      `${tmpdir()} when they stopped in the middle of a render (copies of faxes' documents)`,
+  } as const
+  return { ...setup, notices: [...setup.notices, notice] }
+}
+
+async function renderingOnThisHost(
+  config: RenderingConfig,
+  dataDir: string,
+  bwrap: string | null,
 ): Promise<RenderingSetup> {
   const program = config.officeProgram === null ? undefined : findProgram(config.officeProgram)
   const limits = { timeoutMs: config.timeoutMs, maxMemoryBytes: config.maxMemoryBytes }

@@ -40,11 +40,12 @@ export async function renderCommand(
       throw new UsageError(`cannot read ${file}`)
     })
   }
+  // Every usage error before anything is prepared or printed.
+  const cover = values['cover-json'] === undefined ? undefined : parseCover(values['cover-json'])
   const { settings, isolation, notices } = await prepareRendering(config, dataDir)
   for (const notice of notices) {
     process.stderr.write(`faxd render: ${notice.message}\n`)
   }
-  const cover = values['cover-json'] === undefined ? undefined : parseCover(values['cover-json'])
   const job: RenderJob = {
     documentPaths: positionals.map((file) => path.resolve(file)),
     ...(cover === undefined

@@ -9,13 +9,13 @@
  */
 import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { PageRenderOutcome, PageRenderRequest, PageRenderer } from '../domain/page-renderer.js'
 import { type FileStore, readAllBytes } from '../domain/ports.js'
 import type { RenderProgress, RenderSettings } from './render-settings.js'
 import type { RenderJob } from './render-job.js'
+import { renderFolderPrefix } from './render-sandbox.js'
 import { RenderingError } from './rendering-error.js'
 
 /** A rendered document is at most this large (250 superfine pages of dense MMR stay far below). */
@@ -48,7 +48,7 @@ export class FileStoreRenderer implements PageRenderer {
     onPage: (pagesDone: number) => void = () => {},
     signal?: AbortSignal,
   ): Promise<PageRenderOutcome> {
-    const folder = await mkdtemp(path.join(os.tmpdir(), 'faxd-render-'))
+    const folder = await mkdtemp(renderFolderPrefix())
     try {
       const documentPaths: string[] = []
       for (const [index, key] of request.documentKeys.entries()) {

@@ -5,7 +5,7 @@
  * temporary folder. Nothing else: not the data folder with every account's files, not the other
  * faxes being rendered, not the network.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { realpathSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -23,9 +23,49 @@ export interface RenderFolder {
   readonly temporary: string
 }
 
+/**
+ * Where a render folder of this process goes: the system's temporary folder, under a name that
+ * says which process made it (`faxd-render-<pid>-…`), so that the folders of a process that died
+ * mid-render can be told apart and removed (sweepRenderFolders).
+ */
+export function renderFolderPrefix(): string {
+  return path.join(os.tmpdir(), `faxd-render-${process.pid}-`)
+}
+
+/**
+ * Removes the render folders that processes of this machine left behind when they died in the
+ * middle of a render (a crash, SIGKILL, the OOM killer): they hold a copy of a fax's documents.
+ * A folder is left alone while the process named in it is alive (signal 0 reaches it, or exists
+ * but is not ours to signal). Answers how many were removed.
+ */
+export async function sweepRenderFolders(
+  isAlive: (pid: number) => boolean = processIsAlive,
+): Promise<number> {
+  const folder = os.tmpdir()
+  let removed = 0
+  for (const name of await readdir(folder).catch((): string[] => [])) {
+    const pid = Number(/^faxd-render-(\d+)-/.exec(name)?.[1] ?? Number.NaN)
+    if (!Number.isSafeInteger(pid) || pid === process.pid || isAlive(pid)) {
+      continue
+    }
+    await rm(path.join(folder, name), { recursive: true, force: true })
+    removed++
+  }
+  return removed
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 /** A new render folder under the system's temporary folder. */
 export async function createRenderFolder(): Promise<RenderFolder> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'faxd-render-'))
+  const root = await mkdtemp(renderFolderPrefix())
   const folder = {
     root,
     input: path.join(root, 'in'),
