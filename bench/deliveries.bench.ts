@@ -66,13 +66,9 @@ import { SQLITE_FILE_NAME } from '../src/storage/sql/open-store.js'
 import { openPostgresDatabase } from '../src/storage/sql/postgres-database.js'
 import type { Database } from '../src/storage/sql/schema.js'
 import { openSqliteDatabase } from '../src/storage/sql/sqlite-database.js'
-import { addNumber } from '../src/use-cases/add-number.js'
-import { authenticate } from '../src/use-cases/authenticate.js'
-import type { Actor, Services } from '../src/use-cases/context.js'
-import { createAccount } from '../src/use-cases/create-account.js'
-import { createPersonalToken } from '../src/use-cases/create-personal-token.js'
+import type { Services } from '../src/use-cases/context.js'
 import { sendFax } from '../src/use-cases/send-fax.js'
-import { uploadFile } from '../src/use-cases/upload-file.js'
+import { aBenchSender } from './bench-sender.js'
 import { adminStatement, DATABASE_URL } from './postgres-admin.js'
 
 type Engine = 'sqlite' | 'postgres'
@@ -413,24 +409,10 @@ async function count(
  */
 async function prepareDeliveries(database: CaseDatabase): Promise<void> {
   const { services, raw } = database
-  const account = await createAccount(services, {
+  const { actor, filePath } = await aBenchSender(services, {
     email: 'deliveries.bench@example.test',
-    type: 'individual',
-    adminUid: null,
-    password: null,
-  })
-  await addNumber(services, { number: SENDER_NUMBER, ownerUid: account.uid, assignTo: [] })
-  const { token } = await createPersonalToken(services, {
-    uid: account.uid,
-    scopes: null,
-    expiresInDays: null,
-  })
-  const actor: Actor = { ...(await authenticate(services, token, null)), ip: '127.0.0.1' }
-  const file = await uploadFile(services, actor, {
-    userId: 'self',
-    fileName: 'bench.txt',
-    mimeType: 'text/plain',
-    content: chunks(new TextEncoder().encode(DOCUMENT)),
+    number: SENDER_NUMBER,
+    text: DOCUMENT,
   })
   for (let sent = 0; sent < DELIVERIES; sent += SEND_BATCH) {
     const batch = Math.min(SEND_BATCH, DELIVERIES - sent)
@@ -440,7 +422,7 @@ async function prepareDeliveries(database: CaseDatabase): Promise<void> {
           userId: 'self',
           from: SENDER_NUMBER,
           to: [TEST_NUMBER],
-          files: [file.path],
+          files: [filePath],
           fromFax: null,
           commentText: '',
           commentTags: [],

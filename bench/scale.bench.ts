@@ -38,13 +38,8 @@ import { Worker } from '../src/jobs/worker.js'
 import { openServices, WORKER_IDLE_MS } from '../src/main.js'
 import { openPostgresDatabase } from '../src/storage/sql/postgres-database.js'
 import { claimQuery } from '../src/storage/sql/sql-job-queue.js'
-import { addNumber } from '../src/use-cases/add-number.js'
-import { authenticate } from '../src/use-cases/authenticate.js'
-import type { Actor } from '../src/use-cases/context.js'
-import { createAccount } from '../src/use-cases/create-account.js'
-import { createPersonalToken } from '../src/use-cases/create-personal-token.js'
 import { sendFax } from '../src/use-cases/send-fax.js'
-import { uploadFile } from '../src/use-cases/upload-file.js'
+import { aBenchSender } from './bench-sender.js'
 import { adminStatement, DATABASE_URL } from './postgres-admin.js'
 
 const JOBS = Number(process.env['BENCH_SCALE_JOBS'] ?? 1_000_000)
@@ -81,10 +76,6 @@ function urlWithSchema(schema: string): string {
 /** Nearest-rank percentile of sorted times. */
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN
-}
-
-async function* chunks(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes
 }
 
 async function main(): Promise<void> {
@@ -133,30 +124,16 @@ async function prepareTemplate(env: Record<string, string>): Promise<void> {
   const config = readConfig(env)
   const services = await openServices(config)
   try {
-    const account = await createAccount(services, {
+    const { actor, filePath } = await aBenchSender(services, {
       email: 'scale.bench@example.test',
-      type: 'individual',
-      adminUid: null,
-      password: null,
-    })
-    await addNumber(services, { number: SENDER_NUMBER, ownerUid: account.uid, assignTo: [] })
-    const { token } = await createPersonalToken(services, {
-      uid: account.uid,
-      scopes: null,
-      expiresInDays: null,
-    })
-    const actor: Actor = { ...(await authenticate(services, token, null)), ip: '127.0.0.1' }
-    const file = await uploadFile(services, actor, {
-      userId: 'self',
-      fileName: 'letter.txt',
-      mimeType: 'text/plain',
-      content: chunks(new TextEncoder().encode(DOCUMENT)),
+      number: SENDER_NUMBER,
+      text: DOCUMENT,
     })
     await sendFax(services, actor, {
       userId: 'self',
       from: SENDER_NUMBER,
       to: [TEST_NUMBER],
-      files: [file.path],
+      files: [filePath],
       fromFax: null,
       commentText: '',
       commentTags: [],

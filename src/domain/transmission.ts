@@ -69,7 +69,7 @@ export interface DeliveryInCall {
     readonly pagesConfirmed: readonly number[]
   } | null
   /**
-   * This hold on the call: recordConnected, recordProgress and endCall with it are refused once
+   * This hold on the call: recordProgress and endCall with it are refused once
    * it is not the newest.
    */
   readonly fence: number
@@ -160,14 +160,9 @@ export interface TransmissionRepository {
     options: { readonly takeOver?: boolean; readonly limits: CallLimits },
   ): Promise<DeliveryInCall | 'gone' | LineBusy>
   /**
-   * Keeps what the call in progress negotiated (for a worker that takes over: the
-   * interrupted attempt is recorded with it). With `fence`, only while that hold is the call's
-   * newest; otherwise nothing changes.
-   */
-  recordConnected(deliveryId: string, negotiated: Negotiated, fence?: number): Promise<void>
-  /**
    * Keeps the pages the call in progress has had confirmed (for a worker that takes over), and
-   * with `negotiated` what it negotiated too, in the same write. With `fence`, only while that
+   * with `negotiated` what it negotiated too, in the same write (the interrupted attempt is
+   * recorded with it). With `fence`, only while that
    * hold is the call's newest; otherwise nothing changes.
    */
   recordProgress(

@@ -163,8 +163,7 @@ for (const engine of ENGINES) {
         )
       }
       // Its late progress is not kept either.
-      await transmissions().recordProgress(deliveryId, [1, 2], stale.fence)
-      await transmissions().recordConnected(deliveryId, NEGOTIATED, stale.fence)
+      await transmissions().recordProgress(deliveryId, [1, 2], stale.fence, NEGOTIATED)
       assert.deepEqual(await rowsOfTheFax(), before)
       // The taker ends the call, as it stood.
       await transmissions().endCall(
@@ -195,46 +194,31 @@ for (const engine of ENGINES) {
       assert.deepEqual(await rowsOfTheFax(), before)
     })
 
-    it('keeps the pages and what the call negotiated in one write, for a take-over', async () => {
+    it('answers a take-over what the call negotiated, as its newest hold kept it', async () => {
       const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
-      await transmissions().recordProgress(deliveryId, [1], call.fence, NEGOTIATED)
-      // A later write of pages alone keeps what was negotiated.
-      await transmissions().recordProgress(deliveryId, [1, 2], call.fence)
+      const first = { ...NEGOTIATED, bitRate: 14400 }
+      // What was negotiated goes with the pages, in one write.
+      await transmissions().recordProgress(deliveryId, [1], call.fence, first)
+      // The machines agree anew (a slower rate after RTN): the newer values are kept.
+      await transmissions().recordProgress(deliveryId, [1, 2], call.fence, NEGOTIATED)
+      // A later write of pages alone keeps them.
+      await transmissions().recordProgress(deliveryId, [1, 2, 3], call.fence)
       const taker = began(
         await transmissions().beginCall(deliveryId, T0 + 1, { ...LIMITS, takeOver: true }),
       )
-      assert.deepEqual(taker.interrupted?.negotiated, NEGOTIATED)
-      assert.deepEqual(taker.interrupted?.pagesConfirmed, [1, 2])
-      // A stale hold's write changes neither.
-      await transmissions().recordProgress(deliveryId, [1], call.fence, {
-        ...NEGOTIATED,
-        bitRate: 2400,
-      })
+      assert.deepEqual(
+        [taker.interrupted?.negotiated, taker.interrupted?.pagesConfirmed],
+        [NEGOTIATED, [1, 2, 3]],
+      )
+      // The stale hold's report changes nothing; the next take-over answers the same.
+      await transmissions().recordProgress(deliveryId, [1], call.fence, first)
       const again = began(
         await transmissions().beginCall(deliveryId, T0 + 2, { ...LIMITS, takeOver: true }),
       )
       assert.deepEqual(
         [again.interrupted?.negotiated, again.interrupted?.pagesConfirmed],
-        [NEGOTIATED, [1, 2]],
+        [NEGOTIATED, [1, 2, 3]],
       )
-    })
-
-    it('answers a take-over what the call negotiated, as its newest hold kept it', async () => {
-      const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
-      const first = { ...NEGOTIATED, bitRate: 14400 }
-      await transmissions().recordConnected(deliveryId, first, call.fence)
-      // The machines agree anew (a slower rate after RTN): the newer values are kept.
-      await transmissions().recordConnected(deliveryId, NEGOTIATED, call.fence)
-      const taker = began(
-        await transmissions().beginCall(deliveryId, T0 + 1, { ...LIMITS, takeOver: true }),
-      )
-      assert.deepEqual(taker.interrupted?.negotiated, NEGOTIATED)
-      // The stale hold's report changes nothing; the next take-over answers the same.
-      await transmissions().recordConnected(deliveryId, first, call.fence)
-      const again = began(
-        await transmissions().beginCall(deliveryId, T0 + 2, { ...LIMITS, takeOver: true }),
-      )
-      assert.deepEqual(again.interrupted?.negotiated, NEGOTIATED)
       await transmissions().endCall(
         anAttempt(again, {
           carrier: 'interrupted',

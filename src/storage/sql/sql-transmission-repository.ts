@@ -223,18 +223,6 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     }
   }
 
-  async recordConnected(deliveryId: string, negotiated: Negotiated, fence?: number): Promise<void> {
-    await this.#transactions.runStatement(async (trx) => {
-      await trx
-        .updateTable('deliveries')
-        .set({ call_negotiated: negotiatedToText(negotiated) })
-        .where('id', '=', deliveryId)
-        .where('calling', '=', 1)
-        .$if(fence !== undefined, (q) => q.where('call_fence', '=', fence ?? 0))
-        .execute()
-    })
-  }
-
   async recordProgress(
     deliveryId: string,
     pagesConfirmed: readonly number[],
