@@ -49,7 +49,7 @@ const unusedVars = [
 
 export default defineConfig(
   {
-    ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '.bench/**'],
+    ignores: ['dist/**', '.build/**', 'node_modules/**', 'data/**', 'coverage/**', '.bench/**'],
   },
 
   // ---- every file -------------------------------------------------------

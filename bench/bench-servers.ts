@@ -32,13 +32,14 @@ import { FileStoreFaxDocuments } from '../src/reports/file-store-fax-documents.j
 import { LETTER } from '../src/rendering/fax-geometry.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-settings.js'
 import { systemClock } from '../src/shared/clock.js'
+import { PasswordHashing } from '../src/shared/secrets.js'
 import { FsFileStore } from '../src/storage/files/fs-file-store.js'
 import { openStore, SQLITE_FILE_NAME, type StoreOptions } from '../src/storage/sql/open-store.js'
 import { openPostgresDatabase } from '../src/storage/sql/postgres-database.js'
 import type { Database } from '../src/storage/sql/schema.js'
 import { openSqliteDatabase } from '../src/storage/sql/sqlite-database.js'
 import { addNumber } from '../src/use-cases/add-number.js'
-import type { Services } from '../src/use-cases/context.js'
+import type { OperatorServices, Services } from '../src/use-cases/context.js'
 import { createAccount } from '../src/use-cases/create-account.js'
 import { createPersonalToken } from '../src/use-cases/create-personal-token.js'
 import { adminStatement, DATABASE_URL } from './postgres-admin.js'
@@ -145,7 +146,7 @@ export async function freshDatabase(engine: Engine): Promise<Setup> {
 }
 
 /** The sender: an account with a number, a token, and SEEDED_FAXES fax records. */
-async function seedSender(services: Pick<Services, 'store' | 'clock'>): Promise<string> {
+async function seedSender(services: OperatorServices): Promise<string> {
   const account = await createAccount(services, {
     email: `bench.${Date.now()}@example.test`,
     type: 'individual',
@@ -258,6 +259,7 @@ export async function startFaxdOn(
     store,
     files,
     clock: systemClock,
+    passwords: new PasswordHashing(),
     documentKinds: new Set(DOCUMENT_KINDS),
     pages: new FileStoreRenderer(
       files,
@@ -295,7 +297,7 @@ export async function startFaxdProcess(engine: Engine): Promise<FaxdServer> {
   const store = await openStore(setup.storeOptions)
   let token: string
   try {
-    token = await seedSender({ store, clock: systemClock })
+    token = await seedSender({ store, clock: systemClock, passwords: new PasswordHashing() })
   } finally {
     await store.close()
   }

@@ -33,6 +33,7 @@ import { renderEntry } from '../src/rendering/render-entry.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-settings.js'
 import { FileStoreFaxDocuments } from '../src/reports/file-store-fax-documents.js'
 import { systemClock } from '../src/shared/clock.js'
+import { PasswordHashing } from '../src/shared/secrets.js'
 import { FsFileStore } from '../src/storage/files/fs-file-store.js'
 import { openStore } from '../src/storage/sql/open-store.js'
 import { addNumber } from '../src/use-cases/add-number.js'
@@ -80,6 +81,7 @@ async function measure(entry: EntryName, dataDir: string, rounds: number): Promi
     store,
     files,
     clock: systemClock,
+    passwords: new PasswordHashing(),
     documentKinds: new Set(DOCUMENT_KINDS),
     pages: timed(
       new FileStoreRenderer(

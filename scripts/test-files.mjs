@@ -2,6 +2,8 @@
 // several files running at once none of them starts near the end and runs on alone; then the
 // rest in name order. A file missing from SLOWEST only starts later; one listed here that no
 // longer exists is an error, so the list cannot quietly rot.
+//
+// With --built, each file is named as scripts/build-tests.mjs compiles it: .build/<path>.js.
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -46,4 +48,8 @@ for (const file of SLOWEST) {
   }
 }
 const rest = [...testFiles('src'), ...testFiles('test')].filter((f) => !SLOWEST.includes(f)).sort()
-process.stdout.write([...SLOWEST, ...rest].join('\n') + '\n')
+const built = process.argv.includes('--built')
+const files = [...SLOWEST, ...rest].map((f) =>
+  built ? join('.build', f.replace(/\.ts$/, '.js')) : f,
+)
+process.stdout.write(files.join('\n') + '\n')

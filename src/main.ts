@@ -39,6 +39,7 @@ import { FsFileStore } from './storage/files/fs-file-store.js'
 import { openStoreWithDatabase } from './storage/sql/open-store.js'
 import type { Database } from './storage/sql/schema.js'
 import { SqlFileStore } from './storage/sql/sql-file-store.js'
+import { PasswordHashing } from './shared/secrets.js'
 import type { Services } from './use-cases/context.js'
 
 /**
@@ -60,6 +61,7 @@ export async function openServices(config: Config, rendering?: RenderingSetup): 
     documentKinds: renderableKinds(settings.office),
     pages: new FileStoreRenderer(files, settings, inIsolation(isolation)),
     documents: new FileStoreFaxDocuments(files, { paper: config.rendering.paper }),
+    passwords: new PasswordHashing(),
   }
 }
 

@@ -19,6 +19,7 @@ import { ConfigError, readConfig } from '../config.js'
 import { DomainError } from '../domain/domain-error.js'
 import type { Config } from '../config.js'
 import { systemClock } from '../shared/clock.js'
+import { PasswordHashing } from '../shared/secrets.js'
 import { openStore } from '../storage/sql/open-store.js'
 import type { OperatorServices } from '../use-cases/context.js'
 import { toAccountJson } from '../api/wire/account-json.js'
@@ -239,7 +240,11 @@ export async function runCli(argv: string[]): Promise<number> {
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     })
     try {
-      console.log(JSON.stringify(await command({ store, clock: systemClock }, rest)))
+      console.log(
+        JSON.stringify(
+          await command({ store, clock: systemClock, passwords: new PasswordHashing() }, rest),
+        ),
+      )
     } finally {
       await store.close()
     }

@@ -17,7 +17,7 @@ import {
   waitBeforeSignIn,
 } from '../domain/sign-in-throttle.js'
 import { newId24, newSecret } from '../shared/ids.js'
-import { hashPassword, passwordNeedsRehash, sha256Hex, verifyPassword } from '../shared/secrets.js'
+import { sha256Hex } from '../shared/secrets.js'
 import type { AuthorizationRequest } from './check-authorization-request.js'
 import type { Services } from './context.js'
 
@@ -69,7 +69,10 @@ async function signIn(services: Services, credentials: SignInCredentials) {
     )
   }
   const found = await store.accounts.findSignIn(email)
-  const passwordOk = await verifyPassword(credentials.password, found?.passwordHash ?? null)
+  const passwordOk = await services.passwords.verify(
+    credentials.password,
+    found?.passwordHash ?? null,
+  )
   if (!found || !passwordOk) {
     await store.signInThrottle.recordFailure(
       [keys.pair, keys.address, keys.account],
@@ -86,10 +89,10 @@ async function signIn(services: Services, credentials: SignInCredentials) {
   // another account's guesses built up.
   await store.signInThrottle.clear([keys.pair, keys.account])
   await store.signInThrottle.keep(keys.trusted, nowMs, nowMs + TRUSTED_ADDRESS_MS)
-  if (found.passwordHash !== null && passwordNeedsRehash(found.passwordHash)) {
+  if (found.passwordHash !== null && services.passwords.needsRehash(found.passwordHash)) {
     await store.accounts.setPasswordHash(
       found.account.uid,
-      await hashPassword(credentials.password),
+      await services.passwords.hash(credentials.password),
     )
   }
   return found.account

@@ -9,6 +9,7 @@ import type { FaxDocuments } from '../domain/fax-documents.js'
 import type { PageRenderer } from '../domain/page-renderer.js'
 import type { FileStore, Store } from '../domain/ports.js'
 import type { Clock } from '../shared/clock.js'
+import type { PasswordHashing } from '../shared/secrets.js'
 
 export interface Services {
   readonly store: Store
@@ -20,6 +21,8 @@ export interface Services {
   readonly pages: PageRenderer
   /** Makes the files faxes are downloaded as: their pages as a PDF, confirmation reports. */
   readonly documents: FaxDocuments
+  /** Hashes and checks account passwords. */
+  readonly passwords: PasswordHashing
 }
 
 export interface Actor {
@@ -33,4 +36,4 @@ export interface Actor {
  * What an operator command (`faxd accounts|numbers|tokens|clients …`) receives. There is no
  * actor: the operator is trusted, but the same rules hold.
  */
-export type OperatorServices = Pick<Services, 'store' | 'clock'>
+export type OperatorServices = Pick<Services, 'store' | 'clock' | 'passwords'>

@@ -9,7 +9,6 @@ import { type Account, type AccountType, normalizeEmail } from '../domain/accoun
 import { DomainError } from '../domain/domain-error.js'
 import { passwordProblem } from '../domain/password-policy.js'
 import { newId32 } from '../shared/ids.js'
-import { hashPassword } from '../shared/secrets.js'
 import type { OperatorServices } from './context.js'
 
 export async function createAccount(
@@ -61,7 +60,7 @@ export async function createAccount(
   }
   await services.store.accounts.create(
     account,
-    input.password ? await hashPassword(input.password) : null,
+    input.password ? await services.passwords.hash(input.password) : null,
   )
   return account
 }

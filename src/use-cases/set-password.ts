@@ -6,7 +6,6 @@
 import { DomainError } from '../domain/domain-error.js'
 import { passwordProblem } from '../domain/password-policy.js'
 import { signInKeys } from '../domain/sign-in-throttle.js'
-import { hashPassword } from '../shared/secrets.js'
 import type { OperatorServices } from './context.js'
 
 export async function setPassword(
@@ -21,6 +20,9 @@ export async function setPassword(
   if (problem !== null) {
     throw new DomainError('weak_password', problem)
   }
-  await services.store.accounts.setPasswordHash(account.uid, await hashPassword(input.password))
+  await services.store.accounts.setPasswordHash(
+    account.uid,
+    await services.passwords.hash(input.password),
+  )
   await services.store.signInThrottle.clear([signInKeys(account.email, '').account])
 }

@@ -14,15 +14,16 @@ import { createApp } from '../../src/api/create-app.js'
 import { DOCUMENT_KINDS } from '../../src/domain/document-kind.js'
 import type { Store } from '../../src/domain/ports.js'
 import { FileStoreRenderer } from '../../src/rendering/file-store-renderer.js'
-import { renderInProcess } from '../../src/rendering/render-to-tiff.js'
 import { FileStoreFaxDocuments } from '../../src/reports/file-store-fax-documents.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
 import { openPostgresDatabase } from '../../src/storage/sql/postgres-database.js'
 import { createSqlStore } from '../../src/storage/sql/sql-store.js'
 import { ERROR_KEYS } from '../support/error-body.js'
+import { TEST_PASSWORDS } from '../support/test-passwords.js'
 import {
   openTestApp,
+  renderInTestProcess,
   TEST_RENDER_SETTINGS,
   type TestApp,
   type TestUser,
@@ -58,8 +59,9 @@ describe('PostgreSQL refusing connections', () => {
         files,
         clock: new ManualClock(Date.UTC(2026, 10, 27, 12, 0, 0)),
         documentKinds: new Set(DOCUMENT_KINDS),
-        pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, renderInProcess),
+        pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, renderInTestProcess),
         documents: new FileStoreFaxDocuments(files),
+        passwords: TEST_PASSWORDS,
       },
     })
     await app.ready()

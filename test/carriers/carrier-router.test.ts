@@ -15,6 +15,7 @@ import { storeLocalNumbers } from '../../src/carriers/store-local-numbers.js'
 import type { Carrier } from '../../src/domain/carrier.js'
 import { asE164 } from '../../src/domain/fax-number.js'
 import { ManualClock } from '../../src/shared/clock.js'
+import { TEST_PASSWORDS } from '../support/test-passwords.js'
 import { addNumber } from '../../src/use-cases/add-number.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
 import { ENGINES, freshStoreForEachTest } from '../support/test-database.js'
@@ -26,7 +27,7 @@ for (const engine of ENGINES) {
     let simulated: Carrier
 
     beforeEach(async () => {
-      const services = { store: world().store, clock: new ManualClock() }
+      const services = { store: world().store, clock: new ManualClock(), passwords: TEST_PASSWORDS }
       const owner = await createAccount(services, {
         email: 'owner@example.test',
         type: null,

@@ -21,6 +21,7 @@ import type { Account } from '../../src/domain/account.js'
 import { asE164 } from '../../src/domain/fax-number.js'
 import { readAllBytes } from '../../src/domain/ports.js'
 import { ManualClock } from '../../src/shared/clock.js'
+import { TEST_PASSWORDS } from '../support/test-passwords.js'
 import { FsFileStore } from '../../src/storage/files/fs-file-store.js'
 import type { Impairments } from '../../src/telephony/net/impaired-network.js'
 import { addNumber } from '../../src/use-cases/add-number.js'
@@ -74,7 +75,7 @@ for (const engine of ENGINES) {
     let owner: Account
 
     beforeEach(async () => {
-      const services = { store: world().store, clock }
+      const services = { store: world().store, clock, passwords: TEST_PASSWORDS }
       owner = await createAccount(services, {
         email: 'owner@example.test',
         type: null,

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import Database from 'better-sqlite3'
 import pg from 'pg'
+import { SQLITE_FILE_NAME } from '../../src/storage/sql/open-store.js'
 import { serve } from '../support/faxd-process.js'
 import { TEST_DATABASE_URL } from '../support/test-database.js'
 
@@ -157,6 +159,17 @@ describe('operator CLI on the embedded store', () => {
     )
     assert.equal(set.code, 0, set.stderr)
     assert.deepEqual(set.json, { uid: adminUid, password_set: true })
+    // The service hashes at the documented cost (docs/authentication.md), not at the suite's.
+    const stored = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true })
+    try {
+      const row = stored.prepare('select password_hash from accounts where uid = ?').get(adminUid)
+      assert.match(
+        (row as { password_hash: string }).password_hash,
+        /^scrypt\$N=16384,r=8,p=5\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/,
+      )
+    } finally {
+      stored.close()
+    }
 
     const server = await serve(env)
     try {

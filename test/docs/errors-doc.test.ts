@@ -7,8 +7,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { DOMAIN_ERROR_STATUS } from '../../src/api/api-error.js'
-
-const ROOT = join(import.meta.dirname, '..', '..')
+import { PROJECT_ROOT as ROOT } from '../support/project-root.js'
 
 async function documentedCodes(): Promise<Map<string, number>> {
   const text = await readFile(join(ROOT, 'docs', 'errors.md'), 'utf8')

@@ -15,6 +15,7 @@ import {
 } from '../../src/storage/sql/compiled-statement.js'
 import type { Database } from '../../src/storage/sql/schema.js'
 import { systemClock } from '../../src/shared/clock.js'
+import { TEST_PASSWORDS } from '../support/test-passwords.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
 import { ENGINES, openTestStore, type TestStore } from '../support/test-database.js'
 
@@ -47,7 +48,7 @@ for (const engine of ENGINES) {
       other = await openTestStore(engine)
       db = t.database()
       const account = await createAccount(
-        { store: t.store, clock: systemClock },
+        { store: t.store, clock: systemClock, passwords: TEST_PASSWORDS },
         { email: 'compiled@example.test', type: 'individual', adminUid: null, password: null },
       )
       uid = account.uid

@@ -5,6 +5,7 @@
 import type { StoreOptions } from '../../src/storage/sql/open-store.js'
 import { openStore } from '../../src/storage/sql/open-store.js'
 import { systemClock } from '../../src/shared/clock.js'
+import { TEST_PASSWORDS } from './test-passwords.js'
 import { addNumber } from '../../src/use-cases/add-number.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
 import { createPersonalToken } from '../../src/use-cases/create-personal-token.js'
@@ -17,7 +18,7 @@ export async function aSenderWithToken(
 ): Promise<string> {
   const store = await openStore(storeOptions)
   try {
-    const services = { store, clock: systemClock }
+    const services = { store, clock: systemClock, passwords: TEST_PASSWORDS }
     const account = await createAccount(services, {
       email,
       type: 'individual',

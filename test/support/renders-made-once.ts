@@ -13,8 +13,7 @@ import type { PageRenderer } from '../../src/domain/page-renderer.js'
 import type { FileStore } from '../../src/domain/ports.js'
 import { FileStoreRenderer, type RunRender } from '../../src/rendering/file-store-renderer.js'
 import type { RenderJob } from '../../src/rendering/render-job.js'
-import { renderInProcess } from '../../src/rendering/render-to-tiff.js'
-import { TEST_RENDER_SETTINGS } from './test-app.js'
+import { TEST_RENDER_SETTINGS, renderInTestProcess } from './test-app.js'
 
 interface Made {
   readonly tiff: Uint8Array
@@ -50,7 +49,7 @@ const renderOnce: RunRender = async (job, onProgress, signal) => {
   let render = made.get(key)
   if (render === undefined) {
     render = (async () => {
-      const result = await renderInProcess(job, onProgress, signal)
+      const result = await renderInTestProcess(job, onProgress, signal)
       return { tiff: new Uint8Array(await readFile(job.outputPath)), result }
     })()
     made.set(key, render)

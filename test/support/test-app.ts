@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DOCUMENT_KINDS, type DocumentKind } from '../../src/domain/document-kind.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
-import { FileStoreRenderer } from '../../src/rendering/file-store-renderer.js'
+import { FileStoreRenderer, type RunRender } from '../../src/rendering/file-store-renderer.js'
 import { inIsolation, type Isolation } from '../../src/rendering/isolated-renderer.js'
-import { renderInProcess } from '../../src/rendering/render-to-tiff.js'
 import type { Sandbox } from '../../src/sandbox/sandbox.js'
 import { FileStoreFaxDocuments } from '../../src/reports/file-store-fax-documents.js'
 import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-settings.js'
@@ -28,6 +27,7 @@ import { createAccount } from '../../src/use-cases/create-account.js'
 import { createPersonalToken } from '../../src/use-cases/create-personal-token.js'
 import { createLogger } from '../../src/shared/logger.js'
 import { LogCapture } from './log-capture.js'
+import { TEST_PASSWORDS } from './test-passwords.js'
 import { multipartBody } from './multipart.js'
 import { type Engine, type TestStore, openTestStore } from './test-database.js'
 
@@ -111,6 +111,16 @@ export const TEST_RENDER_ISOLATION: Isolation = {
   sandbox: TEST_SANDBOX,
 }
 
+/**
+ * renderInProcess (render-to-tiff.ts), loaded at the first render: pdf.js, the canvas and sharp
+ * cost a test file about 0.3 CPU-seconds to load, and most of the files that open an app render
+ * nothing.
+ */
+export const renderInTestProcess: RunRender = async (job, onProgress, signal) => {
+  const { renderInProcess } = await import('../../src/rendering/render-to-tiff.js')
+  return renderInProcess(job, onProgress, signal)
+}
+
 export interface TestAppOptions {
   /** The document kinds the server renders (default: all, as where LibreOffice is installed). */
   readonly documentKinds?: ReadonlySet<DocumentKind>
@@ -140,9 +150,10 @@ export async function openTestApp(
     pages: new FileStoreRenderer(
       files,
       TEST_RENDER_SETTINGS,
-      options.renderIn === 'sandbox' ? inIsolation(TEST_RENDER_ISOLATION) : renderInProcess,
+      options.renderIn === 'sandbox' ? inIsolation(TEST_RENDER_ISOLATION) : renderInTestProcess,
     ),
     documents: new FileStoreFaxDocuments(files),
+    passwords: TEST_PASSWORDS,
   }
   const logs = new LogCapture()
   const app = await createApp({

@@ -14,6 +14,7 @@ import type { FaxRecord } from '../../src/domain/fax.js'
 import { asE164 } from '../../src/domain/fax-number.js'
 import type { InboundFax } from '../../src/domain/inbound-fax.js'
 import { ManualClock } from '../../src/shared/clock.js'
+import { TEST_PASSWORDS } from '../support/test-passwords.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
 import { inboundFaxes, inboundFaxId } from '../../src/use-cases/receive-inbound-fax.js'
 import { aWebhook } from '../support/sample-records.js'
@@ -34,7 +35,7 @@ for (const engine of ENGINES) {
 
     beforeEach(async () => {
       owner = await createAccount(
-        { store: world().store, clock },
+        { store: world().store, clock, passwords: TEST_PASSWORDS },
         { email: 'owner@example.test', type: null, adminUid: null, password: null },
       )
     })
