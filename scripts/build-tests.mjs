@@ -8,9 +8,11 @@
 //    incrementally, so that a second run with nothing changed takes a second or two.
 // 2. Every other file of src/ and test/ (fixtures, SIPp scenarios, .mjs entries, and the .ts
 //    sources themselves, which some tests start through tsx in a child process) is linked at
-//    its place under .build/, a folder without TypeScript as one link; so are bin/, docs/ and
-//    node_modules/. A test reaches what it reaches from test/ by the same relative path, and
-//    a link resolves to the real file, so a child process started from it runs the sources.
+//    its place under .build/, a folder without TypeScript as one link; so are bin/, docs/,
+//    node_modules/ and package.json (its "type": "module" is read beside the code by a render
+//    process in its sandbox, which sees nothing above .build/). A test reaches what it reaches
+//    from test/ by the same relative path, and a link resolves to the real file, so a child
+//    process started from it runs the sources.
 import { execFileSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
@@ -60,7 +62,7 @@ function linkFolder(folder) {
   }
 }
 
-for (const top of ['bin', 'docs', 'node_modules']) {
+for (const top of ['bin', 'docs', 'node_modules', 'package.json']) {
   link(top)
 }
 for (const folder of ['src', 'test']) {

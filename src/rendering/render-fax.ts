@@ -10,17 +10,23 @@ import type { DocumentKind } from '../domain/document-kind.js'
 import type { Resolution } from '../domain/outbox-entry.js'
 import { binarizeForText, ditherPreservingTones } from './binarize.js'
 import type { CoverSheetInput } from './cover-page.js'
-import { coverSheetCount, renderCoverSheets } from './cover-page.js'
 import { verticalDpi, HORIZONTAL_DPI } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
-import { openBilevelTiff, renderBilevelTiffPage } from './fax-tiff-pages.js'
-import { inspectPicture, renderPicturePage } from './image-pages.js'
-import { convertOfficeToPdf } from './office-conversion.js'
-import { openPdf } from './pdf-pages.js'
 import type { PageBudget } from './rendering-error.js'
 import type { RenderProgress, RenderSettings } from './render-settings.js'
 import { RenderingError } from './rendering-error.js'
-import { decodeText, renderTextPages } from './text-pages.js'
+
+/**
+ * Each kind's drawing code, loaded by the first document that needs it: a render process loads
+ * the canvas (whose font manager alone is a tenth of a CPU-second), pdf.js or sharp only for the
+ * documents that use them, and a fax TIFF needs none of them.
+ */
+const coverPages = () => import('./cover-page.js')
+const pdfPages = () => import('./pdf-pages.js')
+const textPages = () => import('./text-pages.js')
+const picturePages = () => import('./image-pages.js')
+const faxTiffPages = () => import('./fax-tiff-pages.js')
+const officeConversion = () => import('./office-conversion.js')
 
 export interface FaxDocuments {
   /** The documents in the order they are sent. */
@@ -39,7 +45,10 @@ export async function renderFax<Page>(
   onProgress: (progress: RenderProgress) => void = () => {},
 ): Promise<Page[]> {
   const kinds = fax.documents.map((data, index) => documentKind(data, index, settings))
-  const coverSheets = fax.cover === undefined ? 0 : coverSheetCount(fax.cover.cover, settings.paper)
+  const coverSheets =
+    fax.cover === undefined
+      ? 0
+      : (await coverPages()).coverSheetCount(fax.cover.cover, settings.paper)
   await checkKnownPageCounts(fax.documents, kinds, coverSheets, settings)
   const pages: Page[] = []
   const lineStretch = verticalDpi(fax.resolution) / HORIZONTAL_DPI
@@ -69,6 +78,7 @@ export async function renderFax<Page>(
     return pages
   }
   const total = coverSheets + pages.length
+  const { renderCoverSheets } = await coverPages()
   const sheets = await renderCoverSheets(fax.cover, total, settings.paper, fax.resolution)
   const cover = sheets.map((grey) => encodePage(binarizeForText(grey, lineStretch)))
   onProgress({ pagesDone: total, document: 0 })
@@ -90,14 +100,18 @@ async function checkKnownPageCounts(
     const budget = { limit: settings.maxPages, used }
     const kind = kinds[index]
     if (kind === 'pdf') {
+      const { openPdf } = await pdfPages()
       const pdf = await openPdf(data, { pages: budget, maxImagePixels: settings.maxPicturePixels })
       used += pdf.pageCount
       await pdf.close()
     } else if (kind === 'png' || kind === 'jpeg' || kind === 'tiff') {
       const bilevel =
-        kind === 'tiff' ? openBilevelTiff(data, budget, settings.maxPicturePixels) : undefined
+        kind === 'tiff'
+          ? (await faxTiffPages()).openBilevelTiff(data, budget, settings.maxPicturePixels)
+          : undefined
       const limits = { maxPixels: settings.maxPicturePixels, pages: budget }
-      used += bilevel?.pages.length ?? (await inspectPicture(data, limits)).pages
+      used +=
+        bilevel?.pages.length ?? (await (await picturePages()).inspectPicture(data, limits)).pages
     }
   }
 }
@@ -130,12 +144,15 @@ async function renderDocument(
   addPage: (grey: GreyImage, drawn: boolean) => void,
 ): Promise<void> {
   switch (kind) {
-    case 'text':
+    case 'text': {
+      const { decodeText, renderTextPages } = await textPages()
       for (const page of renderTextPages(decodeText(data), settings.paper, fax.resolution)) {
         addPage(page, true)
       }
       return
+    }
     case 'tiff': {
+      const { openBilevelTiff, renderBilevelTiffPage } = await faxTiffPages()
       const tiff = openBilevelTiff(data, budget, settings.maxPicturePixels)
       if (tiff !== undefined) {
         for (let page = 0; page < tiff.pages.length; page++) {
@@ -154,8 +171,9 @@ async function renderDocument(
     case 'pdf': {
       const pdf =
         kind === 'office' && settings.office !== undefined
-          ? await convertOfficeToPdf(data, settings.office)
+          ? await (await officeConversion()).convertOfficeToPdf(data, settings.office)
           : data
+      const { openPdf } = await pdfPages()
       const document = await openPdf(pdf, {
         pages: budget,
         maxImagePixels: settings.maxPicturePixels,
@@ -180,6 +198,7 @@ async function renderPicture(
   addPage: (grey: GreyImage, drawn: boolean) => void,
 ): Promise<void> {
   const limits = { maxPixels: settings.maxPicturePixels, pages: budget }
+  const { inspectPicture, renderPicturePage } = await picturePages()
   const { pages } = await inspectPicture(data, limits)
   for (let page = 0; page < pages; page++) {
     addPage(await renderPicturePage(data, page, fax.resolution, limits), false)

@@ -29,7 +29,6 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
@@ -37,7 +36,8 @@ import type { Kysely } from 'kysely'
 import { sessionId } from '../../src/domain/fax-event.js'
 import type { Database } from '../../src/storage/sql/schema.js'
 import { BIN, serve, type FaxdProcess } from '../support/faxd-process.js'
-import { DOCUMENTS, documentPath } from '../support/fixtures.js'
+import { faxTiffOf } from '../support/fax-tiff.js'
+import { DOCUMENTS } from '../support/fixtures.js'
 import { startReceiver, type Receiver } from '../webhooks/receiver.js'
 import { openCrashDatabase, type CrashEngine } from './crash-database.js'
 import {
@@ -65,6 +65,7 @@ const KEEP = process.env['CRASH_KEEP'] === '1'
 /** A call of two typical pages to +15555550100 (51.4 s, docs/test-numbers.md) takes 0.1 s. */
 const TIME_SCALE = '0.002'
 const FROM = '+15555550150'
+/** Sent as a fax TIFF (test/support/fax-tiff.ts): each sendFax renders it. */
 const DOCUMENT = 'text-letter.pdf'
 const PAGES = DOCUMENTS.find((fixture) => fixture.file === DOCUMENT)?.pages ?? 0
 /**
@@ -306,8 +307,8 @@ async function operatorSetup(env: Record<string, string>): Promise<string> {
 
 async function upload(url: string, token: string): Promise<string> {
   const form = new FormData()
-  const pdf = await readFile(documentPath(DOCUMENT))
-  form.append('fax_file', new Blob([pdf], { type: 'application/pdf' }), DOCUMENT)
+  const tiff = await faxTiffOf(DOCUMENT)
+  form.append('fax_file', new Blob([tiff], { type: 'image/tiff' }), 'letter.tif')
   const response = await fetch(`${url}/v3/accounts/self/files`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },

@@ -1,14 +1,16 @@
 /**
- * The project's folder: the nearest one above this module that holds package.json. The suite
- * runs from its compiled copy under .build/ (scripts/build-tests.mjs), where the sources are
- * links, so a test that reads the sources as files starts from here, not from its own folder.
+ * The project's folder: where the package.json nearest above this module really is. The suite
+ * runs from its compiled copy under .build/ (scripts/build-tests.mjs), where the sources and
+ * package.json are links, so a test that reads the sources as files starts from here, not
+ * from its own folder.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 function projectRoot(from: string): string {
-  if (existsSync(join(from, 'package.json'))) {
-    return from
+  const manifest = join(from, 'package.json')
+  if (existsSync(manifest)) {
+    return dirname(realpathSync(manifest))
   }
   const parent = dirname(from)
   if (parent === from) {
