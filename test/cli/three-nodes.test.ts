@@ -210,9 +210,9 @@ describe(
           ])
           cut[from === 1 ? 'restartedFrom1' : 'restartedFrom2']++
         }
-        // The victim was seen between page 1 and page 2 of a call, and held up to four: under
-        // load page 2 may get through before the kill lands, so which calls were left with pages
-        // to send varies; at least one is (each is checked above).
+        // The victim was stopped while it held a call between page 1 and page 2, and it may have
+        // held more (up to eight): which of those were left with pages to send varies; the one
+        // it was stopped in is (each is checked above).
         t.diagnostic(`calls cut by the kill: ${JSON.stringify(cut)}`)
         assert.ok(
           cut.restartedFrom1 + cut.restartedFrom2 >= 1,
@@ -258,33 +258,48 @@ describe(
         }
       }
 
-      /** Polls the calls in progress until one has page 1 confirmed; answers its worker. */
+      /**
+       * Polls the calls in progress until one has page 1 confirmed and not page 2; answers its
+       * worker, paused (SIGSTOP) while it still holds such a call, so that the kill that follows
+       * cuts one short whatever the load: a worker seen between two pages and then left running
+       * could finish the call before the kill lands.
+       */
       async function aWorkerInTheMiddleOfACall(
         candidates: readonly WorkerProcess[],
       ): Promise<WorkerProcess> {
         const until = Date.now() + ALL_ENDED_WITHIN_MS
         for (;;) {
-          const calls = await db
-            .selectFrom('deliveries')
-            .innerJoin('jobs', 'jobs.delivery_id', 'deliveries.id')
-            .select(['jobs.locked_by', 'deliveries.call_pages'])
-            .where('deliveries.calling', '=', 1)
-            .where('jobs.kind', '=', 'send-fax')
-            .where('jobs.locked_by', 'is not', null)
-            .execute()
-          for (const call of calls) {
-            if (call.call_pages !== '[1]') {
+          for (const pid of await workersBetweenPages()) {
+            const worker = candidates.find((each) => each.pid === pid)
+            if (worker === undefined) {
               continue
             }
-            const pid = Number(call.locked_by?.split(':')[1])
-            const worker = candidates.find((each) => each.pid === pid)
-            if (worker !== undefined) {
+            worker.pause()
+            // A write it sent just before the stop lands meanwhile.
+            await sleep(100)
+            if ((await workersBetweenPages()).includes(pid)) {
               return worker
             }
+            worker.resume()
           }
           assert.ok(Date.now() < until, 'no call got page 1 through')
           await sleep(10)
         }
+      }
+
+      /** The pids of the workers holding a call with page 1 confirmed and not page 2. */
+      async function workersBetweenPages(): Promise<number[]> {
+        const calls = await db
+          .selectFrom('deliveries')
+          .innerJoin('jobs', 'jobs.delivery_id', 'deliveries.id')
+          .select(['jobs.locked_by', 'deliveries.call_pages'])
+          .where('deliveries.calling', '=', 1)
+          .where('jobs.kind', '=', 'send-fax')
+          .where('jobs.locked_by', 'is not', null)
+          .execute()
+        return calls
+          .filter((call) => call.call_pages === '[1]')
+          .map((call) => Number(call.locked_by?.split(':')[1]))
       }
     }
 

@@ -19,6 +19,10 @@ export interface WorkerProcess {
   crashed(): boolean
   /** Everything it wrote so far: its pino JSON lines (stdout), then its messages (stderr). */
   log(): string
+  /** SIGSTOP: it stops where it is, and writes nothing more until resume(). */
+  pause(): void
+  /** SIGCONT after pause(). */
+  resume(): void
   /** SIGKILL; resolves once it has exited. */
   kill(): Promise<void>
   /** SIGTERM (the job in hand finishes); resolves once it has exited. */
@@ -64,6 +68,8 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     running: () => !exited,
     crashed: () => exited && !signalled,
     log: () => log + stderr,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     kill: async () => signal('SIGKILL'),
     stop: async () => signal('SIGTERM'),
   }
