@@ -12,16 +12,16 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { sql } from 'kysely'
+import { siblingScript } from '../support/sibling-script.js'
 import { printStressSizes, stressSize } from '../support/stress-size.js'
 import { openTestStore, TEST_DATABASE_URL } from '../support/test-database.js'
 import type { DrainReport } from './drain-worker.js'
 
 const JOBS = stressSize('drainJobs')
 const PROCESSES = 4
-const WORKER_SCRIPT = fileURLToPath(new URL('./drain-worker.ts', import.meta.url))
+const WORKER_SCRIPT = siblingScript(import.meta.url, 'drain-worker')
 
 /** The id of the i-th job: the same width for every i, so text order is number order. */
 function jobId(index: number): string {
@@ -39,8 +39,8 @@ interface RunningWorker {
 
 function startWorker(name: string, schema: string, folder: string): RunningWorker {
   const output = join(folder, `${name}.txt`)
-  const child = fork(WORKER_SCRIPT, [], {
-    execArgv: ['--import', 'tsx'],
+  const child = fork(WORKER_SCRIPT.path, [], {
+    execArgv: [...WORKER_SCRIPT.execArgv],
     env: {
       ...process.env,
       FAXD_TEST_DATABASE_URL: TEST_DATABASE_URL,

@@ -10,12 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import SQLite from 'better-sqlite3'
+import { siblingScript } from '../support/sibling-script.js'
 
 const run = promisify(execFile)
-const PROCESS = fileURLToPath(new URL('./sqlite-counter-process.ts', import.meta.url))
+const PROCESS = siblingScript(import.meta.url, 'sqlite-counter-process')
 const PROCESSES = 3
 const TIMES = 200
 
@@ -36,7 +36,7 @@ describe('SQLite shared by several processes', () => {
         setup.close()
         const outputs = await Promise.all(
           Array.from({ length: PROCESSES }, async () =>
-            run(process.execPath, ['--import', 'tsx', PROCESS, file, String(TIMES)]),
+            run(process.execPath, [...PROCESS.execArgv, PROCESS.path, file, String(TIMES)]),
           ),
         )
         const results = outputs.map(
