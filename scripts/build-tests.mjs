@@ -5,7 +5,9 @@
 //
 // 1. tsc -p tsconfig.test.json type-checks src, test, bench and scripts (as `npm run check`
 //    does) and writes their JavaScript, with source maps, under .build/ in the same layout;
-//    incrementally, so that a second run with nothing changed takes a second or two.
+//    incrementally, so that a second run with nothing changed takes a second or two (tsc does
+//    not write again a file it thinks current: after editing or deleting anything under .build/
+//    by hand, delete .build/ whole).
 // 2. Every other file of src/ and test/ (fixtures, SIPp scenarios, .mjs entries, and the .ts
 //    sources themselves, which some tests start through tsx in a child process) is linked at
 //    its place under .build/, a folder without TypeScript as one link; so are bin/, docs/,
