@@ -65,6 +65,27 @@ describe('ditherPreservingTones', () => {
     }
   })
 
+  it('packs a black-and-white page bit for bit as error diffusion makes it', () => {
+    // Text-like black and white, and the same with one grey pixel where the diffusion ends (the
+    // last row runs right to left): that one sends the page through the error diffusion, where
+    // every pixel before it carries no error.
+    const paint = (x: number, y: number) => ((x * 7 + y * 13) % 11 < 4 ? 0 : 255)
+    const packed = ditherPreservingTones(image(203, 40, paint))
+    const diffused = ditherPreservingTones(
+      image(203, 40, (x, y) => (x === 0 && y === 39 ? 100 : paint(x, y))),
+    )
+    let differing = 0
+    for (let y = 0; y < 40; y++) {
+      for (let x = 0; x < 203; x++) {
+        if (!(x === 0 && y === 39) && isBlack(packed, x, y) !== isBlack(diffused, x, y)) {
+          differing++
+        }
+        assert.equal(isBlack(packed, x, y), paint(x, y) === 0)
+      }
+    }
+    assert.equal(differing, 0)
+  })
+
   it('leaves pure black and pure white exactly as they are', () => {
     const bitmap = ditherPreservingTones(image(64, 64, (x) => (x < 32 ? 0 : 255)))
     for (let y = 0; y < 64; y++) {
