@@ -30,6 +30,7 @@ import {
   runTool,
   wordsOf,
 } from './ocr.js'
+import { ghostscriptFaxPages } from '../support/fax-tiff.js'
 
 const FIXTURES = new URL('../fixtures/', import.meta.url)
 const documentPath = (file: string): string => fileURLToPath(new URL(`documents/${file}`, FIXTURES))
@@ -92,17 +93,7 @@ async function writeOurPages(file: string, dir: string): Promise<string[]> {
 
 /** Ghostscript's fax rendering of the document at fine resolution, one file a page; their paths. */
 async function writeGhostscriptPages(file: string, dir: string): Promise<string[]> {
-  await runTool('gs', [
-    '-q',
-    '-dNOPAUSE',
-    '-dBATCH',
-    '-dSAFER',
-    '-sDEVICE=tiffg4',
-    '-r204x196',
-    '-o',
-    join(dir, 'gs-%03d.tif'),
-    documentPath(file),
-  ])
+  await ghostscriptFaxPages(documentPath(file), join(dir, 'gs-%03d.tif'))
   return filesStartingWith(dir, 'gs-')
 }
 

@@ -29,18 +29,26 @@ async function makeFaxTiff(pdf: string): Promise<Buffer> {
   const folder = await mkdtemp(join(tmpdir(), 'faxd-tiff-'))
   try {
     const output = join(folder, 'pages.tif')
-    await run('gs', [
-      '-q',
-      '-dNOPAUSE',
-      '-dBATCH',
-      '-dSAFER',
-      '-sDEVICE=tiffg4',
-      '-r204x196',
-      `-sOutputFile=${output}`,
-      pdf,
-    ])
+    await ghostscriptFaxPages(pdf, output)
     return await readFile(output)
   } finally {
     await rm(folder, { recursive: true, force: true })
   }
+}
+
+/**
+ * Ghostscript's fax rendering of `pdf` (tiffg4, 204 × 196 dpi) into `output`: one TIFF of every
+ * page, or a file a page where `output` holds a %03d.
+ */
+export async function ghostscriptFaxPages(pdf: string, output: string): Promise<void> {
+  await run('gs', [
+    '-q',
+    '-dNOPAUSE',
+    '-dBATCH',
+    '-dSAFER',
+    '-sDEVICE=tiffg4',
+    '-r204x196',
+    `-sOutputFile=${output}`,
+    pdf,
+  ])
 }
