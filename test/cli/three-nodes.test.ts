@@ -19,11 +19,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sql } from 'kysely'
 import { spawnWorker, type WorkerProcess } from '../crash/worker-process.js'
 import { serve } from '../support/faxd-process.js'
 import { faxTiffOf } from '../support/fax-tiff.js'
-import { localTcpPorts } from '../support/process-sockets.js'
 import { aSenderWithToken } from '../support/operator-setup.js'
 import { aPostgresSchema, type PostgresSchema } from '../support/postgres-schema.js'
 import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from '../support/s3-server.js'
@@ -277,7 +275,10 @@ describe(
               continue
             }
             worker.pause()
-            await statementsDone(pid)
+            // A write it sent just before the stop lands meanwhile. (Waiting instead until
+            // PostgreSQL runs no statement of its connections can wait for ever: one of them may
+            // wait for a row lock that another, paused in its transaction, holds.)
+            await sleep(100)
             if ((await workersBetweenPages()).includes(pid)) {
               return worker
             }
@@ -285,26 +286,6 @@ describe(
           }
           assert.ok(Date.now() < until, 'no call got page 1 through')
           await sleep(10)
-        }
-      }
-
-      /**
-       * Resolves once PostgreSQL runs no statement on the connections of the process `pid` (paused):
-       * what it sent before the stop is then committed or never will be, and the rows say where
-       * its calls stand.
-       */
-      async function statementsDone(pid: number): Promise<void> {
-        const ports = localTcpPorts(pid)
-        const until = Date.now() + 10_000
-        for (;;) {
-          const { rows } = await sql<{ running: string }>`
-            select count(*) as running from pg_stat_activity
-            where client_port = any(${ports}) and state = 'active'`.execute(db)
-          if (Number(rows[0]?.running) === 0) {
-            return
-          }
-          assert.ok(Date.now() < until, `worker ${pid}'s statements still run after 10 s`)
-          await sleep(5)
         }
       }
 

@@ -60,6 +60,8 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     signalled = true
     const done = once(child, 'exit')
     child.kill(name)
+    // A paused worker (pause()) acts on SIGTERM only once it runs again.
+    child.kill('SIGCONT')
     await done
   }
   return {
