@@ -119,7 +119,6 @@ describe(
         spawnWorker({ ...shared, FAXD_DATA: folder }),
       )
       await everyWorkerStarted(workers)
-      await schema.processesStarted()
       const headers = { authorization: `Bearer ${token}` }
       const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
         const response = await fetch(`${api.url}/v3/accounts/self${path}`, { headers })

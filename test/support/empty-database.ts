@@ -14,7 +14,7 @@ import { openPostgresDatabase } from '../../src/storage/sql/postgres-database.js
 import type { Database } from '../../src/storage/sql/schema.js'
 import type { SqlEngine } from '../../src/storage/sql/sql-engine.js'
 import { openSqliteDatabase } from '../../src/storage/sql/sqlite-database.js'
-import { SCHEMA_DROP_LOCK, TEST_DATABASE_URL } from './test-database.js'
+import { TEST_DATABASE_URL } from './test-database.js'
 
 export async function withEmptyDatabase(
   engine: SqlEngine,
@@ -36,18 +36,13 @@ export async function withEmptyDatabase(
   await admin.connect()
   try {
     await admin.query(`create schema ${schema}`)
-    // The migrations of `work` read the catalog of every schema: no other test may drop one
-    // meanwhile (test-database.ts, SCHEMA_DROP_LOCK), and this one drops its own only alone.
-    await admin.query('select pg_advisory_lock_shared($1)', [SCHEMA_DROP_LOCK])
     const db = openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema })
     try {
       await work(db)
     } finally {
       await db.destroy()
-      await admin.query('select pg_advisory_unlock_shared($1)', [SCHEMA_DROP_LOCK])
     }
   } finally {
-    await admin.query('select pg_advisory_lock($1)', [SCHEMA_DROP_LOCK])
     await admin.query(`drop schema ${schema} cascade`)
     await admin.end()
   }

@@ -117,29 +117,15 @@ async function openSqliteTestStore(): Promise<TestStore> {
   })
 }
 
-/**
- * Kysely's migrator reads the catalog of every schema in the database, and that read fails
- * when another test file drops its schema at the same moment. So test stores migrate while
- * holding this advisory lock shared, and drop their schema while holding it exclusively.
- */
-export const SCHEMA_DROP_LOCK = 0x66617864
-
 async function openPostgresTestStore(): Promise<TestStore> {
   const schema = `t_${randomBytes(8).toString('hex')}`
   await withAdminClient((client) => client.query(`CREATE SCHEMA ${schema}`))
   const options = { databaseUrl: TEST_DATABASE_URL, dataDir: tmpdir(), postgresSchema: schema }
   return trackedTestStore({
-    openStore: (via) =>
-      withAdminClient(async (client) => {
-        await client.query('SELECT pg_advisory_lock_shared($1)', [SCHEMA_DROP_LOCK])
-        return openStore({ ...options, ...via })
-      }),
+    openStore: (via) => openStore({ ...options, ...via }),
     openDatabase: () => openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema }),
     removeDatabase: () =>
-      withAdminClient(async (client) => {
-        await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_DROP_LOCK])
-        await client.query(`DROP SCHEMA ${schema} CASCADE`)
-      }),
+      withAdminClient((client) => client.query(`DROP SCHEMA ${schema} CASCADE`)),
   })
 }
 
@@ -176,10 +162,7 @@ async function trackedTestStore(lifecycle: DatabaseLifecycle): Promise<TestStore
   }
 }
 
-/**
- * Runs `work` with a short-lived connection of its own; advisory locks taken on it are
- * released when it closes.
- */
+/** Runs `work` with a short-lived connection of its own. */
 async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
   try {

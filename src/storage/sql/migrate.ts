@@ -4,7 +4,9 @@
  *
  * On PostgreSQL the Migrator's own tables are pinned to the current schema: left unpinned,
  * Kysely looks for them in every schema of the database, so a second faxd schema (or a test
- * schema) would make it skip creating them.
+ * schema) would make it skip creating them. The Migrator looks for them through
+ * `db.introspection`, which on PostgreSQL reads the current schema alone
+ * (postgres-schema-introspector.ts): Kysely's own failed when another faxd migrated meanwhile.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import type { SqlEngine } from './sql-engine.js'

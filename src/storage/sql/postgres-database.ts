@@ -3,11 +3,13 @@
  * are parsed to numbers by this pool's own type parsers; the global pg parsers are untouched.
  * An optional schema becomes the connections' search_path. Errors that mean the server cannot
  * be reached now become StoreUnavailableError (store-unavailable-dialect.ts). Each connection
- * prepares a query text once and reuses it (postgres-named-statements.ts).
+ * prepares a query text once and reuses it (postgres-named-statements.ts). Kysely's introspection
+ * reads the current schema only (postgres-schema-introspector.ts).
  */
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import pg from 'pg'
 import { NamedStatementsClient } from './postgres-named-statements.js'
+import { OneSchemaPostgresDialect } from './postgres-schema-introspector.js'
 import type { Database } from './schema.js'
 import { StoreUnavailableDialect } from './store-unavailable-dialect.js'
 
@@ -44,7 +46,7 @@ export function openPostgresDatabase(options: PostgresOptions): Kysely<Database>
     client.on('error', () => {})
   })
   return new Kysely<Database>({
-    dialect: new StoreUnavailableDialect(new PostgresDialect({ pool })),
+    dialect: new StoreUnavailableDialect(new OneSchemaPostgresDialect({ pool })),
   })
 }
 
