@@ -124,8 +124,9 @@ async function openPostgresTestStore(): Promise<TestStore> {
   return trackedTestStore({
     openStore: (via) => openStore({ ...options, ...via }),
     openDatabase: () => openPostgresDatabase({ url: TEST_DATABASE_URL, searchPath: schema }),
-    removeDatabase: () =>
-      withAdminClient((client) => client.query(`DROP SCHEMA ${schema} CASCADE`)),
+    removeDatabase: async () => {
+      await withAdminClient((client) => client.query(`DROP SCHEMA ${schema} CASCADE`))
+    },
   })
 }
 
