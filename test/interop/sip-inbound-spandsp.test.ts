@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
+import { createSocket } from 'node:dgram'
 import { createHmac } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -192,30 +193,40 @@ const run = promisify(execFile)
 
 /**
  * tshark capturing the call's UDP ports on the loopback interface into `file`; resolves once it
- * has started capturing. stop() ends it (SIGINT) and waits until the file is complete.
+ * captures. "Capturing on" on its stderr comes before the capture filter is in place, and under
+ * load the call's first INVITE went by unseen: so datagrams go to a port of the filter that
+ * nothing decodes until tshark lists one (`-P`, one line per packet on stdout). They stay in the
+ * file as plain UDP data. stop() ends it (SIGINT) and waits until the file is complete.
  */
 async function startCapture(
   file: string,
   ports: readonly number[],
 ): Promise<{ readonly file: string; stop(): Promise<void> }> {
-  const filter = ports.map((port) => `udp port ${port}`).join(' or ')
-  const child = spawn('tshark', ['-i', 'lo', '-f', filter, '-w', file, '-q'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const probePort = await freeUdpPort()
+  const filter = [...ports, probePort].map((port) => `udp port ${port}`).join(' or ')
+  const child = spawn('tshark', ['-i', 'lo', '-f', filter, '-w', file, '-q', '-P', '-l'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
-  await new Promise<void>((resolve, reject) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk
-      if (stderr.includes('Capturing on')) {
-        resolve()
-      }
-    })
-    child.once('error', (error) =>
-      reject(new Error(`tshark (Debian package tshark): ${error.message}`)),
-    )
-    void closed.then(() => reject(new Error(`tshark ended before capturing:\n${stderr}`)))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
   })
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
+  const probe = createSocket('udp4')
+  const probing = setInterval(() => probe.send('probe', probePort, '127.0.0.1'), 100)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve())
+      child.once('error', (error) =>
+        reject(new Error(`tshark (Debian package tshark): ${error.message}`)),
+      )
+      void closed.then(() => reject(new Error(`tshark ended before capturing:\n${stderr}`)))
+    })
+  } finally {
+    clearInterval(probing)
+    probe.close()
+  }
+  child.stdout.resume()
   return {
     file,
     stop: async () => {
