@@ -99,6 +99,14 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(webhooks|domain|shared)/' },
     },
     {
+      name: 'observability-boundaries',
+      severity: 'error',
+      comment:
+        'src/observability (metrics) may only import from src/observability, src/domain and src/shared: the parts that do the work report to it through callbacks the composition root connects.',
+      from: { path: '^src/observability/' },
+      to: { path: '^src/', pathNot: '^src/(observability|domain|shared)/' },
+    },
+    {
       name: 'rendering-boundaries',
       severity: 'error',
       comment:

@@ -223,6 +223,7 @@ class JobCounter {
         this.released += released ? 1 : 0
         return released
       },
+      depth: (...args) => jobs.depth(...args),
     }
     return { ...store, jobs: counting }
   }

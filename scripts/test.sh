@@ -305,6 +305,7 @@ PEERS=(
   /usr/include/spandsp/t30.h:libspandsp-dev
   tshark:tshark
   sipp:sip-tester
+  /usr/lib/python3/dist-packages/prometheus_client/parser.py:python3-prometheus-client
 )
 # Installed alongside: the English OCR data, Calc for spreadsheets, a font family for Office.
 PEER_EXTRAS=(tesseract-ocr-eng libreoffice-calc-nogui fonts-dejavu-core)

@@ -34,6 +34,11 @@
  *                 (default), 0 instant, 0.1 ten times faster (docs/test-numbers.md)
  *   FAXD_SIP_…, FAXD_T38_…, FAXD_FAX_…  the SIP trunk, when there is one: see readSipConfig below
  *                 and docs/sip-trunk.md
+ *   FAXD_METRICS_TOKEN  when set, /metrics answers only `Authorization: Bearer <it>` (at least
+ *                 16 characters; default: /metrics open to whoever reaches the port)
+ *   FAXD_METRICS_LISTEN  host[:port] where `faxd worker` serves its own /metrics (default port 9464;
+ *                 0 takes a free one, which the worker's start-up line names; default: none;
+ *                 `faxd serve` serves it on its API port) (docs/operating.md)
  *   FAXD_FILE_STORE  where documents and pages are kept: fs (default, FAXD_DATA/files), s3 (an
  *                 S3-compatible bucket every node shares) or postgres (the database of
  *                 DATABASE_URL): see readFileStoreConfig below and docs/scaling.md
@@ -58,6 +63,7 @@ export interface Config {
   readonly embeddedWorker: boolean
   readonly simulatedTimeScale: number
   readonly webhookAllowPrivate: boolean
+  readonly metrics: MetricsConfig
   readonly rendering: RenderingConfig
   /** Jobs of each kind one worker process runs at once. */
   readonly workerSlots: {
@@ -107,6 +113,13 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export interface MetricsConfig {
+  /** The bearer token /metrics asks for; null: none asked for. */
+  readonly token: string | null
+  /** Where `faxd worker` serves /metrics; null: it does not. */
+  readonly workerListen: { readonly host: string; readonly port: number } | null
+}
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env['PORT'] ?? '8080')
@@ -180,6 +193,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sip: readSipConfig(env),
     fileStore: readFileStoreConfig(env),
     webhookAllowPrivate: allowPrivate === '1',
+    metrics: readMetricsConfig(env),
     embeddedWorker: embedded === '1',
     simulatedTimeScale,
     rendering: {
@@ -199,6 +213,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     trustedProxies,
   }
+}
+
+function readMetricsConfig(env: NodeJS.ProcessEnv): MetricsConfig {
+  const token = env['FAXD_METRICS_TOKEN'] || null
+  if (token !== null && (token.length < 16 || /\s/.test(token))) {
+    throw new ConfigError(
+      'FAXD_METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 16`)',
+    )
+  }
+  const listen = env['FAXD_METRICS_LISTEN'] || null
+  if (listen === null) {
+    return { token, workerListen: null }
+  }
+  // 9464: where OpenTelemetry's Prometheus exporters listen by default.
+  return { token, workerListen: hostPort('FAXD_METRICS_LISTEN', listen, 9464, true) }
 }
 
 function isAddressOrRange(text: string): boolean {

@@ -32,6 +32,7 @@ import { inboundFaxes } from './use-cases/receive-inbound-fax.js'
 import { deliverWebhookJob } from './webhooks/deliver-webhook-job.js'
 import { NodeWebhookHttpClient } from './webhooks/node-http-client.js'
 import { Worker } from './jobs/worker.js'
+import { FaxdMetrics } from './observability/faxd-metrics.js'
 import { systemClock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { newId32 } from './shared/ids.js'
@@ -201,6 +202,7 @@ export function createWorker(
   config: Config,
   logger: Logger,
   sip: SipTrunk | null = null,
+  metrics?: FaxdMetrics,
 ): Worker {
   const name = `${hostname()}:${process.pid}:${newId32().slice(0, 8)}`
   const carriers = createCarriers(services, config, sip)
@@ -211,15 +213,36 @@ export function createWorker(
     services.store.jobs,
     services.clock,
     {
-      'render-fax': renderFaxJob(services),
+      'render-fax': renderFaxJob(services, {
+        onRendered: (outcome, seconds) => {
+          metrics?.rendered(
+            outcome.outcome,
+            outcome.outcome === 'ready' ? outcome.pages : 0,
+            seconds,
+          )
+        },
+      }),
       ...(placesCalls
-        ? { 'send-fax': sendFaxJob({ ...services, carriers, callLimits: config.callLimits }) }
+        ? {
+            'send-fax': sendFaxJob(
+              { ...services, carriers, callLimits: config.callLimits },
+              {
+                onOutcome: (outcome) => {
+                  if ('attempt' in outcome) {
+                    const final = outcome.outcome === 'final' ? outcome.record.status : null
+                    metrics?.attemptEnded(outcome.attempt, final)
+                  }
+                },
+              },
+            ),
+          }
         : {}),
       'deliver-webhook': deliverWebhookJob({
         store: services.store,
         clock: services.clock,
         http: new NodeWebhookHttpClient(),
         settings: { allowPrivateTargets: config.webhookAllowPrivate },
+        onAttempt: (result) => metrics?.webhookAttempt(result),
       }),
     },
     {
@@ -314,12 +337,21 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   const rendering = await prepareRendering(config.rendering, config.dataDir)
   const services = await openServices(config, rendering)
   const logger = createLogger(config.logLevel)
-  const app = await createApp({ services, logger, trustedProxies: config.trustedProxies })
+  const metrics = new FaxdMetrics(services.store.jobs, services.clock)
+  const app = await createApp({
+    services,
+    logger,
+    trustedProxies: config.trustedProxies,
+    operator: {
+      metrics,
+      ...(config.metrics.token === null ? {} : { metricsToken: config.metrics.token }),
+    },
+  })
   for (const notice of rendering.notices) {
     app.log[notice.level](notice.message)
   }
   const sip = config.sip === null ? null : await startSipService(services, config.sip, logger)
-  const worker = config.embeddedWorker ? createWorker(services, config, logger, sip) : null
+  const worker = config.embeddedWorker ? createWorker(services, config, logger, sip, metrics) : null
   app.addHook('onClose', async () => {
     await worker?.stop()
     await sip?.stop()

@@ -1,9 +1,10 @@
 /**
  * The HTTP application: Fastify with the Fax.Plus v3 routes under /v3, the OAuth2 endpoints
- * (/login, /token), /healthz and the OpenAPI document. Wires schemas, body parsers, the checks
- * every request passes (Host, encoding, storable text, the bearer token under /v3), the error
- * handler and the answers to requests Node's HTTP parser refuses (client-error.ts); routes
- * themselves only parse, call a use case and present.
+ * (/login, /token), /healthz, the operator's /readyz and /metrics (routes/operator.ts) and the
+ * OpenAPI document. Wires schemas, body parsers, the checks every request passes (Host,
+ * encoding, storable text, the bearer token under /v3), the error handler and the answers to
+ * requests Node's HTTP parser refuses (client-error.ts); routes themselves only parse, call a
+ * use case and present.
  */
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
@@ -15,6 +16,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify'
 import { MAX_TOTAL_FILE_BYTES } from '../domain/outbox-entry.js'
+import { newId24 } from '../shared/ids.js'
 import type { Services } from '../use-cases/context.js'
 import { ApiError, errorAnswer } from './api-error.js'
 import { authenticateRequest, requireOperation } from './authenticate-request.js'
@@ -34,6 +36,7 @@ import { registerFileRoutes } from './routes/files.js'
 import { registerMetaRoutes } from './routes/meta.js'
 import { registerNumberRoutes } from './routes/numbers.js'
 import { registerOAuthRoutes } from './routes/oauth.js'
+import { registerOperatorRoutes, type OperatorOptions } from './routes/operator.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerWebhookRoutes } from './routes/webhooks.js'
 import { SHARED_SCHEMAS } from './schemas/shared-schemas.js'
@@ -50,6 +53,8 @@ export interface AppOptions {
    * every user back for one attacker's failures.
    */
   readonly trustedProxies?: readonly string[]
+  /** /metrics and what it counts (routes/operator.ts); without it, no /metrics. */
+  readonly operator?: OperatorOptions
 }
 
 /**
@@ -62,6 +67,10 @@ export const AJV_OPTIONS = {
   useDefaults: true,
   allErrors: false,
 } as const
+
+const REQUEST_ID_HEADER = 'x-request-id'
+/** What a request id given by a proxy may look like: short, and nothing a log line would mangle. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
 
 /** JSON bodies are small: 4000 destinations take about 80 kB. Uploads are multipart and separate. */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024
@@ -82,6 +91,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       answerClientError(error, socket, responses, this.log)
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Every log line about a request carries its id (`reqId`), and the answer says it
+    // (X-Request-Id): the one a proxy in front gave, when it looks like an id, or a new one.
+    genReqId: (request) => {
+      const given = request.headers[REQUEST_ID_HEADER]
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId24()
+    },
     ajv: { customOptions: AJV_OPTIONS },
     schemaErrorFormatter: (errors, dataVar) => validationToApiError(errors, dataVar),
     // Errors the router finds before any handler (a bad percent-escape, an overlong parameter).
@@ -100,6 +115,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const openApi = new OpenApiCollector()
   app.addHook('onRoute', (route) => openApi.add(route))
   app.addHook('onSend', lingerOnEarlyAnswer)
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id)
+  })
   for (const schema of SHARED_SCHEMAS) {
     app.addSchema(schema)
   }
@@ -136,6 +154,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerOAuthRoutes(app, options.services)
   registerMetaRoutes(app, openApi, options.services)
+  registerOperatorRoutes(app, options.services, options.operator ?? {})
   await app.register(
     async (v3) => {
       v3.addHook('onRoute', requireOperation)

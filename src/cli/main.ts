@@ -280,9 +280,16 @@ export const SIP_WORKER_NOTICE =
  * line for people on stderr says it has started.
  */
 async function runWorker(config: Config): Promise<void> {
-  const [{ createLogger }, { createWorker, openServices, prepareRendering }] = await Promise.all([
+  const [
+    { createLogger },
+    { createWorker, openServices, prepareRendering },
+    { FaxdMetrics },
+    { startMetricsServer },
+  ] = await Promise.all([
     import('../shared/logger.js'),
     import('../main.js'),
+    import('../observability/faxd-metrics.js'),
+    import('../observability/metrics-server.js'),
   ])
   const logger = createLogger(config.logLevel)
   const rendering = await prepareRendering(config.rendering, config.dataDir)
@@ -290,20 +297,31 @@ async function runWorker(config: Config): Promise<void> {
     logger[notice.level](notice.message)
   }
   const services = await openServices(config, rendering)
-  const worker = createWorker(services, config, logger)
+  const metrics = new FaxdMetrics(services.store.jobs, services.clock)
+  const worker = createWorker(services, config, logger, null, metrics)
+  const listen = config.metrics.workerListen
+  const metricsServer =
+    listen === null ? null : await startMetricsServer(metrics, listen, config.metrics.token)
+  if (metricsServer !== null) {
+    logger.info({ url: `${metricsServer.url}/metrics` }, 'serving metrics')
+  }
   if (config.sip !== null) {
     logger.info(SIP_WORKER_NOTICE)
   }
   worker.start()
   const data = config.databaseUrl ? 'PostgreSQL' : config.dataDir
   logger.info({ data }, 'faxd worker started')
-  console.error(`faxd worker started (data in ${data})`)
+  const metricsAt = metricsServer === null ? '' : `; metrics at ${metricsServer.url}/metrics`
+  console.error(`faxd worker started (data in ${data}${metricsAt})`)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'stopping: finishing the job in hand')
       worker
         .stop()
-        .then(async () => services.store.close())
+        .then(async () => {
+          await metricsServer?.close()
+          await services.store.close()
+        })
         .then(
           () => process.exit(0),
           (error: unknown) => {

@@ -74,4 +74,19 @@ export interface JobQueue {
    * may make the job due at once; `runAtMs` is then the latest it runs.
    */
   release(id: string, worker: string, runAtMs: number, waitingFor?: string): Promise<boolean>
+  /**
+   * How the queue stands at nowMs, per kind that has jobs: how many are due and free (a claim
+   * could take them: never leased, released, or their lease expired), since when the oldest of
+   * them has been due, and how many are in hand (leased until nowMs or later). For operators
+   * (/metrics); it reads every job, so it is not for a hot path.
+   */
+  depth(nowMs: number): Promise<readonly QueueDepth[]>
+}
+
+export interface QueueDepth {
+  readonly kind: JobKind
+  readonly due: number
+  /** The run time of the oldest due job; null when none is due. */
+  readonly oldestDueAtMs: number | null
+  readonly inHand: number
 }

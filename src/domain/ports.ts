@@ -218,7 +218,16 @@ export interface Store {
    * StoreUnavailableError when it cannot be reached). For health checks.
    */
   ping(): Promise<void>
+  /** The schema's migrations against this code's (for readiness checks). */
+  schemaStatus(): Promise<SchemaStatus>
   close(): Promise<void>
+}
+
+export interface SchemaStatus {
+  /** Migrations this code has that the database has not had: it needs migrating. */
+  readonly missing: readonly string[]
+  /** Migrations the database has had that this code does not know: a newer faxd ran them. */
+  readonly unknown: readonly string[]
 }
 
 /** Document bytes, written whole or not at all (temp name, fsync, rename). */

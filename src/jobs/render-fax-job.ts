@@ -9,13 +9,22 @@ import type { ClaimedJob } from '../domain/job-queue.js'
 import {
   endOutboxEntry,
   prepareOutboxPages,
+  type PreparedOutcome,
   type RenderServices,
 } from '../use-cases/prepare-outbox-pages.js'
 import type { JobHandler } from './worker.js'
 
 export const MAX_RENDER_ATTEMPTS = 5
 
-export function renderFaxJob(services: RenderServices): JobHandler {
+export interface RenderFaxJobEvents {
+  /** A render ended with `outcome`, after `seconds` (not called when it threw or was stopped). */
+  onRendered?(outcome: PreparedOutcome, seconds: number): void
+}
+
+export function renderFaxJob(
+  services: RenderServices,
+  events: RenderFaxJobEvents = {},
+): JobHandler {
   return async (job: ClaimedJob, signal: AbortSignal) => {
     const outboxId = job.payload['outboxId']
     if (typeof outboxId !== 'string') {
@@ -30,6 +39,8 @@ export function renderFaxJob(services: RenderServices): JobHandler {
       )
       return
     }
-    await prepareOutboxPages(services, outboxId, signal)
+    const started = performance.now()
+    const outcome = await prepareOutboxPages(services, outboxId, signal)
+    events.onRendered?.(outcome, (performance.now() - started) / 1000)
   }
 }

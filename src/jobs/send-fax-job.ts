@@ -11,10 +11,19 @@
  * and the job is already someone else's or soon will be.)
  */
 import type { ClaimedJob } from '../domain/job-queue.js'
-import { transmitDelivery, type TransmitServices } from '../use-cases/transmit-delivery.js'
+import {
+  transmitDelivery,
+  type TransmitOutcome,
+  type TransmitServices,
+} from '../use-cases/transmit-delivery.js'
 import type { JobHandler } from './worker.js'
 
-export function sendFaxJob(services: TransmitServices): JobHandler {
+export interface SendFaxJobEvents {
+  /** Each run's outcome, once it is recorded (an operator's metrics count attempts from it). */
+  onOutcome?(outcome: TransmitOutcome): void
+}
+
+export function sendFaxJob(services: TransmitServices, events: SendFaxJobEvents = {}): JobHandler {
   return async (job: ClaimedJob, signal: AbortSignal) => {
     const deliveryId = job.payload['deliveryId']
     if (typeof deliveryId !== 'string') {
@@ -25,6 +34,7 @@ export function sendFaxJob(services: TransmitServices): JobHandler {
       takeOver: job.attempts > 1,
       signal,
     })
+    events.onOutcome?.(result)
     if (result.outcome === 'line-busy') {
       return { laterAtMs: result.laterAtMs, waitingFor: result.line }
     }

@@ -65,6 +65,8 @@ export interface DeliverWebhookDeps {
   readonly resolve?: HostResolver
   /** This server's addresses, read before every attempt; its network interfaces unless set. */
   readonly ownAddresses?: OwnAddresses
+  /** Each attempt's outcome, once it is recorded (for an operator's metrics). */
+  readonly onAttempt?: (outcome: AttemptOutcome['status']) => void
 }
 
 type AttemptResult = 'delivered' | 'refused' | 'retry'
@@ -94,6 +96,7 @@ export function deliverWebhookJob(deps: DeliverWebhookDeps): (job: ClaimedJob) =
     const { result, attempt } = await attemptDelivery(deps, delivery, secrets)
     const outcome = outcomeOf(result, delivery, ref.attempt, clock.now())
     await store.webhookDeliveries.recordAttempt(delivery.id, ref.attempt, attempt, outcome)
+    deps.onAttempt?.(outcome.status)
   }
 }
 

@@ -252,3 +252,35 @@ describe('the file store', () => {
     })
   }
 })
+
+describe('the metrics settings', () => {
+  it('ask for no token and serve no worker metrics by default', () => {
+    assert.deepEqual(readConfig({}).metrics, { token: null, workerListen: null })
+  })
+
+  it('read the token, and the worker address with 9464 as its port unless given', () => {
+    const token = 'f3a9c2e1d4b5a6978877665544332211'
+    assert.deepEqual(
+      readConfig({ FAXD_METRICS_TOKEN: token, FAXD_METRICS_LISTEN: '0.0.0.0' }).metrics,
+      { token, workerListen: { host: '0.0.0.0', port: 9464 } },
+    )
+    assert.deepEqual(readConfig({ FAXD_METRICS_LISTEN: '[::1]:0' }).metrics.workerListen, {
+      host: '::1',
+      port: 0,
+    })
+  })
+
+  for (const [name, value] of [
+    ['FAXD_METRICS_TOKEN', 'too-short'],
+    ['FAXD_METRICS_TOKEN', 'sixteen chars but spaces'],
+    ['FAXD_METRICS_LISTEN', '127.0.0.1:99999'],
+    ['FAXD_METRICS_LISTEN', 'http://127.0.0.1:9464'],
+  ] as const) {
+    it(`refuses ${name}=${value}, naming the variable`, () => {
+      assert.throws(
+        () => readConfig({ [name]: value }),
+        (error: unknown) => error instanceof ConfigError && error.message.includes(name),
+      )
+    })
+  }
+})

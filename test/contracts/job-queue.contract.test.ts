@@ -71,6 +71,36 @@ for (const engine of ENGINES) {
       return claimed
     }
 
+    it('depth: per kind, the due and free jobs, the oldest due run time, and the jobs in hand', async () => {
+      assert.deepEqual(await queue().depth(T0), [], 'an empty queue has no kinds')
+      await enqueue(
+        aJob({ id: letterId('a'), kind: 'send-fax', runAtMs: T0 - 5_000 }),
+        aJob({ id: letterId('b'), kind: 'send-fax', runAtMs: T0 - 1_000 }),
+        aJob({ id: letterId('c'), kind: 'send-fax', runAtMs: T0 + 60_000 }),
+        aJob({ id: letterId('d'), kind: 'deliver-webhook', runAtMs: T0 - 2_000 }),
+        aJob({ id: letterId('e'), kind: 'render-fax', runAtMs: T0 + 1 }),
+      )
+      const first = await claim(T0, { kinds: ['send-fax'] })
+      assert.equal(first?.id, letterId('a'))
+      assert.deepEqual(await queue().depth(T0), [
+        { kind: 'deliver-webhook', due: 1, oldestDueAtMs: T0 - 2_000, inHand: 0 },
+        { kind: 'render-fax', due: 0, oldestDueAtMs: null, inHand: 0 },
+        { kind: 'send-fax', due: 1, oldestDueAtMs: T0 - 1_000, inHand: 1 },
+      ])
+      // Once its lease has run out, the claimed job is due and free again, the oldest.
+      const later = T0 + LEASE_MS + 1
+      const depth = await queue().depth(later)
+      assert.deepEqual(
+        depth.find((row) => row.kind === 'send-fax'),
+        {
+          kind: 'send-fax',
+          due: 2,
+          oldestDueAtMs: T0 - 5_000,
+          inHand: 0,
+        },
+      )
+    })
+
     it('claims nothing from an empty queue or when no job is due', async () => {
       assert.equal(await claim(T0), null)
       await enqueue(aJob({ runAtMs: T0 + 1 }))

@@ -236,6 +236,7 @@ for (const engine of ENGINES) {
           heartbeat: async (...args) => jobs.heartbeat(...args),
           complete: async (...args) => jobs.complete(...args),
           release: async (...args) => jobs.release(...args),
+          depth: async (...args) => jobs.depth(...args),
         }
         let done = 0
         const worker = new Worker(

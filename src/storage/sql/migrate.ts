@@ -28,6 +28,7 @@ import * as leanWriteIndexes from './migrations/0015-lean-write-indexes.js'
 import * as storedFiles from './migrations/0016-stored-files.js'
 import * as callRestarts from './migrations/0017-call-restarts.js'
 import * as claimIndexes from './migrations/0018-claim-indexes.js'
+import type { SchemaStatus } from '../../domain/ports.js'
 import type { Database } from './schema.js'
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -76,6 +77,20 @@ export async function migrateToLatest(
     const what = failed === undefined ? 'migrating the database' : `migration ${failed}`
     const reason = error instanceof Error ? error.message : JSON.stringify(error)
     throw new Error(`${what} failed: ${reason}`, { cause: error })
+  }
+}
+
+/**
+ * How the database's schema stands against this code's migrations: those it has not had yet
+ * (`missing`: it needs migrating), and those it has had that this code does not know
+ * (`unknown`: a newer faxd migrated it, and this process is out of date).
+ */
+export async function schemaStatus(db: Kysely<Database>): Promise<SchemaStatus> {
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db)
+  const applied = new Set(rows.map((row) => row.name))
+  return {
+    missing: Object.keys(MIGRATIONS).filter((name) => !applied.has(name)),
+    unknown: [...applied].filter((name) => !(name in MIGRATIONS)).sort(),
   }
 }
 

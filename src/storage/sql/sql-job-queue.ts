@@ -12,8 +12,16 @@
  * future jobs, jobs of other kinds or jobs in hand, so its cost does not grow with the queue
  * (docs/architecture.md, "The claim at a million jobs").
  */
-import type { Kysely } from 'kysely'
-import type { ClaimedJob, ClaimRequest, JobQueue, NewJob } from '../../domain/job-queue.js'
+import { type Kysely, sql } from 'kysely'
+import {
+  JOB_KINDS,
+  type ClaimedJob,
+  type ClaimRequest,
+  type JobKind,
+  type JobQueue,
+  type NewJob,
+  type QueueDepth,
+} from '../../domain/job-queue.js'
 import type { SqlEngine } from './sql-engine.js'
 import { claimedJobFromRow, newJobToRow } from './job-rows.js'
 import type { Database } from './schema.js'
@@ -97,6 +105,38 @@ export class SqlJobQueue implements JobQueue {
         .executeTakeFirst(),
     )
     return result.numUpdatedRows === 1n
+  }
+
+  async depth(nowMs: number): Promise<readonly QueueDepth[]> {
+    checkTime('nowMs', nowMs)
+    const free = sql<boolean>`locked_by is null or locked_until < ${nowMs}`
+    const rows = await this.#transactions.runStatement((trx) =>
+      trx
+        .selectFrom('jobs')
+        .select((eb) => [
+          'kind',
+          eb.fn
+            .sum<number | string>(sql`case when run_at <= ${nowMs} and (${free}) then 1 else 0 end`)
+            .as('due'),
+          eb.fn
+            .min<number | null>(sql`case when run_at <= ${nowMs} and (${free}) then run_at end`)
+            .as('oldest_due_at'),
+          eb.fn.sum<number | string>(sql`case when ${free} then 0 else 1 end`).as('in_hand'),
+        ])
+        .groupBy('kind')
+        .orderBy('kind')
+        .execute(),
+    )
+    return rows
+      .filter((row): row is typeof row & { kind: JobKind } =>
+        (JOB_KINDS as readonly string[]).includes(row.kind),
+      )
+      .map((row) => ({
+        kind: row.kind,
+        due: Number(row.due),
+        oldestDueAtMs: row.oldest_due_at === null ? null : Number(row.oldest_due_at),
+        inHand: Number(row.in_hand),
+      }))
   }
 }
 

@@ -20,6 +20,7 @@ import { SqlUploadRepository } from './sql-upload-repository.js'
 import { SqlWebhookDeliveryRepository } from './sql-webhook-delivery-repository.js'
 import { SqlWebhookRepository } from './sql-webhook-repository.js'
 import { GroupCommit, OwnTransactions } from './transaction-runner.js'
+import { schemaStatus } from './migrate.js'
 
 export function createSqlStore(db: Kysely<Database>, engine: SqlEngine): Store {
   const transactions = engine === 'sqlite' ? new GroupCommit(db) : new OwnTransactions(db)
@@ -40,6 +41,7 @@ export function createSqlStore(db: Kysely<Database>, engine: SqlEngine): Store {
     ping: async () => {
       await sql`select 1`.execute(db)
     },
+    schemaStatus: () => schemaStatus(db),
     close: async () => {
       await transactions.drain()
       await db.destroy()
