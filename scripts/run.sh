@@ -34,6 +34,18 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
+# A port another process holds: said now, before anything is installed or printed.
+port_free() {
+  node -e 'const s = require("net").createServer()
+s.once("error", (e) => { console.error(e.code); process.exit(1) })
+s.listen(Number(process.argv[1]), process.argv[2], () => s.close())' "$PORT" "$HOST" 2>/dev/null
+}
+if ! port_free; then
+  echo "!!! PORT $PORT on HOST $HOST is taken by another process (another faxd?): stop it, or" \
+    "start faxd on another port, e.g. PORT=$((PORT + 1)) ./scripts/run.sh" >&2
+  exit 1
+fi
+
 echo "==> npm packages"
 # shellcheck source=scripts/npm-packages.sh
 source scripts/npm-packages.sh

@@ -2,6 +2,7 @@
  * Composition root: the only module that knows every implementation. It opens the store and
  * the file store named by the configuration and hands them to the API or the CLI.
  */
+import { createServer as createNetServer } from 'node:net'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -334,6 +335,8 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
         'embedded in faxd serve, which runs the SIP service (docs/sip-trunk.md)',
     )
   }
+  // Before anything is opened or logged: a port that is taken is the operator's to change.
+  await ensurePortFree(config.host, config.port)
   const rendering = await prepareRendering(config.rendering, config.dataDir)
   const services = await openServices(config, rendering)
   const logger = createLogger(config.logLevel)
@@ -357,7 +360,12 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
     await sip?.stop()
     await services.store.close()
   })
-  const url = await app.listen({ port: config.port, host: config.host })
+  const url = await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+    // Taken between the check above and now.
+    throw hasErrorCode(error, 'EADDRINUSE')
+      ? new ConfigError(portTaken(config.host, config.port))
+      : error
+  })
   worker?.start()
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -372,4 +380,42 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
     })
   }
   return { app, url }
+}
+
+/** Throws a ConfigError naming the port when another process listens on it (port 0: never). */
+async function ensurePortFree(host: string, port: number): Promise<void> {
+  if (port === 0) {
+    return
+  }
+  const probe = createNetServer()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject)
+      probe.listen(port, host, () => resolve())
+    })
+  } catch (error) {
+    if (hasErrorCode(error, 'EADDRINUSE')) {
+      throw new ConfigError(portTaken(host, port))
+    }
+    if (hasErrorCode(error, 'EACCES')) {
+      throw new ConfigError(
+        `PORT ${port} on HOST ${host} may only be opened with privileges this process lacks: ` +
+          'choose a port above 1023, e.g. PORT=8080, with a reverse proxy in front for 80 or 443',
+      )
+    }
+    throw error
+  } finally {
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+  }
+}
+
+function portTaken(host: string, port: number): string {
+  return (
+    `PORT ${port} on HOST ${host} is taken by another process (another faxd?): stop it, or ` +
+    `start faxd on another port, e.g. PORT=${port < 65535 ? port + 1 : 8080}`
+  )
+}
+
+function hasErrorCode(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === code
 }

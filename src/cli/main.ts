@@ -10,7 +10,7 @@
  *   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
  *   faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI…
  *   faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
- *               [--logo FILE] -o OUT.tif
+ *               [--logo FILE] -o OUT.tif|OUT.pdf
  *   faxd serve
  *   faxd worker
  */
@@ -20,7 +20,7 @@ import { DomainError } from '../domain/domain-error.js'
 import type { Config } from '../config.js'
 import { systemClock } from '../shared/clock.js'
 import { PasswordHashing } from '../shared/secrets.js'
-import { openStore } from '../storage/sql/open-store.js'
+import { DatabaseMissingError, openStore } from '../storage/sql/open-store.js'
 import type { OperatorServices } from '../use-cases/context.js'
 import { toAccountJson } from '../api/wire/account-json.js'
 import { toNumberJson } from '../api/wire/number-json.js'
@@ -30,20 +30,8 @@ import { createOAuthClient } from '../use-cases/create-oauth-client.js'
 import { createPersonalToken } from '../use-cases/create-personal-token.js'
 import { setPassword } from '../use-cases/set-password.js'
 import { RenderingError } from '../rendering/rendering-error.js'
+import { asksForHelp, helpText, USAGE } from './help.js'
 import { UsageError } from './usage-error.js'
-
-export const USAGE = `usage:
-  faxd accounts create --email E [--type individual|corporate_admin] [--admin UID]
-              [--password P | --password-stdin]
-  faxd accounts set-password --user UID    (reads the password from standard input)
-  faxd numbers add NUMBER --owner UID [--assign UID]...
-  faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
-  faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI
-              [--redirect-uri URI]...
-  faxd render FILE... [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
-              [--logo FILE] -o OUT.tif
-  faxd serve
-  faxd worker`
 
 type Command = (services: OperatorServices, args: string[]) => Promise<unknown>
 
@@ -201,6 +189,10 @@ function requireValue(values: Record<string, unknown>, name: string): string {
 export async function runCli(argv: string[]): Promise<number> {
   const [group, action, ...rest] = argv
   try {
+    if (asksForHelp(argv)) {
+      process.stdout.write(helpText(argv))
+      return 0
+    }
     const config = readConfig()
     // The server, the worker and the renderer load what they need when asked for: an operator
     // command opens only the store, and starts in a fraction of the time.
@@ -254,6 +246,10 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(JSON.stringify({ error: 'usage', description: error.message }))
       console.error(USAGE)
       return 2
+    }
+    if (error instanceof DatabaseMissingError) {
+      console.error(JSON.stringify({ error: 'database_missing', description: error.message }))
+      return 1
     }
     if (error instanceof RenderingError) {
       console.error(JSON.stringify({ error: error.status, description: error.message }))

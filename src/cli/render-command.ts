@@ -1,13 +1,17 @@
 /**
  * `faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
- * [--logo FILE] -o OUT.tif`: writes exactly the TIFF-F that faxd would transmit for these
- * documents, rendered the way the service renders them (in a child process, with the same
- * limits), and prints `{"pages": N, "bytes": B}`. The cover JSON is the `cover_page` object of
+ * [--logo FILE] -o OUT.tif|OUT.pdf`: writes exactly the TIFF-F that faxd would transmit for
+ * these documents, rendered the way the service renders them (in a child process, with the same
+ * limits), and prints `{"pages": N, "bytes": B}`. An output named `.pdf` gets those pages as the
+ * PDF a fax is downloaded as (each page's G4 image, unchanged); any other name than .tif, .tiff
+ * or .pdf is refused before anything is rendered. The cover JSON is the `cover_page` object of
  * sendFax: {"name_to", "name_from", "subject", "flags", "message", "include_company_logo"}.
  */
-import { access } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { access, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { tiffToPdf } from '../codec/pdf-fax-writer.js'
 import type { RenderingConfig } from '../config.js'
 import type { CoverPage, CoverPageFlag } from '../domain/outbox-entry.js'
 import { COVER_PAGE_FLAGS } from '../domain/outbox-entry.js'
@@ -28,6 +32,7 @@ export async function renderCommand(
   if (output === undefined || output === '') {
     throw new UsageError('-o OUT.tif is required')
   }
+  const format = outputFormat(output)
   if (positionals.length === 0 && values['cover-json'] === undefined) {
     throw new UsageError('give at least one FILE (or a --cover-json)')
   }
@@ -67,7 +72,10 @@ export async function renderCommand(
       maxPicturePixels: settings.maxPicturePixels,
       office: settings.office,
     },
-    outputPath: path.resolve(output),
+    outputPath:
+      format === 'tiff'
+        ? path.resolve(output)
+        : path.resolve(`${output}.${process.pid}.${randomBytes(4).toString('hex')}.tif`),
   }
   const report = process.stderr.isTTY
     ? (progress: { pagesDone: number }) => {
@@ -75,12 +83,36 @@ export async function renderCommand(
       }
     : undefined
   try {
-    return await renderIsolated(job, isolation, report)
+    const rendered = await renderIsolated(job, isolation, report)
+    if (format === 'tiff') {
+      return rendered
+    }
+    try {
+      const pdf = tiffToPdf(new Uint8Array(await readFile(job.outputPath)))
+      await writeFile(path.resolve(output), pdf)
+      return { pages: rendered.pages, bytes: pdf.length }
+    } finally {
+      await rm(job.outputPath, { force: true })
+    }
   } finally {
     if (report) {
       process.stderr.write('\n')
     }
   }
+}
+
+/** What the output's name asks for; a usage error for a name that asks for something else. */
+function outputFormat(output: string): 'tiff' | 'pdf' {
+  const extension = path.extname(output).toLowerCase()
+  if (extension === '.tif' || extension === '.tiff') {
+    return 'tiff'
+  }
+  if (extension === '.pdf') {
+    return 'pdf'
+  }
+  throw new UsageError(
+    `-o ${output}: faxd render writes a TIFF (name it .tif or .tiff) or a PDF (.pdf)`,
+  )
 }
 
 function parseRenderArgs(args: string[]) {

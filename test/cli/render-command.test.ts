@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -103,6 +103,28 @@ describe('faxd render', () => {
     },
   )
 
+  it(
+    'writes the pages as a PDF when the output is named .pdf, the same images as the TIFF',
+    { timeout: 120_000 },
+    async () => {
+      const output = join(directory, 'fax.PDF')
+      const result = await faxdRender(documentPath('text-letter.pdf'), '-o', output)
+      assert.equal(result.code, 0, result.stderr)
+      const printed = JSON.parse(result.stdout) as { pages: number; bytes: number }
+      const pdf = readFileSync(output)
+      assert.deepEqual(printed, { pages: 2, bytes: pdf.length })
+      assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-')
+      runToolCleanly('qpdf', ['--check', output])
+      const { stdout } = await run('pdfinfo', [output])
+      assert.match(stdout, /^Pages:\s+2$/m)
+      assert.deepEqual(
+        readdirSync(directory).filter((name) => name.startsWith('fax.PDF.')),
+        [],
+        'the TIFF it was made from is gone',
+      )
+    },
+  )
+
   const usage: [string, string[], RegExp][] = [
     ['no output', [documentPath('a4.pdf')], /-o OUT.tif is required/],
     ['no document', ['-o', 'x.tif'], /at least one FILE/],
@@ -134,6 +156,11 @@ describe('faxd render', () => {
       /"flags" may hold urgent/,
     ],
     ['an unknown option', [documentPath('a4.pdf'), '--colour', '-o', 'x.tif'], /Unknown option/],
+    [
+      'an output named neither TIFF nor PDF',
+      [documentPath('a4.pdf'), '-o', 'x.png'],
+      /-o x\.png: faxd render writes a TIFF \(name it \.tif or \.tiff\) or a PDF \(\.pdf\)/,
+    ],
   ]
   for (const [what, args, message] of usage) {
     it(`exits 2 on ${what}`, { timeout: 60_000 }, async () => {

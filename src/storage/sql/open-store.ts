@@ -38,7 +38,9 @@ export async function openStoreWithDatabase(
     await migrateToLatest(db, engine)
   } catch (error) {
     await db.destroy()
-    throw error
+    throw hasCode(error, MISSING_DATABASE) && options.databaseUrl !== undefined
+      ? new DatabaseMissingError(options.databaseUrl, { cause: error })
+      : error
   }
   return { store: createSqlStore(db, engine), db, engine }
 }
@@ -52,6 +54,38 @@ function openDatabase(options: StoreOptions): { db: Kysely<Database>; engine: Sq
     }
   }
   return { db: openSqliteDatabase(join(options.dataDir, SQLITE_FILE_NAME)), engine: 'sqlite' }
+}
+
+/** PostgreSQL's SQLSTATE invalid_catalog_name: "database … does not exist". */
+const MISSING_DATABASE = '3D000'
+
+/** DATABASE_URL names a database that the PostgreSQL server does not have; says how to make it. */
+export class DatabaseMissingError extends Error {
+  override readonly name = 'DatabaseMissingError'
+  constructor(databaseUrl: string, options?: ErrorOptions) {
+    const url = new URL(databaseUrl)
+    const name = decodeURIComponent(url.pathname.slice(1)) || '(none)'
+    const user = decodeURIComponent(url.username) || process.env['USER'] || 'postgres'
+    const host = url.hostname || 'localhost'
+    const port = url.port || '5432'
+    super(
+      `the database ${JSON.stringify(name)} that DATABASE_URL names does not exist on the ` +
+        `PostgreSQL server at ${host}:${port}: create it (createdb -h ${host} -p ${port} ` +
+        `-U ${user} ${name}, or in psql: CREATE DATABASE "${name}";), then start faxd again; ` +
+        'faxd makes its tables itself',
+      options,
+    )
+  }
+}
+
+/** Whether `error`, or an error it was caused by, has this SQLSTATE or error code. */
+function hasCode(error: unknown, code: string): boolean {
+  for (let at: unknown = error; at instanceof Error; at = at.cause) {
+    if ((at as { code?: unknown }).code === code) {
+      return true
+    }
+  }
+  return false
 }
 
 export function isPostgresUrl(url: string): boolean {

@@ -1,0 +1,134 @@
+/**
+ * What `faxd --help`, `faxd help [COMMAND…]` and `faxd COMMAND… --help` print: the usage of every
+ * command, or of the commands a name starts (`faxd help accounts`), each with what it does and
+ * an example. Printed on standard output, exit status 0; a name that is no command is a usage
+ * error.
+ */
+import { UsageError } from './usage-error.js'
+
+interface CommandHelp {
+  readonly usage: string
+  readonly does: string
+  readonly example: string
+}
+
+export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
+  'accounts create': {
+    usage:
+      'faxd accounts create --email E [--type individual|corporate_admin] [--admin UID]\n' +
+      '              [--password P | --password-stdin]',
+    does:
+      'Creates an account and prints it as JSON. With --admin, a member of that corporate ' +
+      "admin's account. A password lets the account sign in through /login (OAuth2).",
+    example:
+      'printf \'%s\\n\' "$PASSWORD" | faxd accounts create --email ops@example.com --password-stdin',
+  },
+  'accounts set-password': {
+    usage: 'faxd accounts set-password --user UID    (reads the password from standard input)',
+    does: "Sets an account's password, the one it signs in with through /login (OAuth2).",
+    example: 'printf \'%s\\n\' "$PASSWORD" | faxd accounts set-password --user 5a8e…',
+  },
+  'numbers add': {
+    usage: 'faxd numbers add NUMBER --owner UID [--assign UID]...',
+    does:
+      'Adds a fax number of this server to an account (its owner), optionally assigned to ' +
+      'members; the number is in E.164 form, + and the country code.',
+    example: 'faxd numbers add +15555550150 --owner 5a8e…',
+  },
+  'tokens create': {
+    usage: 'faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]',
+    does:
+      'Creates a personal access token for the API (Authorization: Bearer …) and prints it ' +
+      'once; faxd keeps only its hash. Every scope unless --scopes names some.',
+    example: 'faxd tokens create --user 5a8e… --scopes fax:fax:read,fax:fax:edit',
+  },
+  'clients create': {
+    usage:
+      'faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI\n' +
+      '              [--redirect-uri URI]...',
+    does:
+      'Registers an OAuth2 client (an application that signs users in) and prints its id and ' +
+      'secret once.',
+    example:
+      "faxd clients create --user 5a8e… --name 'Clinic portal' --redirect-uri https://portal.example.com/callback",
+  },
+  render: {
+    usage:
+      'faxd render FILE... [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]\n' +
+      '              [--logo FILE] -o OUT.tif|OUT.pdf',
+    does:
+      'Renders documents into the fax pages faxd would send, as the service renders them, ' +
+      'and writes them as a TIFF-F (or, named .pdf, a PDF); prints the page count.',
+    example: 'faxd render contract.pdf --resolution superfine -o contract.tif',
+  },
+  serve: {
+    usage: 'faxd serve',
+    does:
+      'Runs the API (PORT, HOST) with a worker that renders, sends and delivers webhooks ' +
+      '(FAXD_EMBEDDED_WORKER=0 for the API alone). Settings: README, "Configuration".',
+    example: 'PORT=8080 FAXD_DATA=/var/lib/faxd faxd serve',
+  },
+  worker: {
+    usage: 'faxd worker',
+    does:
+      'Runs a worker alone, beside a faxd serve on the same database and file store ' +
+      '(docs/scaling.md); FAXD_METRICS_LISTEN serves its /metrics.',
+    example: 'DATABASE_URL=postgres://faxd@db/faxd FAXD_FILE_STORE=postgres faxd worker',
+  },
+}
+
+/** Every command's usage line, as printed after a usage error. */
+export const USAGE = `usage:\n${Object.values(COMMAND_HELP)
+  .map((help) => `  ${help.usage}`)
+  .join('\n')}\n  faxd help [COMMAND]    (what a command does, with an example)`
+
+/** Whether the command line asks for help rather than for a command. */
+export function asksForHelp(argv: readonly string[]): boolean {
+  return argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')
+}
+
+/** The help the command line asks for; a UsageError when it names no command. */
+export function helpText(argv: readonly string[]): string {
+  const words = argv.filter((word) => word !== 'help' && word !== '--help' && word !== '-h')
+  // The command's own words, up to its first option or argument.
+  const name: string[] = []
+  for (const word of words) {
+    const longer = [...name, word].join(' ')
+    if (!Object.keys(COMMAND_HELP).some((key) => key === longer || key.startsWith(`${longer} `))) {
+      break
+    }
+    name.push(word)
+  }
+  const asked = name.join(' ')
+  if (words.length > 0 && name.length === 0) {
+    throw new UsageError(`no command is named ${JSON.stringify(words.join(' '))}`)
+  }
+  const matching = Object.entries(COMMAND_HELP).filter(
+    ([key]) => asked === '' || key === asked || key.startsWith(`${asked} `),
+  )
+  const blocks = matching.map(
+    ([, help]) =>
+      `  ${help.usage}\n\n    ${wrap(help.does, 90)}\n\n    Example:\n      ${help.example}`,
+  )
+  const intro =
+    asked === ''
+      ? 'faxd: a self-hosted fax server with the Fax.Plus v3 API. Every command reads the same\n' +
+        'settings (FAXD_DATA, DATABASE_URL, …) from the environment; operator commands print JSON.\n\n'
+      : ''
+  return `${intro}usage:\n${blocks.join('\n\n')}\n`
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else {
+      line = line === '' ? word : `${line} ${word}`
+    }
+  }
+  lines.push(line)
+  return lines.join('\n    ')
+}

@@ -1,0 +1,74 @@
+/**
+ * `faxd --help`, `faxd help [COMMAND]` and `faxd COMMAND --help` as a new user types them: the
+ * usage on standard output and exit status 0 (issue 14, point 4: `--help` was a usage error,
+ * exit 2); a command's help says what it does, with an example; help for a name that is no
+ * command, and a command line with no command, are usage errors (exit 2).
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import { COMMAND_HELP } from '../../src/cli/help.js'
+import { BIN } from '../support/faxd-process.js'
+
+const run = promisify(execFile)
+
+async function faxd(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args])
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+describe('faxd help', () => {
+  it('--help, -h and help print every command with an example, and exit 0', async () => {
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const result = await faxd(...args)
+      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`)
+      assert.equal(result.stderr, '')
+      for (const help of Object.values(COMMAND_HELP)) {
+        assert.ok(result.stdout.includes(help.usage), `${args.join(' ')} shows ${help.usage}`)
+        assert.ok(result.stdout.includes(help.example))
+      }
+    }
+  })
+
+  it("a command's help, asked either way, is that command's alone", async () => {
+    const asked = [
+      ['help', 'tokens', 'create'],
+      ['tokens', 'create', '--help'],
+      ['tokens', 'create', '--user', 'x', '-h'],
+    ]
+    for (const args of asked) {
+      const result = await faxd(...args)
+      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`)
+      assert.match(result.stdout, /faxd tokens create --user UID/)
+      assert.match(result.stdout, /Example:\n {6}faxd tokens create --user/)
+      assert.doesNotMatch(result.stdout, /faxd numbers add/)
+    }
+    const group = await faxd('help', 'accounts')
+    assert.equal(group.code, 0)
+    assert.match(group.stdout, /faxd accounts create/)
+    assert.match(group.stdout, /faxd accounts set-password/)
+    assert.doesNotMatch(group.stdout, /faxd render/)
+    const render = await faxd('render', '--help')
+    assert.equal(render.code, 0)
+    assert.match(render.stdout, /-o OUT\.tif\|OUT\.pdf/)
+  })
+
+  it('help for no command, and no command at all, are usage errors', async () => {
+    const unknown = await faxd('help', 'fax')
+    assert.equal(unknown.code, 2)
+    assert.deepEqual(JSON.parse(unknown.stderr.split('\n')[0]!), {
+      error: 'usage',
+      description: 'no command is named "fax"',
+    })
+    const none = await faxd()
+    assert.equal(none.code, 2)
+    assert.match(none.stderr, /no command given/)
+    assert.match(none.stderr, /faxd help \[COMMAND\]/)
+  })
+})

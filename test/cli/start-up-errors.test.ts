@@ -1,0 +1,82 @@
+/**
+ * Start-up errors a new user met (issue 14, point 4), each said plainly instead of a stack or an
+ * `internal_error`: `faxd serve` on a port another process holds exits 1 at once, naming the
+ * port and how to choose another, before it opens or logs anything; a DATABASE_URL naming a
+ * database the server does not have says so, and how to create it.
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import { BIN } from '../support/faxd-process.js'
+import { TEST_DATABASE_URL } from '../support/test-database.js'
+
+const run = promisify(execFile)
+
+async function faxd(env: Record<string, string>, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+describe('start-up errors', () => {
+  it('faxd serve on a taken port names it and says how to choose another', async () => {
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const { port } = holder.address() as { port: number }
+    const folder = await mkdtemp(join(tmpdir(), 'faxd-port-'))
+    try {
+      const result = await faxd(
+        { PORT: String(port), HOST: '127.0.0.1', FAXD_DATA: join(folder, 'data') },
+        'serve',
+      )
+      assert.equal(result.code, 1, result.stderr)
+      assert.equal(result.stdout, '', 'nothing logged')
+      assert.deepEqual(JSON.parse(result.stderr.trim()), {
+        error: 'invalid_config',
+        description:
+          `PORT ${port} on HOST 127.0.0.1 is taken by another process (another faxd?): stop it, ` +
+          `or start faxd on another port, e.g. PORT=${port + 1}`,
+      })
+      assert.deepEqual(await readdir(folder), [], 'nothing made in the data folder')
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()))
+      await rm(folder, { recursive: true, force: true })
+    }
+  })
+
+  it('a DATABASE_URL naming a database that does not exist says how to create it', async () => {
+    const name = `faxd_missing_${randomBytes(4).toString('hex')}`
+    const url = new URL(TEST_DATABASE_URL)
+    url.pathname = `/${name}`
+    const result = await faxd(
+      { DATABASE_URL: url.href },
+      'accounts',
+      'create',
+      '--email',
+      'new@example.test',
+    )
+    assert.equal(result.code, 1, result.stderr)
+    const body = JSON.parse(result.stderr.trim()) as { error: string; description: string }
+    assert.equal(body.error, 'database_missing')
+    const host = `${url.hostname}:${url.port || '5432'}`
+    assert.ok(
+      body.description.startsWith(
+        `the database "${name}" that DATABASE_URL names does not exist on the PostgreSQL server at ${host}: create it (createdb -h ${url.hostname}`,
+      ),
+      body.description,
+    )
+    assert.match(body.description, new RegExp(`CREATE DATABASE "${name}"`))
+  })
+})
