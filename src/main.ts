@@ -34,6 +34,7 @@ import { deliverWebhookJob } from './webhooks/deliver-webhook-job.js'
 import { NodeWebhookHttpClient } from './webhooks/node-http-client.js'
 import { Worker } from './jobs/worker.js'
 import { FaxdMetrics } from './observability/faxd-metrics.js'
+import { workerReports } from './worker-reports.js'
 import { systemClock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { newId32 } from './shared/ids.js'
@@ -210,31 +211,17 @@ export function createWorker(
   // With a SIP trunk, calls are placed where the SIP service runs (faxd serve): a worker
   // without it renders and delivers webhooks, and leaves send-fax jobs to that one.
   const placesCalls = config.sip === null || sip !== null
+  const reports = workerReports(logger, metrics)
   return new Worker(
     services.store.jobs,
     services.clock,
     {
-      'render-fax': renderFaxJob(services, {
-        onRendered: (outcome, seconds) => {
-          metrics?.rendered(
-            outcome.outcome,
-            outcome.outcome === 'ready' ? outcome.pages : 0,
-            seconds,
-          )
-        },
-      }),
+      'render-fax': renderFaxJob(services, reports.render),
       ...(placesCalls
         ? {
             'send-fax': sendFaxJob(
               { ...services, carriers, callLimits: config.callLimits },
-              {
-                onOutcome: (outcome) => {
-                  if ('attempt' in outcome) {
-                    const final = outcome.outcome === 'final' ? outcome.record.status : null
-                    metrics?.attemptEnded(outcome.attempt, final)
-                  }
-                },
-              },
+              reports.send,
             ),
           }
         : {}),
@@ -243,7 +230,7 @@ export function createWorker(
         clock: services.clock,
         http: new NodeWebhookHttpClient(),
         settings: { allowPrivateTargets: config.webhookAllowPrivate },
-        onAttempt: (result) => metrics?.webhookAttempt(result),
+        onAttempt: reports.webhook,
       }),
     },
     {

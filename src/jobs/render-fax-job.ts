@@ -18,7 +18,7 @@ export const MAX_RENDER_ATTEMPTS = 5
 
 export interface RenderFaxJobEvents {
   /** A render ended with `outcome`, after `seconds` (not called when it threw or was stopped). */
-  onRendered?(outcome: PreparedOutcome, seconds: number): void
+  onRendered?(outboxId: string, outcome: PreparedOutcome, seconds: number): void
 }
 
 export function renderFaxJob(
@@ -41,6 +41,6 @@ export function renderFaxJob(
     }
     const started = performance.now()
     const outcome = await prepareOutboxPages(services, outboxId, signal)
-    events.onRendered?.(outcome, (performance.now() - started) / 1000)
+    events.onRendered?.(outboxId, outcome, (performance.now() - started) / 1000)
   }
 }

@@ -19,8 +19,10 @@ import {
 import type { JobHandler } from './worker.js'
 
 export interface SendFaxJobEvents {
-  /** Each run's outcome, once it is recorded (an operator's metrics count attempts from it). */
-  onOutcome?(outcome: TransmitOutcome): void
+  /** A run begins: the delivery's call is about to be placed (or taken over). */
+  onStart?(job: ClaimedJob, deliveryId: string): void
+  /** Each run's outcome, once it is recorded (for the operator's logs and metrics). */
+  onOutcome?(job: ClaimedJob, deliveryId: string, outcome: TransmitOutcome): void
 }
 
 export function sendFaxJob(services: TransmitServices, events: SendFaxJobEvents = {}): JobHandler {
@@ -29,12 +31,13 @@ export function sendFaxJob(services: TransmitServices, events: SendFaxJobEvents 
     if (typeof deliveryId !== 'string') {
       return // Not ours to understand: nothing to do, and nothing to retry.
     }
+    events.onStart?.(job, deliveryId)
     // Claimed before and not finished: its worker may have died in the middle of a call.
     const result = await transmitDelivery(services, deliveryId, {
       takeOver: job.attempts > 1,
       signal,
     })
-    events.onOutcome?.(result)
+    events.onOutcome?.(job, deliveryId, result)
     if (result.outcome === 'line-busy') {
       return { laterAtMs: result.laterAtMs, waitingFor: result.line }
     }

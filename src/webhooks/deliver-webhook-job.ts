@@ -65,11 +65,22 @@ export interface DeliverWebhookDeps {
   readonly resolve?: HostResolver
   /** This server's addresses, read before every attempt; its network interfaces unless set. */
   readonly ownAddresses?: OwnAddresses
-  /** Each attempt's outcome, once it is recorded (for an operator's metrics). */
-  readonly onAttempt?: (outcome: AttemptOutcome['status']) => void
+  /** Each attempt's outcome, once it is recorded (for the operator's logs and metrics). */
+  readonly onAttempt?: (attempt: WebhookAttemptReport) => void
 }
 
 type AttemptResult = 'delivered' | 'refused' | 'retry'
+
+/** What one delivery attempt came to, for the operator. */
+export interface WebhookAttemptReport {
+  readonly deliveryId: string
+  readonly hookId: string
+  readonly event: string
+  readonly attempt: number
+  readonly status: AttemptOutcome['status']
+  readonly statusCode: number | null
+  readonly error: string | null
+}
 
 export function deliverWebhookJob(deps: DeliverWebhookDeps): (job: ClaimedJob) => Promise<void> {
   const { store, clock } = deps
@@ -96,7 +107,15 @@ export function deliverWebhookJob(deps: DeliverWebhookDeps): (job: ClaimedJob) =
     const { result, attempt } = await attemptDelivery(deps, delivery, secrets)
     const outcome = outcomeOf(result, delivery, ref.attempt, clock.now())
     await store.webhookDeliveries.recordAttempt(delivery.id, ref.attempt, attempt, outcome)
-    deps.onAttempt?.(outcome.status)
+    deps.onAttempt?.({
+      deliveryId: delivery.id,
+      hookId: delivery.hookId,
+      event: delivery.event,
+      attempt: ref.attempt,
+      status: outcome.status,
+      statusCode: attempt.statusCode,
+      error: attempt.error,
+    })
   }
 }
 

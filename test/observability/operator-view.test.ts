@@ -6,7 +6,7 @@
  * counters (render, attempt, pages, final status, call and render histograms) and the API's
  * request counter; the queue gauges are there. /metrics asks for the metrics token. /readyz
  * answers 200 with its three checks, 503 in the API's error shape while the database cannot be
- * reached, and 200 again once it can.
+ * reached, and 200 again once it can. The logs tell the fax's life, each line with its ids.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -35,6 +35,8 @@ describe('the operator view: /metrics and /readyz of faxd serve and faxd worker'
   let api: FaxdChild
   let worker: FaxdChild
   let token: string
+  /** The fax the first test sends, for the next to find in the logs. */
+  let sentFaxId = ''
 
   before(async () => {
     folder = await mkdtemp(join(tmpdir(), 'faxd-operator-view-'))
@@ -114,9 +116,10 @@ describe('the operator view: /metrics and /readyz of faxd serve and faxd worker'
     const sent = await fetch(`${api.url}/v3/accounts/self/outbox`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ from: FROM, to: [TO], files: [path] }),
+      body: JSON.stringify({ from: FROM, to: [TO], files: [path], return_ids: true }),
     })
     assert.equal(sent.status, 201, await sent.clone().text())
+    const faxId = ((await sent.json()) as { ids: Record<string, string> }).ids[TO]!
 
     let samples = before
     const deadline = Date.now() + FAX_ENDED_WITHIN_MS
@@ -126,6 +129,7 @@ describe('the operator view: /metrics and /readyz of faxd serve and faxd worker'
       samples = await scrape(workerMetricsUrl())
     }
     assert.equal(sampleValue(samples, 'faxd_faxes_total', { status: 'success' }), 1)
+    sentFaxId = faxId
     assert.equal(sampleValue(samples, 'faxd_renders_total', { result: 'ready' }), 1)
     assert.equal(sampleValue(samples, 'faxd_render_duration_seconds_count', { result: 'ready' }), 1)
     assert.equal(sampleValue(samples, 'faxd_pages_rendered_total'), 1)
@@ -167,6 +171,32 @@ describe('the operator view: /metrics and /readyz of faxd serve and faxd worker'
       const due = sampleValue(apiSamples, 'faxd_jobs_due', { kind })
       assert.ok(due === undefined || due === 0, `${kind} due: ${due}`)
     }
+  })
+
+  it("logs each step of the fax's life with its outbox and fax ids", async () => {
+    const lines = (child: FaxdChild) =>
+      child
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    const accepted = lines(api).find((line) => line['msg'] === 'fax accepted')
+    assert.ok(accepted, 'the API logs the fax it accepted')
+    assert.equal(accepted['destinations'], 1)
+    assert.equal(typeof accepted['reqId'], 'string')
+    const outbox = accepted['outbox']
+    const story = lines(worker)
+      .filter((line) => line['outbox'] === outbox)
+      .map((line) => {
+        const { msg, fax, status, pages, carrier } = line
+        return { msg, fax, status, pages, carrier }
+      })
+    assert.deepEqual(story, [
+      { msg: 'pages rendered', fax: undefined, status: undefined, pages: 1, carrier: undefined },
+      { msg: 'calling', fax: sentFaxId, status: undefined, pages: undefined, carrier: undefined },
+      { msg: 'attempt ended', fax: sentFaxId, status: 'success', pages: 1, carrier: 'simulated' },
+      { msg: 'fax ended', fax: sentFaxId, status: 'success', pages: 1, carrier: undefined },
+    ])
   })
 
   it('says the API is ready, not ready while the database is cut off, and ready again', async () => {

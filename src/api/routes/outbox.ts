@@ -73,6 +73,10 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
         actorOf(request),
         toSendFaxRequest(request.params.user_id, request.body),
       )
+      request.log.info(
+        { outbox: result.outboxId, destinations: request.body.to.length },
+        'fax accepted',
+      )
       return reply.status(201).send(result.ids ? { ids: result.ids } : {})
     },
   })
