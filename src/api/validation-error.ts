@@ -11,6 +11,26 @@
  */
 import type { FastifySchemaValidationError } from 'fastify'
 import { ApiError } from './api-error.js'
+import { E164_PATTERN, EMAIL_PATTERN } from './schemas/payloads.js'
+import { DESTINATION_PATTERN, FROM_PATTERN, SEND_TIME_PATTERN } from './schemas/payload-outbox.js'
+
+/**
+ * What a value that fails a pattern should look like, said to people: Ajv's own message shows
+ * the regular expression. A pattern missing here gets "is not in the form the API documents".
+ */
+const PATTERN_MEANINGS: Readonly<Record<string, string>> = {
+  [DESTINATION_PATTERN]:
+    'must be a fax number in E.164 form: +, the country code and the number, digits only ' +
+    '(e.g. +15555550100; post-dial digits after *, e.g. +15555550100*123)',
+  [FROM_PATTERN]:
+    'must be one of your numbers in E.164 form (e.g. +15555550150), several separated by ' +
+    'commas, or no_number',
+  [E164_PATTERN]:
+    'must be a number in E.164 form, e.g. +15555550100 (digits; the + may be left out)',
+  [SEND_TIME_PATTERN]:
+    'must be a time as YYYY-MM-DD HH:MM:SS ±HHMM, e.g. 2026-12-24 09:30:00 +0100',
+  [EMAIL_PATTERN]: 'must be an e-mail address, e.g. name@example.com',
+}
 
 const LIMIT_CODES: Readonly<Record<string, string>> = {
   '/to': 'too_many_destinations',
@@ -28,7 +48,10 @@ export function validationToApiError(
   const path = first.instancePath
   const field = path.split('/')[1] ?? ''
   const where = path === '' ? context : `${context} field ${path.slice(1).replace(/\//g, '.')}`
-  const description = `${where} ${first.message ?? 'is not valid'}`
+  const description =
+    first.keyword === 'pattern'
+      ? `${where} ${PATTERN_MEANINGS[String(first.params['pattern'])] ?? 'is not in the form the API documents'}`
+      : `${where} ${first.message ?? 'is not valid'}`
   const params = first.params
 
   if (first.keyword === 'additionalProperties') {

@@ -66,9 +66,9 @@ describe('faxd help', () => {
       error: 'usage',
       description: 'no command is named "fax"',
     })
-    const none = await faxd()
-    assert.equal(none.code, 2)
-    assert.match(none.stderr, /no command given/)
-    assert.match(none.stderr, /faxd help \[COMMAND\]/)
+    // The usage after an error names every command, and the way to ask for help.
+    assert.match(unknown.stderr, /faxd tokens create --user UID/)
+    assert.match(unknown.stderr, /faxd help \[COMMAND\]/)
+    assert.equal(asksForHelp([]), false, 'no command at all is a usage error, not help')
   })
 })

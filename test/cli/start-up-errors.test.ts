@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { DatabaseMissingError, openStore } from '../../src/storage/sql/open-store.js'
 import { BIN } from '../support/faxd-process.js'
 import { TEST_DATABASE_URL } from '../support/test-database.js'
 
@@ -57,26 +58,25 @@ describe('start-up errors', () => {
   })
 
   it('a DATABASE_URL naming a database that does not exist says how to create it', async () => {
+    // In this process: faxd serve, faxd worker and the operator commands all open the store
+    // this way, and the CLI answers DatabaseMissingError as database_missing (src/cli/main.ts).
     const name = `faxd_missing_${randomBytes(4).toString('hex')}`
     const url = new URL(TEST_DATABASE_URL)
     url.pathname = `/${name}`
-    const result = await faxd(
-      { DATABASE_URL: url.href },
-      'accounts',
-      'create',
-      '--email',
-      'new@example.test',
-    )
-    assert.equal(result.code, 1, result.stderr)
-    const body = JSON.parse(result.stderr.trim()) as { error: string; description: string }
-    assert.equal(body.error, 'database_missing')
     const host = `${url.hostname}:${url.port || '5432'}`
-    assert.ok(
-      body.description.startsWith(
-        `the database "${name}" that DATABASE_URL names does not exist on the PostgreSQL server at ${host}: create it (createdb -h ${url.hostname}`,
-      ),
-      body.description,
+    await assert.rejects(
+      openStore({ databaseUrl: url.href, dataDir: tmpdir() }),
+      (error: unknown) => {
+        assert.ok(error instanceof DatabaseMissingError, String(error))
+        assert.ok(
+          error.message.startsWith(
+            `the database "${name}" that DATABASE_URL names does not exist on the PostgreSQL server at ${host}: create it (createdb -h ${url.hostname}`,
+          ),
+          error.message,
+        )
+        assert.match(error.message, new RegExp(`CREATE DATABASE "${name}"`))
+        return true
+      },
     )
-    assert.match(body.description, new RegExp(`CREATE DATABASE "${name}"`))
   })
 })

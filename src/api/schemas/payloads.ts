@@ -4,8 +4,8 @@
  */
 import { WEBHOOK_EVENTS } from '../../domain/webhook.js'
 
-const E164_PATTERN = '^[+]?[0-9]{8,}$'
-const EMAIL_PATTERN = '^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\\.[a-zA-Z0-9-.]+$'
+export const E164_PATTERN = '^[+]?[0-9]{8,}$'
+export const EMAIL_PATTERN = '^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\\.[a-zA-Z0-9-.]+$'
 
 /*
  * The account's free-form parts (account_data, settings, notifications) are stored as given and
