@@ -7,6 +7,7 @@
  * machine's description.
  */
 import { randomBytes } from 'node:crypto'
+import { webhookTargetPolicy } from '../src/webhooks/target-guard.js'
 import { spawn } from 'node:child_process'
 import { mkdtemp, open, readFile, rm, statfs } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -260,6 +261,7 @@ export async function startFaxdOn(
     files,
     clock: systemClock,
     passwords: new PasswordHashing(),
+    webhookTargets: webhookTargetPolicy(true),
     documentKinds: new Set(DOCUMENT_KINDS),
     pages: new FileStoreRenderer(
       files,

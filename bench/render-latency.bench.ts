@@ -17,6 +17,7 @@
  * otherwise, since its first case would silently be the sources again.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { webhookTargetPolicy } from '../src/webhooks/target-guard.js'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from '../src/api/create-app.js'
@@ -82,6 +83,7 @@ async function measure(entry: EntryName, dataDir: string, rounds: number): Promi
     files,
     clock: systemClock,
     passwords: new PasswordHashing(),
+    webhookTargets: webhookTargetPolicy(true),
     documentKinds: new Set(DOCUMENT_KINDS),
     pages: timed(
       new FileStoreRenderer(

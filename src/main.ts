@@ -32,6 +32,7 @@ import { sendFaxJob } from './jobs/send-fax-job.js'
 import { inboundFaxes } from './use-cases/receive-inbound-fax.js'
 import { deliverWebhookJob } from './webhooks/deliver-webhook-job.js'
 import { NodeWebhookHttpClient } from './webhooks/node-http-client.js'
+import { webhookTargetPolicy } from './webhooks/target-guard.js'
 import { Worker } from './jobs/worker.js'
 import { FaxdMetrics } from './observability/faxd-metrics.js'
 import { workerReports } from './worker-reports.js'
@@ -65,6 +66,7 @@ export async function openServices(config: Config, rendering?: RenderingSetup): 
     pages: new FileStoreRenderer(files, settings, inIsolation(isolation)),
     documents: new FileStoreFaxDocuments(files, { paper: config.rendering.paper }),
     passwords: new PasswordHashing(),
+    webhookTargets: webhookTargetPolicy(config.webhookAllowPrivate),
   }
 }
 

@@ -19,3 +19,12 @@ export interface Webhook {
 export function hasCredentials(url: URL): boolean {
   return url.username !== '' || url.password !== ''
 }
+
+/**
+ * Whether faxd may call a webhook target, asked when a webhook is registered (the same check
+ * runs again before every delivery, since the addresses of a name change).
+ */
+export interface WebhookTargetPolicy {
+  /** Why faxd would refuse to call `target` now, or null when it would call it. */
+  refusal(target: string): Promise<string | null>
+}

@@ -7,6 +7,7 @@ import type { AccessToken } from '../domain/credentials.js'
 import type { DocumentKind } from '../domain/document-kind.js'
 import type { FaxDocuments } from '../domain/fax-documents.js'
 import type { PageRenderer } from '../domain/page-renderer.js'
+import type { WebhookTargetPolicy } from '../domain/webhook.js'
 import type { FileStore, Store } from '../domain/ports.js'
 import type { Clock } from '../shared/clock.js'
 import type { PasswordHashing } from '../shared/secrets.js'
@@ -23,6 +24,8 @@ export interface Services {
   readonly documents: FaxDocuments
   /** Hashes and checks account passwords. */
   readonly passwords: PasswordHashing
+  /** Whether a webhook target may be called (private addresses, FAXD_WEBHOOK_ALLOW_PRIVATE). */
+  readonly webhookTargets: WebhookTargetPolicy
 }
 
 export interface Actor {

@@ -1,9 +1,12 @@
 /**
  * createWebhook: subscribes the calling account to an event (Fax.Plus hooks have no user_id in
  * their path). A target must be an absolute http(s) URL without a user name or password
- * (faxd does not send them: a receiver checks X-Faxd-Signature instead). Whether
- * its host may be called is decided before each delivery (src/webhooks/target-guard.ts), since
- * the addresses of a name change.
+ * (faxd does not send them: a receiver checks X-Faxd-Signature instead), and one faxd may call:
+ * a target on a loopback, private or link-local address, or on this server's own, is refused
+ * here with the reason unless the operator allows private targets (FAXD_WEBHOOK_ALLOW_PRIVATE),
+ * instead of being accepted and then never delivered. Whether its host may be called is decided
+ * again before each delivery (src/webhooks/target-guard.ts), since the addresses of a name
+ * change.
  */
 import { DomainError } from '../domain/domain-error.js'
 import { hasCredentials, type Webhook, type WebhookEvent } from '../domain/webhook.js'
@@ -24,6 +27,15 @@ export async function createWebhook(
     throw new DomainError(
       'invalid_target',
       'target must not contain a user name or password; faxd signs every request instead (X-Faxd-Signature)',
+    )
+  }
+  const refusal = await services.webhookTargets.refusal(target)
+  if (refusal !== null) {
+    throw new DomainError(
+      'invalid_target',
+      `faxd may not call this target (${refusal}); loopback, private, link-local and this ` +
+        "server's own addresses are refused unless the operator sets FAXD_WEBHOOK_ALLOW_PRIVATE=1 " +
+        '(docs/webhooks.md)',
     )
   }
   const webhook: Webhook = {

@@ -16,7 +16,7 @@
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { networkInterfaces } from 'node:os'
-import { hasCredentials } from '../domain/webhook.js'
+import { hasCredentials, type WebhookTargetPolicy } from '../domain/webhook.js'
 import { addressKey, carriedIPv4Addresses, forbiddenAddressReason } from './address-ranges.js'
 
 export interface ResolvedAddress {
@@ -120,4 +120,39 @@ function ownKeys(ownAddresses: OwnAddresses): ReadonlySet<string> {
 export function hostOf(url: URL): string {
   const { hostname } = url
   return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname
+}
+
+/** How long registration waits for a name's addresses before accepting it unchecked. */
+const REGISTRATION_LOOKUP_MS = 3_000
+
+/**
+ * The check at registration (WebhookTargetPolicy): checkTarget with the system resolver. With
+ * private targets allowed every address is, so nothing is looked up. A name that does not
+ * resolve now, or not within REGISTRATION_LOOKUP_MS, is not refused for it: DNS may answer by
+ * the first delivery, which checks again, and the delivery log will say if it does not.
+ */
+export function webhookTargetPolicy(
+  allowPrivate: boolean,
+  resolve: HostResolver = systemResolver,
+): WebhookTargetPolicy {
+  return {
+    refusal: async (target) => {
+      if (allowPrivate) {
+        return null
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const slow = new Promise<null>((done) => {
+        timer = setTimeout(() => done(null), REGISTRATION_LOOKUP_MS)
+      })
+      const checked = checkTarget(target, { allowPrivate, resolve }).then(
+        (check) => (check.allowed ? null : check.reason),
+        () => null,
+      )
+      try {
+        return await Promise.race([checked, slow])
+      } finally {
+        clearTimeout(timer)
+      }
+    },
+  }
 }

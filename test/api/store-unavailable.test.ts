@@ -4,6 +4,7 @@
  * Fax.Plus Error form, by the API and by /healthz; nothing is written (issue 11, item 6).
  */
 import assert from 'node:assert/strict'
+import { webhookTargetPolicy } from '../../src/webhooks/target-guard.js'
 import { after, before, describe, it } from 'node:test'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -62,6 +63,7 @@ describe('PostgreSQL refusing connections', () => {
         pages: new FileStoreRenderer(files, TEST_RENDER_SETTINGS, renderInTestProcess),
         documents: new FileStoreFaxDocuments(files),
         passwords: TEST_PASSWORDS,
+        webhookTargets: webhookTargetPolicy(true),
       },
     })
     await app.ready()

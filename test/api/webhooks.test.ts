@@ -1,6 +1,6 @@
 /**
  * Webhooks: register, list by event, delete; targets must be http(s) URLs without a user name
- * or password.
+ * or password, and on an address faxd may call (unless the operator allows private ones).
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -105,5 +105,47 @@ describe('webhooks', () => {
       assert.equal(response.statusCode, 404)
       assert.equal(response.json<{ error: string }>().error, 'webhook_not_found')
     }
+  })
+})
+
+describe('webhook targets faxd may not call are refused at registration', () => {
+  let t: TestApp
+  let user: TestUser
+
+  before(async () => {
+    t = await openTestApp('sqlite', { webhookAllowPrivate: false })
+    user = await t.user()
+  })
+  after(async () => t.close())
+
+  const refused: [string, RegExp][] = [
+    ['http://127.0.0.1:8080/hook', /\(127\.0\.0\.1: loopback address\)/],
+    ['http://10.1.2.3/hook', /\(10\.1\.2\.3: private \(RFC 1918\) address\)/],
+    ['http://[::1]/hook', /\(::1: loopback address\)/],
+    ['http://localhost:9/hook', /\(localhost resolves to (127\.0\.0\.1|::1): loopback address\)/],
+  ]
+  for (const [target, reason] of refused) {
+    it(`refuses ${target} with the reason and the setting that allows it, storing nothing`, async () => {
+      const before = await t.snapshot()
+      const answer = await t.request('POST', '/v3/hooks', {
+        token: user.token,
+        body: { target, event: 'fax_sent' },
+      })
+      assert.equal(answer.statusCode, 400, answer.body)
+      const body = answer.json<{ error: string; description: string }>()
+      assert.equal(body.error, 'invalid_target')
+      assert.match(body.description, /^faxd may not call this target \(/)
+      assert.match(body.description, reason)
+      assert.match(body.description, /unless the operator sets FAXD_WEBHOOK_ALLOW_PRIVATE=1/)
+      assert.equal(await t.snapshot(), before)
+    })
+  }
+
+  it('accepts a public address', async () => {
+    const answer = await t.request('POST', '/v3/hooks', {
+      token: user.token,
+      body: { target: 'https://93.184.215.14/hook', event: 'fax_sent' },
+    })
+    assert.equal(answer.statusCode, 200, answer.body)
   })
 })

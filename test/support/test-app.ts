@@ -5,6 +5,7 @@
  * so a test can check that a refused request changed nothing.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { webhookTargetPolicy } from '../../src/webhooks/target-guard.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DOCUMENT_KINDS, type DocumentKind } from '../../src/domain/document-kind.js'
@@ -132,6 +133,8 @@ export interface TestAppOptions {
   readonly renderIn?: 'process' | 'sandbox'
   /** FAXD_TRUSTED_PROXIES of the app (default none). */
   readonly trustedProxies?: readonly string[]
+  /** FAXD_WEBHOOK_ALLOW_PRIVATE of the app (default true: the tests' receivers are on loopback). */
+  readonly webhookAllowPrivate?: boolean
 }
 
 export async function openTestApp(
@@ -154,6 +157,8 @@ export async function openTestApp(
     ),
     documents: new FileStoreFaxDocuments(files),
     passwords: TEST_PASSWORDS,
+    // Test receivers listen on loopback: allowed unless a test asks for the operator's default.
+    webhookTargets: webhookTargetPolicy(options.webhookAllowPrivate ?? true),
   }
   const logs = new LogCapture()
   const app = await createApp({
