@@ -29,11 +29,12 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     example: 'printf \'%s\\n\' "$PASSWORD" | faxd accounts set-password --user 5a8e…',
   },
   'numbers add': {
-    usage: 'faxd numbers add NUMBER --owner UID [--assign UID]...',
+    usage: 'faxd numbers add NUMBER --owner UID [--assign UID]... [--country CODE]',
     does:
       'Adds a fax number of this server to an account (its owner), optionally assigned to ' +
-      'members; the number is in E.164 form, + and the country code.',
-    example: 'faxd numbers add +15555550150 --owner 5a8e…',
+      'members. Write it with + and the country code ("+1 555 555 0150": spaces, dots, dashes ' +
+      'and parentheses are fine), or as a national number with --country and the calling code.',
+    example: "faxd numbers add '(555) 555-0150' --country 1 --owner 5a8e…",
   },
   'tokens create': {
     usage: 'faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]',

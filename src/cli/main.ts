@@ -6,7 +6,7 @@
  *   faxd accounts create --email E [--type individual|corporate_admin] [--admin UID]
  *               [--password P | --password-stdin]
  *   faxd accounts set-password --user UID          (the password on standard input)
- *   faxd numbers add NUMBER --owner UID [--assign UID]…
+ *   faxd numbers add NUMBER --owner UID [--assign UID]… [--country CODE]
  *   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
  *   faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI…
  *   faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
@@ -74,7 +74,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     return { uid, password_set: true }
   },
   'numbers add': async (services, args) => {
-    const { values, positionals } = parse(args, { owner: 'string', assign: 'multiple' }, true)
+    const { values, positionals } = parse(
+      args,
+      { owner: 'string', assign: 'multiple', country: 'string' },
+      true,
+    )
     const [number, ...extra] = positionals
     if (number === undefined || extra.length > 0) {
       throw new UsageError('give exactly one NUMBER')
@@ -83,6 +87,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       number,
       ownerUid: requireValue(values, 'owner'),
       assignTo: multipleValues(values, 'assign'),
+      ...(optionalValue(values, 'country') === null
+        ? {}
+        : { callingCode: optionalValue(values, 'country')! }),
     })
     return toNumberJson(record)
   },

@@ -30,6 +30,37 @@ export function parseE164(text: string): E164 | null {
   return E164_PATTERN.test(withPlus) ? (withPlus as E164) : null
 }
 
+/** What people put in a number besides its digits: spaces, dots, dashes, parentheses. */
+const WRITTEN_NUMBER = /^\+?[0-9\s().-]+$/
+
+/**
+ * A number as people write it, for the operator's commands (the API takes E.164 only):
+ * `+1 555 555 0100`, `+1 (555) 555-0100`, `0044 20 7946 0018` (00 for +), or a national number,
+ * `(555) 555-0100` or `020 7946 0018`, with the country's calling code (`1`, `44`) given apart;
+ * a national number's trunk prefix 0 is dropped. Null when it is not a number, or not E.164 once
+ * written so.
+ */
+export function parseWrittenNumber(text: string, callingCode?: string): E164 | null {
+  const trimmed = text.trim()
+  if (!WRITTEN_NUMBER.test(trimmed)) {
+    return null
+  }
+  const digits = trimmed.replace(/[^0-9]/g, '')
+  if (trimmed.startsWith('+')) {
+    return parseE164(`+${digits}`)
+  }
+  if (digits.startsWith('00')) {
+    return parseE164(`+${digits.slice(2)}`)
+  }
+  if (callingCode !== undefined) {
+    if (!/^[1-9][0-9]{0,2}$/.test(callingCode)) {
+      return null
+    }
+    return parseE164(`+${callingCode}${digits.replace(/^0/, '')}`)
+  }
+  return parseE164(`+${digits}`)
+}
+
 /**
  * A number of sendFax's `from` or `to`, parsed: the number to call (or send from), and the digits
  * to dial once the call is up.

@@ -6,20 +6,38 @@
  */
 import { mayActFor } from '../domain/account.js'
 import { DomainError } from '../domain/domain-error.js'
-import { type FaxNumber, parseE164 } from '../domain/fax-number.js'
+import { type FaxNumber, parseWrittenNumber } from '../domain/fax-number.js'
 import { newId32 } from '../shared/ids.js'
 import type { OperatorServices } from './context.js'
 
 export async function addNumber(
   services: OperatorServices,
-  input: { number: string; ownerUid: string; assignTo: readonly string[] },
+  input: {
+    number: string
+    ownerUid: string
+    assignTo: readonly string[]
+    /** The calling code of a number written without one (`1`, `44`): parseWrittenNumber. */
+    callingCode?: string
+  },
 ): Promise<FaxNumber> {
-  const e164 = parseE164(input.number)
+  const e164 = parseWrittenNumber(input.number, input.callingCode)
   if (!e164) {
-    throw new DomainError('invalid_request', `Not an E.164 number: ${input.number}`)
+    throw new DomainError(
+      'invalid_request',
+      `${JSON.stringify(input.number)} is not a fax number: write it in E.164 form, + and the ` +
+        'country code, e.g. +1 555 555 0100 (spaces, dots, dashes and parentheses are fine), ' +
+        'or give a national number with its country (--country 1)',
+    )
   }
   const owner = await services.store.accounts.get(input.ownerUid)
-  if (!owner || owner.accountType === 'corporate_member') {
+  if (!owner) {
+    throw new DomainError(
+      'invalid_request',
+      `no account has the uid ${JSON.stringify(input.ownerUid)} (--owner); ` +
+        '`faxd accounts create` makes one and prints its uid',
+    )
+  }
+  if (owner.accountType === 'corporate_member') {
     throw new DomainError(
       'invalid_account_type',
       '--owner must be an individual or corporate_admin account',
