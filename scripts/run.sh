@@ -50,8 +50,16 @@ echo "==> npm packages"
 # shellcheck source=scripts/npm-packages.sh
 source scripts/npm-packages.sh
 npm_packages
-echo "==> building"
-npm run --silent build
+# The build is skipped when it is newer than every source file and the lock file (what
+# bin/faxd.js checks too before it runs the build): a start after a start takes seconds.
+built_mark=dist/.built
+if [[ -f $built_mark && -z $(find src tsconfig.json tsconfig.build.json package-lock.json -newer "$built_mark" -print -quit) ]]; then
+  echo "==> build: up to date"
+else
+  echo "==> building"
+  npm run --silent build
+  touch "$built_mark"
+fi
 
 first_run="$FAXD_DATA/first-run.json"
 demo_number=+15555550150
