@@ -23,6 +23,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     example:
       'printf \'%s\\n\' "$PASSWORD" | faxd accounts create --email ops@example.com --password-stdin',
   },
+  'accounts list': {
+    usage: 'faxd accounts list',
+    does: 'Prints every account of this server, oldest first, as JSON.',
+    example: 'faxd accounts list',
+  },
   'accounts set-password': {
     usage: 'faxd accounts set-password --user UID    (reads the password from standard input)',
     does: "Sets an account's password, the one it signs in with through /login (OAuth2).",
@@ -36,12 +41,31 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       'and parentheses are fine), or as a national number with --country and the calling code.',
     example: "faxd numbers add '(555) 555-0150' --country 1 --owner 5a8e…",
   },
+  'numbers list': {
+    usage: 'faxd numbers list [--owner UID]',
+    does: "Prints every number of this server, or one account's, with its owner and assignees.",
+    example: 'faxd numbers list --owner 5a8e…',
+  },
   'tokens create': {
     usage: 'faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]',
     does:
       'Creates a personal access token for the API (Authorization: Bearer …) and prints it ' +
       'once; faxd keeps only its hash. Every scope unless --scopes names some.',
     example: 'faxd tokens create --user 5a8e… --scopes fax:fax:read,fax:fax:edit',
+  },
+  'tokens list': {
+    usage: 'faxd tokens list --user UID',
+    does:
+      "Prints an account's tokens, newest first: id, kind, scopes, and when each was made, " +
+      'expires and was revoked. Never the secrets: faxd keeps only their hashes.',
+    example: 'faxd tokens list --user 5a8e…',
+  },
+  'tokens revoke': {
+    usage: 'faxd tokens revoke ID',
+    does:
+      'Revokes a token by the id `tokens list` shows: every request that bears it is refused ' +
+      'from then on, on every faxd process of the database.',
+    example: 'faxd tokens revoke 9c1f…',
   },
   'clients create': {
     usage:

@@ -8,6 +8,7 @@
  *   faxd accounts set-password --user UID          (the password on standard input)
  *   faxd numbers add NUMBER --owner UID [--assign UID]… [--country CODE]
  *   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
+ *   faxd accounts list | numbers list [--owner UID] | tokens list --user UID | tokens revoke ID
  *   faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI…
  *   faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
  *               [--logo FILE] -o OUT.tif|OUT.pdf
@@ -29,6 +30,13 @@ import { createAccount } from '../use-cases/create-account.js'
 import { createOAuthClient } from '../use-cases/create-oauth-client.js'
 import { createPersonalToken } from '../use-cases/create-personal-token.js'
 import { setPassword } from '../use-cases/set-password.js'
+import {
+  listAccounts,
+  listServerNumbers,
+  listTokens,
+  revokeToken,
+} from '../use-cases/operator-listings.js'
+import type { AccessToken } from '../domain/credentials.js'
 import { RenderingError } from '../rendering/rendering-error.js'
 import { asksForHelp, helpText, USAGE } from './help.js'
 import { UsageError } from './usage-error.js'
@@ -114,6 +122,27 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     })
     return { token }
   },
+  'accounts list': async (services, args) => {
+    parse(args, {})
+    return (await listAccounts(services)).map(toAccountJson)
+  },
+  'numbers list': async (services, args) => {
+    const { values } = parse(args, { owner: 'string' })
+    return (await listServerNumbers(services, optionalValue(values, 'owner'))).map(toNumberJson)
+  },
+  'tokens list': async (services, args) => {
+    const { values } = parse(args, { user: 'string' })
+    return (await listTokens(services, requireValue(values, 'user'))).map(toTokenJson)
+  },
+  'tokens revoke': async (services, args) => {
+    const { positionals } = parse(args, {}, true)
+    const [id, ...extra] = positionals
+    if (id === undefined || extra.length > 0) {
+      throw new UsageError('give exactly one token ID (faxd tokens list --user UID shows them)')
+    }
+    await revokeToken(services, id)
+    return { id, revoked: true }
+  },
   'clients create': async (services, args) => {
     const { values } = parse(args, {
       user: 'string',
@@ -133,6 +162,20 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     })
     return { client_id: client.clientId, client_secret: client.clientSecret }
   },
+}
+
+/** A token as the operator sees it: what it may do and when, never its secret. */
+function toTokenJson(token: AccessToken) {
+  const time = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+  return {
+    id: token.id,
+    kind: token.kind,
+    client_id: token.clientId,
+    scopes: [...token.scopes],
+    created_at: time(token.createdAtMs),
+    expires_at: time(token.expiresAtMs),
+    revoked_at: time(token.revokedAtMs),
+  }
 }
 
 type OptionKinds = Record<string, 'string' | 'multiple' | 'flag'>

@@ -25,6 +25,8 @@ export interface AccountRepository {
   findSignIn(email: string): Promise<{ account: Account; passwordHash: string | null } | null>
   setPasswordHash(uid: string, passwordHash: string): Promise<void>
   listMembers(adminUid: string): Promise<Account[]>
+  /** Every account, oldest first (for the operator's `faxd accounts list`). */
+  list(): Promise<Account[]>
   /** Fails with DomainError `email_taken` when a new email is in use. */
   update(uid: string, changes: AccountChanges): Promise<void>
   setMemberDetails(uid: string, details: { quota?: number; role?: string }): Promise<void>
@@ -35,6 +37,8 @@ export interface NumberRepository {
   add(number: FaxNumber): Promise<void>
   get(number: E164): Promise<FaxNumber | null>
   listOwnedBy(uid: string): Promise<FaxNumber[]>
+  /** Every number of this server, in number order (for the operator's `faxd numbers list`). */
+  listAll(): Promise<FaxNumber[]>
   listAssignedTo(uid: string): Promise<FaxNumber[]>
   assign(numberId: string, uid: string): Promise<void>
   revoke(numberId: string, uid: string): Promise<void>
@@ -60,6 +64,10 @@ export interface TokenRepository {
   ): Promise<boolean>
   /** Revokes every token of the family not revoked yet; answers how many. */
   revokeFamily(familyId: string, atMs: number): Promise<number>
+  /** Every token of the account, revoked and expired ones too, newest first. */
+  listOf(uid: string): Promise<AccessToken[]>
+  /** Revokes the token at atMs; false when there is no such token or it was revoked already. */
+  revoke(id: string, atMs: number): Promise<boolean>
 }
 
 export interface OAuthRepository {

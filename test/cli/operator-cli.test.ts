@@ -210,6 +210,31 @@ describe('operator CLI on the embedded store', () => {
         login.headers.get('location') ?? '',
         /^com\.example\.faxapp:\/cb\?code=faxd_code_/,
       )
+
+      // What the operator made, listed; a token revoked by its id is refused at once.
+      const accounts = await faxd(env, 'accounts', 'list')
+      assert.equal(accounts.code, 0, accounts.stderr)
+      assert.deepEqual(
+        (accounts.json as unknown as { email: string }[]).map((a) => a.email),
+        ['admin@example.test', 'member@example.test'],
+      )
+      const ownNumbers = await faxd(env, 'numbers', 'list', '--owner', adminUid)
+      assert.deepEqual(
+        (ownNumbers.json as unknown as { number: string }[]).map((n) => n.number),
+        ['+15555550150'],
+      )
+      const tokens = await faxd(env, 'tokens', 'list', '--user', adminUid)
+      assert.equal(tokens.code, 0, tokens.stderr)
+      const listed = tokens.json as unknown as { id: string; scopes: string[] }[]
+      assert.ok(!JSON.stringify(listed).includes('faxd_pat_'), 'no secret in the list')
+      const readOnlyId = listed.find((t) => t.scopes.join() === 'fax:numbers:read')?.id
+      assert.ok(readOnlyId, JSON.stringify(listed))
+      const revoked = await faxd(env, 'tokens', 'revoke', readOnlyId)
+      assert.deepEqual(revoked.json, { id: readOnlyId, revoked: true })
+      const refused = await fetch(`${server.url}/v3/accounts/self/numbers`, {
+        headers: { authorization: `Bearer ${readOnly.json?.['token']}` },
+      })
+      assert.equal(refused.status, 401, 'the running server refuses the revoked token')
     } finally {
       await server.stop()
     }

@@ -27,6 +27,14 @@ for (const engine of ENGINES) {
       assert.deepEqual(await world().store.accounts.get(account.uid), account)
     })
 
+    it('lists every account, oldest first', async () => {
+      const later = anAccount({ createdAtMs: Date.UTC(2026, 5, 1) })
+      const earlier = anAccount({ createdAtMs: Date.UTC(2025, 5, 1) })
+      await world().store.accounts.create(later, null)
+      await world().store.accounts.create(earlier, null)
+      assert.deepEqual(await world().store.accounts.list(), [earlier, later])
+    })
+
     it('answers null for an unknown uid', async () => {
       assert.equal(await world().store.accounts.get('0'.repeat(32)), null)
     })

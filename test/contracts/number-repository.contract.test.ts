@@ -32,6 +32,17 @@ for (const engine of ENGINES) {
       assert.deepEqual(await world().store.numbers.get(number.number), number)
     })
 
+    it('lists every number of the server in number order, each with its assignees', async () => {
+      const other = anAccount()
+      await world().store.accounts.create(other, null)
+      const first = aFaxNumber(owner.uid, { assignedTo: [alice.uid, bob.uid].sort() })
+      const second = aFaxNumber(other.uid)
+      await world().store.numbers.add(second)
+      await world().store.numbers.add(first)
+      const expected = [first, second].sort((a, b) => a.number.localeCompare(b.number))
+      assert.deepEqual(await world().store.numbers.listAll(), expected)
+    })
+
     it('reads back a number without assignments or expiry', async () => {
       const number = aFaxNumber(owner.uid, { expiresAtMs: null })
       await world().store.numbers.add(number)

@@ -37,6 +37,32 @@ for (const engine of ENGINES) {
       assert.deepEqual(await world().store.tokens.findBySecretHash('refresh-hash'), refresh)
     })
 
+    it("lists an account's tokens newest first, and revokes one by its id, once", async () => {
+      const older = aToken(user.uid, { createdAtMs: Date.UTC(2025, 0, 1) })
+      const newer = aToken(user.uid, { createdAtMs: Date.UTC(2026, 5, 1) })
+      const someoneElse = anAccount()
+      await world().store.accounts.create(someoneElse, null)
+      await world().store.tokens.create(
+        { token: older, secretHash: 'older-hash' },
+        { token: newer, secretHash: 'newer-hash' },
+        { token: aToken(someoneElse.uid), secretHash: 'other-hash' },
+      )
+      const listed = await world().store.tokens.listOf(user.uid)
+      // The refresh token of beforeEach was made on 2026-01-01, between the two.
+      assert.deepEqual(
+        listed.map((token) => token.id),
+        [newer.id, refresh.id, older.id],
+      )
+      assert.deepEqual(listed[0], newer)
+      const at = Date.UTC(2026, 6, 1)
+      assert.equal(await world().store.tokens.revoke(older.id, at), true)
+      assert.equal(await world().store.tokens.revoke(older.id, at + 1), false, 'once')
+      assert.equal(await world().store.tokens.revoke('no-such-token', at), false)
+      const revoked = await world().store.tokens.findBearer('older-hash')
+      assert.equal(revoked?.token.revokedAtMs, at)
+      assert.equal((await world().store.tokens.findBearer('newer-hash'))?.token.revokedAtMs, null)
+    })
+
     it('reads back a revoked token with no scopes', async () => {
       const token = aToken(user.uid, { scopes: [], revokedAtMs: Date.UTC(2026, 0, 2) })
       await world().store.tokens.create({ token: token, secretHash: 'revoked-hash' })

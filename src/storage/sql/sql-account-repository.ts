@@ -63,6 +63,16 @@ export class SqlAccountRepository implements AccountRepository {
     return rows.map(accountFromRow)
   }
 
+  async list(): Promise<Account[]> {
+    const rows = await this.#db
+      .selectFrom('accounts')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('uid')
+      .execute()
+    return rows.map(accountFromRow)
+  }
+
   async update(uid: string, changes: AccountChanges): Promise<void> {
     const row = accountChangesToRow(changes)
     if (Object.values(row).every((value) => value === undefined)) {

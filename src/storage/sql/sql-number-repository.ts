@@ -85,6 +85,16 @@ export class SqlNumberRepository implements NumberRepository {
     return withAssignments(rows, assignments)
   }
 
+  async listAll(): Promise<FaxNumber[]> {
+    const rows = await this.#db.selectFrom('numbers').selectAll().orderBy('number').execute()
+    const assignments = await this.#db
+      .selectFrom('number_assignments')
+      .select(['number_id', 'uid'])
+      .orderBy('uid')
+      .execute()
+    return withAssignments(rows, assignments)
+  }
+
   async listAssignedTo(uid: string): Promise<FaxNumber[]> {
     const rows = await this.#db
       .selectFrom('numbers')

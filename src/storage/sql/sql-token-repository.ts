@@ -86,4 +86,25 @@ export class SqlTokenRepository implements TokenRepository {
       .executeTakeFirst()
     return Number(result.numUpdatedRows)
   }
+
+  async listOf(uid: string): Promise<AccessToken[]> {
+    const rows = await this.#db
+      .selectFrom('access_tokens')
+      .selectAll()
+      .where('uid', '=', uid)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute()
+    return rows.map(tokenFromRow)
+  }
+
+  async revoke(id: string, atMs: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('access_tokens')
+      .set({ revoked_at: atMs })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    return result.numUpdatedRows === 1n
+  }
 }
