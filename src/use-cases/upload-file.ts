@@ -20,6 +20,12 @@ export interface UploadRequest {
   readonly fileName: string
   readonly mimeType: string
   readonly content: AsyncIterable<Uint8Array>
+  /**
+   * Called once the bytes are stored, before they are recorded: what the rest of the request
+   * must hold (the API checks that no second file follows). If it throws, the bytes are
+   * deleted and nothing is recorded.
+   */
+  readonly beforeRecording?: () => Promise<void>
 }
 
 export async function uploadFile(
@@ -47,6 +53,7 @@ export async function uploadFile(
   }
   try {
     refuseUnrenderable(head.octets(), services.documentKinds)
+    await request.beforeRecording?.()
     await services.store.uploads.add(file)
   } catch (error) {
     await services.files.delete(storageKey)

@@ -52,6 +52,29 @@ describe('file upload', () => {
     assert.equal(await t.snapshot(), before)
   })
 
+  it('refuses a second file part with too_many_files, keeping neither (it was dropped)', async () => {
+    const boundary = 'two-files-boundary'
+    const part = (name: string, body: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.pdf"\r\n` +
+      `Content-Type: application/pdf\r\n\r\n${body}\r\n`
+    const payload =
+      `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nplain field\r\n` +
+      part('fax_file', '%PDF-1.4\n% the first\n') +
+      part('fax_file', '%PDF-1.4\n% the second\n') +
+      `--${boundary}--\r\n`
+    const before = await t.snapshot()
+    const response = await post(payload, {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    })
+    assert.equal(response.statusCode, 400, response.body)
+    assert.deepEqual(response.json(), {
+      error: 'too_many_files',
+      description:
+        'An upload takes one file, in the part named "fax_file": upload each file in a request of its own',
+    })
+    assert.equal(await t.snapshot(), before, 'no row and no file of the first part either')
+  })
+
   it('refuses a malformed multipart body with 400, keeping nothing', async () => {
     const before = await t.snapshot()
     const noBoundary = await post('x', { 'content-type': 'multipart/form-data' })

@@ -8,6 +8,7 @@
  * image/tiff decides, and otherwise the caller's default_file_type, else PDF. The Python SDK
  * sends `Accept: application/json` on downloads, which so gets the default rather than a 406.
  */
+import type { Multipart, MultipartFile } from '@fastify/multipart'
 import type { FastifyInstance } from 'fastify'
 import { DomainError } from '../../domain/domain-error.js'
 import type { Services } from '../../use-cases/context.js'
@@ -50,6 +51,47 @@ async function* uploadedBytes(
     throw new DomainError('files_too_large', 'A file may not exceed 150 MB')
   }
 }
+
+type Parts = AsyncIterator<Multipart>
+
+/** The first file part of the body; fields before it are passed over. */
+async function firstFilePart(parts: Parts): Promise<MultipartFile | undefined> {
+  for (;;) {
+    const next = await parts.next().catch((error: unknown) => {
+      throw malformed(error)
+    })
+    if (next.done === true) {
+      return undefined
+    }
+    if (next.value.type === 'file') {
+      return next.value
+    }
+  }
+}
+
+/**
+ * The rest of the body, read to its end: a second file is refused with `too_many_files` (the
+ * parser's files limit of 1 reports it as FST_FILES_LIMIT) instead of being dropped without a
+ * word, and the first is then deleted (uploadFile's beforeRecording).
+ */
+async function noOtherFile(parts: Parts): Promise<void> {
+  for (;;) {
+    const next = await parts.next().catch((error: unknown) => {
+      throw (error as { code?: unknown })?.code === 'FST_FILES_LIMIT'
+        ? new ApiError(400, 'too_many_files', ONE_FILE)
+        : malformed(error)
+    })
+    if (next.done === true) {
+      return
+    }
+    if (next.value.type === 'file') {
+      next.value.file.resume()
+      throw new ApiError(400, 'too_many_files', ONE_FILE)
+    }
+  }
+}
+
+const ONE_FILE = `An upload takes one file, in the part named "${FILE_PART}": upload each file in a request of its own`
 
 /** The multipart parser's own errors (no boundary, a body cut short) carry no status. */
 function malformed(error: unknown): unknown {
@@ -95,9 +137,8 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
           `Upload a file as multipart/form-data, part "${FILE_PART}"`,
         )
       }
-      const part = await request.file().catch((error: unknown) => {
-        throw malformed(error)
-      })
+      const parts = request.parts()[Symbol.asyncIterator]()
+      const part = await firstFilePart(parts)
       if (!part || part.fieldname !== FILE_PART) {
         throw new ApiError(400, 'missing_file', `The request has no file part named "${FILE_PART}"`)
       }
@@ -116,6 +157,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         fileName: part.filename,
         mimeType: part.mimetype,
         content: uploadedBytes(part.file),
+        beforeRecording: () => noOtherFile(parts),
       })
       return { path: file.path }
     },
