@@ -92,6 +92,7 @@ json_field() { # json_field FIELD JSON
 # The first-run setup is resumable: each step that succeeds is recorded in $progress (shell
 # assignments), so a rerun after a failure skips what is done instead of failing on
 # `email_taken` / `number_taken`. first-run.json is written (atomically) only at the end.
+token=
 if [[ ! -f "$first_run" ]]; then
   echo "==> first start: creating a demo account, number and token"
   mkdir -p "$FAXD_DATA"
@@ -146,15 +147,23 @@ if [[ ! -f "$first_run" ]]; then
   mv "$first_run.tmp" "$first_run"
   rm -f "$progress"
 fi
-token=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).token)' "$first_run")
+# The token itself is shown once, on the start that made it; later starts show where it is kept
+# (readable by you only), so that a terminal log of every start does not repeat the secret.
+if [[ -n ${token:-} ]]; then
+  token_line="TOKEN=$token"
+  token_where="Your demo token, shown this once, is kept in $first_run."
+else
+  token_line="TOKEN=\$(node -p 'require(process.argv[1]).token' \"$(cd "$(dirname "$first_run")" && pwd)/first-run.json\")"
+  token_where="Your demo token is in $first_run (readable by you only)."
+fi
 base="http://$HOST:$PORT/v3"
 
 cat <<MSG
 
 faxd is starting on http://$HOST:$PORT (data in $FAXD_DATA; stop it with Ctrl-C).
-Your demo token is in $first_run. Send a first fax from another terminal:
+$token_where Send a first fax from another terminal:
 
-  TOKEN=$token
+  $token_line
   echo "Hello from faxd" > hello.txt
   FILE=\$(curl -s -H "Authorization: Bearer \$TOKEN" -F fax_file=@hello.txt $base/accounts/self/files \\
          | node -pe 'JSON.parse(require("fs").readFileSync(0)).path')
