@@ -21,6 +21,7 @@ import { DomainError } from '../domain/domain-error.js'
 import type { Config } from '../config.js'
 import { systemClock } from '../shared/clock.js'
 import { PasswordHashing } from '../shared/secrets.js'
+import { DatabaseNewerError } from '../storage/sql/migrate.js'
 import { DatabaseMissingError, openStore } from '../storage/sql/open-store.js'
 import type { OperatorServices } from '../use-cases/context.js'
 import { toAccountJson } from '../api/wire/account-json.js'
@@ -297,8 +298,9 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(USAGE)
       return 2
     }
-    if (error instanceof DatabaseMissingError) {
-      console.error(JSON.stringify({ error: 'database_missing', description: error.message }))
+    if (error instanceof DatabaseMissingError || error instanceof DatabaseNewerError) {
+      const code = error instanceof DatabaseMissingError ? 'database_missing' : 'database_newer'
+      console.error(JSON.stringify({ error: code, description: error.message }))
       return 1
     }
     if (error instanceof RenderingError) {

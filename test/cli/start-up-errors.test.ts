@@ -2,7 +2,8 @@
  * Start-up errors a new user met (issue 14, point 4), each said plainly instead of a stack or an
  * `internal_error`: `faxd serve` on a port another process holds exits 1 at once, naming the
  * port and how to choose another, before it opens or logs anything; a DATABASE_URL naming a
- * database the server does not have says so, and how to create it.
+ * database the server does not have says so, and how to create it; a database a newer faxd
+ * migrated is refused, naming the migration, and left as it was.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -13,7 +14,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
-import { DatabaseMissingError, openStore } from '../../src/storage/sql/open-store.js'
+import SQLite from 'better-sqlite3'
+import { DatabaseNewerError } from '../../src/storage/sql/migrate.js'
+import {
+  DatabaseMissingError,
+  openStore,
+  SQLITE_FILE_NAME,
+} from '../../src/storage/sql/open-store.js'
 import { BIN } from '../support/faxd-process.js'
 import { TEST_DATABASE_URL } from '../support/test-database.js'
 
@@ -78,5 +85,38 @@ describe('start-up errors', () => {
         return true
       },
     )
+  })
+
+  it('a database migrated by a newer faxd is refused, naming the migration, and left as it was', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'faxd-newer-'))
+    try {
+      const store = await openStore({ dataDir: folder })
+      await store.close()
+      const file = new SQLite(join(folder, SQLITE_FILE_NAME))
+      file
+        .prepare('insert into kysely_migration (name, timestamp) values (?, ?)')
+        .run('0099-from-the-future', '2027-01-01T00:00:00.000Z')
+      const tablesBefore = file.prepare('select name from sqlite_master order by name').all()
+      file.close()
+      await assert.rejects(openStore({ dataDir: folder }), (error: unknown) => {
+        assert.ok(error instanceof DatabaseNewerError, String(error))
+        assert.match(
+          error.message,
+          /^the database was migrated by a newer faxd \(migration 0099-from-the-future, which this faxd does not know\)/,
+        )
+        return true
+      })
+      const after = new SQLite(join(folder, SQLITE_FILE_NAME), { readonly: true })
+      try {
+        assert.deepEqual(
+          after.prepare('select name from sqlite_master order by name').all(),
+          tablesBefore,
+        )
+      } finally {
+        after.close()
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
   })
 })

@@ -73,10 +73,33 @@ export async function migrateToLatest(
   const { error, results } =
     upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo)
   if (error !== undefined) {
+    // Kysely's words for a migration the database has had and this code does not list.
+    const unknown = /previously executed migration (\S+) is missing/.exec(
+      error instanceof Error ? error.message : '',
+    )
+    if (unknown !== null) {
+      throw new DatabaseNewerError(unknown[1]!, { cause: error })
+    }
     const failed = results?.find((result) => result.status === 'Error')?.migrationName
     const what = failed === undefined ? 'migrating the database' : `migration ${failed}`
     const reason = error instanceof Error ? error.message : JSON.stringify(error)
     throw new Error(`${what} failed: ${reason}`, { cause: error })
+  }
+}
+
+/**
+ * The database was migrated by a newer faxd: it has had a migration this code does not know, and
+ * this code would misread what the newer one wrote. Nothing is changed.
+ */
+export class DatabaseNewerError extends Error {
+  override readonly name = 'DatabaseNewerError'
+  constructor(migration: string, options?: ErrorOptions) {
+    super(
+      `the database was migrated by a newer faxd (migration ${migration}, which this faxd does ` +
+        'not know): run the faxd that migrated it, or upgrade this one (docs/operating.md, ' +
+        '"Upgrades"); nothing was changed',
+      options,
+    )
   }
 }
 
