@@ -217,9 +217,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function readMetricsConfig(env: NodeJS.ProcessEnv): MetricsConfig {
   const token = env['FAXD_METRICS_TOKEN'] || null
-  if (token !== null && (token.length < 16 || /\s/.test(token))) {
+  // What a Bearer header can carry (RFC 6750 b64token), so that a scrape can send it.
+  if (token !== null && !/^[A-Za-z0-9._~+/=-]{16,}$/.test(token)) {
     throw new ConfigError(
-      'FAXD_METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 16`)',
+      'FAXD_METRICS_TOKEN must be at least 16 letters, digits or . _ ~ + / = - (e.g. `openssl rand -hex 16`)',
     )
   }
   const listen = env['FAXD_METRICS_LISTEN'] || null

@@ -37,6 +37,7 @@ import { Worker } from './jobs/worker.js'
 import { FaxdMetrics } from './observability/faxd-metrics.js'
 import { workerReports } from './worker-reports.js'
 import { systemClock } from './shared/clock.js'
+import { hasErrorCode } from './shared/error-code.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { newId32 } from './shared/ids.js'
 import { FsFileStore } from './storage/files/fs-file-store.js'
@@ -403,8 +404,4 @@ function portTaken(host: string, port: number): string {
     `PORT ${port} on HOST ${host} is taken by another process (another faxd?): stop it, or ` +
     `start faxd on another port, e.g. PORT=${port < 65535 ? port + 1 : 8080}`
   )
-}
-
-function hasErrorCode(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as { code?: unknown }).code === code
 }

@@ -4,11 +4,10 @@
  * looked at. The Actor it builds is the only way a route learns who is asking.
  */
 import type { FastifyRequest, RouteOptions } from 'fastify'
+import { BEARER } from '../shared/bearer-token.js'
 import { type Actor, type Services } from '../use-cases/context.js'
 import { authenticate, requireScope } from '../use-cases/authenticate.js'
 import { ApiError } from './api-error.js'
-
-const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i
 
 export function authenticateRequest(services: Services) {
   return async (request: FastifyRequest): Promise<void> => {

@@ -1,14 +1,15 @@
 /**
- * Counters, gauges and histograms, written out in the Prometheus text exposition format
- * (version 0.0.4, https://prometheus.io/docs/instrumenting/exposition_formats/): for each
+ * Counters, gauges read at each scrape, and histograms, written out in the Prometheus text
+ * exposition format (version 0.0.4,
+ * https://prometheus.io/docs/instrumenting/exposition_formats/): for each
  * metric a `# HELP` and a `# TYPE` line, then one line per sample, `name{label="value"} number`.
  * "label_value can be any sequence of UTF-8 characters, but the backslash (\), double-quote
  * ("), and line feed (\n) characters have to be escaped as \\, \", and \n"; in HELP, only the
  * backslash and the line feed.
  *
- * Samples are kept per combination of label values, in the order first seen. A gauge may be
- * read when the metrics are asked for (`collect`), for values that live elsewhere (a queue's
- * depth in the database); a collect that fails leaves its gauge out of that answer and says so
+ * Samples are kept per combination of label values, in the order first seen. A gauge is read
+ * when the metrics are asked for (`collect`), for values that live elsewhere (a queue's depth
+ * in the database, the process's memory); a collect that fails leaves its gauge out of that answer and says so
  * in a comment, so one unreachable source does not take every other metric with it.
  */
 
@@ -31,10 +32,6 @@ export class MetricsRegistry {
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
     return this.#add(new Counter(name, help, labelNames))
-  }
-
-  gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
-    return this.#add(new Gauge(name, help, labelNames))
   }
 
   /**
@@ -123,32 +120,6 @@ export class Counter implements Metric {
     }
     const key = labelText(this.labelNames, labels)
     this.#values.set(key, (this.#values.get(key) ?? 0) + by)
-  }
-
-  lines(): Promise<string[]> {
-    return Promise.resolve(
-      [...this.#values].map(([labels, value]) => `${this.name}${labels} ${numberText(value)}`),
-    )
-  }
-}
-
-/** A value that goes up and down, set by the process. */
-export class Gauge implements Metric {
-  readonly type = 'gauge'
-  readonly #values = new Map<string, number>()
-  readonly name: string
-  readonly help: string
-  readonly labelNames: readonly string[]
-
-  constructor(name: string, help: string, labelNames: readonly string[]) {
-    checkNames(name, labelNames)
-    this.name = name
-    this.help = help
-    this.labelNames = labelNames
-  }
-
-  set(value: number, labels: Labels = {}): void {
-    this.#values.set(labelText(this.labelNames, labels), value)
   }
 
   lines(): Promise<string[]> {

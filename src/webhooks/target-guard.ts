@@ -17,6 +17,7 @@ import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { hasCredentials, type WebhookTargetPolicy } from '../domain/webhook.js'
+import { settleWithin } from '../shared/deadline.js'
 import { addressKey, carriedIPv4Addresses, forbiddenAddressReason } from './address-ranges.js'
 
 export interface ResolvedAddress {
@@ -140,19 +141,11 @@ export function webhookTargetPolicy(
       if (allowPrivate) {
         return null
       }
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const slow = new Promise<null>((done) => {
-        timer = setTimeout(() => done(null), REGISTRATION_LOOKUP_MS)
-      })
       const checked = checkTarget(target, { allowPrivate, resolve }).then(
         (check) => (check.allowed ? null : check.reason),
         () => null,
       )
-      try {
-        return await Promise.race([checked, slow])
-      } finally {
-        clearTimeout(timer)
-      }
+      return settleWithin(checked, REGISTRATION_LOOKUP_MS, () => null)
     },
   }
 }

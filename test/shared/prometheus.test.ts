@@ -1,6 +1,6 @@
 /**
  * MetricsRegistry's text format, read back by the Prometheus project's own parser (Python
- * client, Debian): counters, gauges, collected gauges and histograms with their cumulative
+ * client, Debian): counters, gauges read at each scrape, and histograms with their cumulative
  * buckets; label values with a backslash, a double quote and a line feed; a collected gauge
  * whose source fails is left out with a comment, and the rest still parses.
  */
@@ -10,16 +10,15 @@ import { MetricsRegistry } from '../../src/shared/prometheus.js'
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js'
 
 describe('MetricsRegistry', () => {
-  it('writes counters, gauges and histograms that the Prometheus parser reads back', async () => {
+  it('writes counters, collected gauges and histograms that the Prometheus parser reads back', async () => {
     const registry = new MetricsRegistry()
     const requests = registry.counter('t_requests_total', 'Requests.\nBy route.', ['route'])
     const tricky = 'a\\b "quoted"\nnext line'
     requests.inc({ route: '/a' })
     requests.inc({ route: '/a' }, 2)
     requests.inc({ route: tricky })
-    registry.gauge('t_depth', 'Depth.').set(-3.5)
     registry.collected('gauge', 't_collected', 'Read at each scrape.', ['kind'], async () => [
-      { labels: { kind: 'x' }, value: 7 },
+      { labels: { kind: 'x' }, value: -3.5 },
       { labels: { kind: 'y' }, value: Number.POSITIVE_INFINITY },
     ])
     const durations = registry.histogram('t_seconds', 'Durations.', ['kind'], [1, 0.5, 5])
@@ -33,8 +32,7 @@ describe('MetricsRegistry', () => {
     const samples = await parsePrometheusText(text)
     assert.equal(sampleValue(samples, 't_requests_total', { route: '/a' }), 3)
     assert.equal(sampleValue(samples, 't_requests_total', { route: tricky }), 1)
-    assert.equal(sampleValue(samples, 't_depth'), -3.5)
-    assert.equal(sampleValue(samples, 't_collected', { kind: 'x' }), 7)
+    assert.equal(sampleValue(samples, 't_collected', { kind: 'x' }), -3.5)
     assert.equal(sampleValue(samples, 't_collected', { kind: 'y' }), Number.POSITIVE_INFINITY)
     const bucket = (le: string) => sampleValue(samples, 't_seconds_bucket', { kind: 'k', le })
     assert.deepEqual(
@@ -62,11 +60,22 @@ describe('MetricsRegistry', () => {
   it('refuses what the format cannot carry', () => {
     const registry = new MetricsRegistry()
     assert.throws(() => registry.counter('t_requests', 'No _total.'), /must end in _total/)
-    assert.throws(() => registry.gauge('t-bad', 'A dash.'), /not a metric name/)
-    assert.throws(() => registry.gauge('t_g', 'Label.', ['__reserved']), /not a label name/)
+    const none = async () => []
+    assert.throws(
+      () => registry.collected('gauge', 't-bad', 'A dash.', [], none),
+      /not a metric name/,
+    )
+    assert.throws(
+      () => registry.collected('gauge', 't_g', 'Label.', ['__reserved'], none),
+      /not a label name/,
+    )
+    assert.throws(
+      () => registry.collected('counter', 't_cpu_seconds', 'No _total.', [], none),
+      /must end in _total/,
+    )
     assert.throws(() => registry.histogram('t_h', 'No buckets.', [], []), /distinct buckets/)
-    registry.gauge('t_twice', 'Once.')
-    assert.throws(() => registry.gauge('t_twice', 'Twice.'), /defined twice/)
+    registry.counter('t_twice_total', 'Once.')
+    assert.throws(() => registry.counter('t_twice_total', 'Twice.'), /defined twice/)
     const counter = registry.counter('t_c_total', 'C.', ['route'])
     assert.throws(() => counter.inc({}), /label route has no value/)
     assert.throws(() => counter.inc({ route: '/' }, -1), /cannot go up by -1/)

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { StoreUnavailableError } from '../../domain/store-unavailable.js'
+import { settleWithin } from '../../shared/deadline.js'
 import type { Services } from '../../use-cases/context.js'
 import type { OpenApiCollector } from '../openapi-document.js'
 
@@ -27,21 +28,15 @@ export function registerMetaRoutes(
 
 /** Throws StoreUnavailableError unless the store answers a trivial query within `timeoutMs`. */
 async function pingWithin(services: Pick<Services, 'store'>, timeoutMs: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new StoreUnavailableError('unreachable', `no answer within ${timeoutMs} ms`))
-    }, timeoutMs)
-  })
   try {
-    await Promise.race([services.store.ping(), timedOut])
+    await settleWithin(services.store.ping(), timeoutMs, () => {
+      throw new StoreUnavailableError('unreachable', `no answer within ${timeoutMs} ms`)
+    })
   } catch (error) {
     throw error instanceof StoreUnavailableError
       ? error
       : new StoreUnavailableError('unreachable', 'the store failed its health check', {
           cause: error,
         })
-  } finally {
-    clearTimeout(timer)
   }
 }

@@ -12,6 +12,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { bearsToken } from '../../shared/bearer-token.js'
+import { settleWithin } from '../../shared/deadline.js'
 import type { Services } from '../../use-cases/context.js'
 import { ApiError } from '../api-error.js'
 import { HEALTH_CHECK_TIMEOUT_MS } from './meta.js'
@@ -111,22 +112,12 @@ async function readinessChecks(
 
 /** 'ok', or what went wrong: an error, or no answer within HEALTH_CHECK_TIMEOUT_MS. */
 async function check(probe: () => Promise<void>): Promise<CheckResult> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timedOut = new Promise<string>((resolve) => {
-    timer = setTimeout(
-      () => resolve(`no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms`),
-      HEALTH_CHECK_TIMEOUT_MS,
-    )
-  })
-  try {
-    return await Promise.race([
-      probe().then(
-        () => 'ok',
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
-      ),
-      timedOut,
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
+  return settleWithin(
+    probe().then(
+      () => 'ok',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    ),
+    HEALTH_CHECK_TIMEOUT_MS,
+    () => `no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms`,
+  )
 }

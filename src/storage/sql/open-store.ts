@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Store } from '../../domain/ports.js'
+import { hasErrorCode } from '../../shared/error-code.js'
 import { migrateToLatest } from './migrate.js'
 import { openPostgresDatabase } from './postgres-database.js'
 import type { Database } from './schema.js'
@@ -38,7 +39,7 @@ export async function openStoreWithDatabase(
     await migrateToLatest(db, engine)
   } catch (error) {
     await db.destroy()
-    throw hasCode(error, MISSING_DATABASE) && options.databaseUrl !== undefined
+    throw hasErrorCode(error, MISSING_DATABASE) && options.databaseUrl !== undefined
       ? new DatabaseMissingError(options.databaseUrl, { cause: error })
       : error
   }
@@ -76,16 +77,6 @@ export class DatabaseMissingError extends Error {
       options,
     )
   }
-}
-
-/** Whether `error`, or an error it was caused by, has this SQLSTATE or error code. */
-function hasCode(error: unknown, code: string): boolean {
-  for (let at: unknown = error; at instanceof Error; at = at.cause) {
-    if ((at as { code?: unknown }).code === code) {
-      return true
-    }
-  }
-  return false
 }
 
 export function isPostgresUrl(url: string): boolean {
