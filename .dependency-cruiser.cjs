@@ -10,6 +10,7 @@
  *   domain/**        ->  shared                          (and no node:* builtins)
  *   jobs/**          ->  use-cases, domain, shared       (workers run use cases for due jobs)
  *   webhooks/**      ->  domain, shared                  (webhook delivery: SSRF guard, HTTP, signing)
+ *   client/**        ->  shared                          (the API over HTTP, as `faxd send` reaches it)
  *   rendering/**     ->  codec, sandbox, domain, shared  (documents -> bilevel pages)
  *   sandbox/**       ->  shared                          (confining untrusted work: bubblewrap)
  *   reports/**       ->  codec, domain, shared           (fax PDFs, confirmation reports)
@@ -97,6 +98,14 @@ module.exports = {
         'src/webhooks (webhook delivery) may only import from src/webhooks, src/domain and src/shared.',
       from: { path: '^src/webhooks/' },
       to: { path: '^src/', pathNot: '^src/(webhooks|domain|shared)/' },
+    },
+    {
+      name: 'client-boundaries',
+      severity: 'error',
+      comment:
+        'src/client speaks to a faxd server over HTTP like any other client: it may only import from src/client and src/shared.',
+      from: { path: '^src/client/' },
+      to: { path: '^src/', pathNot: '^src/(client|shared)/' },
     },
     {
       name: 'observability-boundaries',

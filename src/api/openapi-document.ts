@@ -102,6 +102,9 @@ function describe(op: Operation): Json {
   const success = config.success
   const successSchema = typeof success.schema === 'string' ? ref(success.schema) : success.schema
   const answer: Json = { description: success.description }
+  if (success.headers) {
+    answer['headers'] = success.headers
+  }
   if (successSchema) {
     const types = [success.contentType ?? 'application/json'].flat()
     answer['content'] = Object.fromEntries(

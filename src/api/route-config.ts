@@ -17,6 +17,10 @@ export interface RouteConfig {
     readonly schema?: string | Record<string, unknown>
     /** Default application/json; several when the answer comes in more than one type. */
     readonly contentType?: string | readonly string[]
+    /** Header fields the answer carries, by name (OpenAPI Header objects). */
+    readonly headers?: Readonly<
+      Record<string, { readonly description: string; readonly schema: Record<string, unknown> }>
+    >
   }
   /** Set on the upload route, whose body is multipart/form-data rather than JSON. */
   readonly multipartFile?: string

@@ -77,6 +77,56 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     example:
       "faxd clients create --user 5a8e… --name 'Clinic portal' --redirect-uri https://portal.example.com/callback",
   },
+  login: {
+    usage: 'faxd login --url URL    (reads the personal access token from standard input)',
+    does:
+      'Client: checks the token against the server and saves both for the client commands, in ' +
+      '$XDG_CONFIG_HOME/faxd/client.json (~/.config/faxd/client.json), mode 0600. FAXD_URL and ' +
+      'FAXD_TOKEN, when set, are used instead.',
+    example: 'printf \'%s\\n\' "$TOKEN" | faxd login --url https://fax.example.com',
+  },
+  logout: {
+    usage: 'faxd logout',
+    does: 'Client: forgets the saved login.',
+    example: 'faxd logout',
+  },
+  send: {
+    usage:
+      'faxd send FILE... --to NUMBER... [--from NUMBER] [--at TIME] [--wait] [--retry N]\n' +
+      '              [--retry-delay SECONDS] [--resolution fine|superfine] [--no-enhancement]\n' +
+      '              [--cover-subject S [--cover-to NAME] [--cover-from NAME] [--cover-message M]]\n' +
+      '              [--comment TEXT]',
+    does:
+      'Client: uploads the files and sends them as one fax to each number (--to again, or ' +
+      'commas). --from may be left out when the account has one number. --at: +30m, 14:30, ' +
+      '"2026-12-24 09:00" (local time) or ISO 8601. --wait follows the fax to its end, ' +
+      'showing uploads, rendering, scheduling, dialing, page k of n and retries (redrawn on a ' +
+      'terminal, a line per change elsewhere). Exit status: 0 every destination got every page, ' +
+      '3 part of it got through (some destinations, or some pages), 4 none got a page, 1 an error (nothing sent unless ' +
+      'it says accepted), 2 a usage error, 130 Ctrl-C (an accepted fax goes on).',
+    example:
+      'faxd send contract.pdf annex.docx --to +15555550100 --to +15555550104 --cover-subject Contract --wait',
+  },
+  status: {
+    usage: 'faxd status ID [--json]',
+    does:
+      'Client: where a fax stands. An outbox ID (faxd send prints it) shows each destination ' +
+      'as it goes; a fax ID shows its end and every attempt: time, outcome, pages, remote ' +
+      'station and rate.',
+    example: 'faxd status 3f2a…',
+  },
+  'faxes list': {
+    usage: 'faxd faxes list [--category inbox|sent|spam] [--limit N] [--json]',
+    does: 'Client: the latest faxes sent and received (20 unless --limit), newest first.',
+    example: 'faxd faxes list --category inbox --limit 5',
+  },
+  download: {
+    usage: 'faxd download ID [-o FILE] [--format pdf|tiff] [--force]',
+    does:
+      "Client: saves a fax's pages as a PDF (or, with --format tiff or -o x.tif, the TIFF-F as " +
+      'sent or received); fax-ID.pdf unless -o names a file. An existing file is kept unless --force.',
+    example: 'faxd download 7c01… -o signed-contract.pdf',
+  },
   render: {
     usage:
       'faxd render FILE... [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]\n' +
@@ -137,8 +187,10 @@ export function helpText(argv: readonly string[]): string {
   )
   const intro =
     asked === ''
-      ? 'faxd: a self-hosted fax server with the Fax.Plus v3 API. Every command reads the same\n' +
-        'settings (FAXD_DATA, DATABASE_URL, …) from the environment; operator commands print JSON.\n\n'
+      ? 'faxd: a self-hosted fax server with the Fax.Plus v3 API. Operator commands read the\n' +
+        "server's settings (FAXD_DATA, DATABASE_URL, …) from the environment and print JSON; client\n" +
+        'commands (login, send, status, faxes list, download) speak HTTP to a server like any\n' +
+        'other client.\n\n'
       : ''
   return `${intro}usage:\n${blocks.join('\n\n')}\n`
 }

@@ -1,5 +1,7 @@
 /**
- * The operator command line, `faxd <command>`. Every command prints JSON on stdout; a failure
+ * The command line, `faxd <command>`. The client commands (login, logout, send, status, faxes
+ * list, download) speak HTTP to a server and are client-commands.ts's; what follows is about the
+ * operator commands, which work on the store itself. Each prints JSON on stdout; a failure
  * prints `{"error": code, "description": text}` on stderr and exits with status 1 (2 for a
  * usage error). It reads FAXD_DATA and DATABASE_URL like the server, so both see one store.
  *
@@ -15,7 +17,6 @@
  *   faxd serve
  *   faxd worker
  */
-import { parseArgs } from 'node:util'
 import { ConfigError, readConfig } from '../config.js'
 import { DomainError } from '../domain/domain-error.js'
 import type { Config } from '../config.js'
@@ -39,6 +40,7 @@ import {
 } from '../use-cases/operator-listings.js'
 import type { AccessToken } from '../domain/credentials.js'
 import { RenderingError } from '../rendering/rendering-error.js'
+import { multipleValues, optionalValue, parse, requireValue } from './arguments.js'
 import { asksForHelp, helpText, USAGE } from './help.js'
 import { UsageError } from './usage-error.js'
 
@@ -179,24 +181,6 @@ function toTokenJson(token: AccessToken) {
   }
 }
 
-type OptionKinds = Record<string, 'string' | 'multiple' | 'flag'>
-
-function parse(args: string[], kinds: OptionKinds, allowPositionals = false) {
-  const options = Object.fromEntries(
-    Object.entries(kinds).map(([name, kind]) => [
-      name,
-      kind === 'flag'
-        ? { type: 'boolean' as const }
-        : { type: 'string' as const, multiple: kind === 'multiple' },
-    ]),
-  )
-  try {
-    return parseArgs({ args, options, allowPositionals, strict: true })
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
-  }
-}
-
 /**
  * A password from standard input: its first line, without the line end. Not from the command
  * line, where it would be in the shell's history and in every process listing.
@@ -219,30 +203,17 @@ async function readPassword(): Promise<string> {
   return line
 }
 
-function multipleValues(values: Record<string, unknown>, name: string): string[] {
-  const given = values[name]
-  return Array.isArray(given) ? given.filter((v): v is string => typeof v === 'string') : []
-}
-
-function optionalValue(values: Record<string, unknown>, name: string): string | null {
-  const value = values[name]
-  return typeof value === 'string' ? value : null
-}
-
-function requireValue(values: Record<string, unknown>, name: string): string {
-  const value = values[name]
-  if (typeof value !== 'string' || value === '') {
-    throw new UsageError(`--${name} is required`)
-  }
-  return value
-}
-
 export async function runCli(argv: string[]): Promise<number> {
   const [group, action, ...rest] = argv
   try {
     if (asksForHelp(argv)) {
       process.stdout.write(helpText(argv))
       return 0
+    }
+    // The client commands speak HTTP to a server: they read no server settings and open no store.
+    const client = await import('./client-commands.js')
+    if (client.isClientCommand(argv)) {
+      return await client.runClient(argv)
     }
     const config = readConfig()
     // The server, the worker and the renderer load what they need when asked for: an operator

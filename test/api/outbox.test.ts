@@ -37,6 +37,8 @@ describe('outbox', () => {
       .select('outbox_id')
       .where('id', '=', ids['+15555550100'] ?? '')
       .executeTakeFirstOrThrow()
+    // The 201 names the entry it made (RFC 9110 §15.3.2), for clients without the store.
+    assert.equal(response.headers['location'], `/v3/accounts/self/outbox/${delivery.outbox_id}`)
     return delivery.outbox_id
   }
 

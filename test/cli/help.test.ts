@@ -57,6 +57,15 @@ describe('faxd help', () => {
     assert.doesNotMatch(group, /faxd render/)
     assert.match(helpText(['render', '--help']), /-o OUT\.tif\|OUT\.pdf/)
     assert.equal(asksForHelp(['tokens', 'create', '--user', 'x']), false)
+    // The client commands too, their exit statuses said.
+    const send = helpText(['send', 'contract.pdf', '--to', '+15555550100', '--help'])
+    assert.match(send, /Exit status: 0 every destination got every page, 3 part of it/)
+    assert.match(send, /Example:\n {6}faxd send contract\.pdf/)
+    assert.doesNotMatch(send, /faxd status/)
+    assert.match(
+      helpText(['faxes', 'list', '-h']),
+      /faxd faxes list \[--category inbox\|sent\|spam\]/,
+    )
   })
 
   it('help for no command, and no command at all, are usage errors', async () => {

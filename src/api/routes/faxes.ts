@@ -17,7 +17,7 @@ import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { FAX_ATTEMPTS_SCHEMA, toAttemptJson } from '../wire/attempt-json.js'
 import { toFaxJson } from '../wire/fax-json.js'
-import { nextPageLink, placeOfCursor } from '../wire/page-cursor.js'
+import { NEXT_PAGE_LINK_HEADER, nextPageLink, placeOfCursor } from '../wire/page-cursor.js'
 import { parseUtc } from '../wire/time-format.js'
 import {
   pageParam,
@@ -81,7 +81,12 @@ export function registerFaxRoutes(app: FastifyInstance, services: Services): voi
         summary: 'List fax records, newest first, a page at a time (Link: rel="next")',
         tag: 'Faxes',
         scopes: READ_FAX,
-        success: { status: 200, description: 'The records', schema: 'FaxList' },
+        success: {
+          status: 200,
+          description: 'The records',
+          schema: 'FaxList',
+          headers: NEXT_PAGE_LINK_HEADER,
+        },
       },
     },
     handler: async (request, reply) => {

@@ -12,7 +12,7 @@ import { ApiError } from '../api-error.js'
 import { actorOf } from '../authenticate-request.js'
 import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { sendFaxResponseSchema } from '../schemas/payload-outbox.js'
-import { nextPageLink, placeOfCursor } from '../wire/page-cursor.js'
+import { NEXT_PAGE_LINK_HEADER, nextPageLink, placeOfCursor } from '../wire/page-cursor.js'
 import { toOutboxJson } from '../wire/outbox-json.js'
 import {
   pageParam,
@@ -64,7 +64,18 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
         summary: 'Send a fax to one or more destinations',
         tag: 'Outbox',
         scopes: EDIT_FAX,
-        success: { status: 201, description: 'Accepted', schema: sendFaxResponseSchema },
+        success: {
+          status: 201,
+          description: 'Accepted',
+          schema: sendFaxResponseSchema,
+          headers: {
+            Location: {
+              description:
+                'The outbox entry, for getOutboxFax: /v3/accounts/{user_id}/outbox/{outbox_fax_id} (beyond Fax.Plus)',
+              schema: { type: 'string' },
+            },
+          },
+        },
       },
     },
     handler: async (request, reply) => {
@@ -77,7 +88,12 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
         { outbox: result.outboxId, destinations: request.body.to.length },
         'fax accepted',
       )
-      return reply.status(201).send(result.ids ? { ids: result.ids } : {})
+      // RFC 9110 §15.3.2: a 201 names the resource it created in Location.
+      const location = `/v3/accounts/${encodeURIComponent(request.params.user_id)}/outbox/${result.outboxId}`
+      return reply
+        .status(201)
+        .header('location', location)
+        .send(result.ids ? { ids: result.ids } : {})
     },
   })
 
@@ -110,7 +126,12 @@ export function registerOutboxRoutes(app: FastifyInstance, services: Services): 
             'List the faxes waiting to be sent, in the order they were submitted, a page at a time (Link: rel="next")',
           tag: 'Outbox',
           scopes: READ_FAX,
-          success: { status: 200, description: 'The outbox', schema: 'OutboxList' },
+          success: {
+            status: 200,
+            description: 'The outbox',
+            schema: 'OutboxList',
+            headers: NEXT_PAGE_LINK_HEADER,
+          },
         },
       },
       handler: async (request, reply) => {

@@ -27,3 +27,12 @@ export function nextPageLink(path: string, query: Record<string, string>, next: 
   const params = new URLSearchParams({ ...query, cursor: pageCursor(next) })
   return `<${path}?${params.toString()}>; rel="next"`
 }
+
+/** The Link header of a listing's answer, for the OpenAPI document. */
+export const NEXT_PAGE_LINK_HEADER = {
+  Link: {
+    description:
+      'RFC 8288: <URL>; rel="next" when more records follow; absent on the last page (beyond Fax.Plus)',
+    schema: { type: 'string' },
+  },
+} as const
