@@ -14,7 +14,7 @@ import type {
   OutboxAnswer,
 } from '../client/api-answers.js'
 import { ApiRequestError, FaxdApi, ServerUnreachableError } from '../client/faxd-api.js'
-import { describeStage, stageInOutbox } from '../client/send-progress.js'
+import { describeStage, oneLine, printable, stageInOutbox } from '../client/send-progress.js'
 import {
   forgetLogin,
   NotLoggedInError,
@@ -26,7 +26,8 @@ import { integerValue, optionalValue, parse, requireValue } from './arguments.js
 import { clientIo, type ClientIo, CommandError } from './client-io.js'
 import { COMMAND_HELP } from './help.js'
 import { formatSize, progressDisplay } from './progress-display.js'
-import { endOf, sendCommand } from './send-command.js'
+import { readSecretLine, SecretInterrupted } from './read-secret-line.js'
+import { orNull, sendCommand, type SendPhase } from './send-command.js'
 import { UsageError } from './usage-error.js'
 
 /**
@@ -43,13 +44,18 @@ export const CLIENT_EXIT = {
   interrupted: 130,
 } as const
 
-type ClientCommand = (args: string[], io: ClientIo) => Promise<number>
+type ClientCommand = (args: string[], io: ClientIo, phase: SendPhase) => Promise<number>
 
 export const CLIENT_COMMANDS: Readonly<Record<string, ClientCommand>> = {
   login: async (args, io) => {
-    const { values } = parse(args, { url: 'string', 'token-stdin': 'flag' })
+    const { values } = parse(args, { url: 'string' })
     const url = serverRoot(requireValue(values, 'url'))
-    const token = await readToken(io)
+    const token = (
+      await readSecretLine(
+        'personal access token (not shown; then Enter): ',
+        'give the personal access token on standard input (faxd tokens create makes one)',
+      )
+    ).trim()
     const account = await new FaxdApi({ url, token }, io.signal).get<AccountAnswer>(
       '/accounts/self',
     )
@@ -61,20 +67,24 @@ export const CLIENT_COMMANDS: Readonly<Record<string, ClientCommand>> = {
     parse(args, {})
     const path = savedLoginPath(io.env)
     io.stdout.write(
-      (await forgetLogin(io.env)) ? `logged out: ${path} removed\n` : 'not logged in\n',
+      (await forgetLogin(io.env))
+        ? `logged out: ${path} removed (the token itself stays valid until an operator revokes ` +
+            'it: faxd tokens revoke)\n'
+        : `no saved login (${path})\n`,
     )
     return CLIENT_EXIT.success
   },
-  send: async (args, io) => {
-    const { outcome } = await sendCommand(args, io)
+  send: async (args, io, phase) => {
+    const { outcome } = await sendCommand(args, io, phase)
     return outcome === null ? CLIENT_EXIT.success : CLIENT_EXIT[outcome]
   },
   status: async (args, io) => {
     const { values, positionals } = parse(args, { json: 'flag' }, true)
     const id = onlyId(positionals, 'an outbox or fax ID')
     const api = await io.api()
-    const entry = await found(
+    const entry = await orNull(
       api.get<OutboxAnswer>(`/accounts/self/outbox/${encodeURIComponent(id)}`),
+      'outbox_fax_not_found',
     )
     if (entry !== null) {
       if (values['json'] === true) {
@@ -83,42 +93,49 @@ export const CLIENT_COMMANDS: Readonly<Record<string, ClientCommand>> = {
       }
       const now = io.now()
       io.stdout.write(`outbox ${entry.id}: ${entry.status.replaceAll('_', ' ')}\n`)
-      for (const [number, faxId] of Object.entries(entry.ids ?? {})) {
+      // The entry holds the destinations still going; the others have their fax records.
+      const going = entry.ids ?? {}
+      for (const number of entry.to) {
+        const faxId = going[number]
+        if (faxId === undefined) {
+          io.stdout.write(`  ${number}: ended (faxd faxes list shows its fax)\n`)
+          continue
+        }
         const destination = entry.destinations?.find((d) => d.id === faxId)
-        const rendered = entry.status !== 'submitted' && entry.status !== 'converting'
-        const words =
-          rendered && destination === undefined
-            ? describeStage(await endOf(api, faxId), now)
-            : describeStage(stageInOutbox(entry, destination, now), now)
-        io.stdout.write(`  ${number} (fax ${faxId}): ${words}\n`)
+        const words = describeStage(stageInOutbox(entry, destination, now), now)
+        io.stdout.write(`  ${number} (fax ${faxId}): ${oneLine(words)}\n`)
       }
       return CLIENT_EXIT.success
     }
     const path = `/accounts/self/faxes/${encodeURIComponent(id)}`
-    const fax = await found(api.get<FaxAnswer>(path))
+    const fax = await orNull(api.get<FaxAnswer>(path), 'fax_not_found')
     if (fax === null) {
-      throw new ApiRequestError(404, 'not_found', `no outbox entry or fax has the id ${id}`)
+      throw new CommandError(
+        `nothing has the id ${id}: not an outbox entry (one whose destinations have all ended ` +
+          'leaves the outbox), and not a fax record (a destination has one once it has ended; ' +
+          'faxd faxes list shows them)',
+      )
     }
     const { records: attempts } = await api.get<{ records: AttemptAnswer[] }>(`${path}/attempts`)
     if (values['json'] === true) {
       io.stdout.write(`${JSON.stringify({ ...fax, attempts }, null, 2)}\n`)
       return CLIENT_EXIT.success
     }
-    const other = fax.direction === 'incoming' ? `from ${fax.from}` : `to ${fax.to}`
-    io.stdout.write(
-      `fax ${fax.id} ${other}, ${fax.start_time} UTC: ${describeStage({ kind: 'ended', fax, attempts }, io.now())}\n`,
-    )
+    const other =
+      fax.direction === 'incoming' ? `from ${printable(fax.from)}` : `to ${printable(fax.to)}`
+    const words = describeStage({ kind: 'ended', fax, attempts }, io.now())
+    io.stdout.write(`fax ${fax.id} ${other}, ${fax.start_time} UTC: ${oneLine(words)}\n`)
     for (const attempt of attempts) {
       const far = [
-        attempt.remote_station_id === null ? '' : `"${attempt.remote_station_id}"`,
+        attempt.remote_station_id === null ? '' : `"${printable(attempt.remote_station_id)}"`,
         attempt.bit_rate === null ? '' : `${attempt.bit_rate} bit/s`,
       ]
         .filter((part) => part !== '')
         .join(', ')
       io.stdout.write(
         `  attempt ${attempt.attempt}, ${attempt.started_at}–${attempt.ended_at.slice(11)} UTC: ` +
-          `${attempt.status} (${attempt.description}), pages ${attempt.pages.join(',') || 'none'}` +
-          `${far === '' ? '' : `; ${far}`}\n`,
+          `${attempt.status} (${printable(attempt.description)}), ` +
+          `pages ${attempt.pages.join(',') || 'none'}${far === '' ? '' : `; ${far}`}\n`,
       )
     }
     return CLIENT_EXIT.success
@@ -149,7 +166,7 @@ export const CLIENT_COMMANDS: Readonly<Record<string, ClientCommand>> = {
     const rows = records.map((fax) => [
       fax.id,
       fax.start_time,
-      fax.direction === 'incoming' ? `from ${fax.from}` : `to ${fax.to}`,
+      fax.direction === 'incoming' ? `from ${printable(fax.from)}` : `to ${printable(fax.to)}`,
       String(fax.pages),
       fax.status,
     ])
@@ -165,11 +182,22 @@ export const CLIENT_COMMANDS: Readonly<Record<string, ClientCommand>> = {
     )
     const id = onlyId(positionals, 'a fax ID')
     const output = optionalValue(values, 'output')
-    const format =
-      optionalValue(values, 'format') ??
-      (output !== null && /\.tiff?$/i.test(output) ? 'tiff' : 'pdf')
+    const named =
+      output === null
+        ? null
+        : /\.tiff?$/i.test(output)
+          ? 'tiff'
+          : /\.pdf$/i.test(output)
+            ? 'pdf'
+            : null
+    const format = optionalValue(values, 'format') ?? named ?? 'pdf'
     if (format !== 'pdf' && format !== 'tiff') {
       throw new UsageError('--format must be pdf or tiff')
+    }
+    if (named !== null && named !== format) {
+      throw new UsageError(
+        `-o ${output} names a ${named.toUpperCase()} file, and --format is ${format}`,
+      )
     }
     const file = output ?? `fax-${id}.${format === 'pdf' ? 'pdf' : 'tif'}`
     if (values['force'] !== true && (await exists(file))) {
@@ -184,18 +212,25 @@ export const CLIENT_COMMANDS: Readonly<Record<string, ClientCommand>> = {
     )
     // Written under another name and renamed when whole: a download cut short leaves nothing.
     const partial = `${file}.partial`
+    await rm(partial, { force: true })
     const display = progressDisplay(io.stderr)
     let received = 0
+    let shownAt = 0
+    const of = download.size === null ? '' : ` of ${formatSize(download.size)}`
     const counting = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         received += chunk.length
-        const of = download.size === null ? '' : ` of ${formatSize(download.size)}`
-        display.show([{ key: file, text: 'downloading', detail: `${formatSize(received)}${of}` }])
+        if (io.now() - shownAt >= 100) {
+          shownAt = io.now()
+          display.show([{ key: file, text: 'downloading', detail: `${formatSize(received)}${of}` }])
+        }
         done(null, chunk)
       },
     })
     try {
-      await pipeline(download.body, counting, createWriteStream(partial), { signal: io.signal })
+      await pipeline(download.body, counting, createWriteStream(partial, { flags: 'wx' }), {
+        signal: io.signal,
+      })
       await rename(partial, file)
     } catch (error) {
       await rm(partial, { force: true })
@@ -234,14 +269,17 @@ export async function runClient(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', onSigint)
   const io = clientIo(interrupt.signal)
   const say = (text: string) => process.stderr.write(`faxd ${command.name}: ${text}\n`)
+  const phase: SendPhase = { outboxId: null }
   try {
-    return await CLIENT_COMMANDS[command.name]!(command.args, io)
+    return await CLIENT_COMMANDS[command.name]!(command.args, io, phase)
   } catch (error) {
-    if (interrupt.signal.aborted) {
+    if (interrupt.signal.aborted || error instanceof SecretInterrupted) {
       say(
-        command.name === 'send'
-          ? 'interrupted; a fax already accepted goes on (faxd status shows it)'
-          : 'interrupted',
+        command.name !== 'send'
+          ? 'interrupted'
+          : phase.outboxId === null
+            ? 'interrupted before the fax was accepted: nothing will be sent'
+            : `stopped waiting; the fax goes on: faxd status ${phase.outboxId}`,
       )
       return CLIENT_EXIT.interrupted
     }
@@ -252,7 +290,13 @@ export async function runClient(argv: readonly string[]): Promise<number> {
       return CLIENT_EXIT.usage
     }
     if (error instanceof ApiRequestError) {
-      say(`${error.message} [${error.code}]`)
+      const hint =
+        error.status !== 401 || command.name === 'login'
+          ? ''
+          : io.env['FAXD_TOKEN']
+            ? " (the token is FAXD_TOKEN's)"
+            : ' (faxd login again with a valid token)'
+      say(`${error.message} [${error.code}]${hint}`)
       return CLIENT_EXIT.error
     }
     if (
@@ -270,67 +314,12 @@ export async function runClient(argv: readonly string[]): Promise<number> {
   }
 }
 
-/**
- * The token, from standard input: its first line. On a terminal it is asked for and not echoed
- * (it is a secret); a token on the command line would be in the shell's history and in every
- * process listing.
- */
-async function readToken(io: ClientIo): Promise<string> {
-  const stdin = process.stdin
-  const onTerminal = stdin.isTTY === true
-  if (onTerminal) {
-    io.stderr.write('personal access token (not shown; then Enter): ')
-    stdin.setRawMode(true)
-  }
-  const chunks: Buffer[] = []
-  try {
-    for await (const chunk of stdin) {
-      const bytes = chunk as Buffer
-      if (onTerminal && bytes.includes(0x03)) {
-        throw new UsageError('interrupted')
-      }
-      chunks.push(bytes)
-      if (Buffer.concat(chunks).some((byte) => byte === 0x0a || byte === 0x0d)) {
-        break
-      }
-    }
-  } finally {
-    if (onTerminal) {
-      stdin.setRawMode(false)
-      io.stderr.write('\n')
-    }
-    stdin.pause()
-  }
-  const [line = ''] = Buffer.concat(chunks)
-    .toString('utf8')
-    .split(/\r?\n|\r/)
-  const token = line.trim()
-  if (token === '') {
-    throw new UsageError(
-      'give the personal access token on standard input (faxd tokens create makes one)',
-    )
-  }
-  return token
-}
-
 function onlyId(positionals: string[], what: string): string {
   const [id, ...extra] = positionals
   if (id === undefined || extra.length > 0) {
     throw new UsageError(`give exactly one ID: ${what}`)
   }
   return id
-}
-
-/** The answer, or null when the API says there is no such thing (404). */
-async function found<T>(request: Promise<T>): Promise<T | null> {
-  try {
-    return await request
-  } catch (error) {
-    if (error instanceof ApiRequestError && error.status === 404) {
-      return null
-    }
-    throw error
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -82,7 +82,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     does:
       'Client: checks the token against the server and saves both for the client commands, in ' +
       '$XDG_CONFIG_HOME/faxd/client.json (~/.config/faxd/client.json), mode 0600. FAXD_URL and ' +
-      'FAXD_TOKEN, when set, are used instead.',
+      'FAXD_TOKEN, set together, are used instead. On a terminal the token is asked for, not shown.',
     example: 'printf \'%s\\n\' "$TOKEN" | faxd login --url https://fax.example.com',
   },
   logout: {
@@ -111,8 +111,9 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     usage: 'faxd status ID [--json]',
     does:
       'Client: where a fax stands. An outbox ID (faxd send prints it) shows each destination ' +
-      'as it goes; a fax ID shows its end and every attempt: time, outcome, pages, remote ' +
-      'station and rate.',
+      'still going, until all have ended and the entry leaves the outbox; a fax ID (one per ' +
+      'destination, also printed by send) shows, once that destination has ended, its end and ' +
+      'every attempt: time, outcome, pages, remote station and rate.',
     example: 'faxd status 3f2a…',
   },
   'faxes list': {

@@ -42,6 +42,7 @@ import type { AccessToken } from '../domain/credentials.js'
 import { RenderingError } from '../rendering/rendering-error.js'
 import { multipleValues, optionalValue, parse, requireValue } from './arguments.js'
 import { asksForHelp, helpText, USAGE } from './help.js'
+import { readSecretLine, SecretInterrupted } from './read-secret-line.js'
 import { UsageError } from './usage-error.js'
 
 type Command = (services: OperatorServices, args: string[]) => Promise<unknown>
@@ -181,26 +182,9 @@ function toTokenJson(token: AccessToken) {
   }
 }
 
-/**
- * A password from standard input: its first line, without the line end. Not from the command
- * line, where it would be in the shell's history and in every process listing.
- */
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) {
-    process.stderr.write('password (then Enter): ')
-  }
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk as Buffer)
-    if (Buffer.concat(chunks).includes(0x0a)) {
-      break
-    }
-  }
-  const [line = ''] = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)
-  if (line === '') {
-    throw new UsageError('give the password on standard input')
-  }
-  return line
+/** A password from standard input, not echoed on a terminal (read-secret-line.ts). */
+function readPassword(): Promise<string> {
+  return readSecretLine('password (not shown; then Enter): ', 'give the password on standard input')
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -264,6 +248,9 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     return 0
   } catch (error) {
+    if (error instanceof SecretInterrupted) {
+      return 130
+    }
     if (error instanceof UsageError) {
       console.error(JSON.stringify({ error: 'usage', description: error.message }))
       console.error(USAGE)

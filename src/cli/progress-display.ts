@@ -23,7 +23,7 @@ export interface ProgressDisplay {
 
 /** A terminal display when `stream` is a terminal, else plain lines. */
 export function progressDisplay(
-  stream: Writable & { isTTY?: boolean; columns?: number },
+  stream: Writable & { isTTY?: boolean; columns?: number; rows?: number },
 ): ProgressDisplay {
   return stream.isTTY === true ? new TerminalDisplay(stream) : new PlainDisplay(stream)
 }
@@ -35,9 +35,11 @@ const up = (n: number) => `\x1b[${n}F`
 class TerminalDisplay implements ProgressDisplay {
   private readonly lines = new Map<string, string>()
   private drawn = 0
-  private readonly stream: Writable & { columns?: number }
+  private readonly stream: Writable & { columns?: number; rows?: number }
+  /** Plain lines instead, once the block is taller than the terminal: it could not be redrawn. */
+  private plain: PlainDisplay | null = null
 
-  constructor(stream: Writable & { columns?: number }) {
+  constructor(stream: Writable & { columns?: number; rows?: number }) {
     this.stream = stream
   }
 
@@ -46,13 +48,23 @@ class TerminalDisplay implements ProgressDisplay {
       const text = line.detail === undefined ? line.text : `${line.text} ${line.detail}`
       this.lines.set(line.key, `${line.key}: ${text}`)
     }
+    const rows = this.stream.rows ?? 0
+    if (this.plain === null && rows > 0 && this.lines.size >= rows) {
+      this.plain = new PlainDisplay(this.stream)
+    }
+    if (this.plain !== null) {
+      this.plain.show(lines)
+      return
+    }
     // A line longer than the terminal would wrap, and the block could not be found again to
     // redraw; a terminal that says no width (0: a pseudo-terminal nobody sized) counts as 80.
+    // Widths are counted in code points: near enough for the numbers and names shown here.
     const columns = this.stream.columns ?? 0
     const width = Math.max(20, (columns > 0 ? columns : 80) - 1)
-    const block = [...this.lines.values()].map((text) =>
-      text.length > width ? `${text.slice(0, width - 1)}…` : text,
-    )
+    const block = [...this.lines.values()].map((text) => {
+      const points = [...text]
+      return points.length > width ? `${points.slice(0, width - 1).join('')}…` : text
+    })
     this.stream.write(
       (this.drawn > 0 ? up(this.drawn) : '') +
         block.map((text) => `${ERASE_LINE}${text}\n`).join(''),
@@ -63,6 +75,7 @@ class TerminalDisplay implements ProgressDisplay {
   close(): void {
     this.drawn = 0
     this.lines.clear()
+    this.plain = null
   }
 }
 

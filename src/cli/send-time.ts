@@ -31,24 +31,18 @@ export function parseSendTime(text: string, nowMs: number): number {
     const [hours, minutes, seconds] = [timeOfDay[1], timeOfDay[2], timeOfDay[3] ?? '0'].map(Number)
     checkClock(written, hours!, minutes!, seconds!)
     const now = new Date(nowMs)
-    const today = new Date(
-      now.getFullYear(),
-      now.getMonth(),
-      now.getDate(),
-      hours,
-      minutes,
-      seconds,
-    )
-    return today.getTime() > nowMs
-      ? today.getTime()
-      : new Date(
-          now.getFullYear(),
-          now.getMonth(),
-          now.getDate() + 1,
-          hours,
-          minutes,
-          seconds,
-        ).getTime()
+    const on = (days: number) =>
+      localTime(
+        text,
+        now.getFullYear(),
+        now.getMonth() + 1,
+        now.getDate() + days,
+        hours!,
+        minutes!,
+        seconds!,
+      )
+    const today = on(0)
+    return today > nowMs ? today : on(1)
   }
   const dated =
     /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
@@ -76,13 +70,15 @@ export function parseSendTime(text: string, nowMs: number): number {
   const zone = dated[7]
   let atMs: number
   if (zone === undefined) {
-    atMs = new Date(year, month - 1, day, hours, minutes, seconds).getTime()
+    atMs = localTime(text, year, month, day, hours, minutes, seconds)
   } else {
     const offsetMinutes = zone.toUpperCase() === 'Z' ? 0 : zoneMinutes(zone)
     atMs = Date.UTC(year, month - 1, day, hours, minutes, seconds) - offsetMinutes * 60_000
   }
   if (atMs < nowMs - 60_000) {
-    throw new UsageError(`--at ${JSON.stringify(text)} is in the past`)
+    throw new UsageError(
+      `--at ${JSON.stringify(text)} is in the past${zone === undefined ? ` (read as local time, ${localZone()})` : ''}`,
+    )
   }
   return atMs
 }
@@ -90,6 +86,32 @@ export function parseSendTime(text: string, nowMs: number): number {
 /** An instant as sendFax's send_time: "YYYY-MM-DD HH:mm:ss +0000". */
 export function formatSendTime(atMs: number): string {
   return `${new Date(atMs).toISOString().slice(0, 19).replace('T', ' ')} +0000`
+}
+
+/**
+ * A date and time on this machine's clock; refused when the clock never shows it (the hour
+ * skipped when daylight saving time starts). In the hour repeated when it ends, the first.
+ */
+function localTime(
+  text: string,
+  year: number,
+  month: number,
+  day: number,
+  hours: number,
+  minutes: number,
+  seconds: number,
+): number {
+  const at = new Date(year, month - 1, day, hours, minutes, seconds)
+  if (at.getHours() !== hours || at.getMinutes() !== minutes) {
+    throw new UsageError(
+      `--at ${JSON.stringify(text)}: the clocks here (${localZone()}) skip that time that day`,
+    )
+  }
+  return at.getTime()
+}
+
+function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone
 }
 
 function checkClock(text: string, hours: number, minutes: number, seconds: number): void {

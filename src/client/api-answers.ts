@@ -14,6 +14,7 @@ export interface AccountAnswer {
 export interface NumberAnswer {
   readonly number: string
   readonly status: string
+  readonly is_canceled: boolean
 }
 
 /** One destination of an outbox entry (getOutboxFax only; beyond Fax.Plus). */
@@ -59,24 +60,4 @@ export interface AttemptAnswer {
   readonly pages: readonly number[]
   readonly remote_station_id: string | null
   readonly bit_rate: number | null
-}
-
-/**
- * An instant as the API writes it: "YYYY-MM-DD HH:mm:ss" in UTC, with or without " +0000"
- * (or another offset) after it.
- */
-export function parseApiTime(text: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?$/.exec(
-    text,
-  )
-  if (!match) {
-    return Number.NaN
-  }
-  const [year = 0, month = 1, day = 1, hours = 0, minutes = 0, seconds = 0] = match
-    .slice(1, 7)
-    .map(Number)
-  const sign = match[7] === '-' ? -1 : 1
-  const offsetMinutes =
-    match[7] === undefined ? 0 : sign * (Number(match[8]) * 60 + Number(match[9]))
-  return Date.UTC(year, month - 1, day, hours, minutes, seconds) - offsetMinutes * 60_000
 }

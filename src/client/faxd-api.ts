@@ -29,6 +29,11 @@ export class ServerUnreachableError extends Error {
   override readonly name = 'ServerUnreachableError'
 }
 
+/** The file being uploaded could not be read to its end (it changed, or a read failed). */
+export class UploadReadError extends Error {
+  override readonly name = 'UploadReadError'
+}
+
 export interface UploadProgress {
   readonly sent: number
   readonly total: number
@@ -58,8 +63,15 @@ export class FaxdApi {
     return (await response.json()) as T
   }
 
-  /** POST a JSON body; answers the JSON answer and the Location header, when there is one. */
-  async post<T>(path: string, body: unknown): Promise<{ body: T; location: string | null }> {
+  /**
+   * POST a JSON body; answers the JSON answer and the Location header, when there is one. A
+   * ServerUnreachableError here may come after the server acted on the request.
+   */
+  async post<T>(
+    path: string,
+    body: unknown,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<{ body: T; location: string | null }> {
     const response = await this.request(
       'POST',
       path,
@@ -67,6 +79,7 @@ export class FaxdApi {
       {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
+        timeoutMs,
       },
     )
     const text = await response.text()
@@ -91,12 +104,25 @@ export class FaxdApi {
     )
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
     let sent = 0
+    // Small pieces, one at a time (highWaterMark 1 below): what is counted as sent is what
+    // fetch has taken for the socket, not what sits in a buffer on its way there.
     async function* parts(): AsyncGenerator<Uint8Array> {
       yield head
-      for await (const chunk of createReadStream(filePath, { highWaterMark: 256 * 1024 })) {
-        yield chunk as Buffer
-        sent += (chunk as Buffer).length
-        onProgress({ sent, total: size })
+      try {
+        // Exactly the bytes Content-Length announced, even if the file grows meanwhile.
+        const file = createReadStream(filePath, { highWaterMark: 64 * 1024, end: size - 1 })
+        for await (const chunk of size === 0 ? [] : file) {
+          yield chunk as Buffer
+          sent += (chunk as Buffer).length
+          onProgress({ sent, total: size })
+        }
+      } catch (error) {
+        throw new UploadReadError(
+          `${filePath} could not be read while it was sent (${String(error)})`,
+        )
+      }
+      if (sent !== size) {
+        throw new UploadReadError(`${filePath} shrank while it was sent: ${sent} of ${size} bytes`)
       }
       yield tail
     }
@@ -109,9 +135,11 @@ export class FaxdApi {
           'content-type': `multipart/form-data; boundary=${boundary}`,
           'content-length': String(head.length + size + tail.length),
         },
-        body: Readable.toWeb(Readable.from(parts())) as ReadableStream<Uint8Array>,
+        body: Readable.toWeb(
+          Readable.from(parts(), { highWaterMark: 1 }),
+        ) as ReadableStream<Uint8Array>,
         duplex: 'half',
-        noTimeout: true,
+        timeoutMs: null,
       },
     )
     const { path } = (await response.json()) as { path: string }
@@ -122,7 +150,7 @@ export class FaxdApi {
   async download(path: string, query: Query, accept: string): Promise<Download> {
     const response = await this.request('GET', path, query, {
       headers: { accept },
-      noTimeout: true,
+      timeoutMs: null,
     })
     const length = response.headers.get('content-length')
     if (response.body === null) {
@@ -143,7 +171,8 @@ export class FaxdApi {
       headers?: Record<string, string>
       body?: string | ReadableStream<Uint8Array>
       duplex?: 'half'
-      noTimeout?: boolean
+      /** How long to wait for the answer's head; null: as long as it takes (uploads, downloads). */
+      timeoutMs?: number | null
     },
   ): Promise<Response> {
     const url = new URL(`${this.login.url}/v3${path}`)
@@ -152,9 +181,10 @@ export class FaxdApi {
         url.searchParams.set(name, value)
       }
     }
+    const timeoutMs = init.timeoutMs === undefined ? REQUEST_TIMEOUT_MS : init.timeoutMs
     const signals = [
       ...(this.signal ? [this.signal] : []),
-      ...(init.noTimeout === true ? [] : [AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+      ...(timeoutMs === null ? [] : [AbortSignal.timeout(timeoutMs)]),
     ]
     let response: Response
     try {
@@ -166,7 +196,7 @@ export class FaxdApi {
         ...(signals.length === 0 ? {} : { signal: AbortSignal.any(signals) }),
       })
     } catch (error) {
-      throw unreachable(this.login.url, error)
+      throw unreachable(this.login.url, error, timeoutMs)
     }
     if (!response.ok) {
       throw await requestError(response)
@@ -202,14 +232,19 @@ async function requestError(response: Response): Promise<ApiRequestError> {
   )
 }
 
-function unreachable(url: string, error: unknown): Error {
+function unreachable(url: string, error: unknown, timeoutMs: number | null): Error {
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
     return error.name === 'TimeoutError'
-      ? new ServerUnreachableError(`${url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`)
+      ? new ServerUnreachableError(`${url} did not answer within ${(timeoutMs ?? 0) / 1000} s`)
       : error
   }
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause
-  const why = typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? error)
+  // A file that cannot be read while it is sent fails the body, not the connection.
+  const cause = (error as { cause?: unknown }).cause
+  if (cause instanceof UploadReadError) {
+    return cause
+  }
+  const reason = cause as { code?: unknown; message?: unknown } | undefined
+  const why = typeof reason?.code === 'string' ? reason.code : String(reason?.message ?? error)
   return new ServerUnreachableError(`cannot reach ${url} (${why})`)
 }
 

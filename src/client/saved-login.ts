@@ -1,12 +1,14 @@
 /**
  * Where `faxd login` keeps the server's address and the token the client commands use:
  * `$XDG_CONFIG_HOME/faxd/client.json` (`~/.config/faxd/client.json` by default), readable by its
- * owner alone (mode 0600, in a folder of mode 0700). FAXD_URL and FAXD_TOKEN, when set, take
- * the place of what is saved, for scripts and CI that keep their secrets elsewhere.
+ * owner alone (mode 0600, in a folder of mode 0700). FAXD_URL and FAXD_TOKEN, set together,
+ * take the place of what is saved, for scripts and CI that keep their secrets elsewhere; one
+ * without the other is refused, so that a saved token is never sent to another server.
  */
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { hasErrorCode } from '../shared/error-code.js'
 
 export interface Login {
   /** The server's root, without /v3 and without a trailing slash: `https://fax.example.com`. */
@@ -48,27 +50,37 @@ export function serverRoot(text: string): string {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '').replace(/\/v3$/, '')
 }
 
-/** The login the client commands use: FAXD_URL and FAXD_TOKEN, else the saved one. */
+/** The login the client commands use: FAXD_URL with FAXD_TOKEN, else the saved one. */
 export async function currentLogin(env: NodeJS.ProcessEnv = process.env): Promise<Login> {
+  const url = nonEmpty(env['FAXD_URL'])
+  const token = nonEmpty(env['FAXD_TOKEN'])
+  if (url !== undefined && token !== undefined) {
+    return { url: serverRoot(url), token }
+  }
+  if (url !== undefined || token !== undefined) {
+    throw new NotLoggedInError(
+      `${url === undefined ? 'FAXD_TOKEN' : 'FAXD_URL'} is set without ` +
+        `${url === undefined ? 'FAXD_URL' : 'FAXD_TOKEN'}: set both, or neither to use the saved login`,
+    )
+  }
   const path = savedLoginPath(env)
-  let saved: Partial<Login> = {}
+  let saved: Partial<Login>
   try {
     saved = JSON.parse(await readFile(path, 'utf8')) as Partial<Login>
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+    if (hasErrorCode(error, 'ENOENT')) {
       throw new NotLoggedInError(
-        `${path} cannot be read (${(error as Error).message}); run faxd login again`,
+        'not logged in: run `faxd login --url URL` with a personal access token, or set FAXD_URL and FAXD_TOKEN',
       )
     }
-  }
-  const url = nonEmpty(env['FAXD_URL']) ?? saved.url
-  const token = nonEmpty(env['FAXD_TOKEN']) ?? saved.token
-  if (typeof url !== 'string' || typeof token !== 'string' || token === '') {
     throw new NotLoggedInError(
-      'not logged in: run `faxd login --url URL` with a personal access token, or set FAXD_URL and FAXD_TOKEN',
+      `${path} cannot be read (${(error as Error).message}); run faxd login again`,
     )
   }
-  return { url: serverRoot(url), token }
+  if (typeof saved.url !== 'string' || typeof saved.token !== 'string' || saved.token === '') {
+    throw new NotLoggedInError(`${path} holds no login; run faxd login again`)
+  }
+  return { url: serverRoot(saved.url), token: saved.token }
 }
 
 /**
@@ -82,29 +94,37 @@ export async function saveLogin(
   const path = savedLoginPath(env)
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   const partial = `${path}.${process.pid}.partial`
-  const file = await open(partial, 'w', 0o600)
+  // 'wx': a new file, never one a link or an earlier run left there.
+  await rm(partial, { force: true })
+  const file = await open(partial, 'wx', 0o600)
   try {
-    await file.chmod(0o600)
-    await file.writeFile(`${JSON.stringify({ url: login.url, token: login.token }, null, 2)}\n`)
-    await file.sync()
-  } finally {
-    await file.close()
+    try {
+      await file.chmod(0o600)
+      await file.writeFile(`${JSON.stringify({ url: login.url, token: login.token }, null, 2)}\n`)
+      await file.sync()
+    } finally {
+      await file.close()
+    }
+    await rename(partial, path)
+  } catch (error) {
+    await rm(partial, { force: true })
+    throw error
   }
-  await rename(partial, path)
   await chmod(dirname(path), 0o700)
   return path
 }
 
 /** Forgets the saved login; answers whether there was one. */
 export async function forgetLogin(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const path = savedLoginPath(env)
   try {
-    await readFile(path)
-  } catch {
-    return false
+    await rm(savedLoginPath(env))
+    return true
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOENT')) {
+      return false
+    }
+    throw error
   }
-  await rm(path, { force: true })
-  return true
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

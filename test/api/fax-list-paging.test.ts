@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FaxRecord } from '../../src/domain/fax.js'
-import { formatUtc } from '../../src/api/wire/time-format.js'
+import { formatUtc } from '../../src/shared/api-time.js'
 import { FAX_SLICES } from '../../src/use-cases/list-faxes.js'
 import { aFaxRecord } from '../support/sample-records.js'
 import { nextPage } from '../support/next-page.js'

@@ -81,7 +81,7 @@ describe('faxd client commands', { concurrency: true }, () => {
 
     const wrong = await faxd(env, ['login', '--url', server.url], 'not-a-token\n')
     assert.equal(wrong.code, 1, wrong.stderr)
-    assert.match(wrong.stderr, /^faxd login: .+ \[invalid_token\]\n$/)
+    assert.equal(wrong.stderr, 'faxd login: The access token is not valid [invalid_token]\n')
     await assert.rejects(stat(saved), /ENOENT/)
 
     const right = await faxd(env, ['login', '--url', `${server.url}/v3/`], `${token}\n`)
@@ -100,7 +100,12 @@ describe('faxd client commands', { concurrency: true }, () => {
     assert.ok(Array.isArray(JSON.parse(list.stdout)))
 
     const out = await faxd(env, ['logout'])
-    assert.equal(out.stdout, `logged out: ${saved} removed\n`)
+    assert.equal(
+      out.stdout,
+      `logged out: ${saved} removed (the token itself stays valid until an operator revokes ` +
+        'it: faxd tokens revoke)\n',
+    )
+    assert.equal((await faxd(env, ['logout'])).stdout, `no saved login (${saved})\n`)
     const after = await faxd(env, ['faxes', 'list'])
     assert.equal(after.code, 1)
     assert.match(after.stderr, /not logged in: run `faxd login --url URL`/)
@@ -185,6 +190,7 @@ describe('faxd client commands', { concurrency: true }, () => {
     assert.equal(sent.code, 0, sent.stderr)
     const outboxId = /^accepted: outbox ([0-9a-f]{32})$/m.exec(sent.stdout)?.[1]
     assert.ok(outboxId, sent.stdout)
+    assert.match(sent.stdout, /\n {2}to be sent at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.+\)\n/)
     assert.match(sent.stdout, new RegExp(`follow it with: faxd status ${outboxId}\\n$`))
 
     // It is rendered at once and then waits for its time.
@@ -265,7 +271,10 @@ describe('faxd client commands', { concurrency: true }, () => {
       '+15555550100',
     ])
     assert.equal(missing.code, 1)
-    assert.match(missing.stderr, /^faxd send: .*no-such\.pdf cannot be read \(ENOENT\)\n$/)
+    assert.match(
+      missing.stderr,
+      /^faxd send: .*no-such\.pdf cannot be read: there is no such file\n$/,
+    )
 
     const badNumber = await faxd(loggedIn, ['send', LETTER, '--to', 'call me'])
     assert.equal(badNumber.code, 1)
@@ -296,7 +305,12 @@ describe('faxd client commands', { concurrency: true }, () => {
 
     const unknown = await faxd(loggedIn, ['status', 'ffffffffffffffffffffffff'])
     assert.equal(unknown.code, 1)
-    assert.match(unknown.stderr, /no outbox entry or fax has the id ffffffffffffffffffffffff/)
+    assert.match(unknown.stderr, /nothing has the id ffffffffffffffffffffffff: not an outbox entry/)
+
+    // FAXD_URL alone would send the saved token to another server: refused.
+    const half = await faxd({ HOME: join(home, 'nobody'), FAXD_URL: server.url }, ['faxes', 'list'])
+    assert.equal(half.code, 1)
+    assert.match(half.stderr, /FAXD_URL is set without FAXD_TOKEN: set both/)
   })
 
   it('Ctrl-C stops waiting, not the fax', async () => {
@@ -332,9 +346,13 @@ describe('faxd client commands', { concurrency: true }, () => {
     await Promise.race([dialing, closed])
     child.kill('SIGINT')
     assert.equal(await closed, 130, stderr)
-    assert.match(stderr, /faxd send: interrupted; a fax already accepted goes on/)
+
     const outboxId = /^accepted: outbox ([0-9a-f]{32})$/m.exec(stdout)?.[1]
     assert.ok(outboxId)
+    assert.match(
+      stderr,
+      new RegExp(`faxd send: stopped waiting; the fax goes on: faxd status ${outboxId}\\n$`),
+    )
     // The call goes on: the outbox entry is still there, calling or waiting to retry.
     const status = await faxd(loggedIn, ['status', outboxId])
     assert.equal(status.code, 0, status.stderr)

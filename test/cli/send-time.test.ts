@@ -54,4 +54,23 @@ describe('--at', () => {
   it('writes send_time as the API reads it, in UTC', () => {
     assert.equal(formatSendTime(Date.UTC(2026, 11, 24, 8, 5, 9)), '2026-12-24 08:05:09 +0000')
   })
+
+  it('refuses a time the clocks skip, and takes the first of a time they repeat', () => {
+    const zone = process.env['TZ']
+    process.env['TZ'] = 'Europe/Berlin'
+    try {
+      // 2027-03-28: 02:00 CET becomes 03:00 CEST; 2027-10-31: 03:00 CEST becomes 02:00 CET.
+      assert.throws(
+        () => parseSendTime('2027-03-28 02:30', NOW),
+        /the clocks here \(Europe\/Berlin\) skip that time that day/,
+      )
+      assert.equal(parseSendTime('2027-10-31 02:30', NOW), Date.UTC(2027, 9, 31, 0, 30))
+    } finally {
+      if (zone === undefined) {
+        delete process.env['TZ']
+      } else {
+        process.env['TZ'] = zone
+      }
+    }
+  })
 })

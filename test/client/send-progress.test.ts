@@ -7,8 +7,14 @@ import type {
   OutboxAnswer,
   OutboxDestinationAnswer,
 } from '../../src/client/api-answers.js'
-import { parseApiTime } from '../../src/client/api-answers.js'
-import { describeStage, fromNow, outcomeOf, stageInOutbox } from '../../src/client/send-progress.js'
+import {
+  describeStage,
+  fromNow,
+  oneLine,
+  outcomeOf,
+  printable,
+  stageInOutbox,
+} from '../../src/client/send-progress.js'
 
 const NOW = Date.UTC(2026, 11, 6, 10, 0, 0)
 
@@ -68,7 +74,7 @@ function attempt(n: number, station: string | null, rate: number | null): Attemp
 }
 
 const say = (e: [OutboxAnswer, OutboxDestinationAnswer]) =>
-  describeStage(stageInOutbox(e[0], e[1], NOW), NOW)
+  oneLine(describeStage(stageInOutbox(e[0], e[1], NOW), NOW))
 
 describe('send progress', () => {
   it('before the call: accepted, rendering, scheduled, waiting', () => {
@@ -118,7 +124,7 @@ describe('send progress', () => {
       attempts: [attempt(1, null, null), attempt(2, 'ACME FAX', 9600)],
     }
     assert.equal(
-      describeStage(sent, NOW),
+      oneLine(describeStage(sent, NOW)),
       'sent: 2 pages to "ACME FAX" at 9600 bit/s after 2 attempts',
     )
     const partial = {
@@ -127,7 +133,7 @@ describe('send progress', () => {
       attempts: [],
     }
     assert.equal(
-      describeStage(partial, NOW),
+      oneLine(describeStage(partial, NOW)),
       'partially sent: 1 page got through (the call dropped after page 1)',
     )
     const busy = {
@@ -135,7 +141,7 @@ describe('send progress', () => {
       fax: fax('failed_user_busy', 0, 'the line was busy'),
       attempts: [],
     }
-    assert.equal(describeStage(busy, NOW), 'failed: the line was busy (failed_user_busy)')
+    assert.equal(oneLine(describeStage(busy, NOW)), 'failed: the line was busy (failed_user_busy)')
   })
 
   it('tells success, partial and failure apart', () => {
@@ -146,11 +152,45 @@ describe('send progress', () => {
     assert.equal(outcomeOf([]), 'failure')
   })
 
-  it('reads the times the API writes', () => {
-    assert.equal(parseApiTime('2026-12-06 10:00:30'), Date.UTC(2026, 11, 6, 10, 0, 30))
-    assert.equal(parseApiTime('2026-12-06 10:00:30 +0100'), Date.UTC(2026, 11, 6, 9, 0, 30))
-    assert.ok(Number.isNaN(parseApiTime('yesterday')))
+  it('says how long until a time apart from the words, so that a log line changes with the stage', () => {
+    const retry = entry('sending', 2, {
+      attempts: 1,
+      next_attempt_time: '2026-12-06 10:00:30 +0000',
+    })
+    const words = describeStage(stageInOutbox(retry[0], retry[1], NOW), NOW)
+    assert.equal(words.detail, '(in 30 s)')
+    const later = describeStage(stageInOutbox(retry[0], retry[1], NOW + 10_000), NOW + 10_000)
+    assert.equal(later.text, words.text)
+    assert.equal(later.detail, '(in 20 s)')
     assert.equal(fromNow(NOW + 3 * 86_400_000, NOW), 'in 3 days')
     assert.equal(fromNow(NOW - 5, NOW), 'now')
+  })
+
+  it('a destination cancelled before its call, and received faxes, in their own words', () => {
+    assert.equal(
+      oneLine(describeStage({ kind: 'cancelled' }, NOW)),
+      'cancelled before it was called',
+    )
+    assert.equal(outcomeOf([fax('success', 1), null]), 'partial')
+    assert.equal(outcomeOf([null]), 'failure')
+    const received = { ...fax('success', 3), direction: 'incoming' as const, from: '+15555550199' }
+    assert.equal(
+      oneLine(describeStage({ kind: 'ended', fax: received, attempts: [] }, NOW)),
+      'received: 3 pages from +15555550199',
+    )
+    const partly = { ...received, status: 'partially_received', description: 'the call dropped' }
+    assert.equal(
+      oneLine(describeStage({ kind: 'ended', fax: partly, attempts: [] }, NOW)),
+      'partly received: 3 pages (the call dropped)',
+    )
+  })
+
+  it('prints what the far end sent without its control characters', () => {
+    assert.equal(printable('ACME\u001b[2J\u009bFAX'), 'ACME\ufffd[2J\ufffdFAX')
+    const station = attempt(1, 'EVIL\u0007', 14400)
+    assert.equal(
+      oneLine(describeStage({ kind: 'ended', fax: fax('success', 1), attempts: [station] }, NOW)),
+      'sent: 1 page to "EVIL\ufffd" at 14400 bit/s',
+    )
   })
 })

@@ -18,7 +18,7 @@ import { EDIT_FAX, READ_FAX } from '../route-config.js'
 import { FAX_ATTEMPTS_SCHEMA, toAttemptJson } from '../wire/attempt-json.js'
 import { toFaxJson } from '../wire/fax-json.js'
 import { NEXT_PAGE_LINK_HEADER, nextPageLink, placeOfCursor } from '../wire/page-cursor.js'
-import { parseUtc } from '../wire/time-format.js'
+import { parseUtc } from '../../shared/api-time.js'
 import {
   pageParam,
   pathParams,

@@ -17,7 +17,7 @@ import { listWebhookDeliveries } from '../../use-cases/list-webhook-deliveries.j
 import { listWebhooks } from '../../use-cases/list-webhooks.js'
 import { rotateWebhookSecret } from '../../use-cases/rotate-webhook-secret.js'
 import { actorOf } from '../authenticate-request.js'
-import { formatUtc } from '../wire/time-format.js'
+import { formatUtc } from '../../shared/api-time.js'
 import { pathParams } from './params.js'
 
 export function registerWebhookRoutes(app: FastifyInstance, services: Services): void {

@@ -5,7 +5,7 @@
  */
 import type { Account } from '../../domain/account.js'
 import type { MemberDetails } from '../../use-cases/get-member-details.js'
-import { formatUtc } from './time-format.js'
+import { formatUtc } from '../../shared/api-time.js'
 
 export interface AccountJson {
   uid: string

@@ -1,6 +1,6 @@
 /** A call attempt on the wire (GET …/faxes/{fax_id}/attempts), and the schema of the answer. */
 import type { CallAttempt } from '../../domain/transmission.js'
-import { formatUtc } from './time-format.js'
+import { formatUtc } from '../../shared/api-time.js'
 
 export interface AttemptJson {
   attempt: number

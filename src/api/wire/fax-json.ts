@@ -3,7 +3,7 @@
  * pages and status. The docs show both `from` and `from_number`; both are sent.
  */
 import type { FaxRecord } from '../../domain/fax.js'
-import { formatUtc } from './time-format.js'
+import { formatUtc } from '../../shared/api-time.js'
 
 export function toFaxJson(fax: FaxRecord) {
   const digits = (n: string) => n.replace(/[^0-9]/g, '')

@@ -1,6 +1,6 @@
 /** The Fax.Plus Number shape. */
 import type { FaxNumber } from '../../domain/fax-number.js'
-import { formatUtc } from './time-format.js'
+import { formatUtc } from '../../shared/api-time.js'
 
 export interface NumberJson {
   id: string

@@ -4,7 +4,7 @@
  */
 import type { OutboxEntry } from '../../domain/outbox-entry.js'
 import type { DeliveryProgress } from '../../domain/transmission.js'
-import { formatUtc, formatUtcWithOffset } from './time-format.js'
+import { formatUtc, formatUtcWithOffset } from '../../shared/api-time.js'
 
 /**
  * The official SDKs' RetryOptions allow a delay of at most 30 seconds, and the Python SDK raises

@@ -1,6 +1,7 @@
 /**
  * Times on the wire. Fax.Plus answers in UTC as "YYYY-MM-DD HH:mm:ss", and outbox times carry
  * the offset as "YYYY-MM-DD HH:mm:ss +0000". Query filters (`after`, `before`) take the first form.
+ * The API writes them (api/wire) and the client reads them (client/).
  */
 export function formatUtc(ms: number): string {
   // Every record of a list carries three times: the date part comes from a small cache of days
@@ -51,4 +52,20 @@ export function parseUtc(text: string): number | null {
   ]
   const ms = Date.UTC(y, mo - 1, d, h, mi, s)
   return formatUtc(ms) === `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}` ? ms : null
+}
+
+const TIME_WITH_OFFSET = /^(.{19}) ([+-])(\d{2})(\d{2})$/
+
+/**
+ * Parses either form: "YYYY-MM-DD HH:mm:ss" as UTC, or with an offset after it (sendFax's
+ * send_time allows any, "+0100" or "-0530"); null when it is not a real date and time.
+ */
+export function parseUtcWithOffset(text: string): number | null {
+  const m = TIME_WITH_OFFSET.exec(text)
+  if (!m) {
+    return parseUtc(text)
+  }
+  const utc = parseUtc(m[1]!)
+  const minutes = Number(m[3]) * 60 + Number(m[4])
+  return utc === null || Number(m[4]) > 59 ? null : utc - (m[2] === '-' ? -1 : 1) * minutes * 60_000
 }

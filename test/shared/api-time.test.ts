@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { formatUtc, parseUtc } from '../../src/api/wire/time-format.js'
+import { formatUtc, parseUtc, parseUtcWithOffset } from '../../src/shared/api-time.js'
 
 const byDate = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 
@@ -50,5 +50,15 @@ describe('formatUtc', () => {
   it('reads back through parseUtc', () => {
     const ms = Date.UTC(2026, 11, 4, 21, 50, 7)
     assert.equal(parseUtc(formatUtc(ms)), ms)
+  })
+
+  it('reads a time with its offset, and one without as UTC', () => {
+    assert.equal(parseUtcWithOffset('2026-12-06 10:00:30'), Date.UTC(2026, 11, 6, 10, 0, 30))
+    assert.equal(parseUtcWithOffset('2026-12-06 10:00:30 +0000'), Date.UTC(2026, 11, 6, 10, 0, 30))
+    assert.equal(parseUtcWithOffset('2026-12-06 10:00:30 +0100'), Date.UTC(2026, 11, 6, 9, 0, 30))
+    assert.equal(parseUtcWithOffset('2026-12-06 10:00:30 -0530'), Date.UTC(2026, 11, 6, 15, 30, 30))
+    assert.equal(parseUtcWithOffset('2026-12-06 10:00:30 +0160'), null)
+    assert.equal(parseUtcWithOffset('2026-02-30 10:00:30 +0000'), null)
+    assert.equal(parseUtcWithOffset('yesterday'), null)
   })
 })
