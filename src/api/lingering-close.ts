@@ -5,9 +5,10 @@
  * its way would make the kernel reset it, and the client would see EPIPE or ECONNRESET instead
  * of the answer. So, as nginx's lingering close does, the rest of the body is read and thrown
  * away, up to LINGER_BYTES or for LINGER_MS, whichever comes first. Once the body has ended the
- * connection is closed cleanly (a client that answers before it has sent its body rarely uses
- * the connection again, and Node's own client never does); a body that goes on past the limits
- * is cut off, long after its answer was sent.
+ * connection is where any other is after its request: the answer said nothing of closing it, so
+ * it serves the client's next request (fetch, whose pool keeps such a connection, sends one on
+ * it; a connection closed here after the drain left that request without an answer). A body
+ * that goes on past the limits is cut off, long after its answer was sent.
  */
 import { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -47,6 +48,11 @@ export async function lingerOnEarlyAnswer(
     }
     const timer = setTimeout(cut, LINGER_MS)
     timer.unref()
+    // Whatever read the body until the answer (the multipart parser, piped from it) may still
+    // be attached and push back: a parser whose file part nobody reads any more pauses the
+    // body at its first chunk, and the drain would stop there, leaving a client that sends the
+    // body before it reads the answer (fetch) waiting for ever. Only the drain reads it now.
+    incoming.unpipe()
     incoming.on('data', (chunk: Buffer) => {
       discarded += chunk.length
       if (discarded > LINGER_BYTES) {
@@ -56,7 +62,6 @@ export async function lingerOnEarlyAnswer(
     })
     incoming.once('end', () => {
       clearTimeout(timer)
-      socket.end()
     })
     socket.once('close', () => clearTimeout(timer))
     incoming.resume()

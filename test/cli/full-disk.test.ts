@@ -2,8 +2,9 @@
  * A full disk under SQLite and the file store: `faxd serve`, on the embedded SQLite, with its
  * data folder on a tmpfs of a few megabytes. Uploads fill the disk (256 KB documents until the
  * first refusal, then smaller and smaller ones, until 1 KB documents are refused three times in
- * a row: by then SQLite has no room for a row either, and answers SQLITE_FULL); a sendFax is
- * tried on the full disk; then the tmpfs is made larger.
+ * a row: by then SQLite has no room for a row either, and answers SQLITE_FULL); refused uploads
+ * go on being answered on the connection fetch keeps; a sendFax is tried on the full disk; then
+ * the tmpfs is made larger.
  *
  * Every answer is 200 (201 for sendFax), or 503 `service_unavailable` with Retry-After in the
  * Fax.Plus Error form, saying the disk is full: never 500, never a connection cut. Nothing is
@@ -143,6 +144,15 @@ describe('faxd serve on SQLite when the disk of its data folder is full', () => 
           JSON.stringify(Object.fromEntries(refusalsBySize)),
       )
       assert.ok(refusalsBySize.size > 0, 'at least one 503')
+
+      // Refused mid-body, then asked again on the connection fetch keeps: each is answered. (The
+      // multipart parser, left with a file part nobody reads, used to stop the drain of a
+      // refused 256 KB body, and fetch, still sending it, never saw the 503.)
+      for (let round = 0; round < 4; round++) {
+        for (const size of [256 * 1024, 64 * 1024]) {
+          assertDiskFull(await upload(url, token, size), `round ${round}: upload of ${size} bytes`)
+        }
+      }
 
       // 2. Nothing half-written.
       await assertNoPartialRowOrFile(dataDir, accepted)
