@@ -70,7 +70,7 @@ export default defineConfig(
 
   // ---- TypeScript, with type information --------------------------------
   {
-    files: ['**/*.ts', '**/*.mts', '**/*.cts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
@@ -98,6 +98,22 @@ export default defineConfig(
       '@typescript-eslint/no-misused-promises': 'error',
       // Fastify handlers and hooks are async by contract even when they await nothing.
       '@typescript-eslint/require-await': 'off',
+    },
+  },
+
+  // ---- the web console runs in a browser (console/tsconfig.json: the DOM's types) --
+  {
+    files: ['console/**'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        sessionStorage: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+        AbortController: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
   },
 

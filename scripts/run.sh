@@ -53,7 +53,7 @@ npm_packages
 # The build is skipped when it is newer than every source file and the lock file (what
 # bin/faxd.js checks too before it runs the build): a start after a start takes seconds.
 built_mark=dist/.built
-if [[ -f $built_mark && -z $(find src tsconfig.json tsconfig.build.json package-lock.json -newer "$built_mark" -print -quit) ]]; then
+if [[ -f $built_mark && -z $(find src console tsconfig.json tsconfig.build.json package-lock.json -newer "$built_mark" -print -quit) ]]; then
   echo "==> build: up to date"
 else
   echo "==> building"

@@ -20,7 +20,8 @@
 #      webhook docs' Python snippet, bubblewrap for the render sandbox, spandsp 0.0.6 with gcc
 #      and pkg-config to build the T.38 interop harness, tshark to decode our T.38 packets, and
 #      SIPp, Debian's sip-tester, as the SIP peer of the interop tests; script(1) to give the
-#      client CLI a terminal, systemd-analyze to check the systemd units of deploy/):
+#      client CLI a terminal, systemd-analyze to check the systemd units of deploy/, and
+#      Chromium, which playwright-core drives to test the web console):
 #      installed with apt-get only when one of their commands (or files) is missing.
 #   3. npm ci, only when node_modules is missing or older than package-lock.json; a node_modules
 #      made before from the same lock file and Node is unpacked from the user's cache instead
@@ -309,6 +310,7 @@ PEERS=(
   /usr/lib/python3/dist-packages/prometheus_client/parser.py:python3-prometheus-client
   script:bsdutils
   systemd-analyze:systemd
+  /usr/lib/chromium/chromium:chromium
 )
 # Installed alongside: the English OCR data, Calc for spreadsheets, a font family for Office.
 PEER_EXTRAS=(tesseract-ocr-eng libreoffice-calc-nogui fonts-dejavu-core)

@@ -7,7 +7,9 @@ import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
+import { fileURLToPath } from 'node:url'
 import { createApp } from './api/create-app.js'
+import { loadConsole } from './api/routes/console.js'
 import { ConfigError, type Config, type RenderingConfig, type SipConfig } from './config.js'
 import { A4, LETTER } from './rendering/fax-geometry.js'
 import { FileStoreRenderer } from './rendering/file-store-renderer.js'
@@ -318,6 +320,12 @@ export function workerSlots(config: Config): Partial<Record<JobKind, number>> {
  * once it listens. SIGINT/SIGTERM stop the worker (the job in hand finishes), then close the
  * API and the store.
  */
+/**
+ * Where `npm run build` puts the web console: dist/console under the project's root, which is
+ * the folder above this file whether it runs from src/ (tsx) or dist/ (the build).
+ */
+const CONSOLE_DIRECTORY = fileURLToPath(new URL('../dist/console', import.meta.url))
+
 export async function startServer(config: Config): Promise<{ app: FastifyInstance; url: string }> {
   if (config.sip !== null && !config.embeddedWorker) {
     throw new ConfigError(
@@ -334,6 +342,7 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   const app = await createApp({
     services,
     logger,
+    consoleFiles: await loadConsole(CONSOLE_DIRECTORY),
     trustedProxies: config.trustedProxies,
     operator: {
       metrics,

@@ -33,6 +33,7 @@ import { OpenApiCollector } from './openapi-document.js'
 import { registerAccountRoutes } from './routes/accounts.js'
 import { registerFaxRoutes } from './routes/faxes.js'
 import { registerFileRoutes } from './routes/files.js'
+import { loadConsole, registerConsoleRoutes } from './routes/console.js'
 import { registerMetaRoutes } from './routes/meta.js'
 import { registerNumberRoutes } from './routes/numbers.js'
 import { registerOAuthRoutes } from './routes/oauth.js'
@@ -55,6 +56,8 @@ export interface AppOptions {
   readonly trustedProxies?: readonly string[]
   /** /metrics and what it counts (routes/operator.ts); without it, no /metrics. */
   readonly operator?: OperatorOptions
+  /** The built web console's files (routes/console.ts loadConsole); without them, / says so. */
+  readonly consoleFiles?: Awaited<ReturnType<typeof loadConsole>>
 }
 
 /**
@@ -154,6 +157,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerOAuthRoutes(app, options.services)
   registerMetaRoutes(app, openApi, options.services)
+  registerConsoleRoutes(app, options.consoleFiles ?? null)
   registerOperatorRoutes(app, options.services, options.operator ?? {})
   await app.register(
     async (v3) => {

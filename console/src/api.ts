@@ -1,0 +1,90 @@
+/**
+ * The faxd API as the console reaches it: the public /v3 routes, with the bearer token the
+ * person signed in with, and nothing else (the console has no back door into the server).
+ * An answer other than 2xx becomes an ApiError with the API's own code and description.
+ */
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  readonly status: number
+  readonly code: string
+  /** The field a validation error names (`body field to.0 must …`), when it names one. */
+  readonly field: string | null
+
+  constructor(status: number, code: string, description: string) {
+    super(description)
+    this.status = status
+    this.code = code
+    this.field = /^body field ([\w.]+) /.exec(description)?.[1] ?? null
+  }
+}
+
+export interface Page<T> {
+  readonly body: T
+  /** The next page's URL (the Link header's rel="next"), relative to /v3; null on the last. */
+  readonly next: string | null
+}
+
+export class Api {
+  readonly token: string
+
+  constructor(token: string) {
+    this.token = token
+  }
+
+  async json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await this.fetch(path, init)
+    const text = await response.text()
+    return (text === '' ? {} : JSON.parse(text)) as T
+  }
+
+  /** A listing page and where the next one is. */
+  async page<T>(path: string): Promise<Page<T>> {
+    const response = await this.fetch(path, {})
+    return { body: (await response.json()) as T, next: nextLink(response.headers.get('link')) }
+  }
+
+  /** Bytes (a page's PNG, a PDF): fetched with the token, which an <img src> cannot carry. */
+  async blob(path: string, signal?: AbortSignal): Promise<Blob> {
+    return (await this.fetch(path, signal === undefined ? {} : { signal })).blob()
+  }
+
+  private async fetch(path: string, init: RequestInit): Promise<Response> {
+    const response = await fetch(`/v3${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${this.token}`, ...(init.headers ?? {}) },
+    })
+    if (!response.ok) {
+      throw await apiError(response)
+    }
+    return response
+  }
+}
+
+async function apiError(response: Response): Promise<ApiError> {
+  const text = await response.text().catch(() => '')
+  try {
+    const body = JSON.parse(text) as { error?: unknown; description?: unknown }
+    if (typeof body.error === 'string') {
+      const description = typeof body.description === 'string' ? body.description : body.error
+      return new ApiError(response.status, body.error, description)
+    }
+  } catch {
+    // Not the API's form (a proxy's page): said by its status below.
+  }
+  return new ApiError(
+    response.status,
+    `http_${response.status}`,
+    `The server answered ${response.status}`,
+  )
+}
+
+/** RFC 8288: the URL of rel="next", made relative to /v3 as the API writes it. */
+function nextLink(header: string | null): string | null {
+  const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header ?? '')
+  if (!match?.[1]) {
+    return null
+  }
+  const url = new URL(match[1], window.location.origin)
+  return `${url.pathname.replace(/^\/v3/, '')}${url.search}`
+}

@@ -1,0 +1,30 @@
+/**
+ * Where the console is, from the URL's fragment: #/sent, #/received, #/outbox, #/fax/ID. The
+ * fragment keeps every view linkable and the back button working, with no server routes.
+ */
+import { useEffect, useState } from 'preact/hooks'
+
+export type Route =
+  { readonly view: 'sent' | 'received' | 'outbox' } | { readonly view: 'fax'; readonly id: string }
+
+export function parseRoute(hash: string): Route {
+  const [, view = '', id = ''] = hash.replace(/^#/, '').split('/')
+  if (view === 'fax' && /^[0-9a-f]{1,64}$/.test(id)) {
+    return { view: 'fax', id }
+  }
+  return view === 'received' || view === 'outbox' ? { view } : { view: 'sent' }
+}
+
+export function hrefOf(route: Route): string {
+  return route.view === 'fax' ? `#/fax/${route.id}` : `#/${route.view}`
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash))
+  useEffect(() => {
+    const onChange = (): void => setRoute(parseRoute(window.location.hash))
+    window.addEventListener('hashchange', onChange)
+    return () => window.removeEventListener('hashchange', onChange)
+  }, [])
+  return route
+}

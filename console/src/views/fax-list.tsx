@@ -1,0 +1,109 @@
+/**
+ * Sent or received faxes, newest first, 25 at a time ("Show more" follows the Link header),
+ * refreshed every 5 seconds while the tab is visible. Rows keep their height while loading,
+ * so nothing moves when the data arrives.
+ */
+import { useState } from 'preact/hooks'
+import type { Api } from '../api.js'
+import { usePolling } from '../polling.js'
+import { localTime } from '../time.js'
+import { StatusBadge } from './status-badge.js'
+
+export interface FaxRecord {
+  readonly id: string
+  readonly direction: 'outgoing' | 'incoming'
+  readonly from: string
+  readonly to: string
+  readonly status: string
+  readonly description: string
+  readonly pages: number
+  readonly start_time: string
+}
+
+const PAGE = 25
+const SKELETON_ROWS = 5
+
+export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox' }) {
+  const [more, setMore] = useState<{ records: FaxRecord[]; next: string | null } | null>(null)
+  const first = usePolling(
+    async () => {
+      const page = await api.page<{ data: { records: FaxRecord[] } }>(
+        `/accounts/self/faxes?category=${category}&limit=${PAGE}`,
+      )
+      return { records: page.body.data.records, next: page.next }
+    },
+    5000,
+    category,
+  )
+  const loadMore = async (): Promise<void> => {
+    const from = more?.next ?? first.data?.next
+    if (!from) {
+      return
+    }
+    const page = await api.page<{ data: { records: FaxRecord[] } }>(from)
+    setMore({ records: [...(more?.records ?? []), ...page.body.data.records], next: page.next })
+  }
+  const seen = new Set<string>()
+  const records = [...(first.data?.records ?? []), ...(more?.records ?? [])].filter((fax) =>
+    seen.has(fax.id) ? false : (seen.add(fax.id), true),
+  )
+  const next = more === null ? first.data?.next : more.next
+  const title = category === 'sent' ? 'Sent faxes' : 'Received faxes'
+
+  return (
+    <section aria-labelledby="list-title">
+      <h1 id="list-title">{title}</h1>
+      {first.error !== null && (
+        <p class="error" role="alert">
+          Could not refresh: {first.error.message}
+        </p>
+      )}
+      <table class="faxes" aria-busy={first.data === null ? 'true' : 'false'}>
+        <thead>
+          <tr>
+            <th scope="col">{category === 'sent' ? 'To' : 'From'}</th>
+            <th scope="col">When</th>
+            <th scope="col" class="num">
+              Pages
+            </th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {first.data === null
+            ? Array.from({ length: SKELETON_ROWS }, (_, n) => (
+                // Four cells, as a record's row has: the columns a phone hides are the same.
+                <tr key={n} class="skeleton" aria-hidden="true">
+                  <td>&nbsp;</td>
+                  <td>&nbsp;</td>
+                  <td>&nbsp;</td>
+                  <td>&nbsp;</td>
+                </tr>
+              ))
+            : records.map((fax) => (
+                <tr key={fax.id}>
+                  <td>
+                    <a href={`#/fax/${fax.id}`}>
+                      {fax.direction === 'incoming' ? fax.from : fax.to}
+                    </a>
+                  </td>
+                  <td>{localTime(fax.start_time)}</td>
+                  <td class="num">{fax.pages}</td>
+                  <td>
+                    <StatusBadge status={fax.status} incoming={fax.direction === 'incoming'} />
+                  </td>
+                </tr>
+              ))}
+        </tbody>
+      </table>
+      {first.data !== null && records.length === 0 && (
+        <p class="empty">{category === 'sent' ? 'No faxes sent yet.' : 'No faxes received yet.'}</p>
+      )}
+      {next && (
+        <button type="button" class="more" onClick={() => void loadMore()}>
+          Show more
+        </button>
+      )}
+    </section>
+  )
+}

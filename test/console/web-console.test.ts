@@ -1,0 +1,262 @@
+/**
+ * The web console in a real browser: Debian's Chromium driven by playwright-core, against a
+ * `faxd serve` child process serving the console built by `npm run build` (dist/console), on
+ * SQLite, its test numbers at a twentieth of real time. Sign-in with a token (a refused one
+ * said next to the field), the sent list and its live update, a fax's attempts, pages and PDF,
+ * the outbox; by keyboard alone; at a phone's width without sideways scrolling; without layout
+ * shift as data arrives; and axe-core finds no accessibility violation on any view.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { after, before, describe, it } from 'node:test'
+import axe from 'axe-core'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { readDocument } from '../support/fixtures.js'
+import { type FaxdProcess, serve } from '../support/faxd-process.js'
+import { multipartBody } from '../support/multipart.js'
+import { aSenderWithToken } from '../support/operator-setup.js'
+import { PROJECT_ROOT } from '../support/project-root.js'
+
+/** What the layout-shift check uses of the page's globals (the test's types have no DOM). */
+interface LayoutShiftWatch {
+  shifts: number[]
+  location: { hash: string }
+  PerformanceObserver: new (callback: (list: { getEntries(): { value: number }[] }) => void) => {
+    observe(options: { type: string; buffered: boolean }): void
+  }
+}
+
+/** Debian's Chromium, installed by scripts/test.sh (package chromium). */
+const CHROMIUM = '/usr/lib/chromium/chromium'
+const FROM = '+15555550150'
+
+describe('the web console', { concurrency: true }, () => {
+  let home: string
+  let server: FaxdProcess
+  let browser: Browser
+  let token: string
+  /** The fax ids of the two faxes sent before the tests: to +15555550100 and +15555550101. */
+  let sentOk: string
+  let sentBusy: string
+
+  async function api(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${server.url}/v3${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+    })
+  }
+
+  /** Sends text-letter.pdf to `to`; answers the destinations' fax ids. */
+  async function send(to: string[], extra: Record<string, unknown> = {}) {
+    const { payload, headers } = multipartBody(
+      'fax_file',
+      'text-letter.pdf',
+      'application/pdf',
+      readDocument('text-letter.pdf'),
+    )
+    const uploaded = await api('/accounts/self/files', { method: 'POST', headers, body: payload })
+    assert.equal(uploaded.status, 200)
+    const { path } = (await uploaded.json()) as { path: string }
+    const sent = await api('/accounts/self/outbox', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: FROM, to, files: [path], return_ids: true, ...extra }),
+    })
+    assert.equal(sent.status, 201, await sent.clone().text())
+    return ((await sent.json()) as { ids: Record<string, string> }).ids
+  }
+
+  async function ended(faxId: string): Promise<void> {
+    while ((await api(`/accounts/self/faxes/${faxId}`)).status !== 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+
+  /** A new page (a tab of its own: its own sessionStorage), signed in by typing the token. */
+  async function signedIn(viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const page = await browser.newPage({ viewport })
+    await page.goto(server.url)
+    await page.getByLabel('Personal access token').fill(token)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Sent faxes' }).waitFor()
+    return page
+  }
+
+  async function violations(page: Page): Promise<string[]> {
+    // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does
+    // not govern: the console is checked with its policy on.
+    await page.evaluate(axe.source)
+    const result = await page.evaluate(async () => {
+      const run = (globalThis as any).axe.run as typeof axe.run
+      return run((globalThis as any).document, { resultTypes: ['violations'] })
+    })
+    return result.violations.map(
+      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`,
+    )
+  }
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'faxd-console-'))
+    const data = join(home, 'server')
+    token = await aSenderWithToken({ dataDir: data }, 'console@example.com', FROM)
+    server = await serve({ FAXD_DATA: data, DATABASE_URL: '', FAXD_SIMULATED_TIME_SCALE: '0.05' })
+    const [launched, ids] = await Promise.all([
+      chromium.launch({ executablePath: CHROMIUM, headless: true }),
+      send(['+15555550100', '+15555550101']),
+    ])
+    browser = launched
+    sentOk = ids['+15555550100']!
+    sentBusy = ids['+15555550101']!
+    await Promise.all([ended(sentOk), ended(sentBusy)])
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.stop()
+    await rm(home, { recursive: true, force: true })
+  })
+
+  it('is served at / with a policy that lets it reach nothing but this server', async () => {
+    const answer = await fetch(`${server.url}/`)
+    assert.equal(answer.status, 200)
+    assert.match(answer.headers.get('content-type') ?? '', /^text\/html/)
+    assert.equal(answer.headers.get('cache-control'), 'no-cache')
+    assert.match(answer.headers.get('content-security-policy') ?? '', /connect-src 'self'/)
+    const html = await answer.text()
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1]
+    assert.ok(script, html)
+    const asset = await fetch(`${server.url}${script}`)
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    assert.equal((await fetch(`${server.url}/assets/nothing.js`)).status, 404)
+  })
+
+  it('refuses a wrong token next to its field, then signs in and lists the sent faxes', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url)
+    const field = page.getByLabel('Personal access token')
+    await field.fill('not-a-token')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('alert').getByText('This token is not valid').waitFor()
+    assert.equal(await field.getAttribute('aria-invalid'), 'true')
+    assert.deepEqual(await violations(page), [], 'the sign-in page, with its error')
+
+    await field.fill(token)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const rows = page.getByRole('row')
+    await page.getByRole('link', { name: '+15555550101' }).waitFor()
+    assert.match((await rows.filter({ hasText: '+15555550100' }).innerText()) ?? '', /Sent/)
+    assert.match((await rows.filter({ hasText: '+15555550101' }).innerText()) ?? '', /Busy/)
+    assert.deepEqual(await violations(page), [], 'the sent list')
+
+    // Live: a fax sent meanwhile appears without a reload.
+    const ids = await send(['+15555550103'])
+    await ended(ids['+15555550103']!)
+    await page.getByRole('link', { name: '+15555550103' }).waitFor({ timeout: 15_000 })
+    await page.close()
+  })
+
+  it("shows a fax's attempts and pages, and downloads its PDF, by keyboard alone", async () => {
+    const page = await signedIn()
+    await page.getByRole('link', { name: '+15555550100' }).waitFor()
+    // Tab from the top of the page to the fax's link, then Enter.
+    await page.keyboard.press('Tab')
+    for (let presses = 0; presses < 20; presses++) {
+      const focused = await page.evaluate(
+        () => ((globalThis as any).document.activeElement?.textContent as string | undefined) ?? '',
+      )
+      if (focused === '+15555550100') {
+        break
+      }
+      await page.keyboard.press('Tab')
+    }
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Fax to +15555550100' }).waitFor()
+    const attempt = page.getByRole('row').filter({ hasText: 'FAXD SIMULATED 0100' })
+    assert.match(await attempt.innerText(), /14400 bit\/s/)
+    const image = page.getByRole('img', { name: 'Page 1' })
+    await image.waitFor()
+    assert.ok((await image.evaluate((img) => (img as any).naturalWidth as number)) > 0)
+    assert.deepEqual(await violations(page), [], 'the fax view')
+
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Download PDF' }).focus()
+    await page.keyboard.press('Enter')
+    const file = await (await download).path()
+    assert.equal((await readFile(file)).subarray(0, 5).toString(), '%PDF-')
+    await page.close()
+  })
+
+  it('fits a phone: no sideways scrolling, and nothing shifts as the data arrives', async () => {
+    const page = await signedIn({ width: 360, height: 740 })
+    for (const view of [`#/fax/${sentOk}`, '#/sent', '#/outbox']) {
+      await page.goto(`${server.url}/${view}`)
+      await page.getByRole('heading').first().waitFor()
+      if (view.startsWith('#/fax/')) {
+        await page.getByRole('img', { name: 'Page 2' }).waitFor()
+      }
+      const width = await page.evaluate(
+        () => (globalThis as any).document.documentElement.scrollWidth as number,
+      )
+      assert.ok(width <= 360, `${view} is ${width} px wide on a 360 px screen`)
+    }
+
+    // The received list, then the sent one: their rows arrive after the frame is drawn, into
+    // rows of the same height; the layout shifts the browser reports add up to nothing.
+    await page.evaluate(() => {
+      const browser = globalThis as unknown as LayoutShiftWatch
+      const seen: number[] = (browser.shifts = [])
+      new browser.PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          seen.push(entry.value)
+        }
+      }).observe({ type: 'layout-shift', buffered: false })
+      browser.location.hash = '#/received'
+    })
+    await page.getByText('No faxes received yet.').waitFor()
+    await page.evaluate(() => ((globalThis as any).location.hash = '#/sent'))
+    await page.getByRole('link', { name: '+15555550100' }).waitFor()
+    const shifts = await page.evaluate(() => (globalThis as any).shifts as number[])
+    assert.equal(
+      shifts.reduce((sum, value) => sum + value, 0),
+      0,
+      JSON.stringify(shifts),
+    )
+    await page.close()
+  })
+
+  it('shows a scheduled fax in the outbox with its destinations', async () => {
+    const later = new Date(Date.now() + 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
+    await send(['+15555550104'], { send_time: `${later} +0000` })
+    const page = await signedIn()
+    await page.getByRole('link', { name: 'Outbox' }).click()
+    await page.getByRole('heading', { name: 'Outbox' }).waitFor()
+    const entry = page.getByRole('listitem').filter({ hasText: '+15555550104' }).first()
+    await entry.getByText('Scheduled').waitFor()
+    assert.match(await entry.innerText(), /\+15555550104 waiting/)
+    assert.deepEqual(await violations(page), [], 'the outbox')
+    await page.close()
+  })
+
+  it('keeps its script small: under 40 KB gzipped', async () => {
+    const folder = join(PROJECT_ROOT, 'dist', 'console')
+    const manifest = JSON.parse(
+      await readFile(join(folder, '.vite', 'manifest.json'), 'utf8'),
+    ) as Record<string, { file: string }>
+    const scripts = Object.values(manifest).map((entry) => entry.file)
+    let gzipped = 0
+    for (const script of scripts) {
+      gzipped += gzipSync(await readFile(join(folder, script))).length
+    }
+    assert.ok(gzipped < 40_000, `${gzipped} bytes of script, gzipped`)
+    assert.ok(gzipped > 1000, 'the bundle was read')
+  })
+
+  it('a fax of another account is not shown', async () => {
+    const page = await signedIn()
+    await page.goto(`${server.url}/#/fax/ffffffffffffffffffffffff`)
+    await page.getByRole('alert').getByText('No fax with this id').waitFor()
+    await page.close()
+  })
+})
