@@ -1,6 +1,6 @@
 /**
  * The console's frame: sign-in until there is a session, then a header with the account, the
- * navigation (sent, received, outbox) and the view the URL's fragment names.
+ * navigation (send, sent, received, outbox) and the view the URL's fragment names.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { hrefOf, type Route, useRoute } from './route.js'
@@ -8,9 +8,11 @@ import { resumeSession, type Session, signOut } from './session.js'
 import { FaxList } from './views/fax-list.js'
 import { FaxView } from './views/fax-view.js'
 import { OutboxList } from './views/outbox-list.js'
+import { SendForm } from './views/send-form.js'
 import { SignIn } from './views/sign-in.js'
 
 const TABS: readonly { readonly route: Route; readonly label: string }[] = [
+  { route: { view: 'send' }, label: 'Send' },
   { route: { view: 'sent' }, label: 'Sent' },
   { route: { view: 'received' }, label: 'Received' },
   { route: { view: 'outbox' }, label: 'Outbox' },
@@ -67,7 +69,9 @@ export function App() {
         </button>
       </header>
       <main id="content" tabIndex={-1}>
-        {route.view === 'fax' ? (
+        {route.view === 'send' ? (
+          <SendForm api={session.api} />
+        ) : route.view === 'fax' ? (
           <FaxView api={session.api} id={route.id} />
         ) : route.view === 'outbox' ? (
           <OutboxList api={session.api} />

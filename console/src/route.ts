@@ -1,18 +1,20 @@
 /**
- * Where the console is, from the URL's fragment: #/sent, #/received, #/outbox, #/fax/ID. The
+ * Where the console is, from the URL's fragment: #/send, #/sent, #/received, #/outbox,
+ * #/fax/ID. The
  * fragment keeps every view linkable and the back button working, with no server routes.
  */
 import { useEffect, useState } from 'preact/hooks'
 
 export type Route =
-  { readonly view: 'sent' | 'received' | 'outbox' } | { readonly view: 'fax'; readonly id: string }
+  | { readonly view: 'send' | 'sent' | 'received' | 'outbox' }
+  | { readonly view: 'fax'; readonly id: string }
 
 export function parseRoute(hash: string): Route {
   const [, view = '', id = ''] = hash.replace(/^#/, '').split('/')
   if (view === 'fax' && /^[0-9a-f]{1,64}$/.test(id)) {
     return { view: 'fax', id }
   }
-  return view === 'received' || view === 'outbox' ? { view } : { view: 'sent' }
+  return view === 'send' || view === 'received' || view === 'outbox' ? { view } : { view: 'sent' }
 }
 
 export function hrefOf(route: Route): string {

@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib'
 import { after, before, describe, it } from 'node:test'
 import axe from 'axe-core'
 import { type Browser, chromium, type Page } from 'playwright-core'
-import { readDocument } from '../support/fixtures.js'
+import { documentPath, readDocument } from '../support/fixtures.js'
 import { type FaxdProcess, serve } from '../support/faxd-process.js'
 import { multipartBody } from '../support/multipart.js'
 import { aSenderWithToken } from '../support/operator-setup.js'
@@ -237,6 +237,46 @@ describe('the web console', { concurrency: true }, () => {
     assert.match(await entry.innerText(), /\+15555550104 waiting/)
     assert.deepEqual(await violations(page), [], 'the outbox')
     await page.close()
+  })
+
+  it('sends a fax from the form; a wrong number is said next to "To"', async () => {
+    const page = await signedIn()
+    await page.getByRole('link', { name: 'Send' }).click()
+    await page.getByRole('heading', { name: 'Send a fax' }).waitFor()
+    await page.getByLabel(/Drop PDF/).setInputFiles(documentPath('text-letter.pdf'))
+    await page.getByText('ready').waitFor()
+    const to = page.getByLabel('To', { exact: true })
+    await to.fill('+15555550100, call-me')
+    await page.getByRole('checkbox', { name: 'Add a cover page' }).check()
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page.getByRole('alert').getByText('A cover page needs a subject.').waitFor()
+    await page.getByLabel('Subject').fill('Contract')
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page
+      .getByRole('alert')
+      .getByText(/body field to\.1 must be a fax number/)
+      .waitFor()
+    assert.equal(await to.getAttribute('aria-invalid'), 'true')
+    assert.deepEqual(await violations(page), [], 'the send form, with an error')
+
+    await to.fill('+15555550100')
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page.getByRole('heading', { name: 'Outbox' }).waitFor()
+    await page.close()
+    // It went: a second fax to +15555550100 (the first was sent before the tests), with the
+    // cover page before the document's two pages.
+    for (;;) {
+      const answer = await api('/accounts/self/faxes?category=sent&limit=100')
+      const { records } = (
+        (await answer.json()) as { data: { records: { to: string; pages: number }[] } }
+      ).data
+      const to0100 = records.filter((fax) => fax.to === '+15555550100')
+      if (to0100.length === 2) {
+        assert.deepEqual(to0100.map((fax) => fax.pages).sort(), [2, 3])
+        break
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
   })
 
   it('keeps its script small: under 40 KB gzipped', async () => {
