@@ -236,6 +236,17 @@ describe('the web console', { concurrency: true }, () => {
     await entry.getByText('Scheduled').waitFor()
     assert.match(await entry.innerText(), /\+15555550104 waiting/)
     assert.deepEqual(await violations(page), [], 'the outbox')
+
+    // Cancelled after a confirmation: it leaves the outbox, and no fax is made of it.
+    page.once('dialog', (dialog) => void dialog.accept())
+    await entry.getByRole('button', { name: 'Cancel the fax to +15555550104' }).click()
+    await page.getByRole('listitem').filter({ hasText: '+15555550104' }).first().waitFor({
+      state: 'detached',
+    })
+    const { records } = (await (await api('/accounts/self/outbox')).json()) as {
+      records: { to: string[] }[]
+    }
+    assert.ok(!records.some((r) => r.to.includes('+15555550104')))
     await page.close()
   })
 

@@ -3,6 +3,7 @@
  * 2 seconds; each with its destinations and how far each one is (getOutboxFax's
  * `destinations`, beyond Fax.Plus).
  */
+import { useState } from 'preact/hooks'
 import type { Api } from '../api.js'
 import { usePolling } from '../polling.js'
 import { localTime } from '../time.js'
@@ -63,6 +64,7 @@ export function OutboxList({ api }: { api: Api }) {
                   {entry.page_count > 0 ? `${entry.page_count} pages, ` : ''}
                   to be sent {localTime(entry.send_time)}
                 </span>
+                <Cancel api={api} entry={entry} onCancelled={outbox.refresh} />
               </div>
               <ul class="destinations">
                 {(
@@ -90,5 +92,55 @@ export function OutboxList({ api }: { api: Api }) {
         </ul>
       )}
     </section>
+  )
+}
+
+/**
+ * Cancels an entry (deleteOutboxFax) after asking. While a call is in progress the API refuses
+ * (409 outbox_fax_sending) and its words are shown; between retries, the calls made become the
+ * fax record.
+ */
+function Cancel({
+  api,
+  entry,
+  onCancelled,
+}: {
+  api: Api
+  entry: OutboxEntry
+  onCancelled: () => void
+}) {
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const cancel = async (): Promise<void> => {
+    if (!window.confirm(`Cancel the fax to ${entry.to.join(', ')}?`)) {
+      return
+    }
+    setBusy(true)
+    setError(null)
+    try {
+      await api.json(`/accounts/self/outbox/${entry.id}`, { method: 'DELETE' })
+      onCancelled()
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure))
+      setBusy(false)
+    }
+  }
+  return (
+    <>
+      <button
+        type="button"
+        class="quiet"
+        disabled={busy}
+        aria-label={`Cancel the fax to ${entry.to.join(', ')}`}
+        onClick={() => void cancel()}
+      >
+        Cancel
+      </button>
+      {error !== null && (
+        <span class="error" role="alert">
+          {error}
+        </span>
+      )}
+    </>
   )
 }
