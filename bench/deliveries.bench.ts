@@ -53,6 +53,7 @@ import type { JobQueue } from '../src/domain/job-queue.js'
 import type {
   PageRenderOutcome,
   PageRenderRequest,
+  DraftPreview,
   PageRenderer,
 } from '../src/domain/page-renderer.js'
 import type { FileStore, Store } from '../src/domain/ports.js'
@@ -379,6 +380,10 @@ class ReusedPages implements PageRenderer {
 
   async preview(): Promise<Uint8Array | null> {
     return null
+  }
+
+  async previewDraft(): Promise<DraftPreview> {
+    throw new Error('the bench looks at no draft')
   }
 
   async #renderForReal(request: PageRenderRequest): Promise<RenderedDocument> {

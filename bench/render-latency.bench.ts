@@ -71,6 +71,7 @@ function timed(renderer: PageRenderer, times: number[]): PageRenderer {
       }
     },
     preview: (key, page, width) => renderer.preview(key, page, width),
+    previewDraft: (request, page, width) => renderer.previewDraft(request, page, width),
   }
 }
 

@@ -44,6 +44,13 @@ export class Api {
     return { body: (await response.json()) as T, next: nextLink(response.headers.get('link')) }
   }
 
+  /** A page preview and the page count its answer names (X-Fax-Pages: upload previews). */
+  async preview(path: string, signal?: AbortSignal): Promise<{ blob: Blob; pages: number | null }> {
+    const response = await this.fetch(path, signal === undefined ? {} : { signal })
+    const pages = response.headers.get('x-fax-pages')
+    return { blob: await response.blob(), pages: pages === null ? null : Number(pages) }
+  }
+
   /** Bytes (a page's PNG, a PDF): fetched with the token, which an <img src> cannot carry. */
   async blob(path: string, signal?: AbortSignal): Promise<Blob> {
     return (await this.fetch(path, signal === undefined ? {} : { signal })).blob()

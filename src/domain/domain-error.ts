@@ -40,6 +40,7 @@ export type DomainErrorCode =
   // previews and downloads of pages
   | 'pages_not_ready'
   | 'page_not_found'
+  | 'document_not_renderable'
   | 'file_not_available'
   | 'from_fax_not_found'
   | 'files_too_large'

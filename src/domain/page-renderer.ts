@@ -27,6 +27,18 @@ export type PageRenderOutcome =
   | { readonly ok: true; readonly pages: number; readonly bytes: number }
   | { readonly ok: false; readonly status: FaxStatus; readonly description: string }
 
+/** Documents to be looked at before they are sent: rendered as a fax would be, without a cover. */
+export interface DraftRequest {
+  readonly documentKeys: readonly string[]
+  readonly resolution: Resolution
+  readonly enhancement: boolean
+}
+
+/** A page of a draft: the PNG (null past the last page) and how many pages there are. */
+export type DraftPreview =
+  | { readonly ok: true; readonly pages: number; readonly png: Uint8Array | null }
+  | { readonly ok: false; readonly status: FaxStatus; readonly description: string }
+
 export interface PageRenderer {
   /** `signal` stops the render: its reason is thrown, and nothing is stored. */
   render(
@@ -39,4 +51,10 @@ export interface PageRenderer {
    * with square pixels; null when the document has no such page.
    */
   preview(documentKey: string, page: number, maxWidth: number): Promise<Uint8Array | null>
+  /**
+   * Page `page` of documents not yet sent, drawn as preview() draws a page. The draft is
+   * rendered once and kept a while for the pages asked next; one that cannot be rendered is
+   * answered as render() answers it.
+   */
+  previewDraft(request: DraftRequest, page: number, maxWidth: number): Promise<DraftPreview>
 }

@@ -9,9 +9,17 @@
  */
 import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
-import type { PageRenderOutcome, PageRenderRequest, PageRenderer } from '../domain/page-renderer.js'
+import type {
+  DraftPreview,
+  DraftRequest,
+  PageRenderOutcome,
+  PageRenderRequest,
+  PageRenderer,
+} from '../domain/page-renderer.js'
+import type { FaxStatus } from '../domain/fax.js'
 import { type FileStore, readAllBytes } from '../domain/ports.js'
 import type { RenderProgress, RenderSettings } from './render-settings.js'
 import type { RenderJob } from './render-job.js'
@@ -20,6 +28,11 @@ import { RenderingError } from './rendering-error.js'
 
 /** A rendered document is at most this large (250 superfine pages of dense MMR stay far below). */
 const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
+/** Drafts kept for their next pages: at most this many, and this many bytes of TIFF together. */
+const MAX_DRAFTS = 32
+const MAX_DRAFT_BYTES = 64 * 1024 * 1024
+/** Drafts rendered at once by one process; more wait their turn. */
+const MAX_DRAFTS_RENDERING = 2
 
 /**
  * Runs one render job: writes the TIFF-F to `job.outputPath`, reports progress, and throws a
@@ -36,6 +49,16 @@ export class FileStoreRenderer implements PageRenderer {
   readonly #files: FileStore
   readonly #settings: RenderSettings
   readonly #run: RunRender
+  #draftsRendering = 0
+  readonly #draftWaiters: (() => void)[] = []
+  /** Drafts rendered for previews, by what was asked, least recently looked at first. */
+  readonly #drafts = new Map<
+    string,
+    Promise<
+      | { ok: true; pages: number; tiff: Uint8Array }
+      | { ok: false; status: FaxStatus; description: string }
+    >
+  >()
 
   constructor(files: FileStore, settings: RenderSettings, run: RunRender) {
     this.#files = files
@@ -106,34 +129,119 @@ export class FileStoreRenderer implements PageRenderer {
   }
 
   async preview(documentKey: string, page: number, maxWidth: number): Promise<Uint8Array | null> {
-    const bytes = await readAllBytes(this.#files.get(documentKey))
-    const info = listTiffPages(bytes)[page - 1]
-    if (info === undefined) {
-      return null
+    return drawPage(await readAllBytes(this.#files.get(documentKey)), page, maxWidth)
+  }
+
+  async previewDraft(request: DraftRequest, page: number, maxWidth: number): Promise<DraftPreview> {
+    const key = JSON.stringify([request.documentKeys, request.resolution, request.enhancement])
+    let draft = this.#drafts.get(key)
+    if (draft === undefined) {
+      draft = this.#renderDraft(request)
+      this.#drafts.set(key, draft)
+      draft.then(
+        () => this.#forgetOldDrafts(),
+        () => this.#drafts.delete(key),
+      )
+    } else {
+      // Most recently used last: the oldest are forgotten first.
+      this.#drafts.delete(key)
+      this.#drafts.set(key, draft)
     }
-    const bitmap = decodeTiffPage(bytes, info)
-    const grey = new Uint8Array(bitmap.width * bitmap.height).fill(255)
-    for (let y = 0; y < bitmap.height; y++) {
-      for (let x = 0; x < bitmap.width; x++) {
-        if ((bitmap.data[y * bitmap.rowBytes + (x >> 3)]! & (0x80 >> (x & 7))) !== 0) {
-          grey[y * bitmap.width + x] = 0
+    const rendered = await draft
+    if (!rendered.ok) {
+      return rendered
+    }
+    return { ok: true, pages: rendered.pages, png: await drawPage(rendered.tiff, page, maxWidth) }
+  }
+
+  /** Renders a draft under a key of its own, reads it back and deletes it: it lives in memory. */
+  async #renderDraft(
+    request: DraftRequest,
+  ): Promise<
+    | { ok: true; pages: number; tiff: Uint8Array }
+    | { ok: false; status: FaxStatus; description: string }
+  > {
+    // Drafts are rendered on request of the API; a few at a time, whatever is asked at once.
+    while (this.#draftsRendering >= MAX_DRAFTS_RENDERING) {
+      await new Promise<void>((resolve) => this.#draftWaiters.push(resolve))
+    }
+    this.#draftsRendering++
+    const outputKey = `drafts/${randomUUID()}.tif`
+    try {
+      const outcome = await this.render({ ...request, cover: null, outputKey })
+      if (!outcome.ok) {
+        return outcome
+      }
+      return {
+        ok: true,
+        pages: outcome.pages,
+        tiff: await readAllBytes(this.#files.get(outputKey)),
+      }
+    } finally {
+      this.#draftsRendering--
+      this.#draftWaiters.shift()?.()
+      await this.#files.delete(outputKey)
+    }
+  }
+
+  /** Keeps the drafts most recently looked at, within MAX_DRAFT_BYTES together. */
+  #forgetOldDrafts(): void {
+    void Promise.all(
+      [...this.#drafts.values()].map((draft) =>
+        draft.then(
+          (rendered) => (rendered.ok ? rendered.tiff.length : 0),
+          () => 0,
+        ),
+      ),
+    ).then((sizes) => {
+      let total = sizes.reduce((sum, size) => sum + size, 0)
+      const keys = [...this.#drafts.keys()]
+      for (const [index, key] of keys.entries()) {
+        if (total <= MAX_DRAFT_BYTES && keys.length - index <= MAX_DRAFTS) {
+          break
         }
+        this.#drafts.delete(key)
+        total -= sizes[index] ?? 0
+      }
+    })
+  }
+}
+
+/**
+ * Page `page` (from 1) of a TIFF-F as a PNG at most `maxWidth` wide, with square pixels; null
+ * when there is no such page.
+ */
+async function drawPage(
+  bytes: Uint8Array,
+  page: number,
+  maxWidth: number,
+): Promise<Uint8Array | null> {
+  const info = listTiffPages(bytes)[page - 1]
+  if (info === undefined) {
+    return null
+  }
+  const bitmap = decodeTiffPage(bytes, info)
+  const grey = new Uint8Array(bitmap.width * bitmap.height).fill(255)
+  for (let y = 0; y < bitmap.height; y++) {
+    for (let x = 0; x < bitmap.width; x++) {
+      if ((bitmap.data[y * bitmap.rowBytes + (x >> 3)]! & (0x80 >> (x & 7))) !== 0) {
+        grey[y * bitmap.width + x] = 0
       }
     }
-    // Fax pels are not square (204 across, 98/196/392 down): draw them square for the eye.
-    const xDpi = info.xDpi ?? 204
-    const yDpi = info.yDpi ?? 196
-    const width = Math.min(maxWidth, bitmap.width)
-    const height = Math.max(1, Math.round((bitmap.height * xDpi * width) / (yDpi * bitmap.width)))
-    const { default: sharp } = await loadSharp()
-    const png = await sharp(grey, {
-      raw: { width: bitmap.width, height: bitmap.height, channels: 1 },
-    })
-      .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-      .png({ palette: true, colours: 16, compressionLevel: 9 })
-      .toBuffer()
-    return new Uint8Array(png)
   }
+  // Fax pels are not square (204 across, 98/196/392 down): draw them square for the eye.
+  const xDpi = info.xDpi ?? 204
+  const yDpi = info.yDpi ?? 196
+  const width = Math.min(maxWidth, bitmap.width)
+  const height = Math.max(1, Math.round((bitmap.height * xDpi * width) / (yDpi * bitmap.width)))
+  const { default: sharp } = await loadSharp()
+  const png = await sharp(grey, {
+    raw: { width: bitmap.width, height: bitmap.height, channels: 1 },
+  })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .png({ palette: true, colours: 16, compressionLevel: 9 })
+    .toBuffer()
+  return new Uint8Array(png)
 }
 
 let sharpModule: Promise<typeof import('sharp')> | undefined

@@ -1,12 +1,15 @@
 /**
- * A page of an outbox entry or of a fax as a PNG, for the web console (beyond Fax.Plus). The
- * entry or fax is looked up as getOutboxFax and getFax look it up, so a caller sees previews of
- * exactly what it may read. An entry whose pages are still being made answers `pages_not_ready`.
+ * A page of an outbox entry, of a fax, or of an uploaded document not yet sent, as a PNG, for
+ * the web console (beyond Fax.Plus). The entry or fax is looked up as getOutboxFax and getFax
+ * look it up, the upload as sendFax finds its files, so a caller sees previews of exactly what it
+ * may read. An entry whose pages are still being made answers `pages_not_ready`.
  */
 import { DomainError } from '../domain/domain-error.js'
 import type { Actor, Services } from './context.js'
 import { getFax } from './get-fax.js'
 import { findOutboxEntry } from './get-outbox-entry.js'
+import { resolveUser } from './resolve-user.js'
+import type { Resolution } from '../domain/outbox-entry.js'
 
 export interface PreviewRequest {
   readonly userId: string
@@ -55,4 +58,47 @@ async function pageOf(
     throw new DomainError('page_not_found', `There is no page ${request.page}`)
   }
   return png
+}
+
+export interface UploadPreviewRequest extends PreviewRequest {
+  /** The path uploadFile answered (`/transient-…`). */
+  readonly path: string
+  readonly resolution: Resolution
+  readonly enhancement: boolean
+}
+
+/**
+ * A page of an uploaded document as sendFax would render it (without a cover page), and how
+ * many pages it makes: what a sender checks before sending. The document is rendered once, in
+ * the render sandbox, and its pages drawn from memory for the next pages asked.
+ */
+export async function previewUploadPage(
+  services: Services,
+  actor: Actor,
+  request: UploadPreviewRequest,
+): Promise<{ png: Uint8Array; pages: number }> {
+  const owner = await resolveUser(services, actor, request.userId)
+  const upload = await services.store.uploads.get(request.path)
+  if (upload === null || upload.uid !== owner.uid) {
+    throw new DomainError('file_not_found', `No uploaded file has the path ${request.path}`)
+  }
+  const draft = await services.pages.previewDraft(
+    {
+      documentKeys: [upload.storageKey],
+      resolution: request.resolution,
+      enhancement: request.enhancement,
+    },
+    request.page,
+    request.width,
+  )
+  if (!draft.ok) {
+    throw new DomainError('document_not_renderable', draft.description)
+  }
+  if (draft.png === null) {
+    throw new DomainError(
+      'page_not_found',
+      `There is no page ${request.page}: the document makes ${draft.pages}`,
+    )
+  }
+  return { png: draft.png, pages: draft.pages }
 }

@@ -1,6 +1,7 @@
 /**
  * Page previews (beyond Fax.Plus): a PNG of any page of an outbox entry once its pages are made,
- * or of a fax that has pages, drawn with square pixels, at the width asked for.
+ * of a fax that has pages, or of an uploaded document before it is sent, drawn with square
+ * pixels, at the width asked for.
  */
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
@@ -8,7 +9,7 @@ import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
 import { prepareOutboxPages } from '../../src/use-cases/prepare-outbox-pages.js'
 import { aFaxRecord } from '../support/sample-records.js'
-import { documentPath } from '../support/fixtures.js'
+import { documentPath, hostilePath } from '../support/fixtures.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 
 const FROM = '+15555550150'
@@ -114,5 +115,73 @@ describe('page previews', () => {
     const response = await get(`/v3/accounts/self/faxes/${fax.id}/pages/1`)
     assert.equal(response.statusCode, 404)
     assert.equal(response.json<{ error: string }>().error, 'page_not_found')
+  })
+
+  it(
+    'draws an upload as sendFax would render it, before it is sent, saying how many pages',
+    PER_TEST,
+    async () => {
+      const path = await t.upload(
+        user,
+        await readFile(documentPath('text-letter.pdf')),
+        'letter.pdf',
+      )
+      const url = (page: number, query = '') =>
+        `/v3/accounts/self/files/pages/${page}?path=${encodeURIComponent(path)}&width=400${query}`
+      for (const page of [1, 2]) {
+        const response = await get(url(page))
+        assert.equal(response.statusCode, 200, response.body)
+        assert.equal(response.headers['content-type'], 'image/png')
+        assert.equal(response.headers['x-fax-pages'], '2')
+        const { width, height } = await sharp(response.rawPayload).metadata()
+        assert.equal(width, 400)
+        assert.ok(height > 450 && height < 560, `${String(height)} px high: a letter page`)
+      }
+      const superfine = await get(url(1, '&resolution=superfine&enhancement=false'))
+      assert.equal(superfine.statusCode, 200)
+      assert.equal((await sharp(superfine.rawPayload).metadata()).width, 400)
+
+      const past = await get(url(3))
+      assert.equal(past.statusCode, 404)
+      assert.match(
+        past.json<{ description: string }>().description,
+        /no page 3: the document makes 2/,
+      )
+
+      // Another account's upload is not found; nor is a path nobody uploaded.
+      const other = await t.user({ numbers: ['+15555550151'] })
+      const theirs = await t.request('GET', url(1), { token: other.token })
+      assert.equal(theirs.statusCode, 400)
+      assert.equal(theirs.json<{ error: string }>().error, 'file_not_found')
+      const nobody = await get('/v3/accounts/self/files/pages/1?path=/transient-nothing')
+      assert.equal(nobody.json<{ error: string }>().error, 'file_not_found')
+      assert.equal((await get('/v3/accounts/self/files/pages/1')).statusCode, 400)
+    },
+  )
+
+  it('draws several uploads asked at once, two rendered at a time', PER_TEST, async () => {
+    const paths = await Promise.all(
+      ['letter.pdf', 'a4.pdf', 'legal.pdf', 'landscape.pdf', 'photo.png'].map(async (file) =>
+        t.upload(user, await readFile(documentPath(file)), file),
+      ),
+    )
+    const answers = await Promise.all(
+      paths.map((path) =>
+        get(`/v3/accounts/self/files/pages/1?path=${encodeURIComponent(path)}&width=100`),
+      ),
+    )
+    assert.deepEqual(
+      answers.map((answer) => answer.statusCode),
+      [200, 200, 200, 200, 200],
+    )
+  })
+
+  it('says why an upload cannot be made into pages, as the fax would', PER_TEST, async () => {
+    const path = await t.upload(user, await readFile(hostilePath('truncated.pdf')), 'broken.pdf')
+    const response = await get(`/v3/accounts/self/files/pages/1?path=${encodeURIComponent(path)}`)
+    assert.equal(response.statusCode, 422)
+    const body = response.json<{ error: string; description: string }>()
+    assert.equal(body.error, 'document_not_renderable')
+    assert.match(body.description, /PDF cannot be read/)
   })
 })

@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib'
 import { after, before, describe, it } from 'node:test'
 import axe from 'axe-core'
 import { type Browser, chromium, type Page } from 'playwright-core'
-import { documentPath, readDocument } from '../support/fixtures.js'
+import { documentPath, hostilePath, readDocument } from '../support/fixtures.js'
 import { type FaxdProcess, serve } from '../support/faxd-process.js'
 import { multipartBody } from '../support/multipart.js'
 import { aSenderWithToken } from '../support/operator-setup.js'
@@ -250,12 +250,17 @@ describe('the web console', { concurrency: true }, () => {
     await page.close()
   })
 
-  it('sends a fax from the form; a wrong number is said next to "To"', async () => {
+  it('sends a fax from the form: its pages shown first, a wrong number said next to "To"', async () => {
     const page = await signedIn()
     await page.getByRole('link', { name: 'Send' }).click()
     await page.getByRole('heading', { name: 'Send a fax' }).waitFor()
     await page.getByLabel(/Drop PDF/).setInputFiles(documentPath('text-letter.pdf'))
     await page.getByText('ready').waitFor()
+    // Its pages as they will be sent, before sending: rendered by the server from the upload.
+    await page.getByRole('img', { name: 'Page 2 as it will be sent' }).waitFor()
+    await page.getByText('2 pages', { exact: true }).waitFor()
+    const thumb = page.getByRole('img', { name: 'Page 1 as it will be sent' })
+    assert.ok((await thumb.evaluate((img) => (img as any).naturalWidth as number)) > 0)
     const to = page.getByLabel('To', { exact: true })
     await to.fill('+15555550100, call-me')
     await page.getByRole('checkbox', { name: 'Add a cover page' }).check()
@@ -288,6 +293,17 @@ describe('the web console', { concurrency: true }, () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
+  })
+
+  it('says, before sending, that a document cannot be made into pages', async () => {
+    const page = await signedIn()
+    await page.goto(`${server.url}/#/send`)
+    await page.getByLabel(/Drop PDF/).setInputFiles(hostilePath('truncated.pdf'))
+    await page
+      .getByRole('alert')
+      .getByText(/This document cannot be sent: .*PDF cannot be read/)
+      .waitFor()
+    await page.close()
   })
 
   it('keeps its script small: under 40 KB gzipped', async () => {

@@ -126,6 +126,9 @@ for (const engine of ENGINES) {
           async preview(...args: Parameters<PageRenderer['preview']>) {
             return services.pages.preview(...args)
           },
+          async previewDraft(...args: Parameters<PageRenderer['previewDraft']>) {
+            return services.pages.previewDraft(...args)
+          },
         },
       }
       assert.deepEqual(await prepareOutboxPages(watched, outboxId), { outcome: 'ready', pages: 1 })

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 import { type Api, ApiError } from '../api.js'
+import { DraftPages } from './draft-pages.js'
 
 interface Upload {
   readonly key: number
@@ -228,6 +229,13 @@ export function SendForm({ api }: { api: Api }) {
                   >
                     Remove
                   </button>
+                  {u.error === null && (
+                    <div class="draft-slot">
+                      {u.path !== null && (
+                        <DraftPages api={api} path={u.path} resolution={resolution} />
+                      )}
+                    </div>
+                  )}
                 </li>
               ))}
             </ul>

@@ -18,7 +18,16 @@ import { ApiError } from '../api-error.js'
 import { actorOf } from '../authenticate-request.js'
 import { isStorable, unstorableText } from '../storable-text.js'
 import { READ_FAX } from '../route-config.js'
-import { pathParams, userIdParam } from './params.js'
+import {
+  pageParam,
+  pathParams,
+  PREVIEW_SUCCESS,
+  previewQuery,
+  previewRequest,
+  sendPng,
+  userIdParam,
+} from './params.js'
+import { previewUploadPage } from '../../use-cases/preview-page.js'
 
 const FILE_PART = 'fax_file'
 
@@ -160,6 +169,71 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         beforeRecording: () => noOtherFile(parts),
       })
       return { path: file.path }
+    },
+  })
+
+  app.get<{
+    Params: { user_id: string; page: string }
+    Querystring: {
+      path: string
+      width?: string
+      resolution?: 'fine' | 'superfine'
+      enhancement?: 'true' | 'false'
+    }
+  }>('/accounts/:user_id/files/pages/:page', {
+    schema: {
+      params: pathParams({ ...userIdParam, ...pageParam }),
+      querystring: {
+        type: 'object',
+        required: ['path'],
+        properties: {
+          ...previewQuery.properties,
+          path: {
+            type: 'string',
+            maxLength: 1024,
+            description: 'The path uploadFile answered, e.g. /transient-…',
+          },
+          resolution: {
+            type: 'string',
+            enum: ['fine', 'superfine'],
+            description: 'As sendFax would send it (default fine)',
+          },
+          enhancement: {
+            type: 'string',
+            enum: ['true', 'false'],
+            description: "As sendFax's options.enhancement (default true)",
+          },
+        },
+      },
+    },
+    config: {
+      operation: {
+        operationId: 'getFilePage',
+        summary:
+          'A page of an uploaded document as sendFax would render it (no cover page), as a PNG; X-Fax-Pages says how many (faxd, beyond Fax.Plus)',
+        tag: 'Files',
+        scopes: READ_FAX,
+        success: {
+          ...PREVIEW_SUCCESS,
+          headers: {
+            'X-Fax-Pages': {
+              description: 'How many fax pages the document makes',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          },
+        },
+      },
+    },
+    handler: async (request, reply) => {
+      const { user_id, page } = request.params
+      const { path, width, resolution, enhancement } = request.query
+      const { png, pages } = await previewUploadPage(services, actorOf(request), {
+        ...previewRequest(user_id, page, width),
+        path,
+        resolution: resolution ?? 'fine',
+        enhancement: enhancement !== 'false',
+      })
+      return sendPng(reply.header('x-fax-pages', String(pages)), png)
     },
   })
 
