@@ -5,7 +5,10 @@
 import { useEffect, useState } from 'preact/hooks'
 import { hrefOf, type Route, useRoute } from './route.js'
 import { resumeSession, type Session, signOut } from './session.js'
+import { AccountView } from './views/account-view.js'
 import { FaxList } from './views/fax-list.js'
+import { NumbersView } from './views/numbers-view.js'
+import { WebhooksView } from './views/webhooks-view.js'
 import { FaxView } from './views/fax-view.js'
 import { OutboxList } from './views/outbox-list.js'
 import { SendForm } from './views/send-form.js'
@@ -16,6 +19,8 @@ const TABS: readonly { readonly route: Route; readonly label: string }[] = [
   { route: { view: 'sent' }, label: 'Sent' },
   { route: { view: 'received' }, label: 'Received' },
   { route: { view: 'outbox' }, label: 'Outbox' },
+  { route: { view: 'numbers' }, label: 'Numbers' },
+  { route: { view: 'webhooks' }, label: 'Webhooks' },
 ]
 
 export function App() {
@@ -54,9 +59,14 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <span class="who" title={session.account.email}>
+        <a
+          class="who"
+          href="#/account"
+          title={session.account.email}
+          aria-current={route.view === 'account' ? 'page' : undefined}
+        >
           {name || session.account.email}
-        </span>
+        </a>
         <button
           type="button"
           class="quiet"
@@ -73,6 +83,12 @@ export function App() {
           <SendForm api={session.api} />
         ) : route.view === 'fax' ? (
           <FaxView api={session.api} id={route.id} />
+        ) : route.view === 'numbers' ? (
+          <NumbersView api={session.api} />
+        ) : route.view === 'webhooks' ? (
+          <WebhooksView api={session.api} />
+        ) : route.view === 'account' ? (
+          <AccountView api={session.api} account={session.account} />
         ) : route.view === 'outbox' ? (
           <OutboxList api={session.api} />
         ) : (

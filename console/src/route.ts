@@ -1,12 +1,14 @@
 /**
  * Where the console is, from the URL's fragment: #/send, #/sent, #/received, #/outbox,
- * #/fax/ID. The
+ * #/numbers, #/webhooks, #/account, #/fax/ID. The
  * fragment keeps every view linkable and the back button working, with no server routes.
  */
 import { useEffect, useState } from 'preact/hooks'
 
 export type Route =
-  | { readonly view: 'send' | 'sent' | 'received' | 'outbox' }
+  | {
+      readonly view: 'send' | 'sent' | 'received' | 'outbox' | 'numbers' | 'webhooks' | 'account'
+    }
   | { readonly view: 'fax'; readonly id: string }
 
 export function parseRoute(hash: string): Route {
@@ -14,7 +16,9 @@ export function parseRoute(hash: string): Route {
   if (view === 'fax' && /^[0-9a-f]{1,64}$/.test(id)) {
     return { view: 'fax', id }
   }
-  return view === 'send' || view === 'received' || view === 'outbox' ? { view } : { view: 'sent' }
+  const views = ['send', 'received', 'outbox', 'numbers', 'webhooks', 'account'] as const
+  const named = views.find((v) => v === view)
+  return named === undefined ? { view: 'sent' } : { view: named }
 }
 
 export function hrefOf(route: Route): string {

@@ -29,6 +29,7 @@ import {
   aWebhook,
   deliveriesOf,
 } from '../support/sample-records.js'
+import { readDocument } from '../support/fixtures.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 import { CHALLENGE_OF } from './www-authenticate-values.js'
 
@@ -37,6 +38,8 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 /** The path parameters and body of one call. */
 interface Call {
   readonly params: Readonly<Record<string, string>>
+  /** The query of this call, in place of the endpoint's. */
+  readonly query?: string
   readonly body?: unknown
 }
 
@@ -255,6 +258,17 @@ const ENDPOINTS: readonly Endpoint[] = [
     success: 200,
     multipart: true,
     prepare: async () => ({ params: { user_id: 'self' } }),
+  },
+  {
+    method: 'GET',
+    path: '/accounts/{user_id}/files/pages/{page}',
+    scopes: READ_FAX,
+    unrelatedScope: 'fax:file:edit',
+    success: 200,
+    prepare: async () => ({
+      params: { user_id: 'self', page: '1' },
+      query: `path=${encodeURIComponent(await t.upload(admin, readDocument('letter.pdf'), 'letter.pdf'))}&width=64`,
+    }),
   },
   {
     method: 'GET',
@@ -518,7 +532,11 @@ function multipartBody(): Buffer {
   ])
 }
 
-function urlOf(endpoint: Endpoint, params: Readonly<Record<string, string>>): string {
+function urlOf(
+  endpoint: Endpoint,
+  params: Readonly<Record<string, string>>,
+  query = endpoint.query,
+): string {
   const path = endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name]
     if (value === undefined) {
@@ -526,7 +544,7 @@ function urlOf(endpoint: Endpoint, params: Readonly<Record<string, string>>): st
     }
     return encodeURIComponent(value)
   })
-  return `/v3${path}${endpoint.query ? `?${endpoint.query}` : ''}`
+  return `/v3${path}${query ? `?${query}` : ''}`
 }
 
 async function send(
@@ -546,7 +564,7 @@ async function send(
   }
   return t.app.inject({
     method,
-    url: urlOf(endpoint, call.params),
+    url: urlOf(endpoint, call.params, call.query),
     headers: all,
     ...(payload === undefined ? {} : { payload }),
   })

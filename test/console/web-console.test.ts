@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -102,7 +104,13 @@ describe('the web console', { concurrency: true }, () => {
     home = await mkdtemp(join(tmpdir(), 'faxd-console-'))
     const data = join(home, 'server')
     token = await aSenderWithToken({ dataDir: data }, 'console@example.com', FROM)
-    server = await serve({ FAXD_DATA: data, DATABASE_URL: '', FAXD_SIMULATED_TIME_SCALE: '0.05' })
+    server = await serve({
+      FAXD_DATA: data,
+      DATABASE_URL: '',
+      FAXD_SIMULATED_TIME_SCALE: '0.05',
+      // The webhook test's receiver listens on this machine's loopback.
+      FAXD_WEBHOOK_ALLOW_PRIVATE: '1',
+    })
     const [launched, ids] = await Promise.all([
       chromium.launch({ executablePath: CHROMIUM, headless: true }),
       send(['+15555550100', '+15555550101']),
@@ -190,7 +198,14 @@ describe('the web console', { concurrency: true }, () => {
 
   it('fits a phone: no sideways scrolling, and nothing shifts as the data arrives', async () => {
     const page = await signedIn({ width: 360, height: 740 })
-    for (const view of [`#/fax/${sentOk}`, '#/sent', '#/outbox']) {
+    for (const view of [
+      `#/fax/${sentOk}`,
+      '#/sent',
+      '#/outbox',
+      '#/send',
+      '#/webhooks',
+      '#/numbers',
+    ]) {
       await page.goto(`${server.url}/${view}`)
       await page.getByRole('heading').first().waitFor()
       if (view.startsWith('#/fax/')) {
@@ -304,6 +319,57 @@ describe('the web console', { concurrency: true }, () => {
       .getByText(/This document cannot be sent: .*PDF cannot be read/)
       .waitFor()
     await page.close()
+  })
+
+  it('numbers, the account, and webhooks with their delivery log', async () => {
+    // The outside world's receiver: a local HTTP server that answers 200.
+    let received = 0
+    const receiver = createServer((request, response) => {
+      request.resume()
+      request.on('end', () => {
+        received++
+        response.end('ok')
+      })
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+    const target = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/fax-events`
+    try {
+      const page = await signedIn()
+      await page.getByRole('link', { name: 'Numbers' }).click()
+      const row = page.getByRole('row').filter({ hasText: FROM })
+      await row.waitFor()
+      assert.match(await row.innerText(), /active/)
+      assert.deepEqual(await violations(page), [], 'the numbers')
+
+      await page.getByRole('link', { name: 'console@example.com' }).click()
+      await page.getByRole('heading', { name: 'Account' }).waitFor()
+      assert.match(await page.locator('.facts').innerText(), /console@example\.com/)
+
+      await page.getByRole('link', { name: 'Webhooks' }).click()
+      const url = page.getByLabel('URL to call')
+      await url.fill('ftp://example.com/x')
+      await page.getByRole('button', { name: 'Add webhook' }).click()
+      await page.getByRole('alert').waitFor()
+      assert.equal(await url.getAttribute('aria-invalid'), 'true')
+      await url.fill(target)
+      await page.getByRole('button', { name: 'Add webhook' }).click()
+      await page.getByText(target).waitFor()
+      assert.deepEqual(await violations(page), [], 'the webhooks')
+
+      // A fax sent now is announced to it, and the log shows the delivery.
+      // (To the slow line: the send form's test counts the faxes to +15555550100.)
+      const ids = await send(['+15555550106'])
+      await ended(ids['+15555550106']!)
+      await page.getByRole('button', { name: 'Deliveries' }).click()
+      await page.getByRole('cell', { name: 'HTTP 200' }).first().waitFor({ timeout: 20_000 })
+      assert.ok(received >= 1)
+      page.once('dialog', (dialog) => void dialog.accept())
+      await page.getByRole('button', { name: `Delete the webhook to ${target}` }).click()
+      await page.getByText('None yet.').waitFor()
+      await page.close()
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve))
+    }
   })
 
   it('keeps its script small: under 40 KB gzipped', async () => {
