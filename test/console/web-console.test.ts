@@ -158,6 +158,21 @@ describe('the web console', { concurrency: true }, () => {
     assert.match((await rows.filter({ hasText: '+15555550101' }).innerText()) ?? '', /Busy/)
     assert.deepEqual(await violations(page), [], 'the sent list')
 
+    // Between two dates: from tomorrow, nothing; from today, the faxes again.
+    const day = (offset: number) => {
+      const at = new Date(Date.now() + offset * 86_400_000)
+      const two = (n: number) => String(n).padStart(2, '0')
+      return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`
+    }
+    const fromDate = page.getByLabel('From')
+    await fromDate.fill(day(1))
+    await page.getByText('No faxes between these dates.').waitFor()
+    await fromDate.fill(day(0))
+    await page.getByLabel('Until').fill(day(0))
+    await page.getByRole('link', { name: '+15555550101' }).waitFor()
+    await fromDate.fill('')
+    await page.getByLabel('Until').fill('')
+
     // Live: a fax sent meanwhile appears without a reload.
     const ids = await send(['+15555550103'])
     await ended(ids['+15555550103']!)

@@ -1,7 +1,8 @@
 /**
  * Sent or received faxes, newest first, 25 at a time ("Show more" follows the Link header),
- * refreshed every 5 seconds while the tab is visible. Rows keep their height while loading,
- * so nothing moves when the data arrives.
+ * refreshed every 5 seconds while the tab is visible, between two dates when asked (the API's
+ * `after` and `before`). Rows keep their height while loading, so nothing moves when the data
+ * arrives.
  */
 import { useState } from 'preact/hooks'
 import type { Api } from '../api.js'
@@ -23,17 +24,30 @@ export interface FaxRecord {
 const PAGE = 25
 const SKELETON_ROWS = 5
 
+/** A local day's start as the API writes times: "YYYY-MM-DD HH:mm:ss" in UTC. */
+function apiTimeOf(localDate: string, days: number, shiftMs = 0): string {
+  const [year = 1970, month = 1, day = 1] = localDate.split('-').map(Number)
+  const start = new Date(new Date(year, month - 1, day + days).getTime() + shiftMs)
+  return start.toISOString().slice(0, 19).replace('T', ' ')
+}
+
 export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox' }) {
   const [more, setMore] = useState<{ records: FaxRecord[]; next: string | null } | null>(null)
+  const [from, setFrom] = useState('')
+  const [until, setUntil] = useState('')
+  // `after` is exclusive: a second before the first day; `before` the start of the day after.
+  const dates =
+    (from === '' ? '' : `&after=${encodeURIComponent(apiTimeOf(from, 0, -1000))}`) +
+    (until === '' ? '' : `&before=${encodeURIComponent(apiTimeOf(until, 1))}`)
   const first = usePolling(
     async () => {
       const page = await api.page<{ data: { records: FaxRecord[] } }>(
-        `/accounts/self/faxes?category=${category}&limit=${PAGE}`,
+        `/accounts/self/faxes?category=${category}&limit=${PAGE}${dates}`,
       )
       return { records: page.body.data.records, next: page.next }
     },
     5000,
-    category,
+    `${category}${dates}`,
   )
   const loadMore = async (): Promise<void> => {
     const from = more?.next ?? first.data?.next
@@ -53,6 +67,30 @@ export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox
   return (
     <section aria-labelledby="list-title">
       <h1 id="list-title">{title}</h1>
+      <form class="filters" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          From{' '}
+          <input
+            type="date"
+            value={from}
+            onChange={(event) => {
+              setMore(null)
+              setFrom(event.currentTarget.value)
+            }}
+          />
+        </label>
+        <label>
+          Until{' '}
+          <input
+            type="date"
+            value={until}
+            onChange={(event) => {
+              setMore(null)
+              setUntil(event.currentTarget.value)
+            }}
+          />
+        </label>
+      </form>
       {first.error !== null && (
         <p class="error" role="alert">
           Could not refresh: {first.error.message}
@@ -97,7 +135,13 @@ export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox
         </tbody>
       </table>
       {first.data !== null && records.length === 0 && (
-        <p class="empty">{category === 'sent' ? 'No faxes sent yet.' : 'No faxes received yet.'}</p>
+        <p class="empty">
+          {dates !== ''
+            ? 'No faxes between these dates.'
+            : category === 'sent'
+              ? 'No faxes sent yet.'
+              : 'No faxes received yet.'}
+        </p>
       )}
       {next && (
         <button type="button" class="more" onClick={() => void loadMore()}>
