@@ -161,10 +161,19 @@ base="http://$HOST:$PORT/v3"
 cat <<MSG
 
 faxd is starting on http://$HOST:$PORT (data in $FAXD_DATA; stop it with Ctrl-C).
-$token_where Send a first fax from another terminal:
+$token_where
+
+The quickest first fax: open http://$HOST:$PORT/ (the web console), sign in with the token,
+and send hello.txt, or any PDF, to +15555550100 (a test number that takes every page). Or from
+another terminal, with faxd's own client:
 
   $token_line
   echo "Hello from faxd" > hello.txt
+  printf '%s\n' "\$TOKEN" | node bin/faxd.js login --url http://$HOST:$PORT
+  node bin/faxd.js send hello.txt --to +15555550100 --wait
+
+Or with curl, as any Fax.Plus client would:
+
   FILE=\$(curl -s -H "Authorization: Bearer \$TOKEN" -F fax_file=@hello.txt $base/accounts/self/files \\
          | node -pe 'JSON.parse(require("fs").readFileSync(0)).path')
   curl -s -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
