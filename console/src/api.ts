@@ -72,12 +72,19 @@ export class Api {
       }
       request.onload = () => {
         if (request.status === 200) {
-          resolve((JSON.parse(request.responseText) as { path: string }).path)
+          try {
+            resolve((JSON.parse(request.responseText) as { path: string }).path)
+          } catch {
+            reject(
+              new ApiError(200, 'bad_answer', 'The server answered the upload in an unknown form'),
+            )
+          }
           return
         }
         void apiError(new Response(request.responseText, { status: request.status })).then(reject)
       }
       request.onerror = () => reject(new ApiError(0, 'unreachable', 'The server cannot be reached'))
+      request.onabort = () => reject(new ApiError(0, 'aborted', 'The upload was stopped'))
       const form = new FormData()
       form.append('fax_file', file, file.name)
       request.send(form)

@@ -2,7 +2,7 @@
  * The console's frame: sign-in until there is a session, then a header with the account, the
  * navigation (send, sent, received, outbox) and the view the URL's fragment names.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { hrefOf, type Route, useRoute } from './route.js'
 import { resumeSession, type Session, signOut } from './session.js'
 import { AccountView } from './views/account-view.js'
@@ -23,6 +23,17 @@ const TABS: readonly { readonly route: Route; readonly label: string }[] = [
   { route: { view: 'webhooks' }, label: 'Webhooks' },
 ]
 
+const TITLES: Readonly<Record<Route['view'], string>> = {
+  send: 'Send a fax',
+  sent: 'Sent',
+  received: 'Received',
+  outbox: 'Outbox',
+  numbers: 'Numbers',
+  webhooks: 'Webhooks',
+  account: 'Account',
+  fax: 'Fax',
+}
+
 export function App() {
   const [session, setSession] = useState<Session | null | 'resuming'>('resuming')
   const route = useRoute()
@@ -30,6 +41,18 @@ export function App() {
   useEffect(() => {
     void resumeSession().then(setSession)
   }, [])
+
+  // A new view is announced as a new page would be: its title, and focus on its content.
+  const routeKey = route.view === 'fax' ? `fax/${route.id}` : route.view
+  const first = useRef(true)
+  useEffect(() => {
+    document.title = `${TITLES[route.view]} · faxd`
+    if (first.current) {
+      first.current = false
+      return
+    }
+    document.getElementById('content')?.focus()
+  }, [routeKey])
 
   if (session === 'resuming') {
     return <main class="sign-in" aria-busy="true" />

@@ -31,8 +31,13 @@ export function usePolling<T>(
   useEffect(() => {
     const controller = new AbortController()
     let timer: number | undefined
+    let loading = false
     const run = async (): Promise<void> => {
       window.clearTimeout(timer)
+      if (loading) {
+        return // the load in flight sets the next timer
+      }
+      loading = true
       try {
         const answer = await loadRef.current(controller.signal)
         if (!controller.signal.aborted) {
@@ -43,6 +48,8 @@ export function usePolling<T>(
         if (!controller.signal.aborted) {
           setError(failure instanceof Error ? failure : new Error(String(failure)))
         }
+      } finally {
+        loading = false
       }
       if (!controller.signal.aborted && document.visibilityState === 'visible') {
         timer = window.setTimeout(() => void run(), intervalMs)

@@ -28,7 +28,12 @@ export function hrefOf(route: Route): string {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash))
   useEffect(() => {
-    const onChange = (): void => setRoute(parseRoute(window.location.hash))
+    // A fragment that names no view (#content, the skip link's) keeps the view as it is.
+    const onChange = (): void => {
+      if (window.location.hash.startsWith('#/') || window.location.hash === '') {
+        setRoute(parseRoute(window.location.hash))
+      }
+    }
     window.addEventListener('hashchange', onChange)
     return () => window.removeEventListener('hashchange', onChange)
   }, [])

@@ -2,7 +2,7 @@
  * Who is signed in: the token, kept in this tab's sessionStorage (gone when the tab closes, and
  * never sent anywhere but this server's /v3), and the account it belongs to.
  */
-import { Api } from './api.js'
+import { Api, ApiError } from './api.js'
 
 const KEY = 'faxd.token'
 
@@ -35,8 +35,11 @@ export async function resumeSession(): Promise<Session | null> {
   }
   try {
     return await signIn(token)
-  } catch {
-    sessionStorage.removeItem(KEY)
+  } catch (failure) {
+    // A token refused is forgotten; a server that is away for a moment is not a sign-out.
+    if (failure instanceof ApiError && failure.status === 401) {
+      sessionStorage.removeItem(KEY)
+    }
     return null
   }
 }

@@ -59,6 +59,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   pages_not_ready: 409,
   page_not_found: 404,
   document_not_renderable: 422,
+  previews_busy: 503,
   file_not_available: 404,
   from_fax_not_found: 400,
   files_too_large: 413,

@@ -41,6 +41,7 @@ export type DomainErrorCode =
   | 'pages_not_ready'
   | 'page_not_found'
   | 'document_not_renderable'
+  | 'previews_busy'
   | 'file_not_available'
   | 'from_fax_not_found'
   | 'files_too_large'

@@ -19,6 +19,7 @@ import type {
   PageRenderRequest,
   PageRenderer,
 } from '../domain/page-renderer.js'
+import { DomainError } from '../domain/domain-error.js'
 import type { FaxStatus } from '../domain/fax.js'
 import { type FileStore, readAllBytes } from '../domain/ports.js'
 import type { RenderProgress, RenderSettings } from './render-settings.js'
@@ -31,8 +32,10 @@ const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
 /** Drafts kept for their next pages: at most this many, and this many bytes of TIFF together. */
 const MAX_DRAFTS = 32
 const MAX_DRAFT_BYTES = 64 * 1024 * 1024
-/** Drafts rendered at once by one process; more wait their turn. */
+/** Drafts rendered at once by one process; more wait their turn, up to MAX_DRAFTS_WAITING. */
 const MAX_DRAFTS_RENDERING = 2
+const MAX_DRAFTS_WAITING = 8
+const PREVIEWS_BUSY_RETRY_SECONDS = 5
 
 /**
  * Runs one render job: writes the TIFF-F to `job.outputPath`, reports progress, and throws a
@@ -52,13 +55,7 @@ export class FileStoreRenderer implements PageRenderer {
   #draftsRendering = 0
   readonly #draftWaiters: (() => void)[] = []
   /** Drafts rendered for previews, by what was asked, least recently looked at first. */
-  readonly #drafts = new Map<
-    string,
-    Promise<
-      | { ok: true; pages: number; tiff: Uint8Array }
-      | { ok: false; status: FaxStatus; description: string }
-    >
-  >()
+  readonly #drafts = new Map<string, DraftEntry>()
 
   constructor(files: FileStore, settings: RenderSettings, run: RunRender) {
     this.#files = files
@@ -134,20 +131,36 @@ export class FileStoreRenderer implements PageRenderer {
 
   async previewDraft(request: DraftRequest, page: number, maxWidth: number): Promise<DraftPreview> {
     const key = JSON.stringify([request.documentKeys, request.resolution, request.enhancement])
-    let draft = this.#drafts.get(key)
-    if (draft === undefined) {
-      draft = this.#renderDraft(request)
-      this.#drafts.set(key, draft)
-      draft.then(
-        () => this.#forgetOldDrafts(),
-        () => this.#drafts.delete(key),
+    let entry = this.#drafts.get(key)
+    if (entry === undefined) {
+      if (this.#draftWaiters.length >= MAX_DRAFTS_WAITING) {
+        throw new DomainError(
+          'previews_busy',
+          'This server is drawing as many previews as it can; ask again in a few seconds',
+          { retryAfterSeconds: PREVIEWS_BUSY_RETRY_SECONDS },
+        )
+      }
+      const created: DraftEntry = { draft: this.#renderDraft(request), bytes: null }
+      entry = created
+      this.#drafts.set(key, created)
+      created.draft.then(
+        (rendered) => {
+          created.bytes = rendered.ok ? rendered.tiff.length : 0
+          this.#forgetOldDrafts(created)
+        },
+        () => {
+          // A fault of the machinery: not kept, so that the next asking tries again.
+          if (this.#drafts.get(key) === created) {
+            this.#drafts.delete(key)
+          }
+        },
       )
     } else {
       // Most recently used last: the oldest are forgotten first.
       this.#drafts.delete(key)
-      this.#drafts.set(key, draft)
+      this.#drafts.set(key, entry)
     }
-    const rendered = await draft
+    const rendered = await entry.draft
     if (!rendered.ok) {
       return rendered
     }
@@ -155,12 +168,7 @@ export class FileStoreRenderer implements PageRenderer {
   }
 
   /** Renders a draft under a key of its own, reads it back and deletes it: it lives in memory. */
-  async #renderDraft(
-    request: DraftRequest,
-  ): Promise<
-    | { ok: true; pages: number; tiff: Uint8Array }
-    | { ok: false; status: FaxStatus; description: string }
-  > {
+  async #renderDraft(request: DraftRequest): Promise<RenderedDraft> {
     // Drafts are rendered on request of the API; a few at a time, whatever is asked at once.
     while (this.#draftsRendering >= MAX_DRAFTS_RENDERING) {
       await new Promise<void>((resolve) => this.#draftWaiters.push(resolve))
@@ -180,31 +188,44 @@ export class FileStoreRenderer implements PageRenderer {
     } finally {
       this.#draftsRendering--
       this.#draftWaiters.shift()?.()
-      await this.#files.delete(outputKey)
+      // The draft is in memory; a key left behind by a failed delete costs disk, not the answer.
+      await this.#files.delete(outputKey).catch(() => {})
     }
   }
 
-  /** Keeps the drafts most recently looked at, within MAX_DRAFT_BYTES together. */
-  #forgetOldDrafts(): void {
-    void Promise.all(
-      [...this.#drafts.values()].map((draft) =>
-        draft.then(
-          (rendered) => (rendered.ok ? rendered.tiff.length : 0),
-          () => 0,
-        ),
-      ),
-    ).then((sizes) => {
-      let total = sizes.reduce((sum, size) => sum + size, 0)
-      const keys = [...this.#drafts.keys()]
-      for (const [index, key] of keys.entries()) {
-        if (total <= MAX_DRAFT_BYTES && keys.length - index <= MAX_DRAFTS) {
-          break
-        }
-        this.#drafts.delete(key)
-        total -= sizes[index] ?? 0
+  /**
+   * Keeps the drafts most recently looked at, at most MAX_DRAFTS and MAX_DRAFT_BYTES of TIFF
+   * together, counting those rendered; `kept` (just rendered) stays even when it alone is over,
+   * so that its next pages are drawn without rendering it again.
+   */
+  #forgetOldDrafts(kept: DraftEntry): void {
+    let total = 0
+    for (const entry of this.#drafts.values()) {
+      total += entry.bytes ?? 0
+    }
+    let count = this.#drafts.size
+    for (const [key, entry] of this.#drafts) {
+      if ((total <= MAX_DRAFT_BYTES && count <= MAX_DRAFTS) || entry === kept) {
+        break
       }
-    })
+      if (entry.bytes === null) {
+        continue // still rendering: those asking for it are waiting on it
+      }
+      this.#drafts.delete(key)
+      total -= entry.bytes
+      count--
+    }
   }
+}
+
+type RenderedDraft =
+  | { readonly ok: true; readonly pages: number; readonly tiff: Uint8Array }
+  | { readonly ok: false; readonly status: FaxStatus; readonly description: string }
+
+interface DraftEntry {
+  readonly draft: Promise<RenderedDraft>
+  /** Its TIFF's size once rendered (0 when it could not be); null while it renders. */
+  bytes: number | null
 }
 
 /**

@@ -183,7 +183,21 @@ describe('the web console', { concurrency: true }, () => {
   it("shows a fax's attempts and pages, and downloads its PDF, by keyboard alone", async () => {
     const page = await signedIn()
     await page.getByRole('link', { name: '+15555550100' }).waitFor()
-    // Tab from the top of the page to the fax's link, then Enter.
+    // The first Tab reaches the skip link, which moves to the content and keeps the view.
+    const focusedText = async () =>
+      page.evaluate(
+        () => ((globalThis as any).document.activeElement?.textContent as string | undefined) ?? '',
+      )
+    await page.keyboard.press('Tab')
+    assert.equal(await focusedText(), 'Skip to content')
+    await page.keyboard.press('Enter')
+    assert.equal(
+      await page.evaluate(() => (globalThis as any).document.activeElement?.id as string),
+      'content',
+    )
+    assert.equal(await page.title(), 'Sent · faxd')
+    await page.getByRole('heading', { name: 'Sent faxes' }).waitFor()
+    // Tab from there to the fax's link, then Enter.
     await page.keyboard.press('Tab')
     for (let presses = 0; presses < 20; presses++) {
       const focused = await page.evaluate(
@@ -196,6 +210,12 @@ describe('the web console', { concurrency: true }, () => {
     }
     await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'Fax to +15555550100' }).waitFor()
+    // A new view is announced as a page would be: its title, and focus on its content.
+    assert.equal(await page.title(), 'Fax · faxd')
+    assert.equal(
+      await page.evaluate(() => (globalThis as any).document.activeElement?.id as string),
+      'content',
+    )
     const attempt = page.getByRole('row').filter({ hasText: 'FAXD SIMULATED 0100' })
     assert.match(await attempt.innerText(), /14400 bit\/s/)
     const image = page.getByRole('img', { name: 'Page 1' })

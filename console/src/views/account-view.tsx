@@ -25,6 +25,11 @@ export function AccountView({ api, account }: { api: Api; account: Account }) {
       {admin && (
         <>
           <h2>Members</h2>
+          {members.error !== null && (
+            <p class="error" role="alert">
+              {members.error.message}
+            </p>
+          )}
           {members.data !== null && members.data.length === 0 ? (
             <p class="empty">
               No members yet: an operator adds them (faxd accounts create --admin).

@@ -122,6 +122,7 @@ function Cancel({
       onCancelled()
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure))
+    } finally {
       setBusy(false)
     }
   }

@@ -113,9 +113,15 @@ export function SendForm({ api }: { api: Api }) {
     event.preventDefault()
     const found: Partial<Record<Field, string>> = {}
     const ready = uploads.filter((u) => u.path !== null)
-    if (ready.length === 0 || ready.length !== uploads.filter((u) => u.error === null).length) {
-      found.files =
-        uploads.length === 0 ? 'Add a document to send.' : 'Wait for the uploads to finish.'
+    if (uploads.length === 0) {
+      found.files = 'Add a document to send.'
+    } else if (uploads.some((u) => u.error !== null)) {
+      found.files = 'Remove the file that could not be uploaded, or add it again.'
+    } else if (ready.length !== uploads.length) {
+      found.files = 'Wait for the uploads to finish.'
+    }
+    if (when !== '' && Number.isNaN(new Date(when).getTime())) {
+      found.schedule = 'Give a whole date and time, or leave it empty to send now.'
     }
     const destinations = to
       .split(/[\s,;]+/)

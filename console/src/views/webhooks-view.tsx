@@ -96,6 +96,11 @@ export function WebhooksView({ api }: { api: Api }) {
         </button>
       </form>
       <h2>Registered</h2>
+      {hooks.error !== null && (
+        <p class="error" role="alert">
+          {hooks.error.message}
+        </p>
+      )}
       {hooks.data !== null && hooks.data.length === 0 && <p class="empty">None yet.</p>}
       <ul class="outbox">
         {(hooks.data ?? []).map((hook) => (
@@ -116,10 +121,16 @@ function HookItem({ api, hook, onDeleted }: { api: Api; hook: Hook; onDeleted: (
     5000,
     `${hook.id}:${String(open)}`,
   )
+  const [error, setError] = useState<string | null>(null)
   const remove = async (): Promise<void> => {
-    if (window.confirm(`Delete the webhook to ${hook.target}?`)) {
+    if (!window.confirm(`Delete the webhook to ${hook.target}?`)) {
+      return
+    }
+    try {
       await api.json(`/hooks/${hook.id}`, { method: 'DELETE' })
       onDeleted()
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure))
     }
   }
   return (
@@ -138,6 +149,11 @@ function HookItem({ api, hook, onDeleted }: { api: Api; hook: Hook; onDeleted: (
         >
           Delete
         </button>
+        {error !== null && (
+          <span class="error" role="alert">
+            {error}
+          </span>
+        )}
       </div>
       {open && (
         <div class="scroll">
