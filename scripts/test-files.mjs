@@ -23,6 +23,8 @@ const SLOWEST = [
   'test/interop/sip-inbound-spandsp.test.ts',
   'test/rendering/documents.test.ts',
   'test/interop/spandsp-harness.test.ts',
+  // A browser and a server whose renders wait their turn behind the other tests' (60–95 s).
+  'test/console/web-console.test.ts',
   'test/rendering/hostile.test.ts',
   'test/cli/database-outage.test.ts',
   'test/cli/serve-worker.test.ts',

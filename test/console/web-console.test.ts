@@ -31,6 +31,23 @@ interface LayoutShiftWatch {
   }
 }
 
+/**
+ * Where screenshots of the main screens go when FAXD_CONSOLE_SCREENSHOTS names a folder (the
+ * ones under docs/console/ were made so: `FAXD_CONSOLE_SCREENSHOTS=docs/console node --import
+ * tsx --test test/console/web-console.test.ts`); otherwise none are taken.
+ */
+const SCREENSHOTS = process.env['FAXD_CONSOLE_SCREENSHOTS'] ?? ''
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS !== '') {
+    // The fax view is long (every page at full width): its first screen says enough.
+    await page.screenshot({
+      path: join(SCREENSHOTS, `${name}.png`),
+      fullPage: !name.startsWith('fax-'),
+    })
+  }
+}
+
 /** Debian's Chromium, installed by scripts/test.sh (package chromium). */
 const CHROMIUM = '/usr/lib/chromium/chromium'
 const FROM = '+15555550150'
@@ -157,6 +174,7 @@ describe('the web console', { concurrency: true }, () => {
     assert.match((await rows.filter({ hasText: '+15555550100' }).innerText()) ?? '', /Sent/)
     assert.match((await rows.filter({ hasText: '+15555550101' }).innerText()) ?? '', /Busy/)
     assert.deepEqual(await violations(page), [], 'the sent list')
+    await screenshot(page, 'sent-desktop')
 
     // Between two dates: from tomorrow, nothing; from today, the faxes again.
     const day = (offset: number) => {
@@ -222,6 +240,7 @@ describe('the web console', { concurrency: true }, () => {
     await image.waitFor()
     assert.ok((await image.evaluate((img) => (img as any).naturalWidth as number)) > 0)
     assert.deepEqual(await violations(page), [], 'the fax view')
+    await screenshot(page, 'fax-desktop')
 
     const download = page.waitForEvent('download')
     await page.getByRole('button', { name: 'Download PDF' }).focus()
@@ -249,6 +268,7 @@ describe('the web console', { concurrency: true }, () => {
       const width = await page.evaluate(
         () => (globalThis as any).document.documentElement.scrollWidth as number,
       )
+      await screenshot(page, `${view.split('/')[1]}-phone`)
       assert.ok(width <= 360, `${view} is ${width} px wide on a 360 px screen`)
     }
 
@@ -286,6 +306,7 @@ describe('the web console', { concurrency: true }, () => {
     await entry.getByText('Scheduled').waitFor()
     assert.match(await entry.innerText(), /\+15555550104 waiting/)
     assert.deepEqual(await violations(page), [], 'the outbox')
+    await screenshot(page, 'outbox-desktop')
 
     // Cancelled after a confirmation: it leaves the outbox, and no fax is made of it.
     page.once('dialog', (dialog) => void dialog.accept())
@@ -309,6 +330,7 @@ describe('the web console', { concurrency: true }, () => {
     // Its pages as they will be sent, before sending: rendered by the server from the upload.
     await page.getByRole('img', { name: 'Page 2 as it will be sent' }).waitFor()
     await page.getByText('2 pages', { exact: true }).waitFor()
+    await screenshot(page, 'send-desktop')
     const thumb = page.getByRole('img', { name: 'Page 1 as it will be sent' })
     assert.ok((await thumb.evaluate((img) => (img as any).naturalWidth as number)) > 0)
     const to = page.getByLabel('To', { exact: true })
@@ -328,6 +350,16 @@ describe('the web console', { concurrency: true }, () => {
     await to.fill('+15555550100')
     await page.getByRole('button', { name: 'Send', exact: true }).click()
     await page.getByRole('heading', { name: 'Outbox' }).waitFor()
+    // It reaches success in the sent list, three pages (the cover first), each one visible.
+    await page.getByRole('link', { name: 'Sent', exact: true }).click()
+    const threePages = page
+      .getByRole('row')
+      .filter({ hasText: '+15555550100' })
+      .filter({ has: page.getByRole('cell', { name: '3', exact: true }) })
+    // Rendering waits its turn behind the other tests' renders and previews: minutes at worst.
+    await threePages.getByText('Sent', { exact: true }).waitFor({ timeout: 120_000 })
+    await threePages.getByRole('link').click()
+    await page.getByRole('img', { name: 'Page 3 of 3' }).waitFor()
     await page.close()
     // It went: a second fax to +15555550100 (the first was sent before the tests), with the
     // cover page before the document's two pages.
@@ -405,6 +437,51 @@ describe('the web console', { concurrency: true }, () => {
     } finally {
       await new Promise((resolve) => receiver.close(resolve))
     }
+  })
+
+  it('shows a busy line and its retry, from the form to the attempts', async () => {
+    const page = await signedIn()
+    await page.goto(`${server.url}/#/send`)
+    await page.getByLabel(/Drop PDF/).setInputFiles(documentPath('letter.pdf'))
+    await page.getByText('ready').waitFor()
+    await page.getByLabel('To', { exact: true }).fill('+15555550101')
+    await page.getByLabel('Retries when the line is busy or no one answers').selectOption('1')
+    await page.getByLabel('Seconds between attempts (0–180)').fill('6')
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page.getByRole('heading', { name: 'Outbox' }).waitFor()
+    // Between the attempts, the outbox says the first failed and when the next is.
+    await page.getByText(/\+15555550101 attempt 1 failed; next at/).waitFor({ timeout: 120_000 })
+    // Then the fax record: busy, after two attempts.
+    await page.getByRole('link', { name: 'Sent', exact: true }).click()
+    const twoTries = page.getByRole('row').filter({ hasText: '+15555550101' }).first()
+    for (;;) {
+      await twoTries.getByRole('link').click()
+      await page.getByRole('heading', { name: 'Fax to +15555550101' }).waitFor()
+      await page.getByRole('heading', { name: 'Attempts' }).waitFor()
+      if ((await page.getByRole('row').filter({ hasText: 'Busy' }).count()) === 2) {
+        break
+      }
+      // The newest busy fax in the list is still the one sent before the tests: not ended yet.
+      await page.goBack()
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    await page.close()
+  })
+
+  it('opens, in the viewer, a fax received from a send to one of our own numbers', async () => {
+    const page = await signedIn()
+    await page.goto(`${server.url}/#/send`)
+    await page.getByLabel(/Drop PDF/).setInputFiles(documentPath('a4.pdf'))
+    await page.getByText('ready').waitFor()
+    await page.getByLabel('To', { exact: true }).fill(FROM)
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page.getByRole('heading', { name: 'Outbox' }).waitFor()
+    await page.getByRole('link', { name: 'Received' }).click()
+    await page.getByRole('link', { name: FROM }).click({ timeout: 120_000 })
+    await page.getByRole('heading', { name: `Fax from ${FROM}` }).waitFor()
+    await page.getByRole('img', { name: 'Page 1 of 1' }).waitFor()
+    assert.equal(await page.getByRole('button', { name: 'Confirmation report' }).count(), 0)
+    await page.close()
   })
 
   it('keeps its script small: under 40 KB gzipped', async () => {

@@ -73,6 +73,7 @@ export function SendForm({ api }: { api: Api }) {
   const [message, setMessage] = useState('')
   const [when, setWhen] = useState('')
   const [retries, setRetries] = useState('0')
+  const [retryDelay, setRetryDelay] = useState('60')
   const [resolution, setResolution] = useState<'fine' | 'superfine'>('fine')
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({})
   const [busy, setBusy] = useState(false)
@@ -148,7 +149,12 @@ export function SendForm({ api }: { api: Api }) {
           files: ready.map((u) => u.path),
           resolution,
           return_ids: true,
-          options: { retry: { count: Number(retries) } },
+          options: {
+            retry:
+              retries === '0'
+                ? { count: 0 }
+                : { count: Number(retries), delay: Number(retryDelay) },
+          },
           ...(when === '' ? {} : { send_time: sendTimeOf(when) }),
           ...(cover
             ? {
@@ -351,6 +357,21 @@ export function SendForm({ api }: { api: Api }) {
               </option>
             ))}
           </select>
+          {retries !== '0' && (
+            <>
+              <label for="retry-delay">Seconds between attempts (0–180)</label>
+              <input
+                id="retry-delay"
+                type="number"
+                min={0}
+                max={180}
+                value={retryDelay}
+                aria-describedby={describedBy('retry')}
+                aria-invalid={errors.retry === undefined ? undefined : 'true'}
+                onInput={(event) => setRetryDelay(event.currentTarget.value)}
+              />
+            </>
+          )}
           {problem('retry')}
           <span id="resolution-label">Resolution</span>
           <div role="radiogroup" aria-labelledby="resolution-label" class="choices">
