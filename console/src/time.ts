@@ -1,18 +1,12 @@
-/** Times as the API writes them (UTC, "YYYY-MM-DD HH:mm:ss[ +0000]"), shown in local time. */
+/**
+ * Times as the API writes them (UTC, "YYYY-MM-DD HH:mm:ss[ +0000]"), shown in local time. They
+ * are read by the same code the server writes them with (src/shared/api-time.ts).
+ */
+import { parseUtcWithOffset } from '../../src/shared/api-time.js'
 
 export function parseApiTime(text: string): Date | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?$/.exec(
-    text,
-  )
-  if (!match) {
-    return null
-  }
-  const [year = 0, month = 1, day = 1, hours = 0, minutes = 0, seconds = 0] = match
-    .slice(1, 7)
-    .map(Number)
-  const sign = match[7] === '-' ? -1 : 1
-  const offset = match[7] === undefined ? 0 : sign * (Number(match[8]) * 60 + Number(match[9]))
-  return new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds) - offset * 60_000)
+  const ms = parseUtcWithOffset(text)
+  return ms === null ? null : new Date(ms)
 }
 
 const FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })

@@ -5,21 +5,14 @@
  * arrives.
  */
 import { useState } from 'preact/hooks'
+import type { FaxAnswer } from '../../../src/client/api-answers.js'
 import type { Api } from '../api.js'
 import { usePolling } from '../polling.js'
 import { localTime } from '../time.js'
 import { StatusBadge } from './status-badge.js'
 
-export interface FaxRecord {
-  readonly id: string
-  readonly direction: 'outgoing' | 'incoming'
-  readonly from: string
-  readonly to: string
-  readonly status: string
-  readonly description: string
-  readonly pages: number
-  readonly start_time: string
-}
+/** A fax record as the API answers it: the shape the command-line client reads too. */
+export type FaxRecord = FaxAnswer
 
 const PAGE = 25
 const SKELETON_ROWS = 5

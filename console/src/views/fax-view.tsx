@@ -4,22 +4,14 @@
  * report. Each page keeps a letter-shaped frame while its image loads, so nothing moves.
  */
 import { useEffect, useState } from 'preact/hooks'
+import type { AttemptAnswer } from '../../../src/client/api-answers.js'
 import type { Api } from '../api.js'
 import { usePolling } from '../polling.js'
 import { localTime } from '../time.js'
 import type { FaxRecord } from './fax-list.js'
 import { StatusBadge } from './status-badge.js'
 
-interface Attempt {
-  readonly attempt: number
-  readonly started_at: string
-  readonly ended_at: string
-  readonly status: string
-  readonly description: string
-  readonly pages: readonly number[]
-  readonly remote_station_id: string | null
-  readonly bit_rate: number | null
-}
+type Attempt = AttemptAnswer
 
 const ZOOMS = [
   { label: 'Fit', width: null },
