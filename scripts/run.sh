@@ -4,9 +4,9 @@
 # Installs bubblewrap (the sandbox documents are converted and drawn in, docs/sandbox.md) with
 # apt-get when it is missing and faxd's npm packages when missing or stale, builds faxd, and
 # starts it with the embedded defaults: SQLite and files under ./data (FAXD_DATA), listening on 127.0.0.1:8080
-# (HOST, PORT). On the first start it creates a demo account with a number and a personal
-# access token, keeps them in $FAXD_DATA/first-run.json (readable by you only) and prints how
-# to send a first fax with them. That first-run setup can be rerun after a failure: it resumes
+# (HOST, PORT). On the first start it creates a demo account with a password, a number and a
+# personal access token, keeps them in $FAXD_DATA/first-run.json (readable by you only) and
+# prints how to send a first fax with them. That first-run setup can be rerun after a failure: it resumes
 # from $FAXD_DATA/first-run.progress, which it removes when first-run.json is written.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -92,12 +92,12 @@ json_field() { # json_field FIELD JSON
 # The first-run setup is resumable: each step that succeeds is recorded in $progress (shell
 # assignments), so a rerun after a failure skips what is done instead of failing on
 # `email_taken` / `number_taken`. first-run.json is written (atomically) only at the end.
-token=
+token= password=
 if [[ ! -f "$first_run" ]]; then
   echo "==> first start: creating a demo account, number and token"
   mkdir -p "$FAXD_DATA"
   progress="$FAXD_DATA/first-run.progress"
-  uid= number_pending= number_done=
+  uid= email=demo@faxd.example number_pending= number_done=
   if [[ -f "$progress" ]]; then
     echo "    resuming an interrupted first start ($progress)"
     # shellcheck source=/dev/null
@@ -106,8 +106,8 @@ if [[ ! -f "$first_run" ]]; then
   record() { (umask 077 && printf '%s\n' "$1" >>"$progress"); }
 
   if [[ -z $uid ]]; then
-    password=$(head -c 12 /dev/urandom | base64)
-    if ! faxd_cli accounts create --email demo@faxd.example --password "$password"; then
+    password=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
+    if ! faxd_cli accounts create --email "$email" --password "$password"; then
       # A demo account left by an attempt that died before recording it: use a fresh email.
       [[ $cli_error == email_taken ]] || cli_fail
       email="demo-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')@faxd.example"
@@ -116,6 +116,8 @@ if [[ ! -f "$first_run" ]]; then
     fi
     uid=$(json_field uid "$cli_out")
     record "uid=$uid"
+    record "email=$email"
+    record "password=$password"
   fi
 
   if [[ -z $number_done ]]; then
@@ -143,18 +145,30 @@ if [[ ! -f "$first_run" ]]; then
 
   faxd_cli tokens create --user "$uid" || cli_fail
   token=$(json_field token "$cli_out")
-  (umask 077 && printf '{"uid": "%s", "number": "%s", "token": "%s"}\n' "$uid" "$demo_number" "$token" >"$first_run.tmp")
+  (umask 077 && printf '{"uid": "%s", "email": "%s", "password": "%s", "number": "%s", "token": "%s"}\n' \
+    "$uid" "$email" "$password" "$demo_number" "$token" >"$first_run.tmp")
   mv "$first_run.tmp" "$first_run"
   rm -f "$progress"
 fi
-# The token itself is shown once, on the start that made it; later starts show where it is kept
-# (readable by you only), so that a terminal log of every start does not repeat the secret.
+# The password and token are shown once, on the start that made them; later starts show where
+# they are kept (readable by you only), so that a terminal log of every start does not repeat
+# the secrets.
 if [[ -n ${token:-} ]]; then
   token_line="TOKEN=$token"
-  token_where="Your demo token, shown this once, is kept in $first_run."
+  token_where="Your demo account's password and token, shown this once, are kept in $first_run."
+  sign_in="sign in as $email with the password $password"
+  [[ -n $password ]] || sign_in="sign in with the token (\"Use a personal access token instead\")"
 else
   token_line="TOKEN=\$(node -p 'require(process.argv[1]).token' \"$(cd "$(dirname "$first_run")" && pwd)/first-run.json\")"
-  token_where="Your demo token is in $first_run (readable by you only)."
+  token_where="Your demo account's password and token are in $first_run (readable by you only)."
+  email=$(node -p 'const kept = require(process.argv[1]); kept.password ? kept.email : ""' \
+    "$(cd "$(dirname "$first_run")" && pwd)/first-run.json")
+  if [[ -n $email ]]; then
+    sign_in="sign in as $email with the password kept there"
+  else
+    # A demo made before demo accounts had a password to show.
+    sign_in="sign in with the token (\"Use a personal access token instead\")"
+  fi
 fi
 base="http://$HOST:$PORT/v3"
 
@@ -163,7 +177,7 @@ cat <<MSG
 faxd is starting on http://$HOST:$PORT (data in $FAXD_DATA; stop it with Ctrl-C).
 $token_where
 
-The quickest first fax: open http://$HOST:$PORT/ (the web console), sign in with the token,
+The quickest first fax: open http://$HOST:$PORT/ (the web console), $sign_in,
 and send hello.txt, or any PDF, to +15555550100 (a test number that takes every page). Or from
 another terminal, with faxd's own client:
 

@@ -4,6 +4,9 @@
  *   FAXD_DATA     folder for the embedded database and files (default ./data)
  *   DATABASE_URL  postgres://… to use PostgreSQL instead of the embedded SQLite
  *   PORT, HOST    where `faxd serve` listens (default 8080 on 127.0.0.1)
+ *   FAXD_PUBLIC_URL  the address people's browsers reach faxd at (https://fax.example.com), or
+ *                 several, comma-separated: the web console signs in through the sign-in page
+ *                 there (default: http://127.0.0.1:PORT and http://localhost:PORT)
  *   LOG_LEVEL     pino level for the server (default info)
  *   FAXD_TRUSTED_PROXIES  addresses or CIDR ranges of reverse proxies in front of faxd, comma-
  *                 separated: a request from one of them is taken to come from the address its
@@ -56,6 +59,8 @@ export interface Config {
   readonly databaseUrl: string | null
   readonly port: number
   readonly host: string
+  /** FAXD_PUBLIC_URL: origins (no path) the console is reached at; empty: the loopback ones. */
+  readonly publicUrls: readonly string[]
   readonly logLevel: string
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). */
   readonly trustedProxies: readonly string[]
@@ -210,6 +215,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     port,
     host: env['HOST'] || '127.0.0.1',
+    publicUrls: readPublicUrls(env['FAXD_PUBLIC_URL'] ?? ''),
     logLevel,
     trustedProxies,
   }
@@ -439,4 +445,40 @@ function wholeNumber(
     )
   }
   return value
+}
+
+/**
+ * FAXD_PUBLIC_URL: http or https origins, comma-separated. A path is refused rather than
+ * dropped: the console is served at the root, and a proxy that serves faxd under a path would
+ * break it in ways a sign-in error would not explain.
+ */
+function readPublicUrls(text: string): string[] {
+  const origins: string[] = []
+  for (const entry of text.split(',').map((part) => part.trim())) {
+    if (entry === '') {
+      continue
+    }
+    let url: URL | null = null
+    try {
+      url = new URL(entry)
+    } catch {
+      // Said below.
+    }
+    if (
+      url === null ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.pathname !== '/' ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      url.username !== '' ||
+      url.password !== ''
+    ) {
+      throw new ConfigError(
+        `FAXD_PUBLIC_URL must list http or https addresses without a path, such as ` +
+          `https://fax.example.com, not ${JSON.stringify(entry)}`,
+      )
+    }
+    origins.push(url.origin)
+  }
+  return origins
 }

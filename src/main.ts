@@ -2,7 +2,7 @@
  * Composition root: the only module that knows every implementation. It opens the store and
  * the file store named by the configuration and hands them to the API or the CLI.
  */
-import { createServer as createNetServer } from 'node:net'
+import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -32,6 +32,7 @@ import type { JobKind } from './domain/job-queue.js'
 import { renderFaxJob } from './jobs/render-fax-job.js'
 import { sendFaxJob } from './jobs/send-fax-job.js'
 import { inboundFaxes } from './use-cases/receive-inbound-fax.js'
+import { registerConsoleClient } from './use-cases/register-console-client.js'
 import { deliverWebhookJob } from './webhooks/deliver-webhook-job.js'
 import { NodeWebhookHttpClient } from './webhooks/node-http-client.js'
 import { webhookTargetPolicy } from './webhooks/target-guard.js'
@@ -365,6 +366,11 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
       ? new ConfigError(portTaken(config.host, config.port))
       : error
   })
+  const origins = consoleOrigins(config, (app.server.address() as AddressInfo).port)
+  await registerConsoleClient(services, origins.urls)
+  if (origins.notice !== null) {
+    app.log.warn(origins.notice)
+  }
   worker?.start()
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -379,6 +385,30 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
     })
   }
   return { app, url }
+}
+
+/**
+ * Where the web console signs in through the sign-in page: FAXD_PUBLIC_URL, or this server's
+ * loopback addresses. Listening on every interface without FAXD_PUBLIC_URL, the console reached
+ * by another name can still take a token; the operator is told how to change that.
+ */
+function consoleOrigins(
+  config: Config,
+  port: number,
+): { urls: readonly string[]; notice: string | null } {
+  if (config.publicUrls.length > 0) {
+    return { urls: config.publicUrls, notice: null }
+  }
+  const loopback = config.host === '::1' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`
+  const urls = [loopback, `http://localhost:${port}`]
+  const onLoopback = ['127.0.0.1', '::1', 'localhost'].includes(config.host)
+  return {
+    urls,
+    notice: onLoopback
+      ? null
+      : `the web console signs in through the sign-in page only at ${urls.join(' and ')}: ` +
+        'set FAXD_PUBLIC_URL to the address people reach faxd at (docs/operating.md)',
+  }
 }
 
 /** Throws a ConfigError naming the port when another process listens on it (port 0: never). */

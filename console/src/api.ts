@@ -1,8 +1,10 @@
 /**
- * The faxd API as the console reaches it: the public /v3 routes, with the bearer token the
- * person signed in with, and nothing else (the console has no back door into the server).
- * An answer other than 2xx becomes an ApiError with the API's own code and description.
+ * The faxd API as the console reaches it: the public /v3 routes, with the credentials the
+ * person signed in with (credentials.ts), and nothing else (the console has no back door into
+ * the server). An answer other than 2xx becomes an ApiError with the API's own code and
+ * description.
  */
+import type { Credentials } from './credentials.js'
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -26,10 +28,10 @@ export interface Page<T> {
 }
 
 export class Api {
-  readonly token: string
+  readonly #credentials: Credentials
 
-  constructor(token: string) {
-    this.token = token
+  constructor(credentials: Credentials) {
+    this.#credentials = credentials
   }
 
   async json<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -58,13 +60,21 @@ export class Api {
 
   /**
    * Uploads a document (uploadFile), telling `onProgress` the share sent (0–1): fetch cannot
-   * tell, XMLHttpRequest can. Answers the path sendFax names it by.
+   * tell, XMLHttpRequest can. Answers the path sendFax names it by. `signal` stops the upload.
    */
-  upload(file: File, onProgress: (share: number) => void): Promise<string> {
+  async upload(
+    file: File,
+    onProgress: (share: number) => void,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const headers = await this.#credentials.headers()
     return new Promise((resolve, reject) => {
       const request = new XMLHttpRequest()
+      signal?.addEventListener('abort', () => request.abort(), { once: true })
       request.open('POST', '/v3/accounts/self/files')
-      request.setRequestHeader('authorization', `Bearer ${this.token}`)
+      for (const [name, value] of Object.entries(headers)) {
+        request.setRequestHeader(name, value)
+      }
       request.upload.onprogress = (event) => {
         if (event.lengthComputable) {
           onProgress(event.loaded / event.total)
@@ -92,10 +102,17 @@ export class Api {
   }
 
   private async fetch(path: string, init: RequestInit): Promise<Response> {
-    const response = await fetch(`/v3${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${this.token}`, ...(init.headers ?? {}) },
-    })
+    const send = async () =>
+      fetch(`/v3${path}`, {
+        ...init,
+        headers: { ...(await this.#credentials.headers()), ...(init.headers ?? {}) },
+      })
+    let response = await send()
+    // An access token that ended early (revoked, or the clock of this machine is off): one
+    // refresh, and the request once more.
+    if (response.status === 401 && (await this.#credentials.renew())) {
+      response = await send()
+    }
     if (!response.ok) {
       throw await apiError(response)
     }

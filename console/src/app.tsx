@@ -3,6 +3,7 @@
  * navigation (send, sent, received, outbox) and the view the URL's fragment names.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { SIGNED_OUT_EVENT } from './credentials.js'
 import { hrefOf, type Route, useRoute } from './route.js'
 import { resumeSession, type Session, signOut } from './session.js'
 import { AccountView } from './views/account-view.js'
@@ -36,10 +37,20 @@ const TITLES: Readonly<Record<Route['view'], string>> = {
 
 export function App() {
   const [session, setSession] = useState<Session | null | 'resuming'>('resuming')
+  const [notice, setNotice] = useState<string | null>(null)
   const route = useRoute()
 
   useEffect(() => {
-    void resumeSession().then(setSession)
+    resumeSession().then(setSession, (failure: unknown) => {
+      setNotice(failure instanceof Error ? failure.message : 'Sign-in failed.')
+      setSession(null)
+    })
+    const ended = () => {
+      setNotice('Your sign-in has ended (it was revoked, or used elsewhere). Sign in again.')
+      setSession(null)
+    }
+    window.addEventListener(SIGNED_OUT_EVENT, ended)
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, ended)
   }, [])
 
   // A new view is announced as a new page would be: its title, and focus on its content.
@@ -58,7 +69,15 @@ export function App() {
     return <main class="sign-in" aria-busy="true" />
   }
   if (session === null) {
-    return <SignIn onSignedIn={setSession} />
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(signedIn) => {
+          setNotice(null)
+          setSession(signedIn)
+        }}
+      />
+    )
   }
   const name = [session.account.name, session.account.lastname].filter(Boolean).join(' ')
   return (

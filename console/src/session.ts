@@ -1,10 +1,17 @@
 /**
- * Who is signed in: the token, kept in this tab's sessionStorage (gone when the tab closes, and
- * never sent anywhere but this server's /v3), and the account it belongs to.
+ * Who is signed in: the credentials this tab holds (credentials.ts) and the account they belong
+ * to. A session starts from a token pasted in, or from the sign-in page's answer (oauth.ts), or
+ * is resumed from what this tab kept.
  */
 import { Api, ApiError } from './api.js'
-
-const KEY = 'faxd.token'
+import {
+  type Credentials,
+  OAuthCredentials,
+  TokenCredentials,
+  forgetCredentials,
+  keptCredentials,
+} from './credentials.js'
+import { finishSignIn } from './oauth.js'
 
 export interface Account {
   readonly uid: string
@@ -19,31 +26,43 @@ export interface Session {
   readonly account: Account
 }
 
-/** Checks a token against the server; the session it opens, kept for this tab. */
-export async function signIn(token: string): Promise<Session> {
-  const api = new Api(token.trim())
-  const account = await api.json<Account>('/accounts/self')
-  sessionStorage.setItem(KEY, api.token)
-  return { api, account }
+async function open(credentials: Credentials): Promise<Session> {
+  const api = new Api(credentials)
+  return { api, account: await api.json<Account>('/accounts/self') }
 }
 
-/** The session this tab kept, if its token is still good. */
+/** Checks a pasted token against the server; the session it opens, kept for this tab. */
+export async function signInWithToken(token: string): Promise<Session> {
+  const credentials = new TokenCredentials(token.trim())
+  const session = await open(credentials)
+  credentials.keep()
+  return session
+}
+
+/**
+ * The session this page starts with: the sign-in page's answer, if the browser just came back
+ * from it (a SignInError when it says no), or what this tab kept, if it still works.
+ */
 export async function resumeSession(): Promise<Session | null> {
-  const token = sessionStorage.getItem(KEY)
-  if (token === null) {
+  const answer = await finishSignIn()
+  if (answer !== null) {
+    return open(OAuthCredentials.fromAnswer(answer))
+  }
+  const kept = keptCredentials()
+  if (kept === null) {
     return null
   }
   try {
-    return await signIn(token)
+    return await open(kept)
   } catch (failure) {
-    // A token refused is forgotten; a server that is away for a moment is not a sign-out.
+    // Credentials refused are forgotten; a server that is away for a moment is not a sign-out.
     if (failure instanceof ApiError && failure.status === 401) {
-      sessionStorage.removeItem(KEY)
+      forgetCredentials()
     }
     return null
   }
 }
 
 export function signOut(): void {
-  sessionStorage.removeItem(KEY)
+  forgetCredentials()
 }

@@ -69,11 +69,12 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   'clients create': {
     usage:
-      'faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI\n' +
+      'faxd clients create --user UID --name NAME [--homepage URL] [--public] --redirect-uri URI\n' +
       '              [--redirect-uri URI]...',
     does:
       'Registers an OAuth2 client (an application that signs users in) and prints its id and ' +
-      'secret once.',
+      'secret once. --public: a browser or native app, which cannot keep a secret; it gets ' +
+      'none (client_secret is null) and must use PKCE.',
     example:
       "faxd clients create --user 5a8e… --name 'Clinic portal' --redirect-uri https://portal.example.com/callback",
   },

@@ -11,7 +11,7 @@
  *   faxd numbers add NUMBER --owner UID [--assign UID]… [--country CODE]
  *   faxd tokens create --user UID [--scopes a,b] [--expires-in-days N]
  *   faxd accounts list | numbers list [--owner UID] | tokens list --user UID | tokens revoke ID
- *   faxd clients create --user UID --name NAME [--homepage URL] --redirect-uri URI…
+ *   faxd clients create --user UID --name NAME [--homepage URL] [--public] --redirect-uri URI…
  *   faxd render FILE… [--resolution fine|superfine] [--no-enhancement] [--cover-json JSON]
  *               [--logo FILE] -o OUT.tif|OUT.pdf
  *   faxd serve
@@ -153,6 +153,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       name: 'string',
       homepage: 'string',
       'redirect-uri': 'multiple',
+      public: 'flag',
     })
     const redirectUris = multipleValues(values, 'redirect-uri')
     if (redirectUris.length === 0) {
@@ -160,6 +161,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     }
     const client = await createOAuthClient(services, {
       uid: requireValue(values, 'user'),
+      type: values['public'] === true ? 'public' : 'confidential',
       name: requireValue(values, 'name'),
       homepage: optionalValue(values, 'homepage'),
       redirectUris,

@@ -22,9 +22,18 @@ export interface AccessToken {
   readonly familyId: string | null
 }
 
+/**
+ * RFC 6749 §2.1: a confidential client keeps a secret and authenticates with it at /token; a
+ * public client (a browser or native app, which cannot keep one) has none, and must prove each
+ * code with PKCE instead (RFC 9700 §2.1.1: "public clients MUST use PKCE").
+ */
+export type ClientType = 'confidential' | 'public'
+
 export interface OAuthClient {
   readonly clientId: string
-  readonly uid: string
+  readonly type: ClientType
+  /** The account that registered it; null for the web console's own client (the server's). */
+  readonly uid: string | null
   /** Shown on the consent page: who asks for access. */
   readonly name: string
   readonly homepage: string | null

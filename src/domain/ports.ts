@@ -71,8 +71,14 @@ export interface TokenRepository {
 }
 
 export interface OAuthRepository {
-  createClient(client: OAuthClient, secretHash: string): Promise<void>
-  getClient(clientId: string): Promise<{ client: OAuthClient; secretHash: string } | null>
+  /** Adds a client; `secretHash` is null for a public one. Refuses an id that is taken. */
+  createClient(client: OAuthClient, secretHash: string | null): Promise<void>
+  /**
+   * Adds the client, or makes the one with its id what `client` says (all but its creation
+   * time): for a client the server itself keeps up to date, the web console's.
+   */
+  saveClient(client: OAuthClient, secretHash: string | null): Promise<void>
+  getClient(clientId: string): Promise<{ client: OAuthClient; secretHash: string | null } | null>
   createCode(codeHash: string, code: AuthorizationCode): Promise<void>
   /** The code issued to `clientId`, and whether it was used; null when there is none. */
   findCode(

@@ -5,7 +5,7 @@
  * trusted). Past that, every error goes back to the client on its redirect URI, as
  * `error=…&error_description=…`: a missing or other response_type (`invalid_request`,
  * `unsupported_response_type`), an unknown scope (`invalid_scope`), an unusable PKCE challenge
- * (`invalid_request`).
+ * or none from a public client (`invalid_request`).
  */
 import type { OAuthClient } from '../domain/credentials.js'
 import { readCodeChallenge } from '../domain/pkce.js'
@@ -67,6 +67,12 @@ export async function checkAuthorizationRequest(
   const pkce = readCodeChallenge(params.codeChallenge, params.codeChallengeMethod)
   if ('problem' in pkce) {
     return refuse('invalid_request', pkce.problem)
+  }
+  if (client.type === 'public' && pkce.challenge === null) {
+    return refuse(
+      'invalid_request',
+      'A public client must send a PKCE code_challenge with code_challenge_method=S256 (RFC 9700 §2.1.1)',
+    )
   }
   return {
     valid: true,

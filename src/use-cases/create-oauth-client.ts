@@ -2,10 +2,11 @@
  * createOAuthClient: the operator registers an OAuth2 client for an existing account (`faxd
  * clients create`). There is no actor: the operator is trusted, but the same rules hold: a name
  * for the consent page, a homepage (optional) that is a web address, and one or more redirect
- * URIs that can only reach the client (domain/redirect-uri.ts). The client secret is answered
- * once; the store keeps only its hash.
+ * URIs that can only reach the client (domain/redirect-uri.ts). A confidential client's secret is
+ * answered once; the store keeps only its hash. A public client (a browser or native app) gets
+ * no secret, and must use PKCE instead.
  */
-import type { OAuthClient } from '../domain/credentials.js'
+import type { ClientType, OAuthClient } from '../domain/credentials.js'
 import { DomainError } from '../domain/domain-error.js'
 import { redirectUriProblem } from '../domain/redirect-uri.js'
 import { newId32, newSecret } from '../shared/ids.js'
@@ -19,11 +20,12 @@ export async function createOAuthClient(
   services: OperatorServices,
   input: {
     uid: string
+    type: ClientType
     name: string
     homepage: string | null
     redirectUris: readonly string[]
   },
-): Promise<{ clientId: string; clientSecret: string }> {
+): Promise<{ clientId: string; clientSecret: string | null }> {
   if (!(await services.store.accounts.get(input.uid))) {
     throw new DomainError('invalid_user_id', `No account ${input.uid}`)
   }
@@ -55,11 +57,16 @@ export async function createOAuthClient(
   }
   const client: OAuthClient = {
     clientId: `APIK-${newId32()}`,
+    type: input.type,
     uid: input.uid,
     name,
     homepage: input.homepage,
     redirectUris,
     createdAtMs: services.clock.now(),
+  }
+  if (client.type === 'public') {
+    await services.store.oauth.createClient(client, null)
+    return { clientId: client.clientId, clientSecret: null }
   }
   const clientSecret = newSecret('faxd_cs_')
   await services.store.oauth.createClient(client, sha256Hex(clientSecret))

@@ -8,6 +8,7 @@
  */
 import type { OAuthClient } from '../domain/credentials.js'
 import { DomainError } from '../domain/domain-error.js'
+import { CONSOLE_CLIENT_ID } from '../shared/console-client.js'
 import type { Services } from './context.js'
 
 export async function findAuthorizingClient(
@@ -31,6 +32,13 @@ export async function findAuthorizingClient(
     return { client: found.client, redirectUri: only }
   }
   if (!registered.includes(redirectUri)) {
+    if (found.client.clientId === CONSOLE_CLIENT_ID) {
+      throw new DomainError(
+        'invalid_request',
+        `The web console signs in here only from ${registered.join(' or ')}: open it there, ` +
+          'or sign in with an access token. The operator sets the addresses with FAXD_PUBLIC_URL.',
+      )
+    }
     throw new DomainError('invalid_request', 'redirect_uri is not registered for this client')
   }
   return { client: found.client, redirectUri }

@@ -65,11 +65,13 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     async function newClient(redirectUris: string[], name = 'Acme Fax Sync'): Promise<Client> {
       const created = await createOAuthClient(t.services, {
         uid: user.account.uid,
+        type: 'confidential',
         name,
         homepage: 'https://acme.example.test/',
         redirectUris,
       })
-      return { ...created, redirectUri: redirectUris[0] ?? '' }
+      assert.ok(created.clientSecret !== null)
+      return { ...created, clientSecret: created.clientSecret, redirectUri: redirectUris[0] ?? '' }
     }
 
     function getLogin(query: Record<string, string>): Promise<LightMyRequestResponse> {
@@ -525,6 +527,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
             const owner = await proxied.user({ password: PASSWORD })
             const proxiedClient = await createOAuthClient(proxied.services, {
               uid: owner.account.uid,
+              type: 'confidential',
               name: 'Proxied',
               homepage: null,
               redirectUris: [CALLBACK],

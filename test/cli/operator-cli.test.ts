@@ -138,6 +138,21 @@ describe('operator CLI on the embedded store', () => {
     assert.equal(client.code, 0, client.stderr)
     assert.match(client.json?.['client_id'], /^APIK-/)
     assert.match(client.json?.['client_secret'], /^faxd_cs_/)
+    const publicClient = await faxd(
+      env,
+      'clients',
+      'create',
+      '--user',
+      adminUid,
+      '--name',
+      'Desktop fax',
+      '--public',
+      '--redirect-uri',
+      'http://127.0.0.1/cb',
+    )
+    assert.equal(publicClient.code, 0, publicClient.stderr)
+    assert.match(publicClient.json?.['client_id'], /^APIK-/)
+    assert.equal(publicClient.json?.['client_secret'], null)
 
     const weak = await faxdWithInput(
       env,

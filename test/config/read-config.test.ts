@@ -169,6 +169,31 @@ describe('FAXD_TRUSTED_PROXIES', () => {
     })
   }
 })
+describe('FAXD_PUBLIC_URL', () => {
+  it('is none by default, and a list of origins, written as the browser has them', () => {
+    assert.deepEqual(readConfig({}).publicUrls, [])
+    assert.deepEqual(
+      readConfig({ FAXD_PUBLIC_URL: 'https://Fax.Example.com/, http://fax.lan:8080' }).publicUrls,
+      ['https://fax.example.com', 'http://fax.lan:8080'],
+    )
+  })
+
+  for (const value of [
+    'fax.example.com',
+    'ftp://fax.example.com',
+    'https://fax.example.com/console',
+    'https://fax.example.com/?a=1',
+    'https://user@fax.example.com',
+  ]) {
+    it(`refuses ${value}, naming the variable`, () => {
+      assert.throws(
+        () => readConfig({ FAXD_PUBLIC_URL: value }),
+        /FAXD_PUBLIC_URL must list http or https addresses without a path/,
+      )
+    })
+  }
+})
+
 describe('the file store', () => {
   it('is the data folder by default', () => {
     assert.deepEqual(readConfig({}).fileStore, { kind: 'fs' })

@@ -1,8 +1,9 @@
 /**
  * The web console in a real browser: Debian's Chromium driven by playwright-core, against a
  * `faxd serve` child process serving the console built by `npm run build` (dist/console), on
- * SQLite, its test numbers at a twentieth of real time. Sign-in with a token (a refused one
- * said next to the field), the sent list and its live update, a fax's attempts, pages and PDF,
+ * SQLite, its test numbers at a twentieth of real time. Sign-in through faxd's sign-in page
+ * (OAuth2 with PKCE: a wrong password, a cancel, a refresh, a sign-out) and with a token (a
+ * refused one said next to the field), the sent list and its live update, a fax's attempts, pages and PDF,
  * the outbox; by keyboard alone; at a phone's width without sideways scrolling; without layout
  * shift as data arrives; and axe-core finds no accessibility violation on any view.
  */
@@ -32,6 +33,11 @@ interface LayoutShiftWatch {
   }
 }
 
+/** The tab's sessionStorage, where the console keeps its credentials. */
+interface TabStorage {
+  sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void }
+}
+
 /**
  * Where screenshots of the main screens go when FAXD_CONSOLE_SCREENSHOTS names a folder (the
  * ones under docs/console/ were made so: `FAXD_CONSOLE_SCREENSHOTS=docs/console node --import
@@ -52,6 +58,8 @@ async function screenshot(page: Page, name: string): Promise<void> {
 /** Debian's Chromium, installed by scripts/test.sh (package chromium). */
 const CHROMIUM = '/usr/lib/chromium/chromium'
 const FROM = '+15555550150'
+const EMAIL = 'console@example.com'
+const PASSWORD = 'tall ferns by the harbour'
 
 describe('the web console', { concurrency: true }, () => {
   let home: string
@@ -96,12 +104,26 @@ describe('the web console', { concurrency: true }, () => {
     )
   }
 
-  /** A new page (a tab of its own: its own sessionStorage), signed in by typing the token. */
+  /**
+   * On the sign-in page, after the console sent the browser there: the account's email and
+   * `password`, and the page's Sign in.
+   */
+  async function answerSignInPage(page: Page, password: string): Promise<void> {
+    await page.waitForURL(/\/login\?/)
+    await page.getByLabel('Email').fill(EMAIL)
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  }
+
+  /**
+   * A new page (a tab of its own: its own sessionStorage), signed in as people do: the
+   * console's Sign in, then email and password on faxd's sign-in page (OAuth2 with PKCE).
+   */
   async function signedIn(viewport = { width: 1280, height: 800 }): Promise<Page> {
     const page = await browser.newPage({ viewport })
     await page.goto(server.url)
-    await page.getByLabel('Personal access token').fill(token)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await answerSignInPage(page, PASSWORD)
     await page.getByRole('heading', { name: 'Sent faxes' }).waitFor()
     return page
   }
@@ -122,7 +144,7 @@ describe('the web console', { concurrency: true }, () => {
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'faxd-console-'))
     const data = join(home, 'server')
-    token = await aSenderWithToken({ dataDir: data }, 'console@example.com', FROM)
+    token = await aSenderWithToken({ dataDir: data }, EMAIL, FROM, PASSWORD)
     server = await serve({
       FAXD_DATA: data,
       DATABASE_URL: '',
@@ -159,18 +181,77 @@ describe('the web console', { concurrency: true }, () => {
     assert.equal((await fetch(`${server.url}/assets/nothing.js`)).status, 404)
   })
 
+  it('signs in through the sign-in page: wrong password, cancel, then in, refreshed, and out', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${server.url}/#/outbox`)
+    assert.deepEqual(await violations(page), [], 'the sign-in view')
+    await screenshot(page, 'sign-in')
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await answerSignInPage(page, 'not the password')
+    await page.getByRole('alert').getByText('Wrong email or password').waitFor()
+    assert.deepEqual(await violations(page), [], 'the sign-in page, with its error')
+    assert.match(await page.content(), /Sign in to the faxd web console/)
+    await screenshot(page, 'sign-in-page')
+
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('alert').getByText('Sign-in was cancelled.').waitFor()
+    assert.equal(new URL(page.url()).search, '', 'the answer leaves the address bar')
+
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await answerSignInPage(page, PASSWORD)
+    // Back to the view the sign-in started from, the code gone from the address.
+    await page.getByRole('heading', { name: 'Outbox' }).waitFor()
+    assert.equal(new URL(page.url()).search, '')
+    assert.equal(new URL(page.url()).hash, '#/outbox')
+
+    // An access token about to end is refreshed before the next request; the refresh token
+    // turns over with it.
+    const kept = async () =>
+      JSON.parse(
+        await page.evaluate(
+          () => (globalThis as unknown as TabStorage).sessionStorage.getItem('faxd.session') ?? '',
+        ),
+      ) as { kind: string; refreshToken: string; expiresAtMs: number }
+    const first = await kept()
+    assert.equal(first.kind, 'oauth')
+    await page.evaluate((old) => {
+      ;(globalThis as unknown as TabStorage).sessionStorage.setItem(
+        'faxd.session',
+        JSON.stringify({ ...old, expiresAtMs: 0 }),
+      )
+    }, first)
+    await page.reload()
+    await page.getByRole('heading', { name: 'Outbox' }).waitFor()
+    await pollUntil(
+      async () => ((await kept()).refreshToken !== first.refreshToken ? true : null),
+      'the refreshed tokens',
+    )
+    assert.ok((await kept()).expiresAtMs > Date.now() + 30 * 60_000)
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor()
+    assert.equal(
+      await page.evaluate(() =>
+        (globalThis as unknown as TabStorage).sessionStorage.getItem('faxd.session'),
+      ),
+      null,
+    )
+    await page.close()
+  })
+
   it('refuses a wrong token next to its field, then signs in and lists the sent faxes', async () => {
     const page = await browser.newPage()
     await page.goto(server.url)
+    await page.getByText('Use a personal access token instead').click()
     const field = page.getByLabel('Personal access token')
     await field.fill('not-a-token')
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in with this token' }).click()
     await page.getByRole('alert').getByText('This token is not valid').waitFor()
     assert.equal(await field.getAttribute('aria-invalid'), 'true')
-    assert.deepEqual(await violations(page), [], 'the sign-in page, with its error')
+    assert.deepEqual(await violations(page), [], 'the sign-in view, with its error')
 
     await field.fill(token)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in with this token' }).click()
     const rows = page.getByRole('row')
     await page.getByRole('link', { name: '+15555550101' }).waitFor()
     assert.match((await rows.filter({ hasText: '+15555550100' }).innerText()) ?? '', /Sent/)
@@ -316,6 +397,11 @@ describe('the web console', { concurrency: true }, () => {
     await page.getByRole('listitem').filter({ hasText: '+15555550104' }).first().waitFor({
       state: 'detached',
     })
+    // Focus, on the button that went with the entry, moves to the list's heading.
+    assert.equal(
+      await page.evaluate(() => (globalThis as any).document.activeElement?.id as string),
+      'outbox-title',
+    )
     const { records } = (await (await api('/accounts/self/outbox')).json()) as {
       records: { to: string[] }[]
     }

@@ -51,6 +51,49 @@ for (const engine of ENGINES) {
       assert.deepEqual((await world().store.oauth.getClient(full.clientId))?.client, full)
     })
 
+    it('keeps a public client without a secret, and one that belongs to no account', async () => {
+      const browserApp = anOAuthClient(developer.uid, { type: 'public' })
+      const servers = anOAuthClient(developer.uid, { type: 'public', uid: null })
+      await world().store.oauth.createClient(browserApp, null)
+      await world().store.oauth.createClient(servers, null)
+      assert.deepEqual(await world().store.oauth.getClient(browserApp.clientId), {
+        client: browserApp,
+        secretHash: null,
+      })
+      assert.deepEqual(await world().store.oauth.getClient(servers.clientId), {
+        client: servers,
+        secretHash: null,
+      })
+    })
+
+    it('refuses a public client with a secret hash, and a confidential one without', async () => {
+      const publicWithSecret = anOAuthClient(developer.uid, { type: 'public' })
+      await assert.rejects(world().store.oauth.createClient(publicWithSecret, 'hash'))
+      const confidentialWithout = anOAuthClient(developer.uid)
+      await assert.rejects(world().store.oauth.createClient(confidentialWithout, null))
+      assert.equal(await world().store.oauth.getClient(publicWithSecret.clientId), null)
+      assert.equal(await world().store.oauth.getClient(confidentialWithout.clientId), null)
+    })
+
+    it('saves a client: adds it, then changes all but its creation time, its codes kept', async () => {
+      const first = anOAuthClient(developer.uid, { type: 'public', uid: null })
+      await world().store.oauth.saveClient(first, null)
+      assert.deepEqual((await world().store.oauth.getClient(first.clientId))?.client, first)
+      await world().store.oauth.createCode('console-code', anAuthorizationCode(first, user.uid))
+      const changed = {
+        ...first,
+        name: 'Renamed',
+        redirectUris: ['https://console.example.test/'],
+        createdAtMs: first.createdAtMs + 1000,
+      }
+      await world().store.oauth.saveClient(changed, null)
+      assert.deepEqual((await world().store.oauth.getClient(first.clientId))?.client, {
+        ...changed,
+        createdAtMs: first.createdAtMs,
+      })
+      assert.notEqual(await world().store.oauth.findCode('console-code', first.clientId), null)
+    })
+
     it('finds a code, every field intact (the PKCE challenge too), unused until it is used up once', async () => {
       const code = anAuthorizationCode(client, user.uid, {
         codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',

@@ -10,31 +10,11 @@ import { migrateToLatest } from '../../src/storage/sql/migrate.js'
 import { oauthClientFromRow } from '../../src/storage/sql/oauth-rows.js'
 import type { Database } from '../../src/storage/sql/schema.js'
 import { withEmptyDatabase } from '../support/empty-database.js'
-
-function oldAccount(uid: string, email: string, createdAt: number) {
-  return {
-    uid,
-    email,
-    account_type: 'individual',
-    admin_uid: null,
-    status: 'active',
-    name: '',
-    lastname: '',
-    phone: null,
-    profile_image: '',
-    created_at: createdAt,
-    account_data: '{}',
-    settings: '{}',
-    notifications: null,
-    member_quota: null,
-    member_role: null,
-    password_hash: null,
-  }
-}
+import { oldAccountRow } from '../support/old-account-row.js'
 
 async function insertOldAccounts(db: Kysely<Database>, emails: readonly string[]): Promise<void> {
   // The columns as migration 0001 made them, written with plain SQL.
-  const rows = emails.map((email, i) => oldAccount(`uid-${i}`, email, i))
+  const rows = emails.map((email, i) => oldAccountRow(`uid-${i}`, email, i))
   await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
     .insertInto('accounts')
     .values(rows)
@@ -96,6 +76,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         const row = await db.selectFrom('oauth_clients').selectAll().executeTakeFirstOrThrow()
         assert.deepEqual(oauthClientFromRow(row), {
           clientId: 'APIK-old',
+          type: 'confidential',
           uid: 'uid-0',
           name: 'APIK-old',
           homepage: null,

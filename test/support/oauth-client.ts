@@ -27,10 +27,14 @@ export async function registerClient(
 ): Promise<RegisteredClient> {
   const { clientId, clientSecret } = await createOAuthClient(services, {
     uid,
+    type: 'confidential',
     name: 'Test app',
     homepage: null,
     redirectUris: [redirectUri],
   })
+  if (clientSecret === null) {
+    throw new Error('a confidential client was registered without a secret')
+  }
   return { clientId, clientSecret, redirectUri }
 }
 

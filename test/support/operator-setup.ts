@@ -10,11 +10,15 @@ import { addNumber } from '../../src/use-cases/add-number.js'
 import { createAccount } from '../../src/use-cases/create-account.js'
 import { createPersonalToken } from '../../src/use-cases/create-personal-token.js'
 
-/** Creates the account `email` owning `number`; answers its token. */
+/**
+ * Creates the account `email` owning `number`, with `password` to sign in with when one is
+ * given; answers its token.
+ */
 export async function aSenderWithToken(
   storeOptions: StoreOptions,
   email: string,
   number: string,
+  password: string | null = null,
 ): Promise<string> {
   const store = await openStore(storeOptions)
   try {
@@ -23,7 +27,7 @@ export async function aSenderWithToken(
       email,
       type: 'individual',
       adminUid: null,
-      password: null,
+      password,
     })
     await addNumber(services, { number, ownerUid: account.uid, assignTo: [] })
     const { token } = await createPersonalToken(services, {

@@ -72,6 +72,7 @@ export function aToken(uid: string, overrides: Partial<AccessToken> = {}): Acces
 export function anOAuthClient(uid: string, overrides: Partial<OAuthClient> = {}): OAuthClient {
   return {
     clientId: newId32(),
+    type: 'confidential',
     uid,
     name: 'Sample app',
     homepage: null,

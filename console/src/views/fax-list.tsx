@@ -1,5 +1,5 @@
 /**
- * Sent or received faxes, newest first, 25 at a time ("Show more" follows the Link header),
+ * Sent or received faxes, newest first, 25 at a time ("Show more": 25 more, all refreshed),
  * refreshed every 5 seconds while the tab is visible, between two dates when asked (the API's
  * `after` and `before`). Rows keep their height while loading, so nothing moves when the data
  * arrives.
@@ -15,6 +15,8 @@ import { StatusBadge } from './status-badge.js'
 export type FaxRecord = FaxAnswer
 
 const PAGE = 25
+/** listFaxes' largest `limit`. */
+const MAX_LIMIT = 1000
 const SKELETON_ROWS = 5
 
 /** A local day's start as the API writes times: "YYYY-MM-DD HH:mm:ss" in UTC. */
@@ -25,6 +27,10 @@ function apiTimeOf(localDate: string, days: number, shiftMs = 0): string {
 }
 
 export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox' }) {
+  // "Show more" makes the refreshed list longer, up to the API's largest page: refreshing only
+  // the first 25 while earlier pages stayed as loaded would lose the rows that new faxes push
+  // from one to the other. Past that, pages are followed through Link as they come.
+  const [shown, setShown] = useState(PAGE)
   const [more, setMore] = useState<{ records: FaxRecord[]; next: string | null } | null>(null)
   const [from, setFrom] = useState('')
   const [until, setUntil] = useState('')
@@ -35,7 +41,7 @@ export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox
   const first = usePolling(
     async () => {
       const page = await api.page<{ data: { records: FaxRecord[] } }>(
-        `/accounts/self/faxes?category=${category}&limit=${PAGE}${dates}`,
+        `/accounts/self/faxes?category=${category}&limit=${shown}${dates}`,
       )
       return { records: page.body.data.records, next: page.next }
     },
@@ -43,12 +49,21 @@ export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox
     `${category}${dates}`,
   )
   const loadMore = async (): Promise<void> => {
+    if (shown < MAX_LIMIT) {
+      setShown(Math.min(MAX_LIMIT, shown + PAGE))
+      first.refresh()
+      return
+    }
     const from = more?.next ?? first.data?.next
     if (!from) {
       return
     }
     const page = await api.page<{ data: { records: FaxRecord[] } }>(from)
     setMore({ records: [...(more?.records ?? []), ...page.body.data.records], next: page.next })
+  }
+  const restart = (): void => {
+    setShown(PAGE)
+    setMore(null)
   }
   const seen = new Set<string>()
   const records = [...(first.data?.records ?? []), ...(more?.records ?? [])].filter((fax) =>
@@ -67,7 +82,7 @@ export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox
             type="date"
             value={from}
             onChange={(event) => {
-              setMore(null)
+              restart()
               setFrom(event.currentTarget.value)
             }}
           />
@@ -78,7 +93,7 @@ export function FaxList({ api, category }: { api: Api; category: 'sent' | 'inbox
             type="date"
             value={until}
             onChange={(event) => {
-              setMore(null)
+              restart()
               setUntil(event.currentTarget.value)
             }}
           />

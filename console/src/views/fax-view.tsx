@@ -40,7 +40,10 @@ export function FaxView({ api, id }: { api: Api; id: string }) {
         <p class="error" role="alert">
           {fax.error.message}
         </p>
-        <a href="#/sent">Back to the list</a>
+        {/* Which list it belongs to is not known without the record: both are offered. */}
+        <p>
+          Back to the <a href="#/sent">sent</a> or <a href="#/received">received</a> faxes.
+        </p>
       </section>
     )
   }

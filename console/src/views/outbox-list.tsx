@@ -42,7 +42,9 @@ export function OutboxList({ api }: { api: Api }) {
   )
   return (
     <section aria-labelledby="outbox-title">
-      <h1 id="outbox-title">Outbox</h1>
+      <h1 id="outbox-title" tabIndex={-1}>
+        Outbox
+      </h1>
       {outbox.error !== null && (
         <p class="error" role="alert">
           Could not refresh: {outbox.error.message}
@@ -119,6 +121,8 @@ function Cancel({
     setError(null)
     try {
       await api.json(`/accounts/self/outbox/${entry.id}`, { method: 'DELETE' })
+      // The entry, and the button that had focus, go: focus goes back to the list's heading.
+      document.getElementById('outbox-title')?.focus()
       onCancelled()
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure))

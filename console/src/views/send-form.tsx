@@ -4,7 +4,7 @@
  * a cover page, a time, retries and resolution. The API's validation errors are shown next to
  * the field they name; on success the outbox shows the new entry.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { type Api, ApiError } from '../api.js'
 import { DraftPages } from './draft-pages.js'
 
@@ -92,9 +92,18 @@ export function SendForm({ api }: { api: Api }) {
       .catch(() => setNumbers([]))
   }, [api])
 
+  // Uploads still running, by key: Remove stops one, leaving the view stops them all.
+  const running = useRef(new Map<number, AbortController>())
+  useEffect(() => {
+    const inFlight = running.current
+    return () => inFlight.forEach((controller) => controller.abort())
+  }, [])
+
   const add = (files: FileList | null): void => {
     for (const file of Array.from(files ?? [])) {
       const key = Math.random()
+      const controller = new AbortController()
+      running.current.set(key, controller)
       const update = (change: Partial<Upload>): void =>
         setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)))
       setUploads((all) => [
@@ -102,12 +111,18 @@ export function SendForm({ api }: { api: Api }) {
         { key, name: file.name, size: file.size, share: 0, path: null, error: null },
       ])
       api
-        .upload(file, (share) => update({ share }))
+        .upload(file, (share) => update({ share }), controller.signal)
         .then((path) => update({ path, share: 1 }))
         .catch((failure: unknown) =>
           update({ error: failure instanceof Error ? failure.message : String(failure) }),
         )
+        .finally(() => running.current.delete(key))
     }
+  }
+
+  const remove = (key: number): void => {
+    running.current.get(key)?.abort()
+    setUploads((all) => all.filter((x) => x.key !== key))
   }
 
   const submit = async (event: Event): Promise<void> => {
@@ -226,18 +241,18 @@ export function SendForm({ api }: { api: Api }) {
               {uploads.map((u) => (
                 <li key={u.key}>
                   <span class="name">{u.name}</span> <span class="hint">{size(u.size)}</span>{' '}
-                  {u.error !== null ? (
-                    <span class="error">{u.error}</span>
-                  ) : u.path === null ? (
+                  {u.path === null && u.error === null && (
                     <progress max={1} value={u.share} aria-label={`Uploading ${u.name}`} />
-                  ) : (
-                    <span class="hint">ready</span>
-                  )}{' '}
+                  )}
+                  {/* Said when it changes: a screen reader hears the upload end, not each step. */}
+                  <span role="status" class={u.error !== null ? 'error' : 'hint'}>
+                    {u.error !== null ? u.error : u.path !== null ? 'ready' : ''}
+                  </span>{' '}
                   <button
                     type="button"
                     class="quiet"
                     aria-label={`Remove ${u.name}`}
-                    onClick={() => setUploads((all) => all.filter((x) => x.key !== u.key))}
+                    onClick={() => remove(u.key)}
                   >
                     Remove
                   </button>

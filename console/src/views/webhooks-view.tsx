@@ -95,7 +95,10 @@ export function WebhooksView({ api }: { api: Api }) {
           Add webhook
         </button>
       </form>
-      <h2>Registered</h2>
+      {/* Where focus goes when the hook that held it is deleted. */}
+      <h2 id="hooks-registered" tabIndex={-1}>
+        Registered
+      </h2>
       {hooks.error !== null && (
         <p class="error" role="alert">
           {hooks.error.message}
@@ -128,6 +131,7 @@ function HookItem({ api, hook, onDeleted }: { api: Api; hook: Hook; onDeleted: (
     }
     try {
       await api.json(`/hooks/${hook.id}`, { method: 'DELETE' })
+      document.getElementById('hooks-registered')?.focus()
       onDeleted()
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure))

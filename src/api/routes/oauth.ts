@@ -297,14 +297,15 @@ function required(p: Params, name: string): string {
 
 /**
  * The client's credentials: HTTP Basic (RFC 6749 §2.3.1), or client_id and client_secret among
- * the parameters. "The client MUST NOT use more than one authentication method in each request"
- * (§2.3): credentials in both places that differ are refused. The same pair in both is taken,
- * because Fax.Plus's own sample application sends it so.
+ * the parameters, or client_id alone for a public client. "The client MUST NOT use more than
+ * one authentication method in each request" (§2.3): credentials in both places that differ
+ * are refused. The same pair in both is taken, because Fax.Plus's own sample application sends
+ * it so.
  */
 function clientCredentials(
   request: FastifyRequest,
   p: Params,
-): { clientId: string; clientSecret: string } {
+): { clientId: string; clientSecret: string | null } {
   const basic = basicCredentials(request.headers.authorization)
   const clientId = p['client_id']
   const clientSecret = p['client_secret']
@@ -320,10 +321,11 @@ function clientCredentials(
     }
     return basic
   }
-  if (clientId === undefined || clientSecret === undefined) {
+  if (clientId === undefined) {
     throw new DomainError('invalid_client', 'Authenticate the client with HTTP Basic')
   }
-  return { clientId, clientSecret }
+  // A public client names itself by client_id alone (authenticate-client.ts).
+  return { clientId, clientSecret: clientSecret ?? null }
 }
 
 function basicCredentials(

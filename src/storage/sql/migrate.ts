@@ -28,6 +28,7 @@ import * as leanWriteIndexes from './migrations/0015-lean-write-indexes.js'
 import * as storedFiles from './migrations/0016-stored-files.js'
 import * as callRestarts from './migrations/0017-call-restarts.js'
 import * as claimIndexes from './migrations/0018-claim-indexes.js'
+import * as publicClients from './migrations/0019-public-clients.js'
 import type { SchemaStatus } from '../../domain/ports.js'
 import type { Database } from './schema.js'
 
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-stored-files': storedFiles,
   '0017-call-restarts': callRestarts,
   '0018-claim-indexes': claimIndexes,
+  '0019-public-clients': publicClients,
 }
 
 const inCodeMigrations: MigrationProvider = {

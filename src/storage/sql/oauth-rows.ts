@@ -1,12 +1,13 @@
 /** OAuth2 clients and authorization codes between their tables and the domain. */
 import type { Insertable, Selectable } from 'kysely'
-import type { AuthorizationCode, OAuthClient } from '../../domain/credentials.js'
+import type { AuthorizationCode, ClientType, OAuthClient } from '../../domain/credentials.js'
 import { parseStringList, toJsonText } from './column-values.js'
 import type { OAuthClientsTable, OAuthCodesTable } from './schema.js'
 
 export function oauthClientFromRow(row: Selectable<OAuthClientsTable>): OAuthClient {
   return {
     clientId: row.client_id,
+    type: clientTypeOf(row.client_type),
     uid: row.uid,
     name: row.name,
     homepage: row.homepage,
@@ -15,12 +16,21 @@ export function oauthClientFromRow(row: Selectable<OAuthClientsTable>): OAuthCli
   }
 }
 
+function clientTypeOf(text: string): ClientType {
+  if (text !== 'confidential' && text !== 'public') {
+    throw new Error(`oauth_clients.client_type holds ${JSON.stringify(text)}`)
+  }
+  return text
+}
+
+/** `secretHash` is null for a public client, which has no secret. */
 export function oauthClientToRow(
   client: OAuthClient,
-  secretHash: string,
+  secretHash: string | null,
 ): Insertable<OAuthClientsTable> {
   return {
     client_id: client.clientId,
+    client_type: client.type,
     uid: client.uid,
     name: client.name,
     homepage: client.homepage,

@@ -59,12 +59,16 @@ export interface AccessTokensTable {
 
 export interface OAuthClientsTable {
   client_id: string
-  uid: string
+  /** null for the web console's own client. */
+  uid: string | null
+  /** `confidential` or `public` (RFC 6749 §2.1). */
+  client_type: string
   name: string
   homepage: string | null
   /** JSON array of strings, the first being the default. */
   redirect_uris: string
-  secret_hash: string
+  /** null exactly for a public client (a CHECK holds it so). */
+  secret_hash: string | null
   created_at: number
 }
 

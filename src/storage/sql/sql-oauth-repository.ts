@@ -17,14 +17,25 @@ export class SqlOAuthRepository implements OAuthRepository {
     this.#db = db
   }
 
-  async createClient(client: OAuthClient, secretHash: string): Promise<void> {
+  async createClient(client: OAuthClient, secretHash: string | null): Promise<void> {
     await this.#db
       .insertInto('oauth_clients')
       .values(oauthClientToRow(client, secretHash))
       .execute()
   }
 
-  async getClient(clientId: string): Promise<{ client: OAuthClient; secretHash: string } | null> {
+  async saveClient(client: OAuthClient, secretHash: string | null): Promise<void> {
+    const { created_at: _kept, client_id: _key, ...changed } = oauthClientToRow(client, secretHash)
+    await this.#db
+      .insertInto('oauth_clients')
+      .values(oauthClientToRow(client, secretHash))
+      .onConflict((conflict) => conflict.column('client_id').doUpdateSet(changed))
+      .execute()
+  }
+
+  async getClient(
+    clientId: string,
+  ): Promise<{ client: OAuthClient; secretHash: string | null } | null> {
     const row = await this.#db
       .selectFrom('oauth_clients')
       .selectAll()
