@@ -13,8 +13,9 @@
  *   client/**        ->  shared                          (the API over HTTP, as `faxd send` reaches it)
  *   rendering/**     ->  codec, sandbox, domain, shared  (documents -> bilevel pages)
  *   sandbox/**       ->  shared                          (confining untrusted work: bubblewrap)
- *   reports/**       ->  codec, domain, shared           (fax PDFs, confirmation reports)
- *   carriers/**      ->  telephony, codec, domain, shared (loopback, simulated: the Carrier port)
+ *   reports/**       ->  codec, header-line, domain, shared (fax PDFs, confirmation reports)
+ *   header-line/**   ->  codec, domain, shared           (the header line drawn on pages)
+ *   carriers/**      ->  telephony, codec, header-line, domain, shared (the Carrier port)
  *   telephony/t30/** ->  codec, shared                   (the T.30 engine: pure, time is an input)
  *   telephony/t38/** ->  telephony/t30, shared           (IFP, UDPTL, the T.38 terminal: pure)
  *   telephony/net/** ->  shared                          (datagrams: UDP sockets, the impaired network)
@@ -135,9 +136,9 @@ module.exports = {
       name: 'carriers-boundaries',
       severity: 'error',
       comment:
-        'src/carriers may only import from src/carriers, src/telephony, src/codec, src/domain and src/shared.',
+        'src/carriers may only import from src/carriers, src/telephony, src/codec, src/header-line, src/domain and src/shared.',
       from: { path: '^src/carriers/' },
-      to: { path: '^src/', pathNot: '^src/(carriers|telephony|codec|domain|shared)/' },
+      to: { path: '^src/', pathNot: '^src/(carriers|telephony|codec|header-line|domain|shared)/' },
     },
     {
       name: 't30-boundaries',
@@ -194,9 +195,17 @@ module.exports = {
       name: 'reports-boundaries',
       severity: 'error',
       comment:
-        'src/reports (fax PDFs, confirmation reports) may only import from src/reports, src/codec, src/domain and src/shared.',
+        'src/reports (fax PDFs, confirmation reports) may only import from src/reports, src/codec, src/header-line, src/domain and src/shared.',
       from: { path: '^src/reports/' },
-      to: { path: '^src/', pathNot: '^src/(reports|codec|domain|shared)/' },
+      to: { path: '^src/', pathNot: '^src/(reports|codec|header-line|domain|shared)/' },
+    },
+    {
+      name: 'header-line-boundaries',
+      severity: 'error',
+      comment:
+        'src/header-line (drawing the header line on bilevel pages) may only import from src/header-line, src/codec, src/domain and src/shared.',
+      from: { path: '^src/header-line/' },
+      to: { path: '^src/', pathNot: '^src/(header-line|codec|domain|shared)/' },
     },
     {
       name: 'codec-boundaries',

@@ -176,6 +176,7 @@ async function seedSender(services: OperatorServices): Promise<string> {
       retryDelaySeconds: 0,
       documentKey: null,
       description: 'OK',
+      header: null,
     })
   }
   const { token } = await createPersonalToken(services, {

@@ -202,6 +202,8 @@ function outgoing(step: number, index: number): OutgoingCall {
     resolution: 'fine',
     pages: [1],
     senderUid: 'bench',
+    header: null,
+    pageCount: 1,
   }
 }
 

@@ -46,6 +46,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   invalid_user_id: 400,
   not_corporate_admin: 403,
   invalid_member: 400,
+  invalid_settings: 400,
   invalid_from: 400,
   invalid_to: 400,
   invalid_from_number: 400,

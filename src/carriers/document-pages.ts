@@ -1,9 +1,10 @@
 /**
  * The pages a call sends, read from the fax's TIFF-F document: each page decoded to a bitmap,
- * at the vertical resolution it was rendered at. Every carrier that runs our T.30 engine
- * starts here.
+ * at the vertical resolution it was rendered at, with the call's header line over its top
+ * (header-line/stamp-header.ts). Every carrier that runs our T.30 engine starts here.
  */
 import type { OutgoingCall } from '../domain/carrier.js'
+import { stampHeader } from '../header-line/stamp-header.js'
 import { type FileStore, readAllBytes } from '../domain/ports.js'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { SourcePage } from '../telephony/t30/page-coding.js'
@@ -18,9 +19,23 @@ export async function pagesToSend(files: FileStore, call: OutgoingCall): Promise
     if (info === undefined) {
       throw new RangeError(`the document has ${infos.length} pages, not ${number}`)
     }
-    return { bitmap: decodeTiffPage(tiff, info), resolution: resolutionOf(info.yDpi) }
+    const bitmap = decodeTiffPage(tiff, info)
+    return {
+      bitmap:
+        call.header === null
+          ? bitmap
+          : stampHeader(bitmap, info.yDpi ?? FINE_DPI, {
+              text: call.header,
+              page: number,
+              pages: call.pageCount,
+            }),
+      resolution: resolutionOf(info.yDpi),
+    }
   })
 }
+
+/** The line density of a page whose file does not say (faxd's own always do). */
+const FINE_DPI = 196
 
 /** 98 dpi is standard, 196 fine, 391 (or 392) superfine: T.30's three line densities. */
 function resolutionOf(yDpi: number | null): VerticalResolution {

@@ -49,6 +49,8 @@ export interface FaxAnswer {
   readonly start_time: string
   readonly last_update: string
   readonly is_read?: boolean
+  /** The header line its pages were sent with, the page number aside; null when none. */
+  readonly header?: string | null
 }
 
 export interface AttemptAnswer {

@@ -31,6 +31,13 @@ export interface OutgoingCall {
   readonly pages: readonly number[]
   /** The sender's owner account, for carriers that deliver inside this server. */
   readonly senderUid: string
+  /**
+   * The header line's text for this attempt's pages (domain/header-line.ts), drawn over the top
+   * of each with "PAGE x/y"; null: none.
+   */
+  readonly header: string | null
+  /** Pages in the document: the y of "PAGE x/y". */
+  readonly pageCount: number
 }
 
 /**

@@ -26,6 +26,8 @@ export type DomainErrorCode =
   | 'invalid_user_id'
   | 'not_corporate_admin'
   | 'invalid_member'
+  // account changes
+  | 'invalid_settings'
   // sendFax
   | 'invalid_from'
   | 'invalid_to'

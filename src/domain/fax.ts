@@ -56,6 +56,8 @@ export interface FaxRecord {
   readonly documentKey: string | null
   /** Why the fax has its status, in a sentence ("OK", or what went wrong). */
   readonly description: string
+  /** The header line's text on the pages of its last attempt (outgoing); null: none. */
+  readonly header: string | null
 }
 
 export interface FaxQuery {

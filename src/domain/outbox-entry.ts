@@ -4,6 +4,7 @@
  * id of the fax record the delivery becomes.
  */
 import type { DialString, E164 } from './fax-number.js'
+import type { HeaderLine } from './header-line.js'
 
 export const OUTBOX_STATUSES = [
   'submitted',
@@ -72,6 +73,8 @@ export interface OutboxEntry {
   /** FileStore key of the rendered TIFF-F; null until the pages are ready. */
   readonly documentKey: string | null
   readonly clientIp: string
+  /** The account's header line when the fax was sent (domain/header-line.ts); null: none. */
+  readonly headerLine: HeaderLine | null
 }
 
 export interface Delivery {

@@ -52,5 +52,6 @@ export function outgoingFaxRecord(ended: EndedDelivery): FaxRecord {
     retryDelaySeconds: entry.retry.delaySeconds,
     documentKey: entry.documentKey,
     description: ended.description ?? (ended.allSent ? 'OK' : last.description),
+    header: last.header,
   }
 }

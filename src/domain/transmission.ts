@@ -38,6 +38,8 @@ export interface CallAttempt {
   readonly ecm: boolean | null
   /** The resolution the pages went at; null also when the carrier did not say. */
   readonly resolution: LineResolution | null
+  /** The header line's text on the pages of this attempt (domain/header-line.ts); null: none. */
+  readonly header: string | null
 }
 
 /** A delivery whose call is starting. */

@@ -6,6 +6,7 @@
 import type { Actor, Services } from './context.js'
 import { getFax } from './get-fax.js'
 import { resolveUser } from './resolve-user.js'
+import { sentPageHeaders } from './sent-page-headers.js'
 
 export interface FaxReport {
   readonly bytes: Uint8Array
@@ -25,6 +26,7 @@ export async function getFaxReport(
   const bytes = await services.documents.report({
     fax,
     account: { name: `${owner.name} ${owner.lastname}`.trim(), email: owner.email },
+    headers: await sentPageHeaders(services, fax),
   })
   return { bytes, fileName: `report-${fax.id}.pdf` }
 }

@@ -161,6 +161,7 @@ async function fail(
     retryDelaySeconds: entry.retry.delaySeconds,
     documentKey: null,
     description,
+    header: null,
   }))
   const ended = await services.store.outbox.failConverting(entry.id, records)
   return ended ? { outcome: 'failed', status, description } : { outcome: 'gone' }

@@ -68,6 +68,8 @@ export function inboundFaxRecord(fax: InboundFax): FaxRecord {
       fax.remoteStationId === ''
         ? fax.description
         : `${fax.description} (the sending fax identified itself as "${fax.remoteStationId}")`,
+    // What the sender printed at the top of each page is in the pages, not known as text.
+    header: null,
   }
 }
 

@@ -4,6 +4,7 @@
  * delivery per destination and the render job in one transaction. The request's shape was
  * checked by the API schema; the rules are in ../shared/design.md "Rules of sendFax".
  */
+import { headerLineOf } from '../domain/header-line.js'
 import type { Account } from '../domain/account.js'
 import { DomainError } from '../domain/domain-error.js'
 import { type DialString, type E164, maySendFrom, parseDialString } from '../domain/fax-number.js'
@@ -107,6 +108,11 @@ export async function sendFax(
     pageCount: 0,
     clientIp: actor.ip,
     documentKey: null,
+    // The header the sender's account asks for now: every attempt carries it, but for its time.
+    headerLine: headerLineOf(
+      sender.settings,
+      [sender.name, sender.lastname].filter((part) => part !== '').join(' '),
+    ),
   }
   const deliveries: Delivery[] = to.map((destination) => ({
     id: newId24(),

@@ -24,6 +24,7 @@
  * until the store answers (until-store-answers.ts), while the worker holds the job's lease, so
  * the fax is not later taken over and reported as interrupted.
  */
+import { headerText } from '../domain/header-line.js'
 import type { Carrier, CallResult, Negotiated, OutgoingCall } from '../domain/carrier.js'
 import type { FaxRecord } from '../domain/fax.js'
 import type { E164 } from '../domain/fax-number.js'
@@ -103,8 +104,8 @@ export async function transmitDelivery(
   if ('lineBusy' in call) {
     return { outcome: 'line-busy', ...call, laterAtMs: now + LINE_BUSY_WAIT_MS }
   }
-  const outgoing = outgoingCall(call)
   const startedAtMs = call.interrupted?.startedAtMs ?? now
+  const outgoing = outgoingCall(call, startedAtMs)
   const signal = options.signal ?? new AbortController().signal
   const { carrier, result } =
     call.interrupted === null
@@ -131,6 +132,7 @@ export async function transmitDelivery(
     coding: result.negotiated?.coding ?? null,
     ecm: result.negotiated?.ecm ?? null,
     resolution: result.negotiated?.resolution ?? null,
+    header: outgoing.header,
   }
   // The call has happened: its outcome is written down even if the store is away for a while.
   return untilStoreAnswers(() => recordAttempt(services, call, attempt, result.retryable), {
@@ -336,9 +338,9 @@ function interruptedResult(
 
 /**
  * The call this attempt makes: every page, or the unconfirmed ones with partially_sent_retry and
- * in a restart.
+ * in a restart; each with the header line of a call started at `startedAtMs`.
  */
-function outgoingCall(call: DeliveryInCall): OutgoingCall {
+function outgoingCall(call: DeliveryInCall, startedAtMs: number): OutgoingCall {
   const { entry, delivery } = call
   const everyPage = Array.from({ length: entry.pageCount }, (_, index) => index + 1)
   const pages =
@@ -355,6 +357,15 @@ function outgoingCall(call: DeliveryInCall): OutgoingCall {
     resolution: entry.resolution,
     pages,
     senderUid: entry.uid,
+    header:
+      entry.headerLine === null
+        ? null
+        : headerText(entry.headerLine, {
+            atMs: startedAtMs,
+            from: delivery.fromNumber,
+            to: delivery.destination.number,
+          }),
+    pageCount: entry.pageCount,
   }
 }
 

@@ -111,6 +111,8 @@ export function anOutgoingCall(to: string, overrides: Partial<OutgoingCall> = {}
     resolution: 'fine',
     pages: [1, 2],
     senderUid: newId32(),
+    header: null,
+    pageCount: 2,
     ...overrides,
   }
 }

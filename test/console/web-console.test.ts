@@ -319,6 +319,8 @@ describe('the web console', { concurrency: true }, () => {
     )
     const attempt = page.getByRole('row').filter({ hasText: 'FAXD SIMULATED 0100' })
     assert.match(await attempt.innerText(), /14400 bit\/s/)
+    // The header line its pages were sent with.
+    await page.getByText(/UTC\s+FROM: \+15555550150\s+TO: \+15555550100/).waitFor()
     const image = page.getByRole('img', { name: 'Page 1' })
     await image.waitFor()
     assert.ok((await image.evaluate((img) => (img as any).naturalWidth as number)) > 0)

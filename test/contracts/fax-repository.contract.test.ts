@@ -47,6 +47,7 @@ for (const engine of ENGINES) {
         status: 'failed_user_busy',
         isRead: true,
         isSpam: true,
+        header: '2026-12-06 09:05 EST  FROM: Zoë ✓ +15555550150',
       })
       await world().store.faxes.add(record)
       assert.deepEqual(await world().store.faxes.get(record.id), record)

@@ -41,6 +41,7 @@ function anAttempt(
     coding: null,
     ecm: null,
     resolution: null,
+    header: null,
     ...overrides,
   }
 }
@@ -98,7 +99,13 @@ for (const engine of ENGINES) {
     }
 
     it('reads back every field of a stored entry', async () => {
-      const entry = anOutboxEntry(user.uid)
+      const entry = anOutboxEntry(user.uid, {
+        headerLine: {
+          template: '{date} {time}  {name} {from}',
+          timeZone: 'Asia/Tokyo',
+          name: 'Zoë ✓',
+        },
+      })
       await create(entry)
       assert.deepEqual(await world().store.outbox.get(entry.id), entry)
     })

@@ -50,6 +50,7 @@ function anAttempt(call: DeliveryInCall, overrides: Partial<CallAttempt> = {}): 
     coding: null,
     ecm: null,
     resolution: null,
+    header: null,
     ...overrides,
   }
 }
@@ -244,6 +245,19 @@ for (const engine of ENGINES) {
         await transmissions().beginCall(deliveryId, T0 + 60_001, { ...LIMITS, takeOver: true }),
       )
       assert.equal(next.interrupted?.negotiated, null)
+    })
+
+    it("keeps the header line an attempt's pages carried", async () => {
+      const call = began(await transmissions().beginCall(deliveryId, T0, LIMITS))
+      const header = '2026-12-06 09:05 UTC  FROM: Zoë ✓ +15555550150  TO: +15555550100'
+      await transmissions().endCall(
+        anAttempt(call, { header }),
+        { kind: 'retry', retryAtMs: T0 + 60_000, jobId: newId24() },
+        T0 + 2,
+        { fence: call.fence },
+      )
+      const [attempt] = await transmissions().listAttempts(deliveryId)
+      assert.equal(attempt?.header, header)
     })
 
     it('keeps an attempt that never connected with nothing negotiated', async () => {

@@ -104,6 +104,7 @@ describe('the report page', () => {
         {
           fax: aFaxRecord('u', { description, from: unbroken }),
           account: { name: 'W'.repeat(120), email: 'someone@example.test' },
+          headers: null,
         },
         null,
         paper,
@@ -121,7 +122,11 @@ describe('the report page', () => {
   })
 
   it('writes the same octets for the same fax', () => {
-    const input = { fax: aFaxRecord('u'), account: { name: 'Ada', email: 'ada@example.test' } }
+    const input = {
+      fax: aFaxRecord('u'),
+      account: { name: 'Ada', email: 'ada@example.test' },
+      headers: null,
+    }
     assert.deepEqual(writeFaxReport(input, null), writeFaxReport(input, null))
   })
 })

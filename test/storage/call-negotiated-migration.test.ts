@@ -69,7 +69,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await withEmptyDatabase(engine, async (db) => {
         await migrateToLatest(db, engine)
         const attempt = {
-          ...attemptFromRow({ ...oldAttempt('fax-mr', 'mr'), ecm: null, resolution: null }),
+          ...attemptFromRow({
+            ...oldAttempt('fax-mr', 'mr'),
+            ecm: null,
+            resolution: null,
+            header: null,
+          }),
           bitRate: 9600,
           ecm: false,
           resolution: 'standard' as const,

@@ -146,6 +146,7 @@ export function anOutboxEntry(uid: string, overrides: Partial<OutboxEntry> = {})
     pageCount: 7,
     clientIp: '203.0.113.9',
     documentKey: null,
+    headerLine: null,
     ...overrides,
   }
 }
@@ -193,6 +194,7 @@ export function aFaxRecord(ownerUid: string, overrides: Partial<FaxRecord> = {})
     retryDelaySeconds: 30,
     documentKey: null,
     description: 'OK',
+    header: null,
     ...overrides,
   }
 }

@@ -31,6 +31,7 @@ function anAttempt(
     coding: null,
     ecm: null,
     resolution: null,
+    header: null,
     ...overrides,
   }
 }

@@ -11,16 +11,14 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { readTiff } from '../../src/codec/tiff-read.js'
-import { LoopbackCarrier } from '../../src/carriers/loopback-carrier.js'
-import { SimulatedCarrier } from '../../src/carriers/simulated-carrier.js'
-import { storeLocalNumbers } from '../../src/carriers/store-local-numbers.js'
 import { renderFaxJob } from '../../src/jobs/render-fax-job.js'
 import { sendFaxJob } from '../../src/jobs/send-fax-job.js'
 import { Worker } from '../../src/jobs/worker.js'
-import { inboundFaxes } from '../../src/use-cases/receive-inbound-fax.js'
 import { deliverWebhookJob } from '../../src/webhooks/deliver-webhook-job.js'
 import { NodeWebhookHttpClient } from '../../src/webhooks/node-http-client.js'
 import { documentPath } from '../support/fixtures.js'
+import { assertHeaderedCopy } from '../support/headered-copy.js'
+import { instantCarriers } from '../support/instant-carriers.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 import { ENGINES } from '../support/test-database.js'
 import { type Receiver, startReceiver } from '../webhooks/receiver.js'
@@ -50,17 +48,7 @@ for (const engine of ENGINES) {
       sender = await t.user({ numbers: [FROM] })
       receiver = await t.user({ numbers: [INBOX] })
       hooks = await startReceiver(200)
-      const noWait = async () => {}
-      const carriers = [
-        new LoopbackCarrier({
-          numbers: storeLocalNumbers(t.services.store.numbers),
-          inbound: inboundFaxes(t.services),
-          files: t.services.files,
-          clock: t.clock,
-          wait: noWait,
-        }),
-        new SimulatedCarrier({ wait: noWait }),
-      ]
+      const carriers = instantCarriers(t)
       worker = new Worker(
         t.services.store.jobs,
         t.clock,
@@ -162,14 +150,17 @@ for (const engine of ENGINES) {
           token: sender.token,
         })
         assert.equal(record.json<{ status: string }>().status, 'success')
-        // The downloaded file is the rendered pages, byte for byte.
+        // The downloaded file is the rendered pages, each with its header line.
         const stored = await t.services.store.faxes.get(faxId)
         assert.ok(stored?.documentKey)
         const download = await t.request('GET', `/v3/accounts/self/files/${faxId}?format=tiff`, {
           token: sender.token,
         })
         assert.equal(download.statusCode, 200)
-        assert.ok(download.rawPayload.equals(await readFile(join(t.filesDir, stored.documentKey))))
+        assertHeaderedCopy(
+          new Uint8Array(download.rawPayload),
+          await readFile(join(t.filesDir, stored.documentKey)),
+        )
         assert.equal(readTiff(new Uint8Array(download.rawPayload)).length, 2)
       },
     )
@@ -271,15 +262,17 @@ for (const engine of ENGINES) {
               .digest('hex')
             assert.equal(event.signature, `v1=${signature}`, number)
           }
-          // The file of every record is the rendered pages, byte for byte.
+          // The file of every record is the rendered pages, each with the header line of the
+          // attempt that sent it (or, for pages none got through, of the last).
           const stored = await t.services.store.faxes.get(faxId)
           assert.ok(stored?.documentKey, number)
           const download = await t.request('GET', `/v3/accounts/self/files/${faxId}?format=tiff`, {
             token: sender.token,
           })
           assert.equal(download.statusCode, 200, number)
-          assert.ok(
-            download.rawPayload.equals(await readFile(join(t.filesDir, stored.documentKey))),
+          assertHeaderedCopy(
+            new Uint8Array(download.rawPayload),
+            await readFile(join(t.filesDir, stored.documentKey)),
           )
           assert.equal(readTiff(new Uint8Array(download.rawPayload)).length, 2, number)
         }

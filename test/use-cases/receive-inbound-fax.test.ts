@@ -109,6 +109,7 @@ for (const engine of ENGINES) {
         retryDelaySeconds: null,
         documentKey: fax.documentKey,
         description: 'the sending fax stopped sending',
+        header: null,
       })
       assert.deepEqual(await inbox(), [record])
       assert.equal(toFaxJson(record).status, 'partially_received')

@@ -437,6 +437,7 @@ for (const engine of ENGINES) {
             coding: null,
             ecm: null,
             resolution: null,
+            header: null,
           },
           { kind: 'retry', retryAtMs: t.clock.now() + 3_600_000_000, jobId: newId24() },
           t.clock.now(),
@@ -794,6 +795,7 @@ for (const engine of ENGINES) {
                   coding: null,
                   ecm: null,
                   resolution: null,
+                  header: null,
                 }
                 const record = outgoingFaxRecord({
                   entry: call.entry,

@@ -67,6 +67,9 @@ export function FaxView({ api, id }: { api: Api; id: string }) {
         <dd>{record?.pages ?? '…'}</dd>
         <dt>Started</dt>
         <dd>{record ? localTime(record.start_time) : '…'}</dd>
+        {/* Drawn for every fax, so that nothing moves when a received one's record arrives. */}
+        <dt>Header line</dt>
+        <dd class="header-line">{record ? (record.header ?? '—') : '…'}</dd>
       </dl>
       {/* The rest appears with the data, below what is already drawn: nothing moves. */}
       {fax.data !== null && record !== undefined && (

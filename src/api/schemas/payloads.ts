@@ -2,6 +2,7 @@
  * Request bodies of the routes other than sendFax, as the Fax.Plus models define them. Top-level
  * unknown fields are refused (unknown_field) so that a typo is reported instead of ignored.
  */
+import { DEFAULT_HEADER_TEMPLATE, MAX_HEADER_TEMPLATE_LENGTH } from '../../domain/header-line.js'
 import { WEBHOOK_EVENTS } from '../../domain/webhook.js'
 
 export const E164_PATTERN = '^[+]?[0-9]{8,}$'
@@ -88,6 +89,29 @@ export const accountSettingsSchema = {
     options: { type: 'object', maxProperties: 32, description: 'Further options, kept as given' },
     send_fax: { $ref: 'AccountSettingsSendFax#' },
     should_enhance: { type: 'boolean', description: 'Optimise sent pages for text' },
+    header_line: {
+      type: 'object',
+      description:
+        'faxd: the line across the top of every page sent (docs/rendering.md, "The header ' +
+        'line"). Kept with each fax when it is sent.',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean', description: 'false: no header line (default true)' },
+        template: {
+          type: 'string',
+          maxLength: MAX_HEADER_TEMPLATE_LENGTH,
+          description:
+            'Fields {date} {time} {zone} {name} {from} {to}; "PAGE x/y" is added at the ' +
+            `right. Default "${DEFAULT_HEADER_TEMPLATE}"; {name} is caller_id_name, else the ` +
+            "account's name",
+        },
+        time_zone: {
+          type: 'string',
+          maxLength: 64,
+          description: 'IANA time zone of {date}, {time} and {zone} (default UTC)',
+        },
+      },
+    },
   },
 } as const
 

@@ -225,7 +225,13 @@ export const RESPONSE_SCHEMAS = [
       },
       file: { type: 'string' },
       file_name: { type: 'string' },
-      header: { type: 'string', nullable: true },
+      header: {
+        type: 'string',
+        nullable: true,
+        description:
+          'The header line across the top of the pages of its last attempt, the page number ' +
+          'aside (settings.header_line); null for a received fax or one sent without',
+      },
       start_time: UTC_TIME,
       submit_time: { type: 'string', nullable: true },
       scheduled_time: { type: 'string', nullable: true },

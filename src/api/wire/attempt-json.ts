@@ -16,6 +16,7 @@ export interface AttemptJson {
   coding: string | null
   ecm: boolean | null
   resolution: string | null
+  header: string | null
 }
 
 export function toAttemptJson(attempt: CallAttempt): AttemptJson {
@@ -32,6 +33,7 @@ export function toAttemptJson(attempt: CallAttempt): AttemptJson {
     coding: attempt.coding,
     ecm: attempt.ecm,
     resolution: attempt.resolution,
+    header: attempt.header,
   }
 }
 
@@ -80,6 +82,13 @@ export const FAX_ATTEMPTS_SCHEMA = {
             type: 'string',
             nullable: true,
             description: 'standard, fine or superfine; null when the carrier did not say',
+          },
+          header: {
+            type: 'string',
+            nullable: true,
+            description:
+              "The header line across the top of this call's pages, the page number aside; " +
+              'null when they had none',
           },
         },
       },

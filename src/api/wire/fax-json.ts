@@ -27,7 +27,7 @@ export function toFaxJson(fax: FaxRecord) {
     file: `${fax.id}.tiff`,
     file_name:
       fax.direction === 'incoming' ? `fax-from-${digits(fax.from)}` : `fax-to-${digits(fax.to)}`,
-    header: null,
+    header: fax.header,
     start_time: formatUtc(fax.startedAtMs),
     submit_time: fax.submittedAtMs === null ? null : formatUtc(fax.submittedAtMs),
     scheduled_time: null,

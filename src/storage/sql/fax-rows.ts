@@ -25,6 +25,7 @@ export function faxFromRow(row: Selectable<FaxesTable>): FaxRecord {
     maxRetry: row.max_retry,
     retryDelaySeconds: row.retry_delay_seconds,
     documentKey: row.document_key,
+    header: row.header ?? null,
     description: row.description,
   }
 }
@@ -48,6 +49,7 @@ export function faxToRow(record: FaxRecord): Insertable<FaxesTable> {
     max_retry: record.maxRetry,
     retry_delay_seconds: record.retryDelaySeconds,
     document_key: record.documentKey,
+    header: record.header,
     description: record.description,
   }
 }

@@ -29,6 +29,7 @@ import * as storedFiles from './migrations/0016-stored-files.js'
 import * as callRestarts from './migrations/0017-call-restarts.js'
 import * as claimIndexes from './migrations/0018-claim-indexes.js'
 import * as publicClients from './migrations/0019-public-clients.js'
+import * as headerLine from './migrations/0020-header-line.js'
 import type { SchemaStatus } from '../../domain/ports.js'
 import type { Database } from './schema.js'
 
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-call-restarts': callRestarts,
   '0018-claim-indexes': claimIndexes,
   '0019-public-clients': publicClients,
+  '0020-header-line': headerLine,
 }
 
 const inCodeMigrations: MigrationProvider = {

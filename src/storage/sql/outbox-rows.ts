@@ -5,6 +5,7 @@
  */
 import type { Insertable, Selectable } from 'kysely'
 import { asDialString, asE164 } from '../../domain/fax-number.js'
+import type { HeaderLine } from '../../domain/header-line.js'
 import {
   COVER_PAGE_FLAGS,
   OUTBOX_STATUSES,
@@ -53,6 +54,7 @@ export function outboxEntryFromRow(
     pageCount: row.page_count,
     clientIp: row.client_ip,
     documentKey: row.document_key,
+    headerLine: row.header_line === null ? null : headerLineFromJson(row.header_line),
   }
 }
 
@@ -80,6 +82,7 @@ export function outboxEntryToRow(entry: OutboxEntry): Insertable<OutboxEntriesTa
     page_count: entry.pageCount,
     document_key: entry.documentKey,
     client_ip: entry.clientIp,
+    header_line: entry.headerLine === null ? null : toJsonText(entry.headerLine),
   }
 }
 
@@ -138,4 +141,13 @@ export function deliveryToRow(delivery: Delivery, position: number): Insertable<
     destination: delivery.destination.text,
     from_number: delivery.fromNumber,
   }
+}
+
+function headerLineFromJson(text: string): HeaderLine {
+  const value = parseJsonObject(text, 'outbox_entries.header_line')
+  const { template, timeZone, name } = value
+  if (typeof template !== 'string' || typeof timeZone !== 'string' || typeof name !== 'string') {
+    throw new Error(`outbox_entries.header_line holds ${text}`)
+  }
+  return { template, timeZone, name }
 }

@@ -152,6 +152,8 @@ export interface OutboxEntriesTable {
   client_ip: string
   /** FileStore key of the rendered TIFF-F, once the pages are ready. */
   document_key: string | null
+  /** JSON {template, timeZone, name}; null: no header line (0020). */
+  header_line: string | null
 }
 
 export interface OutboxStatusChangesTable {
@@ -210,6 +212,8 @@ export interface FaxAttemptsTable {
   ecm: number | null
   /** 'standard', 'fine' or 'superfine'; null when not known (migration 0010). */
   resolution: string | null
+  /** The header line's text on the attempt's pages; null: none (0020). */
+  header: string | null
 }
 
 export interface JobsTable {
@@ -281,6 +285,8 @@ export interface FaxesTable {
   /** FileStore key of the pages as sent or received; null when there are none. */
   document_key: string | null
   description: Generated<string>
+  /** The header line's text of the record's last attempt; null: none (0020). */
+  header: string | null
 }
 
 /** One row (id 1): raised by triggers with every change to the credential tables (0014). */

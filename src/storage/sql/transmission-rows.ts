@@ -34,6 +34,7 @@ export function attemptToRow(attempt: CallAttempt): Insertable<FaxAttemptsTable>
     coding: attempt.coding,
     ecm: attempt.ecm === null ? null : toFlag(attempt.ecm),
     resolution: attempt.resolution,
+    header: attempt.header,
   }
 }
 
@@ -55,6 +56,7 @@ export function attemptFromRow(row: Selectable<FaxAttemptsTable>): CallAttempt {
       row.resolution === null
         ? null
         : oneOf(LINE_RESOLUTIONS, row.resolution, 'fax_attempts.resolution'),
+    header: row.header ?? null,
   }
 }
 
