@@ -5,7 +5,9 @@
  *   than its neighbourhood, or dark in absolute terms. Grey text on a tinted form stays text and
  *   the tint disappears, where a global threshold loses one or the other and a halftone turns
  *   small grey type into noise (reference/measurements.md: OCR recovers 0% of such words from
- *   Ghostscript's halftoned fax output, 99.8% after a local threshold).
+ *   Ghostscript's halftoned fax output, 99.8% after a local threshold). On a document's pages
+ *   (binarizeByRegion), the regions of continuous tone, photographs and grey fills, are dithered
+ *   instead: a threshold keeps their edges and loses their tones (a photo becomes a blotch).
  * - enhancement off, to keep the look: Floyd–Steinberg error diffusion, serpentine, so that
  *   greys and photos keep their tones as dot density.
  */
@@ -54,6 +56,189 @@ export function binarizeForText(image: GreyImage, verticalStretch = 1): Bitmap {
     }
   }
   return bitmap
+}
+
+/** Side of the square tiles a page is sorted into text and continuous tone by, about 2 mm. */
+const TILE_SHIFT = 4
+const TILE = 1 << TILE_SHIFT
+/** Mid-tones: neither ink nor paper (nor a light tint, which the text threshold drops). */
+const MID_TONE_LOW = 24
+const MID_TONE_HIGH = 200
+/**
+ * The shares of a tile's pixels that are mid-tones for it to be continuous tone, and for a tile
+ * beside such a region to join it; and how many of its 8 neighbours must be tone like it. Type,
+ * even anti-aliased and bold, keeps most of its pixels at paper or ink: its tiles stay under.
+ */
+const TONE_SHARE = 0.5
+const TONE_NEIGHBOURS = 3
+const EDGE_SHARE = 0.2
+
+/**
+ * A document's page with enhancement: text and line art by the local threshold
+ * (binarizeForText), the regions of continuous tone dithered (ditherPreservingTones). A page
+ * without such a region is exactly binarizeForText's.
+ */
+export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap {
+  const text = binarizeForText(image, verticalStretch)
+  const tones = toneTiles(image)
+  if (tones === null) {
+    return text
+  }
+  const dithered = diffuseErrors(image)
+  const { columns } = tones
+  for (let y = 0; y < image.height; y++) {
+    const tileRow = ((y / TILE) | 0) * columns
+    const row = y * text.rowBytes
+    for (let x = 0; x < image.width; x += 8) {
+      // Tiles are whole octets wide (TILE is a multiple of 8).
+      if (tones.map[tileRow + ((x / TILE) | 0)] === 1) {
+        text.data[row + (x >> 3)] = dithered.data[row + (x >> 3)] ?? 0
+      }
+    }
+  }
+  return text
+}
+
+/** Mid-tones are counted in bins this wide, to find each tile's commonest tone. */
+const BIN_SHIFT = 3
+const BIN = 1 << BIN_SHIFT
+const BINS = 256 / BIN
+/** A region of continuous tone smaller than this many tiles (about 1 cm²) is left as text. */
+const MIN_REGION_TILES = 24
+
+/**
+ * Which tiles are continuous tone (1), by columns; null when none is. A tile is when at least
+ * TONE_SHARE of it is mid-tones and its commonest tone differs from a neighbour's that is mostly
+ * mid-tones too: a photograph's tones change from one 2-mm tile to the next, where a tint or a
+ * fill behind type (a form's grey rows, a dark title bar with white letters) is the same tone
+ * throughout, and stays with the text threshold, which keeps the type. Such tiles with at least
+ * TONE_NEIGHBOURS like them around, in a region of MIN_REGION_TILES or more, are the regions;
+ * each grows over the tiles beside it that are partly tone (a photo's flat parts, its border on
+ * the paper) and takes in the tiles it surrounds.
+ */
+function toneTiles({
+  width,
+  height,
+  data,
+}: GreyImage): { map: Uint8Array; columns: number } | null {
+  const columns = Math.ceil(width / TILE)
+  const rows = Math.ceil(height / TILE)
+  const tiles = columns * rows
+  const histograms = new Uint32Array(tiles * BINS)
+  for (let y = 0; y < height; y++) {
+    const source = y * width
+    const rowBase = (y >> TILE_SHIFT) * columns * BINS
+    for (let x = 0; x < width; x++) {
+      const value = data[source + x]!
+      // Only mid-tones are counted: paper and ink, most of a page, say nothing of tone.
+      if (value > MID_TONE_LOW && value < MID_TONE_HIGH) {
+        histograms[rowBase + (x >> TILE_SHIFT) * BINS + (value >> BIN_SHIFT)]!++
+      }
+    }
+  }
+  // Each tile's share of mid-tones, and its commonest mid-tone bin (-1: mostly not mid-tones).
+  const shares = new Float64Array(tiles)
+  const modes = new Int32Array(tiles).fill(-1)
+  for (let tile = 0; tile < tiles; tile++) {
+    const column = tile % columns
+    const row = (tile / columns) | 0
+    const area = Math.min(TILE, width - column * TILE) * Math.min(TILE, height - row * TILE)
+    let mid = 0
+    let mode = -1
+    for (let bin = 0; bin < BINS; bin++) {
+      const count = histograms[tile * BINS + bin]!
+      mid += count
+      if (mode < 0 || count > histograms[tile * BINS + mode]!) {
+        mode = bin
+      }
+    }
+    shares[tile] = mid / area
+    if (shares[tile]! >= TONE_SHARE) {
+      modes[tile] = mode
+    }
+  }
+  const at = (column: number, row: number): number =>
+    column < 0 || row < 0 || column >= columns || row >= rows ? -1 : row * columns + column
+  const around = (tile: number, reach: readonly (readonly [number, number])[]): number[] => {
+    const column = tile % columns
+    const row = (tile / columns) | 0
+    return reach.map(([dx, dy]) => at(column + dx, row + dy)).filter((other) => other >= 0)
+  }
+  const SIDES = [
+    [1, 0],
+    [-1, 0],
+    [0, 1],
+    [0, -1],
+  ] as const
+  const RING = [...SIDES, [1, 1], [1, -1], [-1, 1], [-1, -1]] as const
+
+  const varying = new Uint8Array(tiles)
+  for (let tile = 0; tile < tiles; tile++) {
+    const mode = modes[tile]!
+    if (
+      mode >= 0 &&
+      around(tile, SIDES).some((other) => modes[other]! >= 0 && modes[other] !== mode)
+    ) {
+      varying[tile] = 1
+    }
+  }
+  const map = new Uint8Array(tiles)
+  for (let tile = 0; tile < tiles; tile++) {
+    if (varying[tile] === 1) {
+      const like = around(tile, RING).filter((other) => varying[other] === 1).length
+      map[tile] = like >= TONE_NEIGHBOURS ? 1 : 0
+    }
+  }
+  // Regions too small to be a picture (a cluster of dense grey type) go back to the text.
+  const seen = new Uint8Array(tiles)
+  let any = false
+  for (let start = 0; start < tiles; start++) {
+    if (map[start] !== 1 || seen[start] === 1) {
+      continue
+    }
+    const region = [start]
+    seen[start] = 1
+    for (let k = 0; k < region.length; k++) {
+      for (const other of around(region[k]!, SIDES)) {
+        if (map[other] === 1 && seen[other] === 0) {
+          seen[other] = 1
+          region.push(other)
+        }
+      }
+    }
+    if (region.length < MIN_REGION_TILES) {
+      for (const tile of region) {
+        map[tile] = 0
+      }
+    } else {
+      any = true
+    }
+  }
+  if (!any) {
+    return null
+  }
+  // The regions grow over the tiles beside them that are partly tone (a photo's flat parts,
+  // its border on the paper), then take in the tiles they surround.
+  const queue: number[] = []
+  for (let tile = 0; tile < tiles; tile++) {
+    if (map[tile] === 1) {
+      queue.push(tile)
+    }
+  }
+  for (let k = 0; k < queue.length; k++) {
+    for (const other of around(queue[k]!, RING)) {
+      if (map[other] === 0 && shares[other]! >= EDGE_SHARE) {
+        map[other] = 1
+        queue.push(other)
+      }
+    }
+  }
+  for (let tile = 0; tile < tiles; tile++) {
+    if (map[tile] === 0 && around(tile, SIDES).every((other) => map[other] === 1)) {
+      map[tile] = 1
+    }
+  }
+  return { map, columns }
 }
 
 /** Side of the square blocks the neighbourhood means are taken over. */

@@ -8,7 +8,7 @@ import type { Bitmap } from '../codec/bitmap.js'
 import { sniffDocumentKind } from '../domain/document-kind.js'
 import type { DocumentKind } from '../domain/document-kind.js'
 import type { Resolution } from '../domain/outbox-entry.js'
-import { binarizeForText, ditherPreservingTones } from './binarize.js'
+import { binarizeByRegion, binarizeForText, ditherPreservingTones } from './binarize.js'
 import type { CoverSheetInput } from './cover-page.js'
 import { verticalDpi, HORIZONTAL_DPI } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
@@ -60,8 +60,11 @@ export async function renderFax<Page>(
         `the fax has more than ${settings.maxPages} pages, the most one fax may have`,
       )
     }
-    const bitmap =
-      drawn || fax.enhancement ? binarizeForText(grey, lineStretch) : ditherPreservingTones(grey)
+    const bitmap = drawn
+      ? binarizeForText(grey, lineStretch)
+      : fax.enhancement
+        ? binarizeByRegion(grey, lineStretch)
+        : ditherPreservingTones(grey)
     pages.push(encodePage(bitmap))
     onProgress({ pagesDone: pages.length, document })
   }
