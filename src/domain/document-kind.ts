@@ -9,7 +9,7 @@ export type DocumentKind = (typeof DOCUMENT_KINDS)[number]
 
 /** The formats an operator sees in errors and docs, in the order Fax.Plus lists them. */
 export const DOCUMENT_FORMAT_NAMES: Readonly<Record<DocumentKind, string>> = {
-  office: 'DOC, DOCX, RTF, XLS, XLSX, ODT, ODS',
+  office: 'DOC, DOCX, RTF, XLS, XLSX, ODT, ODS, HTML',
   pdf: 'PDF',
   text: 'TXT',
   jpeg: 'JPG',
@@ -58,7 +58,34 @@ export function sniffDocumentKind(head: Uint8Array): DocumentKind | undefined {
   if (startsWith(head, ZIP_MAGIC)) {
     return isOfficeArchive(head) ? 'office' : undefined
   }
-  return looksLikeText(head) ? 'text' : undefined
+  if (!looksLikeText(head)) {
+    return undefined
+  }
+  // A web page is laid out by LibreOffice, as an Office document is, not faxed as its source.
+  return looksLikeHtml(head) ? 'office' : 'text'
+}
+
+/**
+ * An HTML document: text that starts, after a byte order mark, white space and comments, with
+ * `<!DOCTYPE html` or `<html` (HTML Living Standard §13.1: a document is an optional BOM,
+ * comments and white space, the DOCTYPE, then the html element), in any case.
+ */
+export function looksLikeHtml(head: Uint8Array): boolean {
+  let text = new TextDecoder('latin1').decode(head.subarray(0, 4096))
+  text = text.replace(/^\xef\xbb\xbf/, '')
+  for (;;) {
+    const trimmed = text.replace(/^\s+/, '')
+    if (!trimmed.startsWith('<!--')) {
+      text = trimmed
+      break
+    }
+    const end = trimmed.indexOf('-->')
+    if (end < 0) {
+      return false
+    }
+    text = trimmed.slice(end + 3)
+  }
+  return /^(<!doctype\s+html[\s>]|<html[\s>])/i.test(text)
 }
 
 /**

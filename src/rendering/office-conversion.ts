@@ -9,6 +9,7 @@
  * sandbox (render-sandbox.ts) leaves it nothing to reach; the profile also tells it not to try
  * (hardenedProfile below).
  */
+import { looksLikeHtml } from '../domain/document-kind.js'
 import { spawn } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -31,6 +32,9 @@ export interface OfficeConverterOptions {
  */
 export function officeExtension(head: Uint8Array): string {
   const text = new TextDecoder('latin1').decode(head.subarray(0, 65_536))
+  if (looksLikeHtml(head)) {
+    return 'html'
+  }
   if (text.startsWith('{\\rtf')) {
     return 'rtf'
   }
@@ -59,7 +63,8 @@ export async function convertOfficeToPdf(
 ): Promise<Uint8Array> {
   const workDirectory = await mkdtemp(path.join(os.tmpdir(), 'faxd-office-'))
   try {
-    const input = path.join(workDirectory, `document.${officeExtension(data)}`)
+    const extension = officeExtension(data)
+    const input = path.join(workDirectory, `document.${extension}`)
     const outputDirectory = path.join(workDirectory, 'out')
     const profile = path.join(workDirectory, 'profile')
     await writeFile(input, data)
@@ -74,8 +79,11 @@ export async function convertOfficeToPdf(
         '--nodefault',
         '--norestore',
         '--nolockcheck',
+        // A web page opens in Writer itself: Writer/Web, LibreOffice's default for HTML, exports
+        // a blank first page and loses the first heading.
+        ...(extension === 'html' ? ['--infilter=HTML (StarWriter)'] : []),
         '--convert-to',
-        'pdf',
+        extension === 'html' ? 'pdf:writer_pdf_Export' : 'pdf',
         '--outdir',
         outputDirectory,
         input,

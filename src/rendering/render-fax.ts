@@ -130,7 +130,7 @@ function documentKind(data: Uint8Array, index: number, settings: RenderSettings)
   if (kind === 'office' && settings.office === undefined) {
     throw new RenderingError(
       'failed_mimetype_not_supported',
-      `document ${index + 1} is an Office document, which this server does not convert ` +
+      `document ${index + 1} is an Office document or a web page, which this server does not convert ` +
         '(LibreOffice is not installed or turned off, or documents cannot be sandboxed here: ' +
         "the worker's start-up log says which)",
     )

@@ -52,6 +52,14 @@ const ACCEPTED: readonly { what: string; name: string; content: Buffer }[] = [
     content: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]),
   },
   { what: 'RTF', name: 'memo.txt', content: ascii('{\\rtf1\\ansi hello}') },
+  {
+    what: 'an HTML page (laid out by LibreOffice, as Office documents are)',
+    name: 'order.txt',
+    content: Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]), // UTF-8's byte order mark
+      ascii('<!-- saved -->\n<!DOCTYPE html><html><body><p>Order</p></body></html>'),
+    ]),
+  },
 ]
 
 const REFUSED: readonly { what: string; content: Buffer }[] = [

@@ -1,6 +1,6 @@
 /**
- * Documents that link to content outside themselves draw nothing of it and fetch nothing: an ODT
- * or DOCX whose picture is an http:// URL on this host (a listener here serves a picture and
+ * Documents that link to content outside themselves draw nothing of it and fetch nothing: an ODT,
+ * a DOCX or an HTML page whose picture is an http:// URL on this host (a listener here serves a picture and
  * counts requests), an ODT whose picture is a file:// path outside its render folder, or a path
  * of /usr that the sandbox does show, and a PDF whose image data is an external file. Each is
  * rendered the way the service renders (renderIsolated, in the bubblewrap sandbox), and its
@@ -24,6 +24,7 @@ import { renderIsolated } from '../../src/rendering/isolated-renderer.js'
 import { convertOfficeToPdf } from '../../src/rendering/office-conversion.js'
 import {
   docxLinkingImage,
+  htmlLinkingImage,
   odtEmbeddingImage,
   odtLinkingImage,
   pdfLinkingImage,
@@ -181,6 +182,28 @@ describe('linked content in documents', () => {
         assert.deepEqual(requests, [], `requests to ${target.label}`)
         assertSamePages(linked, plain)
       }
+    },
+  )
+
+  it(
+    'an HTML page whose picture is a URL on this host or a file outside its folder: no request, not drawn',
+    PER_TEST,
+    async () => {
+      // What is drawn for a picture that cannot be loaded at all, and for one that can.
+      const unloadable = await pagesOf(htmlLinkingImage('missing.png'), 'missing.html')
+      const embedded = await pagesOf(
+        htmlLinkingImage(`data:image/png;base64,${picture.toString('base64')}`),
+        'embedded.html',
+      )
+      assert.ok(differingOctets(embedded, unloadable) > 10_000, 'an embedded picture shows')
+      for (const target of targets()) {
+        requests.length = 0
+        const linked = await pagesOf(htmlLinkingImage(target.url('/html')), 'http.html')
+        assert.deepEqual(requests, [], `requests to ${target.label}`)
+        assertSamePages(linked, unloadable)
+      }
+      const file = await pagesOf(htmlLinkingImage(`file://${secretPicture}`), 'file.html')
+      assertSamePages(file, unloadable)
     },
   )
 

@@ -77,7 +77,7 @@ describe('the sandbox at start-up', () => {
         (error: unknown) =>
           error instanceof RenderingError &&
           error.status === 'failed_mimetype_not_supported' &&
-          /Office document, which this server does not convert/.test(error.message) &&
+          /Office document or a web page, which this server does not convert/.test(error.message) &&
           /cannot be sandboxed here/.test(error.message),
       )
       const pdf = job('text-letter.pdf')

@@ -136,3 +136,16 @@ export function pdfLinkingImage(href: string | null): Buffer {
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 }
+
+/**
+ * A web page: a line of text, then a 12 cm square picture whose source is `src`. A picture that
+ * is not drawn leaves the same empty frame whatever its source could not be loaded from.
+ */
+export function htmlLinkingImage(src: string): Buffer {
+  return Buffer.from(
+    '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Linked</title></head><body>\n' +
+      '<p>This page links a picture.</p>\n' +
+      `<p><img src="${src}" width="454" height="454" alt=""></p>\n</body></html>\n`,
+    'utf8',
+  )
+}

@@ -1,0 +1,168 @@
+/**
+ * An HTML file is faxed as the page it describes, not as its source: told from text by its
+ * start (a DOCTYPE or an html element, after a BOM, white space and comments), laid out by
+ * LibreOffice as Office documents are, its table's cells read back by tesseract with no tag
+ * among them, and its embedded picture (a data: URI) drawn.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { deflateSync } from 'node:zlib'
+import { after, before, describe, it } from 'node:test'
+import { type Bitmap, isBlack } from '../../src/codec/bitmap.js'
+import { looksLikeHtml, sniffDocumentKind } from '../../src/domain/document-kind.js'
+import { LETTER } from '../../src/rendering/fax-geometry.js'
+import { renderFax } from '../../src/rendering/render-fax.js'
+import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-settings.js'
+import { runTool } from './ocr.js'
+
+const SETTINGS: RenderSettings = {
+  paper: LETTER,
+  maxPages: 250,
+  maxPicturePixels: MAX_PICTURE_PIXELS,
+  office: { program: 'soffice', timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 },
+}
+
+const text = (value: string) => new TextEncoder().encode(value)
+
+/** A 60×60 grey ramp as a PNG: written here, so that the test carries no binary fixture. */
+function rampPng(): Buffer {
+  const size = 60
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) {
+      c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    }
+    return c >>> 0
+  })
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff
+    for (const byte of bytes) {
+      c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8)
+    }
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(data.length)
+    const check = Buffer.alloc(4)
+    check.writeUInt32BE(crc(body))
+    return Buffer.concat([length, body, check])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(size, 0)
+  header.writeUInt32BE(size, 4)
+  header.set([8, 0, 0, 0, 0], 8) // 8-bit grey
+  const rows = Buffer.concat(
+    Array.from({ length: size }, () =>
+      Buffer.from([0, ...Array.from({ length: size }, (_, x) => Math.round((x * 200) / size))]),
+    ),
+  )
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
+function orderPage(withPicture: boolean): Uint8Array {
+  const picture = withPicture
+    ? `<p><img src="data:image/png;base64,${rampPng().toString('base64')}" width="240" height="240" alt="swatch"></p>`
+    : ''
+  return text(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Order</title></head>
+<body><h1>Purchase order 4471</h1>
+<p>Please deliver the following items to the harbour office.</p>
+<table border="1" cellpadding="6"><tr><th>Item</th><th>Quantity</th><th>Price</th></tr>
+<tr><td>Copper wire</td><td>12</td><td>48.00</td></tr>
+<tr><td>Brass hinges</td><td>30</td><td>21.50</td></tr></table>
+${picture}
+</body></html>`)
+}
+
+function blackPels(bitmap: Bitmap): number {
+  let count = 0
+  for (let y = 0; y < bitmap.height; y++) {
+    for (let x = 0; x < bitmap.width; x++) {
+      count += isBlack(bitmap, x, y) ? 1 : 0
+    }
+  }
+  return count
+}
+
+describe('HTML', () => {
+  it('is told from text by how it starts', () => {
+    for (const start of [
+      '<!DOCTYPE html><html>',
+      '<!doctype HTML>\n<title>x</title>',
+      '  \n<html lang="en">',
+      '\ufeff<!-- exported -->\n<!-- twice -->\n<html>',
+    ]) {
+      assert.ok(looksLikeHtml(text(start)), start)
+      assert.equal(sniffDocumentKind(text(start)), 'office', start)
+    }
+    for (const start of [
+      'Dear Sir, the page <html> is attached.',
+      '<htmlx>',
+      '<!-- never closed <html>',
+      '<p>A fragment</p>',
+    ]) {
+      assert.ok(!looksLikeHtml(text(start)), start)
+      assert.equal(sniffDocumentKind(text(start)), 'text', start)
+    }
+  })
+
+  describe('laid out as a page', () => {
+    let dir: string
+    let withPicture: Bitmap[]
+    let without: Bitmap[]
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'faxd-html-'))
+      ;[withPicture, without] = await Promise.all([
+        renderFax(
+          { documents: [orderPage(true)], resolution: 'fine', enhancement: true },
+          SETTINGS,
+          (b: Bitmap) => b,
+        ),
+        renderFax(
+          { documents: [orderPage(false)], resolution: 'fine', enhancement: true },
+          SETTINGS,
+          (b: Bitmap) => b,
+        ),
+      ])
+    })
+    after(async () => rm(dir, { recursive: true, force: true }))
+
+    it('shows its table: the cells read back, and no tag', { timeout: 120_000 }, async () => {
+      const page = withPicture[0]!
+      const file = join(dir, 'page.pbm')
+      await writeFile(
+        file,
+        Buffer.concat([Buffer.from(`P4\n${page.width} ${page.height}\n`, 'ascii'), page.data]),
+      )
+      const read = await runTool('tesseract', [file, 'stdout', '-l', 'eng'], {
+        OMP_THREAD_LIMIT: '1',
+      })
+      for (const words of [
+        'Purchase order 4471',
+        'Copper wire',
+        'Brass hinges',
+        '48.00',
+        '21.50',
+      ]) {
+        assert.ok(read.includes(words), `${words} in: ${read}`)
+      }
+      assert.doesNotMatch(read, /<|>|DOCTYPE|<td|table|cellpadding/i)
+    })
+
+    it('draws its embedded picture', () => {
+      const total = (pages: Bitmap[]) => pages.reduce((sum, page) => sum + blackPels(page), 0)
+      const added = total(withPicture) - total(without)
+      // The 240-px ramp is about 2.3 cm a side: dithered, it darkens thousands of pels.
+      assert.ok(added > 5000, `${added} more black pels with the picture`)
+    })
+  })
+})
