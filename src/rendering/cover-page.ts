@@ -13,7 +13,7 @@ import { COVER_PAGE_FLAGS } from '../domain/outbox-entry.js'
 import type { Paper } from './fax-geometry.js'
 import { placePage, POINTS_PER_INCH } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
-import { greyFromRgba, placeOnPage } from './grey-image.js'
+import { greyFromCanvasPixels, placeOnPage } from './grey-image.js'
 import { layoutText } from './text-pages.js'
 import { RenderingError } from './rendering-error.js'
 
@@ -125,8 +125,8 @@ export async function renderCoverSheets(
       y = MARGIN + 44
     }
     drawMessage(context, lines, y, widthPt, heightPt, index > 0)
-    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
-    pages.push(placeOnPage(greyFromRgba(pixels, canvas.width, canvas.height), placement))
+    const pixels = canvas.data()
+    pages.push(placeOnPage(greyFromCanvasPixels(pixels, canvas.width, canvas.height), placement))
   }
   return pages
 }

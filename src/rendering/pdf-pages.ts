@@ -8,7 +8,7 @@ import { PDFJS_DATA } from './canvas-runtime.js'
 import type { Resolution } from '../domain/outbox-entry.js'
 import { placePage, POINTS_PER_INCH } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
-import { greyFromRgba, placeOnPage, rotateClockwise } from './grey-image.js'
+import { greyFromCanvasPixels, placeOnPage, rotateClockwise } from './grey-image.js'
 import type { PageBudget } from './rendering-error.js'
 import { checkPageBudget, RenderingError } from './rendering-error.js'
 
@@ -117,8 +117,7 @@ export class PdfDocument {
           transform: [width / viewport.width, 0, 0, height / viewport.height, 0, 0],
           background: '#fff',
         }).promise
-        const pixels = context.getImageData(0, 0, width, height).data
-        const content = greyFromRgba(pixels, width, height)
+        const content = greyFromCanvasPixels(canvas.data(), width, height)
         return placeOnPage(placement.rotate ? rotateClockwise(content) : content, placement)
       } finally {
         page.cleanup()

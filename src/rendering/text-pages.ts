@@ -10,7 +10,7 @@ import type { Resolution } from '../domain/outbox-entry.js'
 import type { Paper } from './fax-geometry.js'
 import { placePage, POINTS_PER_INCH } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
-import { greyFromRgba, placeOnPage } from './grey-image.js'
+import { greyFromCanvasPixels, placeOnPage } from './grey-image.js'
 
 const FONT_SIZE_PT = 10
 const LINE_HEIGHT_PT = 12
@@ -52,25 +52,66 @@ export function layoutText(
   width: number,
   linesPerPage: number,
 ): string[][] {
-  const pages: string[][] = []
-  for (const sheet of text.replace(/\r\n?/g, '\n').split('\f')) {
+  return [...textPageLines(text, measure, width, linesPerPage)]
+}
+
+/**
+ * layoutText's pages one at a time, laid out only as they are asked for: a text far longer than
+ * a fax may be is stopped at the page limit by whoever takes them, after laying out no more than
+ * that (a 30 MB text file is thousands of pages).
+ */
+export function* textPageLines(
+  text: string,
+  measure: (line: string) => number,
+  width: number,
+  linesPerPage: number,
+): Generator<string[]> {
+  // Pages of blank lines wait until a page with text follows: a trailing newline or form feed
+  // does not make a blank last page (but a text that is nothing else is one blank page).
+  const blanks: string[][] = []
+  let any = false
+  const emit = function* (page: string[]): Generator<string[]> {
+    if (page.every((line) => line === '')) {
+      blanks.push(page)
+      return
+    }
+    yield* blanks.splice(0)
+    any = true
+    yield page
+  }
+  const normalised = text.replace(/\r\n?/g, '\n')
+  let sheetStart = 0
+  while (sheetStart <= normalised.length) {
+    const sheetEnd = indexOrEnd(normalised, '\f', sheetStart)
     let page: string[] = []
-    for (const sourceLine of sheet.split('\n')) {
-      for (const line of wrapLine(expandTabs(sourceLine), measure, width)) {
+    let lineStart = sheetStart
+    while (lineStart <= sheetEnd) {
+      const lineEnd = Math.min(indexOrEnd(normalised, '\n', lineStart), sheetEnd)
+      for (const line of wrapLine(
+        expandTabs(normalised.slice(lineStart, lineEnd)),
+        measure,
+        width,
+      )) {
         if (page.length === linesPerPage) {
-          pages.push(page)
+          yield* emit(page)
           page = []
         }
         page.push(line)
       }
+      lineStart = lineEnd + 1
     }
-    pages.push(page)
+    yield* emit(page)
+    sheetStart = sheetEnd + 1
   }
-  // A trailing newline or form feed does not make a blank last page.
-  while (pages.length > 1 && pages.at(-1)?.every((line) => line === '') === true) {
-    pages.pop()
+  if (!any) {
+    yield blanks[0] ?? ['']
   }
-  return pages
+}
+
+/** Where `what` is next found from `from`, or the text's length. */
+function indexOrEnd(text: string, what: string, from: number): number {
+  const found = text.indexOf(what, from)
+  return found < 0 ? text.length : found
 }
 
 function expandTabs(line: string): string {
@@ -119,8 +160,12 @@ function wrapLine(line: string, measure: (line: string) => number, width: number
   return lines
 }
 
-/** The text as grey fax pages on `paper`. */
-export function renderTextPages(text: string, paper: Paper, resolution: Resolution): GreyImage[] {
+/** The text as grey fax pages on `paper`, each drawn as it is asked for. */
+export function* renderTextPages(
+  text: string,
+  paper: Paper,
+  resolution: Resolution,
+): Generator<GreyImage> {
   const widthPt = paper.widthInches * POINTS_PER_INCH
   const heightPt = paper.heightInches * POINTS_PER_INCH
   const placement = placePage(paper.widthInches, paper.heightInches, resolution)
@@ -129,9 +174,7 @@ export function renderTextPages(text: string, paper: Paper, resolution: Resoluti
   context.font = `${FONT_SIZE_PT}px "${TEXT_FONT}"`
   const measure = (line: string): number => context.measureText(line).width
   const linesPerPage = Math.floor((heightPt - 2 * MARGIN_PT) / LINE_HEIGHT_PT)
-  const pages = layoutText(text, measure, widthPt - 2 * MARGIN_PT, linesPerPage)
-
-  return pages.map((lines) => {
+  for (const lines of textPageLines(text, measure, widthPt - 2 * MARGIN_PT, linesPerPage)) {
     context.setTransform(1, 0, 0, 1, 0, 0)
     context.fillStyle = '#fff'
     context.fillRect(0, 0, canvas.width, canvas.height)
@@ -143,7 +186,6 @@ export function renderTextPages(text: string, paper: Paper, resolution: Resoluti
     lines.forEach((line, index) => {
       context.fillText(line, MARGIN_PT, MARGIN_PT + FONT_SIZE_PT + index * LINE_HEIGHT_PT)
     })
-    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
-    return placeOnPage(greyFromRgba(pixels, canvas.width, canvas.height), placement)
-  })
+    yield placeOnPage(greyFromCanvasPixels(canvas.data(), canvas.width, canvas.height), placement)
+  }
 }
