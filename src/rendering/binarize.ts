@@ -101,8 +101,7 @@ export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap 
 
 /** Mid-tones are counted in bins this wide, to find each tile's commonest tone. */
 const BIN_SHIFT = 3
-const BIN = 1 << BIN_SHIFT
-const BINS = 256 / BIN
+const BINS = 256 >> BIN_SHIFT
 /** A region of continuous tone smaller than this many tiles (about 1 cm²) is left as text. */
 const MIN_REGION_TILES = 24
 

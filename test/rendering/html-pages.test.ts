@@ -8,13 +8,14 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { deflateSync } from 'node:zlib'
 import { after, before, describe, it } from 'node:test'
 import { type Bitmap, isBlack } from '../../src/codec/bitmap.js'
 import { looksLikeHtml, sniffDocumentKind } from '../../src/domain/document-kind.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { renderFax } from '../../src/rendering/render-fax.js'
 import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-settings.js'
+import sharp from 'sharp'
+import { pbmOf } from '../support/pbm.js'
 import { runTool } from './ocr.js'
 
 const SETTINGS: RenderSettings = {
@@ -26,51 +27,21 @@ const SETTINGS: RenderSettings = {
 
 const text = (value: string) => new TextEncoder().encode(value)
 
-/** A 60×60 grey ramp as a PNG: written here, so that the test carries no binary fixture. */
-function rampPng(): Buffer {
+/** A 60×60 grey ramp, dark to light, as a PNG. */
+async function rampPng(): Promise<Buffer> {
   const size = 60
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n
-    for (let k = 0; k < 8; k++) {
-      c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    }
-    return c >>> 0
-  })
-  const crc = (bytes: Buffer) => {
-    let c = 0xffffffff
-    for (const byte of bytes) {
-      c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8)
-    }
-    return (c ^ 0xffffffff) >>> 0
+  const pixels = Buffer.alloc(size * size)
+  for (let i = 0; i < pixels.length; i++) {
+    pixels[i] = Math.round(((i % size) * 200) / size)
   }
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(data.length)
-    const check = Buffer.alloc(4)
-    check.writeUInt32BE(crc(body))
-    return Buffer.concat([length, body, check])
-  }
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(size, 0)
-  header.writeUInt32BE(size, 4)
-  header.set([8, 0, 0, 0, 0], 8) // 8-bit grey
-  const rows = Buffer.concat(
-    Array.from({ length: size }, () =>
-      Buffer.from([0, ...Array.from({ length: size }, (_, x) => Math.round((x * 200) / size))]),
-    ),
-  )
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
+  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+    .png()
+    .toBuffer()
 }
 
-function orderPage(withPicture: boolean): Uint8Array {
+async function orderPage(withPicture: boolean): Promise<Uint8Array> {
   const picture = withPicture
-    ? `<p><img src="data:image/png;base64,${rampPng().toString('base64')}" width="240" height="240" alt="swatch"></p>`
+    ? `<p><img src="data:image/png;base64,${(await rampPng()).toString('base64')}" width="240" height="240" alt="swatch"></p>`
     : ''
   return text(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Order</title></head>
@@ -123,12 +94,12 @@ describe('HTML', () => {
       dir = await mkdtemp(join(tmpdir(), 'faxd-html-'))
       ;[withPicture, without] = await Promise.all([
         renderFax(
-          { documents: [orderPage(true)], resolution: 'fine', enhancement: true },
+          { documents: [await orderPage(true)], resolution: 'fine', enhancement: true },
           SETTINGS,
           (b: Bitmap) => b,
         ),
         renderFax(
-          { documents: [orderPage(false)], resolution: 'fine', enhancement: true },
+          { documents: [await orderPage(false)], resolution: 'fine', enhancement: true },
           SETTINGS,
           (b: Bitmap) => b,
         ),
@@ -139,10 +110,7 @@ describe('HTML', () => {
     it('shows its table: the cells read back, and no tag', { timeout: 120_000 }, async () => {
       const page = withPicture[0]!
       const file = join(dir, 'page.pbm')
-      await writeFile(
-        file,
-        Buffer.concat([Buffer.from(`P4\n${page.width} ${page.height}\n`, 'ascii'), page.data]),
-      )
+      await writeFile(file, pbmOf(page))
       const read = await runTool('tesseract', [file, 'stdout', '-l', 'eng'], {
         OMP_THREAD_LIMIT: '1',
       })
