@@ -3,22 +3,17 @@
  * the file store named by the configuration and hands them to the API or the CLI.
  */
 import { type AddressInfo, createServer as createNetServer } from 'node:net'
-import { hostname, tmpdir } from 'node:os'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { fileURLToPath } from 'node:url'
 import { createApp } from './api/create-app.js'
 import { loadConsole } from './api/routes/console.js'
-import { ConfigError, type Config, type RenderingConfig, type SipConfig } from './config.js'
-import { A4, LETTER } from './rendering/fax-geometry.js'
+import { ConfigError, type Config, type SipConfig } from './config.js'
 import { FileStoreRenderer } from './rendering/file-store-renderer.js'
-import type { Isolation } from './rendering/isolated-renderer.js'
-import { inIsolation, probeRenderIsolation } from './rendering/isolated-renderer.js'
-import { sweepRenderFolders } from './rendering/render-sandbox.js'
-import { findProgram } from './rendering/office-conversion.js'
-import type { RenderSettings } from './rendering/render-settings.js'
-import { MAX_PICTURE_PIXELS, renderableKinds } from './rendering/render-settings.js'
+import { inIsolation } from './rendering/isolated-renderer.js'
+import { renderableKinds } from './rendering/render-settings.js'
 import { FileStoreFaxDocuments } from './reports/file-store-fax-documents.js'
 import { LoopbackCarrier } from './carriers/loopback-carrier.js'
 import { SimulatedCarrier } from './carriers/simulated-carrier.js'
@@ -49,6 +44,7 @@ import type { Database } from './storage/sql/schema.js'
 import { SqlFileStore } from './storage/sql/sql-file-store.js'
 import { PasswordHashing } from './shared/secrets.js'
 import type { Services } from './use-cases/context.js'
+import { prepareRendering, type RenderingSetup } from './prepare-rendering.js'
 
 /**
  * Opens the store and files named by the config. `rendering` is what prepareRendering found;
@@ -86,94 +82,6 @@ async function openFileStore(config: Config, db: Kysely<Database>): Promise<File
       const { S3FileStore } = await import('./storage/files/s3-file-store.js')
       return new S3FileStore(config.fileStore.s3)
     }
-  }
-}
-
-/** How this host renders documents, and what the operator should be told about it at start-up. */
-export interface RenderingSetup {
-  readonly settings: RenderSettings
-  readonly isolation: Isolation
-  readonly notices: readonly { readonly level: 'warn' | 'error'; readonly message: string }[]
-}
-
-/**
- * The renderer's settings and isolation on this host. The sandbox is tried once (a render
- * process started in it): where it cannot start, Office documents are refused, since
- * LibreOffice would fetch what they link to and read what they name; PDFs, pictures and text,
- * drawn by faxd's own code, which follows no link, are rendered in a plain child process. The
- * operator can choose to run everything unconfined (FAXD_SANDBOX=none).
- */
-export async function prepareRendering(
-  config: RenderingConfig,
-  dataDir: string,
-  bwrap: string | null = findProgram('bwrap') ?? null,
-): Promise<RenderingSetup> {
-  // A process that died mid-render left a copy of a fax's documents behind: removed first.
-  const swept = await sweepRenderFolders()
-  const setup = await renderingOnThisHost(config, dataDir, bwrap)
-  if (swept === 0) {
-    return setup
-  }
-  const notice = {
-    level: 'warn',
-    message:
-      `removed ${swept} render folder(s) that faxd processes of this machine left in ` +
-      `${tmpdir()} when they stopped in the middle of a render (copies of faxes' documents)`,
-  } as const
-  return { ...setup, notices: [...setup.notices, notice] }
-}
-
-async function renderingOnThisHost(
-  config: RenderingConfig,
-  dataDir: string,
-  bwrap: string | null,
-): Promise<RenderingSetup> {
-  const program = config.officeProgram === null ? undefined : findProgram(config.officeProgram)
-  const limits = { timeoutMs: config.timeoutMs, maxMemoryBytes: config.maxMemoryBytes }
-  const settings = (withOffice: boolean): RenderSettings => ({
-    paper: config.paper === 'a4' ? A4 : LETTER,
-    maxPages: config.maxPages,
-    maxPicturePixels: MAX_PICTURE_PIXELS,
-    office:
-      program === undefined || !withOffice
-        ? undefined
-        : { program, timeoutMs: config.officeTimeoutMs, maxMemoryBytes: config.officeMemoryBytes },
-  })
-  if (config.sandbox === 'none') {
-    return {
-      settings: settings(true),
-      isolation: { ...limits, sandbox: { kind: 'none' } },
-      notices: [
-        {
-          level: 'warn',
-          message:
-            'FAXD_SANDBOX=none: documents are converted and drawn without a sandbox; a hostile ' +
-            'document can make LibreOffice fetch URLs from this server and read its files, other ' +
-            "accounts' faxes included (docs/sandbox.md)",
-        },
-      ],
-    }
-  }
-  const sandbox = { kind: 'bubblewrap' as const, program: bwrap ?? 'bwrap', hidden: [dataDir] }
-  const problem =
-    bwrap === null ? 'bubblewrap (bwrap) is not installed' : await probeRenderIsolation(sandbox)
-  if (problem === null) {
-    return { settings: settings(true), isolation: { ...limits, sandbox }, notices: [] }
-  }
-  return {
-    settings: settings(false),
-    isolation: { ...limits, sandbox: { kind: 'none' } },
-    notices: [
-      {
-        level: 'error',
-        message:
-          `documents cannot be sandboxed on this host (${problem}): Office documents are refused ` +
-          'until they can be, and PDFs, pictures and text are drawn without a sandbox. Install ' +
-          'bubblewrap (apt-get install bubblewrap) and allow it namespaces, or set ' +
-          'FAXD_SANDBOX=none to convert Office documents unconfined, at the risk docs/sandbox.md ' +
-          'names',
-      },
-    ],
   }
 }
 

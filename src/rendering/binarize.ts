@@ -11,6 +11,7 @@
  * - enhancement off, to keep the look: Floyd–Steinberg error diffusion, serpentine, so that
  *   greys and photos keep their tones as dot density.
  */
+import { Buffer } from 'node:buffer'
 import type { Bitmap } from '../codec/bitmap.js'
 import { blankBitmap } from '../codec/bitmap.js'
 import type { GreyImage } from './grey-image.js'
@@ -27,35 +28,110 @@ const CONTRAST_FLOOR = 12
 const RADIUS_ACROSS = 12
 
 export function binarizeForText(image: GreyImage, verticalStretch = 1): Bitmap {
-  const { width, height, data } = image
-  const bitmap = blankBitmap(width, height)
+  return thresholdText(image, inkCells(image), verticalStretch)
+}
+
+function thresholdText(image: GreyImage, ink: InkCells, verticalStretch: number): Bitmap {
+  const { width, data } = image
+  const bitmap = blankBitmap(width, image.height)
   const means = new BlockMeans(
     image,
+    ink,
     RADIUS_ACROSS,
     Math.max(1, Math.round(RADIUS_ACROSS * verticalStretch)),
   )
   const out = bitmap.data
-  for (let y = 0; y < height; y++) {
+  const { cells, count, perRow } = ink
+  for (let k = 0; k < count; k++) {
+    const cell = cells[k]!
+    const y = (cell / perRow) | 0
+    const column = cell - y * perRow
+    const start = column * CELL
+    const end = Math.min(start + CELL, width)
     const source = y * width
     const target = y * bitmap.rowBytes
-    const blockRow = (y / BLOCK) | 0
-    for (let x = 0; x < width; x++) {
+    let limit = -1
+    for (let x = start; x < end; x++) {
       const value = data[source + x]!
       if (value >= ALWAYS_WHITE) {
         continue
       }
-      let black = value < ALWAYS_BLACK
-      if (!black) {
-        const mean = means.at((x / BLOCK) | 0, blockRow)
-        const contrast = mean * CONTRAST_FRACTION
-        black = value < mean - (contrast > CONTRAST_FLOOR ? contrast : CONTRAST_FLOOR)
+      if (limit < 0) {
+        // A cell is one row of a block: its pixels share the block's neighbourhood.
+        limit = blackLimit(means.at(column, (y / BLOCK) | 0))
       }
-      if (black) {
+      if (value < limit) {
         out[target + (x >> 3)]! |= 0x80 >> (x & 7)
       }
     }
   }
   return bitmap
+}
+
+/**
+ * The grey below which a pixel is ink, where its neighbourhood's mean grey is `mean`: clearly
+ * darker than the mean (by CONTRAST_FRACTION of it, at least CONTRAST_FLOOR), or darker than
+ * ALWAYS_BLACK; and never from ALWAYS_WHITE up. A whole number: for whole greys, `value < t`
+ * and `value < ceil(t)` agree.
+ */
+function blackLimit(mean: number): number {
+  const contrast = mean * CONTRAST_FRACTION
+  const relative = mean - (contrast > CONTRAST_FLOOR ? contrast : CONTRAST_FLOOR)
+  return Math.ceil(Math.min(ALWAYS_WHITE, Math.max(ALWAYS_BLACK, relative)))
+}
+
+/** Pixels across in a cell: a row's pixels are taken in cells of four from its start. */
+const CELL = 4
+/** A cell of four white pixels, read as one 32-bit word. */
+const WHITE_CELL = 0xffffffff
+
+/**
+ * The cells of a page that are not all white, as `row × perRow + column`, in order. Most of a
+ * page is paper (92% of the cells of a typical manual's page): found in one pass, a word at a
+ * time, it is skipped by everything after.
+ */
+interface InkCells {
+  readonly cells: Int32Array
+  readonly count: number
+  readonly perRow: number
+}
+
+function inkCells({ width, height, data }: GreyImage): InkCells {
+  const perRow = Math.ceil(width / CELL)
+  const cells = new Int32Array(perRow * height)
+  let count = 0
+  if (width % CELL === 0 && data.byteOffset % 4 === 0) {
+    // A cell is a word, and its index the word's. A row of paper, most rows of most pages, is
+    // passed over by one native comparison (memcmp), which also spares the first page of a
+    // render process a loop of a million words before the JIT has compiled it.
+    const words = new Uint32Array(data.buffer, data.byteOffset, perRow * height)
+    const rows = Buffer.from(data.buffer, data.byteOffset, data.length)
+    const paper = Buffer.alloc(width, 255)
+    for (let y = 0, start = 0; y < height; y++, start += width) {
+      if (rows.compare(paper, 0, width, start, start + width) === 0) {
+        continue
+      }
+      for (let word = start >> 2, end = (start + width) >> 2; word < end; word++) {
+        if (words[word] !== WHITE_CELL) {
+          cells[count++] = word
+        }
+      }
+    }
+    return { cells, count, perRow }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let column = 0; column < perRow; column++) {
+      const start = y * width + column * CELL
+      const end = y * width + Math.min(width, (column + 1) * CELL)
+      for (let at = start; at < end; at++) {
+        if (data[at] !== 255) {
+          cells[count++] = y * perRow + column
+          break
+        }
+      }
+    }
+  }
+  return { cells, count, perRow }
 }
 
 /** Side of the square tiles a page is sorted into text and continuous tone by, about 2 mm. */
@@ -79,8 +155,9 @@ const EDGE_SHARE = 0.2
  * without such a region is exactly binarizeForText's.
  */
 export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap {
-  const text = binarizeForText(image, verticalStretch)
-  const tones = toneTiles(image)
+  const ink = inkCells(image)
+  const text = thresholdText(image, ink, verticalStretch)
+  const tones = toneTiles(image, ink)
   if (tones === null) {
     return text
   }
@@ -115,23 +192,30 @@ const MIN_REGION_TILES = 24
  * each grows over the tiles beside it that are partly tone (a photo's flat parts, its border on
  * the paper) and takes in the tiles it surrounds.
  */
-function toneTiles({
-  width,
-  height,
-  data,
-}: GreyImage): { map: Uint8Array; columns: number } | null {
+function toneTiles(
+  { width, height, data }: GreyImage,
+  ink: InkCells,
+): { map: Uint8Array; columns: number } | null {
   const columns = Math.ceil(width / TILE)
   const rows = Math.ceil(height / TILE)
   const tiles = columns * rows
   const histograms = new Uint32Array(tiles * BINS)
-  for (let y = 0; y < height; y++) {
+  const midTones = new Uint32Array(tiles)
+  const { cells, count, perRow } = ink
+  for (let k = 0; k < count; k++) {
+    const cell = cells[k]!
+    const y = (cell / perRow) | 0
+    const start = (cell - y * perRow) * CELL
+    const end = Math.min(start + CELL, width)
     const source = y * width
-    const rowBase = (y >> TILE_SHIFT) * columns * BINS
-    for (let x = 0; x < width; x++) {
+    const tileRow = (y >> TILE_SHIFT) * columns
+    for (let x = start; x < end; x++) {
       const value = data[source + x]!
       // Only mid-tones are counted: paper and ink, most of a page, say nothing of tone.
       if (value > MID_TONE_LOW && value < MID_TONE_HIGH) {
-        histograms[rowBase + (x >> TILE_SHIFT) * BINS + (value >> BIN_SHIFT)]!++
+        const tile = tileRow + (x >> TILE_SHIFT)
+        histograms[tile * BINS + (value >> BIN_SHIFT)]!++
+        midTones[tile]!++
       }
     }
   }
@@ -139,22 +223,24 @@ function toneTiles({
   const shares = new Float64Array(tiles)
   const modes = new Int32Array(tiles).fill(-1)
   for (let tile = 0; tile < tiles; tile++) {
+    const mid = midTones[tile]!
+    if (mid === 0) {
+      continue
+    }
     const column = tile % columns
     const row = (tile / columns) | 0
     const area = Math.min(TILE, width - column * TILE) * Math.min(TILE, height - row * TILE)
-    let mid = 0
-    let mode = -1
-    for (let bin = 0; bin < BINS; bin++) {
-      const count = histograms[tile * BINS + bin]!
-      mid += count
-      if (mode < 0 || count > histograms[tile * BINS + mode]!) {
+    shares[tile] = mid / area
+    if (shares[tile]! < TONE_SHARE) {
+      continue
+    }
+    let mode = 0
+    for (let bin = 1; bin < BINS; bin++) {
+      if (histograms[tile * BINS + bin]! > histograms[tile * BINS + mode]!) {
         mode = bin
       }
     }
-    shares[tile] = mid / area
-    if (shares[tile]! >= TONE_SHARE) {
-      modes[tile] = mode
-    }
+    modes[tile] = mode
   }
   const at = (column: number, row: number): number =>
     column < 0 || row < 0 || column >= columns || row >= rows ? -1 : row * columns + column
@@ -240,8 +326,8 @@ function toneTiles({
   return { map, columns }
 }
 
-/** Side of the square blocks the neighbourhood means are taken over. */
-const BLOCK = 4
+/** Side of the square blocks the neighbourhood means are taken over: a block is a cell wide. */
+const BLOCK = CELL
 
 /**
  * Mean grey of the neighbourhood of each BLOCK×BLOCK block: the blocks within the radius on
@@ -253,63 +339,69 @@ class BlockMeans {
   readonly #rows: number
   readonly #reachX: number
   readonly #reachY: number
-  /** Summed-area table over block sums, one extra row and column of zeros. */
-  readonly #sums: Float64Array
-  /** Pixels in each block (edge blocks are partial). */
-  readonly #areas: Float64Array
+  readonly #width: number
+  readonly #height: number
+  /** Summed-area table over the blocks' shortfalls from white, one extra row and column of zeros. */
+  readonly #shortfalls: Float64Array
 
-  constructor(image: GreyImage, radiusX: number, radiusY: number) {
+  constructor(image: GreyImage, ink: InkCells, radiusX: number, radiusY: number) {
     const { width, height, data } = image
     const columns = Math.ceil(width / BLOCK)
     const rows = Math.ceil(height / BLOCK)
     this.#columns = columns
     this.#rows = rows
+    this.#width = width
+    this.#height = height
     this.#reachX = Math.max(1, Math.round(radiusX / BLOCK))
     this.#reachY = Math.max(1, Math.round(radiusY / BLOCK))
-    const blockSums = new Float64Array(columns * rows)
-    const whole = (width / BLOCK) | 0
-    for (let y = 0; y < height; y++) {
-      const source = y * width
-      const row = ((y / BLOCK) | 0) * columns
-      // Four pixels a block (BLOCK is 4), then the partial block at the end of the row.
-      for (let bx = 0, x = source; bx < whole; bx++, x += BLOCK) {
-        blockSums[row + bx]! += data[x]! + data[x + 1]! + data[x + 2]! + data[x + 3]!
+    // How far each block is below white, summed over the cells that are not paper (a block is
+    // BLOCK rows of cells). A block's sum of greys is then 255 × its area less that, exactly:
+    // these are whole numbers.
+    const shortfalls = new Float64Array(columns * rows)
+    const { cells, count, perRow } = ink
+    for (let k = 0; k < count; k++) {
+      const cell = cells[k]!
+      const y = (cell / perRow) | 0
+      const column = cell - y * perRow
+      const start = y * width + column * CELL
+      const end = y * width + Math.min((column + 1) * CELL, width)
+      let shortfall = 0
+      for (let at = start; at < end; at++) {
+        shortfall += 255 - data[at]!
       }
-      for (let x = whole * BLOCK; x < width; x++) {
-        blockSums[row + whole]! += data[source + x]!
-      }
+      shortfalls[((y / BLOCK) | 0) * columns + column]! += shortfall
     }
     const stride = columns + 1
-    const sums = new Float64Array(stride * (rows + 1))
-    const areas = new Float64Array(stride * (rows + 1))
+    const table = new Float64Array(stride * (rows + 1))
     for (let by = 0; by < rows; by++) {
       let rowSum = 0
-      let rowArea = 0
-      const blockHeight = Math.min(BLOCK, height - by * BLOCK)
+      const above = by * stride + 1
+      const here = above + stride
       for (let bx = 0; bx < columns; bx++) {
-        rowSum += blockSums[by * columns + bx]!
-        rowArea += blockHeight * Math.min(BLOCK, width - bx * BLOCK)
-        sums[(by + 1) * stride + bx + 1] = sums[by * stride + bx + 1]! + rowSum
-        areas[(by + 1) * stride + bx + 1] = areas[by * stride + bx + 1]! + rowArea
+        rowSum += shortfalls[by * columns + bx]!
+        table[here + bx] = table[above + bx]! + rowSum
       }
     }
-    this.#sums = sums
-    this.#areas = areas
+    this.#shortfalls = table
   }
 
   at(column: number, row: number): number {
     const stride = this.#columns + 1
     const left = Math.max(0, column - this.#reachX)
     const right = Math.min(this.#columns, column + this.#reachX + 1)
-    const top = Math.max(0, row - this.#reachY) * stride
-    const bottom = Math.min(this.#rows, row + this.#reachY + 1) * stride
-    const sums = this.#sums
-    const areas = this.#areas
-    const total =
-      sums[bottom + right]! - sums[top + right]! - sums[bottom + left]! + sums[top + left]!
+    const top = Math.max(0, row - this.#reachY)
+    const bottom = Math.min(this.#rows, row + this.#reachY + 1)
+    const table = this.#shortfalls
+    const shortfall =
+      table[bottom * stride + right]! -
+      table[top * stride + right]! -
+      table[bottom * stride + left]! +
+      table[top * stride + left]!
+    // Blocks are BLOCK × BLOCK pixels but at the right and bottom edges.
     const area =
-      areas[bottom + right]! - areas[top + right]! - areas[bottom + left]! + areas[top + left]!
-    return total / area
+      (Math.min(this.#width, right * BLOCK) - left * BLOCK) *
+      (Math.min(this.#height, bottom * BLOCK) - top * BLOCK)
+    return (255 * area - shortfall) / area
   }
 }
 

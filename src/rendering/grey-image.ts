@@ -43,20 +43,6 @@ export function greyFromCanvasPixels(rgba: Uint8Array, width: number, height: nu
   return { width, height, data }
 }
 
-/** Turns an image a quarter turn clockwise (a landscape page becomes upright). */
-export function rotateClockwise(image: GreyImage): GreyImage {
-  const { width, height, data } = image
-  const turned = new Uint8Array(width * height)
-  for (let y = 0; y < height; y++) {
-    const row = y * width
-    const column = height - 1 - y
-    for (let x = 0; x < width; x++) {
-      turned[x * height + column] = data[row + x] ?? 255
-    }
-  }
-  return { width: height, height: width, data: turned }
-}
-
 /**
  * The whole fax page: a white 1728-pixel-wide page with `content` at its placement. Content that
  * is a pixel or two larger than the placement (renderers round differently) is clipped; it is

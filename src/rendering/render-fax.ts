@@ -12,13 +12,14 @@ import { binarizeByRegion, binarizeForText, ditherPreservingTones } from './bina
 import type { CoverSheetInput } from './cover-page.js'
 import { verticalDpi, HORIZONTAL_DPI } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
+import type { PdfDocument } from './pdf-pages.js'
 import type { PageBudget } from './rendering-error.js'
 import type { RenderProgress, RenderSettings } from './render-settings.js'
 import { RenderingError } from './rendering-error.js'
 
 /**
  * Each kind's drawing code, loaded by the first document that needs it: a render process loads
- * the canvas (whose font manager alone is a tenth of a CPU-second), pdf.js or sharp only for the
+ * the canvas (whose font manager alone is a tenth of a CPU-second), PDFium or sharp only for the
  * documents that use them, and a fax TIFF needs none of them.
  */
 const coverPages = () => import('./cover-page.js')
@@ -49,7 +50,25 @@ export async function renderFax<Page>(
     fax.cover === undefined
       ? 0
       : (await coverPages()).coverSheetCount(fax.cover.cover, settings.paper)
-  await checkKnownPageCounts(fax.documents, kinds, coverSheets, settings)
+  const openPdfs = await checkKnownPageCounts(fax.documents, kinds, coverSheets, settings)
+  try {
+    return await renderOpened(fax, settings, encodePage, onProgress, kinds, coverSheets, openPdfs)
+  } finally {
+    for (const pdf of openPdfs.values()) {
+      pdf.close()
+    }
+  }
+}
+
+async function renderOpened<Page>(
+  fax: FaxDocuments,
+  settings: RenderSettings,
+  encodePage: (bitmap: Bitmap) => Page,
+  onProgress: (progress: RenderProgress) => void,
+  kinds: readonly DocumentKind[],
+  coverSheets: number,
+  openPdfs: ReadonlyMap<number, PdfDocument>,
+): Promise<Page[]> {
   const pages: Page[] = []
   const lineStretch = verticalDpi(fax.resolution) / HORIZONTAL_DPI
 
@@ -72,9 +91,15 @@ export async function renderFax<Page>(
   for (const [index, data] of fax.documents.entries()) {
     const kind = kinds[index] as DocumentKind
     const budget = { limit: settings.maxPages, used: coverSheets + pages.length }
-    await renderDocument(data, kind, fax, settings, budget, (grey, drawn) => {
+    const addDocumentPage = (grey: GreyImage, drawn: boolean): void => {
       addPage(grey, drawn, index + 1)
-    })
+    }
+    const pdf = openPdfs.get(index)
+    if (pdf !== undefined) {
+      renderPdfPages(pdf, fax.resolution, addDocumentPage)
+    } else {
+      await renderDocument(data, kind, fax, settings, budget, addDocumentPage)
+    }
   }
 
   if (fax.cover === undefined) {
@@ -90,13 +115,33 @@ export async function renderFax<Page>(
 
 /**
  * Fails early, before anything is drawn, when the PDFs and pictures alone (whose page counts are
- * in their headers) already take the fax past its page limit.
+ * in their headers) already take the fax past its page limit. The PDFs stay open for drawing,
+ * by their document's index; the caller closes them.
  */
 async function checkKnownPageCounts(
   documents: readonly Uint8Array[],
   kinds: readonly DocumentKind[],
   coverSheets: number,
   settings: RenderSettings,
+): Promise<Map<number, PdfDocument>> {
+  const openPdfs = new Map<number, PdfDocument>()
+  try {
+    await countKnownPages(documents, kinds, coverSheets, settings, openPdfs)
+  } catch (error) {
+    for (const pdf of openPdfs.values()) {
+      pdf.close()
+    }
+    throw error
+  }
+  return openPdfs
+}
+
+async function countKnownPages(
+  documents: readonly Uint8Array[],
+  kinds: readonly DocumentKind[],
+  coverSheets: number,
+  settings: RenderSettings,
+  openPdfs: Map<number, PdfDocument>,
 ): Promise<void> {
   let used = coverSheets
   for (const [index, data] of documents.entries()) {
@@ -104,9 +149,9 @@ async function checkKnownPageCounts(
     const kind = kinds[index]
     if (kind === 'pdf') {
       const { openPdf } = await pdfPages()
-      const pdf = await openPdf(data, { pages: budget, maxImagePixels: settings.maxPicturePixels })
+      const pdf = await openPdf(data, budget)
+      openPdfs.set(index, pdf)
       used += pdf.pageCount
-      await pdf.close()
     } else if (kind === 'png' || kind === 'jpeg' || kind === 'tiff') {
       const bilevel =
         kind === 'tiff'
@@ -177,19 +222,24 @@ async function renderDocument(
           ? await (await officeConversion()).convertOfficeToPdf(data, settings.office)
           : data
       const { openPdf } = await pdfPages()
-      const document = await openPdf(pdf, {
-        pages: budget,
-        maxImagePixels: settings.maxPicturePixels,
-      })
+      const document = await openPdf(pdf, budget)
       try {
-        for (let page = 1; page <= document.pageCount; page++) {
-          addPage(await document.renderPage(page, fax.resolution), false)
-        }
+        renderPdfPages(document, fax.resolution, addPage)
       } finally {
-        await document.close()
+        document.close()
       }
       return
     }
+  }
+}
+
+function renderPdfPages(
+  document: PdfDocument,
+  resolution: Resolution,
+  addPage: (grey: GreyImage, drawn: boolean) => void,
+): void {
+  for (let page = 1; page <= document.pageCount; page++) {
+    addPage(document.renderPage(page, resolution), false)
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * What the renderer is told, and what it reports, apart from the rendering itself: the API
  * process reads these (limits, which kinds it accepts) without loading any renderer (canvas,
- * pdf.js and its polyfills stay in the render processes).
+ * PDFium and sharp stay in the render processes).
  */
 import { DOCUMENT_KINDS, type DocumentKind } from '../domain/document-kind.js'
 import type { Paper } from './fax-geometry.js'
@@ -18,7 +18,7 @@ export interface RenderSettings {
   readonly paper: Paper
   /** Pages one fax may have, cover sheets included. */
   readonly maxPages: number
-  /** Pixels one picture, or one image inside a PDF, may decode to. */
+  /** Pixels one picture may decode to (images inside a PDF are PDFium's, within the memory limit). */
   readonly maxPicturePixels: number
   /** LibreOffice, or undefined when it is not installed (Office files are then refused). */
   readonly office: OfficeConverterOptions | undefined

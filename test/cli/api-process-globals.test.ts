@@ -1,7 +1,8 @@
 /**
- * The API process keeps the engine's own JSON and arrays. pdf.js's legacy build brings core-js
- * polyfills that replace `JSON.stringify`, `JSON.parse` and `Array.prototype.push` for the whole
- * process (slower on every request), so it must never be loaded where the API runs: faxd serve
+ * The API process keeps the engine's own JSON and arrays. pdf.js's legacy build, faxd's PDF
+ * renderer before PDFium, brought core-js polyfills that replaced `JSON.stringify`, `JSON.parse`
+ * and `Array.prototype.push` for the whole process (slower on every request), so no renderer may
+ * be loaded where the API runs: faxd serve
  * renders in its isolated render processes. Here the server runs in this test's own process, as
  * `faxd serve` runs it (startServer, the embedded worker), takes a PDF, makes its pages and
  * shows a preview; then this process's globals must still be the functions they were before

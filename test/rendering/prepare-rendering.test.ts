@@ -1,5 +1,5 @@
 /**
- * What faxd does at start-up about the sandbox (main.ts prepareRendering): with bubblewrap
+ * What faxd does at start-up about the sandbox (prepare-rendering.ts): with bubblewrap
  * working, every render is confined and the data folder is hidden; where it cannot start, Office
  * documents are refused and the operator is told why in one clear message; with FAXD_SANDBOX=none,
  * everything renders unconfined, with a warning that names the risk.
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { readConfig } from '../../src/config.js'
-import { prepareRendering } from '../../src/main.js'
+import { prepareRendering } from '../../src/prepare-rendering.js'
 import { renderableKinds } from '../../src/rendering/render-settings.js'
 import { renderIsolated } from '../../src/rendering/isolated-renderer.js'
 import { RenderingError } from '../../src/rendering/rendering-error.js'

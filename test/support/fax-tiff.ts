@@ -3,7 +3,7 @@
  * dpi (test.sh installs Ghostscript), made at the first call in each test file. The tests of
  * what happens around renders (workers killed, several nodes) send this rather than the PDF:
  * they make a hundred renders, and a render process spends a third of the CPU on a fax TIFF
- * that it spends on the PDF (it loads neither pdf.js nor the canvas for it).
+ * that it spends on the PDF (it loads neither PDFium nor the canvas for it).
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'

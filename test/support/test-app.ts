@@ -113,7 +113,7 @@ export const TEST_RENDER_ISOLATION: Isolation = {
 }
 
 /**
- * renderInProcess (render-to-tiff.ts), loaded at the first render: pdf.js, the canvas and sharp
+ * renderInProcess (render-to-tiff.ts), loaded at the first render: PDFium, the canvas and sharp
  * cost a test file about 0.3 CPU-seconds to load, and most of the files that open an app render
  * nothing.
  */

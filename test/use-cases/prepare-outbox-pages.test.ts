@@ -1,6 +1,6 @@
 /**
  * The render step of an outbox entry, through the API and the real renderer (child processes,
- * pdf.js, LibreOffice), on SQLite and PostgreSQL: the entry is `converting` while it runs, then
+ * PDFium, LibreOffice), on SQLite and PostgreSQL: the entry is `converting` while it runs, then
  * `scheduled_for_sending` with its page count and one TIFF-F; a document that cannot be rendered
  * ends the fax with a fax record per destination, under the ids `return_ids` gave.
  */
