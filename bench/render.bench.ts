@@ -1,48 +1,196 @@
 /**
- * Rendering beside Ghostscript, and what each fax coding costs on the line
- * (`node --import tsx bench/render.bench.ts`, two to three minutes). See docs/benchmarks.md.
+ * faxd's renderer beside Ghostscript's fax device, each as the whole process a user runs
+ * (`npm run bench:render`, about a minute). See docs/benchmarks.md, "Rendering".
  *
- * 1. test/fixtures/documents/fifty-pages.pdf (50 A4 pages of text) at fine and at superfine:
- *    ours is the work of a render job without the disk (renderFax with enhancement, every page
- *    coded with MMR as it is drawn, the TIFF-F assembled with writeEncodedTiffF), in this
- *    process, median of 3 runs; Ghostscript is a whole `gs -sDEVICE=tiffg4 -r204x196` (or
- *    `-r204x392`) process on the same file, median of 3. Ghostscript's start-up is the same
- *    command on the 1-page a4.pdf. Once per resolution, ours also runs as a whole child process
- *    (this file with `--child`), which reports its peak resident memory.
- * 2. Every fixture document (PDFs, text, pictures, and the Office files through LibreOffice)
- *    rendered at fine with enhancement, each page coded with MH, MR (K from mrKForResolution)
- *    and MMR as a fax line carries them (EOLs and RTC for T.4, EOFB for T.6, no fill for a
- *    minimum scan-line time): bytes per page and seconds per page at 14,400 bit/s.
+ * For each document, at fine: `node bin/faxd.js render FILE -o OUT.tif` (the package's bin,
+ * with its defaults: the sandbox, enhancement on, the render threads) and
+ * `gs -sDEVICE=tiffg4 -r204x196` on the same file, alternately, RUNS times each; wall time from
+ * start to exit (measured by a python3 wrapper), median. Peak memory: each process's own peak
+ * resident set (VmHWM, read from /proc every 25 ms; Ghostscript's from getrusage), the largest
+ * (for faxd, its render process, threads included) and all of them summed (the CLI, bwrap and
+ * the render process; Node's shared code counted in each).
  *
- * The codec alone against libtiff is bench/codec.bench.ts.
+ * The documents: the 36-page libtasn1 manual and the 17-page shared-mime-info specification
+ * (Debian's libtasn1-doc and shared-mime-info, text and tables typeset by pdfTeX), the 1-page
+ * letter of the test fixtures, and a 200-page document generated here (Ghostscript's pdfwrite
+ * from PostScript: a heading, 48 lines of text and a ruled table a page). BENCH_RENDER_RUNS sets
+ * RUNS (3). BENCH_RENDER_BASELINE=DIR also runs the faxd built in DIR (another checkout, after
+ * `npm run build` there) on each document, in the same runs: how docs/benchmarks.md compares
+ * the raster paths.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Bitmap } from '../src/codec/bitmap.js'
-import { encodeMh, encodeMr, mrKForResolution } from '../src/codec/t4.js'
-import { encodeMmr } from '../src/codec/t6.js'
-import { type EncodedPage, writeEncodedTiffF } from '../src/codec/tiff-write.js'
-import type { Resolution } from '../src/domain/outbox-entry.js'
-import { HORIZONTAL_DPI, LETTER, verticalDpi } from '../src/rendering/fax-geometry.js'
-import { renderFax } from '../src/rendering/render-fax.js'
-import { MAX_PICTURE_PIXELS } from '../src/rendering/render-settings.js'
 
-const DOCUMENTS = new URL('../test/fixtures/documents/', import.meta.url)
-const documentPath = (file: string): string => fileURLToPath(new URL(file, DOCUMENTS))
-const FIFTY_PAGES = 'fifty-pages.pdf'
-const ONE_PAGE = 'a4.pdf'
-const RUNS = 3
-const LINE_BITS_PER_SECOND = 14_400
-const RESOLUTIONS: readonly Resolution[] = ['fine', 'superfine']
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const FAXD = join(ROOT, 'bin', 'faxd.js')
+const RUNS = Number(process.env['BENCH_RENDER_RUNS'] ?? 3)
+const TREE_POLL_MS = 25
+/** Another checkout of faxd, built, to compare with (the raster-path comparison). */
+const BASELINE = process.env['BENCH_RENDER_BASELINE'] || undefined
 
-const SETTINGS = {
-  paper: LETTER,
-  maxPages: 250,
-  maxPicturePixels: MAX_PICTURE_PIXELS,
-  office: { program: 'soffice', timeoutMs: 120_000, maxMemoryBytes: 2048 * 1024 * 1024 },
+interface Document {
+  readonly name: string
+  readonly path: string
+  /** The Debian package it comes from, when it is not made here. */
+  readonly debianPackage?: string
+}
+
+const MANUAL: Document = {
+  name: '36-page manual (libtasn1)',
+  path: '/usr/share/doc/libtasn1-doc/libtasn1.pdf',
+  debianPackage: 'libtasn1-doc',
+}
+const SPECIFICATION: Document = {
+  name: '17-page specification (shared-mime-info)',
+  path: '/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf',
+  debianPackage: 'shared-mime-info',
+}
+const LETTER_PAGE: Document = {
+  name: '1-page letter (test fixture)',
+  path: join(ROOT, 'test', 'fixtures', 'documents', 'letter.pdf'),
+}
+
+interface Run {
+  /** Wall time of the process, from its start to its exit. */
+  readonly ms: number
+  /** Peak resident set of the largest process (faxd: its render process), in MB. */
+  readonly largestMb: number
+  /** The peaks of all its processes summed, in MB (shared code counted in each). */
+  readonly summedMb: number
+}
+
+/** Debian's python3, started without site packages: a version manager's shim takes 0.1 s. */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'
+
+/**
+ * Runs `command args…` under python3, which times it and prints its wall time in ms and its
+ * children's largest resident set (getrusage(2): ru_maxrss of RUSAGE_CHILDREN, in kB), so that
+ * neither includes the wrapper's own start.
+ */
+async function timeProcess(
+  command: string,
+  args: readonly string[],
+  watchTree: boolean,
+): Promise<Run> {
+  const wrapper = [
+    '-S',
+    '-E',
+    '-c',
+    'import resource, subprocess, sys, time\n' +
+      'started = time.monotonic()\n' +
+      'code = subprocess.run(sys.argv[1:]).returncode\n' +
+      'ms = (time.monotonic() - started) * 1000\n' +
+      'print(ms, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n' +
+      'sys.exit(code)',
+    command,
+    ...args,
+  ]
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, wrapper, { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    // The render process runs in its own PID namespace, whose end the wrapper's getrusage does
+    // not see: every process's own peak (VmHWM) is read from /proc while it runs.
+    const peaks = new Map<number, number>()
+    const poll = watchTree
+      ? setInterval(() => {
+          void treePeaks(child.pid ?? 0, peaks)
+        }, TREE_POLL_MS)
+      : undefined
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearInterval(poll)
+      const [ms, maxRssKb] = (stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number)
+      if (code !== 0 || ms === undefined || maxRssKb === undefined || !Number.isFinite(ms)) {
+        reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`))
+        return
+      }
+      const polled = [...peaks.values()]
+      const mb = (bytes: number) => bytes / 1024 / 1024
+      resolve({
+        ms,
+        largestMb: mb(Math.max(maxRssKb * 1024, ...polled)),
+        summedMb: mb(
+          Math.max(
+            maxRssKb * 1024,
+            polled.reduce((sum, bytes) => sum + bytes, 0),
+          ),
+        ),
+      })
+    })
+  })
+}
+
+/** Records the peak resident set (VmHWM) of each process under `pid` (not itself: the wrapper). */
+async function treePeaks(pid: number, peaks: Map<number, number>): Promise<void> {
+  for (const process of await descendants(pid)) {
+    const status = await readFile(`/proc/${process}/status`, 'utf8').catch(() => '')
+    const peak = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024
+    peaks.set(process, Math.max(peaks.get(process) ?? 0, peak))
+  }
+}
+
+async function descendants(pid: number): Promise<number[]> {
+  const found: number[] = []
+  const pending = [pid]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const tasks = await readdir(`/proc/${next}/task`).catch(() => [])
+    for (const task of tasks) {
+      const children = await readFile(`/proc/${next}/task/${task}/children`, 'utf8').catch(() => '')
+      for (const child of children.split(' ').filter((word) => word !== '')) {
+        found.push(Number(child))
+        pending.push(Number(child))
+      }
+    }
+  }
+  return found
+}
+
+/** 200 Letter pages of text and a table, as PostScript for Ghostscript's pdfwrite. */
+function generatedPostScript(pages: number): string {
+  const lines = [
+    '%!PS-Adobe-3.0',
+    `%%Pages: ${pages}`,
+    '/num 8 string def',
+    `1 1 ${pages} {`,
+    '  /n exch def',
+    '  /Helvetica-Bold findfont 16 scalefont setfont',
+    '  72 730 moveto (Section ) show n num cvs show (: delivery report) show',
+    '  /Times-Roman findfont 10 scalefont setfont',
+    '  0 1 47 {',
+    '    /i exch def',
+    '    72 706 i 11 mul sub moveto',
+    '    (Line ) show i num cvs show',
+    '    (: the quick brown fox jumps over the lazy dog, 0123456789, page ) show n num cvs show',
+    '  } for',
+    '  0.5 setlinewidth',
+    '  0 1 6 { /r exch def 72 150 r 14 mul sub moveto 540 0 rlineto stroke } for',
+    '  0 1 4 { /c exch def 72 c 135 mul add 150 moveto 0 -84 rlineto stroke } for',
+    '  /Courier findfont 9 scalefont setfont',
+    '  0 1 5 { /r exch def 0 1 3 { /c exch def',
+    '    78 c 135 mul add 140 r 14 mul sub moveto (cell ) show r num cvs show (/) show',
+    '    c num cvs show } for } for',
+    '  showpage',
+    '} for',
+    '%%EOF',
+  ]
+  return lines.join('\n')
+}
+
+async function generatedDocument(folder: string, pages: number): Promise<Document> {
+  const source = join(folder, 'generated.ps')
+  const path = join(folder, `generated-${pages}-pages.pdf`)
+  await writeFile(source, generatedPostScript(pages))
+  await timeProcess(
+    'gs',
+    ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', '-o', path, source],
+    false,
+  )
+  return { name: `${pages}-page generated document`, path }
 }
 
 function median(values: readonly number[]): number {
@@ -50,295 +198,142 @@ function median(values: readonly number[]): number {
   return ((sorted[(sorted.length - 1) >> 1] ?? 0) + (sorted[sorted.length >> 1] ?? 0)) / 2
 }
 
-async function readDocument(file: string): Promise<Uint8Array> {
-  const data = await readFile(documentPath(file))
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-}
-
-/**
- * What a render job does, without the disk: pages coded with MMR as drawn, then the TIFF-F.
- * `codingMs` is the part of the time spent in encodeMmr and writeEncodedTiffF.
- */
-async function renderJob(
-  data: Uint8Array,
-  resolution: Resolution,
-): Promise<{ pages: number; bytes: number; codingMs: number }> {
-  let codingMs = 0
-  const pages = await renderFax<EncodedPage>(
-    // A copy each time: the document's buffer must not be shared between runs.
-    { documents: [data.slice()], resolution, enhancement: true },
-    SETTINGS,
-    (bitmap) => {
-      const started = performance.now()
-      const coded = encodeMmr(bitmap)
-      codingMs += performance.now() - started
-      return { width: bitmap.width, height: bitmap.height, compression: 'mmr', data: coded }
-    },
-  )
-  const started = performance.now()
-  const tiff = writeEncodedTiffF(pages, {
-    xDpi: HORIZONTAL_DPI,
-    yDpi: verticalDpi(resolution),
-    software: 'faxd',
-  })
-  codingMs += performance.now() - started
-  return { pages: pages.length, bytes: tiff.length, codingMs }
-}
-
-interface ProcessRun {
-  readonly ms: number
-  readonly stdout: string
-}
-
-/** Runs a whole process to its end; wall time from spawn to exit. */
-async function timeProcess(program: string, args: readonly string[]): Promise<ProcessRun> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const ms = performance.now() - started
-      if (code === 0) {
-        resolve({ ms, stdout })
-      } else {
-        reject(new Error(`${program} ${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`))
-      }
-    })
-  })
-}
-
-function ghostscriptArgs(file: string, resolution: Resolution, output: string): string[] {
-  return [
-    '-q',
-    '-dNOPAUSE',
-    '-dBATCH',
-    '-dSAFER',
-    '-sDEVICE=tiffg4',
-    `-r${HORIZONTAL_DPI}x${verticalDpi(resolution)}`,
-    '-o',
-    output,
-    documentPath(file),
-  ]
-}
-
-interface SpeedResult {
-  readonly resolution: Resolution
+interface Result {
+  readonly document: Document
   readonly pages: number
-  readonly oursMs: number
-  /** Of oursMs, the time in encodeMmr and writeEncodedTiffF. */
-  readonly oursCodingMs: number
-  readonly oursBytes: number
-  readonly gsMs: number
-  readonly gsStartupMs: number
-  readonly gsBytes: number
-  readonly childMs: number
-  readonly childMaxRssMb: number
+  readonly faxd: readonly Run[]
+  readonly gs: readonly Run[]
+  /** faxd as built at BENCH_RENDER_BASELINE, when it is set. */
+  readonly baseline: readonly Run[]
 }
 
-async function measureSpeed(resolution: Resolution, tmp: string): Promise<SpeedResult> {
-  const data = await readDocument(FIFTY_PAGES)
-  const ours: number[] = []
-  const coding: number[] = []
-  let job = { pages: 0, bytes: 0, codingMs: 0 }
-  for (let run = 0; run < RUNS; run++) {
-    const started = performance.now()
-    job = await renderJob(data, resolution)
-    ours.push(performance.now() - started)
-    coding.push(job.codingMs)
+async function pageCount(tiff: string): Promise<number> {
+  const data = await readFile(tiff)
+  // TIFF: each IFD's next-IFD offset, from the header's first (little-endian, as both write).
+  let pages = 0
+  for (let offset = data.readUInt32LE(4); offset !== 0; pages++) {
+    offset = data.readUInt32LE(offset + 2 + data.readUInt16LE(offset) * 12)
   }
-  const gsOutput = join(tmp, `gs-${resolution}.tif`)
-  const gs: number[] = []
-  const startup: number[] = []
+  return pages
+}
+
+async function measure(document: Document, folder: string): Promise<Result> {
+  const faxdOut = join(folder, 'faxd.tif')
+  const gsOut = join(folder, 'gs.tif')
+  const faxd: Run[] = []
+  const gs: Run[] = []
+  const baseline: Run[] = []
   for (let run = 0; run < RUNS; run++) {
-    gs.push((await timeProcess('gs', ghostscriptArgs(FIFTY_PAGES, resolution, gsOutput))).ms)
-    startup.push(
-      (await timeProcess('gs', ghostscriptArgs(ONE_PAGE, resolution, join(tmp, '1.tif')))).ms,
+    faxd.push(
+      await timeProcess(process.execPath, [FAXD, 'render', document.path, '-o', faxdOut], true),
+    )
+    if (BASELINE !== undefined) {
+      const bin = join(BASELINE, 'bin', 'faxd.js')
+      baseline.push(
+        await timeProcess(process.execPath, [bin, 'render', document.path, '-o', faxdOut], true),
+      )
+    }
+    gs.push(
+      await timeProcess(
+        'gs',
+        [
+          '-q',
+          '-dNOPAUSE',
+          '-dBATCH',
+          '-dSAFER',
+          '-sDEVICE=tiffg4',
+          '-r204x196',
+          '-o',
+          gsOut,
+          document.path,
+        ],
+        false,
+      ),
     )
   }
-  const gsBytes = (await readFile(gsOutput)).length
-  const self = fileURLToPath(import.meta.url)
-  const child = await timeProcess(process.execPath, [
-    '--import',
-    'tsx',
-    self,
-    '--child',
-    resolution,
-  ])
-  const report = JSON.parse(child.stdout) as { pages: number; maxRssKb: number }
-  if (report.pages !== job.pages) {
-    throw new Error(`the child rendered ${report.pages} pages, not ${job.pages}`)
+  const pages = await pageCount(faxdOut)
+  const gsPages = await pageCount(gsOut)
+  if (pages !== gsPages) {
+    throw new Error(`${document.name}: faxd made ${pages} pages, Ghostscript ${gsPages}`)
   }
-  const result = {
-    resolution,
-    pages: job.pages,
-    oursMs: median(ours),
-    oursCodingMs: median(coding),
-    oursBytes: job.bytes,
-    gsMs: median(gs),
-    gsStartupMs: median(startup),
-    gsBytes,
-    childMs: child.ms,
-    childMaxRssMb: report.maxRssKb / 1024,
-  }
+  const ms = (runs: readonly Run[]) => runs.map((r) => r.ms.toFixed(0)).join(' / ')
   console.log(
-    `  ${resolution}: ours ${ours.map((ms) => ms.toFixed(0)).join(' / ')} ms, ` +
-      `gs ${gs.map((ms) => ms.toFixed(0)).join(' / ')} ms, gs 1 page ` +
-      `${startup.map((ms) => ms.toFixed(0)).join(' / ')} ms, ours as a process ${child.ms.toFixed(0)} ms`,
+    `  ${document.name}: faxd ${ms(faxd)} ms, gs ${ms(gs)} ms` +
+      (BASELINE === undefined ? '' : `, baseline ${ms(baseline)} ms`),
   )
-  return result
+  return { document, pages, faxd, gs, baseline }
 }
 
-interface CodingSizes {
-  readonly mh: number
-  readonly mr: number
-  readonly mmr: number
-}
-
-interface CodingResult {
-  readonly file: string
-  readonly pages: number
-  /** Sums over the document's pages. */
-  readonly sizes: CodingSizes
-  readonly renderMs: number
-}
-
-async function measureCodings(file: string): Promise<CodingResult> {
-  const data = await readDocument(file)
-  const k = mrKForResolution(verticalDpi('fine'))
-  const started = performance.now()
-  const pages = await renderFax<CodingSizes>(
-    { documents: [data], resolution: 'fine', enhancement: true },
-    SETTINGS,
-    (bitmap: Bitmap) => ({
-      mh: encodeMh(bitmap).length,
-      mr: encodeMr(bitmap, { k }).length,
-      mmr: encodeMmr(bitmap).length,
-    }),
-  )
-  const renderMs = performance.now() - started
-  const sizes = pages.reduce(
-    (sum, page) => ({ mh: sum.mh + page.mh, mr: sum.mr + page.mr, mmr: sum.mmr + page.mmr }),
-    { mh: 0, mr: 0, mmr: 0 },
-  )
-  console.log(`  ${file}: ${pages.length} pages, ${renderMs.toFixed(0)} ms`)
-  return { file, pages: pages.length, sizes, renderMs }
-}
-
-function speedTables(results: readonly SpeedResult[]): string {
-  const pps = (pages: number, ms: number): string => ((pages * 1000) / ms).toFixed(1)
-  const first = results.map(
-    (r) =>
-      `| ${r.resolution} | ${r.pages} | ${r.oursMs.toFixed(0)} | ${r.oursCodingMs.toFixed(0)} | ` +
-      `${pps(r.pages, r.oursMs)} | ` +
-      `${r.gsMs.toFixed(0)} | ${pps(r.pages, r.gsMs)} | ${(r.gsMs / r.oursMs).toFixed(2)} |`,
-  )
-  const second = results.map(
-    (r) =>
-      `| ${r.resolution} | ${r.gsStartupMs.toFixed(0)} | ` +
-      `${pps(r.pages - 1, Math.max(r.gsMs - r.gsStartupMs, 1))} | ${r.childMs.toFixed(0)} | ` +
-      `${r.childMaxRssMb.toFixed(0)} | ${(r.oursBytes / r.pages).toFixed(0)} | ` +
-      `${(r.gsBytes / r.pages).toFixed(0)} |`,
-  )
-  return [
-    `${FIFTY_PAGES}, median of ${RUNS} runs each:`,
-    '',
-    '| resolution | pages | ours ms (in process) | of which MMR + TIFF ms | ours pages/s | gs ms (whole process) | gs pages/s | speed ours / gs |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...first,
-    '',
-    `Ghostscript's start-up (the same command on the 1-page ${ONE_PAGE}), Ghostscript net of it, ours as a whole process (Node start-up and module loading included, 1 run) and its peak RSS, and the size of each TIFF-F:`,
-    '',
-    '| resolution | gs 1 page ms | gs pages/s net | ours whole process ms | ours peak RSS MB | ours bytes/page | gs bytes/page |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...second,
-  ].join('\n')
-}
-
-function codingTable(results: readonly CodingResult[]): string {
-  const seconds = (bytes: number): string => ((bytes * 8) / LINE_BITS_PER_SECOND).toFixed(1)
-  const row = (name: string, pages: number, perPage: CodingSizes): string =>
-    `| ${name} | ${pages} | ${perPage.mh.toFixed(0)} | ${perPage.mr.toFixed(0)} | ` +
-    `${perPage.mmr.toFixed(0)} | ${seconds(perPage.mh)} | ${seconds(perPage.mr)} | ` +
-    `${seconds(perPage.mmr)} | ${(perPage.mmr / perPage.mh).toFixed(2)} |`
-  const perPage = (sizes: CodingSizes, pages: number): CodingSizes => ({
-    mh: sizes.mh / pages,
-    mr: sizes.mr / pages,
-    mmr: sizes.mmr / pages,
+function table(results: readonly Result[]): string {
+  const mb = (runs: readonly Run[], key: 'largestMb' | 'summedMb') =>
+    Math.max(...runs.map((run) => run[key])).toFixed(0)
+  const rows = results.map((r) => {
+    const faxdMs = median(r.faxd.map((run) => run.ms))
+    const gsMs = median(r.gs.map((run) => run.ms))
+    const pps = (ms: number) => ((r.pages * 1000) / ms).toFixed(1)
+    return (
+      `| ${r.document.name} | ${r.pages} | ${faxdMs.toFixed(0)} | ${pps(faxdMs)} | ` +
+      `${gsMs.toFixed(0)} | ${pps(gsMs)} | **${(gsMs / faxdMs).toFixed(2)}×** | ` +
+      `${mb(r.faxd, 'largestMb')} | ${mb(r.faxd, 'summedMb')} | ${mb(r.gs, 'largestMb')} |`
+    )
   })
-  const rows = results.map((r) => row(r.file, r.pages, perPage(r.sizes, r.pages)))
-  const pages = results.reduce((sum, r) => sum + r.pages, 0)
-  const total = results.reduce(
-    (sum, r) => ({
-      mh: sum.mh + r.sizes.mh,
-      mr: sum.mr + r.sizes.mr,
-      mmr: sum.mmr + r.sizes.mmr,
-    }),
-    { mh: 0, mr: 0, mmr: 0 },
-  )
-  const documentMean = results.reduce(
-    (sum, r) => {
-      const each = perPage(r.sizes, r.pages * results.length)
-      return { mh: sum.mh + each.mh, mr: sum.mr + each.mr, mmr: sum.mmr + each.mmr }
-    },
-    { mh: 0, mr: 0, mmr: 0 },
-  )
-  const k = mrKForResolution(verticalDpi('fine'))
-  return [
-    `Bytes per page at fine, enhancement on; seconds per page at ${LINE_BITS_PER_SECOND.toLocaleString('en')} bit/s:`,
+  const lines = [
+    `Fine (204 × 196), whole processes, median of ${RUNS} runs each; peak memory the largest of the runs:`,
     '',
-    `| document | pages | MH bytes/page | MR K=${k} bytes/page | MMR bytes/page | MH s/page | MR s/page | MMR s/page | MMR / MH |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| document | pages | faxd ms | faxd pages/s | gs ms | gs pages/s | faxd ÷ gs speed | faxd render process peak MB | faxd all processes MB | gs peak MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
-    row('**all pages**', pages, perPage(total, pages)),
-    row(`**mean of the ${results.length} documents**`, pages, documentMean),
-  ].join('\n')
-}
-
-async function machineLines(loadAtStart: number): Promise<string> {
-  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '')
-  const cpu = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown'
-  const gs = (await timeProcess('gs', ['--version'])).stdout.trim()
-  return [
-    `- CPU: ${cpu}, ${availableParallelism()} cores`,
-    `- Linux ${release()}, Node ${process.version}, Ghostscript ${gs}`,
-    `- 1-minute load average before the run: ${loadAtStart.toFixed(2)}`,
-  ].join('\n')
+  ]
+  if (BASELINE !== undefined) {
+    lines.push(
+      '',
+      `faxd beside the faxd built at ${BASELINE}, in the same runs:`,
+      '',
+      '| document | faxd ms | baseline ms | speed faxd ÷ baseline | baseline ÷ gs speed | faxd render peak MB | baseline render peak MB |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...results.map((r) => {
+        const faxdMs = median(r.faxd.map((run) => run.ms))
+        const baseMs = median(r.baseline.map((run) => run.ms))
+        const gsMs = median(r.gs.map((run) => run.ms))
+        return (
+          `| ${r.document.name} | ${faxdMs.toFixed(0)} | ${baseMs.toFixed(0)} | ` +
+          `${(baseMs / faxdMs).toFixed(2)}× | ${(gsMs / baseMs).toFixed(2)}× | ` +
+          `${mb(r.faxd, 'largestMb')} | ${mb(r.baseline, 'largestMb')} |`
+        )
+      }),
+    )
+  }
+  return lines.join('\n')
 }
 
 async function main(): Promise<void> {
+  for (const document of [MANUAL, SPECIFICATION]) {
+    if (!existsSync(document.path)) {
+      throw new Error(
+        `${document.path} is missing: apt-get install -y ${document.debianPackage ?? ''} ` +
+          '(the bench compares on the same documents every time)',
+      )
+    }
+  }
   const loadAtStart = loadavg()[0] ?? 0
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '')
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown'
   console.log(
-    `Rendering benchmark, ${new Date().toISOString()}\n${await machineLines(loadAtStart)}\n`,
+    `Rendering benchmark, ${new Date().toISOString()}\n` +
+      `- CPU: ${cpu}, ${availableParallelism()} cores; Linux ${release()}, Node ${process.version}\n` +
+      `- 1-minute load average before the run: ${loadAtStart.toFixed(2)}\n`,
   )
-  const tmp = await mkdtemp(join(tmpdir(), 'faxd-render-bench-'))
+  const folder = await mkdtemp(join(tmpdir(), 'faxd-render-bench-'))
   const started = performance.now()
   try {
-    console.log('Speed:')
-    const speed: SpeedResult[] = []
-    for (const resolution of RESOLUTIONS) {
-      speed.push(await measureSpeed(resolution, tmp))
+    const generated = await generatedDocument(folder, 200)
+    const results: Result[] = []
+    for (const document of [MANUAL, SPECIFICATION, LETTER_PAGE, generated]) {
+      results.push(await measure(document, folder))
     }
-    console.log('Codings:')
-    const manifest = JSON.parse(await readFile(new URL('manifest.json', DOCUMENTS), 'utf8')) as {
-      file: string
-    }[]
-    const codings: CodingResult[] = []
-    for (const { file } of manifest) {
-      codings.push(await measureCodings(file))
-    }
-    const officeMs = codings
-      .filter((r) => /\.(docx|xlsx|odt|rtf)$/.test(r.file))
-      .reduce((sum, r) => sum + r.renderMs, 0)
-    console.log(`\n${speedTables(speed)}\n\n${codingTable(codings)}\n`)
-    console.log(
-      `Office documents (LibreOffice conversion included): ${(officeMs / 1000).toFixed(1)} s in all.`,
-    )
+    console.log(`\n${table(results)}\n`)
   } finally {
-    await rm(tmp, { recursive: true, force: true })
+    await rm(folder, { recursive: true, force: true })
   }
   console.log(
     `1-minute load average at the end: ${(loadavg()[0] ?? 0).toFixed(2)}; ` +
@@ -346,14 +341,4 @@ async function main(): Promise<void> {
   )
 }
 
-/** `--child RESOLUTION`: one render of the fifty pages; prints pages, bytes and peak RSS. */
-async function child(resolution: Resolution): Promise<void> {
-  const job = await renderJob(await readDocument(FIFTY_PAGES), resolution)
-  console.log(JSON.stringify({ ...job, maxRssKb: process.resourceUsage().maxRSS }))
-}
-
-if (process.argv[2] === '--child') {
-  await child(process.argv[3] === 'superfine' ? 'superfine' : 'fine')
-} else {
-  await main()
-}
+await main()

@@ -22,6 +22,7 @@
  *   FAXD_MAX_PAGES  pages one fax may have, cover pages included (default 250)
  *   FAXD_RENDER_TIMEOUT_SECONDS  wall time to prepare one fax's pages (default 600)
  *   FAXD_RENDER_MEMORY_MB  resident memory the render process of one fax may use (default 2048)
+ *   FAXD_RENDER_THREADS  threads one render draws a PDF's pages on (default: the cores there are)
  *   FAXD_EMBEDDED_WORKER  0 to run `faxd serve` without a worker (run `faxd worker` beside it)
  *   FAXD_WORKER_CALLS, FAXD_WORKER_RENDERS, FAXD_WORKER_WEBHOOKS  how many calls, renders and
  *                 webhook deliveries one worker process runs at once (default 4, 1, 4)
@@ -46,6 +47,7 @@
  *                 S3-compatible bucket every node shares) or postgres (the database of
  *                 DATABASE_URL): see readFileStoreConfig below and docs/scaling.md
  */
+import { availableParallelism } from 'node:os'
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import type { SipTrunkSettings } from './carriers/sip/sip-trunk-settings.js'
@@ -111,6 +113,8 @@ export interface RenderingConfig {
   readonly maxPages: number
   readonly timeoutMs: number
   readonly maxMemoryBytes: number
+  /** Threads one render draws a PDF's pages on. */
+  readonly threads: number
 }
 
 export class ConfigError extends Error {
@@ -157,6 +161,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxPages = wholeNumber(env, 'FAXD_MAX_PAGES', 250, 1, 10_000)
   const renderTimeout = wholeNumber(env, 'FAXD_RENDER_TIMEOUT_SECONDS', 600, 1, 86_400)
   const renderMemoryMb = wholeNumber(env, 'FAXD_RENDER_MEMORY_MB', 2048, 256, 65_536)
+  const renderThreads = wholeNumber(env, 'FAXD_RENDER_THREADS', availableParallelism(), 1, 64)
   const paper = env['FAXD_PAPER'] || 'letter'
   if (paper !== 'letter' && paper !== 'a4') {
     throw new ConfigError(`FAXD_PAPER must be letter or a4, not ${JSON.stringify(paper)}`)
@@ -210,6 +215,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPages,
       timeoutMs: renderTimeout * 1000,
       maxMemoryBytes: renderMemoryMb * 1024 * 1024,
+      threads: renderThreads,
     },
     dataDir: resolve(env['FAXD_DATA'] || './data'),
     databaseUrl,

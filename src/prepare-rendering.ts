@@ -58,6 +58,7 @@ async function renderingOnThisHost(
     paper: config.paper === 'a4' ? A4 : LETTER,
     maxPages: config.maxPages,
     maxPicturePixels: MAX_PICTURE_PIXELS,
+    threads: config.threads,
     office:
       program === undefined || !withOffice
         ? undefined

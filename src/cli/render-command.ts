@@ -71,6 +71,7 @@ export async function renderCommand(
       maxPages: settings.maxPages,
       maxPicturePixels: settings.maxPicturePixels,
       office: settings.office,
+      ...(settings.threads === undefined ? {} : { threads: settings.threads }),
     },
     outputPath:
       format === 'tiff'

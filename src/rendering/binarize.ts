@@ -42,6 +42,10 @@ function thresholdText(image: GreyImage, ink: InkCells, verticalStretch: number)
   )
   const out = bitmap.data
   const { cells, count, perRow } = ink
+  // Each block's limit, worked out when a pixel of it first needs it (-1 until then): a cell is
+  // one row of a block, and the BLOCK cells of a block share its neighbourhood.
+  const limits = LIMITS.take(perRow * Math.ceil(image.height / BLOCK), false)
+  limits.fill(-1)
   for (let k = 0; k < count; k++) {
     const cell = cells[k]!
     const y = (cell / perRow) | 0
@@ -50,15 +54,16 @@ function thresholdText(image: GreyImage, ink: InkCells, verticalStretch: number)
     const end = Math.min(start + CELL, width)
     const source = y * width
     const target = y * bitmap.rowBytes
-    let limit = -1
+    const block = ((y / BLOCK) | 0) * perRow + column
     for (let x = start; x < end; x++) {
       const value = data[source + x]!
       if (value >= ALWAYS_WHITE) {
         continue
       }
+      let limit = limits[block]!
       if (limit < 0) {
-        // A cell is one row of a block: its pixels share the block's neighbourhood.
         limit = blackLimit(means.at(column, (y / BLOCK) | 0))
+        limits[block] = limit
       }
       if (value < limit) {
         out[target + (x >> 3)]! |= 0x80 >> (x & 7)
@@ -80,6 +85,41 @@ function blackLimit(mean: number): number {
   return Math.ceil(Math.min(ALWAYS_WHITE, Math.max(ALWAYS_BLACK, relative)))
 }
 
+/**
+ * Working memory kept from one page to the next. A page's arrays here are megabytes; made anew
+ * for every page, they were most of a render's memory (garbage until the collector ran) and
+ * their page faults cost as much as the work on them. Binarization is synchronous, so one set
+ * per thread serves (a worker thread has its own copy of this module); what `take` answers is
+ * valid until the same scratch is taken again.
+ */
+class Scratch<Array extends Int16Array | Int32Array | Uint32Array | Float64Array> {
+  #array: Array
+  readonly #make: (length: number) => Array
+
+  constructor(make: (length: number) => Array) {
+    this.#make = make
+    this.#array = make(0)
+  }
+
+  take(length: number, zeroed: boolean): Array {
+    if (this.#array.length < length) {
+      this.#array = this.#make(length)
+      return this.#array
+    }
+    const view = this.#array.subarray(0, length) as Array
+    if (zeroed) {
+      view.fill(0)
+    }
+    return view
+  }
+}
+
+const CELLS = new Scratch((length) => new Int32Array(length))
+const HISTOGRAMS = new Scratch((length) => new Uint32Array(length))
+const SHORTFALLS = new Scratch((length) => new Float64Array(length))
+const SUMMED = new Scratch((length) => new Float64Array(length))
+const LIMITS = new Scratch((length) => new Int16Array(length))
+
 /** Pixels across in a cell: a row's pixels are taken in cells of four from its start. */
 const CELL = 4
 /** A cell of four white pixels, read as one 32-bit word. */
@@ -98,7 +138,7 @@ interface InkCells {
 
 function inkCells({ width, height, data }: GreyImage): InkCells {
   const perRow = Math.ceil(width / CELL)
-  const cells = new Int32Array(perRow * height)
+  const cells = CELLS.take(perRow * height, false)
   let count = 0
   if (width % CELL === 0 && data.byteOffset % 4 === 0) {
     // A cell is a word, and its index the word's. A row of paper, most rows of most pages, is
@@ -132,6 +172,18 @@ function inkCells({ width, height, data }: GreyImage): InkCells {
     }
   }
   return { cells, count, perRow }
+}
+
+/**
+ * A page of a document (a PDF's, a picture's) as `options.enhancement` asks: by region (text
+ * thresholded, continuous tone dithered) when on, dithered throughout when off.
+ */
+export function binarizeDocumentPage(
+  image: GreyImage,
+  enhancement: boolean,
+  verticalStretch: number,
+): Bitmap {
+  return enhancement ? binarizeByRegion(image, verticalStretch) : ditherPreservingTones(image)
 }
 
 /** Side of the square tiles a page is sorted into text and continuous tone by, about 2 mm. */
@@ -199,7 +251,7 @@ function toneTiles(
   const columns = Math.ceil(width / TILE)
   const rows = Math.ceil(height / TILE)
   const tiles = columns * rows
-  const histograms = new Uint32Array(tiles * BINS)
+  const histograms = HISTOGRAMS.take(tiles * BINS, true)
   const midTones = new Uint32Array(tiles)
   const { cells, count, perRow } = ink
   for (let k = 0; k < count; k++) {
@@ -357,7 +409,7 @@ class BlockMeans {
     // How far each block is below white, summed over the cells that are not paper (a block is
     // BLOCK rows of cells). A block's sum of greys is then 255 × its area less that, exactly:
     // these are whole numbers.
-    const shortfalls = new Float64Array(columns * rows)
+    const shortfalls = SHORTFALLS.take(columns * rows, true)
     const { cells, count, perRow } = ink
     for (let k = 0; k < count; k++) {
       const cell = cells[k]!
@@ -372,11 +424,14 @@ class BlockMeans {
       shortfalls[((y / BLOCK) | 0) * columns + column]! += shortfall
     }
     const stride = columns + 1
-    const table = new Float64Array(stride * (rows + 1))
+    // Its first row and column stay zero; every other cell is written below.
+    const table = SUMMED.take(stride * (rows + 1), false)
+    table.fill(0, 0, stride)
     for (let by = 0; by < rows; by++) {
       let rowSum = 0
       const above = by * stride + 1
       const here = above + stride
+      table[here - 1] = 0
       for (let bx = 0; bx < columns; bx++) {
         rowSum += shortfalls[by * columns + bx]!
         table[here + bx] = table[above + bx]! + rowSum

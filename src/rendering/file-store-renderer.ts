@@ -100,6 +100,7 @@ export class FileStoreRenderer implements PageRenderer {
           maxPages: this.#settings.maxPages,
           maxPicturePixels: this.#settings.maxPicturePixels,
           office: this.#settings.office,
+          ...(this.#settings.threads === undefined ? {} : { threads: this.#settings.threads }),
         },
         outputPath: output,
       }

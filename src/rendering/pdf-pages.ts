@@ -44,10 +44,10 @@ export async function openPdf(data: Uint8Array, budget: PageBudget): Promise<Pdf
   return new PdfDocument(document)
 }
 
-/** A drawing as a GreyImage of its own (rows without padding). */
-function copyOut({ width, height, stride, pixels }: GreyDrawing): GreyImage {
+/** A drawing as a GreyImage: the same pixels where its rows are not padded, else a copy. */
+function greyOf({ width, height, stride, pixels }: GreyDrawing): GreyImage {
   if (stride === width) {
-    return { width, height, data: pixels.slice(0, width * height) }
+    return { width, height, data: pixels.subarray(0, width * height) }
   }
   const data = new Uint8Array(width * height)
   for (let y = 0; y < height; y++) {
@@ -67,11 +67,14 @@ export class PdfDocument {
     return this.#document.pageCount
   }
 
-  /** Page `number` (1-based) as a whole grey fax page. */
-  renderPage(number: number, resolution: Resolution): GreyImage {
+  /**
+   * Draws page `number` (1-based) as a whole grey fax page and hands it to `use`. The pixels are
+   * PDFium's own, drawn in place and not copied: they are valid only while `use` runs.
+   */
+  drawPage<T>(number: number, resolution: Resolution, use: (page: GreyImage) => T): T {
+    let drawing: GreyDrawing
     try {
-      // Drawn straight onto the whole fax page, in PDFium's memory, and copied out once.
-      const drawing = this.#document.drawPage(number - 1, (size) => {
+      drawing = this.#document.drawPage(number - 1, (size) => {
         const placement = placePage(
           size.width / POINTS_PER_INCH,
           size.height / POINTS_PER_INCH,
@@ -87,7 +90,6 @@ export class PdfDocument {
           quarterTurn: placement.rotate,
         }
       })
-      return copyOut(drawing)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       throw new RenderingError(
@@ -96,6 +98,7 @@ export class PdfDocument {
         { cause: error },
       )
     }
+    return use(greyOf(drawing))
   }
 
   close(): void {

@@ -8,11 +8,12 @@ import type { Bitmap } from '../codec/bitmap.js'
 import { sniffDocumentKind } from '../domain/document-kind.js'
 import type { DocumentKind } from '../domain/document-kind.js'
 import type { Resolution } from '../domain/outbox-entry.js'
-import { binarizeByRegion, binarizeForText, ditherPreservingTones } from './binarize.js'
+import { binarizeDocumentPage, binarizeForText } from './binarize.js'
 import type { CoverSheetInput } from './cover-page.js'
 import { verticalDpi, HORIZONTAL_DPI } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import type { PdfDocument } from './pdf-pages.js'
+import type { PdfPagesJob } from './pdf-page-threads.js'
 import type { PageBudget } from './rendering-error.js'
 import type { RenderProgress, RenderSettings } from './render-settings.js'
 import { RenderingError } from './rendering-error.js'
@@ -24,6 +25,7 @@ import { RenderingError } from './rendering-error.js'
  */
 const coverPages = () => import('./cover-page.js')
 const pdfPages = () => import('./pdf-pages.js')
+const pdfPageThreads = () => import('./pdf-page-threads.js')
 const textPages = () => import('./text-pages.js')
 const picturePages = () => import('./image-pages.js')
 const faxTiffPages = () => import('./fax-tiff-pages.js')
@@ -72,33 +74,52 @@ async function renderOpened<Page>(
   const pages: Page[] = []
   const lineStretch = verticalDpi(fax.resolution) / HORIZONTAL_DPI
 
-  const addPage = (grey: GreyImage, drawn: boolean, document: number): void => {
+  const addBitmap = (bitmap: Bitmap, document: number): void => {
     if (coverSheets + pages.length >= settings.maxPages) {
       throw new RenderingError(
         'failed_separate_file_pages_issue',
         `the fax has more than ${settings.maxPages} pages, the most one fax may have`,
       )
     }
-    const bitmap = drawn
-      ? binarizeForText(grey, lineStretch)
-      : fax.enhancement
-        ? binarizeByRegion(grey, lineStretch)
-        : ditherPreservingTones(grey)
     pages.push(encodePage(bitmap))
     onProgress({ pagesDone: pages.length, document })
   }
+  const pdfPagesJob = (data: Uint8Array, document: PdfDocument): PdfPagesJob => ({
+    data,
+    document,
+    resolution: fax.resolution,
+    enhancement: fax.enhancement,
+    lineStretch,
+    threads: settings.threads ?? 1,
+  })
 
   for (const [index, data] of fax.documents.entries()) {
     const kind = kinds[index] as DocumentKind
     const budget = { limit: settings.maxPages, used: coverSheets + pages.length }
-    const addDocumentPage = (grey: GreyImage, drawn: boolean): void => {
-      addPage(grey, drawn, index + 1)
+    const addDocumentBitmap = (bitmap: Bitmap): void => {
+      addBitmap(bitmap, index + 1)
     }
     const pdf = openPdfs.get(index)
     if (pdf !== undefined) {
-      renderPdfPages(pdf, fax.resolution, addDocumentPage)
+      const { drawPdfPages } = await pdfPageThreads()
+      await drawPdfPages(pdfPagesJob(data, pdf), addDocumentBitmap)
+    } else if (kind === 'office' && settings.office !== undefined) {
+      const converted = await (await officeConversion()).convertOfficeToPdf(data, settings.office)
+      const [{ openPdf }, { drawPdfPages }] = await Promise.all([pdfPages(), pdfPageThreads()])
+      const document = await openPdf(converted, budget)
+      try {
+        await drawPdfPages(pdfPagesJob(converted, document), addDocumentBitmap)
+      } finally {
+        document.close()
+      }
     } else {
-      await renderDocument(data, kind, fax, settings, budget, addDocumentPage)
+      await renderDocument(data, kind, fax, settings, budget, (grey, drawn) => {
+        addDocumentBitmap(
+          drawn
+            ? binarizeForText(grey, lineStretch)
+            : binarizeDocumentPage(grey, fax.enhancement, lineStretch),
+        )
+      })
     }
   }
 
@@ -216,30 +237,9 @@ async function renderDocument(
       await renderPicture(data, fax, settings, budget, addPage)
       return
     case 'office':
-    case 'pdf': {
-      const pdf =
-        kind === 'office' && settings.office !== undefined
-          ? await (await officeConversion()).convertOfficeToPdf(data, settings.office)
-          : data
-      const { openPdf } = await pdfPages()
-      const document = await openPdf(pdf, budget)
-      try {
-        renderPdfPages(document, fax.resolution, addPage)
-      } finally {
-        document.close()
-      }
-      return
-    }
-  }
-}
-
-function renderPdfPages(
-  document: PdfDocument,
-  resolution: Resolution,
-  addPage: (grey: GreyImage, drawn: boolean) => void,
-): void {
-  for (let page = 1; page <= document.pageCount; page++) {
-    addPage(document.renderPage(page, resolution), false)
+    case 'pdf':
+      // Drawn by drawPdfPages (above): PDFs were opened as their pages were counted.
+      throw new Error(`a ${kind} document reached renderDocument`)
   }
 }
 

@@ -17,6 +17,7 @@ export interface RenderJob {
     readonly maxPages: number
     readonly maxPicturePixels: number
     readonly office: OfficeConverterOptions | undefined
+    readonly threads?: number
   }
   /** Where the TIFF-F is written (through a temporary name, renamed when complete). */
   readonly outputPath: string

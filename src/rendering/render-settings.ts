@@ -22,6 +22,8 @@ export interface RenderSettings {
   readonly maxPicturePixels: number
   /** LibreOffice, or undefined when it is not installed (Office files are then refused). */
   readonly office: OfficeConverterOptions | undefined
+  /** Threads one render draws a PDF's pages on (pdf-page-threads.ts); 1 when not given. */
+  readonly threads?: number
 }
 
 export interface RenderProgress {

@@ -3,6 +3,7 @@
  * limits, and a clear error naming the variable for a value out of range.
  */
 import assert from 'node:assert/strict'
+import { availableParallelism } from 'node:os'
 import { describe, it } from 'node:test'
 import { ConfigError, readConfig } from '../../src/config.js'
 
@@ -35,6 +36,7 @@ describe('readConfig', () => {
     ['FAXD_CALLS_PER_DESTINATION', 'many'],
     ['FAXD_CALLS_PER_SENDING_NUMBER', '-1'],
     ['FAXD_JOB_LEASE_SECONDS', '2'],
+    ['FAXD_RENDER_THREADS', '0'],
   ] as const) {
     it(`refuses ${name}=${value}, naming the variable and the range`, () => {
       assert.throws(
@@ -46,6 +48,13 @@ describe('readConfig', () => {
       )
     })
   }
+})
+
+describe('FAXD_RENDER_THREADS', () => {
+  it('is the cores there are unless the operator says how many', () => {
+    assert.equal(readConfig({}).rendering.threads, availableParallelism())
+    assert.equal(readConfig({ FAXD_RENDER_THREADS: '1' }).rendering.threads, 1)
+  })
 })
 
 describe('FAXD_SANDBOX', () => {

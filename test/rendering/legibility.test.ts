@@ -3,9 +3,10 @@
  * enhancement, each page written as an MMR TIFF-F at 204 × 196 dpi by our own codec) and
  * Ghostscript's `tiffg4` rendering of the same PDF at the same resolution, with the same
  * settings (ocr.ts), and must recover at least as many of the document's words from ours, and
- * at least a floor of them (set a little below what was measured: text-letter 611 of 611,
- * grey-form 276 of 277, scanned-page 536 of 537, vector-drawing 50 of 55; Ghostscript's
- * halftone left 611, 21, 30 and 48). The reference words are pdftotext's for the born-digital
+ * at least a floor of them (set a little below what was measured, drawing with PDFium:
+ * text-letter 611 of 611, grey-form 274 of 277, scanned-page 536 of 537, vector-drawing 50 of 55;
+ * with pdf.js before it, 611, 276, 536 and 50, the two words apart being on the white-on-black
+ * title line; Ghostscript's halftone left 611, 21, 30 and 48). The reference words are pdftotext's for the born-digital
  * PDFs and, for the scan (an image PDF without a text layer), the text of the memo it was made
  * from (sources/scan-memo.fodt). Words are compared lower-cased, letters only, two or more long,
  * counted as a multiset. tesseract, Ghostscript and poppler-utils must be installed; a missing

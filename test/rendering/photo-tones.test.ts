@@ -63,10 +63,11 @@ describe('enhancement on a photograph', () => {
   for (const name of ['text-letter.pdf', 'grey-form.pdf', 'scanned-page.pdf', 'letter.pdf']) {
     it(`leaves a page of text (${name}) exactly as the text threshold makes it`, async () => {
       const pdf = await openPdf(readDocument(name), { limit: 250, used: 0 })
-      const grey = pdf.renderPage(1, 'fine')
+      const [text, byRegion] = pdf.drawPage(1, 'fine', (grey) => [
+        binarizeForText(grey, FINE),
+        binarizeByRegion(grey, FINE),
+      ])
       pdf.close()
-      const text = binarizeForText(grey, FINE)
-      const byRegion = binarizeByRegion(grey, FINE)
       assert.ok(Buffer.from(byRegion.data).equals(Buffer.from(text.data)))
     })
   }
