@@ -25,7 +25,7 @@
  *   FAXD_RENDER_THREADS  threads one render draws a PDF's pages on (default: the cores there are)
  *   FAXD_EMBEDDED_WORKER  0 to run `faxd serve` without a worker (run `faxd worker` beside it)
  *   FAXD_WORKER_CALLS, FAXD_WORKER_RENDERS, FAXD_WORKER_WEBHOOKS  how many calls, renders and
- *                 webhook deliveries one worker process runs at once (default 4, 1, 4)
+ *                 webhook deliveries one worker process runs at once (default 4, 2, 4)
  *   FAXD_JOB_LEASE_SECONDS  how long a worker's hold on a job lasts unless renewed (every third
  *                 of it): the jobs of a worker that died are taken over this long after its
  *                 last renewal (default 60)
@@ -191,7 +191,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     workerSlots: {
       calls: wholeNumber(env, 'FAXD_WORKER_CALLS', 4, 1, 1000),
-      renders: wholeNumber(env, 'FAXD_WORKER_RENDERS', 1, 1, 64),
+      renders: wholeNumber(env, 'FAXD_WORKER_RENDERS', 2, 1, 64),
       webhooks: wholeNumber(env, 'FAXD_WORKER_WEBHOOKS', 4, 1, 1000),
     },
     jobLeaseMs:

@@ -40,12 +40,17 @@ export interface FaxDocuments {
   readonly enhancement: boolean
 }
 
-/** The fax's pages, each as `encodePage` made it, cover sheets first. */
+/**
+ * The fax's pages, each as `encodePage` made it, cover sheets first. `onPagesKnown` is told how
+ * many pages the fax has at least, as soon as that is known from the documents' headers (before
+ * anything is drawn), and again as converted Office documents add theirs.
+ */
 export async function renderFax<Page>(
   fax: FaxDocuments,
   settings: RenderSettings,
   encodePage: (bitmap: Bitmap) => Page,
   onProgress: (progress: RenderProgress) => void = () => {},
+  onPagesKnown: (pages: number) => void = () => {},
 ): Promise<Page[]> {
   const kinds = fax.documents.map((data, index) => documentKind(data, index, settings))
   const coverSheets =
@@ -54,7 +59,20 @@ export async function renderFax<Page>(
       : (await coverPages()).coverSheetCount(fax.cover.cover, settings.paper)
   const openPdfs = await checkKnownPageCounts(fax.documents, kinds, coverSheets, settings)
   try {
-    return await renderOpened(fax, settings, encodePage, onProgress, kinds, coverSheets, openPdfs)
+    const known = [...openPdfs.values()].reduce((sum, pdf) => sum + pdf.pageCount, coverSheets)
+    onPagesKnown(known)
+    return await renderOpened(
+      fax,
+      settings,
+      encodePage,
+      onProgress,
+      kinds,
+      coverSheets,
+      openPdfs,
+      (converted) => {
+        onPagesKnown(known + converted)
+      },
+    )
   } finally {
     for (const pdf of openPdfs.values()) {
       pdf.close()
@@ -70,8 +88,10 @@ async function renderOpened<Page>(
   kinds: readonly DocumentKind[],
   coverSheets: number,
   openPdfs: ReadonlyMap<number, PdfDocument>,
+  onConverted: (pages: number) => void,
 ): Promise<Page[]> {
   const pages: Page[] = []
+  let convertedPages = 0
   const lineStretch = verticalDpi(fax.resolution) / HORIZONTAL_DPI
 
   const addBitmap = (bitmap: Bitmap, document: number): void => {
@@ -107,6 +127,8 @@ async function renderOpened<Page>(
       const converted = await (await officeConversion()).convertOfficeToPdf(data, settings.office)
       const [{ openPdf }, { drawPdfPages }] = await Promise.all([pdfPages(), pdfPageThreads()])
       const document = await openPdf(converted, budget)
+      convertedPages += document.pageCount
+      onConverted(convertedPages)
       try {
         await drawPdfPages(pdfPagesJob(converted, document), addDocumentBitmap)
       } finally {

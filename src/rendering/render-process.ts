@@ -3,6 +3,8 @@
  * from its parent, renders it, reports progress and the outcome, and exits. Whatever goes wrong
  * in here, including a crash, ends this process only.
  */
+import { readdirSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { renderToTiff } from './render-to-tiff.js'
 import type { RenderJob, RenderMessage } from './render-job.js'
 import { asRenderingError } from './rendering-error.js'
@@ -19,10 +21,47 @@ function send(message: RenderMessage): Promise<void> {
   })
 }
 
+/**
+ * A render of more pages than this gives way: it lowers its own CPU priority, so that a short fax
+ * rendered beside it by the same worker (FAXD_WORKER_RENDERS) is not slowed by it, where a long
+ * one is hardly slowed by the short one's moment. 20 pages take about half a second.
+ */
+const LARGE_RENDER_PAGES = 20
+/** The nice value a large render takes (0 is the default, 19 the lowest priority). */
+const LARGE_RENDER_NICE = 10
+
+/**
+ * Lowers the priority of this process's threads (Linux keeps one per thread: Node's helpers for
+ * the collector and compiler, and PDFium's page threads, which take it from this one when they
+ * start) once it is a large render.
+ */
+function giveWayWhenLarge(pages: number): void {
+  if (pages <= LARGE_RENDER_PAGES) {
+    return
+  }
+  let threads: number[] = [0]
+  try {
+    threads = readdirSync('/proc/self/task').map(Number)
+  } catch {
+    // No /proc here: this thread alone.
+  }
+  for (const thread of threads) {
+    try {
+      setPriority(thread, LARGE_RENDER_NICE)
+    } catch {
+      // Not allowed here (a policy may forbid it), or the thread has ended: it goes on as it was.
+    }
+  }
+}
+
 process.once('message', (job: RenderJob) => {
-  renderToTiff(job, (progress) => {
-    void send({ type: 'progress', ...progress })
-  })
+  renderToTiff(
+    job,
+    (progress) => {
+      void send({ type: 'progress', ...progress })
+    },
+    giveWayWhenLarge,
+  )
     .then(async ({ pages, bytes }) => send({ type: 'done', pages, bytes }))
     .catch(async (error: unknown) => {
       const failure = asRenderingError(error)

@@ -41,6 +41,7 @@ export async function renderInProcess(
 export async function renderToTiff(
   job: RenderJob,
   onProgress: (progress: RenderProgress) => void = () => {},
+  onPagesKnown: (pages: number) => void = () => {},
 ): Promise<{ pages: number; bytes: number }> {
   const documents = await Promise.all(job.documentPaths.map(async (file) => readOctets(file)))
   const logo = job.cover?.logoPath === undefined ? undefined : await readOctets(job.cover.logoPath)
@@ -62,6 +63,7 @@ export async function renderToTiff(
       data: encodeMmr(bitmap),
     }),
     onProgress,
+    onPagesKnown,
   )
   const tiff = writeEncodedTiffF(pages, {
     xDpi: HORIZONTAL_DPI,

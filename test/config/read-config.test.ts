@@ -10,7 +10,7 @@ import { ConfigError, readConfig } from '../../src/config.js'
 describe('readConfig', () => {
   it('has the documented defaults for the worker slots and the line limits', () => {
     const config = readConfig({})
-    assert.deepEqual(config.workerSlots, { calls: 4, renders: 1, webhooks: 4 })
+    assert.deepEqual(config.workerSlots, { calls: 4, renders: 2, webhooks: 4 })
     assert.deepEqual(config.callLimits, { perDestination: 1, perSendingNumber: 4 })
     assert.equal(config.embeddedWorker, true)
     assert.equal(config.jobLeaseMs, 60_000)

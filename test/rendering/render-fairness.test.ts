@@ -1,0 +1,137 @@
+/**
+ * A short fax is not held up by a long one rendering beside it (issue 15: "a 1-page fax
+ * submitted while a 500-page document renders reaches scheduled_for_sending within 3× its time
+ * on an idle server"). A worker runs two renders at once by default (FAXD_WORKER_RENDERS), each
+ * in its render process; a render of more than 20 pages lowers its own CPU priority
+ * (render-process.ts), so the short one beside it gets the processor first.
+ *
+ * Here, in their sandboxed render processes as the service runs them: the 1-page letter alone
+ * (twice; the second, warm, is the reference), then again while the thousand-page hostile PDF
+ * renders (its page limit raised to let it), whose threads must all have given way (nice 10).
+ * The letter must be done while the long render is still far from its end, within 3× the
+ * reference; the long render is then stopped.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdir, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { renderIsolated } from '../../src/rendering/isolated-renderer.js'
+import type { RenderJob } from '../../src/rendering/render-job.js'
+import { documentPath, hostilePath } from '../support/fixtures.js'
+import { TEST_RENDER_ISOLATION } from '../support/test-app.js'
+
+const LONG_PAGES = 1000
+
+let folder: string
+
+function job(document: string, name: string, maxPages: number): RenderJob {
+  return {
+    documentPaths: [document],
+    resolution: 'fine',
+    enhancement: true,
+    settings: { paper: 'letter', maxPages, maxPicturePixels: 100_000_000, office: undefined },
+    outputPath: join(folder, `${name}.tif`),
+  }
+}
+
+async function timeLetter(name: string): Promise<number> {
+  const started = performance.now()
+  const { pages } = await renderIsolated(
+    job(documentPath('letter.pdf'), name, 250),
+    TEST_RENDER_ISOLATION,
+  )
+  assert.equal(pages, 1)
+  return performance.now() - started
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+/** proc(5): the 19th field of stat, counted after the command's closing parenthesis. */
+function niceOf(stat: string): number {
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return Number(fields[16])
+}
+
+async function descendants(pid: number): Promise<number[]> {
+  const found: number[] = []
+  for (let pending = [pid], next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const thread of await readdir(`/proc/${next}/task`).catch(() => [])) {
+      const children = await readFile(`/proc/${next}/task/${thread}/children`, 'utf8').catch(
+        () => '',
+      )
+      for (const child of children.split(' ').filter((word) => word !== '')) {
+        found.push(Number(child))
+        pending.push(Number(child))
+      }
+    }
+  }
+  return found
+}
+
+describe('two renders at once', () => {
+  before(() => {
+    folder = mkdtempSync(join(tmpdir(), 'faxd-fairness-'))
+  })
+  after(() => {
+    rmSync(folder, { recursive: true, force: true })
+  })
+
+  it('a 1-page fax beside a thousand-page one takes at most 3× its time alone', async (t) => {
+    await timeLetter('cold')
+    const alone = await timeLetter('alone')
+
+    const stop = new AbortController()
+    let longPagesDone = 0
+    let drawing: () => void = () => {}
+    const started = new Promise<void>((resolve) => {
+      drawing = resolve
+    })
+    const long = renderIsolated(
+      job(hostilePath('thousand-pages.pdf'), 'long', LONG_PAGES),
+      TEST_RENDER_ISOLATION,
+      (progress) => {
+        longPagesDone = progress.pagesDone
+        drawing()
+      },
+      stop.signal,
+    )
+    long.catch(() => {})
+    await started
+    // The long render's process, Node under this one (bwrap's two processes are between them):
+    // every thread of it gave way.
+    const renders = (await descendants(process.pid)).filter(
+      (pid) => cmdline(pid).startsWith(process.execPath) && cmdline(pid).includes('render-process'),
+    )
+    assert.equal(renders.length, 1, `render processes under this one: ${renders.join(', ')}`)
+    const threads = readdirSync(`/proc/${renders[0]}/task`)
+    assert.deepEqual(
+      [...new Set(threads.map((thread) => niceOf(`/proc/${renders[0]}/task/${thread}/stat`)))],
+      [10],
+    )
+    const beside = await timeLetter('beside')
+    const longAtThatMoment = longPagesDone
+    stop.abort(new Error('the test has what it needs'))
+    await assert.rejects(long, /the test has what it needs/)
+
+    t.diagnostic(
+      `the letter alone ${alone.toFixed(0)} ms, beside the long render ${beside.toFixed(0)} ms ` +
+        `(${(beside / alone).toFixed(2)}×); the long render had drawn ${longAtThatMoment} pages`,
+    )
+    assert.ok(
+      longAtThatMoment < LONG_PAGES / 2,
+      `the letter waited for the long render: it had drawn ${longAtThatMoment} pages`,
+    )
+    assert.ok(
+      beside <= 3 * alone,
+      `the letter took ${beside.toFixed(0)} ms beside the long render, ${alone.toFixed(0)} ms alone`,
+    )
+  })
+})
