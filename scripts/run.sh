@@ -34,6 +34,15 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
+# Text in Chinese, Japanese, Korean or Devanagari needs these fonts (DejaVu, shipped with faxd,
+# covers Latin, Greek, Cyrillic, Arabic and Hebrew): docs/rendering.md, "Every script".
+if [[ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc || ! -e /usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf ]]; then
+  echo "==> installing fonts for Chinese, Japanese, Korean and Devanagari text"
+  if ! apt_install fonts-wqy-zenhei fonts-lohit-deva; then
+    echo "    could not install them: such text is drawn as empty boxes"
+  fi
+fi
+
 # A port another process holds: said now, before anything is installed or printed.
 port_free() {
   node -e 'const s = require("net").createServer()

@@ -311,6 +311,14 @@ PEERS=(
   script:bsdutils
   systemd-analyze:systemd
   /usr/lib/chromium/chromium:chromium
+  /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei
+  /usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf:fonts-lohit-deva
+  /usr/share/tesseract-ocr/5/tessdata/jpn.traineddata:tesseract-ocr-jpn
+  /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata:tesseract-ocr-chi-sim
+  /usr/share/tesseract-ocr/5/tessdata/ara.traineddata:tesseract-ocr-ara
+  /usr/share/tesseract-ocr/5/tessdata/rus.traineddata:tesseract-ocr-rus
+  /usr/share/tesseract-ocr/5/tessdata/ell.traineddata:tesseract-ocr-ell
+  /usr/share/tesseract-ocr/5/tessdata/hin.traineddata:tesseract-ocr-hin
 )
 # Installed alongside: the English OCR data, Calc for spreadsheets, a font family for Office.
 PEER_EXTRAS=(tesseract-ocr-eng libreoffice-calc-nogui fonts-dejavu-core)

@@ -7,7 +7,7 @@
  */
 import type { SKRSContext2D } from '@napi-rs/canvas'
 import { createCanvas, loadImage } from '@napi-rs/canvas'
-import { SANS_BOLD_FONT, SANS_FONT } from './canvas-runtime.js'
+import { fontOf, SANS_BOLD_FONT, SANS_FONT } from './canvas-runtime.js'
 import type { CoverPage, CoverPageFlag, Resolution } from '../domain/outbox-entry.js'
 import { COVER_PAGE_FLAGS } from '../domain/outbox-entry.js'
 import type { Paper } from './fax-geometry.js'
@@ -43,7 +43,7 @@ const LOGO_BOX = { width: 180, height: 72 }
 function messageSheets(cover: CoverPage, paper: Paper, context: SKRSContext2D): string[][] {
   const width = paper.widthInches * POINTS_PER_INCH - 2 * MARGIN - 16
   const height = paper.heightInches * POINTS_PER_INCH
-  context.font = `${MESSAGE_SIZE}px "${SANS_FONT}"`
+  context.font = fontOf(MESSAGE_SIZE, SANS_FONT)
   const measure = (line: string): number => context.measureText(line).width
   const firstLines = Math.floor(
     (height - firstMessageTop(cover, paper, context) - MARGIN - 16) / MESSAGE_LEADING,
@@ -68,7 +68,7 @@ function firstMessageTop(cover: CoverPage, paper: Paper, context: SKRSContext2D)
 
 function fieldLines(value: string, paper: Paper, context: SKRSContext2D): string[] {
   const width = paper.widthInches * POINTS_PER_INCH - 2 * MARGIN - 90
-  context.font = `${FIELD_SIZE}px "${SANS_FONT}"`
+  context.font = fontOf(FIELD_SIZE, SANS_FONT)
   const measure = (line: string): number => context.measureText(line).width
   return layoutText(value.replace(/\s+/g, ' '), measure, width, Number.MAX_SAFE_INTEGER)
     .flat()
@@ -116,7 +116,7 @@ export async function renderCoverSheets(
       }
       y = drawFlags(context, input.cover.flags, y + 14)
     } else {
-      context.font = `20px "${SANS_BOLD_FONT}"`
+      context.font = fontOf(20, SANS_BOLD_FONT)
       context.fillText(
         `FAX cover, continued (${index + 1} of ${sheets.length})`,
         MARGIN,
@@ -150,7 +150,7 @@ function drawHeading(
   widthPt: number,
   logo: Logo | undefined,
 ): number {
-  context.font = `44px "${SANS_BOLD_FONT}"`
+  context.font = fontOf(44, SANS_BOLD_FONT)
   context.fillText('FAX', MARGIN, MARGIN + 40)
   if (logo !== undefined && logo.width > 0 && logo.height > 0) {
     const scale = Math.min(LOGO_BOX.width / logo.width, LOGO_BOX.height / logo.height)
@@ -158,7 +158,7 @@ function drawHeading(
     const height = logo.height * scale
     context.drawImage(logo, widthPt - MARGIN - width, MARGIN, width, height)
   }
-  context.font = `${FIELD_SIZE}px "${SANS_FONT}"`
+  context.font = fontOf(FIELD_SIZE, SANS_FONT)
   context.fillText(`Date: ${input.date}`, MARGIN, MARGIN + 80)
   const sheets = totalPages === 1 ? '1 page' : `${totalPages} pages`
   context.fillText(`Pages: ${sheets}, including this cover page`, MARGIN, MARGIN + 100)
@@ -174,9 +174,9 @@ function drawField(
   top: number,
   widthPt: number,
 ): number {
-  context.font = `${FIELD_SIZE}px "${SANS_BOLD_FONT}"`
+  context.font = fontOf(FIELD_SIZE, SANS_BOLD_FONT)
   context.fillText(label, MARGIN, top)
-  context.font = `${FIELD_SIZE}px "${SANS_FONT}"`
+  context.font = fontOf(FIELD_SIZE, SANS_FONT)
   lines.forEach((text, index) => {
     context.fillText(text, MARGIN + 90, top + index * FIELD_LEADING)
   })
@@ -187,7 +187,7 @@ function drawField(
 }
 
 function drawFlags(context: SKRSContext2D, flags: readonly CoverPageFlag[], top: number): number {
-  context.font = `${FIELD_SIZE}px "${SANS_FONT}"`
+  context.font = fontOf(FIELD_SIZE, SANS_FONT)
   let x = MARGIN
   for (const flag of COVER_PAGE_FLAGS) {
     const size = 12
@@ -217,13 +217,13 @@ function drawMessage(
   continued: boolean,
 ): void {
   if (!continued) {
-    context.font = `${FIELD_SIZE}px "${SANS_BOLD_FONT}"`
+    context.font = fontOf(FIELD_SIZE, SANS_BOLD_FONT)
     context.fillText('MESSAGE:', MARGIN, top)
   }
   const boxTop = top + 10
   context.lineWidth = 1
   context.strokeRect(MARGIN, boxTop, widthPt - 2 * MARGIN, heightPt - MARGIN - boxTop)
-  context.font = `${MESSAGE_SIZE}px "${SANS_FONT}"`
+  context.font = fontOf(MESSAGE_SIZE, SANS_FONT)
   lines.forEach((text, index) => {
     context.fillText(text, MARGIN + 8, boxTop + 8 + MESSAGE_SIZE + index * MESSAGE_LEADING)
   })

@@ -1,11 +1,12 @@
 /**
  * Plain text becomes fax pages, typeset in DejaVu Sans Mono (shipped with faxd through the
- * dejavu-fonts-ttf package, so every install draws the same glyphs): 10 pt on 12 pt lines,
+ * dejavu-fonts-ttf package, so every install draws the same glyphs; the scripts it lacks from
+ * the fonts canvas-runtime.ts falls back to): 10 pt on 12 pt lines,
  * half-inch margins, tabs to every eighth column, long lines wrapped at spaces (or anywhere,
  * for a word longer than the line), a form feed starts a new page.
  */
 import { createCanvas } from '@napi-rs/canvas'
-import { TEXT_FONT } from './canvas-runtime.js'
+import { fontOf, TEXT_FONT } from './canvas-runtime.js'
 import type { Resolution } from '../domain/outbox-entry.js'
 import type { Paper } from './fax-geometry.js'
 import { placePage, POINTS_PER_INCH } from './fax-geometry.js'
@@ -171,7 +172,7 @@ export function* renderTextPages(
   const placement = placePage(paper.widthInches, paper.heightInches, resolution)
   const canvas = createCanvas(placement.contentWidth, placement.contentRows)
   const context = canvas.getContext('2d')
-  context.font = `${FONT_SIZE_PT}px "${TEXT_FONT}"`
+  context.font = fontOf(FONT_SIZE_PT, TEXT_FONT)
   const measure = (line: string): number => context.measureText(line).width
   const linesPerPage = Math.floor((heightPt - 2 * MARGIN_PT) / LINE_HEIGHT_PT)
   for (const lines of textPageLines(text, measure, widthPt - 2 * MARGIN_PT, linesPerPage)) {
@@ -182,7 +183,7 @@ export function* renderTextPages(
     context.setTransform(canvas.width / widthPt, 0, 0, canvas.height / heightPt, 0, 0)
     context.fillStyle = '#000'
     context.textBaseline = 'alphabetic'
-    context.font = `${FONT_SIZE_PT}px "${TEXT_FONT}"`
+    context.font = fontOf(FONT_SIZE_PT, TEXT_FONT)
     lines.forEach((line, index) => {
       context.fillText(line, MARGIN_PT, MARGIN_PT + FONT_SIZE_PT + index * LINE_HEIGHT_PT)
     })
