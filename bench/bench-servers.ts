@@ -293,9 +293,13 @@ export async function startFaxdOn(
 /**
  * `faxd serve` as an operator runs it (bin/faxd.js, the build in dist/ when it is fresh), on a
  * fresh database of the engine, with its request logging as shipped (LOG_LEVEL info) written to
- * a file, and no embedded worker (nothing renders or sends during the bench).
+ * a file, and no embedded worker (nothing renders or sends during the bench) unless `env` says
+ * otherwise: it is added to the process's environment last.
  */
-export async function startFaxdProcess(engine: Engine): Promise<FaxdServer> {
+export async function startFaxdProcess(
+  engine: Engine,
+  env: Readonly<Record<string, string>> = {},
+): Promise<FaxdServer & { readonly pid: number; readonly dataDir: string }> {
   const setup = await freshDatabase(engine)
   const store = await openStore(setup.storeOptions)
   let token: string
@@ -315,6 +319,7 @@ export async function startFaxdProcess(engine: Engine): Promise<FaxdServer> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       FAXD_EMBEDDED_WORKER: '0',
+      ...env,
     },
     stdio: ['ignore', log.fd, log.fd],
   })
@@ -328,7 +333,8 @@ export async function startFaxdProcess(engine: Engine): Promise<FaxdServer> {
   try {
     const origin = `http://127.0.0.1:${port}`
     await untilHealthy(origin, exited)
-    return await readyServer(setup, engine, 'process', origin, token, close)
+    const server = await readyServer(setup, engine, 'process', origin, token, close)
+    return { ...server, pid: child.pid ?? 0, dataDir: setup.dataDir }
   } catch (error) {
     await close()
     const output = await readFile(join(setup.dataDir, 'faxd.log'), 'utf8').catch(() => '')

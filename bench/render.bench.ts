@@ -24,6 +24,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { assertBuildCurrent } from './build-current.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const FAXD = join(ROOT, 'bin', 'faxd.js')
@@ -307,6 +308,7 @@ function table(results: readonly Result[]): string {
 }
 
 async function main(): Promise<void> {
+  assertBuildCurrent()
   for (const document of [MANUAL, SPECIFICATION]) {
     if (!existsSync(document.path)) {
       throw new Error(
@@ -331,6 +333,7 @@ async function main(): Promise<void> {
     for (const document of [MANUAL, SPECIFICATION, LETTER_PAGE, generated]) {
       results.push(await measure(document, folder))
     }
+    assertBuildCurrent()
     console.log(`\n${table(results)}\n`)
   } finally {
     await rm(folder, { recursive: true, force: true })

@@ -19,7 +19,7 @@ import { writeTiffF } from '../../src/codec/tiff-write.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { renderFax } from '../../src/rendering/render-fax.js'
 import { MAX_PICTURE_PIXELS } from '../../src/rendering/render-settings.js'
-import { mapWithPool, runTool } from './ocr.js'
+import { mapWithPool, recoveredWords, runTool } from './ocr.js'
 
 const FIXTURES = new URL('../fixtures/scripts/', import.meta.url)
 const LANGUAGES = JSON.parse(readFileSync(new URL('languages.json', FIXTURES), 'utf8')) as {
@@ -39,23 +39,6 @@ const SETTINGS = {
 /** The letters and digits of a text, one by one: the characters an OCR must find. */
 function charactersOf(text: string): string[] {
   return [...text.normalize('NFC').replace(/[^\p{L}\p{M}\p{N}]/gu, '')]
-}
-
-/** How many of `reference`'s characters `found` has, as multisets. */
-function recovered(reference: readonly string[], found: readonly string[]): number {
-  const counts = new Map<string, number>()
-  for (const character of found) {
-    counts.set(character, (counts.get(character) ?? 0) + 1)
-  }
-  let matched = 0
-  for (const character of reference) {
-    const left = counts.get(character) ?? 0
-    if (left > 0) {
-      counts.set(character, left - 1)
-      matched++
-    }
-  }
-  return matched
 }
 
 async function renderPages(file: string, dir: string): Promise<string[]> {
@@ -100,7 +83,7 @@ describe('text in every script', () => {
         })
         for (const [index, { tesseract, text }] of LANGUAGES.entries()) {
           const reference = charactersOf(text)
-          const found = recovered(reference, charactersOf(texts[index] ?? ''))
+          const found = recoveredWords(reference, charactersOf(texts[index] ?? ''))
           t.diagnostic(
             `${file} ${tesseract}: ${found} of ${reference.length} letters ` +
               `(${((100 * found) / reference.length).toFixed(1)} %)`,
