@@ -2,28 +2,35 @@
  * Reads a coded stream most significant bit first (TIFF FillOrder 1). Looking past the end
  * yields zero bits, so a decoder can always peek a whole code word; it compares `pos` with
  * `bitLength` to tell a complete code from one cut off by the end of the data.
+ *
+ * The bits are read 32 at a time (one big-endian word load) rather than octet by octet. The
+ * decoders' inner loops keep the position in a local variable and look with `bitsAt`; the
+ * methods serve everything else.
  */
 
+/** Zero octets after the data: a 32-bit load from any bit up to 32 past the end stays inside. */
+const PADDING = 8
+
 export class BitReader {
-  /** The data followed by 4 zero octets, so a peek never reads outside the array. */
-  private readonly bytes: Uint8Array
+  /** The data followed by PADDING zero octets, for 32-bit loads. */
+  readonly view: DataView
   readonly bitLength: number
   /** The next bit to read, counted from the start of the data. */
   pos = 0
 
   constructor(data: Uint8Array) {
-    this.bytes = new Uint8Array(data.length + 4)
-    this.bytes.set(data)
+    const bytes = new Uint8Array(data.length + PADDING)
+    bytes.set(data)
+    this.view = new DataView(bytes.buffer)
     this.bitLength = data.length * 8
   }
 
   /** The next `bits` bits (1 to 25) as a number, without consuming them. */
   peek(bits: number): number {
-    const b = this.bytes
-    const i = this.pos >>> 3
-    const word =
-      ((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)
-    return (word << (this.pos & 7)) >>> (32 - bits)
+    if (this.pos > this.bitLength + 32) {
+      return 0
+    }
+    return bitsAt(this.view, this.pos) >>> (32 - bits)
   }
 
   skip(bits: number): void {
@@ -45,19 +52,25 @@ export class BitReader {
    * data (so a zero tail counts as `remaining`).
    */
   countZeros(): number {
-    let count = 0
-    let at = this.pos
     const end = this.bitLength
+    let at = this.pos
     while (at < end) {
-      const i = at >>> 3
-      const octet = ((this.bytes[i] ?? 0) << (at & 7)) & 0xff
-      if (octet !== 0) {
-        return Math.min(count + Math.clz32(octet) - 24, end - this.pos)
+      const word = bitsAt(this.view, at)
+      if (word !== 0) {
+        return Math.min(at + Math.clz32(word), end) - this.pos
       }
-      const step = 8 - (at & 7)
-      count += step
-      at += step
+      at += 25 // all of the (at least 25) bits bitsAt gives are zeros
     }
     return end - this.pos
   }
+}
+
+/**
+ * The bits of the reader's `view` from bit `pos` on, left-aligned in a 32-bit number (the
+ * first one in the sign bit): at least 25 of them are bits of the data or, past its end, zeros.
+ * `bitsAt(view, pos) >>> (32 - n)` is the next n bits. `pos` must be at most 32 bits past the
+ * end of the data, as it is while a decoder stops at the first code that overruns the end.
+ */
+export function bitsAt(view: DataView, pos: number): number {
+  return view.getUint32(pos >>> 3) << (pos & 7)
 }

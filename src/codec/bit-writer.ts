@@ -1,18 +1,22 @@
 /**
  * Writes code words most significant bit first, the first-coded bit in the top bit of each
- * octet (TIFF FillOrder 1, and the order in which they are sent on the line). The buffer grows by
- * doubling; `finish` pads the last octet with zero bits.
+ * octet (TIFF FillOrder 1, and the order in which they are sent on the line). Bits gather in a
+ * 32-bit word that is stored whole (one big-endian store) when full, rather than octet by
+ * octet. The buffer grows by doubling; `finish` pads the last octet with zero bits.
  */
 
 export class BitWriter {
   private bytes: Uint8Array
+  private view: DataView
+  /** Octets stored. */
   private length = 0
-  /** Bits not yet stored, right-aligned; fewer than 8 between calls. */
+  /** Bits not yet stored, right-aligned; fewer than 32 between calls. */
   private pending = 0
   private pendingBits = 0
 
   constructor(initialCapacity = 4096) {
     this.bytes = new Uint8Array(Math.max(16, initialCapacity))
+    this.view = new DataView(this.bytes.buffer)
   }
 
   /** Bits written so far. */
@@ -20,19 +24,23 @@ export class BitWriter {
     return this.length * 8 + this.pendingBits
   }
 
-  /** Appends the low `bits` bits of `code` (at most 24 bits per call). */
+  /** Appends `code`, `bits` bits long (1 to 24; `code` has no bits above them). */
   write(code: number, bits: number): void {
+    const room = 32 - this.pendingBits
+    if (bits < room) {
+      this.pending = (this.pending << bits) | code
+      this.pendingBits += bits
+      return
+    }
+    // The word fills up: its last `room` bits are the first of the code.
+    const rest = bits - room
     if (this.length + 4 > this.bytes.length) {
       this.grow()
     }
-    const pending = (this.pending << bits) | code
-    let pendingBits = this.pendingBits + bits
-    while (pendingBits >= 8) {
-      pendingBits -= 8
-      this.bytes[this.length++] = (pending >>> pendingBits) & 0xff
-    }
-    this.pending = pending & ((1 << pendingBits) - 1)
-    this.pendingBits = pendingBits
+    this.view.setUint32(this.length, (this.pending << room) | (code >>> rest))
+    this.length += 4
+    this.pending = code & ((1 << rest) - 1)
+    this.pendingBits = rest
   }
 
   /** Appends `count` zero bits (fill). */
@@ -47,14 +55,24 @@ export class BitWriter {
 
   /** Appends zero bits up to the next octet boundary. */
   padToOctet(): void {
-    if (this.pendingBits > 0) {
-      this.write(0, 8 - this.pendingBits)
+    const partial = this.pendingBits & 7
+    if (partial > 0) {
+      this.write(0, 8 - partial)
     }
   }
 
   /** The bytes written, the last octet padded with zero bits. */
   finish(): Uint8Array {
     this.padToOctet()
+    // store the whole octets still pending (at most three)
+    if (this.length + 4 > this.bytes.length) {
+      this.grow()
+    }
+    while (this.pendingBits > 0) {
+      this.pendingBits -= 8
+      this.bytes[this.length++] = (this.pending >>> this.pendingBits) & 0xff
+    }
+    this.pending = 0
     return this.bytes.slice(0, this.length)
   }
 
@@ -62,5 +80,6 @@ export class BitWriter {
     const bigger = new Uint8Array(this.bytes.length * 2)
     bigger.set(this.bytes.subarray(0, this.length))
     this.bytes = bigger
+    this.view = new DataView(bigger.buffer)
   }
 }

@@ -68,6 +68,8 @@ export class RowStore {
   private readonly maxRows: number
   private readonly maxPixels: number
   data: Uint8Array
+  /** A view of `data`, for painting rows 32 bits at a time. */
+  view: DataView
   height = 0
 
   constructor(width: number, rows: number | undefined, maxPixels = DEFAULT_MAX_PIXELS) {
@@ -78,6 +80,7 @@ export class RowStore {
     this.maxRows = rows ?? Math.floor(maxPixels / width)
     const initialRows = rows ?? Math.min(this.maxRows, 512)
     this.data = new Uint8Array(initialRows * this.rowBytes)
+    this.view = new DataView(this.data.buffer)
   }
 
   /** Adds a white row and returns the offset of its first octet. */
@@ -94,6 +97,7 @@ export class RowStore {
       const bigger = new Uint8Array(rows * this.rowBytes)
       bigger.set(this.data)
       this.data = bigger
+      this.view = new DataView(bigger.buffer)
     }
     this.height++
     return offset

@@ -9,8 +9,9 @@ import { BitWriter } from './bit-writer.js'
 import { type Bitmap } from './bitmap.js'
 import {
   changeListLength,
-  findChangingElements,
-  paintChangingElements,
+  findChanges,
+  paintChanges,
+  sameChanges,
   whiteChangeList,
 } from './changing-elements.js'
 import { CodecError } from './codec-error.js'
@@ -95,6 +96,7 @@ export function checkBitmap(bitmap: Bitmap): void {
 function encodeT4(bitmap: Bitmap, options: T4EncodeOptions, k: number, mr: boolean): Uint8Array {
   checkBitmap(bitmap)
   const { width, height, rowBytes, data } = bitmap
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
   const minBits = options.minBitsPerLine ?? 0
   const alignEol = options.alignEol ?? false
   const w = new BitWriter(Math.max(4096, (rowBytes * height) >> 3))
@@ -123,7 +125,7 @@ function encodeT4(bitmap: Bitmap, options: T4EncodeOptions, k: number, mr: boole
   }
 
   for (let y = 0; y < height; y++) {
-    const count = findChangingElements(data, y * rowBytes, width, cur)
+    const count = findChanges(view, y * rowBytes, width, cur)
     if (!mr || y % k === 0) {
       putEol(1)
       encode1dRow(w, cur, count, width)
@@ -171,6 +173,7 @@ function decodeT4(data: Uint8Array, options: T4DecodeOptions, mr: boolean): Deco
   const width = store.width
   const r = new BitReader(data)
   let ref = whiteChangeList(width)
+  let refCount = 0
   let cur: Int32Array = new Int32Array(changeListLength(width))
   let badRows = 0
   let end: DecodeEnd
@@ -243,10 +246,16 @@ function decodeT4(data: Uint8Array, options: T4DecodeOptions, mr: boolean): Deco
       continue
     }
     const offset = store.addRow()
-    paintChangingElements(cur, count, width, store.data, offset)
+    if (count > 0 && count === refCount && sameChanges(cur, ref, count)) {
+      // the line above again (common: strokes and rules go straight down): copy its octets
+      store.repeatPreviousRow()
+    } else {
+      paintChanges(cur, count, width, store.view, offset)
+    }
     const swap = ref
     ref = cur
     cur = swap
+    refCount = count
   }
   return {
     bitmap: store.bitmap(),

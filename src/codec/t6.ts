@@ -9,8 +9,9 @@ import { BitWriter } from './bit-writer.js'
 import { type Bitmap } from './bitmap.js'
 import {
   changeListLength,
-  findChangingElements,
-  paintChangingElements,
+  findChanges,
+  paintChanges,
+  sameChanges,
   whiteChangeList,
 } from './changing-elements.js'
 import { CodecError } from './codec-error.js'
@@ -34,11 +35,12 @@ export interface MmrEncodeOptions {
 export function encodeMmr(bitmap: Bitmap, options: MmrEncodeOptions = {}): Uint8Array {
   checkBitmap(bitmap)
   const { width, height, rowBytes, data } = bitmap
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
   const w = new BitWriter(Math.max(4096, (rowBytes * height) >> 4))
   let ref = whiteChangeList(width)
   let cur: Int32Array = new Int32Array(changeListLength(width))
   for (let y = 0; y < height; y++) {
-    findChangingElements(data, y * rowBytes, width, cur)
+    findChanges(view, y * rowBytes, width, cur)
     encode2dRow(w, ref, cur, width)
     const swap = ref
     ref = cur
@@ -60,6 +62,7 @@ export function decodeMmr(data: Uint8Array, options: DecodeOptions): DecodeResul
   const width = store.width
   const r = new BitReader(data)
   let ref = whiteChangeList(width)
+  let refCount = 0
   let cur: Int32Array = new Int32Array(changeListLength(width))
   let end: DecodeEnd
   for (;;) {
@@ -97,10 +100,16 @@ export function decodeMmr(data: Uint8Array, options: DecodeOptions): DecodeResul
       throw error
     }
     const offset = store.addRow()
-    paintChangingElements(cur, count, width, store.data, offset)
+    if (count > 0 && count === refCount && sameChanges(cur, ref, count)) {
+      // the line above again (common: strokes and rules go straight down): copy its octets
+      store.repeatPreviousRow()
+    } else {
+      paintChanges(cur, count, width, store.view, offset)
+    }
     const swap = ref
     ref = cur
     cur = swap
+    refCount = count
   }
   return {
     bitmap: store.bitmap(),

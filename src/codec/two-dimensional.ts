@@ -10,11 +10,15 @@
  * b1: The first changing element on the reference line to the right of a0 and of opposite
  * colour to the colour of a0. b2: The next changing element to the right of b1 on the
  * reference line."
+ *
+ * As in one-dimensional.ts, hot loops use module-local copies of what they import.
  */
-import type { BitReader } from './bit-reader.js'
+import { type BitReader, bitsAt } from './bit-reader.js'
 import type { BitWriter } from './bit-writer.js'
+import { appendChange } from './changing-elements.js'
 import { CodecError } from './codec-error.js'
-import { readRun, writeRun } from './one-dimensional.js'
+import { dataEndsInLine, readRun, runPastLineEnd, writeRun } from './one-dimensional.js'
+import { BLACK_WHITE_PAIRS, PAIR_LOOKUP_BITS, WHITE_BLACK_PAIRS } from './run-lookup.js'
 import {
   EOL_BITS,
   EOL_CODE,
@@ -27,6 +31,51 @@ import {
   PASS,
   VERTICAL,
 } from './t4-codes.js'
+
+const PASS_CODE = PASS.code
+const PASS_BITS = PASS.bits
+const HORIZONTAL_CODE = HORIZONTAL.code
+const HORIZONTAL_BITS = HORIZONTAL.bits
+/** VERTICAL as code << 4 | length, index a1 − b1 + 3. */
+const VERTICAL_CODES = Uint32Array.from(VERTICAL, (v) => (v.code << 4) | v.bits)
+
+const WHITE_BLACK = WHITE_BLACK_PAIRS
+const BLACK_WHITE = BLACK_WHITE_PAIRS
+const PAIR_SHIFT = 32 - PAIR_LOOKUP_BITS
+
+/** The bit of a STEPS entry set for horizontal mode. */
+const STEP_HORIZONTAL = 1 << 4
+/** The bit set for pass mode: a0 goes onto b2, the change after b1, and no change is added. */
+const STEP_PASS_SHIFT = 5
+/** Where d + 3 is, for vertical mode's a1 = b1 + d (d in −3…3); 3 for pass mode. */
+const STEP_D_SHIFT = 6
+
+/**
+ * The decoder's mode table, STEPS[next 7 bits]: what the mode code at their start does, 0 where
+ * none starts. Bits 0–3 hold the code length; the others say what to do. Pass and vertical
+ * modes both put a0 on the reference line, so they take one path: pass mode "the element of the
+ * coding line below b2" (§4.2.1.3.2 a)), vertical mode a1 = b1 + d (b) 1)), which only the
+ * vertical modes add as a change.
+ */
+const STEPS: Uint16Array = (() => {
+  const steps = new Uint16Array(1 << MODE_LOOKUP_BITS)
+  MODE_DECODE.forEach((entry, bits) => {
+    const mode = entry >>> 4
+    const length = entry & 15
+    if (entry === 0) {
+      return
+    }
+    if (mode === MODE_HORIZONTAL) {
+      steps[bits] = length | STEP_HORIZONTAL
+    } else if (mode === MODE_PASS) {
+      steps[bits] = length | (1 << STEP_PASS_SHIFT) | (3 << STEP_D_SHIFT)
+    } else {
+      steps[bits] = length | ((mode - MODE_V0 + 3) << STEP_D_SHIFT)
+    }
+  })
+  return steps
+})()
+const STEP_SHIFT = 32 - MODE_LOOKUP_BITS
 
 /**
  * Codes the row `cur` against the reference row `ref` (both change lists with sentinels),
@@ -53,7 +102,7 @@ export function encode2dRow(w: BitWriter, ref: Int32Array, cur: Int32Array, widt
     if (b2 < a1) {
       // T.4 §4.2.1.3.2 a), pass mode: b2 lies to the left of a1. The element of the coding
       // line below b2 becomes the new a0.
-      w.write(PASS.code, PASS.bits)
+      w.write(PASS_CODE, PASS_BITS)
       a0 = b2
       continue
     }
@@ -61,8 +110,8 @@ export function encode2dRow(w: BitWriter, ref: Int32Array, cur: Int32Array, widt
     if (d >= -3 && d <= 3) {
       // T.4 §4.2.1.3.2 b) 1), vertical mode: |a1b1| ≤ 3, coded as V(0), VR(1…3) or VL(1…3);
       // a1 becomes the new a0.
-      const v = VERTICAL[d + 3] ?? PASS
-      w.write(v.code, v.bits)
+      const packed = VERTICAL_CODES[d + 3] ?? 0
+      w.write(packed >>> 4, packed & 15)
       a0 = a1
       i++
       continue
@@ -71,7 +120,7 @@ export function encode2dRow(w: BitWriter, ref: Int32Array, cur: Int32Array, widt
     // §4.2.1.3.4 a): "The first run length on a line a0a1 is replaced by a0a1 − 1" (a0 is
     // the imaginary element at −1, so the run counts from position 0).
     const a2 = cur[i + 1] ?? width
-    w.write(HORIZONTAL.code, HORIZONTAL.bits)
+    w.write(HORIZONTAL_CODE, HORIZONTAL_BITS)
     writeRun(w, i & 1, a1 - (a0 < 0 ? 0 : a0))
     writeRun(w, (i & 1) ^ 1, a2 - a1)
     a0 = a2
@@ -85,78 +134,145 @@ export function encode2dRow(w: BitWriter, ref: Int32Array, cur: Int32Array, widt
  * the reader at the bad code word.
  */
 export function decode2dRow(r: BitReader, ref: Int32Array, width: number, out: Int32Array): number {
+  const view = r.view
+  const end = r.bitLength
+  let pos = r.pos
+  if (pos > end) {
+    throw dataEndsInLine(r, pos) // (bitsAt looks at most 32 bits past the end)
+  }
   let a0 = -1
   let n = 0
-  let j = 0
+  /**
+   * The index in ref of b1. b1 has the colour opposite to a0's, so b has the parity of n (a
+   * change to black, at an even index, right of a white a0). Each mode moves it on from where
+   * it was; the sentinels at `width` keep it inside the list while a0 < width.
+   */
+  let b = 0
   while (a0 < width) {
-    while ((ref[j] ?? width) <= a0) {
-      j++
-    }
-    const b = j + ((j ^ n) & 1)
-    const b1 = ref[b] ?? width
-    const b2 = ref[b + 1] ?? width
-    if (r.remaining <= 0) {
-      throw new CodecError('truncated', 'the data ends inside a line')
-    }
-    const entry = MODE_DECODE[r.peek(MODE_LOOKUP_BITS)] ?? 0
-    if (entry === 0) {
-      if (r.remaining < EOL_BITS) {
-        throw new CodecError('truncated', 'the data ends inside a line')
+    const bits = bitsAt(view, pos)
+    if (bits < 0) {
+      // V(0), by far the commonest code: "1", a1 = b1. It often comes many times in a row (an
+      // edge that goes straight down), so the ones here are taken in one go. b1 lies right of
+      // a0 and not past the line, so nothing needs checking, and the next b1 is the change
+      // after it. A one bit is never past the end of the data.
+      const ones = Math.clz32(~bits)
+      for (let k = 0; k < ones; k++) {
+        const x = ref[b] ?? width
+        pos++
+        a0 = x
+        if (x >= width) {
+          break
+        }
+        out[n++] = x
+        b++
       }
-      if (r.peek(EOL_BITS) === EOL_CODE) {
-        throw new CodecError('corrupt', 'an EOL comes before the line is complete')
-      }
-      if (r.peek(MODE_LOOKUP_BITS) === 1) {
-        // T.4 §4.2.1.3.3 / Table 4: 0000001xxx is an extension code (uncompressed mode).
-        throw new CodecError('unsupported', 'extension (uncompressed mode) codes are not decoded')
-      }
-      throw new CodecError('corrupt', 'no 2-D mode code here')
+      continue
     }
-    r.skip(entry & 15)
-    if (r.overrun) {
-      throw new CodecError('truncated', 'the data ends inside a line')
+    // Past the end the reader sees zeros, which no mode code starts with: the data ending is
+    // caught with the missing code below.
+    const step = STEPS[bits >>> STEP_SHIFT] ?? 0
+    if (step === 0) {
+      r.pos = pos
+      throw noModeCode(r)
     }
-    const mode = entry >>> 4
-    if (mode === MODE_PASS) {
-      a0 = b2
-    } else if (mode === MODE_HORIZONTAL) {
+    pos += step & 15
+    if (pos > end) {
+      throw dataEndsInLine(r, pos)
+    }
+    if ((step & STEP_HORIZONTAL) !== 0) {
+      // T.4 §4.2.1.3.2 b) 2), horizontal mode: H + M(a0a1) + M(a1a2), M being run code words
+      // of the one-dimensional scheme. §4.2.1.3.4 a): "The first run length on a line a0a1 is
+      // replaced by a0a1 − 1" (a0 is the imaginary element at −1).
       const colour = n & 1
-      const start = a0 < 0 ? 0 : a0
-      const a1 = start + readRun(r, colour, width - start)
-      const a2 = a1 + readRun(r, colour ^ 1, width - a1)
-      n = addChange(out, n, a1, width)
-      n = addChange(out, n, a2, width)
-      a0 = a2
-    } else {
-      const a1 = b1 + mode - MODE_V0
-      if (a1 < 0 || a1 < a0 || a1 > width) {
-        throw new CodecError(
-          'corrupt',
-          `a vertical mode code puts a1 at ${a1}, outside ${a0}…${width}`,
-        )
+      let a1 = a0 < 0 ? 0 : a0
+      let a2: number
+      const pair = (colour === 0 ? WHITE_BLACK : BLACK_WHITE)[bitsAt(view, pos) >>> PAIR_SHIFT] ?? 0
+      if (pair !== 0) {
+        // both terminating codes with one lookup (see run-lookup.ts), and readRun's checks
+        pos += (pair >> 6) & 15
+        if (pos > end) {
+          throw dataEndsInLine(r, pos)
+        }
+        a1 += pair & 63
+        if (a1 > width) {
+          throw runPastLineEnd(r, pos)
+        }
+        pos += pair >>> 16
+        if (pos > end) {
+          throw dataEndsInLine(r, pos)
+        }
+        a2 = a1 + ((pair >> 10) & 63)
+        if (a2 > width) {
+          throw runPastLineEnd(r, pos)
+        }
+      } else {
+        r.pos = pos
+        a1 += readRun(r, colour, width - a1)
+        a2 = a1 + readRun(r, colour ^ 1, width - a1)
+        pos = r.pos
       }
-      n = addChange(out, n, a1, width)
-      a0 = a1
+      // a change at the end of the line is none
+      if (a1 < width) {
+        n = appendChange(out, n, a1)
+      }
+      if (a2 < width) {
+        n = appendChange(out, n, a2)
+      }
+      a0 = a2
+      // a0 keeps its colour: b1 is the next change of the same parity right of a2
+      while (a0 < width && (ref[b] ?? width) <= a0) {
+        b += 2
+      }
+      continue
+    }
+    const pass = (step >> STEP_PASS_SHIFT) & 1
+    const d = (step >> STEP_D_SHIFT) - 3
+    const x = (ref[b + pass] ?? width) + d
+    if (x < 0 || x < a0 || x > width) {
+      r.pos = pos
+      throw new CodecError(
+        'corrupt',
+        `a vertical mode code puts a1 at ${x}, outside ${a0}…${width}`,
+      )
+    }
+    a0 = x
+    if (x < width) {
+      // vertical mode makes a1 a change; pass mode makes none
+      if (pass === 0) {
+        n = appendChange(out, n, x)
+      }
+      // The next b1. After a pass, a0 (on b2) keeps its colour and b1 is the change after b2.
+      // After a vertical mode a0 takes the other colour, and b1 is the first change of the
+      // other parity right of a1: the one after b1 for V(0), perhaps further on when a1 moved
+      // right of b1, perhaps the one before b1 when it moved left.
+      b += 1 + pass
+      if (d > 0) {
+        while ((ref[b] ?? width) <= x) {
+          b += 2
+        }
+      } else if (d < 0 && b >= 2 && (ref[b - 2] ?? width) > x) {
+        b -= 2
+      }
     }
   }
+  r.pos = pos
   out[n] = width
   out[n + 1] = width
   out[n + 2] = width
   return n
 }
 
-/**
- * Appends a change at x (x ≥ the last change). A change at the row end is not a change; one
- * at the same place as the last cancels it (a zero-length run), which keeps the parity equal
- * to the colour.
- */
-function addChange(out: Int32Array, n: number, x: number, width: number): number {
-  if (x >= width) {
-    return n
+/** The error for the reader's position, where no 2-D mode code word starts. */
+function noModeCode(r: BitReader): CodecError {
+  if (r.remaining < EOL_BITS) {
+    return new CodecError('truncated', 'the data ends inside a line')
   }
-  if (n > 0 && out[n - 1] === x) {
-    return n - 1
+  if (r.peek(EOL_BITS) === EOL_CODE) {
+    return new CodecError('corrupt', 'an EOL comes before the line is complete')
   }
-  out[n] = x
-  return n + 1
+  if (r.peek(MODE_LOOKUP_BITS) === 1) {
+    // T.4 §4.2.1.3.3 / Table 4: 0000001xxx is an extension code (uncompressed mode).
+    return new CodecError('unsupported', 'extension (uncompressed mode) codes are not decoded')
+  }
+  return new CodecError('corrupt', 'no 2-D mode code here')
 }

@@ -1,8 +1,8 @@
 /**
  * The building blocks of the codec: the T.4 code tables (each colour's code words form a prefix
- * code that covers every run length, and the decoder tables read back every code word), the
- * MSB-first bit writer and reader, and the changing-element lists compared with a pixel-by-pixel
- * scan.
+ * code that covers every run length, and the decoder tables read back every code word, one at
+ * a time or two at once), the MSB-first bit writer and reader, and the changing-element lists
+ * compared with a pixel-by-pixel scan.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -15,7 +15,21 @@ import {
   paintChangingElements,
 } from '../../src/codec/changing-elements.js'
 import { readRun, writeRun } from '../../src/codec/one-dimensional.js'
-import { BLACK, MODE_DECODE, RUN_DECODE, WHITE, runCodeWords } from '../../src/codec/t4-codes.js'
+import {
+  BLACK_RUNS,
+  BLACK_WHITE_PAIRS,
+  PAIR_LOOKUP_BITS,
+  RUNS,
+  WHITE_BLACK_PAIRS,
+} from '../../src/codec/run-lookup.js'
+import {
+  BLACK,
+  MODE_DECODE,
+  RUN_DECODE,
+  RUN_LOOKUP_BITS,
+  WHITE,
+  runCodeWords,
+} from '../../src/codec/t4-codes.js'
 import { paintRun, seededRandom } from './pages.js'
 
 const EOL = '000000000001'
@@ -81,6 +95,52 @@ describe('T.4 code tables', () => {
     }
   })
 
+  it('reads every pair of terminating codes that fits in 12 bits as two single code words', () => {
+    const rand = seededRandom(5)
+    for (const [first, pairs] of [
+      [WHITE, WHITE_BLACK_PAIRS],
+      [BLACK, BLACK_WHITE_PAIRS],
+    ] as const) {
+      const terminating = (colour: number) => runCodeWords(colour).filter((w) => w.run < 64)
+      let fitting = 0
+      for (const one of terminating(first)) {
+        for (const two of terminating(first ^ 1)) {
+          const bits =
+            one.text +
+            two.text +
+            Math.floor(rand() * 0xffffff)
+              .toString(2)
+              .padStart(24, '0')
+          const entry = pairs[Number.parseInt(bits.slice(0, PAIR_LOOKUP_BITS), 2)] ?? 0
+          if (one.text.length + two.text.length > PAIR_LOOKUP_BITS) {
+            // too long for the pair table, whose entry for these bits (if any) is another pair
+            continue
+          }
+          fitting++
+          assert.equal(entry & 63, one.run, `${one.text} ${two.text}`)
+          assert.equal((entry >> 6) & 15, one.text.length)
+          assert.equal((entry >> 10) & 63, two.run)
+          assert.equal(entry >>> 16, two.text.length)
+        }
+      }
+      assert.equal(fitting, 488) // of the 64 × 64 pairs
+      // and every entry is such a pair, as the one-code table reads it
+      pairs.forEach((entry, bits) => {
+        if (entry !== 0) {
+          const index = (colour: number, at: number) =>
+            colour * BLACK_RUNS +
+            ((bits << (RUN_LOOKUP_BITS - PAIR_LOOKUP_BITS + at)) & (BLACK_RUNS - 1))
+          const one = RUNS[index(first, 0)] ?? 0
+          const two = RUNS[index(first ^ 1, one & 15)] ?? 0
+          assert.equal(
+            entry,
+            (one >>> 4) | ((one & 15) << 6) | ((two >>> 4) << 10) | ((two & 15) << 16),
+          )
+        }
+      })
+    }
+  })
+
   it('has the seven vertical modes, pass and horizontal in the 2-D mode table', () => {
     const modes = new Set<number>()
     for (const entry of MODE_DECODE) {
@@ -118,6 +178,27 @@ describe('bit writer and reader', () => {
       r.skip(3)
     }
     assert.equal(r.remaining, bytes.length * 8 - 30_000)
+  })
+
+  it('writes code words of any length across its 32-bit words, as a bit string would', () => {
+    const rand = seededRandom(11)
+    for (let trial = 0; trial < 20; trial++) {
+      const w = new BitWriter(1)
+      let expected = ''
+      for (let i = 0; i < 500; i++) {
+        const bits = 1 + Math.floor(rand() * 24)
+        const code = Math.floor(rand() * 2 ** bits)
+        w.write(code, bits)
+        expected += code.toString(2).padStart(bits, '0')
+        assert.equal(w.bitLength, expected.length)
+      }
+      const tail = Math.floor(rand() * 40)
+      w.writeZeros(tail)
+      expected += '0'.repeat(tail)
+      const bytes = w.finish()
+      expected = expected.padEnd(Math.ceil(expected.length / 8) * 8, '0')
+      assert.equal([...bytes].map((octet) => octet.toString(2).padStart(8, '0')).join(''), expected)
+    }
   })
 
   it('reads zeros past the end and counts zero runs up to the end', () => {
