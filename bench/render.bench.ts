@@ -20,10 +20,12 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { listTiffPages } from '../src/codec/tiff-read.js'
+import { descendantsOf } from '../src/sandbox/process-tree.js'
 import { assertBuildCurrent } from './build-current.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -128,27 +130,11 @@ async function timeProcess(
 
 /** Records the peak resident set (VmHWM) of each process under `pid` (not itself: the wrapper). */
 async function treePeaks(pid: number, peaks: Map<number, number>): Promise<void> {
-  for (const process of await descendants(pid)) {
+  for (const process of await descendantsOf(pid)) {
     const status = await readFile(`/proc/${process}/status`, 'utf8').catch(() => '')
     const peak = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024
     peaks.set(process, Math.max(peaks.get(process) ?? 0, peak))
   }
-}
-
-async function descendants(pid: number): Promise<number[]> {
-  const found: number[] = []
-  const pending = [pid]
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const tasks = await readdir(`/proc/${next}/task`).catch(() => [])
-    for (const task of tasks) {
-      const children = await readFile(`/proc/${next}/task/${task}/children`, 'utf8').catch(() => '')
-      for (const child of children.split(' ').filter((word) => word !== '')) {
-        found.push(Number(child))
-        pending.push(Number(child))
-      }
-    }
-  }
-  return found
 }
 
 /** 200 Letter pages of text and a table, as PostScript for Ghostscript's pdfwrite. */
@@ -209,13 +195,7 @@ interface Result {
 }
 
 async function pageCount(tiff: string): Promise<number> {
-  const data = await readFile(tiff)
-  // TIFF: each IFD's next-IFD offset, from the header's first (little-endian, as both write).
-  let pages = 0
-  for (let offset = data.readUInt32LE(4); offset !== 0; pages++) {
-    offset = data.readUInt32LE(offset + 2 + data.readUInt16LE(offset) * 12)
-  }
-  return pages
+  return listTiffPages(new Uint8Array(await readFile(tiff))).length
 }
 
 async function measure(document: Document, folder: string): Promise<Result> {

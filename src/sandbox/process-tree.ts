@@ -1,5 +1,5 @@
 /**
- * The resident memory of a process and everything it started, read from /proc (Linux): a
+ * A process and everything it started, and their resident memory, read from /proc (Linux): a
  * confined render is bwrap, the process it runs, and whatever that starts (LibreOffice), and
  * its memory is all of theirs.
  */
@@ -7,18 +7,28 @@ import { readdir, readFile } from 'node:fs/promises'
 
 /** Sum of VmRSS over `pid` and its descendants; 0 where /proc cannot be read. */
 export async function treeResidentBytes(pid: number): Promise<number> {
-  let total = 0
-  const pending = [pid]
-  const seen = new Set<number>()
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (seen.has(next)) {
-      continue
-    }
-    seen.add(next)
-    total += await residentBytes(next)
-    pending.push(...(await childrenOf(next)))
+  let total = await residentBytes(pid)
+  for (const descendant of await descendantsOf(pid)) {
+    total += await residentBytes(descendant)
   }
   return total
+}
+
+/** The processes `pid` started, and theirs, and so on (not `pid` itself); [] without /proc. */
+export async function descendantsOf(pid: number): Promise<number[]> {
+  const found: number[] = []
+  const seen = new Set<number>([pid])
+  const pending = [pid]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const child of await childrenOf(next)) {
+      if (!seen.has(child)) {
+        seen.add(child)
+        found.push(child)
+        pending.push(child)
+      }
+    }
+  }
+  return found
 }
 
 async function residentBytes(pid: number): Promise<number> {

@@ -13,11 +13,11 @@
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { renderIsolated } from '../../src/rendering/isolated-renderer.js'
+import { descendantsOf } from '../../src/sandbox/process-tree.js'
 import type { RenderJob } from '../../src/rendering/render-job.js'
 import { documentPath, hostilePath } from '../support/fixtures.js'
 import { TEST_RENDER_ISOLATION } from '../support/test-app.js'
@@ -60,22 +60,6 @@ function niceOf(stat: string): number {
   return Number(fields[16])
 }
 
-async function descendants(pid: number): Promise<number[]> {
-  const found: number[] = []
-  for (let pending = [pid], next = pending.pop(); next !== undefined; next = pending.pop()) {
-    for (const thread of await readdir(`/proc/${next}/task`).catch(() => [])) {
-      const children = await readFile(`/proc/${next}/task/${thread}/children`, 'utf8').catch(
-        () => '',
-      )
-      for (const child of children.split(' ').filter((word) => word !== '')) {
-        found.push(Number(child))
-        pending.push(Number(child))
-      }
-    }
-  }
-  return found
-}
-
 describe('two renders at once', () => {
   before(() => {
     folder = mkdtempSync(join(tmpdir(), 'faxd-fairness-'))
@@ -107,7 +91,7 @@ describe('two renders at once', () => {
     await started
     // The long render's process, Node under this one (bwrap's two processes are between them):
     // every thread of it gave way.
-    const renders = (await descendants(process.pid)).filter(
+    const renders = (await descendantsOf(process.pid)).filter(
       (pid) => cmdline(pid).startsWith(process.execPath) && cmdline(pid).includes('render-process'),
     )
     assert.equal(renders.length, 1, `render processes under this one: ${renders.join(', ')}`)
