@@ -118,7 +118,13 @@ function runRenderProcess(
 ): Promise<{ pages: number; bytes: number }> {
   const entry = isolation.entry ?? ENTRY
   const heapMb = Math.max(128, Math.floor(isolation.maxMemoryBytes / MIB / 2))
-  const nodeArgs = [`--max-old-space-size=${heapMb}`]
+  const nodeArgs = [
+    `--max-old-space-size=${heapMb}`,
+    // V8 compiles a WebAssembly function when it is first called, not all of PDFium's 4.6 MB
+    // when the module is: a render calls a fraction of it. 37 CPU-ms less for a 2-page PDF
+    // (docs/benchmarks.md, "Rendering and the codec").
+    '--wasm-lazy-compilation',
+  ]
   if (entry.pathname.endsWith('.ts')) {
     nodeArgs.push('--import', import.meta.resolve('tsx'))
   }

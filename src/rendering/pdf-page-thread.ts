@@ -8,6 +8,7 @@ import { binarizeDocumentPage } from './binarize.js'
 import { openPdf } from './pdf-pages.js'
 import type { PageThreadData, ThreadAnswer } from './pdf-page-threads.js'
 import { claimPage } from './pdf-page-threads.js'
+import { usePdfiumModule } from './pdfium.js'
 
 if (parentPort === null) {
   throw new Error('pdf-page-thread.ts runs as a worker thread')
@@ -18,6 +19,7 @@ const answer = (message: ThreadAnswer, transfer: ArrayBuffer[] = []): void => {
   port.postMessage(message, transfer)
 }
 
+usePdfiumModule(job.pdfium)
 let page = 0
 try {
   // The page budget was checked where the document was first opened.

@@ -1,11 +1,11 @@
 /**
  * The pages of one PDF drawn on several threads at once: this thread, and worker threads
- * (pdf-page-thread.ts) that each open the document in a PDFium of their own. Every thread takes
- * the next page from one counter in shared memory when it is free, so a slow page holds up no
- * other and no thread waits to be told what to draw; the pages come back here and are handed on
- * in page order. A worker thread starts drawing once PDFium and the document are open in it
- * (0.1–0.2 s), and this thread draws meanwhile: a short document is drawn here alone before any
- * help arrives. No thread runs more than a few pages ahead of those handed on, so a document's
+ * (pdf-page-thread.ts) that each open the document in a PDFium of their own, instantiated from
+ * the WebAssembly this thread compiled. Every thread takes the next page from one counter in
+ * shared memory when it is free, so a slow page holds up no other and no thread waits to be told
+ * what to draw; the pages come back here and are handed on in page order. A worker thread starts
+ * drawing once Node.js, PDFium and the document are up in it (about 0.1 s), and this thread draws
+ * meanwhile: a short document is drawn here alone before any help arrives. No thread runs more than a few pages ahead of those handed on, so a document's
  * pages are never all held at once.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
@@ -14,11 +14,15 @@ import type { Bitmap } from '../codec/bitmap.js'
 import type { Resolution } from '../domain/outbox-entry.js'
 import { binarizeDocumentPage } from './binarize.js'
 import type { PdfDocument } from './pdf-pages.js'
+import type { CompiledPdfium } from './pdfium.js'
+import { pdfiumModule } from './pdfium.js'
 import { RenderingError } from './rendering-error.js'
 
 /** What a page thread is started with (its workerData). */
 export interface PageThreadData {
   readonly pdf: Uint8Array
+  /** PDFium, compiled by the thread that starts this one. */
+  readonly pdfium: CompiledPdfium
   readonly pageCount: number
   readonly resolution: Resolution
   readonly enhancement: boolean
@@ -128,6 +132,7 @@ export async function drawPdfPages(
   }
   const threadData: PageThreadData = {
     pdf: job.data,
+    pdfium: await pdfiumModule(),
     pageCount,
     resolution: job.resolution,
     enhancement: job.enhancement,

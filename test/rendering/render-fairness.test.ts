@@ -6,10 +6,12 @@
  * (render-process.ts), so the short one beside it gets the processor first.
  *
  * Here, in their sandboxed render processes as the service runs them: the 1-page letter alone
- * (twice; the second, warm, is the reference), then again while the thousand-page hostile PDF
- * renders (its page limit raised to let it), whose threads must all have given way (nice 10).
- * The letter must be done while the long render is still far from its end, within 3× the
- * reference; the long render is then stopped.
+ * (once to warm the caches, then three times), then three times again while the thousand-page
+ * hostile PDF renders (its page limit raised to let it), whose threads must all have given way
+ * (nice 10). The letters must be done while the long render is still far from its end, the
+ * fastest of them beside it within 3× the fastest alone; the long render is then stopped. The
+ * fastest of three, since the other test files share the machine: one of them taking a core for
+ * a moment slows one letter, and says nothing of the two renders.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -36,6 +38,8 @@ function job(document: string, name: string, maxPages: number): RenderJob {
   }
 }
 
+const TIMES = 3
+
 async function timeLetter(name: string): Promise<number> {
   const started = performance.now()
   const { pages } = await renderIsolated(
@@ -44,6 +48,15 @@ async function timeLetter(name: string): Promise<number> {
   )
   assert.equal(pages, 1)
   return performance.now() - started
+}
+
+/** The fastest of TIMES renders of the letter, one after the other. */
+async function fastestLetter(name: string): Promise<number> {
+  let fastest = Infinity
+  for (let time = 1; time <= TIMES; time++) {
+    fastest = Math.min(fastest, await timeLetter(`${name}-${time}`))
+  }
+  return fastest
 }
 
 function cmdline(pid: number): string {
@@ -70,7 +83,7 @@ describe('two renders at once', () => {
 
   it('a 1-page fax beside a thousand-page one takes at most 3× its time alone', async (t) => {
     await timeLetter('cold')
-    const alone = await timeLetter('alone')
+    const alone = await fastestLetter('alone')
 
     const stop = new AbortController()
     let longPagesDone = 0
@@ -100,13 +113,14 @@ describe('two renders at once', () => {
       [...new Set(threads.map((thread) => niceOf(`/proc/${renders[0]}/task/${thread}/stat`)))],
       [10],
     )
-    const beside = await timeLetter('beside')
+    const beside = await fastestLetter('beside')
     const longAtThatMoment = longPagesDone
     stop.abort(new Error('the test has what it needs'))
     await assert.rejects(long, /the test has what it needs/)
 
     t.diagnostic(
       `the letter alone ${alone.toFixed(0)} ms, beside the long render ${beside.toFixed(0)} ms ` +
+        `(the fastest of ${TIMES} each) ` +
         `(${(beside / alone).toFixed(2)}×); the long render had drawn ${longAtThatMoment} pages`,
     )
     assert.ok(
