@@ -93,7 +93,7 @@ function loadPdfium(): Promise<WrappedPdfiumModule> {
         return receive(new WebAssembly.Instance(module, imports), module)
       },
     }
-    const pdfium = await init(hook as Parameters<typeof init>[0])
+    const pdfium = await init(hook)
     pdfium.PDFiumExt_Init()
     return pdfium
   })()
