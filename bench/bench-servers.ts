@@ -28,7 +28,7 @@ import {
 } from '../src/api/schemas/payload-outbox.js'
 import { DOCUMENT_KINDS } from '../src/domain/document-kind.js'
 import { FileStoreRenderer } from '../src/rendering/file-store-renderer.js'
-import { inIsolation } from '../src/rendering/isolated-renderer.js'
+import { RenderProcessPool } from '../src/rendering/render-process-pool.js'
 import { FileStoreFaxDocuments } from '../src/reports/file-store-fax-documents.js'
 import { LETTER } from '../src/rendering/fax-geometry.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-settings.js'
@@ -257,6 +257,11 @@ export async function startFaxdOn(
 ): Promise<FaxdServer> {
   const store = await openStore(setup.storeOptions)
   const files = new FsFileStore(join(setup.dataDir, 'files'))
+  const renderProcesses = new RenderProcessPool({
+    timeoutMs: 600_000,
+    maxMemoryBytes: 2048 * 1024 * 1024,
+    sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [setup.dataDir] },
+  })
   const services: Services = {
     store,
     files,
@@ -267,17 +272,15 @@ export async function startFaxdOn(
     pages: new FileStoreRenderer(
       files,
       { paper: LETTER, maxPages: 250, maxPicturePixels: MAX_PICTURE_PIXELS, office: undefined },
-      inIsolation({
-        timeoutMs: 600_000,
-        maxMemoryBytes: 2048 * 1024 * 1024,
-        sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [setup.dataDir] },
-      }),
+      async (job, onProgress, signal) => renderProcesses.render(job, onProgress, signal),
+      async () => renderProcesses.close(),
     ),
     documents: new FileStoreFaxDocuments(files),
   }
   const app = await createApp({ services })
   const close = async (): Promise<void> => {
     await app.close()
+    await services.pages.close()
     await store.close()
     await setup.drop()
   }

@@ -386,6 +386,10 @@ class ReusedPages implements PageRenderer {
     throw new Error('the bench looks at no draft')
   }
 
+  close(): Promise<void> {
+    return this.#real.close()
+  }
+
   async #renderForReal(request: PageRenderRequest): Promise<RenderedDocument> {
     const started = performance.now()
     const outcome = await this.#real.render(request)

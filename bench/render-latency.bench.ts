@@ -29,7 +29,7 @@ import { DEFAULT_JOB_LEASE_MS } from '../src/config.js'
 import { WORKER_IDLE_MS } from '../src/main.js'
 import { LETTER } from '../src/rendering/fax-geometry.js'
 import { FileStoreRenderer } from '../src/rendering/file-store-renderer.js'
-import { inIsolation } from '../src/rendering/isolated-renderer.js'
+import { RenderProcessPool } from '../src/rendering/render-process-pool.js'
 import { renderEntry } from '../src/rendering/render-entry.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-settings.js'
 import { FileStoreFaxDocuments } from '../src/reports/file-store-fax-documents.js'
@@ -72,6 +72,7 @@ function timed(renderer: PageRenderer, times: number[]): PageRenderer {
     },
     preview: (key, page, width) => renderer.preview(key, page, width),
     previewDraft: (request, page, width) => renderer.previewDraft(request, page, width),
+    close: () => renderer.close(),
   }
 }
 
@@ -79,6 +80,12 @@ async function measure(entry: EntryName, dataDir: string, rounds: number): Promi
   const store = await openStore({ dataDir })
   const files = new FsFileStore(join(dataDir, 'files'))
   const renderTimes: number[] = []
+  const renderProcesses = new RenderProcessPool({
+    timeoutMs: 600_000,
+    maxMemoryBytes: 2048 * 1024 * 1024,
+    sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [dataDir] },
+    entry: ENTRIES[entry],
+  })
   const services: Services = {
     store,
     files,
@@ -90,12 +97,8 @@ async function measure(entry: EntryName, dataDir: string, rounds: number): Promi
       new FileStoreRenderer(
         files,
         { paper: LETTER, maxPages: 250, maxPicturePixels: MAX_PICTURE_PIXELS, office: undefined },
-        inIsolation({
-          timeoutMs: 600_000,
-          maxMemoryBytes: 2048 * 1024 * 1024,
-          sandbox: { kind: 'bubblewrap', program: 'bwrap', hidden: [dataDir] },
-          entry: ENTRIES[entry],
-        }),
+        async (job, onProgress, signal) => renderProcesses.render(job, onProgress, signal),
+        async () => renderProcesses.close(),
       ),
       renderTimes,
     ),
@@ -188,6 +191,7 @@ async function measure(entry: EntryName, dataDir: string, rounds: number): Promi
   } finally {
     await worker.stop()
     await app.close()
+    await services.pages.close()
     await store.close()
   }
 }

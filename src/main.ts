@@ -12,7 +12,7 @@ import { createApp } from './api/create-app.js'
 import { loadConsole } from './api/routes/console.js'
 import { ConfigError, type Config, type SipConfig } from './config.js'
 import { FileStoreRenderer } from './rendering/file-store-renderer.js'
-import { inIsolation } from './rendering/isolated-renderer.js'
+import { RenderProcessPool } from './rendering/render-process-pool.js'
 import { renderableKinds } from './rendering/render-settings.js'
 import { FileStoreFaxDocuments } from './reports/file-store-fax-documents.js'
 import { LoopbackCarrier } from './carriers/loopback-carrier.js'
@@ -58,12 +58,18 @@ export async function openServices(config: Config, rendering?: RenderingSetup): 
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   })
   const files = await openFileStore(config, db)
+  const renderProcesses = new RenderProcessPool(isolation)
   return {
     store,
     files,
     clock: systemClock,
     documentKinds: renderableKinds(settings.office),
-    pages: new FileStoreRenderer(files, settings, inIsolation(isolation)),
+    pages: new FileStoreRenderer(
+      files,
+      settings,
+      async (job, onProgress, signal) => renderProcesses.render(job, onProgress, signal),
+      async () => renderProcesses.close(),
+    ),
     documents: new FileStoreFaxDocuments(files, { paper: config.rendering.paper }),
     passwords: new PasswordHashing(),
     webhookTargets: webhookTargetPolicy(config.webhookAllowPrivate),
@@ -266,6 +272,7 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   app.addHook('onClose', async () => {
     await worker?.stop()
     await sip?.stop()
+    await services.pages.close()
     await services.store.close()
   })
   const url = await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {

@@ -155,6 +155,7 @@ async function runWorker(config: Config): Promise<void> {
         .stop()
         .then(async () => {
           await metricsServer?.close()
+          await services.pages.close()
           await services.store.close()
         })
         .then(

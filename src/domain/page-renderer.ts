@@ -8,6 +8,8 @@ import type { FaxStatus } from './fax.js'
 import type { CoverPage, Resolution } from './outbox-entry.js'
 
 export interface PageRenderRequest {
+  /** Whose documents these are (the sender's uid): renders of one owner may share a process. */
+  readonly owner: string
   /** FileStore keys of the documents, in the order they are sent. */
   readonly documentKeys: readonly string[]
   readonly cover: {
@@ -29,6 +31,8 @@ export type PageRenderOutcome =
 
 /** Documents to be looked at before they are sent: rendered as a fax would be, without a cover. */
 export interface DraftRequest {
+  /** Whose documents these are, as in PageRenderRequest. */
+  readonly owner: string
   readonly documentKeys: readonly string[]
   readonly resolution: Resolution
   readonly enhancement: boolean
@@ -57,4 +61,9 @@ export interface PageRenderer {
    * answered as render() answers it.
    */
   previewDraft(request: DraftRequest, page: number, maxWidth: number): Promise<DraftPreview>
+  /**
+   * Lets go of what is kept from one render to the next (render processes waiting for their
+   * owner's next fax); renders in flight finish as they would have.
+   */
+  close(): Promise<void>
 }

@@ -1,9 +1,9 @@
 /**
  * PageRenderer over the FileStore: the documents are copied out to a private folder, rendered by
  * the RunRender it is given, and the TIFF-F is put back into the FileStore. The service gives it
- * inIsolation (isolated-renderer.ts: a child process in a sandbox, with limits); tests of what
- * the pages say, not of the isolation, give it renderInProcess (render-to-tiff.ts): the same
- * rendering, in this process.
+ * a RenderProcessPool's (render-process-pool.ts: child processes in a sandbox, with limits);
+ * tests of what the pages say, not of the isolation, give it renderInProcess (render-to-tiff.ts):
+ * the same rendering, in this process.
  * Previews decode one page of a stored TIFF-F with our codec and encode it as a 1-bit PNG; sharp
  * (libvips) is loaded at the first preview, so a process that never shows one never loads it.
  */
@@ -52,15 +52,27 @@ export class FileStoreRenderer implements PageRenderer {
   readonly #files: FileStore
   readonly #settings: RenderSettings
   readonly #run: RunRender
+  readonly #release: () => Promise<void>
   #draftsRendering = 0
   readonly #draftWaiters: (() => void)[] = []
   /** Drafts rendered for previews, by what was asked, least recently looked at first. */
   readonly #drafts = new Map<string, DraftEntry>()
 
-  constructor(files: FileStore, settings: RenderSettings, run: RunRender) {
+  /** `release` lets go of what `run` keeps between renders (see close). */
+  constructor(
+    files: FileStore,
+    settings: RenderSettings,
+    run: RunRender,
+    release: () => Promise<void> = async () => {},
+  ) {
     this.#files = files
     this.#settings = settings
     this.#run = run
+    this.#release = release
+  }
+
+  close(): Promise<void> {
+    return this.#release()
   }
 
   async render(
@@ -83,6 +95,7 @@ export class FileStoreRenderer implements PageRenderer {
       }
       const output = path.join(folder, 'fax.tif')
       const job: RenderJob = {
+        owner: request.owner,
         documentPaths,
         ...(request.cover === null
           ? {}

@@ -1,17 +1,19 @@
 /**
- * Renders a fax in a child process of its own, so that a document that crashes a renderer, or
- * runs away in time or memory, fails that fax and never the service; and, where the host can
- * make one, in a sandbox (render-sandbox.ts), so that a document can reach nothing but its own
- * fax: no network, no other account's files. The documents are copied into the render's folder
- * first, and the TIFF-F comes out of it.
+ * Renders faxes in child processes, so that a document that crashes a renderer, or runs away in
+ * time or memory, fails that fax and never the service; and, where the host can make one, in a
+ * sandbox (render-sandbox.ts), so that a document can reach nothing but its render's folder: no
+ * network, no other account's files. The documents are copied into the folder first, and the
+ * TIFF-F comes out of it. A render process may render several faxes one after the other (the
+ * service gives it those of one account only: render-process-pool.ts), each in the same folder,
+ * emptied between them.
  *
  * Limits: the child gets a JavaScript heap limit; the resident memory of everything it runs
- * (LibreOffice included) is watched from here and the render is killed past `maxMemoryBytes`; it
- * is killed too at `timeoutMs`. In a sandbox, killing bwrap ends every process inside; without
- * one, LibreOffice carries its own timer (office-conversion.ts) that outlives the child.
- */
-import { spawn } from 'node:child_process'
-import { copyFile, open, rename, rm } from 'node:fs/promises'
+ * (LibreOffice included) is watched from here while it renders and the process is killed past
+ * `maxMemoryBytes`; it is killed too when a fax takes `timeoutMs`. In a sandbox, killing bwrap
+ * ends every process inside; without one, LibreOffice carries its own timer
+ * (office-conversion.ts) that outlives the child. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { copyFile, open, readdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Sandbox } from '../sandbox/sandbox.js'
@@ -30,7 +32,7 @@ import {
 import { RenderingError } from './rendering-error.js'
 
 export interface Isolation {
-  /** Wall time for the whole fax. */
+  /** Wall time for each fax. */
   readonly timeoutMs: number
   /** Resident memory of the render's processes together. */
   readonly maxMemoryBytes: number
@@ -48,10 +50,12 @@ const ENTRY = renderEntry(import.meta.url)
 
 /** The file descriptor of the IPC channel: the fourth of the child's stdio (see spawn below). */
 const IPC_FD = 3
+/** How long a render process may take to leave once told to, before it is killed. */
+const LEAVE_MS = 2_000
 
 /**
- * Renders `job` in a render process. `signal` ends it early: the process (and all it started)
- * is killed, and the signal's reason is thrown.
+ * Renders `job` in a render process of its own, which ends with it. `signal` ends it early: the
+ * process (and all it started) is killed, and the signal's reason is thrown.
  */
 export async function renderIsolated(
   job: RenderJob,
@@ -60,31 +64,288 @@ export async function renderIsolated(
   signal?: AbortSignal,
 ): Promise<{ pages: number; bytes: number }> {
   signal?.throwIfAborted()
-  const folder = await createRenderFolder()
+  const renderer = await RenderProcess.start(isolation, job.settings.office?.program)
   try {
-    const staged = await stageJob(job, folder)
-    const result = await runRenderProcess(staged, folder, isolation, onProgress, signal)
-    await moveFile(staged.outputPath, job.outputPath)
-    return result
+    return await renderer.render(job, onProgress, signal)
   } finally {
-    await removeRenderFolder(folder)
+    await renderer.close()
   }
-}
-
-/** Render jobs run by renderIsolated with `isolation`: what the service renders with. */
-export function inIsolation(
-  isolation: Isolation,
-): (
-  job: RenderJob,
-  onProgress: (progress: RenderProgress) => void,
-  signal?: AbortSignal,
-) => Promise<{ pages: number; bytes: number }> {
-  return (job, onProgress, signal) => renderIsolated(job, isolation, onProgress, signal)
 }
 
 /** Whether renders can run in `sandbox` here: null, or why not (see probeRenderSandbox). */
 export function probeRenderIsolation(sandbox: Sandbox): Promise<string | null> {
   return probeRenderSandbox(sandbox, ENTRY)
+}
+
+/** The job in flight in a render process, and how it ends. */
+interface Running {
+  readonly onProgress: (progress: RenderProgress) => void
+  readonly settle: (outcome: Outcome) => void
+}
+
+type Outcome =
+  | { readonly kind: 'answered'; readonly message: RenderMessage }
+  | { readonly kind: 'killed'; readonly reason: string }
+  | { readonly kind: 'aborted'; readonly reason: unknown }
+  | { readonly kind: 'exited'; readonly how: string }
+
+/**
+ * A render process and its folder: it renders the jobs given to it one after the other, each
+ * within the isolation's limits, until it is closed, or it leaves (after a job that failed or
+ * lowered its priority, the process says it takes no other), or a limit kills it. Its documents
+ * are copied into the folder's input for each job, and taken out again when the job ends.
+ */
+export class RenderProcess {
+  readonly #child: ChildProcess
+  readonly #folder: RenderFolder
+  readonly #isolation: Isolation
+  readonly #exited: Promise<void>
+  #running: Running | undefined
+  #alive = true
+  #takesMore = true
+  #jobs = 0
+  #stderr = ''
+
+  private constructor(child: ChildProcess, folder: RenderFolder, isolation: Isolation) {
+    this.#child = child
+    this.#folder = folder
+    this.#isolation = isolation
+    child.stderr?.setEncoding('utf8')
+    child.stderr?.on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-4000)
+    })
+    child.on('message', (message: RenderMessage) => {
+      if (message.type === 'progress') {
+        this.#running?.onProgress(message)
+      } else {
+        this.#takesMore = message.type === 'done' && message.takesMore === true
+        this.#running?.settle({ kind: 'answered', message })
+      }
+    })
+    child.on('error', (error) => {
+      this.#kill(`the render process failed: ${error.message}`)
+    })
+    this.#exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.#alive = false
+        // The channel delivers what it holds before it disconnects: an answer sent just before
+        // the exit is read first (seen under load, render-answer.test.ts).
+        const ended = (): void => {
+          const how = signal === null ? `exit ${code}` : `signal ${signal}`
+          this.#running?.settle({ kind: 'exited', how })
+          resolve()
+        }
+        if (child.connected) {
+          child.once('disconnect', ended)
+        } else {
+          ended()
+        }
+      })
+    })
+    this.#idle()
+  }
+
+  /**
+   * Starts a render process for `isolation`, in a new render folder, with LibreOffice at
+   * `officeProgram` in its view when Office documents are converted.
+   */
+  static async start(isolation: Isolation, officeProgram?: string): Promise<RenderProcess> {
+    const folder = await createRenderFolder()
+    try {
+      const entry = isolation.entry ?? ENTRY
+      const heapMb = Math.max(128, Math.floor(isolation.maxMemoryBytes / MIB / 2))
+      const nodeArgs = [
+        `--max-old-space-size=${heapMb}`,
+        // V8 compiles a WebAssembly function when it is first called, not all of PDFium's 4.6 MB
+        // when the module is: a render calls a fraction of it. 37 CPU-ms less for a 2-page PDF
+        // (docs/benchmarks.md, "Rendering and the codec").
+        '--wasm-lazy-compilation',
+      ]
+      if (entry.pathname.endsWith('.ts')) {
+        nodeArgs.push('--import', import.meta.resolve('tsx'))
+      }
+      const view = renderView(folder, entry, officeProgram, {
+        // Node.js finds its IPC channel through these (the child_process documentation, fork()).
+        NODE_CHANNEL_FD: String(IPC_FD),
+        NODE_CHANNEL_SERIALIZATION_MODE: 'json',
+      })
+      const confined = confine(isolation.sandbox, view, process.execPath, [
+        ...nodeArgs,
+        fileURLToPath(entry),
+      ])
+      const child = spawn(confined.command, confined.args, {
+        env: confined.env,
+        cwd: confined.cwd,
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      })
+      return new RenderProcess(child, folder, isolation)
+    } catch (error) {
+      await removeRenderFolder(folder)
+      throw error
+    }
+  }
+
+  /** Whether it can take a job: alive, idle, and not leaving. */
+  get ready(): boolean {
+    return this.#alive && this.#takesMore && this.#running === undefined
+  }
+
+  /** Jobs it has been given. */
+  get jobs(): number {
+    return this.#jobs
+  }
+
+  /**
+   * Renders `job`. `signal` ends it early: the process (and all it started) is killed, and the
+   * signal's reason is thrown. A job that goes past the isolation's time or memory kills the
+   * process too, and fails with a RenderingError that says which.
+   */
+  async render(
+    job: RenderJob,
+    onProgress: (progress: RenderProgress) => void = () => {},
+    signal?: AbortSignal,
+  ): Promise<{ pages: number; bytes: number }> {
+    signal?.throwIfAborted()
+    if (!this.ready) {
+      throw new Error('the render process takes no job now')
+    }
+    this.#jobs++
+    this.#busy()
+    const staged = await stageJob(job, this.#folder)
+    try {
+      const result = await this.#run(staged, onProgress, signal)
+      await moveFile(staged.outputPath, job.outputPath)
+      return result
+    } finally {
+      await clearFolder(this.#folder)
+      this.#idle()
+    }
+  }
+
+  /** Tells the process to leave (its channel closes), and kills it if it has not soon. */
+  async close(): Promise<void> {
+    if (this.#alive) {
+      this.#takesMore = false
+      if (this.#child.connected) {
+        this.#child.disconnect()
+      } else {
+        this.#child.kill('SIGKILL')
+      }
+      const late = setTimeout(() => {
+        this.#child.kill('SIGKILL')
+      }, LEAVE_MS)
+      await this.#exited
+      clearTimeout(late)
+    }
+    await removeRenderFolder(this.#folder)
+  }
+
+  #run(
+    job: RenderJob,
+    onProgress: (progress: RenderProgress) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<{ pages: number; bytes: number }> {
+    const { timeoutMs, maxMemoryBytes } = this.#isolation
+    return new Promise((resolve, reject) => {
+      const abort = (): void => {
+        this.#running?.settle({ kind: 'aborted', reason: signal?.reason })
+      }
+      signal?.addEventListener('abort', abort, { once: true })
+      const timer = setTimeout(() => {
+        this.#kill(`the pages took longer than ${Math.round(timeoutMs / 1000)} s to prepare`)
+      }, timeoutMs)
+      const watch = setInterval(() => {
+        const pid = this.#child.pid
+        if (pid === undefined) {
+          return
+        }
+        void treeResidentBytes(pid).then((bytes) => {
+          if (bytes > maxMemoryBytes) {
+            this.#kill(
+              `preparing the pages needed more than ${Math.round(maxMemoryBytes / MIB)} MB`,
+            )
+          }
+        })
+      }, MEMORY_POLL_MS)
+
+      this.#running = {
+        onProgress,
+        settle: (outcome) => {
+          this.#running = undefined
+          clearTimeout(timer)
+          clearInterval(watch)
+          signal?.removeEventListener('abort', abort)
+          if (outcome.kind !== 'answered') {
+            // Whatever it was doing is not wanted any more: killing bwrap (or the plain child)
+            // ends everything the render started.
+            this.#takesMore = false
+            this.#child.kill('SIGKILL')
+          }
+          settleJob(outcome, this.#stderr, resolve, reject)
+        },
+      }
+      if (!this.#alive || !this.#child.connected) {
+        this.#running.settle({ kind: 'exited', how: 'before the job' })
+        return
+      }
+      this.#child.send(job)
+    })
+  }
+
+  #kill(reason: string): void {
+    this.#running?.settle({ kind: 'killed', reason })
+    this.#takesMore = false
+    this.#child.kill('SIGKILL')
+  }
+
+  /** A render process waiting for a job keeps this one from exiting no more than a timer would. */
+  #idle(): void {
+    this.#child.unref()
+    ;(this.#child.channel as { unref?: () => void } | null | undefined)?.unref?.()
+  }
+
+  #busy(): void {
+    this.#child.ref()
+    ;(this.#child.channel as { ref?: () => void } | null | undefined)?.ref?.()
+  }
+}
+
+function settleJob(
+  outcome: Outcome,
+  stderr: string,
+  resolve: (result: { pages: number; bytes: number }) => void,
+  reject: (error: unknown) => void,
+): void {
+  switch (outcome.kind) {
+    case 'aborted': {
+      const { reason } = outcome
+      reject(
+        reason instanceof Error ? reason : new Error(`the render was stopped: ${String(reason)}`),
+      )
+      return
+    }
+    case 'killed':
+      reject(new RenderingError('failed_convert_to_tiff_issue', outcome.reason))
+      return
+    case 'answered': {
+      const { message } = outcome
+      if (message.type === 'done') {
+        resolve({ pages: message.pages, bytes: message.bytes })
+      } else if (message.type === 'failed') {
+        reject(new RenderingError(message.status, message.message))
+      }
+      return
+    }
+    case 'exited': {
+      const last = stderr.trim().split('\n').at(-1) ?? ''
+      reject(
+        new RenderingError(
+          'failed_convert_to_tiff_issue',
+          `the render process ended without an answer (${outcome.how})${last === '' ? '' : `: ${last}`}`,
+        ),
+      )
+    }
+  }
 }
 
 /** The job as the render process sees it: its documents copied into the folder's input. */
@@ -109,126 +370,14 @@ async function stageJob(job: RenderJob, folder: RenderFolder): Promise<RenderJob
   }
 }
 
-function runRenderProcess(
-  job: RenderJob,
-  folder: RenderFolder,
-  isolation: Isolation,
-  onProgress: (progress: RenderProgress) => void,
-  signal: AbortSignal | undefined,
-): Promise<{ pages: number; bytes: number }> {
-  const entry = isolation.entry ?? ENTRY
-  const heapMb = Math.max(128, Math.floor(isolation.maxMemoryBytes / MIB / 2))
-  const nodeArgs = [
-    `--max-old-space-size=${heapMb}`,
-    // V8 compiles a WebAssembly function when it is first called, not all of PDFium's 4.6 MB
-    // when the module is: a render calls a fraction of it. 37 CPU-ms less for a 2-page PDF
-    // (docs/benchmarks.md, "Rendering and the codec").
-    '--wasm-lazy-compilation',
-  ]
-  if (entry.pathname.endsWith('.ts')) {
-    nodeArgs.push('--import', import.meta.resolve('tsx'))
+/** Takes a job's documents and output out of the folder: nothing of it stays for the next. */
+async function clearFolder(folder: RenderFolder): Promise<void> {
+  for (const each of [folder.input, folder.output]) {
+    const names = await readdir(each).catch((): string[] => [])
+    await Promise.all(
+      names.map(async (name) => rm(path.join(each, name), { recursive: true, force: true })),
+    )
   }
-  const view = renderView(folder, entry, job.settings.office?.program, {
-    // Node.js finds its IPC channel through these (the child_process documentation, fork()).
-    NODE_CHANNEL_FD: String(IPC_FD),
-    NODE_CHANNEL_SERIALIZATION_MODE: 'json',
-  })
-  const confined = confine(isolation.sandbox, view, process.execPath, [
-    ...nodeArgs,
-    fileURLToPath(entry),
-  ])
-  const child = spawn(confined.command, confined.args, {
-    env: confined.env,
-    cwd: confined.cwd,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  })
-
-  return new Promise((resolve, reject) => {
-    let outcome: RenderMessage | undefined
-    let killedFor: string | undefined
-    let stderr = ''
-    child.stderr?.setEncoding('utf8')
-    child.stderr?.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000)
-    })
-
-    const kill = (reason: string): void => {
-      killedFor ??= reason
-      child.kill('SIGKILL')
-    }
-    // Aborted: killing bwrap (or the plain child) ends everything the render started.
-    let abortedWith: { reason: unknown } | undefined
-    const abort = (): void => {
-      abortedWith ??= { reason: signal?.reason }
-      child.kill('SIGKILL')
-    }
-    signal?.addEventListener('abort', abort, { once: true })
-    const timer = setTimeout(() => {
-      kill(`the pages took longer than ${Math.round(isolation.timeoutMs / 1000)} s to prepare`)
-    }, isolation.timeoutMs)
-    const watch = setInterval(() => {
-      if (child.pid === undefined) {
-        return
-      }
-      void treeResidentBytes(child.pid).then((bytes) => {
-        if (bytes > isolation.maxMemoryBytes) {
-          kill(
-            `preparing the pages needed more than ${Math.round(isolation.maxMemoryBytes / MIB)} MB`,
-          )
-        }
-      })
-    }, MEMORY_POLL_MS)
-
-    child.on('message', (message: RenderMessage) => {
-      if (message.type === 'progress') {
-        onProgress(message)
-      } else {
-        outcome = message
-      }
-    })
-    child.on('error', (error) => {
-      kill(`the render process failed: ${error.message}`)
-    })
-    child.on('exit', (code, exitSignal) => {
-      clearTimeout(timer)
-      clearInterval(watch)
-      signal?.removeEventListener('abort', abort)
-      // The process can be gone before its last message is read from the IPC channel (seen under
-      // load: "ended without an answer (exit 0)" for a render that had answered): the channel
-      // delivers what it holds, then disconnects.
-      if (child.connected) {
-        child.once('disconnect', () => {
-          settle(code, exitSignal)
-        })
-      } else {
-        settle(code, exitSignal)
-      }
-    })
-    const settle = (code: number | null, exitSignal: NodeJS.Signals | null): void => {
-      if (abortedWith !== undefined) {
-        const { reason } = abortedWith
-        reject(
-          reason instanceof Error ? reason : new Error(`the render was stopped: ${String(reason)}`),
-        )
-      } else if (killedFor !== undefined) {
-        reject(new RenderingError('failed_convert_to_tiff_issue', killedFor))
-      } else if (outcome?.type === 'done') {
-        resolve({ pages: outcome.pages, bytes: outcome.bytes })
-      } else if (outcome?.type === 'failed') {
-        reject(new RenderingError(outcome.status, outcome.message))
-      } else {
-        const how = exitSignal === null ? `exit ${code}` : `signal ${exitSignal}`
-        const last = stderr.trim().split('\n').at(-1) ?? ''
-        reject(
-          new RenderingError(
-            'failed_convert_to_tiff_issue',
-            `the render process ended without an answer (${how})${last === '' ? '' : `: ${last}`}`,
-          ),
-        )
-      }
-    }
-    child.send(job)
-  })
 }
 
 /**

@@ -7,6 +7,12 @@ import type { OfficeConverterOptions } from './office-conversion.js'
 import type { RenderingFailure } from './rendering-error.js'
 
 export interface RenderJob {
+  /**
+   * Whose documents these are (the sender's user id): a render process that rendered one fax
+   * may render the next of the same owner, never another's (render-process-pool.ts). None: a
+   * render process of its own.
+   */
+  readonly owner?: string
   /** Files in the order they are sent. */
   readonly documentPaths: readonly string[]
   readonly cover?: { readonly cover: CoverPage; readonly date: string; readonly logoPath?: string }
@@ -26,5 +32,11 @@ export interface RenderJob {
 /** Messages from the render process to its parent. */
 export type RenderMessage =
   | { readonly type: 'progress'; readonly pagesDone: number; readonly document: number }
-  | { readonly type: 'done'; readonly pages: number; readonly bytes: number }
+  | {
+      readonly type: 'done'
+      readonly pages: number
+      readonly bytes: number
+      /** The process waits for another job; else it leaves now (it lowered its priority). */
+      readonly takesMore?: boolean
+    }
   | { readonly type: 'failed'; readonly status: RenderingFailure; readonly message: string }

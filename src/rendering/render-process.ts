@@ -1,7 +1,9 @@
 /**
- * The entry point of a render child process (see isolated-renderer.ts). It takes one RenderJob
- * from its parent, renders it, reports progress and the outcome, and exits. Whatever goes wrong
- * in here, including a crash, ends this process only.
+ * The entry point of a render child process (see isolated-renderer.ts). It takes RenderJobs from
+ * its parent one at a time, renders each, reports progress and the outcome, and waits for the
+ * next; it leaves when its parent lets go of it (the channel closes), and after a job that failed
+ * or lowered its priority (a process cannot raise it again: the next fax would start slowed).
+ * Whatever goes wrong in here, including a crash, ends this process only.
  */
 import { readdirSync } from 'node:fs'
 import { setPriority } from 'node:os'
@@ -30,15 +32,18 @@ const LARGE_RENDER_PAGES = 20
 /** The nice value a large render takes (0 is the default, 19 the lowest priority). */
 const LARGE_RENDER_NICE = 10
 
+let gaveWay = false
+
 /**
  * Lowers the priority of this process's threads (Linux keeps one per thread: Node's helpers for
  * the collector and compiler, and PDFium's page threads, which take it from this one when they
  * start) once it is a large render.
  */
 function giveWayWhenLarge(pages: number): void {
-  if (pages <= LARGE_RENDER_PAGES) {
+  if (pages <= LARGE_RENDER_PAGES || gaveWay) {
     return
   }
+  gaveWay = true
   let threads: number[] = [0]
   try {
     threads = readdirSync('/proc/self/task').map(Number)
@@ -54,22 +59,32 @@ function giveWayWhenLarge(pages: number): void {
   }
 }
 
-process.once('message', (job: RenderJob) => {
-  renderToTiff(
-    job,
-    (progress) => {
-      void send({ type: 'progress', ...progress })
-    },
-    giveWayWhenLarge,
-  )
-    .then(async ({ pages, bytes }) => send({ type: 'done', pages, bytes }))
-    .catch(async (error: unknown) => {
-      const failure = asRenderingError(error)
-      await send({ type: 'failed', status: failure.status, message: failure.message })
-    })
-    .finally(() => {
-      // The answer is on its way (send resolves once it is written): ends here, not when the
-      // event loop has drained, which took from 40 ms to most of a second longer.
-      process.exit(0)
-    })
+async function renderJob(job: RenderJob): Promise<void> {
+  let answer: RenderMessage
+  try {
+    const { pages, bytes } = await renderToTiff(
+      job,
+      (progress) => {
+        void send({ type: 'progress', ...progress })
+      },
+      giveWayWhenLarge,
+    )
+    answer = { type: 'done', pages, bytes, takesMore: !gaveWay }
+  } catch (error) {
+    const failure = asRenderingError(error)
+    answer = { type: 'failed', status: failure.status, message: failure.message }
+  }
+  await send(answer)
+  if (answer.type === 'failed' || answer.takesMore !== true) {
+    // Leaves as soon as the answer is on its way (send resolves once it is written), not when
+    // the event loop has drained, which took from 40 ms to most of a second longer.
+    process.exit(0)
+  }
+}
+
+process.on('message', (job: RenderJob) => {
+  void renderJob(job)
+})
+process.on('disconnect', () => {
+  process.exit(0)
 })

@@ -39,6 +39,7 @@ export async function prepareOutboxPages(
   const outputKey = `outbox/${entry.uid}/${entry.id}.tif`
   const result = await services.pages.render(
     {
+      owner: entry.uid,
       documentKeys: documents.keys,
       cover:
         entry.coverPage === null

@@ -84,6 +84,7 @@ export async function previewUploadPage(
   }
   const draft = await services.pages.previewDraft(
     {
+      owner: owner.uid,
       documentKeys: [upload.storageKey],
       resolution: request.resolution,
       enhancement: request.enhancement,

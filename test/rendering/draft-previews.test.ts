@@ -35,6 +35,7 @@ describe('draft previews', () => {
   after(async () => rm(folder, { recursive: true, force: true }))
 
   const draft = (key: string) => ({
+    owner: 'u1',
     documentKeys: [key],
     resolution: 'fine' as const,
     enhancement: true,

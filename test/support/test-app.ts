@@ -11,7 +11,8 @@ import { join } from 'node:path'
 import { DOCUMENT_KINDS, type DocumentKind } from '../../src/domain/document-kind.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { FileStoreRenderer, type RunRender } from '../../src/rendering/file-store-renderer.js'
-import { inIsolation, type Isolation } from '../../src/rendering/isolated-renderer.js'
+import type { Isolation } from '../../src/rendering/isolated-renderer.js'
+import { RenderProcessPool } from '../../src/rendering/render-process-pool.js'
 import type { Sandbox } from '../../src/sandbox/sandbox.js'
 import { FileStoreFaxDocuments } from '../../src/reports/file-store-fax-documents.js'
 import { MAX_PICTURE_PIXELS, type RenderSettings } from '../../src/rendering/render-settings.js'
@@ -122,6 +123,17 @@ export const renderInTestProcess: RunRender = async (job, onProgress, signal) =>
   return renderInProcess(job, onProgress, signal)
 }
 
+/** Renders as the service makes them: in render processes, sandboxed, kept for their owner. */
+function renderInProcesses(files: FsFileStore): FileStoreRenderer {
+  const pool = new RenderProcessPool(TEST_RENDER_ISOLATION)
+  return new FileStoreRenderer(
+    files,
+    TEST_RENDER_SETTINGS,
+    async (job, onProgress, signal) => pool.render(job, onProgress, signal),
+    async () => pool.close(),
+  )
+}
+
 export interface TestAppOptions {
   /** The document kinds the server renders (default: all, as where LibreOffice is installed). */
   readonly documentKinds?: ReadonlySet<DocumentKind>
@@ -150,11 +162,10 @@ export async function openTestApp(
     files,
     clock,
     documentKinds: options.documentKinds ?? new Set(DOCUMENT_KINDS),
-    pages: new FileStoreRenderer(
-      files,
-      TEST_RENDER_SETTINGS,
-      options.renderIn === 'sandbox' ? inIsolation(TEST_RENDER_ISOLATION) : renderInTestProcess,
-    ),
+    pages:
+      options.renderIn === 'sandbox'
+        ? renderInProcesses(files)
+        : new FileStoreRenderer(files, TEST_RENDER_SETTINGS, renderInTestProcess),
     documents: new FileStoreFaxDocuments(files),
     passwords: TEST_PASSWORDS,
     // Test receivers listen on loopback: allowed unless a test asks for the operator's default.
@@ -254,6 +265,7 @@ export async function openTestApp(
     },
     async close() {
       await app.close()
+      await services.pages.close()
       await testStore.cleanup()
       await rm(filesDir, { recursive: true, force: true })
       logs.assertNoLeaks()

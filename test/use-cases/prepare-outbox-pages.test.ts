@@ -129,6 +129,9 @@ for (const engine of ENGINES) {
           async previewDraft(...args: Parameters<PageRenderer['previewDraft']>) {
             return services.pages.previewDraft(...args)
           },
+          async close() {
+            return services.pages.close()
+          },
         },
       }
       assert.deepEqual(await prepareOutboxPages(watched, outboxId), { outcome: 'ready', pages: 1 })
