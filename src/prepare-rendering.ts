@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import type { RenderingConfig } from './config.js'
 import { A4, LETTER } from './rendering/fax-geometry.js'
 import type { Isolation } from './rendering/isolated-renderer.js'
+import type { Sandbox } from './sandbox/sandbox.js'
 import { probeRenderIsolation } from './rendering/isolated-renderer.js'
 import { findProgram } from './rendering/office-conversion.js'
 import { sweepRenderFolders } from './rendering/render-sandbox.js'
@@ -47,6 +48,41 @@ export async function prepareRendering(
   return { ...setup, notices: [...setup.notices, notice] }
 }
 
+export interface IntendedRendering {
+  readonly isolation: Isolation
+  /** LibreOffice, where Office documents are converted. */
+  readonly officeProgram: string | undefined
+}
+
+/**
+ * Where renders run if the sandbox works here, as prepareRendering finds out; null where bwrap
+ * is not even installed. `faxd render` starts its render process so while the sandbox is tried,
+ * and uses it when prepareRendering agrees.
+ */
+export function intendedRendering(
+  config: RenderingConfig,
+  dataDir: string,
+  bwrap: string | null = findProgram('bwrap') ?? null,
+): IntendedRendering | null {
+  if (config.sandbox !== 'none' && bwrap === null) {
+    return null
+  }
+  return {
+    isolation: {
+      timeoutMs: config.timeoutMs,
+      maxMemoryBytes: config.maxMemoryBytes,
+      sandbox: sandboxOf(config, dataDir, bwrap),
+    },
+    officeProgram: config.officeProgram === null ? undefined : findProgram(config.officeProgram),
+  }
+}
+
+function sandboxOf(config: RenderingConfig, dataDir: string, bwrap: string | null): Sandbox {
+  return config.sandbox === 'none'
+    ? { kind: 'none' }
+    : { kind: 'bubblewrap', program: bwrap ?? 'bwrap', hidden: [dataDir] }
+}
+
 async function renderingOnThisHost(
   config: RenderingConfig,
   dataDir: string,
@@ -79,7 +115,7 @@ async function renderingOnThisHost(
       ],
     }
   }
-  const sandbox = { kind: 'bubblewrap' as const, program: bwrap ?? 'bwrap', hidden: [dataDir] }
+  const sandbox = sandboxOf(config, dataDir, bwrap)
   const problem =
     bwrap === null ? 'bubblewrap (bwrap) is not installed' : await probeRenderIsolation(sandbox)
   if (problem === null) {

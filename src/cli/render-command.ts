@@ -11,13 +11,15 @@ import { randomBytes } from 'node:crypto'
 import { access, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { tiffToPdf } from '../codec/pdf-fax-writer.js'
 import type { RenderingConfig } from '../config.js'
 import type { CoverPage, CoverPageFlag } from '../domain/outbox-entry.js'
 import { COVER_PAGE_FLAGS } from '../domain/outbox-entry.js'
-import { prepareRendering } from '../prepare-rendering.js'
-import { renderIsolated } from '../rendering/isolated-renderer.js'
+import type { IntendedRendering } from '../prepare-rendering.js'
+import { intendedRendering, prepareRendering } from '../prepare-rendering.js'
+import type { Isolation } from '../rendering/isolated-renderer.js'
+import { RenderProcess } from '../rendering/isolated-renderer.js'
 import type { RenderJob } from '../rendering/render-job.js'
+import type { RenderSettings } from '../rendering/render-settings.js'
 import { printedDate } from '../use-cases/prepare-outbox-pages.js'
 import { UsageError } from './usage-error.js'
 
@@ -47,9 +49,23 @@ export async function renderCommand(
   }
   // Every usage error before anything is prepared or printed.
   const cover = values['cover-json'] === undefined ? undefined : parseCover(values['cover-json'])
-  const { settings, isolation, notices } = await prepareRendering(config, dataDir)
-  for (const notice of notices) {
-    process.stderr.write(`faxd render: ${notice.message}\n`)
+  // The render process starts (Node.js, faxd's code: most of a short render) while the sandbox
+  // is tried, in the sandbox it should work in; it is let go if the trial finds otherwise.
+  const intended = intendedRendering(config, dataDir)
+  const early =
+    intended === null ? null : RenderProcess.start(intended.isolation, intended.officeProgram)
+  let renderer: RenderProcess
+  let settings: RenderSettings
+  try {
+    const setup = await prepareRendering(config, dataDir)
+    for (const notice of setup.notices) {
+      process.stderr.write(`faxd render: ${notice.message}\n`)
+    }
+    settings = setup.settings
+    renderer = await renderProcessFor(early, intended, setup.isolation, settings.office?.program)
+  } catch (error) {
+    await early?.then(async (unused) => unused.close()).catch(() => {})
+    throw error
   }
   const job: RenderJob = {
     documentPaths: positionals.map((file) => path.resolve(file)),
@@ -84,11 +100,13 @@ export async function renderCommand(
       }
     : undefined
   try {
-    const rendered = await renderIsolated(job, isolation, report)
+    const rendered = await renderer.render(job, report)
     if (format === 'tiff') {
       return rendered
     }
     try {
+      // The codec, loaded for a PDF only.
+      const { tiffToPdf } = await import('../codec/pdf-fax-writer.js')
       const pdf = tiffToPdf(new Uint8Array(await readFile(job.outputPath)))
       await writeFile(path.resolve(output), pdf)
       return { pages: rendered.pages, bytes: pdf.length }
@@ -96,10 +114,34 @@ export async function renderCommand(
       await rm(job.outputPath, { force: true })
     }
   } finally {
+    await renderer.close()
     if (report) {
       process.stderr.write('\n')
     }
   }
+}
+
+/**
+ * The render process started early when it runs as prepareRendering found renders must; else
+ * that one is let go, and one is started as they must.
+ */
+async function renderProcessFor(
+  early: Promise<RenderProcess> | null,
+  intended: IntendedRendering | null,
+  isolation: Isolation,
+  officeProgram: string | undefined,
+): Promise<RenderProcess> {
+  if (early === null || intended === null) {
+    return RenderProcess.start(isolation, officeProgram)
+  }
+  if (
+    JSON.stringify(intended.isolation) === JSON.stringify(isolation) &&
+    intended.officeProgram === officeProgram
+  ) {
+    return early
+  }
+  await (await early).close()
+  return RenderProcess.start(isolation, officeProgram)
 }
 
 /** What the output's name asks for; a usage error for a name that asks for something else. */

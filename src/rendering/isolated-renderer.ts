@@ -122,10 +122,15 @@ export class RenderProcess {
         this.#running?.settle({ kind: 'answered', message })
       }
     })
-    child.on('error', (error) => {
-      this.#kill(`the render process failed: ${error.message}`)
-    })
     this.#exited = new Promise((resolve) => {
+      child.on('error', (error) => {
+        this.#kill(`the render process failed: ${error.message}`)
+        if (child.pid === undefined) {
+          // It never started (no such program): there is no exit to wait for.
+          this.#alive = false
+          resolve()
+        }
+      })
       child.on('exit', (code, signal) => {
         this.#alive = false
         // The channel delivers what it holds before it disconnects: an answer sent just before

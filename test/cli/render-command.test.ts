@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -18,8 +27,12 @@ const run = promisify(execFile)
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'faxd.js')
 
 async function faxdRender(...args: string[]) {
+  return faxdRenderWith(process.env, ...args)
+}
+
+async function faxdRenderWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, 'render', ...args])
+    const { stdout, stderr } = await run(process.execPath, [BIN, 'render', ...args], { env })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string }
@@ -43,6 +56,32 @@ describe('faxd render', () => {
   after(() => {
     rmSync(directory, { recursive: true, force: true })
   })
+
+  it(
+    'renders a PDF unconfined, and says why, where bwrap is installed but cannot make a sandbox',
+    { timeout: 120_000 },
+    async () => {
+      // A bwrap that fails as one in a container without namespaces does: the render process
+      // started in it while the sandbox is tried never answers, and the render goes on without.
+      const bin = join(directory, 'broken-bwrap')
+      mkdirSync(bin)
+      writeFileSync(
+        join(bin, 'bwrap'),
+        '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n',
+      )
+      chmodSync(join(bin, 'bwrap'), 0o755)
+      const output = join(directory, 'unconfined.tif')
+      const result = await faxdRenderWith(
+        { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` },
+        documentPath('letter.pdf'),
+        '-o',
+        output,
+      )
+      assert.equal(result.code, 0, result.stderr)
+      assert.deepEqual(JSON.parse(result.stdout), { pages: 1, bytes: statSync(output).size })
+      assert.match(result.stderr, /cannot be sandboxed on this host .*No permissions/)
+    },
+  )
 
   it(
     'writes the cover and the documents as one TIFF-F and prints the page count',
