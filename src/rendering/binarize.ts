@@ -46,6 +46,34 @@ function thresholdText(image: GreyImage, ink: InkCells, verticalStretch: number)
   // one row of a block, and the BLOCK cells of a block share its neighbourhood.
   const limits = LIMITS.take(perRow * Math.ceil(image.height / BLOCK), false)
   limits.fill(-1)
+  const words = cellWords(image)
+  if (words !== null) {
+    // A cell's four pixels are one word, and one half of an octet of the bitmap.
+    for (let k = 0; k < count; k++) {
+      const cell = cells[k]!
+      const word = words[cell]!
+      const y = (cell / perRow) | 0
+      const column = cell - y * perRow
+      const block = ((y / BLOCK) | 0) * perRow + column
+      let limit = limits[block]!
+      if (limit < 0) {
+        limit = blackLimit(means.at(column, (y / BLOCK) | 0))
+        limits[block] = limit
+      }
+      // Pixels from ALWAYS_WHITE up are never black, and no limit is above ALWAYS_WHITE:
+      // `value < limit` alone decides.
+      const bits =
+        ((word & 0xff) < limit ? 8 : 0) |
+        (((word >>> 8) & 0xff) < limit ? 4 : 0) |
+        (((word >>> 16) & 0xff) < limit ? 2 : 0) |
+        (word >>> 24 < limit ? 1 : 0)
+      if (bits !== 0) {
+        // Pixels 4 × column on: octet column >> 1 of the row, its high half for an even column.
+        out[y * bitmap.rowBytes + (column >> 1)]! |= (column & 1) === 0 ? bits << 4 : bits
+      }
+    }
+    return bitmap
+  }
   for (let k = 0; k < count; k++) {
     const cell = cells[k]!
     const y = (cell / perRow) | 0
@@ -124,6 +152,19 @@ const LIMITS = new Scratch((length) => new Int16Array(length))
 const CELL = 4
 /** A cell of four white pixels, read as one 32-bit word. */
 const WHITE_CELL = 0xffffffff
+/** Whether the first of a word's four octets in memory is its lowest (x86, Arm as Linux runs it). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+/**
+ * The page as words of four pixels, the first pixel the lowest octet, where its rows are whole
+ * words (a fax page is 1728 or 2432 pixels across): a cell (inkCells) is then a word, and its
+ * index the word's. Null where they are not; the pixels are then read one at a time.
+ */
+function cellWords({ width, data }: GreyImage): Uint32Array | null {
+  return width % CELL === 0 && data.byteOffset % 4 === 0 && LITTLE_ENDIAN
+    ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2)
+    : null
+}
 
 /**
  * The cells of a page that are not all white, as `row × perRow + column`, in order. Most of a
@@ -244,17 +285,30 @@ const MIN_REGION_TILES = 24
  * each grows over the tiles beside it that are partly tone (a photo's flat parts, its border on
  * the paper) and takes in the tiles it surrounds.
  */
-function toneTiles(
-  { width, height, data }: GreyImage,
-  ink: InkCells,
-): { map: Uint8Array; columns: number } | null {
+function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns: number } | null {
+  const { width, height, data } = image
   const columns = Math.ceil(width / TILE)
   const rows = Math.ceil(height / TILE)
   const tiles = columns * rows
   const histograms = HISTOGRAMS.take(tiles * BINS, true)
   const midTones = new Uint32Array(tiles)
   const { cells, count, perRow } = ink
-  for (let k = 0; k < count; k++) {
+  const words = cellWords(image)
+  for (let k = 0; words !== null && k < count; k++) {
+    // A cell is a word, and its four pixels are in one tile.
+    const cell = cells[k]!
+    const word = words[cell]!
+    const y = (cell / perRow) | 0
+    const tile = (y >> TILE_SHIFT) * columns + (((cell - y * perRow) * CELL) >> TILE_SHIFT)
+    for (let shift = 0; shift < 32; shift += 8) {
+      const value = (word >>> shift) & 0xff
+      if (value > MID_TONE_LOW && value < MID_TONE_HIGH) {
+        histograms[tile * BINS + (value >> BIN_SHIFT)]!++
+        midTones[tile]!++
+      }
+    }
+  }
+  for (let k = 0; words === null && k < count; k++) {
     const cell = cells[k]!
     const y = (cell / perRow) | 0
     const start = (cell - y * perRow) * CELL
@@ -411,7 +465,17 @@ class BlockMeans {
     // these are whole numbers.
     const shortfalls = SHORTFALLS.take(columns * rows, true)
     const { cells, count, perRow } = ink
-    for (let k = 0; k < count; k++) {
+    const words = cellWords(image)
+    for (let k = 0; words !== null && k < count; k++) {
+      // A cell is a word (and a block a cell wide): its four octets summed two by two at once.
+      const cell = cells[k]!
+      const word = words[cell]!
+      const pairs = (word & 0x00ff00ff) + ((word >>> 8) & 0x00ff00ff)
+      const y = (cell / perRow) | 0
+      shortfalls[((y / BLOCK) | 0) * columns + (cell - y * perRow)]! +=
+        4 * 255 - ((pairs & 0xffff) + (pairs >>> 16))
+    }
+    for (let k = 0; words === null && k < count; k++) {
       const cell = cells[k]!
       const y = (cell / perRow) | 0
       const column = cell - y * perRow

@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isBlack } from '../../src/codec/bitmap.js'
-import { binarizeForText, ditherPreservingTones } from '../../src/rendering/binarize.js'
+import {
+  binarizeByRegion,
+  binarizeForText,
+  ditherPreservingTones,
+} from '../../src/rendering/binarize.js'
 import type { GreyImage } from '../../src/rendering/grey-image.js'
 
 function image(width: number, height: number, paint: (x: number, y: number) => number): GreyImage {
@@ -93,5 +97,36 @@ describe('ditherPreservingTones', () => {
         assert.equal(isBlack(bitmap, x, y), x < 32)
       }
     }
+  })
+})
+
+describe('binarizeByRegion and binarizeForText, a word or a pixel at a time', () => {
+  // A page whose rows are whole words is read four pixels at a time; one that is not (here, the
+  // same pixels one octet into their buffer) a pixel at a time. Both must give the same bits.
+  // The page: type in every grey, a tint behind some of it, and a photograph-like gradient that
+  // the regions make a dithered block of.
+  const paint = (x: number, y: number): number => {
+    if (x >= 1200 && y >= 40 && y < 360) {
+      return (x * 3 + y * 5 + ((x * y) % 7)) % 256
+    }
+    const tint = x >= 600 && x < 1000 ? 200 : 255
+    const stroke = y % 24 < 9 && (x * 7 + y) % 11 < 4
+    return stroke ? (x * 13 + y * 29) % 180 : tint - ((x + y) % 3)
+  }
+  const aligned = image(1728, 400, paint)
+  const shifted = new Uint8Array(aligned.data.length + 1)
+  shifted.set(aligned.data, 1)
+  const unaligned: GreyImage = { ...aligned, data: shifted.subarray(1) }
+
+  it('gives the same bits either way, with regions and without', () => {
+    const byRegion = [aligned, unaligned].map((page) => binarizeByRegion(page, 196 / 204))
+    const forText = [aligned, unaligned].map((page) => binarizeForText(page, 392 / 204))
+    assert.ok(
+      byRegion[0]!.data.some((octet) => octet !== 0),
+      'the page has black pixels at all',
+    )
+    assert.deepEqual(byRegion[0]!.data, byRegion[1]!.data)
+    assert.deepEqual(forText[0]!.data, forText[1]!.data)
+    assert.notDeepEqual(byRegion[0]!.data, forText[0]!.data, 'the gradient is dithered')
   })
 })
