@@ -31,9 +31,14 @@ export function binarizeForText(image: GreyImage, verticalStretch = 1): Bitmap {
   return thresholdText(image, inkCells(image), verticalStretch)
 }
 
-function thresholdText(image: GreyImage, ink: InkCells, verticalStretch: number): Bitmap {
+function thresholdText(
+  image: GreyImage,
+  ink: InkCells,
+  verticalStretch: number,
+  into?: Uint8Array,
+): Bitmap {
   const { width, data } = image
-  const bitmap = blankBitmap(width, image.height)
+  const bitmap = blankBitmapIn(into, width, image.height)
   const means = new BlockMeans(
     image,
     ink,
@@ -120,7 +125,7 @@ function blackLimit(mean: number): number {
  * per thread serves (a worker thread has its own copy of this module); what `take` answers is
  * valid until the same scratch is taken again.
  */
-class Scratch<Array extends Int16Array | Int32Array | Uint32Array | Float64Array> {
+class Scratch<Array extends Uint8Array | Int16Array | Int32Array | Uint32Array | Float64Array> {
   #array: Array
   readonly #make: (length: number) => Array
 
@@ -147,6 +152,12 @@ const HISTOGRAMS = new Scratch((length) => new Uint32Array(length))
 const SHORTFALLS = new Scratch((length) => new Float64Array(length))
 const SUMMED = new Scratch((length) => new Float64Array(length))
 const LIMITS = new Scratch((length) => new Int16Array(length))
+const MID_TONES = new Scratch((length) => new Uint32Array(length))
+const SHARES = new Scratch((length) => new Float64Array(length))
+const MODES = new Scratch((length) => new Int32Array(length))
+const VARYING = new Scratch((length) => new Uint8Array(length))
+const TONE_MAP = new Scratch((length) => new Uint8Array(length))
+const SEEN = new Scratch((length) => new Uint8Array(length))
 
 /** Pixels across in a cell: a row's pixels are taken in cells of four from its start. */
 const CELL = 4
@@ -216,15 +227,30 @@ function inkCells({ width, height, data }: GreyImage): InkCells {
 }
 
 /**
+ * A white bitmap of `width` × `height` in `into` when it is that size (its octets cleared), else
+ * in new memory.
+ */
+function blankBitmapIn(into: Uint8Array | undefined, width: number, height: number): Bitmap {
+  const rowBytes = Math.ceil(width / 8)
+  if (into?.length !== rowBytes * height) {
+    return blankBitmap(width, height)
+  }
+  return { width, height, rowBytes, data: into.fill(0) }
+}
+
+/**
  * A page of a document (a PDF's, a picture's) as `options.enhancement` asks: by region (text
- * thresholded, continuous tone dithered) when on, dithered throughout when off.
+ * thresholded, continuous tone dithered) when on, dithered throughout when off. The bitmap is
+ * made in `into` when that is its size (an earlier page's, no longer needed): a page's 0.5 MB
+ * made anew every page were most of the garbage of a render.
  */
 export function binarizeDocumentPage(
   image: GreyImage,
   enhancement: boolean,
   verticalStretch: number,
+  into?: Uint8Array,
 ): Bitmap {
-  return enhancement ? binarizeByRegion(image, verticalStretch) : ditherPreservingTones(image)
+  return enhancement ? binarizeByRegion(image, verticalStretch, into) : ditherPreservingTones(image)
 }
 
 /** Side of the square tiles a page is sorted into text and continuous tone by, about 2 mm. */
@@ -247,9 +273,9 @@ const EDGE_SHARE = 0.2
  * (binarizeForText), the regions of continuous tone dithered (ditherPreservingTones). A page
  * without such a region is exactly binarizeForText's.
  */
-export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap {
+export function binarizeByRegion(image: GreyImage, verticalStretch = 1, into?: Uint8Array): Bitmap {
   const ink = inkCells(image)
-  const text = thresholdText(image, ink, verticalStretch)
+  const text = thresholdText(image, ink, verticalStretch, into)
   const tones = toneTiles(image, ink)
   if (tones === null) {
     return text
@@ -291,7 +317,7 @@ function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns:
   const rows = Math.ceil(height / TILE)
   const tiles = columns * rows
   const histograms = HISTOGRAMS.take(tiles * BINS, true)
-  const midTones = new Uint32Array(tiles)
+  const midTones = MID_TONES.take(tiles, true)
   const { cells, count, perRow } = ink
   const words = cellWords(image)
   for (let k = 0; words !== null && k < count; k++) {
@@ -326,8 +352,8 @@ function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns:
     }
   }
   // Each tile's share of mid-tones, and its commonest mid-tone bin (-1: mostly not mid-tones).
-  const shares = new Float64Array(tiles)
-  const modes = new Int32Array(tiles).fill(-1)
+  const shares = SHARES.take(tiles, true)
+  const modes = MODES.take(tiles, false).fill(-1)
   for (let tile = 0; tile < tiles; tile++) {
     const mid = midTones[tile]!
     if (mid === 0) {
@@ -363,7 +389,7 @@ function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns:
   ] as const
   const RING = [...SIDES, [1, 1], [1, -1], [-1, 1], [-1, -1]] as const
 
-  const varying = new Uint8Array(tiles)
+  const varying = VARYING.take(tiles, true)
   for (let tile = 0; tile < tiles; tile++) {
     const mode = modes[tile]!
     if (
@@ -373,7 +399,7 @@ function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns:
       varying[tile] = 1
     }
   }
-  const map = new Uint8Array(tiles)
+  const map = TONE_MAP.take(tiles, true)
   for (let tile = 0; tile < tiles; tile++) {
     if (varying[tile] === 1) {
       const like = around(tile, RING).filter((other) => varying[other] === 1).length
@@ -381,7 +407,7 @@ function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns:
     }
   }
   // Regions too small to be a picture (a cluster of dense grey type) go back to the text.
-  const seen = new Uint8Array(tiles)
+  const seen = SEEN.take(tiles, true)
   let any = false
   for (let start = 0; start < tiles; start++) {
     if (map[start] !== 1 || seen[start] === 1) {

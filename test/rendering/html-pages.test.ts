@@ -96,12 +96,12 @@ describe('HTML', () => {
         renderFax(
           { documents: [await orderPage(true)], resolution: 'fine', enhancement: true },
           SETTINGS,
-          (b: Bitmap) => b,
+          (bitmap: Bitmap) => ({ ...bitmap, data: bitmap.data.slice() }),
         ),
         renderFax(
           { documents: [await orderPage(false)], resolution: 'fine', enhancement: true },
           SETTINGS,
-          (b: Bitmap) => b,
+          (bitmap: Bitmap) => ({ ...bitmap, data: bitmap.data.slice() }),
         ),
       ])
     })
