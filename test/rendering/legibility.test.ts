@@ -76,7 +76,8 @@ async function writeOurPages(file: string, dir: string): Promise<string[]> {
   const bitmaps = await renderFax<Bitmap>(
     { documents: [data], resolution: 'fine', enhancement: true },
     SETTINGS,
-    (bitmap) => bitmap,
+    // A bitmap's octets are drawn over by a later page once this returns.
+    (bitmap) => ({ ...bitmap, data: bitmap.data.slice() }),
   )
   const paths = bitmaps.map((_, index) =>
     join(dir, `ours-${String(index + 1).padStart(3, '0')}.tif`),

@@ -46,7 +46,8 @@ async function renderPages(file: string, dir: string): Promise<string[]> {
   const bitmaps = await renderFax<Bitmap>(
     { documents: [data], resolution: 'fine', enhancement: true },
     SETTINGS,
-    (bitmap) => bitmap,
+    // A bitmap's octets are drawn over by a later page once this returns.
+    (bitmap) => ({ ...bitmap, data: bitmap.data.slice() }),
   )
   return Promise.all(
     bitmaps.map(async (bitmap, index) => {
