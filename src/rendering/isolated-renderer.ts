@@ -18,7 +18,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { confine } from '../sandbox/sandbox.js'
-import { treeResidentBytes } from '../sandbox/process-tree.js'
+import { processesMentioning, treeResidentBytes } from '../sandbox/process-tree.js'
 import type { RenderProgress } from './render-settings.js'
 import { renderEntry } from './render-entry.js'
 import type { RenderJob, RenderMessage } from './render-job.js'
@@ -227,7 +227,10 @@ export class RenderProcess {
     }
   }
 
-  /** Tells the process to leave (its channel closes), and kills it if it has not soon. */
+  /**
+   * Tells the process to leave (its channel closes), and kills it if it has not soon; answers
+   * once nothing of it runs any more, and its folder is gone.
+   */
   async close(): Promise<void> {
     if (this.#alive) {
       this.#takesMore = false
@@ -242,6 +245,7 @@ export class RenderProcess {
       await this.#exited
       clearTimeout(late)
     }
+    await untilNoneRunsFrom(this.#folder)
     await removeRenderFolder(this.#folder)
   }
 
@@ -350,6 +354,33 @@ function settleJob(
         ),
       )
     }
+  }
+}
+
+/**
+ * Waits until no process names `folder` on its command line. bwrap exits as soon as the process
+ * inside has told it the command's exit status, which can be before that process (the sandbox's
+ * PID 1, a bwrap with bwrap's command line) has ended the others and itself (seen under load:
+ * hostile.test.ts found it a moment after the render had answered). A process left after
+ * LEAVE_MS is killed; one that cannot be is given up on after as long again.
+ */
+async function untilNoneRunsFrom(folder: RenderFolder): Promise<void> {
+  const deadline = performance.now() + LEAVE_MS
+  for (;;) {
+    const left = await processesMentioning(folder.root)
+    if (left.length === 0 || performance.now() > deadline + LEAVE_MS) {
+      return
+    }
+    if (performance.now() > deadline) {
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 

@@ -31,6 +31,28 @@ export async function descendantsOf(pid: number): Promise<number[]> {
   return found
 }
 
+/** The processes of this machine whose command line holds `text`; [] without /proc. */
+export async function processesMentioning(text: string): Promise<number[]> {
+  let entries: string[]
+  try {
+    entries = await readdir('/proc')
+  } catch {
+    return []
+  }
+  const found: number[] = []
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) {
+      continue
+    }
+    // Arguments are separated by NUL octets; `text` is looked for in each.
+    const command = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
+    if (command.split('\0').some((argument) => argument.includes(text))) {
+      found.push(Number(entry))
+    }
+  }
+  return found
+}
+
 async function residentBytes(pid: number): Promise<number> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8')
