@@ -13,12 +13,13 @@
  * ends every process inside; without one, LibreOffice carries its own timer
  * (office-conversion.ts) that outlives the child. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { copyFile, open, readdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { confine } from '../sandbox/sandbox.js'
-import { processesMentioning, treeResidentBytes } from '../sandbox/process-tree.js'
+import { descendantsOf, processesMentioning, treeResidentBytes } from '../sandbox/process-tree.js'
 import type { RenderProgress } from './render-settings.js'
 import { renderEntry } from './render-entry.js'
 import type { RenderJob, RenderMessage } from './render-job.js'
@@ -233,6 +234,8 @@ export class RenderProcess {
    */
   async close(): Promise<void> {
     if (this.#alive) {
+      // What runs under it now, to be waited for (untilEnded) once it has gone.
+      const inside = this.#child.pid === undefined ? [] : await descendantsOf(this.#child.pid)
       this.#takesMore = false
       if (this.#child.connected) {
         this.#child.disconnect()
@@ -244,8 +247,11 @@ export class RenderProcess {
       }, LEAVE_MS)
       await this.#exited
       clearTimeout(late)
+      await untilEnded(() => inside.filter(isRunning))
+    } else {
+      // It left by itself: what it ran is found by its command line.
+      await untilEnded(async () => processesMentioning(this.#folder.root))
     }
-    await untilNoneRunsFrom(this.#folder)
     await removeRenderFolder(this.#folder)
   }
 
@@ -358,21 +364,21 @@ function settleJob(
 }
 
 /**
- * Waits until no process names `folder` on its command line. bwrap exits as soon as the process
+ * Waits until `left` finds no process of a render running. bwrap exits as soon as the process
  * inside has told it the command's exit status, which can be before that process (the sandbox's
- * PID 1, a bwrap with bwrap's command line) has ended the others and itself (seen under load:
- * hostile.test.ts found it a moment after the render had answered). A process left after
- * LEAVE_MS is killed; one that cannot be is given up on after as long again.
+ * PID 1) has ended the others and itself (seen under load: hostile.test.ts found it a moment
+ * after the render had answered). A process left after LEAVE_MS is killed; one that cannot be
+ * is given up on after as long again.
  */
-async function untilNoneRunsFrom(folder: RenderFolder): Promise<void> {
+async function untilEnded(left: () => number[] | Promise<number[]>): Promise<void> {
   const deadline = performance.now() + LEAVE_MS
   for (;;) {
-    const left = await processesMentioning(folder.root)
-    if (left.length === 0 || performance.now() > deadline + LEAVE_MS) {
+    const running = await left()
+    if (running.length === 0 || performance.now() > deadline + LEAVE_MS) {
       return
     }
     if (performance.now() > deadline) {
-      for (const pid of left) {
+      for (const pid of running) {
         try {
           process.kill(pid, 'SIGKILL')
         } catch {
@@ -380,7 +386,17 @@ async function untilNoneRunsFrom(folder: RenderFolder): Promise<void> {
         }
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+}
+
+/** Whether `pid` is a process that has not ended (proc(5): no zombie, state Z). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
   }
 }
 

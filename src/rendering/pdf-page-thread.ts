@@ -3,7 +3,7 @@
  * a PDFium of its own, then takes pages from the counter it shares with the other threads until
  * none is left, and hands each back bilevel (its octets transferred, not copied).
  */
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { binarizeDocumentPage } from './binarize.js'
 import { openPdf } from './pdf-pages.js'
 import type { PageThreadData, ThreadAnswer } from './pdf-page-threads.js'
@@ -26,10 +26,8 @@ try {
   const document = await openPdf(job.pdf, { limit: Number.MAX_SAFE_INTEGER, used: 0 })
   const counters = new Int32Array(job.counters)
   for (page = claimPage(counters, job); page <= job.pageCount; page = claimPage(counters, job)) {
-    // The octets of a page handed on, when one has come back.
-    const into = receiveMessageOnPort(job.spares)?.message as Uint8Array | undefined
     const bitmap = document.drawPage(page, job.resolution, (grey) =>
-      binarizeDocumentPage(grey, job.enhancement, job.lineStretch, into),
+      binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
     )
     const { width, height, data } = bitmap
     answer({ type: 'page', page, width, height, data }, [data.buffer as ArrayBuffer])

@@ -9,7 +9,7 @@
  * pages are never all held at once.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
+import { Worker } from 'node:worker_threads'
 import type { Bitmap } from '../codec/bitmap.js'
 import type { Resolution } from '../domain/outbox-entry.js'
 import { binarizeDocumentPage } from './binarize.js'
@@ -31,11 +31,6 @@ export interface PageThreadData {
   readonly counters: SharedArrayBuffer
   /** Pages past the last one handed on that may be claimed. */
   readonly window: number
-  /**
-   * Where the octets of the thread's pages come back once handed on, to draw later pages into;
-   * read without waiting (receiveMessageOnPort), since the thread never returns to its loop.
-   */
-  readonly spares: MessagePort
 }
 
 /** Messages from a page thread. */
@@ -106,12 +101,9 @@ export interface PdfPagesJob {
   readonly threads: number
 }
 
-/** Octets of bitmaps handed on, kept to draw later pages into: a page in flight or two. */
-const SPARE_BITMAPS = 2
-
 /**
  * Draws every page of the job's PDF and hands each bilevel page to `onPage` in page order; its
- * octets are drawn over once `onPage` returns, which must not keep them. An error thrown by
+ * octets may be drawn over once `onPage` returns, which must not keep them. An error thrown by
  * `onPage` (the fax's page limit, a cancelled render) stops the drawing.
  */
 export async function drawPdfPages(
@@ -125,7 +117,10 @@ export async function drawPdfPages(
   counters[HANDED_ON] = 1
   const limits: ClaimLimits = { pageCount, window: 2 * (helpers + 1) }
   const drawn = new Map<number, Bitmap>()
-  const spare: Uint8Array[] = []
+  // Drawn on this thread alone, each page goes into the octets of the one before, once that is
+  // handed on: 0.5 MB less garbage a page. Not beside page threads: handing their octets back
+  // and forth cost a 36-page manual 10 % of its time (docs/benchmarks.md).
+  let spare: Uint8Array | undefined
   let failure: Error | undefined
   // Wakes the loop below when a worker thread has answered or stopped.
   let wake: () => void = () => {}
@@ -140,21 +135,19 @@ export async function drawPdfPages(
     Atomics.notify(counters, HANDED_ON)
     wake()
   }
-  const pdfium = await pdfiumModule()
-  /** Which thread drew each page in `drawn` that this one did not. */
-  const drewIt = new Map<number, PageThread>()
-  const threads = Array.from({ length: helpers }, () => {
-    const thread: PageThread = startThread(
-      {
-        pdf: job.data,
-        pdfium,
-        pageCount,
-        resolution: job.resolution,
-        enhancement: job.enhancement,
-        lineStretch: job.lineStretch,
-        counters: counters.buffer,
-        window: limits.window,
-      },
+  const threadData: PageThreadData = {
+    pdf: job.data,
+    pdfium: await pdfiumModule(),
+    pageCount,
+    resolution: job.resolution,
+    enhancement: job.enhancement,
+    lineStretch: job.lineStretch,
+    counters: counters.buffer,
+    window: limits.window,
+  }
+  const threads = Array.from({ length: helpers }, () =>
+    startThread(
+      threadData,
       (answer) => {
         if (answer.type === 'failed') {
           fail(pageFailure(answer.page, answer.message))
@@ -162,19 +155,18 @@ export async function drawPdfPages(
         }
         const { width, height, data } = answer
         drawn.set(answer.page, { width, height, rowBytes: Math.ceil(width / 8), data })
-        drewIt.set(answer.page, thread)
         wake()
       },
       fail,
-    )
-    return thread
-  })
+    ),
+  )
 
   try {
     for (let handedOn = 1; failure === undefined && handedOn <= pageCount;) {
       const page = tryClaimPage(counters, limits)
       if (page !== undefined && page <= pageCount) {
-        drawn.set(page, drawHere(job, page, spare.pop()))
+        drawn.set(page, drawHere(job, page, spare))
+        spare = undefined
         // Lets the worker threads' answers in between this thread's pages.
         await nextTurn()
       } else if (!drawn.has(handedOn)) {
@@ -186,12 +178,8 @@ export async function drawPdfPages(
         Atomics.store(counters, HANDED_ON, handedOn)
         Atomics.notify(counters, HANDED_ON)
         onPage(bitmap)
-        const thread = drewIt.get(handedOn - 1)
-        drewIt.delete(handedOn - 1)
-        if (thread !== undefined) {
-          thread.giveBack(bitmap.data)
-        } else if (spare.length < SPARE_BITMAPS) {
-          spare.push(bitmap.data)
+        if (helpers === 0) {
+          spare = bitmap.data
         }
       }
     }
@@ -237,22 +225,16 @@ const THREAD_ENTRY = import.meta.url.endsWith('.ts')
   : new URL('./pdf-page-thread.js', import.meta.url)
 
 interface PageThread {
-  /** Hands the octets of a page it drew back to it, to draw a later page into. */
-  giveBack(data: Uint8Array): void
   /** Ends the thread, whatever it is doing; its exit is then no failure. */
   stop(): Promise<void>
 }
 
 function startThread(
-  data: Omit<PageThreadData, 'spares'>,
+  data: PageThreadData,
   onAnswer: (answer: ThreadAnswer) => void,
   onStop: (error: Error) => void,
 ): PageThread {
-  const { port1: spares, port2: theirs } = new MessageChannel()
-  const worker = new Worker(THREAD_ENTRY, {
-    workerData: { ...data, spares: theirs } satisfies PageThreadData,
-    transferList: [theirs],
-  })
+  const worker = new Worker(THREAD_ENTRY, { workerData: data })
   let ended = false
   worker.on('message', onAnswer)
   worker.on('error', (error) => {
@@ -272,14 +254,8 @@ function startThread(
     }
   })
   return {
-    giveBack(octets) {
-      if (!ended) {
-        spares.postMessage(octets, [octets.buffer as ArrayBuffer])
-      }
-    },
     async stop() {
       ended = true
-      spares.close()
       await worker.terminate()
     },
   }
