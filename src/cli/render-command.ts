@@ -114,7 +114,8 @@ export async function renderCommand(
       await rm(job.outputPath, { force: true })
     }
   } finally {
-    await renderer.close()
+    // faxd render ends next: it does not wait for the sandbox's last process to end.
+    await renderer.close({ untilEmpty: false })
     if (report) {
       process.stderr.write('\n')
     }

@@ -230,12 +230,15 @@ export class RenderProcess {
 
   /**
    * Tells the process to leave (its channel closes), and kills it if it has not soon; answers
-   * once nothing of it runs any more, and its folder is gone.
+   * once nothing of it runs any more, and its folder is gone. `untilEmpty: false` answers once
+   * the process itself has gone, not waiting for the sandbox's last process to end (see
+   * untilEnded): for a program that ends next (`faxd render`), whose render has answered.
    */
-  async close(): Promise<void> {
+  async close({ untilEmpty = true }: { untilEmpty?: boolean } = {}): Promise<void> {
     if (this.#alive) {
       // What runs under it now, to be waited for (untilEnded) once it has gone.
-      const inside = this.#child.pid === undefined ? [] : await descendantsOf(this.#child.pid)
+      const inside =
+        this.#child.pid === undefined || !untilEmpty ? [] : await descendantsOf(this.#child.pid)
       this.#takesMore = false
       if (this.#child.connected) {
         this.#child.disconnect()
@@ -248,7 +251,7 @@ export class RenderProcess {
       await this.#exited
       clearTimeout(late)
       await untilEnded(() => inside.filter(isRunning))
-    } else {
+    } else if (untilEmpty) {
       // It left by itself: what it ran is found by its command line.
       await untilEnded(async () => processesMentioning(this.#folder.root))
     }
