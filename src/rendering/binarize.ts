@@ -31,14 +31,9 @@ export function binarizeForText(image: GreyImage, verticalStretch = 1): Bitmap {
   return thresholdText(image, inkCells(image), verticalStretch)
 }
 
-function thresholdText(
-  image: GreyImage,
-  ink: InkCells,
-  verticalStretch: number,
-  into?: Uint8Array,
-): Bitmap {
+function thresholdText(image: GreyImage, ink: InkCells, verticalStretch: number): Bitmap {
   const { width, data } = image
-  const bitmap = blankBitmapIn(into, width, image.height)
+  const bitmap = blankBitmap(width, image.height)
   const means = new BlockMeans(
     image,
     ink,
@@ -227,30 +222,15 @@ function inkCells({ width, height, data }: GreyImage): InkCells {
 }
 
 /**
- * A white bitmap of `width` × `height` in `into` when it is that size (its octets cleared), else
- * in new memory.
- */
-function blankBitmapIn(into: Uint8Array | undefined, width: number, height: number): Bitmap {
-  const rowBytes = Math.ceil(width / 8)
-  if (into?.length !== rowBytes * height) {
-    return blankBitmap(width, height)
-  }
-  return { width, height, rowBytes, data: into.fill(0) }
-}
-
-/**
  * A page of a document (a PDF's, a picture's) as `options.enhancement` asks: by region (text
- * thresholded, continuous tone dithered) when on, dithered throughout when off. The bitmap is
- * made in `into` when that is its size (an earlier page's, no longer needed): a page's 0.5 MB
- * made anew every page were most of the garbage of a render.
+ * thresholded, continuous tone dithered) when on, dithered throughout when off.
  */
 export function binarizeDocumentPage(
   image: GreyImage,
   enhancement: boolean,
   verticalStretch: number,
-  into?: Uint8Array,
 ): Bitmap {
-  return enhancement ? binarizeByRegion(image, verticalStretch, into) : ditherPreservingTones(image)
+  return enhancement ? binarizeByRegion(image, verticalStretch) : ditherPreservingTones(image)
 }
 
 /** Side of the square tiles a page is sorted into text and continuous tone by, about 2 mm. */
@@ -273,9 +253,9 @@ const EDGE_SHARE = 0.2
  * (binarizeForText), the regions of continuous tone dithered (ditherPreservingTones). A page
  * without such a region is exactly binarizeForText's.
  */
-export function binarizeByRegion(image: GreyImage, verticalStretch = 1, into?: Uint8Array): Bitmap {
+export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap {
   const ink = inkCells(image)
-  const text = thresholdText(image, ink, verticalStretch, into)
+  const text = thresholdText(image, ink, verticalStretch)
   const tones = toneTiles(image, ink)
   if (tones === null) {
     return text

@@ -102,9 +102,8 @@ export interface PdfPagesJob {
 }
 
 /**
- * Draws every page of the job's PDF and hands each bilevel page to `onPage` in page order; its
- * octets may be drawn over once `onPage` returns, which must not keep them. An error thrown by
- * `onPage` (the fax's page limit, a cancelled render) stops the drawing.
+ * Draws every page of the job's PDF and hands each bilevel page to `onPage` in page order.
+ * An error thrown by `onPage` (the fax's page limit, a cancelled render) stops the drawing.
  */
 export async function drawPdfPages(
   job: PdfPagesJob,
@@ -117,10 +116,6 @@ export async function drawPdfPages(
   counters[HANDED_ON] = 1
   const limits: ClaimLimits = { pageCount, window: 2 * (helpers + 1) }
   const drawn = new Map<number, Bitmap>()
-  // Drawn on this thread alone, each page goes into the octets of the one before, once that is
-  // handed on: 0.5 MB less garbage a page. Not beside page threads: handing their octets back
-  // and forth cost a 36-page manual 10 % of its time (docs/benchmarks.md).
-  let spare: Uint8Array | undefined
   let failure: Error | undefined
   // Wakes the loop below when a worker thread has answered or stopped.
   let wake: () => void = () => {}
@@ -165,8 +160,7 @@ export async function drawPdfPages(
     for (let handedOn = 1; failure === undefined && handedOn <= pageCount;) {
       const page = tryClaimPage(counters, limits)
       if (page !== undefined && page <= pageCount) {
-        drawn.set(page, drawHere(job, page, spare))
-        spare = undefined
+        drawn.set(page, drawHere(job, page))
         // Lets the worker threads' answers in between this thread's pages.
         await nextTurn()
       } else if (!drawn.has(handedOn)) {
@@ -178,9 +172,6 @@ export async function drawPdfPages(
         Atomics.store(counters, HANDED_ON, handedOn)
         Atomics.notify(counters, HANDED_ON)
         onPage(bitmap)
-        if (helpers === 0) {
-          spare = bitmap.data
-        }
       }
     }
     if (failure !== undefined) {
@@ -194,9 +185,9 @@ export async function drawPdfPages(
   }
 }
 
-function drawHere(job: PdfPagesJob, page: number, into: Uint8Array | undefined): Bitmap {
+function drawHere(job: PdfPagesJob, page: number): Bitmap {
   return job.document.drawPage(page, job.resolution, (grey) =>
-    binarizeDocumentPage(grey, job.enhancement, job.lineStretch, into),
+    binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
   )
 }
 

@@ -41,8 +41,7 @@ export interface FaxDocuments {
 }
 
 /**
- * The fax's pages, each as `encodePage` made it, cover sheets first; a bitmap is `encodePage`'s
- * until it returns, and its octets may then be drawn over by a later page. `onPagesKnown` is told how
+ * The fax's pages, each as `encodePage` made it, cover sheets first. `onPagesKnown` is told how
  * many pages the fax has at least, as soon as that is known from the documents' headers (before
  * anything is drawn), and again as converted Office documents add theirs.
  */

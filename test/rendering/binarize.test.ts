@@ -129,12 +129,4 @@ describe('binarizeByRegion and binarizeForText, a word or a pixel at a time', ()
     assert.deepEqual(forText[0]!.data, forText[1]!.data)
     assert.notDeepEqual(byRegion[0]!.data, forText[0]!.data, 'the gradient is dithered')
   })
-
-  it('draws into the octets it is given, whatever they held, the same bits', () => {
-    const fresh = binarizeByRegion(aligned, 196 / 204)
-    const used = new Uint8Array(fresh.data.length).fill(0xa5)
-    const reused = binarizeByRegion(aligned, 196 / 204, used)
-    assert.equal(reused.data, used, 'drawn in the octets given')
-    assert.deepEqual(reused.data, fresh.data)
-  })
 })

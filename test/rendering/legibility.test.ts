@@ -76,8 +76,7 @@ async function writeOurPages(file: string, dir: string): Promise<string[]> {
   const bitmaps = await renderFax<Bitmap>(
     { documents: [data], resolution: 'fine', enhancement: true },
     SETTINGS,
-    // A bitmap's octets are drawn over by a later page once this returns.
-    (bitmap) => ({ ...bitmap, data: bitmap.data.slice() }),
+    (bitmap) => bitmap,
   )
   const paths = bitmaps.map((_, index) =>
     join(dir, `ours-${String(index + 1).padStart(3, '0')}.tif`),

@@ -21,8 +21,7 @@ async function drawAll(threads: number, onPage?: (bitmap: Bitmap) => void): Prom
       { data, document, resolution: 'fine', enhancement: true, lineStretch: FINE, threads },
       (bitmap) => {
         onPage?.(bitmap)
-        // Its octets are drawn over once this returns.
-        pages.push({ ...bitmap, data: bitmap.data.slice() })
+        pages.push(bitmap)
       },
     )
   } finally {

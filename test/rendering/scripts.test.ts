@@ -46,8 +46,7 @@ async function renderPages(file: string, dir: string): Promise<string[]> {
   const bitmaps = await renderFax<Bitmap>(
     { documents: [data], resolution: 'fine', enhancement: true },
     SETTINGS,
-    // A bitmap's octets are drawn over by a later page once this returns.
-    (bitmap) => ({ ...bitmap, data: bitmap.data.slice() }),
+    (bitmap) => bitmap,
   )
   return Promise.all(
     bitmaps.map(async (bitmap, index) => {
