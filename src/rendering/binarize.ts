@@ -27,80 +27,6 @@ const CONTRAST_FLOOR = 12
  * measured in whole blocks of BLOCK pixels. */
 const RADIUS_ACROSS = 12
 
-export function binarizeForText(image: GreyImage, verticalStretch = 1): Bitmap {
-  return thresholdText(image, inkCells(image), verticalStretch)
-}
-
-function thresholdText(image: GreyImage, ink: InkCells, verticalStretch: number): Bitmap {
-  const { width, data } = image
-  const bitmap = blankBitmap(width, image.height)
-  const means = new BlockMeans(
-    image,
-    ink,
-    RADIUS_ACROSS,
-    Math.max(1, Math.round(RADIUS_ACROSS * verticalStretch)),
-  )
-  const out = bitmap.data
-  const { cells, count, perRow } = ink
-  // Each block's limit, worked out when a pixel of it first needs it (-1 until then): a cell is
-  // one row of a block, and the BLOCK cells of a block share its neighbourhood.
-  const limits = LIMITS.take(perRow * Math.ceil(image.height / BLOCK), false)
-  limits.fill(-1)
-  const words = cellWords(image)
-  if (words !== null) {
-    // A cell's four pixels are one word, and one half of an octet of the bitmap.
-    for (let k = 0; k < count; k++) {
-      const cell = cells[k]!
-      const word = words[cell]!
-      const y = (cell / perRow) | 0
-      const column = cell - y * perRow
-      const block = ((y / BLOCK) | 0) * perRow + column
-      let limit = limits[block]!
-      if (limit < 0) {
-        limit = blackLimit(means.at(column, (y / BLOCK) | 0))
-        limits[block] = limit
-      }
-      // Pixels from ALWAYS_WHITE up are never black, and no limit is above ALWAYS_WHITE:
-      // `value < limit` alone decides.
-      const bits =
-        ((word & 0xff) < limit ? 8 : 0) |
-        (((word >>> 8) & 0xff) < limit ? 4 : 0) |
-        (((word >>> 16) & 0xff) < limit ? 2 : 0) |
-        (word >>> 24 < limit ? 1 : 0)
-      if (bits !== 0) {
-        // Pixels 4 × column on: octet column >> 1 of the row, its high half for an even column.
-        out[y * bitmap.rowBytes + (column >> 1)]! |= (column & 1) === 0 ? bits << 4 : bits
-      }
-    }
-    return bitmap
-  }
-  for (let k = 0; k < count; k++) {
-    const cell = cells[k]!
-    const y = (cell / perRow) | 0
-    const column = cell - y * perRow
-    const start = column * CELL
-    const end = Math.min(start + CELL, width)
-    const source = y * width
-    const target = y * bitmap.rowBytes
-    const block = ((y / BLOCK) | 0) * perRow + column
-    for (let x = start; x < end; x++) {
-      const value = data[source + x]!
-      if (value >= ALWAYS_WHITE) {
-        continue
-      }
-      let limit = limits[block]!
-      if (limit < 0) {
-        limit = blackLimit(means.at(column, (y / BLOCK) | 0))
-        limits[block] = limit
-      }
-      if (value < limit) {
-        out[target + (x >> 3)]! |= 0x80 >> (x & 7)
-      }
-    }
-  }
-  return bitmap
-}
-
 /**
  * The grey below which a pixel is ink, where its neighbourhood's mean grey is `mean`: clearly
  * darker than the mean (by CONTRAST_FRACTION of it, at least CONTRAST_FLOOR), or darker than
@@ -142,88 +68,43 @@ class Scratch<Array extends Uint8Array | Int16Array | Int32Array | Uint32Array |
   }
 }
 
-const CELLS = new Scratch((length) => new Int32Array(length))
-const HISTOGRAMS = new Scratch((length) => new Uint32Array(length))
-const SHORTFALLS = new Scratch((length) => new Float64Array(length))
-const SUMMED = new Scratch((length) => new Float64Array(length))
-const LIMITS = new Scratch((length) => new Int16Array(length))
-const MID_TONES = new Scratch((length) => new Uint32Array(length))
-const SHARES = new Scratch((length) => new Float64Array(length))
-const MODES = new Scratch((length) => new Int32Array(length))
-const VARYING = new Scratch((length) => new Uint8Array(length))
-const TONE_MAP = new Scratch((length) => new Uint8Array(length))
-const SEEN = new Scratch((length) => new Uint8Array(length))
-
-/** Pixels across in a cell: a row's pixels are taken in cells of four from its start. */
-const CELL = 4
-/** A cell of four white pixels, read as one 32-bit word. */
-const WHITE_CELL = 0xffffffff
-/** Whether the first of a word's four octets in memory is its lowest (x86, Arm as Linux runs it). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
-
-/**
- * The page as words of four pixels, the first pixel the lowest octet, where its rows are whole
- * words (a fax page is 1728 or 2432 pixels across): a cell (inkCells) is then a word, and its
- * index the word's. Null where they are not; the pixels are then read one at a time.
- */
-function cellWords({ width, data }: GreyImage): Uint32Array | null {
-  return width % CELL === 0 && data.byteOffset % 4 === 0 && LITTLE_ENDIAN
-    ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2)
-    : null
+/** A page of text or line art (a text file's, a cover page's) by the local threshold alone. */
+export function binarizeForText(image: GreyImage, verticalStretch = 1): Bitmap {
+  const page = wordPage(image)
+  return thresholdText(page, scanPage(page, null), verticalStretch)
 }
 
 /**
- * The cells of a page that are not all white, as `row × perRow + column`, in order. Most of a
- * page is paper (92% of the cells of a typical manual's page): found in one pass, a word at a
- * time, it is skipped by everything after.
+ * A document's page with enhancement: text and line art by the local threshold
+ * (binarizeForText), the regions of continuous tone dithered (ditherPreservingTones). A page
+ * without such a region is exactly binarizeForText's.
  */
-interface InkCells {
-  readonly cells: Int32Array
-  readonly count: number
-  readonly perRow: number
-}
-
-function inkCells({ width, height, data }: GreyImage): InkCells {
-  const perRow = Math.ceil(width / CELL)
-  const cells = CELLS.take(perRow * height, false)
-  let count = 0
-  if (width % CELL === 0 && data.byteOffset % 4 === 0) {
-    // A cell is a word, and its index the word's. A row of paper, most rows of most pages, is
-    // passed over by one native comparison (memcmp), which also spares the first page of a
-    // render process a loop of a million words before the JIT has compiled it.
-    const words = new Uint32Array(data.buffer, data.byteOffset, perRow * height)
-    const rows = Buffer.from(data.buffer, data.byteOffset, data.length)
-    const paper = Buffer.alloc(width, 255)
-    for (let y = 0, start = 0; y < height; y++, start += width) {
-      if (rows.compare(paper, 0, width, start, start + width) === 0) {
-        continue
-      }
-      for (let word = start >> 2, end = (start + width) >> 2; word < end; word++) {
-        if (words[word] !== WHITE_CELL) {
-          cells[count++] = word
-        }
-      }
-    }
-    return { cells, count, perRow }
+export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap {
+  const page = wordPage(image)
+  const tones = new ToneCounts(page)
+  const text = thresholdText(page, scanPage(page, tones), verticalStretch)
+  const regions = toneTiles(tones)
+  if (regions === null) {
+    return text
   }
-  for (let y = 0; y < height; y++) {
-    for (let column = 0; column < perRow; column++) {
-      const start = y * width + column * CELL
-      const end = y * width + Math.min(width, (column + 1) * CELL)
-      for (let at = start; at < end; at++) {
-        if (data[at] !== 255) {
-          cells[count++] = y * perRow + column
-          break
-        }
+  const dithered = diffuseErrors(image)
+  const { columns, map } = regions
+  for (let y = 0; y < image.height; y++) {
+    const tileRow = ((y / TILE) | 0) * columns
+    const row = y * text.rowBytes
+    for (let x = 0; x < image.width; x += 8) {
+      // Tiles are whole octets wide (TILE is a multiple of 8).
+      if (map[tileRow + ((x / TILE) | 0)] === 1) {
+        text.data[row + (x >> 3)] = dithered.data[row + (x >> 3)] ?? 0
       }
     }
   }
-  return { cells, count, perRow }
+  return text
 }
 
 /**
- * A page of a document (a PDF's, a picture's) as `options.enhancement` asks: by region (text
- * thresholded, continuous tone dithered) when on, dithered throughout when off.
+ * A document's page as `options.enhancement` asks: by region (text thresholded, continuous tone
+ * dithered) when on, dithered throughout when off.
  */
 export function binarizeDocumentPage(
   image: GreyImage,
@@ -232,6 +113,180 @@ export function binarizeDocumentPage(
 ): Bitmap {
   return enhancement ? binarizeByRegion(image, verticalStretch) : ditherPreservingTones(image)
 }
+
+/** Pixels across in a cell: a row's pixels are read in cells of four from its start. */
+const CELL = 4
+/** A cell of four white pixels, read as one 32-bit word. */
+const WHITE_CELL = 0xffffffff
+/** Whether the first of a word's four octets in memory is its lowest (x86, Arm as Linux runs it). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+/** Where each of a cell's four pixels, left to right, sits in its word. */
+const [PIXEL_0, PIXEL_1, PIXEL_2, PIXEL_3] = LITTLE_ENDIAN ? [0, 8, 16, 24] : [24, 16, 8, 0]
+
+/**
+ * A page as words of four pixels, each row a whole number of words: a fax page's own pixels
+ * (1728 or 2432 across), read in place; any other page copied with white pixels after each row.
+ */
+interface WordPage {
+  readonly width: number
+  readonly height: number
+  /** Words a row: the cells of a row. */
+  readonly perRow: number
+  readonly words: Uint32Array
+}
+
+const PADDED = new Scratch((length) => new Uint8Array(length))
+
+function wordPage({ width, height, data }: GreyImage): WordPage {
+  const perRow = Math.ceil(width / CELL)
+  if (width % CELL === 0 && data.byteOffset % 4 === 0) {
+    return {
+      width,
+      height,
+      perRow,
+      words: new Uint32Array(data.buffer, data.byteOffset, perRow * height),
+    }
+  }
+  const rowOctets = perRow * CELL
+  const padded = PADDED.take(rowOctets * height, false)
+  for (let y = 0; y < height; y++) {
+    padded.set(data.subarray(y * width, (y + 1) * width), y * rowOctets)
+    padded.fill(255, y * rowOctets + width, (y + 1) * rowOctets)
+  }
+  return { width, height, perRow, words: new Uint32Array(padded.buffer, 0, perRow * height) }
+}
+
+/** Side of the square blocks the neighbourhood means are taken over: a block is a cell wide. */
+const BLOCK_SHIFT = 2
+const BLOCK = 1 << BLOCK_SHIFT
+
+/**
+ * What one pass over a page finds, a word at a time: its cells that are not paper (92% of the
+ * cells of a typical manual's page are: everything after skips them), and the shortfall from white
+ * of every block, which gives the mean grey of each block's neighbourhood (BlockMeans).
+ */
+interface PageScan {
+  /** The column of each cell that is not paper, row after row. */
+  readonly cells: Int32Array
+  /** For each row, where its cells end in `cells` (and the next row's start). */
+  readonly rowEnds: Int32Array
+  /**
+   * How far each block is below white, summed over its pixels, laid out as BlockMeans' table
+   * (a row and a column of zeros first), which BlockMeans then sums in place.
+   */
+  readonly shortfalls: Float64Array
+}
+
+const CELLS = new Scratch((length) => new Int32Array(length))
+const ROW_ENDS = new Scratch((length) => new Int32Array(length))
+const SUMMED = new Scratch((length) => new Float64Array(length))
+const LIMITS = new Scratch((length) => new Int16Array(length))
+/** A row of paper, to compare rows with. */
+let paperRow = Buffer.alloc(0)
+
+/**
+ * Reads the page once: finds its cells that are not paper, sums how far each BLOCK × BLOCK block
+ * is below white, and counts the mid-tones of each tile into `tones` where they are wanted. A row
+ * of paper, most rows of most pages, is passed over by one native comparison (memcmp), which also
+ * spares the first page of a render process a loop of a million words before the JIT has
+ * compiled it.
+ */
+function scanPage(page: WordPage, tones: ToneCounts | null): PageScan {
+  const { height, perRow, words } = page
+  const cells = CELLS.take(perRow * height, false)
+  const rowEnds = ROW_ENDS.take(height, false)
+  // Each block's shortfall goes where the summed-area table (BlockMeans) will hold its sum, one
+  // row and one column in: the table's first row and column stay zero.
+  const stride = perRow + 1
+  const blockRows = Math.ceil(height / BLOCK)
+  const summed = SUMMED.take(stride * (blockRows + 1), true)
+  const rowOctets = perRow * CELL
+  if (paperRow.length !== rowOctets) {
+    paperRow = Buffer.alloc(rowOctets, 255)
+  }
+  const octets = Buffer.from(words.buffer, words.byteOffset, rowOctets * height)
+  const midTones = tones?.midTones ?? null
+  const tileColumns = tones?.columns ?? 0
+  let count = 0
+  for (let y = 0; y < height; y++) {
+    const start = y * perRow
+    if (octets.compare(paperRow, 0, rowOctets, start * CELL, (start + perRow) * CELL) !== 0) {
+      const blocks = ((y >> BLOCK_SHIFT) + 1) * stride + 1
+      const tiles = (y >> TILE_SHIFT) * tileColumns
+      for (let column = 0; column < perRow; column++) {
+        const word = words[start + column]!
+        if (word === WHITE_CELL) {
+          continue
+        }
+        cells[count++] = column
+        // A block is a cell wide: the cell's four octets, summed two by two at once. The
+        // shortfalls are whole numbers, so the table's sums are exact.
+        const pairs = (word & 0x00ff00ff) + ((word >>> 8) & 0x00ff00ff)
+        summed[blocks + column]! += 4 * 255 - ((pairs & 0xffff) + (pairs >>> 16))
+        if (midTones !== null) {
+          // A cell's four pixels are in one tile.
+          midTones[tiles + ((column * CELL) >> TILE_SHIFT)]! += midTonesOf(word)
+        }
+      }
+    }
+    rowEnds[y] = count
+  }
+  return { cells, rowEnds, shortfalls: summed }
+}
+
+function thresholdText(page: WordPage, scan: PageScan, verticalStretch: number): Bitmap {
+  const { width, height, perRow, words } = page
+  const { cells, rowEnds } = scan
+  const means = new BlockMeans(
+    page,
+    scan.shortfalls,
+    RADIUS_ACROSS,
+    Math.max(1, Math.round(RADIUS_ACROSS * verticalStretch)),
+  )
+  const bitmap = blankBitmap(width, height)
+  const out = bitmap.data
+  // Each block's limit, worked out when a pixel of it first needs it (-1 until then): the BLOCK
+  // cells of a block, one in each of its rows, share its neighbourhood.
+  const limits = LIMITS.take(perRow * Math.ceil(height / BLOCK), false)
+  limits.fill(-1)
+  for (let y = 0, k = 0; y < height; y++) {
+    const end = rowEnds[y]!
+    const blockRow = y >> BLOCK_SHIFT
+    const blocks = blockRow * perRow
+    const row = y * perRow
+    const target = y * bitmap.rowBytes
+    for (; k < end; k++) {
+      const column = cells[k]!
+      const word = words[row + column]!
+      let limit = limits[blocks + column]!
+      if (limit < 0) {
+        limit = blackLimit(means.at(column, blockRow))
+        limits[blocks + column] = limit
+      }
+      // Pixels from ALWAYS_WHITE up are never black, and no limit is above ALWAYS_WHITE:
+      // `value < limit` alone decides.
+      // Without a branch: `value - limit` is below zero, its sign bit 1, for a black pixel.
+      const bits =
+        (((((word >>> PIXEL_0) & 0xff) - limit) >>> 31) << 3) |
+        (((((word >>> PIXEL_1) & 0xff) - limit) >>> 31) << 2) |
+        (((((word >>> PIXEL_2) & 0xff) - limit) >>> 31) << 1) |
+        ((((word >>> PIXEL_3) & 0xff) - limit) >>> 31)
+      if (bits !== 0) {
+        // Pixels 4 × column on: octet column >> 1 of the row, its high half for an even column.
+        out[target + (column >> 1)]! |= (column & 1) === 0 ? bits << 4 : bits
+      }
+    }
+  }
+  return bitmap
+}
+
+const HISTOGRAM = new Scratch((length) => new Uint32Array(length))
+const MID_TONES = new Scratch((length) => new Uint32Array(length))
+const SHARES = new Scratch((length) => new Float64Array(length))
+const MODES = new Scratch((length) => new Int32Array(length))
+const VARYING = new Scratch((length) => new Uint8Array(length))
+const TONE_MAP = new Scratch((length) => new Uint8Array(length))
+const SEEN = new Scratch((length) => new Uint8Array(length))
 
 /** Side of the square tiles a page is sorted into text and continuous tone by, about 2 mm. */
 const TILE_SHIFT = 4
@@ -248,38 +303,77 @@ const TONE_SHARE = 0.5
 const TONE_NEIGHBOURS = 3
 const EDGE_SHARE = 0.2
 
-/**
- * A document's page with enhancement: text and line art by the local threshold
- * (binarizeForText), the regions of continuous tone dithered (ditherPreservingTones). A page
- * without such a region is exactly binarizeForText's.
- */
-export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap {
-  const ink = inkCells(image)
-  const text = thresholdText(image, ink, verticalStretch)
-  const tones = toneTiles(image, ink)
-  if (tones === null) {
-    return text
-  }
-  const dithered = diffuseErrors(image)
-  const { columns } = tones
-  for (let y = 0; y < image.height; y++) {
-    const tileRow = ((y / TILE) | 0) * columns
-    const row = y * text.rowBytes
-    for (let x = 0; x < image.width; x += 8) {
-      // Tiles are whole octets wide (TILE is a multiple of 8).
-      if (tones.map[tileRow + ((x / TILE) | 0)] === 1) {
-        text.data[row + (x >> 3)] = dithered.data[row + (x >> 3)] ?? 0
-      }
-    }
-  }
-  return text
-}
-
 /** Mid-tones are counted in bins this wide, to find each tile's commonest tone. */
 const BIN_SHIFT = 3
 const BINS = 256 >> BIN_SHIFT
 /** A region of continuous tone smaller than this many tiles (about 1 cm²) is left as text. */
 const MIN_REGION_TILES = 24
+
+/**
+ * Mid-tones counted tile by tile as a page is scanned: how many each tile has. Which tone is a
+ * tile's commonest is asked of the few tiles that are mostly mid-tones, and read from the page
+ * then: binned for every tile as the page was scanned, the tones were a third of its work.
+ */
+class ToneCounts {
+  readonly page: WordPage
+  readonly columns: number
+  readonly rows: number
+  /** Mid-tone pixels of each tile, by rows of tiles. */
+  readonly midTones: Uint32Array
+
+  constructor(page: WordPage) {
+    this.page = page
+    this.columns = Math.ceil(page.width / TILE)
+    this.rows = Math.ceil(page.height / TILE)
+    this.midTones = MID_TONES.take(this.columns * this.rows, true)
+  }
+
+  /** The commonest bin of mid-tones of `tile` (the first of the commonest, counted in BINS). */
+  commonestBin(tile: number): number {
+    const { height, perRow, words } = this.page
+    const histogram = HISTOGRAM.take(BINS, true)
+    const column = tile % this.columns
+    const row = (tile / this.columns) | 0
+    const firstCell = (column * TILE) / CELL
+    const endCell = Math.min(perRow, firstCell + TILE / CELL)
+    for (let y = row * TILE, end = Math.min(height, y + TILE); y < end; y++) {
+      for (let cell = firstCell; cell < endCell; cell++) {
+        const word = words[y * perRow + cell]!
+        for (let shift = 0; shift < 32; shift += 8) {
+          const value = (word >>> shift) & 0xff
+          if (value > MID_TONE_LOW && value < MID_TONE_HIGH) {
+            histogram[value >> BIN_SHIFT]!++
+          }
+        }
+      }
+    }
+    let mode = 0
+    for (let bin = 1; bin < BINS; bin++) {
+      if (histogram[bin]! > histogram[mode]!) {
+        mode = bin
+      }
+    }
+    return mode
+  }
+}
+
+/**
+ * How many of a word's four pixels are mid-tones: 1 for each whose value v has
+ * MID_TONE_LOW < v < MID_TONE_HIGH, without a branch (a sign bit is 1 exactly when its
+ * difference is below zero).
+ */
+function midTonesOf(word: number): number {
+  return (
+    isMidTone(word & 0xff) +
+    isMidTone((word >>> 8) & 0xff) +
+    isMidTone((word >>> 16) & 0xff) +
+    isMidTone(word >>> 24)
+  )
+}
+
+function isMidTone(value: number): number {
+  return ((MID_TONE_LOW - value) >>> 31) & ((value - MID_TONE_HIGH) >>> 31)
+}
 
 /**
  * Which tiles are continuous tone (1), by columns; null when none is. A tile is when at least
@@ -291,46 +385,10 @@ const MIN_REGION_TILES = 24
  * each grows over the tiles beside it that are partly tone (a photo's flat parts, its border on
  * the paper) and takes in the tiles it surrounds.
  */
-function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns: number } | null {
-  const { width, height, data } = image
-  const columns = Math.ceil(width / TILE)
-  const rows = Math.ceil(height / TILE)
+function toneTiles(tones: ToneCounts): { map: Uint8Array; columns: number } | null {
+  const { columns, rows, midTones } = tones
+  const { width, height } = tones.page
   const tiles = columns * rows
-  const histograms = HISTOGRAMS.take(tiles * BINS, true)
-  const midTones = MID_TONES.take(tiles, true)
-  const { cells, count, perRow } = ink
-  const words = cellWords(image)
-  for (let k = 0; words !== null && k < count; k++) {
-    // A cell is a word, and its four pixels are in one tile.
-    const cell = cells[k]!
-    const word = words[cell]!
-    const y = (cell / perRow) | 0
-    const tile = (y >> TILE_SHIFT) * columns + (((cell - y * perRow) * CELL) >> TILE_SHIFT)
-    for (let shift = 0; shift < 32; shift += 8) {
-      const value = (word >>> shift) & 0xff
-      if (value > MID_TONE_LOW && value < MID_TONE_HIGH) {
-        histograms[tile * BINS + (value >> BIN_SHIFT)]!++
-        midTones[tile]!++
-      }
-    }
-  }
-  for (let k = 0; words === null && k < count; k++) {
-    const cell = cells[k]!
-    const y = (cell / perRow) | 0
-    const start = (cell - y * perRow) * CELL
-    const end = Math.min(start + CELL, width)
-    const source = y * width
-    const tileRow = (y >> TILE_SHIFT) * columns
-    for (let x = start; x < end; x++) {
-      const value = data[source + x]!
-      // Only mid-tones are counted: paper and ink, most of a page, say nothing of tone.
-      if (value > MID_TONE_LOW && value < MID_TONE_HIGH) {
-        const tile = tileRow + (x >> TILE_SHIFT)
-        histograms[tile * BINS + (value >> BIN_SHIFT)]!++
-        midTones[tile]!++
-      }
-    }
-  }
   // Each tile's share of mid-tones, and its commonest mid-tone bin (-1: mostly not mid-tones).
   const shares = SHARES.take(tiles, true)
   const modes = MODES.take(tiles, false).fill(-1)
@@ -346,13 +404,7 @@ function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns:
     if (shares[tile]! < TONE_SHARE) {
       continue
     }
-    let mode = 0
-    for (let bin = 1; bin < BINS; bin++) {
-      if (histograms[tile * BINS + bin]! > histograms[tile * BINS + mode]!) {
-        mode = bin
-      }
-    }
-    modes[tile] = mode
+    modes[tile] = tones.commonestBin(tile)
   }
   const at = (column: number, row: number): number =>
     column < 0 || row < 0 || column >= columns || row >= rows ? -1 : row * columns + column
@@ -438,13 +490,10 @@ function toneTiles(image: GreyImage, ink: InkCells): { map: Uint8Array; columns:
   return { map, columns }
 }
 
-/** Side of the square blocks the neighbourhood means are taken over: a block is a cell wide. */
-const BLOCK = CELL
-
 /**
  * Mean grey of the neighbourhood of each BLOCK×BLOCK block: the blocks within the radius on
- * every side. Summing blocks first keeps the table small (a sixteenth of the page), and a page
- * is read once.
+ * every side, from a summed-area table of the blocks' shortfalls from white. Summing blocks first
+ * keeps the table small (a sixteenth of the page).
  */
 class BlockMeans {
   readonly #columns: number
@@ -456,9 +505,11 @@ class BlockMeans {
   /** Summed-area table over the blocks' shortfalls from white, one extra row and column of zeros. */
   readonly #shortfalls: Float64Array
 
-  constructor(image: GreyImage, ink: InkCells, radiusX: number, radiusY: number) {
-    const { width, height, data } = image
-    const columns = Math.ceil(width / BLOCK)
+  /** `shortfalls` as scanPage leaves them, summed here in place. */
+  constructor(page: WordPage, shortfalls: Float64Array, radiusX: number, radiusY: number) {
+    const { width, height } = page
+    // A block is a cell wide.
+    const columns = page.perRow
     const rows = Math.ceil(height / BLOCK)
     this.#columns = columns
     this.#rows = rows
@@ -466,48 +517,17 @@ class BlockMeans {
     this.#height = height
     this.#reachX = Math.max(1, Math.round(radiusX / BLOCK))
     this.#reachY = Math.max(1, Math.round(radiusY / BLOCK))
-    // How far each block is below white, summed over the cells that are not paper (a block is
-    // BLOCK rows of cells). A block's sum of greys is then 255 × its area less that, exactly:
-    // these are whole numbers.
-    const shortfalls = SHORTFALLS.take(columns * rows, true)
-    const { cells, count, perRow } = ink
-    const words = cellWords(image)
-    for (let k = 0; words !== null && k < count; k++) {
-      // A cell is a word (and a block a cell wide): its four octets summed two by two at once.
-      const cell = cells[k]!
-      const word = words[cell]!
-      const pairs = (word & 0x00ff00ff) + ((word >>> 8) & 0x00ff00ff)
-      const y = (cell / perRow) | 0
-      shortfalls[((y / BLOCK) | 0) * columns + (cell - y * perRow)]! +=
-        4 * 255 - ((pairs & 0xffff) + (pairs >>> 16))
-    }
-    for (let k = 0; words === null && k < count; k++) {
-      const cell = cells[k]!
-      const y = (cell / perRow) | 0
-      const column = cell - y * perRow
-      const start = y * width + column * CELL
-      const end = y * width + Math.min((column + 1) * CELL, width)
-      let shortfall = 0
-      for (let at = start; at < end; at++) {
-        shortfall += 255 - data[at]!
-      }
-      shortfalls[((y / BLOCK) | 0) * columns + column]! += shortfall
-    }
     const stride = columns + 1
-    // Its first row and column stay zero; every other cell is written below.
-    const table = SUMMED.take(stride * (rows + 1), false)
-    table.fill(0, 0, stride)
     for (let by = 0; by < rows; by++) {
       let rowSum = 0
       const above = by * stride + 1
       const here = above + stride
-      table[here - 1] = 0
       for (let bx = 0; bx < columns; bx++) {
-        rowSum += shortfalls[by * columns + bx]!
-        table[here + bx] = table[above + bx]! + rowSum
+        rowSum += shortfalls[here + bx]!
+        shortfalls[here + bx] = shortfalls[above + bx]! + rowSum
       }
     }
-    this.#shortfalls = table
+    this.#shortfalls = shortfalls
   }
 
   at(column: number, row: number): number {

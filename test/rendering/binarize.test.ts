@@ -100,9 +100,10 @@ describe('ditherPreservingTones', () => {
   })
 })
 
-describe('binarizeByRegion and binarizeForText, a word or a pixel at a time', () => {
-  // A page whose rows are whole words is read four pixels at a time; one that is not (here, the
-  // same pixels one octet into their buffer) a pixel at a time. Both must give the same bits.
+describe('binarizeByRegion and binarizeForText, read in place or copied into whole words', () => {
+  // A page whose rows are whole words is read in place, four pixels at a time; one that is not
+  // (here, the same pixels one octet into their buffer) is copied into whole words first. Both
+  // must give the same bits.
   // The page: type in every grey, a tint behind some of it, and a photograph-like gradient that
   // the regions make a dithered block of.
   const paint = (x: number, y: number): number => {
@@ -128,5 +129,18 @@ describe('binarizeByRegion and binarizeForText, a word or a pixel at a time', ()
     assert.deepEqual(byRegion[0]!.data, byRegion[1]!.data)
     assert.deepEqual(forText[0]!.data, forText[1]!.data)
     assert.notDeepEqual(byRegion[0]!.data, forText[0]!.data, 'the gradient is dithered')
+  })
+
+  it('reads a page of a width that is not whole words as the same page one pixel wider', () => {
+    // The last 40 columns are paper, beyond the neighbourhood of any ink: the means agree.
+    const margined = (x: number, y: number): number => (x >= 1688 ? 255 : paint(x, y))
+    const narrow = image(1727, 400, margined)
+    const wide = image(1728, 400, margined)
+    for (const binarize of [binarizeByRegion, binarizeForText]) {
+      const [ofNarrow, ofWide] = [narrow, wide].map((page) => binarize(page, 196 / 204))
+      assert.equal(ofNarrow!.rowBytes, ofWide!.rowBytes)
+      assert.ok(ofWide!.data.some((octet) => octet !== 0))
+      assert.deepEqual(ofNarrow!.data, ofWide!.data)
+    }
   })
 })
