@@ -46,7 +46,9 @@ function blackLimit(mean: number): number {
  * per thread serves (a worker thread has its own copy of this module); what `take` answers is
  * valid until the same scratch is taken again.
  */
-class Scratch<Array extends Uint8Array | Int16Array | Int32Array | Uint32Array | Float64Array> {
+class Scratch<
+  Array extends Uint8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float64Array,
+> {
   #array: Array
   readonly #make: (length: number) => Array
 
@@ -139,6 +141,9 @@ const PADDED = new Scratch((length) => new Uint8Array(length))
 
 function wordPage({ width, height, data }: GreyImage): WordPage {
   const perRow = Math.ceil(width / CELL)
+  if (perRow > 0x10000) {
+    throw new RangeError(`a page ${width} pixels across is wider than binarization reads`)
+  }
   if (width % CELL === 0 && data.byteOffset % 4 === 0) {
     return {
       width,
@@ -167,7 +172,7 @@ const BLOCK = 1 << BLOCK_SHIFT
  */
 interface PageScan {
   /** The column of each cell that is not paper, row after row. */
-  readonly cells: Int32Array
+  readonly cells: Uint16Array
   /** For each row, where its cells end in `cells` (and the next row's start). */
   readonly rowEnds: Int32Array
   /**
@@ -177,7 +182,8 @@ interface PageScan {
   readonly shortfalls: Float64Array
 }
 
-const CELLS = new Scratch((length) => new Int32Array(length))
+/** A row has at most 65,536 cells (262,144 pixels), far wider than any page drawn. */
+const CELLS = new Scratch((length) => new Uint16Array(length))
 const ROW_ENDS = new Scratch((length) => new Int32Array(length))
 const SUMMED = new Scratch((length) => new Float64Array(length))
 const LIMITS = new Scratch((length) => new Int16Array(length))

@@ -166,6 +166,9 @@ export class RenderProcess {
         // when the module is: a render calls a fraction of it. 37 CPU-ms less for a 2-page PDF
         // (docs/benchmarks.md, "Rendering and the codec").
         '--wasm-lazy-compilation',
+        // gc(), which the render process calls to free the bitmaps of pages it has written
+        // (render-process.ts, collectWrittenPages).
+        '--expose-gc',
       ]
       if (entry.pathname.endsWith('.ts')) {
         nodeArgs.push('--import', import.meta.resolve('tsx'))

@@ -50,8 +50,14 @@ const HANDED_ON = 1
 /** How long a thread that is far enough ahead sleeps before it looks again, at most. */
 const WINDOW_WAIT_MS = 50
 
-/** Pages a worker thread is worth starting for: fewer are drawn here before it could help. */
-const PAGES_PER_THREAD = 4
+/**
+ * Pages a worker thread is worth starting for. A thread costs about 0.25 s of CPU before it
+ * draws as fast as this one (Node.js, PDFium, the document, and its code compiled anew), taken
+ * from this thread's own helpers on a 2-core machine: measured there with `faxd render`, the
+ * 17-page specification took 460 ms on one thread and 500 on two; the 36-page manual 630 on
+ * either; 60 generated pages 1070 and 880.
+ */
+const PAGES_PER_THREAD = 24
 
 /**
  * The next page for a worker thread to draw (1-based; past `pageCount` when none is left), once
