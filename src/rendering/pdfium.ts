@@ -8,11 +8,13 @@
  * viewer, and nothing native: the document is parsed inside the WebAssembly memory, which is
  * all that a flaw in the parser could reach (and the render process is sandboxed besides).
  *
- * Names and values below are PDFium's public API (public/fpdfview.h).
+ * The package's WebAssembly is used, not its JavaScript: faxd hosts PDFium itself
+ * (pdfium-runtime.ts). Names and values below are PDFium's public API (public/fpdfview.h).
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import type { WrappedPdfiumModule } from '@embedpdf/pdfium'
+import type { PdfiumExports, PdfiumInstance } from './pdfium-runtime.js'
+import { startPdfium } from './pdfium-runtime.js'
 
 const require = createRequire(import.meta.url)
 
@@ -44,7 +46,6 @@ export class PdfiumError extends Error {
  */
 declare const WebAssembly: {
   compile(bytes: Uint8Array): Promise<CompiledPdfium>
-  Instance: new (module: CompiledPdfium, imports: object) => object
 }
 
 /** PDFium's compiled WebAssembly (a WebAssembly.Module), which threads can pass to each other. */
@@ -53,7 +54,7 @@ export interface CompiledPdfium {
 }
 
 let compiled: Promise<CompiledPdfium> | undefined
-let loaded: Promise<WrappedPdfiumModule> | undefined
+let loaded: Promise<PdfiumInstance> | undefined
 
 /**
  * PDFium's WebAssembly, compiled once per process on first use. Compiled code is shared by every
@@ -71,42 +72,12 @@ export function usePdfiumModule(module: CompiledPdfium): void {
 }
 
 /**
- * Emscripten's hook for a module instantiated by its host (emscripten.org, "Module object":
- * `instantiateWasm(imports, successCallback)`), which faxd uses to instantiate the compiled
- * module instead of handing the package the bytes to compile. Instantiated at once, the hook
- * answers the instance's exports (what `successCallback` returns); `{}` would mean "later".
+ * PDFium, started once per thread on first use from the compiled module, by faxd's own host
+ * (pdfium-runtime.ts) rather than the package's JavaScript.
  */
-interface InstantiateHook {
-  instantiateWasm(
-    imports: object,
-    receive: (instance: object, module: CompiledPdfium) => object,
-  ): object
-}
-
-/** The module, instantiated and initialised once per thread, on first use. */
-function loadPdfium(): Promise<WrappedPdfiumModule> {
-  loaded ??= (async () => {
-    const [{ init }, module] = await Promise.all([import('@embedpdf/pdfium'), pdfiumModule()])
-    const hook: InstantiateHook = {
-      instantiateWasm(imports, receive) {
-        // Synchronous, so that a failure is thrown to Emscripten, which rejects init() with it.
-        return receive(new WebAssembly.Instance(module, imports), module)
-      },
-    }
-    const pdfium = await init(hook)
-    pdfium.PDFiumExt_Init()
-    return pdfium
-  })()
+function loadPdfium(): Promise<PdfiumInstance> {
+  loaded ??= pdfiumModule().then(startPdfium)
   return loaded
-}
-
-/**
- * PDFium's memory as octets. Read again after every call that may allocate: when the memory
- * grows, the module replaces the array (the old one is detached). The package's own types leave
- * it out (they come from @types/emscripten).
- */
-function heapOf(pdfium: WrappedPdfiumModule): Uint8Array {
-  return (pdfium.pdfium as unknown as { HEAPU8: Uint8Array }).HEAPU8
 }
 
 /** A page's size as it is meant to be seen (its /Rotate applied), in points. */
@@ -141,33 +112,36 @@ export interface GreyDrawing {
 
 /** One open PDF. Its pages are drawn one at a time; close it to give its memory back. */
 export class PdfiumDocument {
-  readonly #pdfium: WrappedPdfiumModule
+  readonly #instance: PdfiumInstance
+  readonly #pdfium: PdfiumExports
   readonly #document: number
   readonly #data: number
   readonly pageCount: number
   #bitmap: { width: number; height: number; handle: number } | undefined
   #closed = false
 
-  private constructor(pdfium: WrappedPdfiumModule, document: number, data: number) {
-    this.#pdfium = pdfium
+  private constructor(instance: PdfiumInstance, document: number, data: number) {
+    this.#instance = instance
+    this.#pdfium = instance.exports
     this.#document = document
     this.#data = data
-    this.pageCount = pdfium.FPDF_GetPageCount(document)
+    this.pageCount = this.#pdfium.FPDF_GetPageCount(document)
   }
 
   /** Opens `bytes` (copied into PDFium's memory; the caller's array stays as it is). */
   static async open(bytes: Uint8Array): Promise<PdfiumDocument> {
-    const pdfium = await loadPdfium()
-    const memory = pdfium.pdfium
-    const data = memory.wasmExports.malloc(Math.max(1, bytes.length))
+    const instance = await loadPdfium()
+    const pdfium = instance.exports
+    const data = pdfium.malloc(Math.max(1, bytes.length))
     if (data === 0) {
       throw new PdfiumError('unreadable', `${bytes.length} octets do not fit in PDFium's memory`)
     }
-    heapOf(pdfium).set(bytes, data)
-    const document = pdfium.FPDF_LoadMemDocument(data, bytes.length, '')
+    instance.heap().set(bytes, data)
+    // No password (a null pointer).
+    const document = pdfium.FPDF_LoadMemDocument(data, bytes.length, 0)
     if (document === 0) {
       const error = pdfium.FPDF_GetLastError()
-      memory.wasmExports.free(data)
+      pdfium.free(data)
       if (error === FPDF_ERR_PASSWORD || error === FPDF_ERR_SECURITY) {
         throw new PdfiumError('password', 'the PDF is password-protected')
       }
@@ -176,7 +150,7 @@ export class PdfiumDocument {
         error === FPDF_ERR_FORMAT ? 'it is not a well-formed PDF' : `PDFium error ${error}`,
       )
     }
-    return new PdfiumDocument(pdfium, document, data)
+    return new PdfiumDocument(instance, document, data)
   }
 
   /**
@@ -205,7 +179,7 @@ export class PdfiumDocument {
       )
       const stride = pdfium.FPDFBitmap_GetStride(bitmap)
       const start = pdfium.FPDFBitmap_GetBuffer(bitmap)
-      const pixels = heapOf(pdfium).subarray(start, start + stride * height)
+      const pixels = this.#instance.heap().subarray(start, start + stride * height)
       return { width, height, stride, pixels }
     })
   }
@@ -219,7 +193,7 @@ export class PdfiumDocument {
       this.#pdfium.FPDFBitmap_Destroy(this.#bitmap.handle)
     }
     this.#pdfium.FPDF_CloseDocument(this.#document)
-    this.#pdfium.pdfium.wasmExports.free(this.#data)
+    this.#pdfium.free(this.#data)
   }
 
   #withPage<T>(index: number, use: (page: number) => T): T {
