@@ -26,6 +26,9 @@ import { asksForHelp, helpText, USAGE } from './help.js'
 import { SecretInterrupted } from './read-secret-line.js'
 import { UsageError } from './usage-error.js'
 
+/** The commands that run a part of faxd in this process. */
+export const RUNS_HERE = new Set(['serve', 'worker', 'render'])
+
 export async function runCli(argv: string[]): Promise<number> {
   const [group, action, ...rest] = argv
   try {
@@ -34,9 +37,12 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0
     }
     // The client commands speak HTTP to a server: they read no server settings and open no store.
-    const client = await import('./client-commands.js')
-    if (client.isClientCommand(argv)) {
-      return await client.runClient(argv)
+    // Neither do they share a name with the commands that run faxd here, which do not load them.
+    if (!RUNS_HERE.has(group ?? '')) {
+      const client = await import('./client-commands.js')
+      if (client.isClientCommand(argv)) {
+        return await client.runClient(argv)
+      }
     }
     const config = readConfig()
     // The server, the worker and the renderer load what they need when asked for: an operator

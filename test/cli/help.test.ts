@@ -9,7 +9,9 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { CLIENT_COMMANDS } from '../../src/cli/client-commands.js'
 import { asksForHelp, COMMAND_HELP, helpText } from '../../src/cli/help.js'
+import { RUNS_HERE } from '../../src/cli/main.js'
 import { BIN } from '../support/faxd-process.js'
 
 const run = promisify(execFile)
@@ -79,5 +81,16 @@ describe('faxd help', () => {
     assert.match(unknown.stderr, /faxd tokens create --user UID/)
     assert.match(unknown.stderr, /faxd help \[COMMAND\]/)
     assert.equal(asksForHelp([]), false, 'no command at all is a usage error, not help')
+  })
+})
+
+describe('command names', () => {
+  it('gives no client command the name of one that runs faxd here (those skip the client code)', () => {
+    const clientGroups = Object.keys(CLIENT_COMMANDS).map((name) => name.split(' ')[0])
+    assert.ok(clientGroups.includes('send'))
+    assert.deepEqual(
+      clientGroups.filter((group) => RUNS_HERE.has(group ?? '')),
+      [],
+    )
   })
 })
