@@ -1,12 +1,14 @@
 /**
  * Pictures (PNG, JPEG, and TIFF that is not already a bilevel fax image) become grey fax pages
  * through sharp. A picture that says how many dots per inch it has keeps its printed size (a
- * 300-dpi scan of a Letter page fills a Letter page); one that does not is fitted to the page.
+ * 300-dpi scan of a Letter page fills a Letter page, and a scan longer than Legal goes on several
+ * fax pages); one that does not is fitted to the page.
  * Sizes are checked from the header before any pixel is decoded.
  */
 import sharp from 'sharp'
 import type { Resolution } from '../domain/outbox-entry.js'
-import { placePage } from './fax-geometry.js'
+import type { PagePlacement } from './fax-geometry.js'
+import { placeOnFaxPages } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import { placeOnPage } from './grey-image.js'
 import type { PageBudget } from './rendering-error.js'
@@ -51,16 +53,22 @@ export async function inspectPicture(data: Uint8Array, limits: ImageLimits): Pro
   return { pages }
 }
 
-/** Page `index` (0-based) of the picture as a whole grey fax page. */
-export async function renderPicturePage(
+/**
+ * Page `index` (0-based) of the picture as whole grey fax pages: one, or for a picture printed
+ * longer than Legal, one for each part of it (placeOnFaxPages), made one at a time.
+ */
+export async function* renderPicturePages(
   data: Uint8Array,
   index: number,
   resolution: Resolution,
   limits: ImageLimits,
-): Promise<GreyImage> {
+): AsyncGenerator<GreyImage> {
+  let placements: PagePlacement[]
   try {
-    const source = sharp(data, { page: index, limitInputPixels: limits.maxPixels })
-    const metadata = await source.metadata()
+    const metadata = await sharp(data, {
+      page: index,
+      limitInputPixels: limits.maxPixels,
+    }).metadata()
     // EXIF orientation applied: the size the picture is meant to be seen at.
     const width = metadata.autoOrient.width
     const height = metadata.autoOrient.height
@@ -70,18 +78,51 @@ export async function renderPicturePage(
         : undefined
     const [widthInches, heightInches] =
       dpi !== undefined ? [width / dpi, height / dpi] : fittedInches(width, height)
-    const placement = placePage(widthInches, heightInches, resolution)
-    const pipeline = source.rotate().flatten({ background: '#ffffff' }).greyscale()
+    placements = placeOnFaxPages(widthInches, heightInches, resolution)
+  } catch (error) {
+    throw error instanceof RenderingError ? error : unreadable(error)
+  }
+  for (const placement of placements) {
+    yield await drawPlacement(data, index, placement, limits)
+  }
+}
+
+/** The part of the picture that `placement` puts on its fax page, on that page. */
+async function drawPlacement(
+  data: Uint8Array,
+  index: number,
+  placement: PagePlacement,
+  limits: ImageLimits,
+): Promise<GreyImage> {
+  try {
+    const pipeline = sharp(data, { page: index, limitInputPixels: limits.maxPixels })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .greyscale()
     if (placement.rotate) {
       pipeline.rotate(90)
     }
+    pipeline.resize(placement.contentWidth, placement.contentRows, {
+      fit: 'fill',
+      kernel: 'lanczos3',
+    })
+    // A part of a picture split over fax pages: only its rows are made (libvips computes what
+    // is asked for), and they go at the top of the page.
+    const above = placement.top < 0 ? -placement.top : 0
+    if (placement.top < 0) {
+      pipeline.extract({
+        left: 0,
+        top: above,
+        width: placement.contentWidth,
+        height: Math.min(placement.pageRows, placement.contentRows - above),
+      })
+    }
     const { data: pixels, info } = await pipeline
-      .resize(placement.contentWidth, placement.contentRows, { fit: 'fill', kernel: 'lanczos3' })
       .extractChannel(0)
       .raw()
       .toBuffer({ resolveWithObject: true })
     const content = { width: info.width, height: info.height, data: new Uint8Array(pixels) }
-    return placeOnPage(content, placement)
+    return placeOnPage(content, placement.top < 0 ? { ...placement, top: 0 } : placement)
   } catch (error) {
     throw error instanceof RenderingError ? error : unreadable(error)
   }

@@ -26,11 +26,15 @@ try {
   const document = await openPdf(job.pdf, { limit: Number.MAX_SAFE_INTEGER, used: 0 })
   const counters = new Int32Array(job.counters)
   for (page = claimPage(counters, job); page <= job.pageCount; page = claimPage(counters, job)) {
-    const bitmap = document.drawPage(page, job.resolution, (grey) =>
-      binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
+    const bitmaps = document
+      .drawPage(page, job.resolution, (grey) =>
+        binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
+      )
+      .map(({ width, height, data }) => ({ width, height, data }))
+    answer(
+      { type: 'page', page, bitmaps },
+      bitmaps.map(({ data }) => data.buffer as ArrayBuffer),
     )
-    const { width, height, data } = bitmap
-    answer({ type: 'page', page, width, height, data }, [data.buffer as ArrayBuffer])
   }
   document.close()
 } catch (error) {

@@ -33,15 +33,16 @@ export interface PageThreadData {
   readonly window: number
 }
 
-/** Messages from a page thread. */
+/** A bilevel fax page as a page thread hands it back. */
+export interface ThreadBitmap {
+  readonly width: number
+  readonly height: number
+  readonly data: Uint8Array
+}
+
+/** Messages from a page thread: a PDF page's fax pages (more than one if it is very long). */
 export type ThreadAnswer =
-  | {
-      readonly type: 'page'
-      readonly page: number
-      readonly width: number
-      readonly height: number
-      readonly data: Uint8Array
-    }
+  | { readonly type: 'page'; readonly page: number; readonly bitmaps: readonly ThreadBitmap[] }
   | { readonly type: 'failed'; readonly page: number; readonly message: string }
 
 /** Indexes in the shared counters: the next page to claim, and the next to be handed on. */
@@ -108,7 +109,8 @@ export interface PdfPagesJob {
 }
 
 /**
- * Draws every page of the job's PDF and hands each bilevel page to `onPage` in page order.
+ * Draws every page of the job's PDF and hands each bilevel fax page to `onPage` in page order
+ * (a PDF page longer than Legal gives several, placeOnFaxPages).
  * An error thrown by `onPage` (the fax's page limit, a cancelled render) stops the drawing.
  */
 export async function drawPdfPages(
@@ -121,7 +123,7 @@ export async function drawPdfPages(
   counters[NEXT_PAGE] = 1
   counters[HANDED_ON] = 1
   const limits: ClaimLimits = { pageCount, window: 2 * (helpers + 1) }
-  const drawn = new Map<number, Bitmap>()
+  const drawn = new Map<number, readonly Bitmap[]>()
   let failure: Error | undefined
   // Wakes the loop below when a worker thread has answered or stopped.
   let wake: () => void = () => {}
@@ -154,8 +156,15 @@ export async function drawPdfPages(
           fail(pageFailure(answer.page, answer.message))
           return
         }
-        const { width, height, data } = answer
-        drawn.set(answer.page, { width, height, rowBytes: Math.ceil(width / 8), data })
+        drawn.set(
+          answer.page,
+          answer.bitmaps.map(({ width, height, data }) => ({
+            width,
+            height,
+            rowBytes: Math.ceil(width / 8),
+            data,
+          })),
+        )
         wake()
       },
       fail,
@@ -172,12 +181,18 @@ export async function drawPdfPages(
       } else if (!drawn.has(handedOn)) {
         await answered()
       }
-      for (let bitmap = drawn.get(handedOn); bitmap !== undefined; bitmap = drawn.get(handedOn)) {
+      for (
+        let bitmaps = drawn.get(handedOn);
+        bitmaps !== undefined;
+        bitmaps = drawn.get(handedOn)
+      ) {
         drawn.delete(handedOn)
         handedOn++
         Atomics.store(counters, HANDED_ON, handedOn)
         Atomics.notify(counters, HANDED_ON)
-        onPage(bitmap)
+        for (const bitmap of bitmaps) {
+          onPage(bitmap)
+        }
       }
     }
     if (failure !== undefined) {
@@ -191,7 +206,7 @@ export async function drawPdfPages(
   }
 }
 
-function drawHere(job: PdfPagesJob, page: number): Bitmap {
+function drawHere(job: PdfPagesJob, page: number): Bitmap[] {
   return job.document.drawPage(page, job.resolution, (grey) =>
     binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
   )

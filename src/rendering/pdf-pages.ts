@@ -4,7 +4,7 @@
  * upright, so that strokes are placed on the fax grid rather than resampled afterwards.
  */
 import type { Resolution } from '../domain/outbox-entry.js'
-import { FAX_PAGE_WIDTH, placePage, POINTS_PER_INCH } from './fax-geometry.js'
+import { FAX_PAGE_WIDTH, placeOnFaxPages, POINTS_PER_INCH } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import type { GreyDrawing } from './pdfium.js'
 import { PdfiumDocument, PdfiumError } from './pdfium.js'
@@ -68,29 +68,43 @@ export class PdfDocument {
   }
 
   /**
-   * Draws page `number` (1-based) as a whole grey fax page and hands it to `use`. The pixels are
-   * PDFium's own, drawn in place and not copied: they are valid only while `use` runs.
+   * Draws page `number` (1-based) as whole grey fax pages, one, or more for a page longer than
+   * Legal (placeOnFaxPages), and hands each to `use` in turn. The pixels are PDFium's own, drawn
+   * in place and not copied: they are valid only while `use` runs.
    */
-  drawPage<T>(number: number, resolution: Resolution, use: (page: GreyImage) => T): T {
-    let drawing: GreyDrawing
+  drawPage<T>(number: number, resolution: Resolution, use: (page: GreyImage) => T): T[] {
+    // What `use` throws (the fax's page limit, say) is its own, and goes on as it is.
+    let thrownByUse: { readonly error: unknown } | undefined
     try {
-      drawing = this.#document.drawPage(number - 1, (size) => {
-        const placement = placePage(
-          size.width / POINTS_PER_INCH,
-          size.height / POINTS_PER_INCH,
-          resolution,
-        )
-        return {
-          width: FAX_PAGE_WIDTH,
-          height: placement.pageRows,
-          left: placement.left,
-          top: placement.top,
-          contentWidth: placement.contentWidth,
-          contentHeight: placement.contentRows,
-          quarterTurn: placement.rotate,
-        }
-      })
+      return this.#document.drawPage(
+        number - 1,
+        (size) =>
+          placeOnFaxPages(
+            size.width / POINTS_PER_INCH,
+            size.height / POINTS_PER_INCH,
+            resolution,
+          ).map((placement) => ({
+            width: FAX_PAGE_WIDTH,
+            height: placement.pageRows,
+            left: placement.left,
+            top: placement.top,
+            contentWidth: placement.contentWidth,
+            contentHeight: placement.contentRows,
+            quarterTurn: placement.rotate,
+          })),
+        (drawing) => {
+          try {
+            return use(greyOf(drawing))
+          } catch (error) {
+            thrownByUse = { error }
+            throw error
+          }
+        },
+      )
     } catch (error) {
+      if (thrownByUse !== undefined && thrownByUse.error === error) {
+        throw error
+      }
       const reason = error instanceof Error ? error.message : String(error)
       throw new RenderingError(
         'failed_separate_file_pages_issue',
@@ -98,7 +112,6 @@ export class PdfDocument {
         { cause: error },
       )
     }
-    return use(greyOf(drawing))
   }
 
   close(): void {

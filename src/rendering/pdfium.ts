@@ -90,7 +90,7 @@ export interface PageSize {
  * Where a page is drawn: a white bitmap of `width` × `height`, the page stretched over the
  * rectangle at (`left`, `top`) of `contentWidth` × `contentHeight` (so the two scales may
  * differ), turned a quarter clockwise first when `quarterTurn`. What falls outside the bitmap is
- * clipped.
+ * clipped: a negative `top` draws a part of the page further down.
  */
 export interface BitmapFit {
   readonly width: number
@@ -154,33 +154,40 @@ export class PdfiumDocument {
   }
 
   /**
-   * Draws page `index` (0-based) where `fit`, given the page's size (after its /Rotate), places
-   * it. The pixels are a view into PDFium's memory, valid until the next call on this document.
+   * Draws page `index` (0-based) into each of the bitmaps `fit` asks for, given the page's size
+   * (after its /Rotate), and hands each drawing to `use` in turn. The pixels are a view into
+   * PDFium's memory, valid only while `use` runs.
    */
-  drawPage(index: number, fit: (size: PageSize) => BitmapFit): GreyDrawing {
+  drawPage<T>(
+    index: number,
+    fit: (size: PageSize) => readonly BitmapFit[],
+    use: (drawing: GreyDrawing) => T,
+  ): T[] {
     const pdfium = this.#pdfium
     return this.#withPage(index, (page) => {
-      const place = fit({
+      const places = fit({
         width: pdfium.FPDF_GetPageWidthF(page),
         height: pdfium.FPDF_GetPageHeightF(page),
       })
-      const { width, height } = place
-      const bitmap = this.#bitmapOf(width, height)
-      pdfium.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff)
-      pdfium.FPDF_RenderPageBitmap(
-        bitmap,
-        page,
-        place.left,
-        place.top,
-        place.contentWidth,
-        place.contentHeight,
-        place.quarterTurn ? 1 : 0,
-        FPDF_ANNOT | FPDF_PRINTING,
-      )
-      const stride = pdfium.FPDFBitmap_GetStride(bitmap)
-      const start = pdfium.FPDFBitmap_GetBuffer(bitmap)
-      const pixels = this.#instance.heap().subarray(start, start + stride * height)
-      return { width, height, stride, pixels }
+      return places.map((place) => {
+        const { width, height } = place
+        const bitmap = this.#bitmapOf(width, height)
+        pdfium.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff)
+        pdfium.FPDF_RenderPageBitmap(
+          bitmap,
+          page,
+          place.left,
+          place.top,
+          place.contentWidth,
+          place.contentHeight,
+          place.quarterTurn ? 1 : 0,
+          FPDF_ANNOT | FPDF_PRINTING,
+        )
+        const stride = pdfium.FPDFBitmap_GetStride(bitmap)
+        const start = pdfium.FPDFBitmap_GetBuffer(bitmap)
+        const pixels = this.#instance.heap().subarray(start, start + stride * height)
+        return use({ width, height, stride, pixels })
+      })
     })
   }
 

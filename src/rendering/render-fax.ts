@@ -273,9 +273,11 @@ async function renderPicture(
   addPage: (grey: GreyImage, drawn: boolean) => void,
 ): Promise<void> {
   const limits = { maxPixels: settings.maxPicturePixels, pages: budget }
-  const { inspectPicture, renderPicturePage } = await picturePages()
+  const { inspectPicture, renderPicturePages } = await picturePages()
   const { pages } = await inspectPicture(data, limits)
   for (let page = 0; page < pages; page++) {
-    addPage(await renderPicturePage(data, page, fax.resolution, limits), false)
+    for await (const grey of renderPicturePages(data, page, fax.resolution, limits)) {
+      addPage(grey, false)
+    }
   }
 }

@@ -6,10 +6,11 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import sharp from 'sharp'
 import type { Bitmap } from '../../src/codec/bitmap.js'
 import { isBlack, rowOf, sameBitmap } from '../../src/codec/bitmap.js'
 import { readTiff } from '../../src/codec/tiff-read.js'
@@ -193,6 +194,113 @@ describe('nothing is cropped', () => {
       )
     },
   )
+})
+
+describe('a page longer than Legal', () => {
+  let directory: string
+  before(() => {
+    directory = mkdtempSync(join(tmpdir(), 'faxd-long-page-'))
+  })
+  after(() => {
+    rmSync(directory, { recursive: true, force: true })
+  })
+
+  /**
+   * A PDF of one page 8.5 × 30 in (a long receipt, a web page printed whole), made by
+   * Ghostscript: black bars 0.25 in tall whose tops are 1, 15 and 29 in from the top of the page.
+   */
+  function longPagePdf(): Uint8Array {
+    const source = join(directory, 'long.ps')
+    const output = join(directory, 'long.pdf')
+    const bars = [1, 15, 29].map((inches) => `0 ${(30 - inches - 0.25) * 72} 612 18 rectfill`)
+    writeFileSync(
+      source,
+      `%!PS\n<< /PageSize [612 2160] >> setpagedevice\n${bars.join('\n')}\nshowpage\n`,
+    )
+    execFileSync('gs', [
+      '-q',
+      '-dNOPAUSE',
+      '-dBATCH',
+      '-dSAFER',
+      '-sDEVICE=pdfwrite',
+      '-o',
+      output,
+      source,
+    ])
+    return new Uint8Array(readFileSync(output))
+  }
+
+  /** The rows of `page` that are black from its left edge to its right. */
+  function solidRows(page: Bitmap): number[] {
+    const rows: number[] = []
+    for (let y = 0; y < page.height; y++) {
+      if (rowOf(page, y).every((octet) => octet === 0xff)) {
+        rows.push(y)
+      }
+    }
+    return rows
+  }
+
+  /**
+   * A long page's bars on its fax pages: Legal, Legal, then Letter. At 196 rows an inch, scaled
+   * by 1728/1734 to the fax line, a bar is 49 rows tall and starts 195 rows below its inch mark,
+   * counted on from page to page (15 in: row 2930, the second page's 186th; 29 in: row 5665,
+   * the third page's 177th); nothing is below the source's end, 372 rows into the last page.
+   */
+  function assertSplitBars(pages: readonly Bitmap[]): void {
+    assert.deepEqual(
+      pages.map((page) => [page.width, page.height]),
+      [
+        [1728, 2744],
+        [1728, 2744],
+        [1728, 2156],
+      ],
+    )
+    const bars = pages.map((page) => {
+      const rows = solidRows(page)
+      return { first: rows[0], count: rows.length }
+    })
+    const near = (actual: number | undefined, expected: number, what: string): void => {
+      assert.ok(
+        actual !== undefined && Math.abs(actual - expected) <= 2,
+        `${what}: ${actual}, not ${expected}`,
+      )
+    }
+    near(bars[0]?.first, 195, 'the first bar')
+    near(bars[1]?.first, 186, 'the second bar')
+    near(bars[2]?.first, 177, 'the third bar')
+    for (const [index, bar] of bars.entries()) {
+      near(bar.count, 49, `rows of bar ${index + 1}`)
+    }
+    assert.ok(inkBox(pages[2]!).bottom < 372, JSON.stringify(inkBox(pages[2]!)))
+  }
+
+  async function renderLong(data: Uint8Array): Promise<Bitmap[]> {
+    return renderFax(
+      { documents: [data], resolution: 'fine', enhancement: true },
+      SETTINGS,
+      (bitmap: Bitmap) => bitmap,
+    )
+  }
+
+  it('of a PDF is split over fax pages at its own scale, not shrunk', async () => {
+    assertSplitBars(await renderLong(longPagePdf()))
+  })
+
+  it('of a scan (a PNG of 200 dpi) is split the same way', async () => {
+    // 1700 × 6000 pixels at 200 dpi: 8.5 × 30 in, with the same bars.
+    const width = 1700
+    const height = 6000
+    const pixels = Buffer.alloc(width * height, 255)
+    for (const inches of [1, 15, 29]) {
+      pixels.fill(0, inches * 200 * width, (inches * 200 + 50) * width)
+    }
+    const png = await sharp(pixels, { raw: { width, height, channels: 1 } })
+      .withMetadata({ density: 200 })
+      .png()
+      .toBuffer()
+    assertSplitBars(await renderLong(new Uint8Array(png)))
+  })
 })
 
 describe('rendered pages and the codec', () => {

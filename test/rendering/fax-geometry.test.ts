@@ -1,7 +1,7 @@
 /** Fitting document pages onto fax pages: the width, the paper, rotation, never cropping. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { FAX_PAGE_WIDTH, placePage } from '../../src/rendering/fax-geometry.js'
+import { FAX_PAGE_WIDTH, placeOnFaxPages, placePage } from '../../src/rendering/fax-geometry.js'
 
 describe('placePage', () => {
   it('puts a Letter page on a Letter fax page, shrunk from 1734 to the 1728-pel line', () => {
@@ -70,5 +70,64 @@ describe('placePage', () => {
   it('refuses a page without a positive size', () => {
     assert.throws(() => placePage(0, 11, 'fine'), RangeError)
     assert.throws(() => placePage(8.5, Number.NaN, 'fine'), RangeError)
+  })
+})
+
+describe('placeOnFaxPages', () => {
+  it('places a page that fits Legal as placePage does, on one fax page', () => {
+    for (const [width, height] of [
+      [8.5, 11],
+      [8.27, 11.69],
+      [8.5, 14],
+      [11.69, 8.27],
+      [8.5, 14.1],
+    ] as const) {
+      assert.deepEqual(placeOnFaxPages(width, height, 'fine'), [placePage(width, height, 'fine')])
+    }
+  })
+
+  it('splits a page longer than Legal at its scale: Legal pages, then the shortest that holds the rest', () => {
+    // 8.5 × 30 in: 1734 pels across, scaled to 1728; 30 in × 196 × 1728/1734 = 5860 rows.
+    const pages = placeOnFaxPages(8.5, 30, 'fine')
+    assert.deepEqual(
+      pages.map((page) => [page.paper.name, page.pageRows, page.top]),
+      [
+        ['legal', 2744, 0],
+        ['legal', 2744, -2744],
+        ['letter', 2156, -5488],
+      ],
+    )
+    for (const page of pages) {
+      assert.equal(page.contentWidth, 1728)
+      assert.equal(page.contentRows, 5860)
+      assert.equal(page.left, 0)
+      assert.equal(page.rotate, false)
+    }
+  })
+
+  it('splits at superfine into twice the rows, and turns a long landscape page first', () => {
+    assert.deepEqual(
+      placeOnFaxPages(8.5, 20, 'superfine').map((page) => [page.pageRows, page.top]),
+      [
+        [5488, 0],
+        [4312, -5488],
+      ],
+    )
+    const turned = placeOnFaxPages(20, 8.5, 'fine')
+    assert.equal(turned.length, 2)
+    assert.ok(turned.every((page) => page.rotate))
+  })
+
+  it('covers every row of the content once, for any length', () => {
+    for (let height = 14.5; height < 200; height *= 1.3) {
+      const pages = placeOnFaxPages(8, height, 'fine')
+      let covered = 0
+      for (const page of pages) {
+        assert.equal(page.top, 0 - covered)
+        covered += Math.min(page.pageRows, page.contentRows - covered)
+      }
+      assert.equal(covered, pages[0]!.contentRows, `${height} in`)
+      assert.ok(pages.at(-1)!.pageRows >= pages[0]!.contentRows + pages.at(-1)!.top)
+    }
   })
 })
