@@ -10,7 +10,8 @@ import { CodecError } from '../codec/codec-error.js'
 import type { TiffPageInfo } from '../codec/tiff-read.js'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { Resolution } from '../domain/outbox-entry.js'
-import { FAX_PAGE_WIDTH, HORIZONTAL_DPI, placePage } from './fax-geometry.js'
+import type { PagePlacement } from './fax-geometry.js'
+import { FAX_PAGE_WIDTH, HORIZONTAL_DPI, placeOnFaxPages } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import { placeOnPage } from './grey-image.js'
 import type { PageBudget } from './rendering-error.js'
@@ -49,12 +50,15 @@ export function openBilevelTiff(
   return { bytes, pages }
 }
 
-/** Page `index` of the TIFF as a whole grey fax page. */
-export async function renderBilevelTiffPage(
+/**
+ * Page `index` of the TIFF as whole grey fax pages: one, or for a page longer than Legal, one
+ * for each part of it (placeOnFaxPages), made one at a time.
+ */
+export async function* renderBilevelTiffPages(
   tiff: BilevelTiff,
   index: number,
   resolution: Resolution,
-): Promise<GreyImage> {
+): AsyncGenerator<GreyImage> {
   const info = tiff.pages[index]
   if (info === undefined) {
     throw new RangeError(`the TIFF has no page ${index + 1}`)
@@ -73,26 +77,47 @@ export async function renderBilevelTiffPage(
   const faxWidth = info.width === FAX_PAGE_WIDTH
   const xDpi = info.xDpi ?? (faxWidth ? HORIZONTAL_DPI : 200)
   const yDpi = info.yDpi ?? (faxWidth ? FAX_DEFAULT_Y_DPI : xDpi)
-  const placement = placePage(info.width / xDpi, info.height / yDpi, resolution)
   const grey = greyOf(bitmap)
-  const rowFactor = placement.contentRows / info.height
-  if (!placement.rotate && placement.contentWidth === info.width && Number.isInteger(rowFactor)) {
-    // The same pels across, and a whole number of lines for each (98 → 196 → 392 lpi): copied.
-    return placeOnPage(repeatRows(grey, rowFactor), placement)
+  const placements = placeOnFaxPages(info.width / xDpi, info.height / yDpi, resolution)
+  // Every part of a page has the same content; the first placement says how it is made.
+  const { rotate, contentWidth, contentRows } = placements[0]!
+  const rowFactor = contentRows / grey.height
+  // The same pels across, and a whole number of lines for each (98 → 196 → 392 lpi): copied.
+  const copied =
+    !rotate && contentWidth === grey.width && Number.isInteger(rowFactor)
+      ? repeatRows(grey, rowFactor)
+      : undefined
+  for (const placement of placements) {
+    yield copied === undefined ? await resizedPart(grey, placement) : placeOnPage(copied, placement)
   }
+}
+
+/** The part of the TIFF page `grey` that `placement` puts on its fax page, resized, on that page. */
+async function resizedPart(grey: GreyImage, placement: PagePlacement): Promise<GreyImage> {
   const pipeline = sharp(grey.data, {
     raw: { width: grey.width, height: grey.height, channels: 1 },
   })
   if (placement.rotate) {
     pipeline.rotate(90)
   }
-  const { data, info: out } = await pipeline
-    .resize(placement.contentWidth, placement.contentRows, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true })
+  pipeline.resize(placement.contentWidth, placement.contentRows, {
+    fit: 'fill',
+    kernel: 'lanczos3',
+  })
+  // A part of a page split over fax pages: only its rows are made, at the top of the page.
+  const above = placement.top < 0 ? -placement.top : 0
+  if (above > 0) {
+    pipeline.extract({
+      left: 0,
+      top: above,
+      width: placement.contentWidth,
+      height: Math.min(placement.pageRows, placement.contentRows - above),
+    })
+  }
+  const { data, info: out } = await pipeline.raw().toBuffer({ resolveWithObject: true })
   return placeOnPage(
     { width: out.width, height: out.height, data: new Uint8Array(data) },
-    placement,
+    above > 0 ? { ...placement, top: 0 } : placement,
   )
 }
 

@@ -50,13 +50,16 @@ export function greyFromCanvasPixels(rgba: Uint8Array, width: number, height: nu
  */
 export function placeOnPage(content: GreyImage, placement: PagePlacement): GreyImage {
   const page = whiteImage(FAX_PAGE_WIDTH, placement.pageRows)
-  const rows = Math.min(content.height, placement.pageRows - placement.top)
+  // A negative top: the content's rows above this page (a part of a page split over several).
+  const skipped = Math.max(0, -placement.top)
+  const top = Math.max(0, placement.top)
+  const rows = Math.min(content.height - skipped, placement.pageRows - top)
   const columns = Math.min(content.width, FAX_PAGE_WIDTH - placement.left)
   for (let y = 0; y < rows; y++) {
-    const from = y * content.width
+    const from = (skipped + y) * content.width
     page.data.set(
       content.data.subarray(from, from + columns),
-      (placement.top + y) * FAX_PAGE_WIDTH + placement.left,
+      (top + y) * FAX_PAGE_WIDTH + placement.left,
     )
   }
   return page

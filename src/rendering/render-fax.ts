@@ -243,11 +243,13 @@ async function renderDocument(
       return
     }
     case 'tiff': {
-      const { openBilevelTiff, renderBilevelTiffPage } = await faxTiffPages()
+      const { openBilevelTiff, renderBilevelTiffPages } = await faxTiffPages()
       const tiff = openBilevelTiff(data, budget, settings.maxPicturePixels)
       if (tiff !== undefined) {
         for (let page = 0; page < tiff.pages.length; page++) {
-          addPage(await renderBilevelTiffPage(tiff, page, fax.resolution), false)
+          for await (const grey of renderBilevelTiffPages(tiff, page, fax.resolution)) {
+            addPage(grey, false)
+          }
         }
         return
       }

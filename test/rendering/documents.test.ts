@@ -12,8 +12,9 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
 import type { Bitmap } from '../../src/codec/bitmap.js'
-import { isBlack, rowOf, sameBitmap } from '../../src/codec/bitmap.js'
+import { blankBitmap, isBlack, rowOf, sameBitmap } from '../../src/codec/bitmap.js'
 import { readTiff } from '../../src/codec/tiff-read.js'
+import { writeTiffF } from '../../src/codec/tiff-write.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { renderFax } from '../../src/rendering/render-fax.js'
 import { MAX_PICTURE_PIXELS } from '../../src/rendering/render-settings.js'
@@ -300,6 +301,21 @@ describe('a page longer than Legal', () => {
       .png()
       .toBuffer()
     assertSplitBars(await renderLong(new Uint8Array(png)))
+  })
+
+  it('of a fax TIFF (fine, 5860 lines) is split the same way, pel for pel', async () => {
+    // The fax pages the other two make: bars of 49 rows from rows 195, 2930 and 5665.
+    const page = blankBitmap(1728, 5860)
+    for (const first of [195, 2930, 5665]) {
+      page.data.fill(0xff, first * page.rowBytes, (first + 49) * page.rowBytes)
+    }
+    const tiff = writeTiffF([{ bitmap: page, compression: 'mmr', xDpi: 204, yDpi: 196 }])
+    const pages = await renderLong(tiff)
+    assertSplitBars(pages)
+    assert.deepEqual(
+      pages.map((part) => solidRows(part)[0]),
+      [195, 186, 177],
+    )
   })
 })
 
