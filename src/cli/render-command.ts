@@ -114,8 +114,8 @@ export async function renderCommand(
       await rm(job.outputPath, { force: true })
     }
   } finally {
-    // faxd render ends next: it does not wait for the sandbox's last process to end.
-    await renderer.close({ untilEmpty: false })
+    // faxd render ends next: it does not wait for the render process to end.
+    await renderer.letGo()
     if (report) {
       process.stderr.write('\n')
     }

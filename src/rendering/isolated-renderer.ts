@@ -233,15 +233,12 @@ export class RenderProcess {
 
   /**
    * Tells the process to leave (its channel closes), and kills it if it has not soon; answers
-   * once nothing of it runs any more, and its folder is gone. `untilEmpty: false` answers once
-   * the process itself has gone, not waiting for the sandbox's last process to end (see
-   * untilEnded): for a program that ends next (`faxd render`), whose render has answered.
+   * once nothing of it runs any more, and its folder is gone.
    */
-  async close({ untilEmpty = true }: { untilEmpty?: boolean } = {}): Promise<void> {
+  async close(): Promise<void> {
     if (this.#alive) {
       // What runs under it now, to be waited for (untilEnded) once it has gone.
-      const inside =
-        this.#child.pid === undefined || !untilEmpty ? [] : await descendantsOf(this.#child.pid)
+      const inside = this.#child.pid === undefined ? [] : await descendantsOf(this.#child.pid)
       this.#takesMore = false
       if (this.#child.connected) {
         this.#child.disconnect()
@@ -254,9 +251,27 @@ export class RenderProcess {
       await this.#exited
       clearTimeout(late)
       await untilEnded(() => inside.filter(isRunning))
-    } else if (untilEmpty) {
+    } else {
       // It left by itself: what it ran is found by its command line.
       await untilEnded(async () => processesMentioning(this.#folder.root))
+    }
+    await removeRenderFolder(this.#folder)
+  }
+
+  /**
+   * Tells the process to leave and removes its folder, without waiting for it to go: for a
+   * program that ends next (`faxd render`), whose render has answered, and which would wait 5–10
+   * ms more for Node.js to end in there. The process leaves as its channel closes, and a
+   * sandboxed one ends with this program in any case (bwrap --die-with-parent).
+   */
+  async letGo(): Promise<void> {
+    this.#takesMore = false
+    if (this.#alive) {
+      if (this.#child.connected) {
+        this.#child.disconnect()
+      } else {
+        this.#child.kill('SIGKILL')
+      }
     }
     await removeRenderFolder(this.#folder)
   }
