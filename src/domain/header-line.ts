@@ -131,7 +131,7 @@ export function headerText(
 /**
  * The header's date and time format in `timeZone`, made once per zone: making one takes about
  * 0.2 ms (ICU loads the zone's rules), as long as all the rest of a header, and a worker writes
- * a header for every call it makes. Zones are few; past MAX_DATE_FORMATS the oldest is let go.
+ * a header for every call it makes. Zones are few; past MAX_DATE_FORMATS the first made goes.
  */
 function dateFormatIn(timeZone: string): Intl.DateTimeFormat {
   let format = DATE_FORMATS.get(timeZone)

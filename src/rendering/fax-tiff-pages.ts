@@ -13,9 +13,9 @@ import type { Resolution } from '../domain/outbox-entry.js'
 import type { PagePlacement } from './fax-geometry.js'
 import { FAX_PAGE_WIDTH, HORIZONTAL_DPI, placeOnFaxPages } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
-import { placeOnPage } from './grey-image.js'
+import { placeOnPage, whiteImage } from './grey-image.js'
 import type { PageBudget } from './rendering-error.js'
-import { checkPageBudget, RenderingError } from './rendering-error.js'
+import { checkPageBudget, checkSplitPage, RenderingError } from './rendering-error.js'
 
 /** A file without resolution tags is taken as a fine fax page when it is 1728 pels wide. */
 const FAX_DEFAULT_Y_DPI = 196
@@ -52,17 +52,24 @@ export function openBilevelTiff(
 
 /**
  * Page `index` of the TIFF as whole grey fax pages: one, or for a page longer than Legal, one
- * for each part of it (placeOnFaxPages), made one at a time.
+ * for each part of it (placeOnFaxPages; a page that would make more than `maxFaxPages` fails
+ * before any is made), made one at a time.
  */
 export async function* renderBilevelTiffPages(
   tiff: BilevelTiff,
   index: number,
   resolution: Resolution,
+  maxFaxPages: number,
 ): AsyncGenerator<GreyImage> {
   const info = tiff.pages[index]
   if (info === undefined) {
     throw new RangeError(`the TIFF has no page ${index + 1}`)
   }
+  const faxWidth = info.width === FAX_PAGE_WIDTH
+  const xDpi = info.xDpi ?? (faxWidth ? HORIZONTAL_DPI : 200)
+  const yDpi = info.yDpi ?? (faxWidth ? FAX_DEFAULT_Y_DPI : xDpi)
+  const placements = placeOnFaxPages(info.width / xDpi, info.height / yDpi, resolution)
+  checkSplitPage(`page ${index + 1} of the TIFF`, placements.length, maxFaxPages)
   let bitmap: Bitmap
   try {
     bitmap = decodeTiffPage(tiff.bytes, info)
@@ -74,22 +81,35 @@ export async function* renderBilevelTiffPages(
       { cause: error },
     )
   }
-  const faxWidth = info.width === FAX_PAGE_WIDTH
-  const xDpi = info.xDpi ?? (faxWidth ? HORIZONTAL_DPI : 200)
-  const yDpi = info.yDpi ?? (faxWidth ? FAX_DEFAULT_Y_DPI : xDpi)
   const grey = greyOf(bitmap)
-  const placements = placeOnFaxPages(info.width / xDpi, info.height / yDpi, resolution)
   // Every part of a page has the same content; the first placement says how it is made.
   const { rotate, contentWidth, contentRows } = placements[0]!
   const rowFactor = contentRows / grey.height
-  // The same pels across, and a whole number of lines for each (98 → 196 → 392 lpi): copied.
-  const copied =
-    !rotate && contentWidth === grey.width && Number.isInteger(rowFactor)
-      ? repeatRows(grey, rowFactor)
-      : undefined
+  const copied = !rotate && contentWidth === grey.width && Number.isInteger(rowFactor)
   for (const placement of placements) {
-    yield copied === undefined ? await resizedPart(grey, placement) : placeOnPage(copied, placement)
+    yield copied ? copiedPart(grey, rowFactor, placement) : await resizedPart(grey, placement)
   }
+}
+
+/**
+ * The part of the TIFF page `grey` that `placement` puts on its fax page, its pels as they are
+ * and each line `factor` times (98 → 196 → 392 lpi), on that page.
+ */
+function copiedPart(grey: GreyImage, factor: number, placement: PagePlacement): GreyImage {
+  const page = whiteImage(FAX_PAGE_WIDTH, placement.pageRows)
+  // A negative top: the content's rows above this page (a part of a page split over several).
+  const skipped = Math.max(0, -placement.top)
+  const top = Math.max(0, placement.top)
+  const rows = Math.min(grey.height * factor - skipped, placement.pageRows - top)
+  const columns = Math.min(grey.width, FAX_PAGE_WIDTH - placement.left)
+  for (let y = 0; y < rows; y++) {
+    const from = Math.floor((skipped + y) / factor) * grey.width
+    page.data.set(
+      grey.data.subarray(from, from + columns),
+      (top + y) * FAX_PAGE_WIDTH + placement.left,
+    )
+  }
+  return page
 }
 
 /** The part of the TIFF page `grey` that `placement` puts on its fax page, resized, on that page. */
@@ -104,9 +124,11 @@ async function resizedPart(grey: GreyImage, placement: PagePlacement): Promise<G
     fit: 'fill',
     kernel: 'lanczos3',
   })
-  // A part of a page split over fax pages: only its rows are made, at the top of the page.
-  const above = placement.top < 0 ? -placement.top : 0
-  if (above > 0) {
+  // A part of a page split over fax pages (its content is longer than the page): only its rows
+  // are made, and go at the top of the page.
+  const split = placement.contentRows > placement.pageRows
+  const above = Math.max(0, -placement.top)
+  if (split) {
     pipeline.extract({
       left: 0,
       top: above,
@@ -117,23 +139,8 @@ async function resizedPart(grey: GreyImage, placement: PagePlacement): Promise<G
   const { data, info: out } = await pipeline.raw().toBuffer({ resolveWithObject: true })
   return placeOnPage(
     { width: out.width, height: out.height, data: new Uint8Array(data) },
-    above > 0 ? { ...placement, top: 0 } : placement,
+    split ? { ...placement, top: 0 } : placement,
   )
-}
-
-function repeatRows(image: GreyImage, factor: number): GreyImage {
-  if (factor === 1) {
-    return image
-  }
-  const { width, height, data } = image
-  const out = new Uint8Array(width * height * factor)
-  for (let y = 0; y < height; y++) {
-    const row = data.subarray(y * width, (y + 1) * width)
-    for (let copy = 0; copy < factor; copy++) {
-      out.set(row, (y * factor + copy) * width)
-    }
-  }
-  return { width, height: height * factor, data: out }
 }
 
 function greyOf(bitmap: Bitmap): GreyImage {

@@ -12,7 +12,7 @@ import { placeOnFaxPages } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import { placeOnPage } from './grey-image.js'
 import type { PageBudget } from './rendering-error.js'
-import { checkPageBudget, RenderingError } from './rendering-error.js'
+import { checkPageBudget, checkSplitPage, RenderingError } from './rendering-error.js'
 
 export interface ImageLimits {
   /** Pixels a picture (or one TIFF page) may decode to. */
@@ -79,6 +79,7 @@ export async function* renderPicturePages(
     const [widthInches, heightInches] =
       dpi !== undefined ? [width / dpi, height / dpi] : fittedInches(width, height)
     placements = placeOnFaxPages(widthInches, heightInches, resolution)
+    checkSplitPage('the picture', placements.length, limits.pages.limit)
   } catch (error) {
     throw error instanceof RenderingError ? error : unreadable(error)
   }
@@ -106,10 +107,11 @@ async function drawPlacement(
       fit: 'fill',
       kernel: 'lanczos3',
     })
-    // A part of a picture split over fax pages: only its rows are made (libvips computes what
-    // is asked for), and they go at the top of the page.
-    const above = placement.top < 0 ? -placement.top : 0
-    if (placement.top < 0) {
+    // A part of a picture split over fax pages (its content is longer than the page): only its
+    // rows are made (libvips computes what is asked for), and go at the top of the page.
+    const split = placement.contentRows > placement.pageRows
+    const above = Math.max(0, -placement.top)
+    if (split) {
       pipeline.extract({
         left: 0,
         top: above,
@@ -122,7 +124,7 @@ async function drawPlacement(
       .raw()
       .toBuffer({ resolveWithObject: true })
     const content = { width: info.width, height: info.height, data: new Uint8Array(pixels) }
-    return placeOnPage(content, placement.top < 0 ? { ...placement, top: 0 } : placement)
+    return placeOnPage(content, split ? { ...placement, top: 0 } : placement)
   } catch (error) {
     throw error instanceof RenderingError ? error : unreadable(error)
   }

@@ -260,9 +260,10 @@ export class RenderProcess {
 
   /**
    * Tells the process to leave and removes its folder, without waiting for it to go: for a
-   * program that ends next (`faxd render`), whose render has answered, and which would wait 5–10
-   * ms more for Node.js to end in there. The process leaves as its channel closes, and a
-   * sandboxed one ends with this program in any case (bwrap --die-with-parent).
+   * program that ends next (`faxd render`), whose render has answered, and which waited 5–10 ms
+   * more for Node.js to end in there. Nothing of the process keeps this program running any more
+   * (not its exit, not its standard error); a sandboxed one ends with this program in any case
+   * (bwrap --die-with-parent), and one still there after LEAVE_MS is killed if this program is.
    */
   async letGo(): Promise<void> {
     this.#takesMore = false
@@ -272,6 +273,11 @@ export class RenderProcess {
       } else {
         this.#child.kill('SIGKILL')
       }
+      this.#child.unref()
+      ;(this.#child.stderr as { unref?: () => void } | null)?.unref?.()
+      setTimeout(() => {
+        this.#child.kill('SIGKILL')
+      }, LEAVE_MS).unref()
     }
     await removeRenderFolder(this.#folder)
   }

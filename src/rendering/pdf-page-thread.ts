@@ -27,8 +27,11 @@ try {
   const counters = new Int32Array(job.counters)
   for (page = claimPage(counters, job); page <= job.pageCount; page = claimPage(counters, job)) {
     const bitmaps = document
-      .drawPage(page, job.resolution, (grey) =>
-        binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
+      .drawPage(
+        page,
+        job.resolution,
+        (grey) => binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
+        job.maxFaxPages,
       )
       .map(({ width, height, data }) => ({ width, height, data }))
     answer(

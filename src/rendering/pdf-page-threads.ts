@@ -27,6 +27,8 @@ export interface PageThreadData {
   readonly resolution: Resolution
   readonly enhancement: boolean
   readonly lineStretch: number
+  /** The most fax pages the fax may have: more from one PDF page fails it (checkSplitPage). */
+  readonly maxFaxPages: number
   /** Int32 counters shared by every thread of the job: NEXT_PAGE and HANDED_ON. */
   readonly counters: SharedArrayBuffer
   /** Pages past the last one handed on that may be claimed. */
@@ -104,6 +106,8 @@ export interface PdfPagesJob {
   readonly resolution: Resolution
   readonly enhancement: boolean
   readonly lineStretch: number
+  /** The most fax pages the fax may have (a PDF page longer than Legal makes several). */
+  readonly maxFaxPages: number
   /** Threads to draw on, this one included. */
   readonly threads: number
 }
@@ -145,6 +149,7 @@ export async function drawPdfPages(
     resolution: job.resolution,
     enhancement: job.enhancement,
     lineStretch: job.lineStretch,
+    maxFaxPages: job.maxFaxPages,
     counters: counters.buffer,
     window: limits.window,
   }
@@ -207,8 +212,11 @@ export async function drawPdfPages(
 }
 
 function drawHere(job: PdfPagesJob, page: number): Bitmap[] {
-  return job.document.drawPage(page, job.resolution, (grey) =>
-    binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
+  return job.document.drawPage(
+    page,
+    job.resolution,
+    (grey) => binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
+    job.maxFaxPages,
   )
 }
 

@@ -9,7 +9,7 @@ import type { GreyImage } from './grey-image.js'
 import type { GreyDrawing } from './pdfium.js'
 import { PdfiumDocument, PdfiumError } from './pdfium.js'
 import type { PageBudget } from './rendering-error.js'
-import { checkPageBudget, RenderingError } from './rendering-error.js'
+import { checkPageBudget, checkSplitPage, RenderingError } from './rendering-error.js'
 
 /**
  * Opens the PDF and checks its pages against `budget`; fails with the Fax.Plus status for an
@@ -69,21 +69,29 @@ export class PdfDocument {
 
   /**
    * Draws page `number` (1-based) as whole grey fax pages, one, or more for a page longer than
-   * Legal (placeOnFaxPages), and hands each to `use` in turn. The pixels are PDFium's own, drawn
-   * in place and not copied: they are valid only while `use` runs.
+   * Legal (placeOnFaxPages; a page that would make more than `maxFaxPages` fails before any is
+   * drawn), and hands each to `use` in turn. The pixels are PDFium's own, drawn in place and not
+   * copied: they are valid only while `use` runs.
    */
-  drawPage<T>(number: number, resolution: Resolution, use: (page: GreyImage) => T): T[] {
+  drawPage<T>(
+    number: number,
+    resolution: Resolution,
+    use: (page: GreyImage) => T,
+    maxFaxPages: number,
+  ): T[] {
     // What `use` throws (the fax's page limit, say) is its own, and goes on as it is.
     let thrownByUse: { readonly error: unknown } | undefined
     try {
       return this.#document.drawPage(
         number - 1,
-        (size) =>
-          placeOnFaxPages(
+        (size) => {
+          const placements = placeOnFaxPages(
             size.width / POINTS_PER_INCH,
             size.height / POINTS_PER_INCH,
             resolution,
-          ).map((placement) => ({
+          )
+          checkSplitPage(`page ${number} of the PDF`, placements.length, maxFaxPages)
+          return placements.map((placement) => ({
             width: FAX_PAGE_WIDTH,
             height: placement.pageRows,
             left: placement.left,
@@ -91,7 +99,8 @@ export class PdfDocument {
             contentWidth: placement.contentWidth,
             contentHeight: placement.contentRows,
             quarterTurn: placement.rotate,
-          })),
+          }))
+        },
         (drawing) => {
           try {
             return use(greyOf(drawing))
@@ -102,7 +111,10 @@ export class PdfDocument {
         },
       )
     } catch (error) {
-      if (thrownByUse !== undefined && thrownByUse.error === error) {
+      if (
+        (thrownByUse !== undefined && thrownByUse.error === error) ||
+        error instanceof RenderingError
+      ) {
         throw error
       }
       const reason = error instanceof Error ? error.message : String(error)

@@ -13,7 +13,10 @@
  * - `emscripten_resize_heap(size)` grows the memory to at least `size` octets: 1 if it could.
  * - The file system calls (`__syscall_*`, `fd_*`) answer as an empty file system does: a render
  *   reads no file, the document is in memory. Errors are negative WASI errno values.
- * - Times are UTC: a render process runs in a sandbox without a time zone.
+ * - Times are UTC: drawing a page needs no local time (the sandbox has no time zone anyway).
+ * - An abort or a failed assertion throws. The render that met it fails, and a render process
+ *   or page thread leaves after a failure (render-process.ts), so the instance is not used again
+ *   there; Emscripten's own host would refuse any further call.
  */
 
 /** WASI errno values (wasi_snapshot_preview1), which Emscripten's C library uses. */

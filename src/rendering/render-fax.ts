@@ -110,6 +110,7 @@ async function renderOpened<Page>(
     resolution: fax.resolution,
     enhancement: fax.enhancement,
     lineStretch,
+    maxFaxPages: settings.maxPages,
     threads: settings.threads ?? 1,
   })
 
@@ -247,7 +248,12 @@ async function renderDocument(
       const tiff = openBilevelTiff(data, budget, settings.maxPicturePixels)
       if (tiff !== undefined) {
         for (let page = 0; page < tiff.pages.length; page++) {
-          for await (const grey of renderBilevelTiffPages(tiff, page, fax.resolution)) {
+          for await (const grey of renderBilevelTiffPages(
+            tiff,
+            page,
+            fax.resolution,
+            settings.maxPages,
+          )) {
             addPage(grey, false)
           }
         }

@@ -59,3 +59,16 @@ export function checkPageBudget(what: string, pages: number, budget: PageBudget)
       : `with the ${what}'s ${pages} pages the fax would have ${budget.used + pages}; a fax may have at most ${budget.limit}`
   throw new RenderingError('failed_separate_file_pages_issue', message)
 }
+
+/**
+ * Fails a page longer than Legal that would be split over more fax pages (placeOnFaxPages) than a
+ * whole fax may have, before any of them is drawn: `what` is "page 3 of the PDF", say.
+ */
+export function checkSplitPage(what: string, parts: number, limit: number): void {
+  if (parts > limit) {
+    throw new RenderingError(
+      'failed_separate_file_pages_issue',
+      `${what} is so long that it would make ${parts} fax pages; a fax may have at most ${limit}`,
+    )
+  }
+}

@@ -18,6 +18,7 @@ import { writeTiffF } from '../../src/codec/tiff-write.js'
 import { LETTER } from '../../src/rendering/fax-geometry.js'
 import { renderFax } from '../../src/rendering/render-fax.js'
 import { MAX_PICTURE_PIXELS } from '../../src/rendering/render-settings.js'
+import { RenderingError } from '../../src/rendering/rendering-error.js'
 import type { RenderSettings } from '../../src/rendering/render-settings.js'
 import { assertRoundTrips } from '../codec/checks.js'
 import { assertLibtiffAgrees } from '../codec/libtiff-checks.js'
@@ -248,7 +249,7 @@ describe('a page longer than Legal', () => {
    * counted on from page to page (15 in: row 2930, the second page's 186th; 29 in: row 5665,
    * the third page's 177th); nothing is below the source's end, 372 rows into the last page.
    */
-  function assertSplitBars(pages: readonly Bitmap[]): void {
+  function assertSplitBars(pages: readonly Bitmap[], kind: string): void {
     assert.deepEqual(
       pages.map((page) => [page.width, page.height]),
       [
@@ -256,6 +257,7 @@ describe('a page longer than Legal', () => {
         [1728, 2744],
         [1728, 2156],
       ],
+      kind,
     )
     const bars = pages.map((page) => {
       const rows = solidRows(page)
@@ -264,7 +266,7 @@ describe('a page longer than Legal', () => {
     const near = (actual: number | undefined, expected: number, what: string): void => {
       assert.ok(
         actual !== undefined && Math.abs(actual - expected) <= 2,
-        `${what}: ${actual}, not ${expected}`,
+        `${kind}, ${what}: ${actual}, not ${expected}`,
       )
     }
     near(bars[0]?.first, 195, 'the first bar')
@@ -276,20 +278,16 @@ describe('a page longer than Legal', () => {
     assert.ok(inkBox(pages[2]!).bottom < 372, JSON.stringify(inkBox(pages[2]!)))
   }
 
-  async function renderLong(data: Uint8Array): Promise<Bitmap[]> {
+  async function renderLong(data: Uint8Array, maxPages = SETTINGS.maxPages): Promise<Bitmap[]> {
     return renderFax(
       { documents: [data], resolution: 'fine', enhancement: true },
-      SETTINGS,
+      { ...SETTINGS, maxPages },
       (bitmap: Bitmap) => bitmap,
     )
   }
 
-  it('of a PDF is split over fax pages at its own scale, not shrunk', async () => {
-    assertSplitBars(await renderLong(longPagePdf()))
-  })
-
-  it('of a scan (a PNG of 200 dpi) is split the same way', async () => {
-    // 1700 × 6000 pixels at 200 dpi: 8.5 × 30 in, with the same bars.
+  /** The long page's three kinds: the PDF, the 200-dpi PNG and the fine TIFF, made here. */
+  async function longPages(): Promise<Record<string, Uint8Array>> {
     const width = 1700
     const height = 6000
     const pixels = Buffer.alloc(width * height, 255)
@@ -300,22 +298,42 @@ describe('a page longer than Legal', () => {
       .withMetadata({ density: 200 })
       .png()
       .toBuffer()
-    assertSplitBars(await renderLong(new Uint8Array(png)))
-  })
-
-  it('of a fax TIFF (fine, 5860 lines) is split the same way, pel for pel', async () => {
-    // The fax pages the other two make: bars of 49 rows from rows 195, 2930 and 5665.
     const page = blankBitmap(1728, 5860)
     for (const first of [195, 2930, 5665]) {
       page.data.fill(0xff, first * page.rowBytes, (first + 49) * page.rowBytes)
     }
-    const tiff = writeTiffF([{ bitmap: page, compression: 'mmr', xDpi: 204, yDpi: 196 }])
-    const pages = await renderLong(tiff)
-    assertSplitBars(pages)
-    assert.deepEqual(
-      pages.map((part) => solidRows(part)[0]),
-      [195, 186, 177],
-    )
+    return {
+      pdf: longPagePdf(),
+      png: new Uint8Array(png),
+      tiff: writeTiffF([{ bitmap: page, compression: 'mmr', xDpi: 204, yDpi: 196 }]),
+    }
+  }
+
+  it('of a PDF, a scan (a PNG of 200 dpi) or a fax TIFF is split over fax pages at its own scale, not shrunk', async () => {
+    for (const [kind, data] of Object.entries(await longPages())) {
+      const pages = await renderLong(data)
+      assertSplitBars(pages, kind)
+      if (kind === 'tiff') {
+        // Pel for pel: the bars on exactly the rows they had.
+        assert.deepEqual(
+          pages.map((part) => solidRows(part)[0]),
+          [195, 186, 177],
+        )
+      }
+    }
+  })
+
+  it('fails with the page limit, before drawing, where its parts are more than a fax may have', async () => {
+    for (const [kind, data] of Object.entries(await longPages())) {
+      await assert.rejects(
+        renderLong(data, 2),
+        (error: unknown) =>
+          error instanceof RenderingError &&
+          error.status === 'failed_separate_file_pages_issue' &&
+          /would make 3 fax pages; a fax may have at most 2/.test(error.message),
+        kind,
+      )
+    }
   })
 })
 

@@ -18,7 +18,15 @@ async function drawAll(threads: number, onPage?: (bitmap: Bitmap) => void): Prom
   const pages: Bitmap[] = []
   try {
     await drawPdfPages(
-      { data, document, resolution: 'fine', enhancement: true, lineStretch: FINE, threads },
+      {
+        data,
+        document,
+        resolution: 'fine',
+        enhancement: true,
+        lineStretch: FINE,
+        maxFaxPages: 250,
+        threads,
+      },
       (bitmap) => {
         onPage?.(bitmap)
         pages.push(bitmap)

@@ -28,10 +28,12 @@ describe('the PDFium host', () => {
   it('draws a page whose JPEG libjpeg gives up on (a longjmp), and PDFium goes on after it', async () => {
     const document = await openPdf(scanWithBrokenJpeg(), { limit: 10, used: 0 })
     try {
-      const broken = document.drawPage(1, 'fine', (page) => ({
-        width: page.width,
-        height: page.height,
-      }))
+      const broken = document.drawPage(
+        1,
+        'fine',
+        (page) => ({ width: page.width, height: page.height }),
+        10,
+      )
       assert.deepEqual(broken, [{ width: 1728, height: 2156 }])
     } finally {
       document.close()
@@ -43,6 +45,7 @@ describe('the PDFium host', () => {
         1,
         'fine',
         (page) => page.data.filter((v) => v < 128).length,
+        10,
       )
       assert.ok(dark > 10_000, `${dark} dark pixels on the intact scan`)
     } finally {

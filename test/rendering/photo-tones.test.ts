@@ -66,10 +66,12 @@ describe('enhancement on a photograph', () => {
   for (const name of ['text-letter.pdf', 'grey-form.pdf', 'scanned-page.pdf', 'letter.pdf']) {
     it(`leaves a page of text (${name}) exactly as the text threshold makes it`, async () => {
       const pdf = await openPdf(readDocument(name), { limit: 250, used: 0 })
-      const [[text, byRegion] = []] = pdf.drawPage(1, 'fine', (grey) => [
-        binarizeForText(grey, FINE),
-        binarizeByRegion(grey, FINE),
-      ])
+      const [[text, byRegion] = []] = pdf.drawPage(
+        1,
+        'fine',
+        (grey) => [binarizeForText(grey, FINE), binarizeByRegion(grey, FINE)],
+        250,
+      )
       pdf.close()
       assert.ok(text && byRegion)
       assert.ok(Buffer.from(byRegion.data).equals(Buffer.from(text.data)))
