@@ -10,10 +10,10 @@ import { CodecError } from '../codec/codec-error.js'
 import type { TiffPageInfo } from '../codec/tiff-read.js'
 import { decodeTiffPage, listTiffPages } from '../codec/tiff-read.js'
 import type { Resolution } from '../domain/outbox-entry.js'
-import type { PagePlacement } from './fax-geometry.js'
 import { FAX_PAGE_WIDTH, HORIZONTAL_DPI, placeOnFaxPages } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
-import { placeOnPage, whiteImage } from './grey-image.js'
+import { placeOnPage } from './grey-image.js'
+import { sharpOnPage } from './image-pages.js'
 import type { PageBudget } from './rendering-error.js'
 import { checkPageBudget, checkSplitPage, RenderingError } from './rendering-error.js'
 
@@ -87,60 +87,13 @@ export async function* renderBilevelTiffPages(
   const rowFactor = contentRows / grey.height
   const copied = !rotate && contentWidth === grey.width && Number.isInteger(rowFactor)
   for (const placement of placements) {
-    yield copied ? copiedPart(grey, rowFactor, placement) : await resizedPart(grey, placement)
+    yield copied
+      ? placeOnPage(grey, placement, rowFactor)
+      : await sharpOnPage(
+          sharp(grey.data, { raw: { width: grey.width, height: grey.height, channels: 1 } }),
+          placement,
+        )
   }
-}
-
-/**
- * The part of the TIFF page `grey` that `placement` puts on its fax page, its pels as they are
- * and each line `factor` times (98 → 196 → 392 lpi), on that page.
- */
-function copiedPart(grey: GreyImage, factor: number, placement: PagePlacement): GreyImage {
-  const page = whiteImage(FAX_PAGE_WIDTH, placement.pageRows)
-  // A negative top: the content's rows above this page (a part of a page split over several).
-  const skipped = Math.max(0, -placement.top)
-  const top = Math.max(0, placement.top)
-  const rows = Math.min(grey.height * factor - skipped, placement.pageRows - top)
-  const columns = Math.min(grey.width, FAX_PAGE_WIDTH - placement.left)
-  for (let y = 0; y < rows; y++) {
-    const from = Math.floor((skipped + y) / factor) * grey.width
-    page.data.set(
-      grey.data.subarray(from, from + columns),
-      (top + y) * FAX_PAGE_WIDTH + placement.left,
-    )
-  }
-  return page
-}
-
-/** The part of the TIFF page `grey` that `placement` puts on its fax page, resized, on that page. */
-async function resizedPart(grey: GreyImage, placement: PagePlacement): Promise<GreyImage> {
-  const pipeline = sharp(grey.data, {
-    raw: { width: grey.width, height: grey.height, channels: 1 },
-  })
-  if (placement.rotate) {
-    pipeline.rotate(90)
-  }
-  pipeline.resize(placement.contentWidth, placement.contentRows, {
-    fit: 'fill',
-    kernel: 'lanczos3',
-  })
-  // A part of a page split over fax pages (its content is longer than the page): only its rows
-  // are made, and go at the top of the page.
-  const split = placement.contentRows > placement.pageRows
-  const above = Math.max(0, -placement.top)
-  if (split) {
-    pipeline.extract({
-      left: 0,
-      top: above,
-      width: placement.contentWidth,
-      height: Math.min(placement.pageRows, placement.contentRows - above),
-    })
-  }
-  const { data, info: out } = await pipeline.raw().toBuffer({ resolveWithObject: true })
-  return placeOnPage(
-    { width: out.width, height: out.height, data: new Uint8Array(data) },
-    split ? { ...placement, top: 0 } : placement,
-  )
 }
 
 function greyOf(bitmap: Bitmap): GreyImage {

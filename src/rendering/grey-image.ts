@@ -44,19 +44,24 @@ export function greyFromCanvasPixels(rgba: Uint8Array, width: number, height: nu
 }
 
 /**
- * The whole fax page: a white 1728-pixel-wide page with `content` at its placement. Content that
+ * The whole fax page: a white 1728-pixel-wide page with `content` at its placement, each of its
+ * rows `linesPerRow` times (a fax TIFF of 98 lines an inch on a page of 196 or 392). Content that
  * is a pixel or two larger than the placement (renderers round differently) is clipped; it is
  * white margin by then.
  */
-export function placeOnPage(content: GreyImage, placement: PagePlacement): GreyImage {
+export function placeOnPage(
+  content: GreyImage,
+  placement: PagePlacement,
+  linesPerRow = 1,
+): GreyImage {
   const page = whiteImage(FAX_PAGE_WIDTH, placement.pageRows)
-  // A negative top: the content's rows above this page (a part of a page split over several).
+  // A negative top: the content's lines above this page (a part of a page split over several).
   const skipped = Math.max(0, -placement.top)
   const top = Math.max(0, placement.top)
-  const rows = Math.min(content.height - skipped, placement.pageRows - top)
+  const lines = Math.min(content.height * linesPerRow - skipped, placement.pageRows - top)
   const columns = Math.min(content.width, FAX_PAGE_WIDTH - placement.left)
-  for (let y = 0; y < rows; y++) {
-    const from = (skipped + y) * content.width
+  for (let y = 0; y < lines; y++) {
+    const from = Math.floor((skipped + y) / linesPerRow) * content.width
     page.data.set(
       content.data.subarray(from, from + columns),
       (top + y) * FAX_PAGE_WIDTH + placement.left,

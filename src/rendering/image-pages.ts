@@ -5,7 +5,7 @@
  * fax pages); one that does not is fitted to the page.
  * Sizes are checked from the header before any pixel is decoded.
  */
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import type { Resolution } from '../domain/outbox-entry.js'
 import type { PagePlacement } from './fax-geometry.js'
 import { placeOnFaxPages } from './fax-geometry.js'
@@ -100,34 +100,42 @@ async function drawPlacement(
       .rotate()
       .flatten({ background: '#ffffff' })
       .greyscale()
-    if (placement.rotate) {
-      pipeline.rotate(90)
-    }
-    pipeline.resize(placement.contentWidth, placement.contentRows, {
-      fit: 'fill',
-      kernel: 'lanczos3',
-    })
-    // A part of a picture split over fax pages (its content is longer than the page): only its
-    // rows are made (libvips computes what is asked for), and go at the top of the page.
-    const split = placement.contentRows > placement.pageRows
-    const above = Math.max(0, -placement.top)
-    if (split) {
-      pipeline.extract({
-        left: 0,
-        top: above,
-        width: placement.contentWidth,
-        height: Math.min(placement.pageRows, placement.contentRows - above),
-      })
-    }
-    const { data: pixels, info } = await pipeline
-      .extractChannel(0)
-      .raw()
-      .toBuffer({ resolveWithObject: true })
-    const content = { width: info.width, height: info.height, data: new Uint8Array(pixels) }
-    return placeOnPage(content, split ? { ...placement, top: 0 } : placement)
+    return await sharpOnPage(pipeline, placement)
   } catch (error) {
     throw error instanceof RenderingError ? error : unreadable(error)
   }
+}
+
+/**
+ * The picture `pipeline` gives (upright, grey, its colours flattened onto white), scaled to
+ * `placement` and put on its fax page: of a picture split over fax pages (its content longer
+ * than the page), only this page's rows are made (libvips computes what is asked for), at the
+ * top of the page.
+ */
+export async function sharpOnPage(pipeline: Sharp, placement: PagePlacement): Promise<GreyImage> {
+  if (placement.rotate) {
+    pipeline.rotate(90)
+  }
+  pipeline.resize(placement.contentWidth, placement.contentRows, {
+    fit: 'fill',
+    kernel: 'lanczos3',
+  })
+  const split = placement.contentRows > placement.pageRows
+  if (split) {
+    const above = Math.max(0, -placement.top)
+    pipeline.extract({
+      left: 0,
+      top: above,
+      width: placement.contentWidth,
+      height: Math.min(placement.pageRows, placement.contentRows - above),
+    })
+  }
+  const { data, info } = await pipeline
+    .extractChannel(0)
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  const content = { width: info.width, height: info.height, data: new Uint8Array(data) }
+  return placeOnPage(content, split ? { ...placement, top: 0 } : placement)
 }
 
 /** A picture without a printed size: as large as the printable area allows, upright. */
