@@ -166,6 +166,20 @@ export class RenderProcess {
         // when the module is: a render calls a fraction of it. 37 CPU-ms less for a 2-page PDF
         // (docs/benchmarks.md, "Rendering and the codec").
         '--wasm-lazy-compilation',
+        // A render is short and its process new, so its first pages run code not yet compiled
+        // well, and on 2 cores the background compilers took the CPU the pages needed. These
+        // three flags have each function compiled sooner and more cheaply
+        // (docs/benchmarks.md, "The render process's V8 flags", with the figures):
+        // - a WebAssembly function stays Liftoff's quick code until it has run about 50 MB of
+        //   its code (V8's default: 1.8 MB), then TurboFan optimizes it: only PDFium's truly hot
+        //   functions are optimized, where most were, at a cost greater than their gain;
+        '--wasm-tiering-budget=50000000',
+        // - JavaScript gets Sparkplug's baseline code when first called instead of being
+        //   interpreted until it is warm: the binarizer's and codec's loops on the first page;
+        '--always-sparkplug',
+        // - a hot loop's optimized code is compiled at once on this thread, not queued for a
+        //   background thread that the page threads keep busy.
+        '--no-concurrent-osr',
         // gc(), which the render process calls to free the bitmaps of pages it has written
         // (render-process.ts, collectWrittenPages).
         '--expose-gc',

@@ -29,7 +29,22 @@ function isBuildCurrent(built: string, sources: string): boolean {
   } catch {
     return false
   }
-  return readdirSync(sources, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.ts'))
-    .every((name) => statSync(path.join(sources, name)).mtimeMs <= builtMs)
+  return newestSourceMs(sources) <= builtMs
+}
+
+/**
+ * The newest modification time of a .ts file under `folder`, walked folder by folder (as
+ * bin/faxd.js does: readdirSync's own `recursive` takes twice as long).
+ */
+function newestSourceMs(folder: string): number {
+  let newest = 0
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const file = path.join(folder, entry.name)
+    if (entry.isDirectory()) {
+      newest = Math.max(newest, newestSourceMs(file))
+    } else if (entry.name.endsWith('.ts')) {
+      newest = Math.max(newest, statSync(file).mtimeMs)
+    }
+  }
+  return newest
 }

@@ -7,9 +7,17 @@
  */
 import { readdirSync } from 'node:fs'
 import { setPriority } from 'node:os'
-import { renderToTiff } from './render-to-tiff.js'
+import { pdfiumModule } from './pdfium.js'
 import type { RenderJob, RenderMessage } from './render-job.js'
 import { asRenderingError } from './rendering-error.js'
+
+// PDFium's WebAssembly (4.6 MB) compiles on V8's background threads while the rest of the
+// render code loads on this one, before a job has come: most faxes are PDFs, and a PDF's render
+// would wait for both. A failure is the first PDF's to report, when it opens.
+pdfiumModule().catch(() => {})
+const rendering = import('./render-to-tiff.js')
+// A failure to load is each job's to report (renderJob), not a crash before any.
+rendering.catch(() => {})
 
 function send(message: RenderMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -78,6 +86,7 @@ function collectWrittenPages(pagesDone: number): void {
 async function renderJob(job: RenderJob): Promise<void> {
   let answer: RenderMessage
   try {
+    const { renderToTiff } = await rendering
     const { pages, bytes } = await renderToTiff(
       job,
       (progress) => {
