@@ -11,18 +11,20 @@
  *   `_emscripten_throw_longjmp` throws `Infinity`, and an `invoke_*` that catches a number
  *   restores the stack and calls `setThrew(1, 0)`, so that the setjmp point sees the jump.
  * - `emscripten_resize_heap(size)` grows the memory to at least `size` octets: 1 if it could.
- * - The file system calls (`__syscall_*`, `fd_*`) answer as an empty file system does: a render
- *   reads no file, the document is in memory. Errors are negative WASI errno values.
+ * - The file system calls (`__syscall_*`, `fd_*`) see the system's font folders, read-only, and
+ *   nothing else (pdfium-font-files.ts): the document is in memory, and a font it names without
+ *   embedding it is looked for there. Errors are WASI errno values.
  * - Times are UTC: drawing a page needs no local time (the sandbox has no time zone anyway).
  * - An abort or a failed assertion throws. The render that met it fails, and a render process
  *   or page thread leaves after a failure (render-process.ts), so the instance is not used again
  *   there; Emscripten's own host would refuse any further call.
  */
 
+import { PdfiumFontFiles } from './pdfium-font-files.js'
+
 /** WASI errno values (wasi_snapshot_preview1), which Emscripten's C library uses. */
 const EBADF = 8
 const ENOENT = 44
-const ESPIPE = 70
 
 /** A WebAssembly page. */
 const PAGE_OCTETS = 65536
@@ -192,10 +194,8 @@ export function startPdfium(module: object): PdfiumInstance {
       pairs[written >> 2] = total
       return fd === 1 || fd === 2 ? 0 : EBADF
     },
-    fd_read: () => EBADF,
-    fd_close: () => EBADF,
-    fd_seek: () => ESPIPE,
-    fd_sync: () => EBADF,
+    // The system's font folders, read-only: a font a PDF names and does not embed is found.
+    ...new PdfiumFontFiles({ octets: heap, words, text }).calls(),
   }
 
   const imports: Record<string, Record<string, unknown>> = {}
@@ -215,7 +215,7 @@ export function startPdfium(module: object): PdfiumInstance {
   return { exports, heap }
 }
 
-/** invoke_* as `invoke`, and the file system's calls as an empty file system answers them. */
+/** invoke_* as `invoke`, and any other file system call as an empty file system answers it. */
 function systemCall(
   name: string,
   invoke: (index: number, ...args: number[]) => number | undefined,
