@@ -92,6 +92,25 @@ export interface PdfiumExports {
     rotate: number,
     flags: number,
   ): void
+  FPDF_GetFormType(document: number): number
+  PDFiumExt_OpenFormFillInfo(): number
+  PDFiumExt_CloseFormFillInfo(info: number): void
+  PDFiumExt_InitFormFillEnvironment(document: number, info: number): number
+  PDFiumExt_ExitFormFillEnvironment(form: number): void
+  FPDF_RemoveFormFieldHighlight(form: number): void
+  FORM_OnAfterLoadPage(page: number, form: number): void
+  FORM_OnBeforeClosePage(page: number, form: number): void
+  FPDF_FFLDraw(
+    form: number,
+    bitmap: number,
+    page: number,
+    left: number,
+    top: number,
+    width: number,
+    height: number,
+    rotate: number,
+    flags: number,
+  ): void
 }
 
 /** The runtime's own exports, which it calls itself. */

@@ -23,6 +23,8 @@ const FPDF_BITMAP_GRAY = 1
 /** fpdfview.h render flags: draw annotations' appearances; render as for printing. */
 const FPDF_ANNOT = 0x01
 const FPDF_PRINTING = 0x800
+/** fpdf_formfill.h FPDF_GetFormType: a document without interactive form fields. */
+const FORMTYPE_NONE = 0
 /** fpdfview.h FPDF_GetLastError codes. */
 const FPDF_ERR_FORMAT = 3
 const FPDF_ERR_PASSWORD = 4
@@ -116,6 +118,14 @@ export class PdfiumDocument {
   readonly #pdfium: PdfiumExports
   readonly #document: number
   readonly #data: number
+  /**
+   * The form-fill environment of a document with form fields (fpdf_formfill.h), null without.
+   * A field's value is drawn from its appearance stream, and a form filled in by a program
+   * often has none (the document asks a viewer to make them: /NeedAppearances): this
+   * environment makes them, and draws the fields over the page, as a viewer does. Without it,
+   * the values typed into a form were not drawn.
+   */
+  readonly #form: { readonly info: number; readonly handle: number } | null
   readonly pageCount: number
   #bitmap: { width: number; height: number; handle: number } | undefined
   #closed = false
@@ -126,6 +136,27 @@ export class PdfiumDocument {
     this.#document = document
     this.#data = data
     this.pageCount = this.#pdfium.FPDF_GetPageCount(document)
+    this.#form = this.#formFillEnvironment()
+  }
+
+  #formFillEnvironment(): { readonly info: number; readonly handle: number } | null {
+    const pdfium = this.#pdfium
+    if (pdfium.FPDF_GetFormType(this.#document) === FORMTYPE_NONE) {
+      return null
+    }
+    // A FPDF_FORMFILLINFO with no callbacks: nothing interactive, and no JavaScript (this build
+    // of PDFium has no JavaScript engine).
+    const info = pdfium.PDFiumExt_OpenFormFillInfo()
+    const handle = info === 0 ? 0 : pdfium.PDFiumExt_InitFormFillEnvironment(this.#document, info)
+    if (handle === 0) {
+      if (info !== 0) {
+        pdfium.PDFiumExt_CloseFormFillInfo(info)
+      }
+      return null
+    }
+    // As printed: no highlight on the fields.
+    pdfium.FPDF_RemoveFormFieldHighlight(handle)
+    return { info, handle }
   }
 
   /** Opens `bytes` (copied into PDFium's memory; the caller's array stays as it is). */
@@ -173,16 +204,18 @@ export class PdfiumDocument {
         const { width, height } = place
         const bitmap = this.#bitmapOf(width, height)
         pdfium.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff)
-        pdfium.FPDF_RenderPageBitmap(
-          bitmap,
-          page,
+        const at = [
           place.left,
           place.top,
           place.contentWidth,
           place.contentHeight,
           place.quarterTurn ? 1 : 0,
           FPDF_ANNOT | FPDF_PRINTING,
-        )
+        ] as const
+        pdfium.FPDF_RenderPageBitmap(bitmap, page, ...at)
+        if (this.#form !== null) {
+          pdfium.FPDF_FFLDraw(this.#form.handle, bitmap, page, ...at)
+        }
         const stride = pdfium.FPDFBitmap_GetStride(bitmap)
         const start = pdfium.FPDFBitmap_GetBuffer(bitmap)
         const pixels = this.#instance.heap().subarray(start, start + stride * height)
@@ -199,6 +232,10 @@ export class PdfiumDocument {
     if (this.#bitmap !== undefined) {
       this.#pdfium.FPDFBitmap_Destroy(this.#bitmap.handle)
     }
+    if (this.#form !== null) {
+      this.#pdfium.PDFiumExt_ExitFormFillEnvironment(this.#form.handle)
+      this.#pdfium.PDFiumExt_CloseFormFillInfo(this.#form.info)
+    }
     this.#pdfium.FPDF_CloseDocument(this.#document)
     this.#pdfium.free(this.#data)
   }
@@ -211,9 +248,16 @@ export class PdfiumDocument {
     if (page === 0) {
       throw new PdfiumError('unreadable', `page ${index + 1} cannot be loaded`)
     }
+    const form = this.#form?.handle
     try {
+      if (form !== undefined) {
+        this.#pdfium.FORM_OnAfterLoadPage(page, form)
+      }
       return use(page)
     } finally {
+      if (form !== undefined) {
+        this.#pdfium.FORM_OnBeforeClosePage(page, form)
+      }
       this.#pdfium.FPDF_ClosePage(page)
     }
   }

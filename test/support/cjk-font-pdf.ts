@@ -4,6 +4,7 @@
  * stand-in): a page per text, its characters as UCS-2 codes through Adobe's Unicode CMaps
  * (UniGB-UCS2-H, UniJIS-UCS2-H), wrapped every CHARACTERS_A_LINE characters.
  */
+import { streamObject, tinyPdf } from './tiny-pdf.js'
 
 /** The fonts: PDF 1.7 (ISO 32000-1), Table 118 lists their character collections. */
 export const STANDARD_CJK_FONTS = {
@@ -22,7 +23,7 @@ export function cjkFontPdf(
 ): Uint8Array {
   const objects: string[] = []
   const add = (body: string): number => objects.push(body)
-  const catalog = add('<< /Type /Catalog /Pages 2 0 R >>')
+  add('<< /Type /Catalog /Pages 2 0 R >>')
   const tree = add('') // the page tree, written once its pages are known
   const fonts = new Map<StandardCjkFont, number>()
   for (const [name, font] of Object.entries(STANDARD_CJK_FONTS) as [
@@ -57,7 +58,7 @@ export function cjkFontPdf(
       lines.push(`<${codes.join('')}> Tj 0 ${-1.6 * POINTS} Td`)
     }
     const content = `BT /F1 ${POINTS} Tf 72 700 Td ${lines.join(' ')} ET`
-    const stream = add(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`)
+    const stream = add(streamObject(content))
     return add(
       `<< /Type /Page /Parent ${tree} 0 R /MediaBox [0 0 612 792] ` +
         `/Resources << /Font << /F1 ${fonts.get(font)} 0 R >> >> /Contents ${stream} 0 R >>`,
@@ -65,18 +66,5 @@ export function cjkFontPdf(
   })
   objects[tree - 1] =
     `<< /Type /Pages /Kids [${kids.map((kid) => `${kid} 0 R`).join(' ')}] /Count ${kids.length} >>`
-
-  let pdf = '%PDF-1.4\n'
-  const offsets = objects.map((body, index) => {
-    const offset = pdf.length
-    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`
-    return offset
-  })
-  const xref = pdf.length
-  pdf +=
-    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n` +
-    offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('') +
-    `trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R >>\nstartxref\n${xref}\n%%EOF\n`
-  // Every character above is ASCII: the text is in hexadecimal.
-  return new Uint8Array(Buffer.from(pdf, 'latin1'))
+  return tinyPdf(objects)
 }
