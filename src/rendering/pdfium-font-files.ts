@@ -1,18 +1,28 @@
 /**
  * The file system PDFium's WebAssembly sees: the system's font folders, read-only, and nothing
  * else. A PDF that names a font without embedding it (Adobe's CJK fonts, STSong-Light or
- * HeiseiMin-W3, are never embedded; many Latin PDFs name Helvetica or Times) is drawn with a
- * font PDFium finds there, as on a desktop; with no file system at all such text was not drawn.
+ * HeiseiMin-W3, are never embedded) is drawn with a font PDFium finds there, as on a desktop;
+ * with no file system at all such text was not drawn (the standard fonts, Helvetica, Times and
+ * the others, have stand-ins built into PDFium).
  * PDFium's Linux font lookup lists these four folders (core/fxge/linux/fx_linux_impl.cpp), reads
  * the headers of the fonts in them, and reads the one it picks when a page needs it.
  *
  * The calls are Emscripten's system calls as its C library makes them (struct layouts from
  * Emscripten's library_syscall.js and library_wasi.js): `__syscall_*` answer a negative errno,
  * `fd_*` a positive one; both errno values are WASI's. Only reading is allowed, only under the
- * folders below; a render process is sandboxed besides, with the fonts in its view.
+ * folders below and where their links lead within /usr; a render process is sandboxed besides,
+ * with /usr in its view.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
-import type { Stats } from 'node:fs'
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs'
+import type { Dirent, Stats } from 'node:fs'
 import { posix } from 'node:path'
 
 /** The folders PDFium's Linux font lookup scans, in its order. */
@@ -23,13 +33,22 @@ export const FONT_FOLDERS = [
   '/usr/local/share/fonts',
 ] as const
 
+/** Where a font folder's links may lead: a link out of /usr is not followed. */
+const SYSTEM_FILES = '/usr/'
+/** Files open at once, at most: PDFium holds one or two; a runaway gets EMFILE, not the process's. */
+const MAX_OPEN = 64
+
 /** WASI errno values (wasi_snapshot_preview1). */
 const EACCES = 2
 const EBADF = 8
 const EINVAL = 28
+const EIO = 29
+const EISDIR = 31
+const EMFILE = 33
 const ENOENT = 44
 const ENOTDIR = 54
 const ENOTTY = 59
+const EOVERFLOW = 61
 
 /** openat's dirfd for "relative to the working directory" (AT_FDCWD). */
 const AT_FDCWD = -100
@@ -110,13 +129,6 @@ export class PdfiumFontFiles {
     }
   }
 
-  /** Closes whatever PDFium left open. */
-  closeAll(): void {
-    for (const fd of [...this.#open.keys()]) {
-      this.#close(fd)
-    }
-  }
-
   #openAt(dirfd: number, pathPointer: number, flags: number): number {
     const path = fontPath(dirfd, this.#heap.text(pathPointer))
     if (path === null) {
@@ -125,12 +137,15 @@ export class PdfiumFontFiles {
     if ((flags & WRITING) !== 0) {
       return -EACCES
     }
-    const stats = statOf(path)
-    if (stats === null) {
+    const found = inView(path)
+    if (found === null) {
       return -ENOENT
     }
+    if (this.#open.size >= MAX_OPEN) {
+      return -EMFILE
+    }
     const fd = this.#freeDescriptor()
-    if (stats.isDirectory()) {
+    if (found.stats.isDirectory()) {
       this.#open.set(fd, { kind: 'folder', path, flags, entries: undefined, index: 0 })
       return fd
     }
@@ -138,7 +153,8 @@ export class PdfiumFontFiles {
       return -ENOTDIR
     }
     try {
-      this.#open.set(fd, { kind: 'file', descriptor: openSync(path, 'r'), flags, position: 0 })
+      const descriptor = openSync(found.real, 'r')
+      this.#open.set(fd, { kind: 'file', descriptor, flags, position: 0 })
     } catch {
       return -EACCES
     }
@@ -161,9 +177,10 @@ export class PdfiumFontFiles {
     if (open === undefined) {
       return -EBADF
     }
-    const stats = open.kind === 'file' ? fstatSync(open.descriptor) : statOf(open.path)
+    const stats =
+      open.kind === 'file' ? fstatOf(open.descriptor) : (inView(open.path)?.stats ?? null)
     if (stats === null) {
-      return -ENOENT
+      return -EIO
     }
     writeStat(this.#heap.words(), buffer, stats)
     return 0
@@ -171,11 +188,11 @@ export class PdfiumFontFiles {
 
   #stat(pathPointer: number, buffer: number): number {
     const path = fontPath(AT_FDCWD, this.#heap.text(pathPointer))
-    const stats = path === null ? null : statOf(path)
-    if (stats === null) {
+    const found = path === null ? null : inView(path)
+    if (found === null) {
       return -ENOENT
     }
-    writeStat(this.#heap.words(), buffer, stats)
+    writeStat(this.#heap.words(), buffer, found.stats)
     return 0
   }
 
@@ -216,7 +233,7 @@ export class PdfiumFontFiles {
       return EBADF
     }
     if (open.kind !== 'file') {
-      return EINVAL
+      return EISDIR
     }
     const words = this.#heap.words()
     const octets = this.#heap.octets()
@@ -224,7 +241,12 @@ export class PdfiumFontFiles {
     for (let k = 0; k < vectorCount; k++) {
       const start = words[(vectors >> 2) + 2 * k]! >>> 0
       const length = words[(vectors >> 2) + 2 * k + 1]! >>> 0
-      const read = readSync(open.descriptor, octets, start, length, open.position)
+      let read: number
+      try {
+        read = readSync(open.descriptor, octets, start, length, open.position)
+      } catch {
+        return EIO
+      }
       open.position += read
       total += read
       if (read < length) {
@@ -241,6 +263,9 @@ export class PdfiumFontFiles {
       return EBADF
     }
     const offset = (low >>> 0) + high * 2 ** 32
+    if (!Number.isSafeInteger(offset)) {
+      return EOVERFLOW
+    }
     let base: number
     if (open.kind === 'folder') {
       // Only back to the start: rewinddir.
@@ -256,7 +281,11 @@ export class PdfiumFontFiles {
     } else if (whence === SEEK_CUR) {
       base = open.position
     } else if (whence === SEEK_END) {
-      base = fstatSync(open.descriptor).size
+      const stats = fstatOf(open.descriptor)
+      if (stats === null) {
+        return EIO
+      }
+      base = stats.size
     } else {
       return EINVAL
     }
@@ -300,27 +329,55 @@ function fontPath(dirfd: number, name: string): string | null {
     : null
 }
 
-function statOf(path: string): Stats | null {
+/**
+ * What is at `path`, if it is a file or a folder and really lies under /usr (a font folder's
+ * links lead elsewhere in /usr, to poppler's or Ghostscript's fonts, say; the sandbox shows
+ * nothing else, and without one this keeps to it): null for anything else, a FIFO among them,
+ * whose opening would wait for a writer.
+ */
+function inView(path: string): { readonly real: string; readonly stats: Stats } | null {
   try {
-    return statSync(path)
+    const real = realpathSync.native(path)
+    if (!`${real}/`.startsWith(SYSTEM_FILES)) {
+      return null
+    }
+    const stats = statSync(real)
+    return stats.isFile() || stats.isDirectory() ? { real, stats } : null
   } catch {
     return null
   }
 }
 
-function listFolder(path: string): { readonly name: string; readonly type: number }[] {
+function fstatOf(descriptor: number): Stats | null {
   try {
-    // Without '.' and '..': PDFium stops listing a folder at an entry it cannot stat, and the
-    // folder above a font folder is not in view. The type is the folder's word for it (PDFium
-    // stats every entry itself, which follows a link).
-    return readdirSync(path, { withFileTypes: true }).map((entry) => ({
-      name: entry.name,
-      type: entry.isDirectory() ? DT_DIR : DT_REG,
-    }))
+    return fstatSync(descriptor)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A folder's entries that can be opened. Not '.' and '..', nor a link that leads out of view or
+ * nowhere, nor a name that is not UTF-8: PDFium stops listing a folder at the first entry it
+ * cannot stat. The type is the folder's word for it (PDFium stats every entry itself).
+ */
+function listFolder(path: string): { readonly name: string; readonly type: number }[] {
+  let entries: Dirent[]
+  try {
+    entries = readdirSync(path, { withFileTypes: true })
   } catch {
     // Gone since it was opened: an empty folder.
     return []
   }
+  return entries
+    .filter(
+      (entry) =>
+        (entry.isFile() || entry.isDirectory() || entry.isSymbolicLink()) &&
+        (entry.isSymbolicLink() || entry.name.includes('\uFFFD')
+          ? inView(posix.join(path, entry.name)) !== null
+          : true),
+    )
+    .map((entry) => ({ name: entry.name, type: entry.isDirectory() ? DT_DIR : DT_REG }))
 }
 
 /** A 64-bit value at `at` (a multiple of 4), low word first. */

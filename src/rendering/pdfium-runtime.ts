@@ -93,6 +93,12 @@ export interface PdfiumExports {
     flags: number,
   ): void
   FPDF_GetFormType(document: number): number
+  FPDFPage_GetAnnotCount(page: number): number
+  FPDFPage_GetAnnot(page: number, index: number): number
+  FPDFPage_CloseAnnot(annotation: number): void
+  FPDFAnnot_GetSubtype(annotation: number): number
+  FPDFAnnot_GetFlags(annotation: number): number
+  FPDFAnnot_SetFlags(annotation: number, flags: number): number
   PDFiumExt_OpenFormFillInfo(): number
   PDFiumExt_CloseFormFillInfo(info: number): void
   PDFiumExt_InitFormFillEnvironment(document: number, info: number): number

@@ -25,6 +25,11 @@ const FPDF_ANNOT = 0x01
 const FPDF_PRINTING = 0x800
 /** fpdf_formfill.h FPDF_GetFormType: a document without interactive form fields. */
 const FORMTYPE_NONE = 0
+/** fpdf_annot.h: a form field's widget, and the annotation flags (ISO 32000-1 §12.5.3). */
+const FPDF_ANNOT_WIDGET = 20
+const FPDF_ANNOT_FLAG_HIDDEN = 1 << 1
+const FPDF_ANNOT_FLAG_PRINT = 1 << 2
+const FPDF_ANNOT_FLAG_NOVIEW = 1 << 5
 /** fpdfview.h FPDF_GetLastError codes. */
 const FPDF_ERR_FORMAT = 3
 const FPDF_ERR_PASSWORD = 4
@@ -181,7 +186,13 @@ export class PdfiumDocument {
         error === FPDF_ERR_FORMAT ? 'it is not a well-formed PDF' : `PDFium error ${error}`,
       )
     }
-    return new PdfiumDocument(instance, document, data)
+    try {
+      return new PdfiumDocument(instance, document, data)
+    } catch (error) {
+      pdfium.FPDF_CloseDocument(document)
+      pdfium.free(data)
+      throw error
+    }
   }
 
   /**
@@ -251,6 +262,7 @@ export class PdfiumDocument {
     const form = this.#form?.handle
     try {
       if (form !== undefined) {
+        this.#widgetsAsPrinted(page)
         this.#pdfium.FORM_OnAfterLoadPage(page, form)
       }
       return use(page)
@@ -259,6 +271,38 @@ export class PdfiumDocument {
         this.#pdfium.FORM_OnBeforeClosePage(page, form)
       }
       this.#pdfium.FPDF_ClosePage(page)
+    }
+  }
+
+  /**
+   * Has the form layer draw the page's fields as they are printed: FPDF_FFLDraw draws them as on
+   * screen, leaving out a field only when it is hidden or not to be viewed. A field without the
+   * print flag (a Submit button, an "office use" box) is hidden, and one to be printed but not
+   * viewed is shown.
+   */
+  #widgetsAsPrinted(page: number): void {
+    const pdfium = this.#pdfium
+    const count = pdfium.FPDFPage_GetAnnotCount(page)
+    for (let index = 0; index < count; index++) {
+      const annotation = pdfium.FPDFPage_GetAnnot(page, index)
+      if (annotation === 0) {
+        continue
+      }
+      try {
+        if (pdfium.FPDFAnnot_GetSubtype(annotation) !== FPDF_ANNOT_WIDGET) {
+          continue
+        }
+        const flags = pdfium.FPDFAnnot_GetFlags(annotation)
+        const printed =
+          (flags & FPDF_ANNOT_FLAG_PRINT) === 0
+            ? flags | FPDF_ANNOT_FLAG_HIDDEN
+            : flags & ~FPDF_ANNOT_FLAG_NOVIEW
+        if (printed !== flags) {
+          pdfium.FPDFAnnot_SetFlags(annotation, printed)
+        }
+      } finally {
+        pdfium.FPDFPage_CloseAnnot(annotation)
+      }
     }
   }
 

@@ -13,8 +13,13 @@ import { asRenderingError } from './rendering-error.js'
 
 // PDFium's WebAssembly (4.6 MB) compiles on V8's background threads while the rest of the
 // render code loads on this one, before a job has come: most faxes are PDFs, and a PDF's render
-// would wait for both. A failure is the first PDF's to report, when it opens.
-pdfiumModule().catch(() => {})
+// would wait for both. A failure, thrown (the file missing or unreadable) or rejected (not valid
+// WebAssembly), is reported by the first PDF to open, as before: no other job is affected.
+try {
+  pdfiumModule().catch(() => {})
+} catch {
+  // Reported by the first PDF.
+}
 const rendering = import('./render-to-tiff.js')
 // A failure to load is each job's to report (renderJob), not a crash before any.
 rendering.catch(() => {})

@@ -1,10 +1,11 @@
 /**
  * A filled-in PDF form is faxed with what was filled in: the values of its text fields and its
  * ticked boxes, whether the form carries their appearances (as Acrobat writes them) or asks the
- * viewer to make them (/NeedAppearances, as many programs that fill forms write them). PDFium
- * draws form fields only through its form-fill environment (pdfium.ts); without it every field
- * of every form was left blank. tesseract reads the values back from the fine pages; the ticked
- * box must leave ink inside its square. tesseract must be installed.
+ * viewer to make them (/NeedAppearances, as many programs that fill forms write them), and as
+ * printed: a field without the print flag (a Submit button) is left out, one printed but not
+ * viewed is drawn. PDFium draws form fields only through its form-fill environment (pdfium.ts);
+ * without it every field of every form was left blank. tesseract reads the values back from the
+ * fine pages; the ticked box must leave ink inside its square. tesseract must be installed.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -30,8 +31,9 @@ const SETTINGS = {
 const BOX = { left: 200, bottom: 636, size: 14 }
 
 /**
- * A Letter page with three fields filled in: a name, an address and a ticked box. `appearances`:
- * each with its appearance stream; else none, and /NeedAppearances true.
+ * A Letter page with three fields filled in (a name, an address and a ticked box), a note field
+ * to be printed and not viewed, and a Submit button not to be printed. `appearances`: each with
+ * its appearance stream; else none, and /NeedAppearances true.
  */
 function filledForm(appearances: boolean): Uint8Array {
   const labels =
@@ -40,14 +42,16 @@ function filledForm(appearances: boolean): Uint8Array {
   const addressAppearance = 'q BT /F1 14 Tf 0 g 2 5 Td (Springfield Avenue) Tj ET Q'
   // A cross over the whole square, as a tick box's "on" appearance may be drawn.
   const tickAppearance = 'q 0 g 1.5 w 2 2 m 12 12 l S 2 12 m 12 2 l S Q'
+  const noteAppearance = 'q BT /F1 14 Tf 0 g 2 5 Td (Printed copy) Tj ET Q'
+  const buttonAppearance = 'q 0 g 1 w 1 1 148 18 re S BT /F1 14 Tf 20 5 Td (Submit online) Tj ET Q'
   const appearance = (object: number): string => (appearances ? `/AP << /N ${object} 0 R >>` : '')
   return tinyPdf([
-    `<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R 6 0 R 7 0 R] ` +
+    `<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R 6 0 R 7 0 R 12 0 R 13 0 R] ` +
       `${appearances ? '' : '/NeedAppearances true '}/DA (/Helv 0 Tf 0 g) ` +
       '/DR << /Font << /Helv 8 0 R >> >> >> >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 8 0 R >> >> ' +
-      '/Contents 4 0 R /Annots [5 0 R 6 0 R 7 0 R] >>',
+      '/Contents 4 0 R /Annots [5 0 R 6 0 R 7 0 R 12 0 R 13 0 R] >>',
     streamObject(labels),
     '<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /V (Jane Example) ' +
       `/DA (/Helv 14 Tf 0 g) /Rect [200 712 500 732] /F 4 /P 3 0 R ${appearance(9)} >>`,
@@ -67,6 +71,21 @@ function filledForm(appearances: boolean): Uint8Array {
       '/Type /XObject /Subtype /Form /BBox [0 0 300 20] /Resources << /Font << /F1 8 0 R >> >>',
     ),
     streamObject(tickAppearance, '/Type /XObject /Subtype /Form /BBox [0 0 14 14]'),
+    // Print and NoView (4 + 32).
+    '<< /Type /Annot /Subtype /Widget /FT /Tx /T (note) /V (Printed copy) ' +
+      `/DA (/Helv 14 Tf 0 g) /Rect [200 592 500 612] /F 36 /P 3 0 R ${appearance(14)} >>`,
+    // No flag at all: not printed.
+    '<< /Type /Annot /Subtype /Widget /FT /Btn /Ff 65536 /T (submit) ' +
+      '/MK << /CA (Submit online) >> /DA (/Helv 14 Tf 0 g) /Rect [200 540 350 560] /F 0 ' +
+      `/P 3 0 R ${appearance(15)} >>`,
+    streamObject(
+      noteAppearance,
+      '/Type /XObject /Subtype /Form /BBox [0 0 300 20] /Resources << /Font << /F1 8 0 R >> >>',
+    ),
+    streamObject(
+      buttonAppearance,
+      '/Type /XObject /Subtype /Form /BBox [0 0 150 20] /Resources << /Font << /F1 8 0 R >> >>',
+    ),
   ])
 }
 
@@ -109,9 +128,10 @@ describe('filled-in PDF forms', () => {
       await writeFile(file, writeTiffF([{ bitmap, compression: 'mmr', xDpi: 204, yDpi: 196 }]))
       const [text = ''] = await ocrFiles([file])
       const words = wordsOf(text)
-      for (const value of ['patient', 'jane', 'example', 'springfield', 'avenue']) {
+      for (const value of ['patient', 'jane', 'example', 'springfield', 'avenue', 'printed']) {
         assert.ok(words.includes(value), `"${value}" in ${JSON.stringify(text)}`)
       }
+      assert.ok(!words.includes('submit'), `no Submit button in ${JSON.stringify(text)}`)
       // The box is 14 pt, about 40 × 38 pixels; its inner 8 pt hold the tick's strokes.
       assert.ok(inkInBox(bitmap) >= 40, `ink in the ticked box: ${inkInBox(bitmap)} pixels`)
     })

@@ -17,8 +17,14 @@ const SEEK_END = 2
 /** WASI errno values. */
 const EACCES = 2
 const EBADF = 8
+const EISDIR = 31
+const EMFILE = 33
 const ENOENT = 44
 const ENOTDIR = 54
+const EOVERFLOW = 61
+/** st_mode's file type bits (S_IFMT) and a folder's (S_IFDIR). */
+const S_IFMT = 0o170000
+const S_IFDIR = 0o040000
 
 /** A memory as PDFium's: strings are written at STRINGS, the calls' buffers at BUFFER. */
 class Memory {
@@ -99,6 +105,49 @@ describe("PDFium's file system", () => {
     assert.equal(memory.call('__syscall_rmdir', memory.string('/usr/share/fonts')), -EACCES)
   })
 
+  it('reads into several buffers in turn, and refuses a seek past 2^53', () => {
+    const memory = new Memory()
+    const fd = memory.open(FONT)
+    assert.ok(fd >= 3, `${FONT} opens (apt-get install fonts-lohit-deva): ${fd}`)
+    // Two iovecs at 0 and 8: 10 octets at BUFFER, then 6 at BUFFER + 100; the count at 16.
+    memory.words.set([Memory.BUFFER, 10, Memory.BUFFER + 100, 6], 0)
+    assert.equal(memory.call('fd_read', fd, 0, 2, 16), 0)
+    assert.equal(memory.words[4], 16)
+    const head = readFileSync(FONT).subarray(0, 16)
+    assert.deepEqual(
+      Buffer.from(memory.octets.subarray(Memory.BUFFER, Memory.BUFFER + 10)),
+      head.subarray(0, 10),
+    )
+    assert.deepEqual(
+      Buffer.from(memory.octets.subarray(Memory.BUFFER + 100, Memory.BUFFER + 106)),
+      head.subarray(10, 16),
+    )
+    // An offset whose high word is 2^21: 2^53, past what a number holds exactly.
+    assert.equal(memory.call('fd_seek', fd, 0, 2 ** 21, 0, 24), EOVERFLOW)
+    // A high word of 1 is 4 GiB: allowed, and where the file reads nothing.
+    assert.equal(memory.call('fd_seek', fd, 0, 1, 0, 24), 0)
+    assert.equal(memory.words[7], 1)
+    assert.equal(memory.call('fd_read', fd, 0, 1, 16), 0)
+    assert.equal(memory.words[4], 0)
+    assert.equal(memory.call('fd_close', fd), 0)
+  })
+
+  it('holds at most 64 files open at once', () => {
+    const memory = new Memory()
+    const opened: number[] = []
+    for (let k = 0; k < 64; k++) {
+      opened.push(memory.open(FONT))
+    }
+    assert.ok(opened.every((fd) => fd >= 3))
+    assert.equal(new Set(opened).size, 64)
+    assert.equal(memory.open(FONT), -EMFILE)
+    assert.equal(memory.call('fd_close', opened[0]!), 0)
+    assert.equal(memory.open(FONT), opened[0])
+    for (const fd of opened) {
+      assert.equal(memory.call('fd_close', fd), 0)
+    }
+  })
+
   it('reads a font as the file it is: its octets, its size, an end', () => {
     const memory = new Memory()
     const fd = memory.open(FONT)
@@ -132,6 +181,10 @@ describe("PDFium's file system", () => {
     const folder = '/usr/share/fonts/truetype/lohit-devanagari'
     const fd = memory.open(folder, O_DIRECTORY)
     assert.ok(fd >= 3, `${folder} opens: ${fd}`)
+    assert.equal(memory.call('__syscall_fstat64', fd, Memory.BUFFER), 0)
+    assert.equal(memory.words[(Memory.BUFFER + 4) >> 2]! & S_IFMT, S_IFDIR, 'st_mode: a folder')
+    memory.words.set([Memory.BUFFER, 64], 0)
+    assert.equal(memory.call('fd_read', fd, 0, 1, 8), EISDIR)
     const length = memory.call('__syscall_getdents64', fd, Memory.BUFFER, 4096)
     assert.ok(length > 0)
     const names = memory.names(length)
