@@ -7,7 +7,9 @@
  *   small grey type into noise (reference/measurements.md: OCR recovers 0% of such words from
  *   Ghostscript's halftoned fax output, 99.8% after a local threshold). On a document's pages
  *   (binarizeByRegion), the regions of continuous tone, photographs and grey fills, are dithered
- *   instead: a threshold keeps their edges and loses their tones (a photo becomes a blotch).
+ *   instead: a threshold keeps their edges and loses their tones (a photo becomes a blotch). A
+ *   photographed document, all of whose paper is grey, has its light evened out first
+ *   (lit-paper.ts), so that it is not taken for a photograph.
  * - enhancement off, to keep the look: Floyd–Steinberg error diffusion, serpentine, so that
  *   greys and photos keep their tones as dot density.
  */
@@ -15,6 +17,7 @@ import { Buffer } from 'node:buffer'
 import type { Bitmap } from '../codec/bitmap.js'
 import { blankBitmap } from '../codec/bitmap.js'
 import type { GreyImage } from './grey-image.js'
+import { evenedLitPaper } from './lit-paper.js'
 
 /** Darker than this is black whatever surrounds it (solid areas, bold strokes). */
 const ALWAYS_BLACK = 96
@@ -82,12 +85,26 @@ export function binarizeForText(image: GreyImage, verticalStretch = 1): Bitmap {
  * without such a region is exactly binarizeForText's.
  */
 export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap {
+  return binarizeRegions(image, verticalStretch, true)
+}
+
+/**
+ * binarizeByRegion; `mayBeLit`: a page that is continuous tone for the most part may be a
+ * photographed document (lit-paper.ts), whose light is then evened out first.
+ */
+function binarizeRegions(image: GreyImage, verticalStretch: number, mayBeLit: boolean): Bitmap {
   const page = wordPage(image)
   const tones = new ToneCounts(page)
   const text = thresholdText(page, scanPage(page, tones), verticalStretch)
   const regions = toneTiles(tones)
   if (regions === null) {
     return text
+  }
+  if (mayBeLit && shareOf(regions.map) >= LIT_PAPER_TONE_SHARE) {
+    const evened = evenedLitPaper(image)
+    if (evened !== null) {
+      return binarizeRegions(evened, verticalStretch, false)
+    }
   }
   const dithered = diffuseErrors(image)
   const { columns, map } = regions
@@ -102,6 +119,21 @@ export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap 
     }
   }
   return text
+}
+
+/**
+ * A page of which at least this share is continuous tone may be a photographed document (which
+ * may not fill the page). Below it, the page is not looked at again: most pages are not.
+ */
+const LIT_PAPER_TONE_SHARE = 0.2
+
+/** The share of a tile map's tiles that are set. */
+function shareOf(map: Uint8Array): number {
+  let set = 0
+  for (const tile of map) {
+    set += tile
+  }
+  return set / map.length
 }
 
 /**
