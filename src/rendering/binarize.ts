@@ -95,16 +95,17 @@ export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap 
 function binarizeRegions(image: GreyImage, verticalStretch: number, mayBeLit: boolean): Bitmap {
   const page = wordPage(image)
   const tones = new ToneCounts(page)
-  const text = thresholdText(page, scanPage(page, tones), verticalStretch)
+  const scan = scanPage(page, tones)
   const regions = toneTiles(tones)
-  if (regions === null) {
-    return text
-  }
-  if (mayBeLit && shareOf(regions.map) >= LIT_PAPER_TONE_SHARE) {
+  if (regions !== null && mayBeLit && shareOf(regions.map) >= LIT_PAPER_TONE_SHARE) {
     const evened = evenedLitPaper(image)
     if (evened !== null) {
       return binarizeRegions(evened, verticalStretch, false)
     }
+  }
+  const text = thresholdText(page, scan, verticalStretch)
+  if (regions === null) {
+    return text
   }
   const dithered = diffuseErrors(image)
   const { columns, map } = regions

@@ -6,11 +6,13 @@
  * from a photograph, and its light evened out, so that its paper is white and it is read as the
  * text it is.
  *
- * A photographed document's tiles are mostly paper, one level give or take the noise, and many
- * have ink on them, strokes far darker than their paper; it has almost no white. A photograph has
- * smooth tiles too, but few with ink on a flat ground (a shape's edge at most), and a scan or a
- * drawn page has white paper. The light is evened out by dividing each pixel by its paper's level,
- * taken tile by tile (the brightest fifth's lower edge) and spread smoothly over the page.
+ * A photographed document's tiles are mostly paper, one grey level give or take the noise, many
+ * with ink on them, strokes far darker than their paper; its paper is nowhere white, and its
+ * light changes slowly across the page. A photograph has smooth tiles too, but few with ink on
+ * a flat ground, and its tones (a sign in it too) change from tile to tile; a scan, a drawn page
+ * and the text below a photo on a brochure's page have white paper. The light is evened out by
+ * dividing each pixel by its paper's level, taken tile by tile (the brightest fifth's lower edge)
+ * and spread smoothly over the page.
  */
 import type { GreyImage } from './grey-image.js'
 
@@ -32,11 +34,16 @@ const INK_SHARE = 0.03
 const INKED_PAPER_TILES = 0.06
 /** …and this share of its pixels at most is white (from ALWAYS_WHITE of the binarizer). */
 const WHITE = 216
-const MAX_WHITE_SHARE = 0.15
+const MAX_WHITE_SHARE = 0.3
 /** The paper's level is the brightest within this many tiles (over a heading's dense ink). */
 const PAPER_REACH = 2
-/** The darkest paper level divided by: darker is no paper at all. */
+/** The darkest paper level divided by: darker is no paper at all… */
 const DARKEST_PAPER = 32
+/** …nor below this share of the median tile's level: at most twice the median paper's gain. */
+const MOST_GAIN = 0.5
+/** Lit paper: this share of the tiles at least have their own level within SMOOTH_LIGHT of it. */
+const ON_PAPER_TILES = 0.65
+const SMOOTH_LIGHT = 4
 /** A tile all this light is blank: the page around a picture smaller than it, not the picture. */
 const BLANK = 250
 
@@ -93,6 +100,8 @@ export function evenedLitPaper(image: GreyImage): GreyImage | null {
         }
       }
       if (
+        // Paper that is not white: white paper with type on it is a scan's or a drawn page's.
+        level < WHITE &&
         near >= PAPER_SHARE * area &&
         above <= ABOVE_PAPER_SHARE * area &&
         ink >= INK_SHARE * area
@@ -105,27 +114,68 @@ export function evenedLitPaper(image: GreyImage): GreyImage | null {
     return null
   }
   const paper = paperLevels(levels, columns, rows)
-  const evened = new Uint8Array(data.length)
-  for (let y = 0; y < height; y++) {
-    // Between the centres of the tile rows above and below this pixel row.
-    const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / TILE - 0.5))
-    const row0 = Math.floor(fy)
-    const row1 = Math.min(rows - 1, row0 + 1)
-    const wy = fy - row0
-    for (let x = 0; x < width; x++) {
-      const fx = Math.min(columns - 1, Math.max(0, (x + 0.5) / TILE - 0.5))
-      const column0 = Math.floor(fx)
-      const column1 = Math.min(columns - 1, column0 + 1)
-      const wx = fx - column0
-      const level =
-        (paper[row0 * columns + column0]! * (1 - wx) + paper[row0 * columns + column1]! * wx) *
-          (1 - wy) +
-        (paper[row1 * columns + column0]! * (1 - wx) + paper[row1 * columns + column1]! * wx) * wy
-      const value = (data[y * width + x]! * 255) / level
-      evened[y * width + x] = value >= 255 ? 255 : Math.round(value)
+  // Light changes slowly across a page: most tiles' own level is their paper's, give or take.
+  // A photograph's tones, a sign in it included, change from one tile to the next.
+  const own: number[] = []
+  let onPaper = 0
+  for (let tile = 0; tile < levels.length; tile++) {
+    const level = levels[tile]!
+    if (level >= 0) {
+      own.push(level)
+      onPaper += Math.abs(level - paper[tile]!) <= SMOOTH_LIGHT ? 1 : 0
     }
   }
-  return { width, height, data: evened }
+  if (onPaper < ON_PAPER_TILES * tiles) {
+    return null
+  }
+  // What is not paper (a desk around the page, a photo on it) is brightened as much as the
+  // darkest paper and no more.
+  own.sort((a, b) => a - b)
+  const darkest = Math.max(DARKEST_PAPER, own[own.length >> 1]! * MOST_GAIN)
+  return { width, height, data: divided(image, paper, columns, rows, darkest) }
+}
+
+/**
+ * Each pel of `image` divided by its paper's level, bilinear between the tiles' centres (never
+ * below `darkest`), and scaled so that paper is 255.
+ */
+function divided(
+  { width, height, data }: GreyImage,
+  paper: Float64Array,
+  columns: number,
+  rows: number,
+  darkest: number,
+): Uint8Array {
+  // Where each pel column lies between the tile columns' centres, worked out once.
+  const left = new Int32Array(width)
+  const right = new Int32Array(width)
+  const towardsRight = new Float64Array(width)
+  for (let x = 0; x < width; x++) {
+    const fx = Math.min(columns - 1, Math.max(0, (x + 0.5) / TILE - 0.5))
+    left[x] = Math.floor(fx)
+    right[x] = Math.min(columns - 1, left[x]! + 1)
+    towardsRight[x] = fx - left[x]!
+  }
+  const rowLevels = new Float64Array(columns)
+  const evened = new Uint8Array(data.length)
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / TILE - 0.5))
+    const above = Math.floor(fy)
+    const below = Math.min(rows - 1, above + 1)
+    const down = fy - above
+    for (let column = 0; column < columns; column++) {
+      const level =
+        paper[above * columns + column]! * (1 - down) + paper[below * columns + column]! * down
+      rowLevels[column] = 255 / Math.max(darkest, level)
+    }
+    for (let x = 0, at = y * width; x < width; x++, at++) {
+      const scale =
+        rowLevels[left[x]!]! * (1 - towardsRight[x]!) + rowLevels[right[x]!]! * towardsRight[x]!
+      const value = data[at]! * scale
+      evened[at] = value >= 255 ? 255 : (value + 0.5) | 0
+    }
+  }
+  return evened
 }
 
 /** The least value at or below which `count` of the histogram's pixels are. */

@@ -99,16 +99,49 @@ describe('a photographed document', () => {
     }
   })
 
-  it('is told from a photograph and from a scan on white paper, which are left as they are', async () => {
+  it('is told from photographs and from paper that is white, which are left as they are', async () => {
     const pages = renderPicturePages(readDocument('photo.jpg'), 0, 'fine', {
       maxPixels: MAX_PICTURE_PIXELS,
       pages: { limit: 250, used: 0 },
     })
     const { value: photo } = await pages.next()
     assert.ok(photo)
+    const letter = await greyPage('text-letter.pdf')
     assert.equal(evenedLitPaper(photo), null, 'the photograph')
     assert.equal(evenedLitPaper(await greyPage('scanned-page.pdf')), null, 'the scan')
-    assert.equal(evenedLitPaper(await greyPage('text-letter.pdf')), null, 'the letter itself')
-    assert.notEqual(evenedLitPaper(photographed(await greyPage('text-letter.pdf'))), null)
+    assert.equal(evenedLitPaper(letter), null, 'the letter itself')
+    // A photo above, the letter's text on white paper below: a page of a brochure.
+    assert.equal(
+      evenedLitPaper(
+        patched(photo, letter, 0, Math.round(0.55 * photo.height), photo.width, photo.height, 1),
+      ),
+      null,
+      'a photo with text below it',
+    )
+    // A sign in the photo: a block of the letter, in the photo's light.
+    assert.equal(evenedLitPaper(patched(photo, letter, 300, 600, 1300, 1200, 0.6)), null, 'a sign')
+    assert.notEqual(evenedLitPaper(photographed(letter)), null, 'the photographed letter')
   })
 })
+
+/**
+ * `base` with its rectangle from (`left`, `top`) to (`right`, `bottom`) taken from `patch` (the
+ * same pels), lit at `light`.
+ */
+function patched(
+  base: GreyImage,
+  patch: GreyImage,
+  left: number,
+  top: number,
+  right: number,
+  bottom: number,
+  light: number,
+): GreyImage {
+  const data = base.data.slice()
+  for (let y = top; y < Math.min(bottom, base.height, patch.height); y++) {
+    for (let x = left; x < Math.min(right, base.width, patch.width); x++) {
+      data[y * base.width + x] = Math.round(patch.data[y * patch.width + x]! * light)
+    }
+  }
+  return { width: base.width, height: base.height, data }
+}
