@@ -74,7 +74,11 @@ export function evenedLitPaper(image: GreyImage): GreyImage | null {
         }
       }
       const area = (x1 - x0) * (y1 - row * TILE)
-      const level = quantile(histogram, PAPER_QUANTILE * area)
+      // Pure white is left out of the level: where a picture ends inside a tile, the page
+      // around it is, and the picture's paper is what is wanted (photographed paper is grey).
+      const pureWhite = histogram[255]!
+      const level =
+        pureWhite === area ? 255 : quantile(histogram, PAPER_QUANTILE * (area - pureWhite), 254)
       if (quantile(histogram, 1) >= BLANK) {
         // No paper level of the picture's: its neighbours' are taken (paperLevels).
         levels[row * columns + column] = -1
@@ -178,16 +182,16 @@ function divided(
   return evened
 }
 
-/** The least value at or below which `count` of the histogram's pixels are. */
-function quantile(histogram: Uint32Array, count: number): number {
+/** The least value (up to `last`) at or below which `count` of the histogram's pixels are. */
+function quantile(histogram: Uint32Array, count: number, last = 255): number {
   let seen = 0
-  for (let value = 0; value < 256; value++) {
+  for (let value = 0; value <= last; value++) {
     seen += histogram[value]!
     if (seen >= count) {
       return value
     }
   }
-  return 255
+  return last
 }
 
 /**

@@ -99,6 +99,31 @@ describe('a photographed document', () => {
     }
   })
 
+  it('smaller than the fax page, white around it: evened to its edges', async (t) => {
+    const letter = await greyPage('text-letter.pdf')
+    const white = { ...letter, data: new Uint8Array(letter.data.length).fill(255) }
+    // The letter's top left 1200 × 1500 pels, photographed or not, in the middle of a white page.
+    const framed = (page: GreyImage): Bitmap =>
+      binarizeByRegion(patched(white, page, 264, 300, 1464, 1800, 1), FINE)
+    // Black pels in a band 32 pels wide just inside its edges, where tiles are partly page.
+    const blackInBand = (bitmap: Bitmap): number => {
+      let black = 0
+      for (let y = 300; y < 1800; y++) {
+        for (let x = 264; x < 1464; x++) {
+          if (x < 296 || x >= 1432 || y < 332 || y >= 1768) {
+            black += isBlack(bitmap, x, y) ? 1 : 0
+          }
+        }
+      }
+      return black
+    }
+    const photographedBand = blackInBand(framed(photographed(letter)))
+    const letterBand = blackInBand(framed(letter))
+    t.diagnostic(`black pels in the band: ${photographedBand} photographed, ${letterBand} drawn`)
+    // Dithered, the band was 40 % black: 68,000 pels.
+    assert.ok(photographedBand <= 1.2 * letterBand + 2000, `${photographedBand} pels black`)
+  })
+
   it('is told from photographs and from paper that is white, which are left as they are', async () => {
     const pages = renderPicturePages(readDocument('photo.jpg'), 0, 'fine', {
       maxPixels: MAX_PICTURE_PIXELS,
