@@ -50,6 +50,19 @@ interface Table {
   get(index: number): (...args: number[]) => number | undefined
 }
 
+/**
+ * Where a page is drawn into a bitmap, as FPDF_RenderPageBitmap and FPDF_FFLDraw both take it:
+ * the page's rectangle in the bitmap, its quarter turns clockwise, and the render flags.
+ */
+export type DrawArea = [
+  left: number,
+  top: number,
+  width: number,
+  height: number,
+  rotate: number,
+  flags: number,
+]
+
 /** PDFium's exports that faxd calls, with C's types as JavaScript numbers (pointers too). */
 export interface PdfiumExports {
   readonly memory: Memory
@@ -82,16 +95,7 @@ export interface PdfiumExports {
   ): void
   FPDFBitmap_GetBuffer(bitmap: number): number
   FPDFBitmap_GetStride(bitmap: number): number
-  FPDF_RenderPageBitmap(
-    bitmap: number,
-    page: number,
-    left: number,
-    top: number,
-    width: number,
-    height: number,
-    rotate: number,
-    flags: number,
-  ): void
+  FPDF_RenderPageBitmap(bitmap: number, page: number, ...area: DrawArea): void
   FPDF_GetFormType(document: number): number
   FPDFPage_GetAnnotCount(page: number): number
   FPDFPage_GetAnnot(page: number, index: number): number
@@ -106,17 +110,7 @@ export interface PdfiumExports {
   FPDF_RemoveFormFieldHighlight(form: number): void
   FORM_OnAfterLoadPage(page: number, form: number): void
   FORM_OnBeforeClosePage(page: number, form: number): void
-  FPDF_FFLDraw(
-    form: number,
-    bitmap: number,
-    page: number,
-    left: number,
-    top: number,
-    width: number,
-    height: number,
-    rotate: number,
-    flags: number,
-  ): void
+  FPDF_FFLDraw(form: number, bitmap: number, page: number, ...area: DrawArea): void
 }
 
 /** The runtime's own exports, which it calls itself. */

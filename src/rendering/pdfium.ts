@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import type { PdfiumExports, PdfiumInstance } from './pdfium-runtime.js'
+import type { DrawArea, PdfiumExports, PdfiumInstance } from './pdfium-runtime.js'
 import { startPdfium } from './pdfium-runtime.js'
 
 const require = createRequire(import.meta.url)
@@ -215,17 +215,17 @@ export class PdfiumDocument {
         const { width, height } = place
         const bitmap = this.#bitmapOf(width, height)
         pdfium.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff)
-        const at = [
+        const area: DrawArea = [
           place.left,
           place.top,
           place.contentWidth,
           place.contentHeight,
           place.quarterTurn ? 1 : 0,
           FPDF_ANNOT | FPDF_PRINTING,
-        ] as const
-        pdfium.FPDF_RenderPageBitmap(bitmap, page, ...at)
+        ]
+        pdfium.FPDF_RenderPageBitmap(bitmap, page, ...area)
         if (this.#form !== null) {
-          pdfium.FPDF_FFLDraw(this.#form.handle, bitmap, page, ...at)
+          pdfium.FPDF_FFLDraw(this.#form.handle, bitmap, page, ...area)
         }
         const stride = pdfium.FPDFBitmap_GetStride(bitmap)
         const start = pdfium.FPDFBitmap_GetBuffer(bitmap)

@@ -8,6 +8,7 @@ import {
   ditherPreservingTones,
 } from '../../src/rendering/binarize.js'
 import type { GreyImage } from '../../src/rendering/grey-image.js'
+import { blackShare } from '../support/black-pels.js'
 
 function image(width: number, height: number, paint: (x: number, y: number) => number): GreyImage {
   const data = new Uint8Array(width * height)
@@ -17,16 +18,6 @@ function image(width: number, height: number, paint: (x: number, y: number) => n
     }
   }
   return { width, height, data }
-}
-
-function blackFraction(bitmap: ReturnType<typeof ditherPreservingTones>): number {
-  let black = 0
-  for (let y = 0; y < bitmap.height; y++) {
-    for (let x = 0; x < bitmap.width; x++) {
-      black += isBlack(bitmap, x, y) ? 1 : 0
-    }
-  }
-  return black / (bitmap.width * bitmap.height)
 }
 
 describe('binarizeForText', () => {
@@ -41,7 +32,7 @@ describe('binarizeForText', () => {
 
   it('fills a solid black area wider than its neighbourhood', () => {
     const bitmap = binarizeForText(image(300, 300, () => 20))
-    assert.equal(blackFraction(bitmap), 1)
+    assert.equal(blackShare(bitmap), 1)
   })
 
   it('leaves scanner noise on white paper white', () => {
@@ -50,7 +41,7 @@ describe('binarizeForText', () => {
       seed = (seed * 48271) % 2147483647
       return 225 + (seed % 31)
     })
-    assert.equal(blackFraction(binarizeForText(noisy)), 0)
+    assert.equal(blackShare(binarizeForText(noisy)), 0)
   })
 
   it('keeps a faint one-pixel hairline on white', () => {
@@ -63,7 +54,7 @@ describe('binarizeForText', () => {
 describe('ditherPreservingTones', () => {
   it('renders a flat grey as that share of black dots', () => {
     for (const level of [32, 96, 128, 192, 230]) {
-      const fraction = blackFraction(ditherPreservingTones(image(256, 256, () => level)))
+      const fraction = blackShare(ditherPreservingTones(image(256, 256, () => level)))
       const expected = (255 - level) / 255
       assert.ok(Math.abs(fraction - expected) < 0.01, `grey ${level}: ${fraction} vs ${expected}`)
     }

@@ -19,6 +19,7 @@ import { renderPicturePages } from '../../src/rendering/image-pages.js'
 import { evenedLitPaper } from '../../src/rendering/lit-paper.js'
 import { openPdf } from '../../src/rendering/pdf-pages.js'
 import { MAX_PICTURE_PIXELS } from '../../src/rendering/render-settings.js'
+import { blackShare } from '../support/black-pels.js'
 import { documentPath, readDocument } from '../support/fixtures.js'
 import { seededRandom } from '../support/seeded-random.js'
 import { ocrFiles, recoveredWords, runTool, wordsOf } from './ocr.js'
@@ -49,16 +50,6 @@ function photographed(page: GreyImage): GreyImage {
     }
   }
   return { width: page.width, height: page.height, data }
-}
-
-function blackShare(bitmap: Bitmap): number {
-  let black = 0
-  for (let y = 0; y < bitmap.height; y++) {
-    for (let x = 0; x < bitmap.width; x++) {
-      black += isBlack(bitmap, x, y) ? 1 : 0
-    }
-  }
-  return black / (bitmap.width * bitmap.height)
 }
 
 describe('a photographed document', () => {
