@@ -45,6 +45,41 @@ interface TabStorage {
  */
 const SCREENSHOTS = process.env['FAXD_CONSOLE_SCREENSHOTS'] ?? ''
 
+/** How late the phone test's API answers come. */
+const API_DELAY_MS = 300
+
+/** What the browser reports of a layout shift: how much moved, and which elements. */
+interface LayoutShiftEntry {
+  value: number
+  sources: { node: { nodeName: string; textContent: string | null } | null }[]
+}
+
+interface LayoutShiftBuffer {
+  PerformanceObserver: new (callback: () => void) => {
+    observe(options: { type: string; buffered: boolean }): void
+    takeRecords(): LayoutShiftEntry[]
+    disconnect(): void
+  }
+}
+
+/**
+ * In the browser: the layout shifts since the page loaded (the browser keeps them for an
+ * observer that asks for its buffer), each with the elements that moved.
+ */
+function layoutShiftsSinceLoad(): { value: number; moved: string[] }[] {
+  const browser = globalThis as unknown as LayoutShiftBuffer
+  const observer = new browser.PerformanceObserver(() => {})
+  observer.observe({ type: 'layout-shift', buffered: true })
+  const entries = observer.takeRecords()
+  observer.disconnect()
+  return entries.map((entry) => ({
+    value: entry.value,
+    moved: entry.sources.map(
+      (source) => `${source.node?.nodeName}: ${String(source.node?.textContent).slice(0, 30)}`,
+    ),
+  }))
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   if (SCREENSHOTS !== '') {
     // The fax view is long (every page at full width): its first screen says enough.
@@ -337,6 +372,12 @@ describe('the web console', { concurrency: true }, () => {
 
   it('fits a phone: no sideways scrolling, and nothing shifts as the data arrives', async () => {
     const page = await signedIn({ width: 360, height: 740 })
+    // Every answer of the API comes late, so each view draws its frame before its data arrives,
+    // as on a slow line (or a loaded machine), and a shift when it does cannot be missed.
+    await page.route(`${server.url}/accounts/**`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, API_DELAY_MS))
+      await route.continue()
+    })
     for (const view of [
       `#/fax/${sentOk}`,
       '#/sent',
@@ -350,11 +391,20 @@ describe('the web console', { concurrency: true }, () => {
       if (view.startsWith('#/fax/')) {
         await page.getByRole('img', { name: 'Page 2' }).waitFor()
       }
+      // Loaded: nothing on the page says it is still busy.
+      await page.waitForFunction(
+        () =>
+          (
+            globalThis as unknown as { document: { querySelector(selector: string): unknown } }
+          ).document.querySelector('[aria-busy="true"]') === null,
+      )
       const width = await page.evaluate(
         () => (globalThis as any).document.documentElement.scrollWidth as number,
       )
       await screenshot(page, `${view.split('/')[1]}-phone`)
       assert.ok(width <= 360, `${view} is ${width} px wide on a 360 px screen`)
+      const shifts = await page.evaluate(layoutShiftsSinceLoad)
+      assert.deepEqual(shifts, [], `${view} moved as its data arrived`)
     }
 
     // The received list, then the sent one: their rows arrive after the frame is drawn, into

@@ -1,4 +1,7 @@
-/** The account's fax numbers: each with its status and the members it is assigned to. */
+/**
+ * The account's fax numbers: each with its status and the members it is assigned to. The columns
+ * have their widths before the rows arrive, so the header does not move when they do.
+ */
 import type { Api } from '../api.js'
 import { usePolling } from '../polling.js'
 import { localTime } from '../time.js'
@@ -29,7 +32,7 @@ export function NumbersView({ api }: { api: Api }) {
         <p class="empty">No numbers yet: an operator adds them (faxd numbers add).</p>
       ) : (
         <div class="scroll">
-          <table>
+          <table class="numbers" aria-busy={numbers.data === null ? 'true' : 'false'}>
             <thead>
               <tr>
                 <th scope="col">Number</th>
