@@ -727,6 +727,44 @@ for (const engine of ENGINES) {
     )
 
     it(
+      "keeps a line's limit when calls on it begin at once; a refused call leaves its entry as it was",
+      { timeout: 180_000 },
+      async () => {
+        const own = await aWorldOfItsOwn()
+        try {
+          const sent: Record<string, string>[] = []
+          for (let n = 0; n < 8; n++) {
+            sent.push(await own.send(['+15555550100'], { send_time: '2030-01-01 00:00:00 +0000' }))
+          }
+          assert.equal(await own.worker.drain(), 8, 'the renders; the send jobs wait for 2030')
+          const transmissions = own.t.services.store.transmissions
+          const limits = { perDestination: 3, perSendingNumber: 100 }
+          const answers = await Promise.all(
+            sent.map(async (ids) =>
+              transmissions.beginCall(ids['+15555550100'] ?? '', own.t.clock.now(), { limits }),
+            ),
+          )
+          assert.equal(answers.filter(began).length, 3, JSON.stringify(answers))
+          assert.deepEqual(
+            answers.filter((answer) => !began(answer)),
+            Array.from({ length: 5 }, () => ({
+              lineBusy: 'destination',
+              line: 'line:destination:+15555550100',
+            })),
+          )
+          // The entries whose call began are sending; the others were not changed.
+          const statuses = ((await own.outbox()) as { status: string }[]).map((r) => r.status)
+          assert.deepEqual(statuses.sort(), [
+            ...Array.from({ length: 5 }, () => 'scheduled_for_sending'),
+            ...Array.from({ length: 3 }, () => 'sending'),
+          ])
+        } finally {
+          await own.close()
+        }
+      },
+    )
+
+    it(
       'keeps the calls of a destination cancelled between retries as its fax record',
       PER_TEST,
       async () => {

@@ -3,6 +3,7 @@
  * entry removed, a line freed), so that no repository imports another.
  */
 import type { Kysely, Transaction } from 'kysely'
+import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
 
 /**
@@ -14,13 +15,16 @@ import type { Database } from './schema.js'
  * finds nothing left to delete, and stays only as a backstop.
  */
 export async function endJobsOf(trx: Transaction<Database>, outboxId: string): Promise<void> {
-  await trx
-    .deleteFrom('jobs')
-    .where('outbox_id', '=', outboxId)
-    .where('locked_by', 'is', null)
-    .execute()
-  await trx.updateTable('jobs').set({ outbox_id: null }).where('outbox_id', '=', outboxId).execute()
+  await freeJobsOfEntryDeleted.execute(trx, { outboxId })
+  await heldJobsOfEntryDetached.execute(trx, { outboxId })
 }
+
+const freeJobsOfEntryDeleted = new CompiledStatement((db, $: Slots<'outboxId'>) =>
+  db.deleteFrom('jobs').where('outbox_id', '=', $.outboxId).where('locked_by', 'is', null),
+)
+const heldJobsOfEntryDetached = new CompiledStatement((db, $: Slots<'outboxId'>) =>
+  db.updateTable('jobs').set({ outbox_id: null }).where('outbox_id', '=', $.outboxId),
+)
 
 /**
  * Makes the first job waiting for each of `resources` (JobQueue.release's `waitingFor`) due at
@@ -32,20 +36,39 @@ export async function wakeFirstWaitingFor(
   resources: readonly string[],
   atMs: number,
 ): Promise<void> {
-  // Each first job in a FROM of its own: SQL allows ORDER BY and LIMIT in a union only there.
-  const [first, ...others] = resources.map((resource, index) =>
-    trx.selectFrom(firstWaitingForQuery(trx, resource, atMs).as(`w${index}`)).select('id'),
-  )
+  const [first, second, ...more] = resources
   if (first === undefined) {
     return
   }
-  const waking = others.reduce((union, next) => union.unionAll(next), first)
-  await trx
-    .updateTable('jobs')
-    .set({ run_at: atMs, waiting_for: null })
-    .where('id', 'in', waking)
-    .execute()
+  if (second === undefined) {
+    await firstWaitingForOneWoken.execute(trx, { first, atMs })
+  } else if (more.length === 0) {
+    await firstWaitingForTwoWoken.execute(trx, { first, second, atMs })
+  } else {
+    await firstWaitingForWoken(trx, resources, atMs).execute()
+  }
 }
+
+/** The update that wakes the first job waiting for each resource: one statement for all. */
+function firstWaitingForWoken(db: Kysely<Database>, resources: readonly string[], atMs: number) {
+  // Each first job in a FROM of its own: SQL allows ORDER BY and LIMIT in a union only there.
+  const [first, ...others] = resources.map((resource, index) =>
+    db.selectFrom(firstWaitingForQuery(db, resource, atMs).as(`w${index}`)).select('id'),
+  )
+  if (first === undefined) {
+    throw new RangeError('no resource to wake a job for')
+  }
+  const waking = others.reduce((union, next) => union.unionAll(next), first)
+  return db.updateTable('jobs').set({ run_at: atMs, waiting_for: null }).where('id', 'in', waking)
+}
+
+// A call's end frees one line, or two (its destination's and its sending number's).
+const firstWaitingForOneWoken = new CompiledStatement((db, $: Slots<'first' | 'atMs'>) =>
+  firstWaitingForWoken(db, [$.first], $.atMs),
+)
+const firstWaitingForTwoWoken = new CompiledStatement((db, $: Slots<'first' | 'second' | 'atMs'>) =>
+  firstWaitingForWoken(db, [$.first, $.second], $.atMs),
+)
 
 /**
  * The first job waiting for `resource` that is due later than `atMs`: read on the partial

@@ -54,25 +54,33 @@ export async function appendStatusChange(
   outboxId: string,
   change: StatusChange,
 ): Promise<void> {
-  // One statement: the position after the entry's last change is found where the row is written.
   const row = statusChangeToRow(outboxId, 0, change)
-  await trx
-    .insertInto('outbox_status_changes')
-    .columns(['outbox_id', 'position', 'status', 'changed_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('outbox_status_changes')
-        // Typed, for PostgreSQL: a parameter alone in a select list would be text.
-        .select((inner) => [
-          sql<string>`cast(${row.outbox_id} as text)`.as('outbox_id'),
-          sql<number>`coalesce(max(${inner.ref('position')}) + 1, 0)`.as('position'),
-          sql<string>`cast(${row.status} as text)`.as('status'),
-          sql<number>`cast(${row.changed_at} as bigint)`.as('changed_at'),
-        ])
-        .where('outbox_id', '=', outboxId),
-    )
-    .execute()
+  await statusChangeAppended.execute(trx, {
+    outboxId: row.outbox_id,
+    status: row.status,
+    changedAt: row.changed_at,
+  })
 }
+
+// One statement: the position after the entry's last change is found where the row is written.
+const statusChangeAppended = new CompiledStatement(
+  (db, $: Slots<'outboxId' | 'status' | 'changedAt'>) =>
+    db
+      .insertInto('outbox_status_changes')
+      .columns(['outbox_id', 'position', 'status', 'changed_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('outbox_status_changes')
+          // Typed, for PostgreSQL: a parameter alone in a select list would be text.
+          .select((inner) => [
+            sql<string>`cast(${$.outboxId} as text)`.as('outbox_id'),
+            sql<number>`coalesce(max(${inner.ref('position')}) + 1, 0)`.as('position'),
+            sql<string>`cast(${$.status} as text)`.as('status'),
+            sql<number>`cast(${$.changedAt} as bigint)`.as('changed_at'),
+          ])
+          .where('outbox_id', '=', $.outboxId),
+      ),
+)
 
 /**
  * Reads an entry's status and, on PostgreSQL, locks its row until the transaction ends. Every

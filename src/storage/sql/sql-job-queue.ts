@@ -12,7 +12,8 @@
  * future jobs, jobs of other kinds or jobs in hand, so its cost does not grow with the queue
  * (docs/architecture.md, "The claim at a million jobs").
  */
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import { CompiledStatement, type Slots } from './compiled-statement.js'
 import {
   JOB_KINDS,
   type ClaimedJob,
@@ -52,8 +53,13 @@ export class SqlJobQueue implements JobQueue {
     if (request.kinds.length === 0) {
       return null
     }
-    const row = await this.#transactions.runStatement((trx) =>
-      claimQuery(trx, this.#engine, request).executeTakeFirst(),
+    const statement = claimStatementFor(this.#engine, request.kinds)
+    const [row] = await this.#transactions.runStatement((trx) =>
+      statement.execute(trx, {
+        worker: request.worker,
+        nowMs: request.nowMs,
+        lockedUntil: request.nowMs + request.leaseMs,
+      }),
     )
     return row === undefined ? null : claimedJobFromRow(row)
   }
@@ -74,14 +80,10 @@ export class SqlJobQueue implements JobQueue {
   }
 
   async complete(id: string, worker: string): Promise<boolean> {
-    const result = await this.#transactions.runStatement((trx) =>
-      trx
-        .deleteFrom('jobs')
-        .where('id', '=', id)
-        .where('locked_by', '=', worker)
-        .executeTakeFirst(),
+    const deleted = await this.#transactions.runStatement((trx) =>
+      jobCompleted.execute(trx, { id, worker }),
     )
-    return result.numDeletedRows === 1n
+    return deleted.length === 1
   }
 
   async release(
@@ -157,6 +159,17 @@ export class SqlJobQueue implements JobQueue {
  */
 export function claimQuery(db: Kysely<Database>, engine: SqlEngine, request: ClaimRequest) {
   const { kinds, worker, leaseMs, nowMs } = request
+  return claimOf(db, engine, kinds, { worker, nowMs, lockedUntil: nowMs + leaseMs })
+}
+
+/** The claim of `kinds`, with its values given: a run's own, or a compiled statement's slots. */
+function claimOf(
+  db: Kysely<Database>,
+  engine: SqlEngine,
+  kinds: readonly JobKind[],
+  values: { readonly worker: string; readonly nowMs: number; readonly lockedUntil: number },
+) {
+  const { worker, nowMs, lockedUntil } = values
   const free = kinds.map((kind) =>
     db
       .selectFrom('jobs')
@@ -192,7 +205,7 @@ export function claimQuery(db: Kysely<Database>, engine: SqlEngine, request: Cla
     .updateTable('jobs')
     .set((eb) => ({
       locked_by: worker,
-      locked_until: nowMs + leaseMs,
+      locked_until: lockedUntil,
       attempts: eb('attempts', '+', 1),
     }))
     .where('id', '=', (eb) =>
@@ -205,6 +218,28 @@ export function claimQuery(db: Kysely<Database>, engine: SqlEngine, request: Cla
     )
     .returningAll()
 }
+
+/** The claim statements, compiled once per engine and list of kinds asked for. */
+const claimStatements = new Map<
+  string,
+  CompiledStatement<'worker' | 'nowMs' | 'lockedUntil', Selectable<Database['jobs']>>
+>()
+
+function claimStatementFor(engine: SqlEngine, kinds: readonly JobKind[]) {
+  const key = `${engine} ${kinds.join(' ')}`
+  let statement = claimStatements.get(key)
+  if (statement === undefined) {
+    statement = new CompiledStatement((db, $: Slots<'worker' | 'nowMs' | 'lockedUntil'>) =>
+      claimOf(db, engine, kinds, $),
+    )
+    claimStatements.set(key, statement)
+  }
+  return statement
+}
+
+const jobCompleted = new CompiledStatement((db, $: Slots<'id' | 'worker'>) =>
+  db.deleteFrom('jobs').where('id', '=', $.id).where('locked_by', '=', $.worker).returning('id'),
+)
 
 /** Times go into bigint columns: whole milliseconds only. */
 function checkTime(name: string, value: number): void {

@@ -10,7 +10,7 @@
  * the delivery row before checking it, so a take-over and a stale end cannot both pass:
  * whichever comes second sees the other's write.
  */
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { Negotiated } from '../../domain/carrier.js'
 import type { SqlEngine } from './sql-engine.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
@@ -26,8 +26,9 @@ import { endJobsOf, wakeFirstWaitingFor } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
-import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
+import { appendStatusChange, readEntry } from './outbox-queries.js'
 import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
+import { insertRows } from './insert-rows.js'
 import type { TransactionRunner } from './transaction-runner.js'
 import {
   attemptFromRow,
@@ -53,133 +54,104 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     atMs: number,
     options: { readonly takeOver?: boolean; readonly limits: CallLimits },
   ): Promise<DeliveryInCall | 'gone' | LineBusy> {
-    return this.#transactions.run(async (trx) => {
-      const wanted = await trx
-        .selectFrom('deliveries')
-        .select([
-          'outbox_id',
-          'destination',
-          'from_number',
-          'calling',
-          'call_pages',
-          'call_started_at',
-          'call_negotiated',
-        ])
-        .where('id', '=', deliveryId)
-        .executeTakeFirst()
-      if (wanted === undefined) {
-        return 'gone'
+    try {
+      return await this.#transactions.run(async (trx) => {
+        // The entry is locked first: the order of every transaction that takes it and a line, or
+        // it and the delivery (endCall). No row when the delivery has ended.
+        const toCall = this.#engine === 'postgres' ? deliveryToCallLockingEntry : deliveryToCall
+        const [row] = await toCall.execute(trx, { deliveryId })
+        if (row === undefined) {
+          return 'gone'
+        }
+        if (row.calling === 1) {
+          return options.takeOver === true ? this.#interrupted(trx, deliveryId, row, atMs) : 'gone'
+        }
+        const read = await readEntry(trx, row.outbox_id)
+        if (
+          read === null ||
+          read.documentKey === null ||
+          (read.status !== 'scheduled_for_sending' && read.status !== 'sending')
+        ) {
+          return 'gone'
+        }
+        let entry = read
+        if (read.status !== 'sending') {
+          const change = { status: 'sending', atMs } as const
+          await entryStatusSet.execute(trx, { outboxId: read.id, status: 'sending' })
+          await appendStatusChange(trx, read.id, change)
+          // As a read after these writes would answer it, without the round trip.
+          entry = { ...read, status: 'sending', statusChanges: [...read.statusChanges, change] }
+        }
+        const taken = await this.#takeLines(trx, deliveryId, row, options.limits, atMs)
+        return {
+          entry,
+          delivery: deliveryFromRow(taken),
+          attempt: taken.attempts,
+          pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
+          restarts: taken.restarts,
+          resumes: taken.resume === 1,
+          interrupted: null,
+          fence: taken.call_fence,
+        }
+      })
+    } catch (error) {
+      if (error instanceof Unstarted) {
+        return error.answer // and the entry's status change rolled back
       }
-      if (wanted.calling === 1) {
-        return options.takeOver === true ? this.#interrupted(trx, deliveryId, wanted, atMs) : 'gone'
-      }
-      const busy = await this.#lineBusy(trx, deliveryId, wanted, options.limits)
-      if (busy !== null) {
-        return busy
-      }
-      // After the line locks: every transaction that takes both takes them in this order.
-      await lockEntry(trx, this.#engine, wanted.outbox_id)
-      const taken = await trx
-        .updateTable('deliveries')
-        .set((eb) => ({
-          calling: 1,
-          attempts: eb('attempts', '+', 1),
-          call_pages: '[]',
-          call_started_at: atMs,
-          call_negotiated: null,
-          call_fence: eb('call_fence', '+', 1),
-        }))
-        .where('id', '=', deliveryId)
-        .where('calling', '=', 0)
-        .where('outbox_id', 'in', (eb) =>
-          eb
-            .selectFrom('outbox_entries')
-            .select('id')
-            .where('document_key', 'is not', null)
-            .where('status', 'in', ['scheduled_for_sending', 'sending']),
-        )
-        .returningAll()
-        .executeTakeFirst()
-      if (taken === undefined) {
-        return 'gone'
-      }
-      const read = await readEntry(trx, taken.outbox_id)
-      if (read === null) {
-        return 'gone'
-      }
-      let entry = read
-      if (read.status !== 'sending') {
-        const change = { status: 'sending', atMs } as const
-        await trx
-          .updateTable('outbox_entries')
-          .set({ status: 'sending' })
-          .where('id', '=', read.id)
-          .execute()
-        await appendStatusChange(trx, read.id, change)
-        // As a read after these writes would answer it, without the round trip.
-        entry = { ...read, status: 'sending', statusChanges: [...read.statusChanges, change] }
-      }
-      return {
-        entry,
-        delivery: deliveryFromRow(taken),
-        attempt: taken.attempts,
-        pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
-        restarts: taken.restarts,
-        resumes: taken.resume === 1,
-        interrupted: null,
-        fence: taken.call_fence,
-      }
-    })
+      throw error
+    }
   }
 
   /**
-   * Whether the destination or the sending number already has as many calls in progress as the
-   * limits allow. On PostgreSQL two workers checking the same line take turns: a transaction
-   * lock per line, both taken in one statement before the count (in the order listed, which
-   * every transaction follows), and both lines counted in the next; SQLite has one writer, so
-   * its transactions already do.
+   * Flags the delivery calling if its destination and its sending number each have a line free,
+   * and answers its row; throws Unstarted, which rolls the transaction back, when a line is busy
+   * or the delivery is no longer waiting.
+   *
+   * The lines are the last thing the transaction takes, just before it commits: while a line is
+   * held, every other call on it waits (with one sending number for every fax, every call). On
+   * PostgreSQL two transactions checking the same line take turns: a transaction lock per line,
+   * both taken in one statement (in the order listed, which every transaction follows), then the
+   * count and the flag in the next, whose snapshot sees every call the locks waited for. SQLite
+   * has one writer, so its transactions already take turns.
    */
-  async #lineBusy(
+  async #takeLines(
     trx: Transaction<Database>,
     deliveryId: string,
     wanted: { destination: string; from_number: string | null },
     limits: CallLimits,
-  ): Promise<LineBusy | null> {
-    const lines = [
-      {
-        kind: 'destination',
-        column: 'destination',
-        value: wanted.destination,
-        limit: limits.perDestination,
-      },
-      {
-        kind: 'sending-number',
-        column: 'from_number',
-        value: wanted.from_number,
-        limit: limits.perSendingNumber,
-      },
-    ] as const
-    // no_number: no line of ours to count.
-    const counted = lines.flatMap((line) =>
-      line.value === null
-        ? []
-        : [{ ...line, value: line.value, key: lineKey(line.kind, line.value) }],
-    )
-    if (this.#engine === 'postgres') {
-      const locks = counted.map((line) => sql`pg_advisory_xact_lock(hashtext(${line.key}))`)
-      await sql`select ${sql.join(locks)}`.execute(trx)
+    atMs: number,
+  ): Promise<Selectable<Database['deliveries']>> {
+    const lines = linesOf(wanted, limits)
+    const [destination, sendingNumber] = lines
+    const values = {
+      deliveryId,
+      atMs,
+      destination: destination.value,
+      destinationLimit: destination.limit,
+      destinationKey: destination.key,
+      sendingNumber: sendingNumber?.value,
+      sendingNumberLimit: sendingNumber?.limit,
+      sendingNumberKey: sendingNumber?.key,
     }
-    // After the locks, in a statement of its own: its snapshot sees every call they waited for.
+    const statements = sendingNumber === undefined ? toTheDestination : toAndFrom
+    if (this.#engine === 'postgres') {
+      await statements.locked.execute(trx, values)
+    }
+    const [taken] = await statements.flagged.execute(trx, values)
+    if (taken !== undefined) {
+      return taken
+    }
+    // Not flagged: a line is busy, or another worker flagged it first. Counted again to say which.
     const counts = await trx
       .selectNoFrom(() =>
-        counted.map((line, index) =>
+        lines.map((line, index) =>
           callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
         ),
       )
       .executeTakeFirstOrThrow()
     const row = counts as Record<string, number | string | null>
-    const busy = counted.find((line, index) => Number(row[`line_${index}`] ?? 0) >= line.limit)
-    return busy === undefined ? null : { lineBusy: busy.kind, line: busy.key }
+    const busy = lines.find((line, index) => Number(row[`line_${index}`] ?? 0) >= line.limit)
+    throw new Unstarted(busy === undefined ? 'gone' : { lineBusy: busy.kind, line: busy.key })
   }
 
   /**
@@ -253,20 +225,13 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     await this.#transactions.run(async (trx) => {
       // The entry first, then the delivery: the order of every transaction that takes both. One
       // statement finds the delivery's entry and locks it (nothing, when the delivery is gone).
-      await trx
-        .selectFrom('outbox_entries')
-        .select('status')
-        .where('id', '=', (eb) =>
-          eb.selectFrom('deliveries').select('outbox_id').where('id', '=', attempt.faxId),
-        )
-        .$if(this.#engine === 'postgres', (q) => q.forUpdate())
-        .execute()
-      const delivery = await trx
-        .selectFrom('deliveries')
-        .selectAll()
-        .where('id', '=', attempt.faxId)
-        .$if(this.#engine === 'postgres', (q) => q.forUpdate())
-        .executeTakeFirst()
+      const postgres = this.#engine === 'postgres'
+      await (postgres ? entryOfDeliveryLocked : entryOfDelivery).execute(trx, {
+        deliveryId: attempt.faxId,
+      })
+      const [delivery] = await (postgres ? deliveryLocked : deliveryRead).execute(trx, {
+        deliveryId: attempt.faxId,
+      })
       if (fence !== undefined && (delivery?.calling !== 1 || delivery.call_fence !== fence)) {
         const now =
           delivery === undefined
@@ -278,7 +243,7 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         throw new Error(`delivery ${attempt.faxId} ended a call it was not making`)
       }
       await insertPlannedDeliveries(trx, this.#engine, webhooks)
-      await trx.insertInto('fax_attempts').values(attemptToRow(attempt)).execute()
+      await insertRows(trx, 'fax_attempts', [attemptToRow(attempt)])
       const confirmed = [
         ...new Set([
           ...parsePageList(delivery.pages_confirmed, 'deliveries.pages_confirmed'),
@@ -312,8 +277,8 @@ export class SqlTransmissionRepository implements TransmissionRepository {
           )
           .execute()
       } else {
-        await trx.insertInto('faxes').values(faxToRow(next.record)).execute()
-        await trx.deleteFrom('deliveries').where('id', '=', delivery.id).execute()
+        await insertRows(trx, 'faxes', [faxToRow(next.record)])
+        await deliveryDeleted.execute(trx, { deliveryId: delivery.id })
       }
       const freed = [lineKey('destination', delivery.destination)]
       if (delivery.from_number !== null) {
@@ -355,6 +320,178 @@ export class SqlTransmissionRepository implements TransmissionRepository {
   }
 }
 
+interface Line {
+  readonly kind: LineBusy['lineBusy']
+  readonly column: 'destination' | 'from_number'
+  readonly value: string
+  readonly limit: number
+  readonly key: string
+}
+
+type LineSlots = Slots<
+  | 'deliveryId'
+  | 'atMs'
+  | 'destination'
+  | 'destinationLimit'
+  | 'destinationKey'
+  | 'sendingNumber'
+  | 'sendingNumberLimit'
+  | 'sendingNumberKey'
+>
+
+/**
+ * The statements that take a call's lines: the transaction locks of the lines, taken in one
+ * statement in the order listed (the destination's, then the sending number's), and the update
+ * that flags the delivery calling if each line has fewer calls than its limit.
+ */
+function lineStatements(withSendingNumber: boolean) {
+  return {
+    locked: new CompiledStatement((db, $: LineSlots) =>
+      db.selectNoFrom([
+        sql`pg_advisory_xact_lock(hashtext(${$.destinationKey}))`.as('destination'),
+        ...(withSendingNumber
+          ? [sql`pg_advisory_xact_lock(hashtext(${$.sendingNumberKey}))`.as('sending_number')]
+          : []),
+      ]),
+    ),
+    flagged: new CompiledStatement((db, $: LineSlots) =>
+      db
+        .updateTable('deliveries')
+        .set((eb) => ({
+          calling: 1,
+          attempts: eb('attempts', '+', 1),
+          call_pages: '[]',
+          call_started_at: $.atMs,
+          call_negotiated: null,
+          call_fence: eb('call_fence', '+', 1),
+        }))
+        .where('id', '=', $.deliveryId)
+        .where('calling', '=', 0)
+        .where((eb) =>
+          eb(
+            callsOnLineQuery(db, 'destination', $.destination, $.deliveryId),
+            '<',
+            $.destinationLimit,
+          ),
+        )
+        .$if(withSendingNumber, (q) =>
+          q.where((eb) =>
+            eb(
+              callsOnLineQuery(db, 'from_number', $.sendingNumber, $.deliveryId),
+              '<',
+              $.sendingNumberLimit,
+            ),
+          ),
+        )
+        .returningAll(),
+    ),
+  }
+}
+const toTheDestination = lineStatements(false)
+const toAndFrom = lineStatements(true)
+
+/** Why beginCall did not start a call, thrown to roll back what its transaction wrote. */
+class Unstarted extends Error {
+  readonly answer: 'gone' | LineBusy
+
+  constructor(answer: 'gone' | LineBusy) {
+    super('the call was not started')
+    this.answer = answer
+  }
+}
+
+/** What beginCall reads of the delivery to call; on PostgreSQL its entry is locked too. */
+function deliveryToCallStatement(lockEntry: boolean) {
+  return new CompiledStatement((db, $: Slots<'deliveryId'>) =>
+    db
+      .selectFrom('deliveries')
+      .innerJoin('outbox_entries', 'outbox_entries.id', 'deliveries.outbox_id')
+      .select([
+        'deliveries.outbox_id',
+        'deliveries.destination',
+        'deliveries.from_number',
+        'deliveries.calling',
+        'deliveries.call_pages',
+        'deliveries.call_started_at',
+        'deliveries.call_negotiated',
+      ])
+      .where('deliveries.id', '=', $.deliveryId)
+      .$if(lockEntry, (q) => q.forUpdate('outbox_entries')),
+  )
+}
+const deliveryToCall = deliveryToCallStatement(false)
+const deliveryToCallLockingEntry = deliveryToCallStatement(true)
+
+/** The lines a call to `wanted` takes: its destination's, and its sending number's if it has one. */
+function linesOf(
+  wanted: { destination: string; from_number: string | null },
+  limits: CallLimits,
+): [Line] | [Line, Line] {
+  const destination = {
+    kind: 'destination',
+    column: 'destination',
+    value: wanted.destination,
+    limit: limits.perDestination,
+    key: lineKey('destination', wanted.destination),
+  } as const
+  // no_number: no line of ours to count.
+  return wanted.from_number === null
+    ? [destination]
+    : [
+        destination,
+        {
+          kind: 'sending-number',
+          column: 'from_number',
+          value: wanted.from_number,
+          limit: limits.perSendingNumber,
+          key: lineKey('sending-number', wanted.from_number),
+        },
+      ]
+}
+
+/** The entry of a delivery, read; on PostgreSQL, locked (nothing when the delivery is gone). */
+function entryOfDeliveryStatement(lock: boolean) {
+  return new CompiledStatement((db, $: Slots<'deliveryId'>) =>
+    db
+      .selectFrom('outbox_entries')
+      .select('status')
+      .where('id', '=', (eb) =>
+        eb.selectFrom('deliveries').select('outbox_id').where('id', '=', $.deliveryId),
+      )
+      .$if(lock, (q) => q.forUpdate()),
+  )
+}
+const entryOfDelivery = entryOfDeliveryStatement(false)
+const entryOfDeliveryLocked = entryOfDeliveryStatement(true)
+
+function deliveryStatement(lock: boolean) {
+  return new CompiledStatement((db, $: Slots<'deliveryId'>) =>
+    db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('id', '=', $.deliveryId)
+      .$if(lock, (q) => q.forUpdate()),
+  )
+}
+const deliveryRead = deliveryStatement(false)
+const deliveryLocked = deliveryStatement(true)
+
+const deliveryDeleted = new CompiledStatement((db, $: Slots<'deliveryId'>) =>
+  db.deleteFrom('deliveries').where('id', '=', $.deliveryId),
+)
+const deliveriesLeft = new CompiledStatement((db, $: Slots<'outboxId'>) =>
+  db
+    .selectFrom('deliveries')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('calling').as('calling')])
+    .where('outbox_id', '=', $.outboxId),
+)
+const entryDeleted = new CompiledStatement((db, $: Slots<'outboxId'>) =>
+  db.deleteFrom('outbox_entries').where('id', '=', $.outboxId),
+)
+const entryStatusSet = new CompiledStatement((db, $: Slots<'outboxId' | 'status'>) =>
+  db.updateTable('outbox_entries').set({ status: $.status }).where('id', '=', $.outboxId),
+)
+
 /** An entry's deliveries, and when their jobs are due (GET …/outbox/{id}). */
 const deliveriesOfEntry = new CompiledStatement((db, $: Slots<'outboxId'>) =>
   db.selectFrom('deliveries').selectAll().where('outbox_id', '=', $.outboxId).orderBy('position'),
@@ -376,22 +513,14 @@ async function settleEntry(
   outboxId: string,
   atMs: number,
 ): Promise<void> {
-  const left = await trx
-    .selectFrom('deliveries')
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('calling').as('calling')])
-    .where('outbox_id', '=', outboxId)
-    .executeTakeFirst()
+  const [left] = await deliveriesLeft.execute(trx, { outboxId })
   if (Number(left?.count ?? 0) === 0) {
     await endJobsOf(trx, outboxId)
-    await trx.deleteFrom('outbox_entries').where('id', '=', outboxId).execute()
+    await entryDeleted.execute(trx, { outboxId })
     return
   }
   if (Number(left?.calling ?? 0) === 0) {
-    await trx
-      .updateTable('outbox_entries')
-      .set({ status: 'scheduled_for_sending' })
-      .where('id', '=', outboxId)
-      .execute()
+    await entryStatusSet.execute(trx, { outboxId, status: 'scheduled_for_sending' })
     await appendStatusChange(trx, outboxId, { status: 'scheduled_for_sending', atMs })
   }
 }
