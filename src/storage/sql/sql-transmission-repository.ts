@@ -137,21 +137,35 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     if (this.#engine === 'postgres') {
       await statements.locked.execute(trx, values)
     }
-    const [taken] = await statements.flagged.execute(trx, values)
-    if (taken !== undefined) {
-      return taken
+    for (;;) {
+      const [taken] = await statements.flagged.execute(trx, values)
+      if (taken !== undefined) {
+        return taken
+      }
+      // Not flagged: a line was busy when the update began, or the delivery is no longer
+      // waiting (another worker flagged it, or it was removed). Read again to say which. A call
+      // on one of the lines may have ended in between: then the line is free and the update is
+      // run again. Under the lines' locks no call on them can begin meanwhile, so each round
+      // finds fewer calls in progress, and the rounds end.
+      const [now] = await trx
+        .selectFrom('deliveries')
+        .select(() => [
+          'calling' as const,
+          ...lines.map((line, index) =>
+            callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
+          ),
+        ])
+        .where('id', '=', deliveryId)
+        .execute()
+      if (now === undefined || now.calling !== 0) {
+        throw new Unstarted('gone')
+      }
+      const counts = now as unknown as Record<string, number | string | null>
+      const busy = lines.find((line, index) => Number(counts[`line_${index}`] ?? 0) >= line.limit)
+      if (busy !== undefined) {
+        throw new Unstarted({ lineBusy: busy.kind, line: busy.key })
+      }
     }
-    // Not flagged: a line is busy, or another worker flagged it first. Counted again to say which.
-    const counts = await trx
-      .selectNoFrom(() =>
-        lines.map((line, index) =>
-          callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
-        ),
-      )
-      .executeTakeFirstOrThrow()
-    const row = counts as Record<string, number | string | null>
-    const busy = lines.find((line, index) => Number(row[`line_${index}`] ?? 0) >= line.limit)
-    throw new Unstarted(busy === undefined ? 'gone' : { lineBusy: busy.kind, line: busy.key })
   }
 
   /**
