@@ -45,6 +45,8 @@ export interface ClaimedJob {
   /** The outbox entry the job serves; deleting the entry deletes the job. */
   readonly outboxId: string | null
   readonly lockedUntilMs: number
+  /** The worker this claim leased the job to (ClaimRequest's `worker`). */
+  readonly lockedBy: string
 }
 
 export interface JobQueue {

@@ -114,6 +114,12 @@ export interface DeliveryProgress {
  * that does not count as a retry (a restart: the attempt was a call cut short by a crash of ours),
  * or the fax record.
  */
+/** A job and the worker that holds it (ClaimedJob's id and lockedBy). */
+export interface HeldJob {
+  readonly id: string
+  readonly worker: string
+}
+
 export type AfterAttempt =
   | { readonly kind: 'retry'; readonly retryAtMs: number; readonly jobId: string }
   | { readonly kind: 'restart'; readonly jobId: string }
@@ -179,13 +185,18 @@ export interface TransmissionRepository {
    * recorded without its `fax_sent` events queued. The lines
    * the call held are free again: the first job waiting for each is made due. With `fence` (the
    * hold beginCall answered; transmitDelivery always gives it), throws CallNotHeldError and
-   * changes nothing unless the call is still open under that hold.
+   * changes nothing unless the call is still open under that hold. With `job`, the job that made
+   * the call is completed in the same commit, if its worker still holds it (JobQueue.complete).
    */
   endCall(
     attempt: CallAttempt,
     next: AfterAttempt,
     atMs: number,
-    options?: { readonly webhooks?: readonly PlannedDelivery[]; readonly fence?: number },
+    options?: {
+      readonly webhooks?: readonly PlannedDelivery[]
+      readonly fence?: number
+      readonly job?: HeldJob
+    },
   ): Promise<void>
   /** Every attempt of a fax, in order. */
   listAttempts(faxId: string): Promise<CallAttempt[]>

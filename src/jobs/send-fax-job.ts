@@ -1,7 +1,7 @@
 /**
  * The `send-fax` job: one attempt to send an outbox entry to one destination (its payload names
- * the delivery). The attempt's outcome, and the next attempt's job when there is one, are written
- * by the use case in one transaction with the attempt record. While its destination or its
+ * the delivery). The attempt's outcome, the next attempt's job when there is one, and the end of
+ * this job are written by the use case in one transaction with the attempt record. While its destination or its
  * sending number has no line free (CallLimits), the job is given back to wait for the line: the
  * call that frees it makes the job due, or half a minute passes.
  *
@@ -36,11 +36,18 @@ export function sendFaxJob(services: TransmitServices, events: SendFaxJobEvents 
     const result = await transmitDelivery(services, deliveryId, {
       takeOver: job.attempts > 1,
       signal,
+      job: { id: job.id, worker: job.lockedBy },
     })
     events.onOutcome?.(job, deliveryId, result)
-    if (result.outcome === 'line-busy') {
-      return { laterAtMs: result.laterAtMs, waitingFor: result.line }
+    switch (result.outcome) {
+      case 'line-busy':
+        return { laterAtMs: result.laterAtMs, waitingFor: result.line }
+      case 'interrupted':
+        return { laterAtMs: services.clock.now() }
+      case 'gone':
+        return undefined
+      default:
+        return { completed: true } // in the commit that recorded the attempt
     }
-    return result.outcome === 'interrupted' ? { laterAtMs: services.clock.now() } : undefined
   }
 }

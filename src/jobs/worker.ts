@@ -22,7 +22,8 @@ import { systemTimers, type CancelTimer, type Timers } from '../shared/timers.js
 import { untilStoreAnswers } from '../use-cases/until-store-answers.js'
 
 /**
- * Runs one job. Resolving completes it; resolving with `laterAtMs` gives it back to run again
+ * Runs one job. Resolving completes it (resolving with CompletedByHandler: the handler did, in
+ * its own commit); resolving with `laterAtMs` gives it back to run again
  * then (the work could not start yet, e.g. its destination is busy), or sooner when whoever frees
  * `waitingFor` makes it due (JobQueue.release); throwing means "it failed, try again after a
  * growing delay". The job's attempts say how often it was claimed. `signal` aborts when the
@@ -31,7 +32,17 @@ import { untilStoreAnswers } from '../use-cases/until-store-answers.js'
 export type JobHandler = (
   job: ClaimedJob,
   signal: AbortSignal,
-) => Promise<void | { readonly laterAtMs: number; readonly waitingFor?: string }>
+) => Promise<
+  void | { readonly laterAtMs: number; readonly waitingFor?: string } | CompletedByHandler
+>
+
+/**
+ * A handler's answer when its own transaction completed the job (JobQueue.complete's statement,
+ * in the commit that recorded the work's outcome): the worker has nothing left to record.
+ */
+export interface CompletedByHandler {
+  readonly completed: true
+}
 
 /** Why a job's signal aborted: its lease was lost, or the worker is stopping and out of grace. */
 export class JobAbortedError extends Error {
@@ -317,6 +328,9 @@ export class Worker {
     try {
       if (!ran.failed) {
         const { result } = ran
+        if (result !== undefined && 'completed' in result) {
+          return
+        }
         const recorded =
           held() &&
           (await write(() =>

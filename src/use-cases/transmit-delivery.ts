@@ -37,6 +37,7 @@ import {
   type CallAttempt,
   type CallLimits,
   type DeliveryInCall,
+  type HeldJob,
   type LineBusy,
 } from '../domain/transmission.js'
 import { newId24 } from '../shared/ids.js'
@@ -86,6 +87,11 @@ export interface TransmitOptions {
    */
   readonly takeOver?: boolean
   readonly signal?: AbortSignal
+  /**
+   * The job making this attempt: completed in the commit that records the attempt (outcomes
+   * `retry`, `restart` and `final`), so its worker has nothing left to record.
+   */
+  readonly job?: HeldJob
 }
 
 export async function transmitDelivery(
@@ -135,10 +141,13 @@ export async function transmitDelivery(
     header: outgoing.header,
   }
   // The call has happened: its outcome is written down even if the store is away for a while.
-  return untilStoreAnswers(() => recordAttempt(services, call, attempt, result.retryable), {
-    signal,
-    timers: services.timers ?? systemTimers,
-  })
+  return untilStoreAnswers(
+    () => recordAttempt(services, call, attempt, result.retryable, options.job),
+    {
+      signal,
+      timers: services.timers ?? systemTimers,
+    },
+  )
 }
 
 /**
@@ -150,12 +159,13 @@ async function recordAttempt(
   call: DeliveryInCall,
   attempt: CallAttempt,
   retryable: boolean,
+  job: HeldJob | undefined,
 ): Promise<Extract<TransmitOutcome, { attempt: CallAttempt }>> {
   const { endedAtMs, startedAtMs } = attempt
   const confirmed = new Set([...call.pagesConfirmedBefore, ...attempt.pagesConfirmed])
   const allSent = confirmed.size >= call.entry.pageCount
   if (call.interrupted !== null && !allSent && call.restarts < MAX_CALL_RESTARTS) {
-    return restartAttempt(store, call, attempt, confirmed)
+    return restartAttempt(store, call, attempt, confirmed, job)
   }
   // Restarts are not retries: only the attempts that were not restarted count against the budget.
   const retriesLeft = call.attempt - call.restarts <= call.entry.retry.count
@@ -175,7 +185,11 @@ async function recordAttempt(
   if (!allSent && retryable && retriesLeft) {
     const retryAtMs = endedAtMs + call.entry.retry.delaySeconds * 1000
     const next = { kind: 'retry', retryAtMs, jobId: newId24() } as const
-    await store.transmissions.endCall(attempt, next, endedAtMs, { webhooks, fence: call.fence })
+    await store.transmissions.endCall(attempt, next, endedAtMs, {
+      webhooks,
+      fence: call.fence,
+      job,
+    })
     return { outcome: 'retry', attempt, retryAtMs }
   }
   // The first attempt has none before it: no read for the usual fax.
@@ -190,6 +204,7 @@ async function recordAttempt(
   await store.transmissions.endCall(attempt, { kind: 'final', record }, endedAtMs, {
     webhooks,
     fence: call.fence,
+    job,
   })
   return { outcome: 'final', attempt, record }
 }
@@ -204,6 +219,7 @@ async function restartAttempt(
   call: DeliveryInCall,
   interrupted: CallAttempt,
   confirmed: ReadonlySet<number>,
+  job: HeldJob | undefined,
 ): Promise<Extract<TransmitOutcome, { outcome: 'restart' }>> {
   const everyPage = Array.from({ length: call.entry.pageCount }, (_, index) => index + 1)
   const from = everyPage.find((page) => !confirmed.has(page)) ?? 1
@@ -214,7 +230,7 @@ async function restartAttempt(
       'not counted against options.retry',
   }
   const next = { kind: 'restart', jobId: newId24() } as const
-  await store.transmissions.endCall(attempt, next, attempt.endedAtMs, { fence: call.fence })
+  await store.transmissions.endCall(attempt, next, attempt.endedAtMs, { fence: call.fence, job })
   return { outcome: 'restart', attempt }
 }
 

@@ -264,6 +264,7 @@ for (const engine of ENGINES) {
         attempts: 1,
         outboxId: null,
         lockedUntilMs: T0 + 500,
+        lockedBy: 'w1',
       })
     })
 
@@ -282,6 +283,7 @@ for (const engine of ENGINES) {
         attempts: 1,
         outboxId: entry.id,
         lockedUntilMs: entry.sendAtMs + LEASE_MS,
+        lockedBy: 'w1',
       })
     })
 

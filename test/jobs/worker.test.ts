@@ -214,6 +214,46 @@ for (const engine of ENGINES) {
     )
 
     it(
+      'records nothing more for a job its handler completed in its own commit',
+      PER_TEST,
+      async () => {
+        const now = t.clock.now()
+        const id = newId24()
+        await t.services.store.jobs.enqueue(
+          { id, kind: 'deliver-webhook', payload: {}, runAtMs: now },
+          now,
+        )
+        const jobs = t.services.store.jobs
+        const calls: string[] = []
+        const watched: JobQueue = {
+          enqueue: async (...args) => jobs.enqueue(...args),
+          claim: async (request) => jobs.claim(request),
+          heartbeat: async (...args) => jobs.heartbeat(...args),
+          complete: async (...args) => (calls.push('complete'), jobs.complete(...args)),
+          release: async (...args) => (calls.push('release'), jobs.release(...args)),
+          depth: async (...args) => jobs.depth(...args),
+        }
+        const lost: string[] = []
+        const worker = new Worker(
+          watched,
+          t.clock,
+          {
+            // As the send-fax handler's transaction does: the job is completed with its outcome.
+            'deliver-webhook': async (job) => {
+              assert.ok(await jobs.complete(job.id, job.lockedBy))
+              return { completed: true }
+            },
+          },
+          { name: 'w8', ...OPTIONS },
+          { onLeaseLost: (job) => lost.push(job.id) },
+        )
+        assert.equal(await worker.drain(), 1)
+        assert.deepEqual(calls, [], 'neither completed nor released again by the worker')
+        assert.deepEqual(lost, [], 'and not taken for a lost lease')
+      },
+    )
+
+    it(
       'looks for the next job as soon as one ends, even while it is claiming',
       PER_TEST,
       async () => {

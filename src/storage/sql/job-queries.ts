@@ -85,3 +85,20 @@ export function firstWaitingForQuery(db: Kysely<Database>, resource: string, atM
     .orderBy('id')
     .limit(1)
 }
+
+/**
+ * Completes a job (deletes it) if `worker` still holds it: JobQueue.complete's statement, and
+ * the one a transaction that records a job's outcome runs to end the job in the same commit.
+ * Answers whether it did.
+ */
+export async function completeJob(
+  db: Kysely<Database>,
+  id: string,
+  worker: string,
+): Promise<boolean> {
+  return (await jobCompleted.execute(db, { id, worker })).length === 1
+}
+
+const jobCompleted = new CompiledStatement((db, $: Slots<'id' | 'worker'>) =>
+  db.deleteFrom('jobs').where('id', '=', $.id).where('locked_by', '=', $.worker).returning('id'),
+)

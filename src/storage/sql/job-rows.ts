@@ -48,7 +48,7 @@ export function sendFaxJobRow(
 
 /** The row a claim returned: it holds a lease, so `locked_until` is set. */
 export function claimedJobFromRow(row: Selectable<JobsTable>): ClaimedJob {
-  if (row.locked_until === null) {
+  if (row.locked_until === null || row.locked_by === null) {
     throw new Error(`job ${row.id} was claimed but holds no lease`)
   }
   return {
@@ -59,5 +59,6 @@ export function claimedJobFromRow(row: Selectable<JobsTable>): ClaimedJob {
     attempts: row.attempts,
     outboxId: row.outbox_id,
     lockedUntilMs: row.locked_until,
+    lockedBy: row.locked_by,
   }
 }

@@ -24,6 +24,7 @@ import {
   type QueueDepth,
 } from '../../domain/job-queue.js'
 import type { SqlEngine } from './sql-engine.js'
+import { completeJob } from './job-queries.js'
 import { claimedJobFromRow, newJobToRow } from './job-rows.js'
 import type { Database } from './schema.js'
 import type { TransactionRunner } from './transaction-runner.js'
@@ -80,10 +81,7 @@ export class SqlJobQueue implements JobQueue {
   }
 
   async complete(id: string, worker: string): Promise<boolean> {
-    const deleted = await this.#transactions.runStatement((trx) =>
-      jobCompleted.execute(trx, { id, worker }),
-    )
-    return deleted.length === 1
+    return this.#transactions.runStatement((trx) => completeJob(trx, id, worker))
   }
 
   async release(
@@ -236,10 +234,6 @@ function claimStatementFor(engine: SqlEngine, kinds: readonly JobKind[]) {
   }
   return statement
 }
-
-const jobCompleted = new CompiledStatement((db, $: Slots<'id' | 'worker'>) =>
-  db.deleteFrom('jobs').where('id', '=', $.id).where('locked_by', '=', $.worker).returning('id'),
-)
 
 /** Times go into bigint columns: whole milliseconds only. */
 function checkTime(name: string, value: number): void {

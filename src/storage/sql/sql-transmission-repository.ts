@@ -15,14 +15,14 @@ import type { Negotiated } from '../../domain/carrier.js'
 import type { SqlEngine } from './sql-engine.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
 import { lineKey } from '../../domain/transmission.js'
-import type { AfterAttempt, CallAttempt, CallLimits } from '../../domain/transmission.js'
+import type { AfterAttempt, CallAttempt, CallLimits, HeldJob } from '../../domain/transmission.js'
 import type { DeliveryInCall, DeliveryProgress, LineBusy } from '../../domain/transmission.js'
 import type { TransmissionRepository } from '../../domain/transmission.js'
 import { CallNotHeldError } from '../../domain/transmission.js'
 import { toJsonText } from './column-values.js'
 import { faxToRow } from './fax-rows.js'
 import { sendFaxJobRow } from './job-rows.js'
-import { endJobsOf, wakeFirstWaitingFor } from './job-queries.js'
+import { completeJob, endJobsOf, wakeFirstWaitingFor } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
@@ -233,9 +233,13 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     attempt: CallAttempt,
     next: AfterAttempt,
     atMs: number,
-    options: { readonly webhooks?: readonly PlannedDelivery[]; readonly fence?: number } = {},
+    options: {
+      readonly webhooks?: readonly PlannedDelivery[]
+      readonly fence?: number
+      readonly job?: HeldJob
+    } = {},
   ): Promise<void> {
-    const { webhooks = [], fence } = options
+    const { webhooks = [], fence, job } = options
     await this.#transactions.run(async (trx) => {
       // The entry first, then the delivery: the order of every transaction that takes both. One
       // statement finds the delivery's entry and locks it (nothing, when the delivery is gone).
@@ -255,6 +259,11 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       }
       if (delivery === undefined) {
         throw new Error(`delivery ${attempt.faxId} ended a call it was not making`)
+      }
+      if (job !== undefined) {
+        // Not held any more (its lease ran out and another worker took it): that one will find
+        // the call ended.
+        await completeJob(trx, job.id, job.worker)
       }
       await insertPlannedDeliveries(trx, this.#engine, webhooks)
       await insertRows(trx, 'fax_attempts', [attemptToRow(attempt)])
