@@ -83,7 +83,9 @@ export class SqlFileStore implements FileStore {
     checkedKey(key)
     const db = this.#db
     return (async function* () {
-      const [file] = await fileOfKey.execute(db, { key })
+      // The file and its first chunks in one statement: a page or a document is most often one.
+      const first = await fileWithFirstChunks.execute(db, { key, limit: CHUNKS_PER_READ })
+      const [file] = first
       if (file === undefined) {
         throw Object.assign(new Error(`no document under ${JSON.stringify(key)}`), {
           code: 'ENOENT',
@@ -92,15 +94,18 @@ export class SqlFileStore implements FileStore {
       let position = 0
       let read = 0
       let intact = true
+      let rows: readonly { position: number | null; data: Uint8Array | null }[] = first
       while (intact && position < file.chunks) {
-        const rows = await chunksFrom.execute(db, {
-          fileId: file.file_id,
-          position,
-          limit: CHUNKS_PER_READ,
-        })
+        if (position > 0) {
+          rows = await chunksFrom.execute(db, {
+            fileId: file.file_id,
+            position,
+            limit: CHUNKS_PER_READ,
+          })
+        }
         intact = rows.length > 0
         for (const row of rows) {
-          if (row.position !== position) {
+          if (row.position !== position || row.data === null) {
             intact = false
             break
           }
@@ -123,11 +128,24 @@ export class SqlFileStore implements FileStore {
   }
 }
 
-const fileOfKey = new CompiledStatement((db, $: Slots<'key'>) =>
+/** The file under a key with its chunks below `limit`, in order; no row when there is none. */
+const fileWithFirstChunks = new CompiledStatement((db, $: Slots<'key' | 'limit'>) =>
   db
     .selectFrom('stored_files')
-    .select(['file_id', 'size_bytes', 'chunks'])
-    .where('key', '=', $.key),
+    .leftJoin('stored_file_chunks', (join) =>
+      join
+        .onRef('stored_file_chunks.file_id', '=', 'stored_files.file_id')
+        .on('stored_file_chunks.position', '<', $.limit),
+    )
+    .select([
+      'stored_files.file_id',
+      'stored_files.size_bytes',
+      'stored_files.chunks',
+      'stored_file_chunks.position',
+      'stored_file_chunks.data',
+    ])
+    .where('stored_files.key', '=', $.key)
+    .orderBy('stored_file_chunks.position'),
 )
 
 const chunksFrom = new CompiledStatement((db, $: Slots<'fileId' | 'position' | 'limit'>) =>
