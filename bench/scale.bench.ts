@@ -18,6 +18,9 @@
  * - Meanwhile a probe claims as a worker would, every 25 ms on a connection of its own: the
  *   claim statement for send-fax jobs, in a transaction then rolled back, timed alone (p50 and
  *   p99); and the calls in progress are counted every half second.
+ * - The CPU time of the whole machine over the window (/proc/stat: every process, PostgreSQL's
+ *   included), per delivery: a figure for comparing two versions of faxd that depends less on
+ *   how much CPU this VM is given at the time than the rate does.
  * - "Channels" is the mean number of calls in progress; "channels at real time" is what the
  *   same deliveries per second need with calls of their real length (the mean attempt duration
  *   the records keep, divided by the time scale): deliveries/s × that length.
@@ -27,7 +30,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -63,6 +66,12 @@ interface CaseResult {
   readonly channelsAtRealTime: number
   readonly claimP50Ms: number
   readonly claimP99Ms: number
+  /**
+   * CPU time the whole machine spent per delivery in the window (every process: the workers,
+   * PostgreSQL, this bench), from /proc/stat: steadier from run to run than the rate, which
+   * follows how much CPU this VM is given.
+   */
+  readonly cpuMsPerDelivery: number
   readonly claims: number
   readonly dueJobsAtEnd: number
 }
@@ -107,7 +116,7 @@ async function main(): Promise<void> {
       console.error(
         `${workers} worker(s): ${result.deliveriesPerSecond.toFixed(1)} deliveries/s, ` +
           `${result.channels.toFixed(0)} calls in progress, claim p50 ${result.claimP50Ms.toFixed(2)} ms ` +
-          `p99 ${result.claimP99Ms.toFixed(2)} ms`,
+          `p99 ${result.claimP99Ms.toFixed(2)} ms, ${result.cpuMsPerDelivery.toFixed(2)} CPU ms per delivery`,
       )
     }
     await report(results, load, Date.now() - started)
@@ -270,6 +279,7 @@ async function runCase(
     const claims: number[] = []
     const channels: number[] = []
     const before = await count(client, 'select count(*) from faxes')
+    const cpuBefore = await busyCpuMs()
     const windowStart = performance.now()
     const until = windowStart + WINDOW_MS
     const probing = (async () => {
@@ -295,6 +305,7 @@ async function runCase(
     await probing
     const elapsed = performance.now() - windowStart
     const after = await count(client, 'select count(*) from faxes')
+    const cpuMs = (await busyCpuMs()) - cpuBefore
     const { rows } = await client.query<{ mean: string | null }>(
       'select avg(ended_at - started_at) as mean from fax_attempts',
     )
@@ -310,6 +321,7 @@ async function runCase(
       channelsAtRealTime: (deliveriesPerSecond * callMs) / Number(TIME_SCALE) / 1000,
       claimP50Ms: percentile(claims, 0.5),
       claimP99Ms: percentile(claims, 0.99),
+      cpuMsPerDelivery: cpuMs / Math.max(1, after - before),
       claims: claims.length,
       dueJobsAtEnd: await dueJobs(client),
     }
@@ -327,6 +339,16 @@ async function runCase(
   }
 }
 
+/** CPU time spent by the whole machine since boot (all cores, idle and I/O wait left out), in ms. */
+async function busyCpuMs(): Promise<number> {
+  const stat = await readFile('/proc/stat', 'utf8')
+  const fields = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number)
+  // user nice system idle iowait irq softirq steal …
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields
+  const ticksPerSecond = 100 // USER_HZ on Linux
+  return ((user + nice + system + irq + softirq) * 1000) / ticksPerSecond
+}
+
 async function report(results: readonly CaseResult[], load: number, tookMs: number): Promise<void> {
   const machine =
     `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ` +
@@ -335,11 +357,11 @@ async function report(results: readonly CaseResult[], load: number, tookMs: numb
     `${JOBS.toLocaleString('en')} due send-fax jobs at the start; ${CALLS} call slots per worker; time scale ${TIME_SCALE}; ${WINDOW_MS / 1000} s per case`,
     machine,
     '',
-    '| workers | deliveries/s | × 1 worker | channels (calls in progress) | channels at real time | claim p50 ms | claim p99 ms | claims probed | due jobs left |',
-    '| ------: | -----------: | ---------: | ---------------------------: | --------------------: | -----------: | -----------: | ------------: | ------------: |',
+    '| workers | deliveries/s | × 1 worker | channels (calls in progress) | channels at real time | claim p50 ms | claim p99 ms | CPU ms per delivery | claims probed | due jobs left |',
+    '| ------: | -----------: | ---------: | ---------------------------: | --------------------: | -----------: | -----------: | ------------------: | ------------: | ------------: |',
     ...results.map(
       (r) =>
-        `| ${r.workers} | ${r.deliveriesPerSecond.toFixed(1)} | ${r.timesOneWorker.toFixed(2)} | ${r.channels.toFixed(0)} | ${r.channelsAtRealTime.toFixed(0)} | ${r.claimP50Ms.toFixed(2)} | ${r.claimP99Ms.toFixed(2)} | ${r.claims} | ${r.dueJobsAtEnd.toLocaleString('en')} |`,
+        `| ${r.workers} | ${r.deliveriesPerSecond.toFixed(1)} | ${r.timesOneWorker.toFixed(2)} | ${r.channels.toFixed(0)} | ${r.channelsAtRealTime.toFixed(0)} | ${r.claimP50Ms.toFixed(2)} | ${r.claimP99Ms.toFixed(2)} | ${r.cpuMsPerDelivery.toFixed(2)} | ${r.claims} | ${r.dueJobsAtEnd.toLocaleString('en')} |`,
     ),
   ]
   console.log(lines.join('\n'))
