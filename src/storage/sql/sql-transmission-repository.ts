@@ -10,7 +10,7 @@
  * the delivery row before checking it, so a take-over and a stale end cannot both pass:
  * whichever comes second sees the other's write.
  */
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Negotiated } from '../../domain/carrier.js'
 import type { SqlEngine } from './sql-engine.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
@@ -26,7 +26,7 @@ import { completeJob, endJobsOf, wakeFirstWaitingFor } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
-import { appendStatusChange, readEntry } from './outbox-queries.js'
+import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
 import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
 import { insertRows } from './insert-rows.js'
 import type { TransactionRunner } from './transaction-runner.js'
@@ -54,118 +54,135 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     atMs: number,
     options: { readonly takeOver?: boolean; readonly limits: CallLimits },
   ): Promise<DeliveryInCall | 'gone' | LineBusy> {
-    try {
-      return await this.#transactions.run(async (trx) => {
-        // The entry is locked first: the order of every transaction that takes it and a line, or
-        // it and the delivery (endCall). No row when the delivery has ended.
-        const toCall = this.#engine === 'postgres' ? deliveryToCallLockingEntry : deliveryToCall
-        const [row] = await toCall.execute(trx, { deliveryId })
-        if (row === undefined) {
-          return 'gone'
-        }
-        if (row.calling === 1) {
-          return options.takeOver === true ? this.#interrupted(trx, deliveryId, row, atMs) : 'gone'
-        }
-        const read = await readEntry(trx, row.outbox_id)
-        if (
-          read === null ||
-          read.documentKey === null ||
-          (read.status !== 'scheduled_for_sending' && read.status !== 'sending')
-        ) {
-          return 'gone'
-        }
-        let entry = read
-        if (read.status !== 'sending') {
-          const change = { status: 'sending', atMs } as const
-          await entryStatusSet.execute(trx, { outboxId: read.id, status: 'sending' })
-          await appendStatusChange(trx, read.id, change)
-          // As a read after these writes would answer it, without the round trip.
-          entry = { ...read, status: 'sending', statusChanges: [...read.statusChanges, change] }
-        }
-        const taken = await this.#takeLines(trx, deliveryId, row, options.limits, atMs)
-        return {
-          entry,
-          delivery: deliveryFromRow(taken),
-          attempt: taken.attempts,
-          pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
-          restarts: taken.restarts,
-          resumes: taken.resume === 1,
-          interrupted: null,
-          fence: taken.call_fence,
-        }
-      })
-    } catch (error) {
-      if (error instanceof Unstarted) {
-        return error.answer // and the entry's status change rolled back
+    return this.#transactions.run(async (trx) => {
+      const wanted = await trx
+        .selectFrom('deliveries')
+        .select([
+          'outbox_id',
+          'destination',
+          'from_number',
+          'calling',
+          'call_pages',
+          'call_started_at',
+          'call_negotiated',
+        ])
+        .where('id', '=', deliveryId)
+        .executeTakeFirst()
+      if (wanted === undefined) {
+        return 'gone'
       }
-      throw error
-    }
+      if (wanted.calling === 1) {
+        return options.takeOver === true ? this.#interrupted(trx, deliveryId, wanted, atMs) : 'gone'
+      }
+      const busy = await this.#lineBusy(trx, deliveryId, wanted, options.limits)
+      if (busy !== null) {
+        return busy
+      }
+      // After the line locks: every transaction that takes both takes them in this order.
+      await lockEntry(trx, this.#engine, wanted.outbox_id)
+      const taken = await trx
+        .updateTable('deliveries')
+        .set((eb) => ({
+          calling: 1,
+          attempts: eb('attempts', '+', 1),
+          call_pages: '[]',
+          call_started_at: atMs,
+          call_negotiated: null,
+          call_fence: eb('call_fence', '+', 1),
+        }))
+        .where('id', '=', deliveryId)
+        .where('calling', '=', 0)
+        .where('outbox_id', 'in', (eb) =>
+          eb
+            .selectFrom('outbox_entries')
+            .select('id')
+            .where('document_key', 'is not', null)
+            .where('status', 'in', ['scheduled_for_sending', 'sending']),
+        )
+        .returningAll()
+        .executeTakeFirst()
+      if (taken === undefined) {
+        return 'gone'
+      }
+      const read = await readEntry(trx, taken.outbox_id)
+      if (read === null) {
+        return 'gone'
+      }
+      let entry = read
+      if (read.status !== 'sending') {
+        const change = { status: 'sending', atMs } as const
+        await entryStatusSet.execute(trx, { outboxId: read.id, status: 'sending' })
+        await appendStatusChange(trx, read.id, change)
+        // As a read after these writes would answer it, without the round trip.
+        entry = { ...read, status: 'sending', statusChanges: [...read.statusChanges, change] }
+      }
+      return {
+        entry,
+        delivery: deliveryFromRow(taken),
+        attempt: taken.attempts,
+        pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
+        restarts: taken.restarts,
+        resumes: taken.resume === 1,
+        interrupted: null,
+        fence: taken.call_fence,
+      }
+    })
   }
 
   /**
-   * Flags the delivery calling if its destination and its sending number each have a line free,
-   * and answers its row; throws Unstarted, which rolls the transaction back, when a line is busy
-   * or the delivery is no longer waiting.
+   * Whether the destination or the sending number already has as many calls in progress as the
+   * limits allow. On PostgreSQL two workers checking the same line take turns: a transaction
+   * lock per line, both taken in one statement before the count (in the order listed, which
+   * every transaction follows), and both lines counted in the next; SQLite has one writer, so
+   * its transactions already do.
    *
-   * The lines are the last thing the transaction takes, just before it commits: while a line is
-   * held, every other call on it waits (with one sending number for every fax, every call). On
-   * PostgreSQL two transactions checking the same line take turns: a transaction lock per line,
-   * both taken in one statement (in the order listed, which every transaction follows), then the
-   * count and the flag in the next, whose snapshot sees every call the locks waited for. SQLite
-   * has one writer, so its transactions already take turns.
+   * The lines come first, before the entry's lock and its status change, though calls on a busy
+   * line then wait through those statements too. Taken last instead (the entry's writes first,
+   * then the locks, then the flag with the counts in it), the 8-worker case of bench:scale on two
+   * cores did not deliver more: the waits moved from the lock's queue to the CPU's, and CPU time
+   * per delivery and the claim's p99 latency went up (docs/benchmarks.md, "Workers that scale").
    */
-  async #takeLines(
+  async #lineBusy(
     trx: Transaction<Database>,
     deliveryId: string,
     wanted: { destination: string; from_number: string | null },
     limits: CallLimits,
-    atMs: number,
-  ): Promise<Selectable<Database['deliveries']>> {
-    const lines = linesOf(wanted, limits)
-    const [destination, sendingNumber] = lines
-    const values = {
-      deliveryId,
-      atMs,
-      destination: destination.value,
-      destinationLimit: destination.limit,
-      destinationKey: destination.key,
-      sendingNumber: sendingNumber?.value,
-      sendingNumberLimit: sendingNumber?.limit,
-      sendingNumberKey: sendingNumber?.key,
-    }
-    const statements = sendingNumber === undefined ? toTheDestination : toAndFrom
+  ): Promise<LineBusy | null> {
+    const lines = [
+      {
+        kind: 'destination',
+        column: 'destination',
+        value: wanted.destination,
+        limit: limits.perDestination,
+      },
+      {
+        kind: 'sending-number',
+        column: 'from_number',
+        value: wanted.from_number,
+        limit: limits.perSendingNumber,
+      },
+    ] as const
+    // no_number: no line of ours to count.
+    const counted = lines.flatMap((line) =>
+      line.value === null
+        ? []
+        : [{ ...line, value: line.value, key: lineKey(line.kind, line.value) }],
+    )
     if (this.#engine === 'postgres') {
-      await statements.locked.execute(trx, values)
+      const locks = counted.map((line) => sql`pg_advisory_xact_lock(hashtext(${line.key}))`)
+      await sql`select ${sql.join(locks)}`.execute(trx)
     }
-    for (;;) {
-      const [taken] = await statements.flagged.execute(trx, values)
-      if (taken !== undefined) {
-        return taken
-      }
-      // Not flagged: a line was busy when the update began, or the delivery is no longer
-      // waiting (another worker flagged it, or it was removed). Read again to say which. A call
-      // on one of the lines may have ended in between: then the line is free and the update is
-      // run again. Under the lines' locks no call on them can begin meanwhile, so each round
-      // finds fewer calls in progress, and the rounds end.
-      const [now] = await trx
-        .selectFrom('deliveries')
-        .select(() => [
-          'calling' as const,
-          ...lines.map((line, index) =>
-            callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
-          ),
-        ])
-        .where('id', '=', deliveryId)
-        .execute()
-      if (now === undefined || now.calling !== 0) {
-        throw new Unstarted('gone')
-      }
-      const counts = now as unknown as Record<string, number | string | null>
-      const busy = lines.find((line, index) => Number(counts[`line_${index}`] ?? 0) >= line.limit)
-      if (busy !== undefined) {
-        throw new Unstarted({ lineBusy: busy.kind, line: busy.key })
-      }
-    }
+    // After the locks, in a statement of its own: its snapshot sees every call they waited for.
+    const counts = await trx
+      .selectNoFrom(() =>
+        counted.map((line, index) =>
+          callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
+        ),
+      )
+      .executeTakeFirstOrThrow()
+    const row = counts as Record<string, number | string | null>
+    const busy = counted.find((line, index) => Number(row[`line_${index}`] ?? 0) >= line.limit)
+    return busy === undefined ? null : { lineBusy: busy.kind, line: busy.key }
   }
 
   /**
@@ -341,135 +358,6 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       nextAttemptAtMs: row.calling === 1 ? null : (dueAt.get(row.id) ?? null),
     }))
   }
-}
-
-interface Line {
-  readonly kind: LineBusy['lineBusy']
-  readonly column: 'destination' | 'from_number'
-  readonly value: string
-  readonly limit: number
-  readonly key: string
-}
-
-type LineSlots = Slots<
-  | 'deliveryId'
-  | 'atMs'
-  | 'destination'
-  | 'destinationLimit'
-  | 'destinationKey'
-  | 'sendingNumber'
-  | 'sendingNumberLimit'
-  | 'sendingNumberKey'
->
-
-/**
- * The statements that take a call's lines: the transaction locks of the lines, taken in one
- * statement in the order listed (the destination's, then the sending number's), and the update
- * that flags the delivery calling if each line has fewer calls than its limit.
- */
-function lineStatements(withSendingNumber: boolean) {
-  return {
-    locked: new CompiledStatement((db, $: LineSlots) =>
-      db.selectNoFrom([
-        sql`pg_advisory_xact_lock(hashtext(${$.destinationKey}))`.as('destination'),
-        ...(withSendingNumber
-          ? [sql`pg_advisory_xact_lock(hashtext(${$.sendingNumberKey}))`.as('sending_number')]
-          : []),
-      ]),
-    ),
-    flagged: new CompiledStatement((db, $: LineSlots) =>
-      db
-        .updateTable('deliveries')
-        .set((eb) => ({
-          calling: 1,
-          attempts: eb('attempts', '+', 1),
-          call_pages: '[]',
-          call_started_at: $.atMs,
-          call_negotiated: null,
-          call_fence: eb('call_fence', '+', 1),
-        }))
-        .where('id', '=', $.deliveryId)
-        .where('calling', '=', 0)
-        .where((eb) =>
-          eb(
-            callsOnLineQuery(db, 'destination', $.destination, $.deliveryId),
-            '<',
-            $.destinationLimit,
-          ),
-        )
-        .$if(withSendingNumber, (q) =>
-          q.where((eb) =>
-            eb(
-              callsOnLineQuery(db, 'from_number', $.sendingNumber, $.deliveryId),
-              '<',
-              $.sendingNumberLimit,
-            ),
-          ),
-        )
-        .returningAll(),
-    ),
-  }
-}
-const toTheDestination = lineStatements(false)
-const toAndFrom = lineStatements(true)
-
-/** Why beginCall did not start a call, thrown to roll back what its transaction wrote. */
-class Unstarted extends Error {
-  readonly answer: 'gone' | LineBusy
-
-  constructor(answer: 'gone' | LineBusy) {
-    super('the call was not started')
-    this.answer = answer
-  }
-}
-
-/** What beginCall reads of the delivery to call; on PostgreSQL its entry is locked too. */
-function deliveryToCallStatement(lockEntry: boolean) {
-  return new CompiledStatement((db, $: Slots<'deliveryId'>) =>
-    db
-      .selectFrom('deliveries')
-      .innerJoin('outbox_entries', 'outbox_entries.id', 'deliveries.outbox_id')
-      .select([
-        'deliveries.outbox_id',
-        'deliveries.destination',
-        'deliveries.from_number',
-        'deliveries.calling',
-        'deliveries.call_pages',
-        'deliveries.call_started_at',
-        'deliveries.call_negotiated',
-      ])
-      .where('deliveries.id', '=', $.deliveryId)
-      .$if(lockEntry, (q) => q.forUpdate('outbox_entries')),
-  )
-}
-const deliveryToCall = deliveryToCallStatement(false)
-const deliveryToCallLockingEntry = deliveryToCallStatement(true)
-
-/** The lines a call to `wanted` takes: its destination's, and its sending number's if it has one. */
-function linesOf(
-  wanted: { destination: string; from_number: string | null },
-  limits: CallLimits,
-): [Line] | [Line, Line] {
-  const destination = {
-    kind: 'destination',
-    column: 'destination',
-    value: wanted.destination,
-    limit: limits.perDestination,
-    key: lineKey('destination', wanted.destination),
-  } as const
-  // no_number: no line of ours to count.
-  return wanted.from_number === null
-    ? [destination]
-    : [
-        destination,
-        {
-          kind: 'sending-number',
-          column: 'from_number',
-          value: wanted.from_number,
-          limit: limits.perSendingNumber,
-          key: lineKey('sending-number', wanted.from_number),
-        },
-      ]
 }
 
 /** The entry of a delivery, read; on PostgreSQL, locked (nothing when the delivery is gone). */
