@@ -109,17 +109,17 @@ export interface DeliveryProgress {
   readonly nextAttemptAtMs: number | null
 }
 
-/**
- * What follows an attempt: another one later (a retry of `options.retry`), another one at once
- * that does not count as a retry (a restart: the attempt was a call cut short by a crash of ours),
- * or the fax record.
- */
 /** A job and the worker that holds it (ClaimedJob's id and lockedBy). */
 export interface HeldJob {
   readonly id: string
   readonly worker: string
 }
 
+/**
+ * What follows an attempt: another one later (a retry of `options.retry`), another one at once
+ * that does not count as a retry (a restart: the attempt was a call cut short by a crash of ours),
+ * or the fax record.
+ */
 export type AfterAttempt =
   | { readonly kind: 'retry'; readonly retryAtMs: number; readonly jobId: string }
   | { readonly kind: 'restart'; readonly jobId: string }

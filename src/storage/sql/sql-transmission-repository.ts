@@ -278,8 +278,9 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         throw new Error(`delivery ${attempt.faxId} ended a call it was not making`)
       }
       if (job !== undefined) {
-        // Not held any more (its lease ran out and another worker took it): that one will find
-        // the call ended.
+        // Only while this worker holds it. If its lease ran out and another worker claimed it,
+        // the job stays that worker's, which begins a call of its own (as before this was done
+        // here: beginCall does not ask whether its job is the delivery's newest).
         await completeJob(trx, job.id, job.worker)
       }
       await insertPlannedDeliveries(trx, this.#engine, webhooks)
