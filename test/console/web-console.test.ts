@@ -419,7 +419,9 @@ describe('the web console', { concurrency: true }, () => {
       }).observe({ type: 'layout-shift', buffered: false })
       browser.location.hash = '#/received'
     })
-    await page.getByText('No faxes received yet.').waitFor()
+    // Loaded, empty or not: another test here receives a fax while this one runs.
+    await page.getByRole('heading', { name: 'Received faxes' }).waitFor()
+    await page.locator('table.faxes[aria-busy="false"]').waitFor()
     await page.evaluate(() => ((globalThis as any).location.hash = '#/sent'))
     await page.getByRole('link', { name: '+15555550100' }).waitFor()
     const shifts = await page.evaluate(() => (globalThis as any).shifts as number[])
