@@ -2,12 +2,16 @@
  * NamedStatementsClient on the real PostgreSQL: a query text is prepared once per connection
  * and reused (pg_prepared_statements lists it, once, after many calls); a prepared `select *`
  * still answers after another session adds a column to its table; other query forms pass
- * through unnamed; and no connection names more than MAX_NAMED_STATEMENTS texts.
+ * through unnamed; and no connection names more than MAX_NAMED_STATEMENTS texts. Fewer round
+ * trips: a batch's statements go out in one write and answer each its rows, in order (a failing
+ * one fails the batch, and its transaction); a transaction's BEGIN goes out with the statement
+ * after it.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
+import { STATEMENT_BATCH } from '../../src/storage/sql/statement-batch.js'
 import {
   MAX_NAMED_STATEMENTS,
   NamedStatementsClient,
@@ -82,5 +86,74 @@ describe('NamedStatementsClient', () => {
     } finally {
       await fresh.end()
     }
+  })
+
+  /** Counts the writes to the client's socket while `work` runs. */
+  async function writesDuring(work: () => Promise<unknown>): Promise<number> {
+    const stream = client.connection.stream as unknown as {
+      _writev: (...args: unknown[]) => unknown
+      _write: (...args: unknown[]) => unknown
+    }
+    const { _writev: writev, _write: write } = stream
+    let writes = 0
+    stream._writev = (...args) => (writes++, writev.apply(stream, args))
+    stream._write = (...args) => (writes++, write.apply(stream, args))
+    try {
+      await work()
+    } finally {
+      stream._writev = writev
+      stream._write = write
+    }
+    return writes
+  }
+
+  it('sends a batch in one write and answers each statement its rows, in order', async () => {
+    const batch = [
+      { text: `select a from ${table} where a = $1`, values: [1] },
+      { text: `select count(*)::int as n from ${table} where a >= $1`, values: [1] },
+      { text: `select a from ${table} where a = $1`, values: [42] },
+    ]
+    let answer: pg.QueryResult | undefined
+    const writes = await writesDuring(async () => {
+      answer = await client.query(STATEMENT_BATCH, [batch])
+    })
+    assert.equal(writes, 1)
+    assert.deepEqual(answer?.rows, [[{ a: 1 }], [{ n: 2 }], []])
+  })
+
+  it('fails a batch with its first failing statement, and its transaction with it', async () => {
+    await client.query('begin', [])
+    const batch = [
+      { text: `insert into ${table} (a) values ($1)`, values: [7] },
+      { text: 'select 1 / $1::int as n', values: [0] },
+      { text: `insert into ${table} (a) values ($1)`, values: [8] },
+    ]
+    await assert.rejects(client.query(STATEMENT_BATCH, [batch]), { code: '22012' }) // division_by_zero
+    await client.query('rollback', [])
+    const kept = await client.query(`select a from ${table} where a in (7, 8)`, [])
+    assert.deepEqual(kept.rows, [])
+  })
+
+  it("sends a transaction's BEGIN with its first statement, and the statement runs inside it", async () => {
+    const writes = await writesDuring(async () => {
+      await client.query('begin', [])
+      await client.query(`insert into ${table} (a) values ($1)`, [9])
+    })
+    assert.equal(writes, 1)
+    const seen = async (on: pg.Client) =>
+      (await on.query(`select count(*)::int as n from ${table} where a = 9`)).rows[0].n as number
+    assert.equal(await seen(other), 0, 'not committed')
+    await client.query('rollback', [])
+    assert.equal(await seen(client), 0, 'rolled back')
+  })
+
+  it('sends a BEGIN alone when the transaction does something else first', async () => {
+    await client.query('begin', [])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const state = await other.query('select state from pg_stat_activity where pid = $1', [
+      (client as unknown as { processID: number }).processID,
+    ])
+    await client.query('rollback', [])
+    assert.deepEqual(state.rows, [{ state: 'idle in transaction' }])
   })
 })

@@ -69,6 +69,11 @@ export class CompiledStatement<Name extends string, Row> {
 
   /** Runs the statement on `db` (a handle or one of its transactions) with `values`. */
   async execute(db: Kysely<Database>, values: Readonly<Record<Name, unknown>>): Promise<Row[]> {
+    return (await db.executeQuery(this.with(db, values))).rows
+  }
+
+  /** The statement for `db` with `values`, to run later (statement-batch.ts). */
+  with(db: Kysely<Database>, values: Readonly<Record<Name, unknown>>): CompiledQuery<Row> {
     const handle = handleOf(db)
     let compiled = this.#compiled.get(handle)
     if (compiled === undefined) {
@@ -76,8 +81,7 @@ export class CompiledStatement<Name extends string, Row> {
       compiled = compile(this.#build(db, slots as Slots<Name>))
       this.#compiled.set(handle, compiled)
     }
-    const result = await db.executeQuery(bind(compiled, (slot) => values[slot.name as Name]))
-    return result.rows
+    return bind(compiled, (slot) => values[slot.name as Name])
   }
 }
 
@@ -98,9 +102,20 @@ export async function insertCompiled<T extends keyof Database>(
   table: T,
   rows: readonly Insertable<Database[T]>[],
 ): Promise<void> {
+  if (rows.length > 0) {
+    await db.executeQuery(insertQuery(db, table, rows))
+  }
+}
+
+/** insertCompiled's statement, to run later (statement-batch.ts); `rows` must not be empty. */
+export function insertQuery<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+): CompiledQuery<unknown> {
   const [first] = rows
   if (first === undefined) {
-    return
+    throw new RangeError(`insertQuery: no rows for ${table}`)
   }
   if (rows.length > MAX_COMPILED_INSERT_ROWS) {
     throw new Error(`insertCompiled: ${rows.length} rows, at most ${MAX_COMPILED_INSERT_ROWS}`)
@@ -126,9 +141,7 @@ export async function insertCompiled<T extends keyof Database>(
     compiled = compile(db.insertInto(table).values(slotted as Insertable<Database[T]>[]))
     byShape.set(shape, compiled)
   }
-  await db.executeQuery(
-    bind(compiled, (slot) => (rows[slot.row] as Record<string, unknown>)[slot.name]),
-  )
+  return bind(compiled, (slot) => (rows[slot.row] as Record<string, unknown>)[slot.name])
 }
 
 /** The columns a row gives a value for, in its own order (a value of undefined gives none). */

@@ -2,28 +2,32 @@
  * Statements on the jobs table that other repositories run inside their own transactions (an
  * entry removed, a line freed), so that no repository imports another.
  */
-import type { Kysely, Transaction } from 'kysely'
+import type { CompiledQuery, Kysely, Transaction } from 'kysely'
 import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
 
 /**
- * Ends the jobs of an outbox entry that is being removed, in the transaction that removes it:
- * those nobody holds are deleted; those a worker holds are detached from the entry instead, so
- * that the job whose run removes the entry (its last call, its failed render) or that is running
- * while it is cancelled is not deleted under its worker, which records its end itself. Every
- * removal of an entry calls this first; the schema's ON DELETE CASCADE of `jobs.outbox_id` then
- * finds nothing left to delete, and stays only as a backstop.
+ * Ends the jobs of an outbox entry that is being removed, in the transaction that removes it,
+ * before the entry's row goes: those a worker holds are detached from the entry, so that the
+ * job whose run removes the entry (its last call, its failed render) or that is running while
+ * it is cancelled is not deleted under its worker, which records its end itself. The others go
+ * with the entry's row (ON DELETE CASCADE of `jobs.outbox_id`).
  */
 export async function endJobsOf(trx: Transaction<Database>, outboxId: string): Promise<void> {
-  await freeJobsOfEntryDeleted.execute(trx, { outboxId })
-  await heldJobsOfEntryDetached.execute(trx, { outboxId })
+  await trx.executeQuery(endJobsOfQuery(trx, outboxId))
 }
 
-const freeJobsOfEntryDeleted = new CompiledStatement((db, $: Slots<'outboxId'>) =>
-  db.deleteFrom('jobs').where('outbox_id', '=', $.outboxId).where('locked_by', 'is', null),
-)
+/** endJobsOf's statement, to run later (statement-batch.ts). */
+export function endJobsOfQuery(db: Kysely<Database>, outboxId: string): CompiledQuery<unknown> {
+  return heldJobsOfEntryDetached.with(db, { outboxId })
+}
+
 const heldJobsOfEntryDetached = new CompiledStatement((db, $: Slots<'outboxId'>) =>
-  db.updateTable('jobs').set({ outbox_id: null }).where('outbox_id', '=', $.outboxId),
+  db
+    .updateTable('jobs')
+    .set({ outbox_id: null })
+    .where('outbox_id', '=', $.outboxId)
+    .where('locked_by', 'is not', null),
 )
 
 /**
@@ -36,17 +40,28 @@ export async function wakeFirstWaitingFor(
   resources: readonly string[],
   atMs: number,
 ): Promise<void> {
+  if (resources.length > 0) {
+    await trx.executeQuery(wakeFirstWaitingForQuery(trx, resources, atMs))
+  }
+}
+
+/** wakeFirstWaitingFor's statement, to run later (statement-batch.ts); one resource at least. */
+export function wakeFirstWaitingForQuery(
+  db: Kysely<Database>,
+  resources: readonly string[],
+  atMs: number,
+): CompiledQuery<unknown> {
   const [first, second, ...more] = resources
   if (first === undefined) {
-    return
+    throw new RangeError('no resource to wake a job for')
   }
   if (second === undefined) {
-    await firstWaitingForOneWoken.execute(trx, { first, atMs })
-  } else if (more.length === 0) {
-    await firstWaitingForTwoWoken.execute(trx, { first, second, atMs })
-  } else {
-    await firstWaitingForWoken(trx, resources, atMs).execute()
+    return firstWaitingForOneWoken.with(db, { first, atMs })
   }
+  if (more.length === 0) {
+    return firstWaitingForTwoWoken.with(db, { first, second, atMs })
+  }
+  return firstWaitingForWoken(db, resources, atMs).compile()
 }
 
 /** The update that wakes the first job waiting for each resource: one statement for all. */
@@ -97,6 +112,15 @@ export async function completeJob(
   worker: string,
 ): Promise<boolean> {
   return (await jobCompleted.execute(db, { id, worker })).length === 1
+}
+
+/** completeJob's statement, to run later (statement-batch.ts): a row when it completed it. */
+export function completeJobQuery(
+  db: Kysely<Database>,
+  id: string,
+  worker: string,
+): CompiledQuery<{ id: string }> {
+  return jobCompleted.with(db, { id, worker })
 }
 
 const jobCompleted = new CompiledStatement((db, $: Slots<'id' | 'worker'>) =>

@@ -3,7 +3,7 @@
  * transactions: reading the entry, locking it, appending to its history. The outbox repository
  * and the transmission repository both import them from here, not from each other.
  */
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely'
 import type { OutboxEntry, StatusChange } from '../../domain/outbox-entry.js'
 import { CompiledStatement, type Slots } from './compiled-statement.js'
 import { outboxEntryFromRow, statusChangeFromRow, statusChangeToRow } from './outbox-rows.js'
@@ -12,9 +12,23 @@ import type { SqlEngine } from './sql-engine.js'
 
 /** An entry with its status changes, read on `db` or inside the caller's transaction. */
 export async function readEntry(db: Kysely<Database>, id: string): Promise<OutboxEntry | null> {
+  return entryFromRows(id, await entryWithChanges.execute(db, { id }))
+}
+
+/** readEntry's statement, to run later (statement-batch.ts); entryFromRows reads its rows. */
+export function entryWithChangesQuery(db: Kysely<Database>, id: string) {
+  return entryWithChanges.with(db, { id })
+}
+
+type EntryWithChangesRow = Awaited<ReturnType<typeof entryWithChanges.execute>>[number]
+
+/** The entry `id` from the rows of entryWithChangesQuery; null when there are none. */
+export function entryFromRows(
+  id: string,
+  rows: readonly EntryWithChangesRow[],
+): OutboxEntry | null {
   // One statement, not two: the entry's row once per status change (an entry has a handful),
   // which saves a round trip on PostgreSQL for every GET …/outbox/{id} and outbox action.
-  const rows = await entryWithChanges.execute(db, { id })
   const [row] = rows
   if (row === undefined) {
     return null
@@ -54,8 +68,17 @@ export async function appendStatusChange(
   outboxId: string,
   change: StatusChange,
 ): Promise<void> {
+  await trx.executeQuery(statusChangeAppendedQuery(trx, outboxId, change))
+}
+
+/** appendStatusChange's statement, to run later (statement-batch.ts). */
+export function statusChangeAppendedQuery(
+  db: Kysely<Database>,
+  outboxId: string,
+  change: StatusChange,
+): CompiledQuery<unknown> {
   const row = statusChangeToRow(outboxId, 0, change)
-  await statusChangeAppended.execute(trx, {
+  return statusChangeAppended.with(db, {
     outboxId: row.outbox_id,
     status: row.status,
     changedAt: row.changed_at,
@@ -94,10 +117,29 @@ export async function lockEntry(
   engine: SqlEngine,
   id: string,
 ): Promise<{ status: string } | undefined> {
-  return trx
-    .selectFrom('outbox_entries')
-    .select('status')
-    .where('id', '=', id)
-    .$if(engine === 'postgres', (q) => q.forUpdate())
-    .executeTakeFirst()
+  const [row] = await trx
+    .executeQuery(lockEntryQuery(trx, engine, id))
+    .then((result) => result.rows)
+  return row
 }
+
+/** lockEntry's statement, to run later (statement-batch.ts). */
+export function lockEntryQuery(
+  db: Kysely<Database>,
+  engine: SqlEngine,
+  id: string,
+): CompiledQuery<{ status: string }> {
+  return (engine === 'postgres' ? entryLocked : entryStatus).with(db, { id })
+}
+
+function entryStatusStatement(lock: boolean) {
+  return new CompiledStatement((db, $: Slots<'id'>) =>
+    db
+      .selectFrom('outbox_entries')
+      .select('status')
+      .where('id', '=', $.id)
+      .$if(lock, (q) => q.forUpdate()),
+  )
+}
+const entryStatus = entryStatusStatement(false)
+const entryLocked = entryStatusStatement(true)

@@ -13,8 +13,19 @@
  * serves). Every text of the connection then gets a new name, prepared afresh on next use, and
  * the query is run once more; inside a transaction that retry fails too (the transaction is
  * aborted) and the caller sees the first error, once per connection and schema change.
+ *
+ * Fewer round trips (pg's pipeline mode: each statement is written at once, with its own Sync,
+ * and its answer is matched to it in order):
+ * - a transaction's BEGIN is not waited for: it is written together with the transaction's
+ *   first statement, in one write, and answered at once. ("BEGIN … can only fail when the
+ *   connection does; the first statement then fails with it.")
+ * - a batch (STATEMENT_BATCH, statement-batch.ts) sends its statements in one write and
+ *   waits for them together: one round trip instead of one each. They run in order, in the
+ *   caller's transaction: after one fails, the transaction is aborted and so are the ones after
+ *   it; the caller sees the first failure.
  */
 import pg from 'pg'
+import { type BatchedStatement, STATEMENT_BATCH } from './statement-batch.js'
 
 /** Per connection; far more than the distinct texts faxd runs on its hot paths. */
 export const MAX_NAMED_STATEMENTS = 500
@@ -22,22 +33,83 @@ export const MAX_NAMED_STATEMENTS = 500
 /** SQLSTATE feature_not_supported, which PostgreSQL answers for a stale cached plan. */
 const STALE_PLAN = '0A000'
 
+const BEGUN: pg.QueryResult = { command: 'BEGIN', rowCount: null, oid: 0, fields: [], rows: [] }
+
 export class NamedStatementsClient extends pg.Client {
   readonly #names = new Map<string, string>()
   #nextName = 1
+  /** A BEGIN written but not yet sent: the stream is corked until the next statement. */
+  #begin: Promise<pg.QueryResult> | null = null
 
   constructor(config?: string | pg.ClientConfig) {
-    super(config)
+    super({
+      ...(typeof config === 'string' ? { connectionString: config } : config),
+      pipeline: true,
+    })
     const plain = this.query.bind(this) as (...args: unknown[]) => unknown
     // pg's query has many overloads; only Kysely's form, (text, values) wanting a promise, is
     // named. Every other form goes through as it came.
     this.query = ((...args: unknown[]) => {
       const [text, values, callback] = args
       if (typeof text !== 'string' || !Array.isArray(values) || callback !== undefined) {
-        return plain(...args)
+        const answer = plain(...args)
+        void this.#sendBegin()
+        return answer
       }
-      return this.#named(text, values)
+      if (text === 'begin' && values.length === 0) {
+        return this.#deferredBegin()
+      }
+      return this.#afterBegin(
+        text === STATEMENT_BATCH
+          ? this.#batch(values[0] as readonly BatchedStatement[])
+          : this.#named(text, values),
+      )
     }) as pg.Client['query']
+  }
+
+  /** Writes BEGIN corked, to go out with the next statement; answers it at once. */
+  #deferredBegin(): Promise<pg.QueryResult> {
+    const stream = this.connection.stream
+    stream.cork()
+    const begin = this.#named('begin', [])
+    begin.catch(() => {}) // its failure is the next statement's (#afterBegin)
+    this.#begin = begin
+    // A transaction that does something else before its first statement sends it alone.
+    setImmediate(() => void this.#sendBegin())
+    return Promise.resolve(BEGUN)
+  }
+
+  /** Sends a deferred BEGIN with `answer`'s statement (written just now); fails as it failed. */
+  #afterBegin(answer: Promise<pg.QueryResult>): Promise<pg.QueryResult> {
+    const begin = this.#sendBegin()
+    if (begin === null) {
+      return answer
+    }
+    return Promise.all([begin, answer]).then(([, result]) => result)
+  }
+
+  #sendBegin(): Promise<pg.QueryResult> | null {
+    const begin = this.#begin
+    if (begin !== null) {
+      this.#begin = null
+      this.connection.stream.uncork()
+    }
+    return begin
+  }
+
+  /** Every statement of `batch`, written at once; each one's rows, once all have answered. */
+  async #batch(batch: readonly BatchedStatement[]): Promise<pg.QueryResult> {
+    const stream = this.connection.stream
+    stream.cork()
+    let answers: Promise<pg.QueryResult>[]
+    try {
+      answers = batch.map((statement) => this.#named(statement.text, [...statement.values]))
+    } finally {
+      stream.uncork()
+    }
+    const results = await Promise.all(answers)
+    const rows = results.map((result): unknown[] => result.rows)
+    return { command: 'SELECT', rowCount: rows.length, oid: 0, fields: [], rows }
   }
 
   async #named(text: string, values: unknown[]): Promise<pg.QueryResult> {

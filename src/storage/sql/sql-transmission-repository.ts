@@ -10,7 +10,7 @@
  * the delivery row before checking it, so a take-over and a stale end cannot both pass:
  * whichever comes second sees the other's write.
  */
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { Negotiated } from '../../domain/carrier.js'
 import type { SqlEngine } from './sql-engine.js'
 import type { PlannedDelivery } from '../../domain/webhook-delivery.js'
@@ -22,13 +22,19 @@ import { CallNotHeldError } from '../../domain/transmission.js'
 import { toJsonText } from './column-values.js'
 import { faxToRow } from './fax-rows.js'
 import { sendFaxJobRow } from './job-rows.js'
-import { completeJob, endJobsOf, wakeFirstWaitingFor } from './job-queries.js'
+import { completeJobQuery, endJobsOfQuery, wakeFirstWaitingForQuery } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
-import { CompiledStatement, type Slots } from './compiled-statement.js'
+import { CompiledStatement, insertQuery, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
-import { appendStatusChange, lockEntry, readEntry } from './outbox-queries.js'
+import {
+  entryFromRows,
+  entryWithChangesQuery,
+  lockEntryQuery,
+  readEntry,
+  statusChangeAppendedQuery,
+} from './outbox-queries.js'
+import { executeTogether } from './statement-batch.js'
 import { insertPlannedDeliveries } from './webhook-delivery-queries.js'
-import { insertRows } from './insert-rows.js'
 import type { TransactionRunner } from './transaction-runner.js'
 import {
   attemptFromRow,
@@ -55,69 +61,35 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     options: { readonly takeOver?: boolean; readonly limits: CallLimits },
   ): Promise<DeliveryInCall | 'gone' | LineBusy> {
     return this.#transactions.run(async (trx) => {
-      const wanted = await trx
-        .selectFrom('deliveries')
-        .select([
-          'outbox_id',
-          'destination',
-          'from_number',
-          'calling',
-          'call_pages',
-          'call_started_at',
-          'call_negotiated',
-        ])
-        .where('id', '=', deliveryId)
-        .executeTakeFirst()
+      const [wanted] = await deliveryToCall.execute(trx, { deliveryId })
       if (wanted === undefined) {
         return 'gone'
       }
       if (wanted.calling === 1) {
         return options.takeOver === true ? this.#interrupted(trx, deliveryId, wanted, atMs) : 'gone'
       }
-      const busy = await this.#lineBusy(trx, deliveryId, wanted, options.limits)
-      if (busy !== null) {
-        return busy
+      const lines = linesOf(wanted, options.limits)
+      if (this.#engine === 'postgres') {
+        await lockLines(trx, lines)
       }
-      // After the line locks: every transaction that takes both takes them in this order.
-      await lockEntry(trx, this.#engine, wanted.outbox_id)
-      const taken = await trx
-        .updateTable('deliveries')
-        .set((eb) => ({
-          calling: 1,
-          attempts: eb('attempts', '+', 1),
-          call_pages: '[]',
-          call_started_at: atMs,
-          call_negotiated: null,
-          call_fence: eb('call_fence', '+', 1),
-        }))
-        .where('id', '=', deliveryId)
-        .where('calling', '=', 0)
-        .where('outbox_id', 'in', (eb) =>
-          eb
-            .selectFrom('outbox_entries')
-            .select('id')
-            .where('document_key', 'is not', null)
-            .where('status', 'in', ['scheduled_for_sending', 'sending']),
-        )
-        .returningAll()
-        .executeTakeFirst()
+      // After the line locks, the entry's (every transaction that takes both takes them in this
+      // order); the flag, if the lines have a call free and the entry is still to be sent; and
+      // the entry as it stands: one round trip. The flag's statement is the first after the
+      // locks that reads the lines, so its snapshot sees every call they waited for.
+      const [, [taken], read] = await executeTogether(trx, this.#engine, [
+        lockEntryQuery(trx, this.#engine, wanted.outbox_id),
+        flagQuery(trx, deliveryId, lines, atMs),
+        entryWithChangesQuery(trx, wanted.outbox_id),
+      ])
       if (taken === undefined) {
+        // Not flagged: a line was busy, or the delivery is no longer to be called.
+        return (await busyLine(trx, deliveryId, lines)) ?? 'gone'
+      }
+      const entry = entryFromRows(wanted.outbox_id, read)
+      if (entry === null) {
         return 'gone'
       }
-      const read = await readEntry(trx, taken.outbox_id)
-      if (read === null) {
-        return 'gone'
-      }
-      let entry = read
-      if (read.status !== 'sending') {
-        const change = { status: 'sending', atMs } as const
-        await entryStatusSet.execute(trx, { outboxId: read.id, status: 'sending' })
-        await appendStatusChange(trx, read.id, change)
-        // As a read after these writes would answer it, without the round trip.
-        entry = { ...read, status: 'sending', statusChanges: [...read.statusChanges, change] }
-      }
-      return {
-        entry,
+      const call = {
         delivery: deliveryFromRow(taken),
         attempt: taken.attempts,
         pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
@@ -126,63 +98,20 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         interrupted: null,
         fence: taken.call_fence,
       }
+      if (entry.status === 'sending') {
+        return { entry, ...call }
+      }
+      const change = { status: 'sending', atMs } as const
+      await executeTogether(trx, this.#engine, [
+        entryStatusSet.with(trx, { outboxId: entry.id, status: 'sending' }),
+        statusChangeAppendedQuery(trx, entry.id, change),
+      ])
+      // As a read after these writes would answer it, without the round trip.
+      return {
+        entry: { ...entry, status: 'sending', statusChanges: [...entry.statusChanges, change] },
+        ...call,
+      }
     })
-  }
-
-  /**
-   * Whether the destination or the sending number already has as many calls in progress as the
-   * limits allow. On PostgreSQL two workers checking the same line take turns: a transaction
-   * lock per line, both taken in one statement before the count (in the order listed, which
-   * every transaction follows), and both lines counted in the next; SQLite has one writer, so
-   * its transactions already do.
-   *
-   * The lines come first, before the entry's lock and its status change, though calls on a busy
-   * line then wait through those statements too. Taken last instead (the entry's writes first,
-   * then the locks, then the flag with the counts in it), the 8-worker case of bench:scale on two
-   * cores did not deliver more: the waits moved from the lock's queue to the CPU's, and CPU time
-   * per delivery and the claim's p99 latency went up (docs/benchmarks.md, "Workers that scale").
-   */
-  async #lineBusy(
-    trx: Transaction<Database>,
-    deliveryId: string,
-    wanted: { destination: string; from_number: string | null },
-    limits: CallLimits,
-  ): Promise<LineBusy | null> {
-    const lines = [
-      {
-        kind: 'destination',
-        column: 'destination',
-        value: wanted.destination,
-        limit: limits.perDestination,
-      },
-      {
-        kind: 'sending-number',
-        column: 'from_number',
-        value: wanted.from_number,
-        limit: limits.perSendingNumber,
-      },
-    ] as const
-    // no_number: no line of ours to count.
-    const counted = lines.flatMap((line) =>
-      line.value === null
-        ? []
-        : [{ ...line, value: line.value, key: lineKey(line.kind, line.value) }],
-    )
-    if (this.#engine === 'postgres') {
-      const locks = counted.map((line) => sql`pg_advisory_xact_lock(hashtext(${line.key}))`)
-      await sql`select ${sql.join(locks)}`.execute(trx)
-    }
-    // After the locks, in a statement of its own: its snapshot sees every call they waited for.
-    const counts = await trx
-      .selectNoFrom(() =>
-        counted.map((line, index) =>
-          callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
-        ),
-      )
-      .executeTakeFirstOrThrow()
-    const row = counts as Record<string, number | string | null>
-    const busy = counted.find((line, index) => Number(row[`line_${index}`] ?? 0) >= line.limit)
-    return busy === undefined ? null : { lineBusy: busy.kind, line: busy.key }
   }
 
   /**
@@ -257,16 +186,17 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     } = {},
   ): Promise<void> {
     const { webhooks = [], fence, job } = options
+    const postgres = this.#engine === 'postgres'
     await this.#transactions.run(async (trx) => {
-      // The entry first, then the delivery: the order of every transaction that takes both. One
-      // statement finds the delivery's entry and locks it (nothing, when the delivery is gone).
-      const postgres = this.#engine === 'postgres'
-      await (postgres ? entryOfDeliveryLocked : entryOfDelivery).execute(trx, {
-        deliveryId: attempt.faxId,
-      })
-      const [delivery] = await (postgres ? deliveryLocked : deliveryRead).execute(trx, {
-        deliveryId: attempt.faxId,
-      })
+      // The entry first, then the delivery: the order of every transaction that takes both. The
+      // first statement finds the delivery's entry and locks it (nothing, when the delivery is
+      // gone); both go in one round trip.
+      const [, [delivery]] = await executeTogether(trx, this.#engine, [
+        (postgres ? entryOfDeliveryLocked : entryOfDelivery).with(trx, {
+          deliveryId: attempt.faxId,
+        }),
+        (postgres ? deliveryLocked : deliveryRead).with(trx, { deliveryId: attempt.faxId }),
+      ])
       if (fence !== undefined && (delivery?.calling !== 1 || delivery.call_fence !== fence)) {
         const now =
           delivery === undefined
@@ -277,57 +207,70 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       if (delivery === undefined) {
         throw new Error(`delivery ${attempt.faxId} ended a call it was not making`)
       }
-      if (job !== undefined) {
-        // Only while this worker holds it. If its lease ran out and another worker claimed it,
-        // the job stays that worker's, which begins a call of its own (as before this was done
-        // here: beginCall does not ask whether its job is the delivery's newest).
-        await completeJob(trx, job.id, job.worker)
-      }
+      // Reads what the webhooks' rows need first (their hooks, still there); the rest are writes.
       await insertPlannedDeliveries(trx, this.#engine, webhooks)
-      await insertRows(trx, 'fax_attempts', [attemptToRow(attempt)])
       const confirmed = [
         ...new Set([
           ...parsePageList(delivery.pages_confirmed, 'deliveries.pages_confirmed'),
           ...attempt.pagesConfirmed,
         ]),
       ].sort((a, b) => a - b)
-      if (next.kind !== 'final') {
-        const restart = next.kind === 'restart'
-        await trx
-          .updateTable('deliveries')
-          .set((eb) => ({
-            calling: 0,
-            pages_confirmed: toJsonText(confirmed),
-            call_pages: '[]',
-            call_negotiated: null,
-            // Kept until the next attempt ends: a take-over of that attempt needs to know it.
-            resume: restart ? 1 : 0,
-            restarts: restart ? eb('restarts', '+', 1) : eb.ref('restarts'),
-          }))
-          .where('id', '=', delivery.id)
-          .execute()
-        const runAtMs = restart ? atMs : next.retryAtMs
-        await trx
-          .insertInto('jobs')
-          .values(
-            sendFaxJobRow(
-              { id: next.jobId, deliveryId: delivery.id, runAtMs },
-              delivery.outbox_id,
-              atMs,
-            ),
-          )
-          .execute()
-      } else {
-        await insertRows(trx, 'faxes', [faxToRow(next.record)])
-        await deliveryDeleted.execute(trx, { deliveryId: delivery.id })
-      }
       const freed = [lineKey('destination', delivery.destination)]
       if (delivery.from_number !== null) {
         freed.push(lineKey('sending-number', delivery.from_number))
       }
-      await wakeFirstWaitingFor(trx, freed, atMs)
-      await settleEntry(trx, delivery.outbox_id, atMs)
+      const ids = { deliveryId: delivery.id, outboxId: delivery.outbox_id }
+      // Every write of the call's end, in one round trip; the last statement counts what is
+      // left of the entry, for settleEntry.
+      const answers = await executeTogether(trx, this.#engine, [
+        // Only while this worker holds it. If its lease ran out and another worker claimed it,
+        // the job stays that worker's, which begins a call of its own (as before this was done
+        // here: beginCall does not ask whether its job is the delivery's newest).
+        ...(job === undefined ? [] : [completeJobQuery(trx, job.id, job.worker)]),
+        insertQuery(trx, 'fax_attempts', [attemptToRow(attempt)]),
+        ...(next.kind === 'final'
+          ? [insertQuery(trx, 'faxes', [faxToRow(next.record)]), deliveryDeleted.with(trx, ids)]
+          : this.#nextAttemptQueries(trx, delivery, confirmed, next, atMs)),
+        wakeFirstWaitingForQuery(trx, freed, atMs),
+        deliveriesLeft.with(trx, ids),
+      ])
+      const [left] = answers[answers.length - 1] as { count: number | string; calling: unknown }[]
+      await settleEntry(trx, this.#engine, delivery.outbox_id, left, atMs)
     })
+  }
+
+  /** The writes that queue a delivery's next attempt: its row, and the attempt's job. */
+  #nextAttemptQueries(
+    trx: Transaction<Database>,
+    delivery: { id: string; outbox_id: string },
+    confirmed: readonly number[],
+    next: Exclude<AfterAttempt, { kind: 'final' }>,
+    atMs: number,
+  ): CompiledQuery<unknown>[] {
+    const restart = next.kind === 'restart'
+    const runAtMs = restart ? atMs : next.retryAtMs
+    return [
+      trx
+        .updateTable('deliveries')
+        .set((eb) => ({
+          calling: 0,
+          pages_confirmed: toJsonText(confirmed),
+          call_pages: '[]',
+          call_negotiated: null,
+          // Kept until the next attempt ends: a take-over of that attempt needs to know it.
+          resume: restart ? 1 : 0,
+          restarts: restart ? eb('restarts', '+', 1) : eb.ref('restarts'),
+        }))
+        .where('id', '=', delivery.id)
+        .compile(),
+      insertQuery(trx, 'jobs', [
+        sendFaxJobRow(
+          { id: next.jobId, deliveryId: delivery.id, runAtMs },
+          delivery.outbox_id,
+          atMs,
+        ),
+      ]),
+    ]
   }
 
   async listAttempts(faxId: string): Promise<CallAttempt[]> {
@@ -360,6 +303,166 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     }))
   }
 }
+
+/** A line a call takes: its destination's, or its sending number's, with its limit. */
+interface Line {
+  readonly kind: LineBusy['lineBusy']
+  readonly column: 'destination' | 'from_number'
+  readonly value: string
+  readonly limit: number
+  /** The lock's and the waiting jobs' name for it (lineKey). */
+  readonly key: string
+}
+
+/** The lines of a call: its destination's, then its sending number's (none with no_number). */
+function linesOf(
+  wanted: { destination: string; from_number: string | null },
+  limits: CallLimits,
+): Line[] {
+  const destination: Line = {
+    kind: 'destination',
+    column: 'destination',
+    value: wanted.destination,
+    limit: limits.perDestination,
+    key: lineKey('destination', wanted.destination),
+  }
+  if (wanted.from_number === null) {
+    return [destination]
+  }
+  return [
+    destination,
+    {
+      kind: 'sending-number',
+      column: 'from_number',
+      value: wanted.from_number,
+      limit: limits.perSendingNumber,
+      key: lineKey('sending-number', wanted.from_number),
+    },
+  ]
+}
+
+/**
+ * Takes turns with every other call on these lines, on PostgreSQL: a transaction lock per line,
+ * both taken in one statement (in the order listed, which every transaction follows). SQLite has
+ * one writer, so its transactions already take turns.
+ *
+ * The lines come first, before the entry's lock and its status change, though calls on a busy
+ * line then wait through those statements too. Taken last instead (the entry's writes first,
+ * then the locks, then the flag with the counts in it), the 8-worker case of bench:scale on two
+ * cores did not deliver more: the waits moved from the lock's queue to the CPU's, and CPU time
+ * per delivery and the claim's p99 latency went up (docs/benchmarks.md, "Workers that scale").
+ */
+async function lockLines(trx: Transaction<Database>, lines: readonly Line[]): Promise<void> {
+  const locks = lines.map((line) => sql`pg_advisory_xact_lock(hashtext(${line.key}))`)
+  await sql`select ${sql.join(locks)}`.execute(trx)
+}
+
+/**
+ * Flags the delivery calling (a new attempt, under a new fence) where it is not, its entry is
+ * still to be sent, and each of its lines has fewer calls in progress than its limit; answers
+ * its row, or nothing.
+ */
+function flagQuery(
+  db: Kysely<Database>,
+  deliveryId: string,
+  lines: readonly Line[],
+  atMs: number,
+): CompiledQuery<Selectable<Database['deliveries']>> {
+  const [destination, sendingNumber] = lines
+  if (destination === undefined) {
+    throw new RangeError('a call has a destination')
+  }
+  const values = {
+    deliveryId,
+    atMs,
+    destination: destination.value,
+    destinationLimit: destination.limit,
+  }
+  return sendingNumber === undefined
+    ? flaggedToDestination.with(db, values)
+    : flaggedToAndFrom.with(db, {
+        ...values,
+        sendingNumber: sendingNumber.value,
+        sendingNumberLimit: sendingNumber.limit,
+      })
+}
+
+type FlagSlots = Slots<'deliveryId' | 'atMs' | 'destination' | 'destinationLimit'>
+
+function flagged(db: Kysely<Database>, $: FlagSlots) {
+  return db
+    .updateTable('deliveries')
+    .set((eb) => ({
+      calling: 1,
+      attempts: eb('attempts', '+', 1),
+      call_pages: '[]',
+      call_started_at: $.atMs,
+      call_negotiated: null,
+      call_fence: eb('call_fence', '+', 1),
+    }))
+    .where('id', '=', $.deliveryId)
+    .where('calling', '=', 0)
+    .where('outbox_id', 'in', (eb) =>
+      eb
+        .selectFrom('outbox_entries')
+        .select('id')
+        .where('document_key', 'is not', null)
+        .where('status', 'in', ['scheduled_for_sending', 'sending']),
+    )
+    .where((eb) =>
+      eb(callsOnLineQuery(db, 'destination', $.destination, $.deliveryId), '<', $.destinationLimit),
+    )
+}
+
+const flaggedToDestination = new CompiledStatement((db, $: FlagSlots) =>
+  flagged(db, $).returningAll(),
+)
+const flaggedToAndFrom = new CompiledStatement(
+  (db, $: FlagSlots & Slots<'sendingNumber' | 'sendingNumberLimit'>) =>
+    flagged(db, $)
+      .where((eb) =>
+        eb(
+          callsOnLineQuery(db, 'from_number', $.sendingNumber, $.deliveryId),
+          '<',
+          $.sendingNumberLimit,
+        ),
+      )
+      .returningAll(),
+)
+
+/** Which of the lines has as many calls in progress as its limit allows, if one has. */
+async function busyLine(
+  trx: Transaction<Database>,
+  deliveryId: string,
+  lines: readonly Line[],
+): Promise<LineBusy | null> {
+  const counts = await trx
+    .selectNoFrom(() =>
+      lines.map((line, index) =>
+        callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
+      ),
+    )
+    .executeTakeFirstOrThrow()
+  const row = counts as Record<string, number | string | null>
+  const busy = lines.find((line, index) => Number(row[`line_${index}`] ?? 0) >= line.limit)
+  return busy === undefined ? null : { lineBusy: busy.kind, line: busy.key }
+}
+
+/** What beginCall reads of a delivery first. */
+const deliveryToCall = new CompiledStatement((db, $: Slots<'deliveryId'>) =>
+  db
+    .selectFrom('deliveries')
+    .select([
+      'outbox_id',
+      'destination',
+      'from_number',
+      'calling',
+      'call_pages',
+      'call_started_at',
+      'call_negotiated',
+    ])
+    .where('id', '=', $.deliveryId),
+)
 
 /** The entry of a delivery, read; on PostgreSQL, locked (nothing when the delivery is gone). */
 function entryOfDeliveryStatement(lock: boolean) {
@@ -417,23 +520,29 @@ const deliveryJobsOfEntry = new CompiledStatement((db, $: Slots<'outboxId'>) =>
 )
 
 /**
- * After a call: an entry with no delivery left leaves the outbox; one with no call in progress
- * is back to `scheduled_for_sending` (its retries wait in the queue).
+ * After a call, from what is `left` of the entry's deliveries: an entry with none leaves the
+ * outbox; one with no call in progress is back to `scheduled_for_sending` (its retries wait in
+ * the queue). Either is one round trip.
  */
 async function settleEntry(
   trx: Transaction<Database>,
+  engine: SqlEngine,
   outboxId: string,
+  left: { count: number | string; calling: unknown } | undefined,
   atMs: number,
 ): Promise<void> {
-  const [left] = await deliveriesLeft.execute(trx, { outboxId })
   if (Number(left?.count ?? 0) === 0) {
-    await endJobsOf(trx, outboxId)
-    await entryDeleted.execute(trx, { outboxId })
+    await executeTogether(trx, engine, [
+      endJobsOfQuery(trx, outboxId),
+      entryDeleted.with(trx, { outboxId }),
+    ])
     return
   }
   if (Number(left?.calling ?? 0) === 0) {
-    await entryStatusSet.execute(trx, { outboxId, status: 'scheduled_for_sending' })
-    await appendStatusChange(trx, outboxId, { status: 'scheduled_for_sending', atMs })
+    await executeTogether(trx, engine, [
+      entryStatusSet.with(trx, { outboxId, status: 'scheduled_for_sending' }),
+      statusChangeAppendedQuery(trx, outboxId, { status: 'scheduled_for_sending', atMs }),
+    ])
   }
 }
 
