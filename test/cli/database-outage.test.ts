@@ -152,7 +152,13 @@ describe('faxd serve and faxd worker while PostgreSQL stops and starts', () => {
         ['success'],
         JSON.stringify(Object.fromEntries(statuses)),
       )
-      assert.equal(statuses.size, accepted.length)
+      const missing = accepted.filter((id) => !statuses.has(id))
+      assert.deepEqual(
+        missing,
+        [],
+        `faxes that did not end: ${JSON.stringify(await stateOf(cluster.url, missing))}\n` +
+          `the worker said of them:\n${linesAbout(worker.output(), missing)}`,
+      )
       t.diagnostic(`every fax ended ${Date.now() - sentUntilMs} ms after the last sendFax`)
     },
   )
@@ -210,6 +216,45 @@ async function untilAccepted(answers: readonly Answer[], sinceMs: number, limitM
 }
 
 /** The faxes' statuses once every one has a fax record, read from the database itself. */
+/** The lines of a process's output that name one of `ids` or their entries, or an error. */
+function linesAbout(output: string, ids: readonly string[]): string {
+  return output
+    .split('\n')
+    .filter((line) => ids.some((id) => line.includes(id)) || /"level":(40|50)/.test(line))
+    .join('\n')
+    .slice(-8000)
+}
+
+/** Where deliveries that did not end stand: their rows, their jobs, their attempts. */
+async function stateOf(databaseUrl: string, ids: readonly string[]): Promise<unknown> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    const query = async (text: string) =>
+      (await client.query<Record<string, unknown>>(text, [ids])).rows
+    return {
+      entries: await query(
+        `select e.id, e.status, e.page_count, e.document_key is not null as rendered,
+           (select json_agg(c.status order by c.position) from outbox_status_changes c
+             where c.outbox_id = e.id) as changes
+         from outbox_entries e where e.id in (select outbox_id from deliveries where id = any($1))`,
+      ),
+      deliveries: await query(
+        'select id, outbox_id, calling, attempts, call_fence, restarts from deliveries where id = any($1)',
+      ),
+      jobs: await query(
+        `select id, kind, run_at, locked_by, locked_until, attempts, waiting_for from jobs
+         where payload::json ->> 'deliveryId' = any($1)`,
+      ),
+      attempts: await query(
+        'select fax_id, attempt, status, description from fax_attempts where fax_id = any($1)',
+      ),
+    }
+  } finally {
+    await client.end()
+  }
+}
+
 async function finalStatuses(
   databaseUrl: string,
   ids: readonly string[],

@@ -3,7 +3,9 @@
  * (a new attempt, a take-over) gets a newer fence; a worker whose call was taken over can
  * neither end it (CallNotHeldError, and no row changes) nor change its progress (what it
  * negotiated, its pages); the holder of the newest fence can, once. What a call negotiated is
- * answered to the take-over, and kept with the attempt, ECM and resolution included.
+ * answered to the take-over, and kept with the attempt, ECM and resolution included. A call's
+ * start puts its entry in `sending` with one status change; a busy line, or a second call of an
+ * entry already sending, adds none.
  */
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
@@ -115,6 +117,97 @@ for (const engine of ENGINES) {
         jobs: await db.selectFrom('jobs').select(['id', 'run_at']).orderBy('id').execute(),
       }
     }
+
+    it('puts the entry in sending with one status change; a busy line and a second call add none', async () => {
+      const two = anOutboxEntry(user.uid, {
+        to: ['+4930222222', '+4930222222'],
+        sendAtMs: T0,
+        status: 'submitted',
+      })
+      const [first, second] = deliveriesOf(two)
+      assert.ok(first && second)
+      await world().store.outbox.create(two, [first, second], aRenderJob(two))
+      assert.ok(await world().store.outbox.beginConverting(two.id, T0))
+      const rendered = { documentKey: `outbox/${two.id}.tif`, pageCount: 1 }
+      assert.ok(await world().store.outbox.finishConverting(two.id, rendered, T0))
+      const changes = () =>
+        world()
+          .database()
+          .selectFrom('outbox_status_changes')
+          .select(['status', 'changed_at'])
+          .where('outbox_id', '=', two.id)
+          .orderBy('position')
+          .execute()
+      const scheduled = await changes()
+      assert.equal(scheduled.at(-1)?.status, 'scheduled_for_sending')
+
+      const call = began(await transmissions().beginCall(first.id, T0 + 5, LIMITS))
+      const sending = await changes()
+      assert.deepEqual(sending, [...scheduled, { status: 'sending', changed_at: T0 + 5 }])
+      assert.equal(call.entry.status, 'sending')
+      assert.deepEqual(call.entry.statusChanges.at(-1), { status: 'sending', atMs: T0 + 5 })
+
+      // One call per destination: the second delivery's line is busy.
+      assert.deepEqual(await transmissions().beginCall(second.id, T0 + 6, LIMITS), {
+        lineBusy: 'destination',
+        line: 'line:destination:+4930222222',
+      })
+      assert.deepEqual(await changes(), sending)
+      const wider = { limits: { perDestination: 2, perSendingNumber: 4 } }
+      const next = began(await transmissions().beginCall(second.id, T0 + 7, wider))
+      assert.equal(next.entry.status, 'sending')
+      assert.deepEqual(await changes(), sending)
+      assert.deepEqual(next.entry.statusChanges, call.entry.statusChanges)
+    })
+
+    it('never answers gone for a call refused while a call on its line ends', async () => {
+      // Calls on one line (limit 1) begun and ended in a tight loop by two stores at once: a
+      // call's end takes no line lock, so it may free the line between a refused flag and the
+      // read that says why. Each delivery must end up called; none may be given up as gone.
+      const COUNT = 24
+      const ids: string[] = []
+      for (let n = 0; n < COUNT; n++) {
+        const one = anOutboxEntry(user.uid, {
+          to: ['+4930333333'],
+          sendAtMs: T0,
+          status: 'submitted',
+        })
+        const [delivery] = deliveriesOf(one)
+        assert.ok(delivery)
+        ids.push(delivery.id)
+        await world().store.outbox.create(one, [delivery], aRenderJob(one))
+        assert.ok(await world().store.outbox.beginConverting(one.id, T0))
+        const rendered = { documentKey: `outbox/${one.id}.tif`, pageCount: 1 }
+        assert.ok(await world().store.outbox.finishConverting(one.id, rendered, T0))
+      }
+      const stores = [world().store, await world().openAgain()]
+      const limits = { limits: { perDestination: 1, perSendingNumber: 100 } }
+      const pending = [...ids]
+      const gone: string[] = []
+      await Promise.all(
+        stores.map(async (store) => {
+          while (pending.length > 0) {
+            const id = pending.shift() ?? ''
+            const call = await store.transmissions.beginCall(id, T0 + 1, limits)
+            if (call === 'gone') {
+              gone.push(id)
+            } else if ('lineBusy' in call) {
+              pending.push(id)
+              await new Promise((resolve) => setImmediate(resolve))
+            } else {
+              const record = aFaxRecord(user.uid, { id })
+              const attempt = anAttempt(call, { status: 'success', pagesConfirmed: [1] })
+              await store.transmissions.endCall(attempt, { kind: 'final', record }, T0 + 2, {
+                fence: call.fence,
+              })
+            }
+          }
+        }),
+      )
+      assert.deepEqual(gone, [])
+      const ended = await world().database().selectFrom('faxes').select('id').execute()
+      assert.equal(ended.length, COUNT)
+    })
 
     it('hands each hold on a call a newer fence: a new attempt, a take-over', async () => {
       const first = began(await transmissions().beginCall(deliveryId, T0, LIMITS))

@@ -72,44 +72,31 @@ export class SqlTransmissionRepository implements TransmissionRepository {
       if (this.#engine === 'postgres') {
         await lockLines(trx, lines)
       }
-      // After the line locks, the entry's (every transaction that takes both takes them in this
-      // order); the flag, if the lines have a call free and the entry is still to be sent; and
-      // the entry as it stands: one round trip. The flag's statement is the first after the
-      // locks that reads the lines, so its snapshot sees every call they waited for.
-      const [, [taken], read] = await executeTogether(trx, this.#engine, [
-        lockEntryQuery(trx, this.#engine, wanted.outbox_id),
-        flagQuery(trx, deliveryId, lines, atMs),
-        entryWithChangesQuery(trx, wanted.outbox_id),
-      ])
-      if (taken === undefined) {
-        // Not flagged: a line was busy, or the delivery is no longer to be called.
-        return (await busyLine(trx, deliveryId, lines)) ?? 'gone'
-      }
-      const entry = entryFromRows(wanted.outbox_id, read)
-      if (entry === null) {
-        return 'gone'
-      }
-      const call = {
-        delivery: deliveryFromRow(taken),
-        attempt: taken.attempts,
-        pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
-        restarts: taken.restarts,
-        resumes: taken.resume === 1,
-        interrupted: null,
-        fence: taken.call_fence,
-      }
-      if (entry.status === 'sending') {
-        return { entry, ...call }
-      }
-      const change = { status: 'sending', atMs } as const
-      await executeTogether(trx, this.#engine, [
-        entryStatusSet.with(trx, { outboxId: entry.id, status: 'sending' }),
-        statusChangeAppendedQuery(trx, entry.id, change),
-      ])
-      // As a read after these writes would answer it, without the round trip.
-      return {
-        entry: { ...entry, status: 'sending', statusChanges: [...entry.statusChanges, change] },
-        ...call,
+      // One round trip, while the lines are held: after their locks the entry's (every
+      // transaction that takes both takes them in this order); the flag, if the lines have a call
+      // free and the entry is still to be sent (the first statement after the locks that reads
+      // the lines, so its snapshot sees every call they waited for); the entry `sending`, with
+      // its status change, where the flag was set and it was not; and the entry as it now stands.
+      const entryOfCall = { outboxId: wanted.outbox_id, deliveryId }
+      for (;;) {
+        const [, [taken], , , read] = await executeTogether(trx, this.#engine, [
+          lockEntryQuery(trx, this.#engine, wanted.outbox_id),
+          flagQuery(trx, deliveryId, lines, atMs),
+          entrySendingIfCalling.with(trx, entryOfCall),
+          sendingChangeIfNew.with(trx, { ...entryOfCall, changedAt: atMs }),
+          entryWithChangesQuery(trx, wanted.outbox_id),
+        ])
+        if (taken !== undefined) {
+          return inCall(wanted.outbox_id, taken, read)
+        }
+        // Not flagged: a line was busy, or the delivery is no longer to be called. A call on
+        // one of the lines may have ended since (ending takes no line lock): then the flag is
+        // tried again. Under the lines' locks no call on them begins meanwhile, so each round
+        // finds fewer calls in progress, and the rounds end.
+        const why = await whyNotFlagged(trx, deliveryId, lines)
+        if (why !== 'line freed') {
+          return why
+        }
       }
     })
   }
@@ -430,22 +417,64 @@ const flaggedToAndFrom = new CompiledStatement(
       .returningAll(),
 )
 
-/** Which of the lines has as many calls in progress as its limit allows, if one has. */
-async function busyLine(
+/**
+ * Why beginCall's flag was not set, read after it: the delivery is no longer to be called
+ * ('gone': removed, flagged by another worker, or its entry is no longer to be sent), a line has
+ * as many calls in progress as its limit allows, or neither: a call on a line has ended since.
+ */
+async function whyNotFlagged(
   trx: Transaction<Database>,
   deliveryId: string,
   lines: readonly Line[],
-): Promise<LineBusy | null> {
-  const counts = await trx
-    .selectNoFrom(() =>
-      lines.map((line, index) =>
+): Promise<'gone' | LineBusy | 'line freed'> {
+  const row = await trx
+    .selectFrom('deliveries')
+    .select((eb) => [
+      'calling',
+      eb
+        .exists(
+          eb
+            .selectFrom('outbox_entries')
+            .select('id')
+            .whereRef('outbox_entries.id', '=', 'deliveries.outbox_id')
+            .where('document_key', 'is not', null)
+            .where('status', 'in', ['scheduled_for_sending', 'sending']),
+        )
+        .as('to_send'),
+      ...lines.map((line, index) =>
         callsOnLineQuery(trx, line.column, line.value, deliveryId).as(`line_${index}`),
       ),
-    )
-    .executeTakeFirstOrThrow()
-  const row = counts as Record<string, number | string | null>
-  const busy = lines.find((line, index) => Number(row[`line_${index}`] ?? 0) >= line.limit)
-  return busy === undefined ? null : { lineBusy: busy.kind, line: busy.key }
+    ])
+    .where('id', '=', deliveryId)
+    .executeTakeFirst()
+  if (row === undefined || row.calling !== 0 || !row.to_send) {
+    return 'gone'
+  }
+  const counts = row as Record<string, unknown>
+  const busy = lines.find((line, index) => Number(counts[`line_${index}`] ?? 0) >= line.limit)
+  return busy === undefined ? 'line freed' : { lineBusy: busy.kind, line: busy.key }
+}
+
+/** The call beginCall's flag began: the delivery's row as flagged, the entry as read after. */
+function inCall(
+  outboxId: string,
+  taken: Selectable<Database['deliveries']>,
+  read: Parameters<typeof entryFromRows>[1],
+): DeliveryInCall | 'gone' {
+  const entry = entryFromRows(outboxId, read)
+  if (entry === null) {
+    return 'gone' // not while the flag holds: the entry's row is locked, and the flag needs it
+  }
+  return {
+    entry,
+    delivery: deliveryFromRow(taken),
+    attempt: taken.attempts,
+    pagesConfirmedBefore: parsePageList(taken.pages_confirmed, 'deliveries.pages_confirmed'),
+    restarts: taken.restarts,
+    resumes: taken.resume === 1,
+    interrupted: null,
+    fence: taken.call_fence,
+  }
 }
 
 /** What beginCall reads of a delivery first. */
@@ -503,6 +532,71 @@ const deliveriesLeft = new CompiledStatement((db, $: Slots<'outboxId'>) =>
 const entryDeleted = new CompiledStatement((db, $: Slots<'outboxId'>) =>
   db.deleteFrom('outbox_entries').where('id', '=', $.outboxId),
 )
+/**
+ * beginCall's status change, written in the same round trip as the flag and so conditioned on
+ * it: the entry goes from `scheduled_for_sending` to `sending` where the delivery is now calling
+ * (nothing, when the flag was not set: the delivery was not calling before it).
+ */
+const entrySendingIfCalling = new CompiledStatement((db, $: Slots<'outboxId' | 'deliveryId'>) =>
+  db
+    .updateTable('outbox_entries')
+    .set({ status: 'sending' })
+    .where('id', '=', $.outboxId)
+    .where('status', '=', 'scheduled_for_sending')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('deliveries')
+          .select('id')
+          .where('id', '=', $.deliveryId)
+          .where('calling', '=', 1),
+      ),
+    ),
+)
+
+/**
+ * The status change that goes with entrySendingIfCalling: `sending` appended where the entry is
+ * now `sending` and its last change is not (an entry's last change is its status: every status
+ * written is appended too), so only where the statement before changed it.
+ */
+const sendingChangeIfNew = new CompiledStatement((db, $: Slots<'outboxId' | 'changedAt'>) =>
+  db
+    .insertInto('outbox_status_changes')
+    .columns(['outbox_id', 'position', 'status', 'changed_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('outbox_entries')
+        .select((entry) => [
+          'outbox_entries.id',
+          entry
+            .selectFrom('outbox_status_changes')
+            .select(sql<number>`coalesce(max(position) + 1, 0)`.as('position'))
+            .where('outbox_id', '=', $.outboxId)
+            .as('position'),
+          'outbox_entries.status',
+          // Typed, for PostgreSQL: a parameter alone in a select list would be text.
+          sql<number>`cast(${$.changedAt} as bigint)`.as('changed_at'),
+        ])
+        .where('outbox_entries.id', '=', $.outboxId)
+        .where('outbox_entries.status', '=', 'sending')
+        .where((entry) =>
+          entry(
+            entry.fn.coalesce(
+              entry
+                .selectFrom('outbox_status_changes as last')
+                .select('last.status')
+                .where('last.outbox_id', '=', $.outboxId)
+                .orderBy('last.position', 'desc')
+                .limit(1),
+              sql<string>`''`,
+            ),
+            '<>',
+            'sending',
+          ),
+        ),
+    ),
+)
+
 const entryStatusSet = new CompiledStatement((db, $: Slots<'outboxId' | 'status'>) =>
   db.updateTable('outbox_entries').set({ status: $.status }).where('id', '=', $.outboxId),
 )
