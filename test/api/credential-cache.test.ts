@@ -3,12 +3,14 @@
  * on each engine, a token revoked, an account suspended or a number taken away from a member
  * by another process (a second handle on the same database, as the operator's CLI or another
  * API process would have) fails on the very next request of a client whose lookups the API
- * had just answered from memory. The same holds for changes the API makes itself.
+ * had just answered from memory. The same holds for changes the API makes itself. A number
+ * that is not ours is remembered as not ours, until another process adds it.
  */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { E164 } from '../../src/domain/fax-number.js'
 import { sha256Hex } from '../../src/shared/secrets.js'
+import { aFaxNumber } from '../support/sample-records.js'
 import { ENGINES } from '../support/test-database.js'
 import { type TestApp, type TestUser, openTestApp } from '../support/test-app.js'
 
@@ -76,6 +78,17 @@ for (const engine of ENGINES) {
         .execute()
       const refused = await t.request('GET', '/v3/accounts/self', { token: user.token })
       assert.equal(refused.statusCode, 401, refused.body)
+    })
+
+    it('a number that was not ours is found on the next lookup after another process adds it', async () => {
+      const admin = await t.user({ type: 'corporate_admin' })
+      const number = aFaxNumber(admin.account.uid, { number: aNewNumber() })
+      const numbers = t.testStore.store.numbers
+      assert.equal(await numbers.get(number.number), null)
+      assert.equal(await numbers.get(number.number), null, 'its absence, from memory')
+      const other = await t.testStore.openAgain()
+      await other.numbers.add(number)
+      assert.equal((await numbers.get(number.number))?.id, number.id)
     })
 
     describe('a number taken away from a member', () => {

@@ -7,8 +7,11 @@
  * wider ones; a revoked token or a removed number fails on the very next request.
  *
  * The version is read before the rows are, so what is kept is at least as new as the version it
- * is filed under. Only what was found is kept (a missing token is looked up every time). At most
- * `maxEntries` are kept, the least recently used leaving first; a new version empties it.
+ * is filed under. Only what was found is kept (a missing token is looked up every time: random
+ * tokens must not push real ones out), unless the caller asks to keep absences too (a number
+ * that is not ours, which the loopback carrier asks about for every fax to an outside number;
+ * adding it raises the version). At most `maxEntries` are kept, the least recently used leaving
+ * first; a new version empties it.
  */
 import type { Kysely } from 'kysely'
 import { CompiledStatement } from './compiled-statement.js'
@@ -36,16 +39,20 @@ export class CredentialCache {
    * The value under `key` (keys of different kinds must differ, e.g. by a prefix), from memory
    * if it was loaded under the current version, else from `load`.
    */
-  async get<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
+  async get<T>(
+    key: string,
+    load: () => Promise<T | null>,
+    options: { readonly keepMissing?: boolean } = {},
+  ): Promise<T | null> {
     const version = await this.#currentVersion()
     const entry = this.#entries.get(key)
     if (entry !== undefined && entry.version === version) {
       this.#entries.delete(key)
       this.#entries.set(key, entry)
-      return entry.value as T
+      return entry.value as T | null
     }
     const value = await load()
-    if (value !== null && version === this.#version) {
+    if ((value !== null || options.keepMissing === true) && version === this.#version) {
       this.#entries.set(key, { version, value })
       if (this.#entries.size > this.#maxEntries) {
         const oldest = this.#entries.keys().next().value

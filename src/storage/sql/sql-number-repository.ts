@@ -43,7 +43,7 @@ export class SqlNumberRepository implements NumberRepository {
   }
 
   get(number: string): Promise<FaxNumber | null> {
-    return this.#cache.get(`number:${number}`, () => this.#read(number))
+    return this.#cache.get(`number:${number}`, () => this.#read(number), { keepMissing: true })
   }
 
   async #read(number: string): Promise<FaxNumber | null> {

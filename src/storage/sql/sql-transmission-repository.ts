@@ -61,7 +61,10 @@ export class SqlTransmissionRepository implements TransmissionRepository {
     options: { readonly takeOver?: boolean; readonly limits: CallLimits },
   ): Promise<DeliveryInCall | 'gone' | LineBusy> {
     return this.#transactions.run(async (trx) => {
-      const [wanted] = await deliveryToCall.execute(trx, { deliveryId })
+      // On PostgreSQL the read takes the lines' locks too (lockingLines).
+      const [wanted] = await (
+        this.#engine === 'postgres' ? deliveryToCallLockingLines : deliveryToCall
+      ).execute(trx, toCallValues(deliveryId))
       if (wanted === undefined) {
         return 'gone'
       }
@@ -69,9 +72,6 @@ export class SqlTransmissionRepository implements TransmissionRepository {
         return options.takeOver === true ? this.#interrupted(trx, deliveryId, wanted, atMs) : 'gone'
       }
       const lines = linesOf(wanted, options.limits)
-      if (this.#engine === 'postgres') {
-        await lockLines(trx, lines)
-      }
       // One round trip, while the lines are held: after their locks the entry's (every
       // transaction that takes both takes them in this order); the flag, if the lines have a call
       // free and the entry is still to be sent (the first statement after the locks that reads
@@ -329,22 +329,6 @@ function linesOf(
 }
 
 /**
- * Takes turns with every other call on these lines, on PostgreSQL: a transaction lock per line,
- * both taken in one statement (in the order listed, which every transaction follows). SQLite has
- * one writer, so its transactions already take turns.
- *
- * The lines come first, before the entry's lock and its status change, though calls on a busy
- * line then wait through those statements too. Taken last instead (the entry's writes first,
- * then the locks, then the flag with the counts in it), the 8-worker case of bench:scale on two
- * cores did not deliver more: the waits moved from the lock's queue to the CPU's, and CPU time
- * per delivery and the claim's p99 latency went up (docs/benchmarks.md, "Workers that scale").
- */
-async function lockLines(trx: Transaction<Database>, lines: readonly Line[]): Promise<void> {
-  const locks = lines.map((line) => sql`pg_advisory_xact_lock(hashtext(${line.key}))`)
-  await sql`select ${sql.join(locks)}`.execute(trx)
-}
-
-/**
  * Flags the delivery calling (a new attempt, under a new fence) where it is not, its entry is
  * still to be sent, and each of its lines has fewer calls in progress than its limit; answers
  * its row, or nothing.
@@ -477,21 +461,55 @@ function inCall(
   }
 }
 
+/** The values of beginCall's first read: the delivery, and how its lines' keys begin. */
+function toCallValues(deliveryId: string) {
+  return {
+    deliveryId,
+    destinationLine: lineKey('destination', ''),
+    sendingNumberLine: lineKey('sending-number', ''),
+  }
+}
+
+type ToCallSlots = Slots<'deliveryId' | 'destinationLine' | 'sendingNumberLine'>
+
 /** What beginCall reads of a delivery first. */
-const deliveryToCall = new CompiledStatement((db, $: Slots<'deliveryId'>) =>
-  db
-    .selectFrom('deliveries')
-    .select([
-      'outbox_id',
-      'destination',
-      'from_number',
-      'calling',
-      'call_pages',
-      'call_started_at',
-      'call_negotiated',
-    ])
-    .where('id', '=', $.deliveryId),
-)
+function deliveryToCallStatement(lockingLines: boolean) {
+  return new CompiledStatement((db, $: ToCallSlots) =>
+    db
+      .selectFrom('deliveries')
+      .select([
+        'outbox_id',
+        'destination',
+        'from_number',
+        'calling',
+        'call_pages',
+        'call_started_at',
+        'call_negotiated',
+      ])
+      .$if(lockingLines, (q) =>
+        q.select([
+          // The key of each line (lineKey: its kind's prefix and the number), in this order,
+          // which every transaction that takes both follows; none for no sending number (the
+          // function is strict: hashtext(null) is null, and so is the lock of null).
+          sql<null>`pg_advisory_xact_lock(hashtext(${$.destinationLine} || destination))`.as(
+            'destination_line_locked',
+          ),
+          sql<null>`pg_advisory_xact_lock(hashtext(${$.sendingNumberLine} || from_number))`.as(
+            'sending_number_line_locked',
+          ),
+        ]),
+      )
+      .where('id', '=', $.deliveryId),
+  )
+}
+const deliveryToCall = deliveryToCallStatement(false)
+/**
+ * On PostgreSQL the calls on a line take turns: the read of the delivery takes a transaction
+ * lock per line (SQLite has one writer, so its transactions already take turns). The lines come
+ * first, before the entry's lock and its status change; taken last instead, the 8-worker case
+ * of bench:scale did not deliver more (docs/benchmarks.md, "Workers that scale").
+ */
+const deliveryToCallLockingLines = deliveryToCallStatement(true)
 
 /** The entry of a delivery, read; on PostgreSQL, locked (nothing when the delivery is gone). */
 function entryOfDeliveryStatement(lock: boolean) {
