@@ -121,39 +121,59 @@ describe('NamedStatementsClient', () => {
     assert.deepEqual(answer?.rows, [[{ a: 1 }], [{ n: 2 }], []])
   })
 
+  /** Runs `work` in a transaction of `client`, always rolled back, so a failure leaves none open. */
+  async function inTransaction(work: () => Promise<void>): Promise<void> {
+    try {
+      await work()
+    } finally {
+      await client.query('rollback', [])
+    }
+  }
+
   it('fails a batch with its first failing statement, and its transaction with it', async () => {
-    await client.query('begin', [])
-    const batch = [
-      { text: `insert into ${table} (a) values ($1)`, values: [7] },
-      { text: 'select 1 / $1::int as n', values: [0] },
-      { text: `insert into ${table} (a) values ($1)`, values: [8] },
-    ]
-    await assert.rejects(client.query(STATEMENT_BATCH, [batch]), { code: '22012' }) // division_by_zero
-    await client.query('rollback', [])
+    await inTransaction(async () => {
+      await client.query('begin', [])
+      const batch = [
+        { text: `insert into ${table} (a) values ($1)`, values: [7] },
+        { text: 'select 1 / $1::int as n', values: [0] },
+        { text: `insert into ${table} (a) values ($1)`, values: [8] },
+      ]
+      // division_by_zero, not the "transaction is aborted" of the statement after it
+      await assert.rejects(client.query(STATEMENT_BATCH, [batch]), { code: '22012' })
+    })
     const kept = await client.query(`select a from ${table} where a in (7, 8)`, [])
     assert.deepEqual(kept.rows, [])
   })
 
   it("sends a transaction's BEGIN with its first statement, and the statement runs inside it", async () => {
-    const writes = await writesDuring(async () => {
-      await client.query('begin', [])
-      await client.query(`insert into ${table} (a) values ($1)`, [9])
-    })
-    assert.equal(writes, 1)
     const seen = async (on: pg.Client) =>
       (await on.query(`select count(*)::int as n from ${table} where a = 9`)).rows[0].n as number
-    assert.equal(await seen(other), 0, 'not committed')
-    await client.query('rollback', [])
+    await inTransaction(async () => {
+      const writes = await writesDuring(async () => {
+        await client.query('begin', [])
+        await client.query(`insert into ${table} (a) values ($1)`, [9])
+      })
+      assert.equal(writes, 1)
+      assert.equal(await seen(other), 0, 'not committed')
+    })
     assert.equal(await seen(client), 0, 'rolled back')
   })
 
   it('sends a BEGIN alone when the transaction does something else first', async () => {
-    await client.query('begin', [])
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    const state = await other.query('select state from pg_stat_activity where pid = $1', [
-      (client as unknown as { processID: number }).processID,
-    ])
-    await client.query('rollback', [])
-    assert.deepEqual(state.rows, [{ state: 'idle in transaction' }])
+    const pid = (client as unknown as { processID: number }).processID
+    const state = async () =>
+      (await other.query('select state from pg_stat_activity where pid = $1', [pid])).rows[0]
+        ?.state as string | undefined
+    await inTransaction(async () => {
+      await client.query('begin', [])
+      // Nothing else is sent on this connection: the BEGIN goes out on its own.
+      while ((await state()) !== 'idle in transaction') {
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      const inside = await client.query(`insert into ${table} (a) values ($1) returning a`, [10])
+      assert.deepEqual(inside.rows, [{ a: 10 }])
+    })
+    const kept = await client.query(`select a from ${table} where a = 10`, [])
+    assert.deepEqual(kept.rows, [], 'the statement after it ran inside the transaction')
   })
 })

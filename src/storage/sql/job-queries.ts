@@ -7,27 +7,36 @@ import { CompiledStatement, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
 
 /**
- * Ends the jobs of an outbox entry that is being removed, in the transaction that removes it,
- * before the entry's row goes: those a worker holds are detached from the entry, so that the
- * job whose run removes the entry (its last call, its failed render) or that is running while
- * it is cancelled is not deleted under its worker, which records its end itself. The others go
- * with the entry's row (ON DELETE CASCADE of `jobs.outbox_id`).
+ * Ends the jobs of an outbox entry that is being removed, in the transaction that removes it:
+ * those nobody holds are deleted; those a worker holds are detached from the entry instead, so
+ * that the job whose run removes the entry (its last call, its failed render) or that is running
+ * while it is cancelled is not deleted under its worker, which records its end itself. Every
+ * removal of an entry calls this first; the schema's ON DELETE CASCADE of `jobs.outbox_id` then
+ * finds nothing left to delete, and stays only as a backstop. (In this order: a job claimed
+ * between the two statements is held when the second runs, and is detached, not deleted.)
  */
 export async function endJobsOf(trx: Transaction<Database>, outboxId: string): Promise<void> {
-  await trx.executeQuery(endJobsOfQuery(trx, outboxId))
+  for (const query of endJobsOfQueries(trx, outboxId)) {
+    await trx.executeQuery(query)
+  }
 }
 
-/** endJobsOf's statement, to run later (statement-batch.ts). */
-export function endJobsOfQuery(db: Kysely<Database>, outboxId: string): CompiledQuery<unknown> {
-  return heldJobsOfEntryDetached.with(db, { outboxId })
+/** endJobsOf's statements, to run later (statement-batch.ts), in this order. */
+export function endJobsOfQueries(
+  db: Kysely<Database>,
+  outboxId: string,
+): [CompiledQuery<unknown>, CompiledQuery<unknown>] {
+  return [
+    freeJobsOfEntryDeleted.with(db, { outboxId }),
+    heldJobsOfEntryDetached.with(db, { outboxId }),
+  ]
 }
 
+const freeJobsOfEntryDeleted = new CompiledStatement((db, $: Slots<'outboxId'>) =>
+  db.deleteFrom('jobs').where('outbox_id', '=', $.outboxId).where('locked_by', 'is', null),
+)
 const heldJobsOfEntryDetached = new CompiledStatement((db, $: Slots<'outboxId'>) =>
-  db
-    .updateTable('jobs')
-    .set({ outbox_id: null })
-    .where('outbox_id', '=', $.outboxId)
-    .where('locked_by', 'is not', null),
+  db.updateTable('jobs').set({ outbox_id: null }).where('outbox_id', '=', $.outboxId),
 )
 
 /**

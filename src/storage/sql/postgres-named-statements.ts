@@ -16,9 +16,13 @@
  *
  * Fewer round trips (pg's pipeline mode: each statement is written at once, with its own Sync,
  * and its answer is matched to it in order):
- * - a transaction's BEGIN is not waited for: it is written together with the transaction's
- *   first statement, in one write, and answered at once. ("BEGIN … can only fail when the
- *   connection does; the first statement then fails with it.")
+ * - a transaction's BEGIN is not waited for: it is answered at once and written together with
+ *   the transaction's first statement, in one write; that statement fails with the BEGIN if the
+ *   BEGIN failed. (Each has its Sync, so a BEGIN that failed on a connection that lives on would
+ *   leave that one statement to run alone. A BEGIN fails so only when it is cancelled, and faxd
+ *   sends no cancel requests; a lost connection fails both.) When the transaction does something
+ *   else before its first statement, the BEGIN goes alone on the next turn of the event loop,
+ *   and the first statement waits for its answer.
  * - a batch (STATEMENT_BATCH, statement-batch.ts) sends its statements in one write and
  *   waits for them together: one round trip instead of one each. They run in order, in the
  *   caller's transaction: after one fails, the transaction is aborted and so are the ones after
@@ -39,7 +43,9 @@ export class NamedStatementsClient extends pg.Client {
   readonly #names = new Map<string, string>()
   #nextName = 1
   /** A BEGIN written but not yet sent: the stream is corked until the next statement. */
-  #begin: Promise<pg.QueryResult> | null = null
+  #corkedBegin: Promise<pg.QueryResult> | null = null
+  /** A BEGIN sent alone, whose answer the next statement waits for. */
+  #sentBegin: Promise<pg.QueryResult> | null = null
 
   constructor(config?: string | pg.ClientConfig) {
     super({
@@ -52,14 +58,14 @@ export class NamedStatementsClient extends pg.Client {
     this.query = ((...args: unknown[]) => {
       const [text, values, callback] = args
       if (typeof text !== 'string' || !Array.isArray(values) || callback !== undefined) {
-        const answer = plain(...args)
-        void this.#sendBegin()
-        return answer
+        this.#sendBeginAlone()
+        this.#sentBegin = null
+        return plain(...args)
       }
       if (text === 'begin' && values.length === 0) {
         return this.#deferredBegin()
       }
-      return this.#afterBegin(
+      return this.#withBegin(() =>
         text === STATEMENT_BATCH
           ? this.#batch(values[0] as readonly BatchedStatement[])
           : this.#named(text, values),
@@ -69,32 +75,45 @@ export class NamedStatementsClient extends pg.Client {
 
   /** Writes BEGIN corked, to go out with the next statement; answers it at once. */
   #deferredBegin(): Promise<pg.QueryResult> {
+    this.#sendBeginAlone() // a BEGIN before it that no statement followed goes first
     const stream = this.connection.stream
     stream.cork()
     const begin = this.#named('begin', [])
-    begin.catch(() => {}) // its failure is the next statement's (#afterBegin)
-    this.#begin = begin
+    begin.catch(() => {}) // its failure is the next statement's (#withBegin)
+    this.#corkedBegin = begin
     // A transaction that does something else before its first statement sends it alone.
-    setImmediate(() => void this.#sendBegin())
+    setImmediate(() => this.#sendBeginAlone())
     return Promise.resolve(BEGUN)
   }
 
-  /** Sends a deferred BEGIN with `answer`'s statement (written just now); fails as it failed. */
-  #afterBegin(answer: Promise<pg.QueryResult>): Promise<pg.QueryResult> {
-    const begin = this.#sendBegin()
-    if (begin === null) {
-      return answer
+  /**
+   * Writes a statement (`write`) after a deferred BEGIN, if there is one: in the same write when
+   * the BEGIN is still corked, failing with the BEGIN when it failed; after the BEGIN's answer
+   * when it went alone, so that the statement never runs outside the transaction.
+   */
+  #withBegin(write: () => Promise<pg.QueryResult>): Promise<pg.QueryResult> {
+    const corked = this.#corkedBegin
+    if (corked !== null) {
+      this.#corkedBegin = null
+      const answer = write()
+      this.connection.stream.uncork()
+      return Promise.all([corked, answer]).then(([, result]) => result)
     }
-    return Promise.all([begin, answer]).then(([, result]) => result)
+    const sent = this.#sentBegin
+    if (sent !== null) {
+      this.#sentBegin = null
+      return sent.then(write)
+    }
+    return write()
   }
 
-  #sendBegin(): Promise<pg.QueryResult> | null {
-    const begin = this.#begin
+  #sendBeginAlone(): void {
+    const begin = this.#corkedBegin
     if (begin !== null) {
-      this.#begin = null
+      this.#corkedBegin = null
+      this.#sentBegin = begin
       this.connection.stream.uncork()
     }
-    return begin
   }
 
   /** Every statement of `batch`, written at once; each one's rows, once all have answered. */
@@ -107,8 +126,16 @@ export class NamedStatementsClient extends pg.Client {
     } finally {
       stream.uncork()
     }
-    const results = await Promise.all(answers)
-    const rows = results.map((result): unknown[] => result.rows)
+    // The first failure in the batch's order: the ones after it fail as a consequence (the
+    // transaction is aborted), and may answer first (a stale plan's retry takes a round trip).
+    const settled = await Promise.allSettled(answers)
+    const failed = settled.find((answer) => answer.status === 'rejected')
+    if (failed !== undefined) {
+      throw failed.reason
+    }
+    const rows = settled.map((answer): unknown[] =>
+      answer.status === 'fulfilled' ? answer.value.rows : [],
+    )
     return { command: 'SELECT', rowCount: rows.length, oid: 0, fields: [], rows }
   }
 

@@ -22,7 +22,7 @@ import { CallNotHeldError } from '../../domain/transmission.js'
 import { toJsonText } from './column-values.js'
 import { faxToRow } from './fax-rows.js'
 import { sendFaxJobRow } from './job-rows.js'
-import { completeJobQuery, endJobsOfQuery, wakeFirstWaitingForQuery } from './job-queries.js'
+import { completeJobQuery, endJobsOfQueries, wakeFirstWaitingForQuery } from './job-queries.js'
 import { deliveryFromRow } from './outbox-rows.js'
 import { CompiledStatement, insertQuery, type Slots } from './compiled-statement.js'
 import type { Database } from './schema.js'
@@ -645,7 +645,7 @@ async function settleEntry(
 ): Promise<void> {
   if (Number(left?.count ?? 0) === 0) {
     await executeTogether(trx, engine, [
-      endJobsOfQuery(trx, outboxId),
+      ...endJobsOfQueries(trx, outboxId),
       entryDeleted.with(trx, { outboxId }),
     ])
     return

@@ -8,7 +8,7 @@
  * For statements whose values do not depend on what an earlier one of the batch answers: a
  * transaction's locks and reads, then its writes.
  */
-import { CompiledQuery, type Kysely } from 'kysely'
+import { CompiledQuery, type Transaction } from 'kysely'
 import type { Database } from './schema.js'
 import type { SqlEngine } from './sql-engine.js'
 
@@ -29,9 +29,12 @@ type RowsOf<Queries extends readonly CompiledQuery<unknown>[]> = {
   -readonly [K in keyof Queries]: Queries[K] extends CompiledQuery<infer Row> ? Row[] : never
 }
 
-/** Runs `queries` together on `db` (a transaction); answers each one's rows, in order. */
+/**
+ * Runs `queries` together in the transaction `db`; answers each one's rows, in order. (Outside
+ * a transaction each statement would commit alone, and those after a failure would still run.)
+ */
 export async function executeTogether<const Queries extends readonly CompiledQuery<unknown>[]>(
-  db: Kysely<Database>,
+  db: Transaction<Database>,
   engine: SqlEngine,
   queries: Queries,
 ): Promise<RowsOf<Queries>> {
