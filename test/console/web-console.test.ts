@@ -45,9 +45,6 @@ interface TabStorage {
  */
 const SCREENSHOTS = process.env['FAXD_CONSOLE_SCREENSHOTS'] ?? ''
 
-/** How late the phone test's API answers come. */
-const API_DELAY_MS = 300
-
 /** What the browser reports of a layout shift: how much moved, and which elements. */
 interface LayoutShiftEntry {
   value: number
@@ -372,11 +369,22 @@ describe('the web console', { concurrency: true }, () => {
 
   it('fits a phone: no sideways scrolling, and nothing shifts as the data arrives', async () => {
     const page = await signedIn({ width: 360, height: 740 })
-    // Every answer of the API comes late, so each view draws its frame before its data arrives,
-    // as on a slow line (or a loaded machine), and a shift when it does cannot be missed.
-    await page.route(`${server.url}/accounts/**`, async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, API_DELAY_MS))
-      await route.continue()
+    // Every answer of the API is held until the page has drawn two frames since it asked, so
+    // each view draws its frame before its data arrives, as on a slow line (or a loaded
+    // machine), and a shift when it does cannot be missed.
+    await page.route(`${server.url}/v3/accounts/**`, async (route) => {
+      await page
+        .evaluate(
+          () =>
+            new Promise<void>((resolve) => {
+              const { requestAnimationFrame: nextFrame } = globalThis as unknown as {
+                requestAnimationFrame: (callback: () => void) => void
+              }
+              nextFrame(() => nextFrame(() => resolve()))
+            }),
+        )
+        .catch(() => {}) // the page closed: the answer goes nowhere
+      await route.continue().catch(() => {})
     })
     for (const view of [
       `#/fax/${sentOk}`,

@@ -40,21 +40,11 @@ const heldJobsOfEntryDetached = new CompiledStatement((db, $: Slots<'outboxId'>)
 )
 
 /**
- * Makes the first job waiting for each of `resources` (JobQueue.release's `waitingFor`) due at
- * `atMs`, if it was due later; for the transaction that frees them. One statement for all of
- * them: a call's end frees its destination's line and its sending number's.
+ * The statement that makes the first job waiting for each of `resources` (JobQueue.release's
+ * `waitingFor`) due at `atMs`, if it was due later; for the transaction that frees them, to run
+ * in its batch (statement-batch.ts). One statement for all of them (one resource at least): a
+ * call's end frees its destination's line and its sending number's.
  */
-export async function wakeFirstWaitingFor(
-  trx: Transaction<Database>,
-  resources: readonly string[],
-  atMs: number,
-): Promise<void> {
-  if (resources.length > 0) {
-    await trx.executeQuery(wakeFirstWaitingForQuery(trx, resources, atMs))
-  }
-}
-
-/** wakeFirstWaitingFor's statement, to run later (statement-batch.ts); one resource at least. */
 export function wakeFirstWaitingForQuery(
   db: Kysely<Database>,
   resources: readonly string[],
