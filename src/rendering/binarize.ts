@@ -19,8 +19,16 @@ import { blankBitmap } from '../codec/bitmap.js'
 import type { GreyImage } from './grey-image.js'
 import { evenedLitPaper } from './lit-paper.js'
 
-/** Darker than this is black whatever surrounds it (solid areas, bold strokes). */
-const ALWAYS_BLACK = 96
+/**
+ * Darker than this, more than half ink, is black whatever surrounds it (solid areas, bold
+ * strokes). Half way and no further: in a dark neighbourhood the relative limit below falls
+ * under it, so it alone decides there, and a lower one turned a pel half to two thirds ink white.
+ * White type on a black bar grew by those edge pels, and small type closed up: tesseract read
+ * "Form RR-12, revision 3" on grey-form.pdf's title bar as "cee nintaeateind" with 96, and
+ * reads it with 128 (test/rendering/legibility.test.ts). Where the neighbourhood is paper or a
+ * light tint (mean grey above 145), the relative limit is the higher one and this changes nothing.
+ */
+const ALWAYS_BLACK = 128
 /** Lighter than this is background whatever surrounds it (paper, scanner noise, tints). */
 const ALWAYS_WHITE = 216
 /** How much darker than the local mean a pixel must be to be ink: a fraction and a floor. */

@@ -35,6 +35,16 @@ describe('binarizeForText', () => {
     assert.equal(blackShare(bitmap), 1)
   })
 
+  it('keeps white strokes on black their width: a pel more than half ink is black', () => {
+    // A black bar with a white stroke every 12 columns: 3 white pels between edge pels of grey
+    // 112 (56 % ink), as a drawn white glyph's edges come out.
+    const stroke = (x: number): number => [112, 250, 250, 250, 112][x % 12] ?? 10
+    const bitmap = binarizeForText(image(240, 60, stroke))
+    for (let x = 0; x < 240; x++) {
+      assert.equal(isBlack(bitmap, x, 30), stroke(x) < 128, `column ${x}`)
+    }
+  })
+
   it('leaves scanner noise on white paper white', () => {
     let seed = 1
     const noisy = image(300, 100, () => {
