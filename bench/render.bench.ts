@@ -18,7 +18,8 @@
  * from PostScript: a heading, 48 lines of text and a ruled table a page). BENCH_RENDER_RUNS sets
  * RUNS (3). BENCH_RENDER_BASELINE=DIR also runs the faxd built in DIR (another checkout, after
  * `npm run build` there) on each document, in the same runs: how docs/benchmarks.md compares
- * the raster paths.
+ * the raster paths. The header gives Node.js's own start time beside them (nodeStart): where the
+ * environment sets NODE_EXTRA_CA_CERTS, every Node.js process reads that file as it starts.
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -80,6 +81,7 @@ async function timeProcess(
   command: string,
   args: readonly string[],
   watchTree: boolean,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<Run> {
   const wrapper = [
     '-S',
@@ -95,7 +97,7 @@ async function timeProcess(
     ...args,
   ]
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, wrapper, { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(PYTHON, wrapper, { stdio: ['ignore', 'ignore', 'pipe'], env })
     let stderr = ''
     // The render process runs in its own PID namespace, whose end the wrapper's getrusage does
     // not see: every process's own peak (VmHWM) is read from /proc while it runs.
@@ -294,6 +296,32 @@ function table(results: readonly Result[]): string {
   return lines.join('\n')
 }
 
+/**
+ * Node.js's own start, `node -e 0`, median of RUNS: in this environment, and without
+ * NODE_EXTRA_CA_CERTS where it is set. Node.js (20) reads and parses that file of certificates
+ * as it starts, before any of faxd's code: on a machine that sets it for a proxy, about 60 ms of
+ * every `faxd render` here, which Ghostscript does not pay. faxd's render process does not
+ * inherit it (its sandbox clears the environment); the command's own process does.
+ */
+async function nodeStart(): Promise<string> {
+  const startMs = async (env: NodeJS.ProcessEnv): Promise<number> => {
+    const runs: number[] = []
+    for (let run = 0; run < RUNS; run++) {
+      runs.push((await timeProcess(process.execPath, ['-e', '0'], false, env)).ms)
+    }
+    return median(runs)
+  }
+  const here = await startMs(process.env)
+  if (process.env['NODE_EXTRA_CA_CERTS'] === undefined) {
+    return `${here.toFixed(0)} ms`
+  }
+  const { NODE_EXTRA_CA_CERTS: _certificates, ...without } = process.env
+  return (
+    `${here.toFixed(0)} ms; ${(await startMs(without)).toFixed(0)} ms without ` +
+    'NODE_EXTRA_CA_CERTS, which this environment sets (faxd render starts its own process in it)'
+  )
+}
+
 async function main(): Promise<void> {
   assertBuildCurrent()
   for (const document of [MANUAL, SPECIFICATION]) {
@@ -310,7 +338,8 @@ async function main(): Promise<void> {
   console.log(
     `Rendering benchmark, ${new Date().toISOString()}\n` +
       `- CPU: ${cpu}, ${availableParallelism()} cores; Linux ${release()}, Node ${process.version}\n` +
-      `- 1-minute load average before the run: ${loadAtStart.toFixed(2)}\n`,
+      `- 1-minute load average before the run: ${loadAtStart.toFixed(2)}\n` +
+      `- Node.js's own start (\`node -e 0\`, median): ${await nodeStart()}\n`,
   )
   const folder = await mkdtemp(join(tmpdir(), 'faxd-render-bench-'))
   const started = performance.now()

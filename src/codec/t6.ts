@@ -5,11 +5,9 @@
  * "000000000001 000000000001", then zero pad bits up to an octet boundary.
  */
 import { BitReader } from './bit-reader.js'
-import { BitWriter } from './bit-writer.js'
 import { type Bitmap } from './bitmap.js'
 import {
   changeListLength,
-  findChanges,
   paintChanges,
   sameChanges,
   whiteChangeList,
@@ -24,33 +22,18 @@ import {
 } from './decoded-rows.js'
 import { checkBitmap } from './t4.js'
 import { EOL_BITS, EOL_CODE } from './t4-codes.js'
-import { decode2dRow, encode2dRow } from './two-dimensional.js'
+import { decode2dRow } from './two-dimensional.js'
+import { encodeMmrPage } from './mmr-encoder.js'
 
 export interface MmrEncodeOptions {
   /** End the page with EOFB. Default true (libtiff writes it in TIFF strips too). */
   readonly eofb?: boolean
 }
 
-/** Encodes a page with MMR (T.6). */
+/** Encodes a page with MMR (T.6), by the WebAssembly coder (mmr-encoder.ts). */
 export function encodeMmr(bitmap: Bitmap, options: MmrEncodeOptions = {}): Uint8Array {
   checkBitmap(bitmap)
-  const { width, height, rowBytes, data } = bitmap
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
-  const w = new BitWriter(Math.max(4096, (rowBytes * height) >> 4))
-  let ref = whiteChangeList(width)
-  let cur: Int32Array = new Int32Array(changeListLength(width))
-  for (let y = 0; y < height; y++) {
-    findChanges(view, y * rowBytes, width, cur)
-    encode2dRow(w, ref, cur, width)
-    const swap = ref
-    ref = cur
-    cur = swap
-  }
-  if (options.eofb ?? true) {
-    w.write(EOL_CODE, EOL_BITS)
-    w.write(EOL_CODE, EOL_BITS)
-  }
-  return w.finish()
+  return encodeMmrPage(bitmap, options.eofb ?? true)
 }
 
 /**

@@ -13,9 +13,10 @@
  * - enhancement off, to keep the look: Floyd–Steinberg error diffusion, serpentine, so that
  *   greys and photos keep their tones as dot density.
  */
-import { Buffer } from 'node:buffer'
 import type { Bitmap } from '../codec/bitmap.js'
 import { blankBitmap } from '../codec/bitmap.js'
+import type { ScannedPage, ThresholdRule, ToneTally, WordPage } from './binarize-passes.js'
+import { scanPage, thresholdPage } from './binarize-passes.js'
 import type { GreyImage } from './grey-image.js'
 import { evenedLitPaper } from './lit-paper.js'
 
@@ -39,15 +40,18 @@ const CONTRAST_FLOOR = 12
 const RADIUS_ACROSS = 12
 
 /**
- * The grey below which a pixel is ink, where its neighbourhood's mean grey is `mean`: clearly
- * darker than the mean (by CONTRAST_FRACTION of it, at least CONTRAST_FLOOR), or darker than
- * ALWAYS_BLACK; and never from ALWAYS_WHITE up. A whole number: for whole greys, `value < t`
- * and `value < ceil(t)` agree.
+ * The text threshold's rule, which binarize-passes.ts (wasm/binarize.ts) applies to each block of a page: the
+ * grey below which a pixel is ink, where its neighbourhood's mean grey is `mean`, is
+ * ceil(min(ALWAYS_WHITE, max(ALWAYS_BLACK, mean − max(CONTRAST_FRACTION × mean,
+ * CONTRAST_FLOOR)))): clearly darker than the mean, or darker than ALWAYS_BLACK, and never from
+ * ALWAYS_WHITE up.
  */
-function blackLimit(mean: number): number {
-  const contrast = mean * CONTRAST_FRACTION
-  const relative = mean - (contrast > CONTRAST_FLOOR ? contrast : CONTRAST_FLOOR)
-  return Math.ceil(Math.min(ALWAYS_WHITE, Math.max(ALWAYS_BLACK, relative)))
+const THRESHOLD_RULE: ThresholdRule = {
+  blockShift: 2,
+  alwaysBlack: ALWAYS_BLACK,
+  alwaysWhite: ALWAYS_WHITE,
+  contrastFraction: CONTRAST_FRACTION,
+  contrastFloor: CONTRAST_FLOOR,
 }
 
 /**
@@ -84,7 +88,7 @@ class Scratch<
 /** A page of text or line art (a text file's, a cover page's) by the local threshold alone. */
 export function binarizeForText(image: GreyImage, verticalStretch = 1): Bitmap {
   const page = wordPage(image)
-  return thresholdText(page, scanPage(page, null), verticalStretch)
+  return thresholdText(scanPage(page, THRESHOLD_RULE, null), verticalStretch)
 }
 
 /**
@@ -103,7 +107,7 @@ export function binarizeByRegion(image: GreyImage, verticalStretch = 1): Bitmap 
 function binarizeRegions(image: GreyImage, verticalStretch: number, mayBeLit: boolean): Bitmap {
   const page = wordPage(image)
   const tones = new ToneCounts(page)
-  const scan = scanPage(page, tones)
+  const scan = scanPage(page, THRESHOLD_RULE, tones)
   const regions = toneTiles(tones)
   if (regions !== null && mayBeLit && shareOf(regions.map) >= LIT_PAPER_TONE_SHARE) {
     const evened = evenedLitPaper(image)
@@ -111,7 +115,7 @@ function binarizeRegions(image: GreyImage, verticalStretch: number, mayBeLit: bo
       return binarizeRegions(evened, verticalStretch, false)
     }
   }
-  const text = thresholdText(page, scan, verticalStretch)
+  const text = thresholdText(scan, verticalStretch)
   if (regions === null) {
     return text
   }
@@ -159,27 +163,12 @@ export function binarizeDocumentPage(
 
 /** Pixels across in a cell: a row's pixels are read in cells of four from its start. */
 const CELL = 4
-/** A cell of four white pixels, read as one 32-bit word. */
-const WHITE_CELL = 0xffffffff
-/** Whether the first of a word's four octets in memory is its lowest (x86, Arm as Linux runs it). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
-/** Where each of a cell's four pixels, left to right, sits in its word. */
-const [PIXEL_0, PIXEL_1, PIXEL_2, PIXEL_3] = LITTLE_ENDIAN ? [0, 8, 16, 24] : [24, 16, 8, 0]
+const PADDED = new Scratch((length) => new Uint8Array(length))
 
 /**
  * A page as words of four pixels, each row a whole number of words: a fax page's own pixels
  * (1728 or 2432 across), read in place; any other page copied with white pixels after each row.
  */
-interface WordPage {
-  readonly width: number
-  readonly height: number
-  /** Words a row: the cells of a row. */
-  readonly perRow: number
-  readonly words: Uint32Array
-}
-
-const PADDED = new Scratch((length) => new Uint8Array(length))
-
 function wordPage({ width, height, data }: GreyImage): WordPage {
   const perRow = Math.ceil(width / CELL)
   if (perRow > 0x10000) {
@@ -203,128 +192,20 @@ function wordPage({ width, height, data }: GreyImage): WordPage {
 }
 
 /** Side of the square blocks the neighbourhood means are taken over: a block is a cell wide. */
-const BLOCK_SHIFT = 2
-const BLOCK = 1 << BLOCK_SHIFT
+const BLOCK = 1 << THRESHOLD_RULE.blockShift
 
 /**
- * What one pass over a page finds, a word at a time: its cells that are not paper (92% of the
- * cells of a typical manual's page are: everything after skips them), and the shortfall from white
- * of every block, which gives the mean grey of each block's neighbourhood (BlockMeans).
+ * The bilevel page by the local threshold: each pixel against the mean grey of the blocks within
+ * RADIUS_ACROSS pixels across (and as many lines down, times the page's vertical stretch) on
+ * every side of its block, by THRESHOLD_RULE.
  */
-interface PageScan {
-  /** The column of each cell that is not paper, row after row. */
-  readonly cells: Uint16Array
-  /** For each row, where its cells end in `cells` (and the next row's start). */
-  readonly rowEnds: Int32Array
-  /**
-   * How far each block is below white, summed over its pixels, laid out as BlockMeans' table
-   * (a row and a column of zeros first), which BlockMeans then sums in place.
-   */
-  readonly shortfalls: Float64Array
-}
-
-/** A row has at most 65,536 cells (262,144 pixels), far wider than any page drawn. */
-const CELLS = new Scratch((length) => new Uint16Array(length))
-const ROW_ENDS = new Scratch((length) => new Int32Array(length))
-const SUMMED = new Scratch((length) => new Float64Array(length))
-const LIMITS = new Scratch((length) => new Int16Array(length))
-/** A row of paper, to compare rows with. */
-let paperRow = Buffer.alloc(0)
-
-/**
- * Reads the page once: finds its cells that are not paper, sums how far each BLOCK × BLOCK block
- * is below white, and counts the mid-tones of each tile into `tones` where they are wanted. A row
- * of paper, most rows of most pages, is passed over by one native comparison (memcmp), which also
- * spares the first page of a render process a loop of a million words before the JIT has
- * compiled it.
- */
-function scanPage(page: WordPage, tones: ToneCounts | null): PageScan {
-  const { height, perRow, words } = page
-  const cells = CELLS.take(perRow * height, false)
-  const rowEnds = ROW_ENDS.take(height, false)
-  // Each block's shortfall goes where the summed-area table (BlockMeans) will hold its sum, one
-  // row and one column in: the table's first row and column stay zero.
-  const stride = perRow + 1
-  const blockRows = Math.ceil(height / BLOCK)
-  const summed = SUMMED.take(stride * (blockRows + 1), true)
-  const rowOctets = perRow * CELL
-  if (paperRow.length !== rowOctets) {
-    paperRow = Buffer.alloc(rowOctets, 255)
-  }
-  const octets = Buffer.from(words.buffer, words.byteOffset, rowOctets * height)
-  const midTones = tones?.midTones ?? null
-  const tileColumns = tones?.columns ?? 0
-  let count = 0
-  for (let y = 0; y < height; y++) {
-    const start = y * perRow
-    if (octets.compare(paperRow, 0, rowOctets, start * CELL, (start + perRow) * CELL) !== 0) {
-      const blocks = ((y >> BLOCK_SHIFT) + 1) * stride + 1
-      const tiles = (y >> TILE_SHIFT) * tileColumns
-      for (let column = 0; column < perRow; column++) {
-        const word = words[start + column]!
-        if (word === WHITE_CELL) {
-          continue
-        }
-        cells[count++] = column
-        // A block is a cell wide: the cell's four octets, summed two by two at once. The
-        // shortfalls are whole numbers, so the table's sums are exact.
-        const pairs = (word & 0x00ff00ff) + ((word >>> 8) & 0x00ff00ff)
-        summed[blocks + column]! += 4 * 255 - ((pairs & 0xffff) + (pairs >>> 16))
-        if (midTones !== null) {
-          // A cell's four pixels are in one tile.
-          midTones[tiles + ((column * CELL) >> TILE_SHIFT)]! += midTonesOf(word)
-        }
-      }
-    }
-    rowEnds[y] = count
-  }
-  return { cells, rowEnds, shortfalls: summed }
-}
-
-function thresholdText(page: WordPage, scan: PageScan, verticalStretch: number): Bitmap {
-  const { width, height, perRow, words } = page
-  const { cells, rowEnds } = scan
-  const means = new BlockMeans(
-    page,
-    scan.shortfalls,
-    RADIUS_ACROSS,
-    Math.max(1, Math.round(RADIUS_ACROSS * verticalStretch)),
+function thresholdText(scan: ScannedPage, verticalStretch: number): Bitmap {
+  const reachX = Math.max(1, Math.round(RADIUS_ACROSS / BLOCK))
+  const reachY = Math.max(
+    1,
+    Math.round(Math.max(1, Math.round(RADIUS_ACROSS * verticalStretch)) / BLOCK),
   )
-  const bitmap = blankBitmap(width, height)
-  const out = bitmap.data
-  // Each block's limit, worked out when a pixel of it first needs it (-1 until then): the BLOCK
-  // cells of a block, one in each of its rows, share its neighbourhood.
-  const limits = LIMITS.take(perRow * Math.ceil(height / BLOCK), false)
-  limits.fill(-1)
-  for (let y = 0, k = 0; y < height; y++) {
-    const end = rowEnds[y]!
-    const blockRow = y >> BLOCK_SHIFT
-    const blocks = blockRow * perRow
-    const row = y * perRow
-    const target = y * bitmap.rowBytes
-    for (; k < end; k++) {
-      const column = cells[k]!
-      const word = words[row + column]!
-      let limit = limits[blocks + column]!
-      if (limit < 0) {
-        limit = blackLimit(means.at(column, blockRow))
-        limits[blocks + column] = limit
-      }
-      // Pixels from ALWAYS_WHITE up are never black, and no limit is above ALWAYS_WHITE:
-      // `value < limit` alone decides.
-      // Without a branch: `value - limit` is below zero, its sign bit 1, for a black pixel.
-      const bits =
-        (((((word >>> PIXEL_0) & 0xff) - limit) >>> 31) << 3) |
-        (((((word >>> PIXEL_1) & 0xff) - limit) >>> 31) << 2) |
-        (((((word >>> PIXEL_2) & 0xff) - limit) >>> 31) << 1) |
-        ((((word >>> PIXEL_3) & 0xff) - limit) >>> 31)
-      if (bits !== 0) {
-        // Pixels 4 × column on: octet column >> 1 of the row, its high half for an even column.
-        out[target + (column >> 1)]! |= (column & 1) === 0 ? bits << 4 : bits
-      }
-    }
-  }
-  return bitmap
+  return thresholdPage(scan, THRESHOLD_RULE, reachX, reachY)
 }
 
 const HISTOGRAM = new Scratch((length) => new Uint32Array(length))
@@ -361,12 +242,15 @@ const MIN_REGION_TILES = 24
  * tile's commonest is asked of the few tiles that are mostly mid-tones, and read from the page
  * then: binned for every tile as the page was scanned, the tones were a third of its work.
  */
-class ToneCounts {
+class ToneCounts implements ToneTally {
   readonly page: WordPage
   readonly columns: number
   readonly rows: number
   /** Mid-tone pixels of each tile, by rows of tiles. */
   readonly midTones: Uint32Array
+  readonly tileShift = TILE_SHIFT
+  readonly low = MID_TONE_LOW
+  readonly high = MID_TONE_HIGH
 
   constructor(page: WordPage) {
     this.page = page
@@ -402,24 +286,6 @@ class ToneCounts {
     }
     return mode
   }
-}
-
-/**
- * How many of a word's four pixels are mid-tones: 1 for each whose value v has
- * MID_TONE_LOW < v < MID_TONE_HIGH, without a branch (a sign bit is 1 exactly when its
- * difference is below zero).
- */
-function midTonesOf(word: number): number {
-  return (
-    isMidTone(word & 0xff) +
-    isMidTone((word >>> 8) & 0xff) +
-    isMidTone((word >>> 16) & 0xff) +
-    isMidTone(word >>> 24)
-  )
-}
-
-function isMidTone(value: number): number {
-  return ((MID_TONE_LOW - value) >>> 31) & ((value - MID_TONE_HIGH) >>> 31)
 }
 
 /**
@@ -535,66 +401,6 @@ function toneTiles(tones: ToneCounts): { map: Uint8Array; columns: number } | nu
     }
   }
   return { map, columns }
-}
-
-/**
- * Mean grey of the neighbourhood of each BLOCK×BLOCK block: the blocks within the radius on
- * every side, from a summed-area table of the blocks' shortfalls from white. Summing blocks first
- * keeps the table small (a sixteenth of the page).
- */
-class BlockMeans {
-  readonly #columns: number
-  readonly #rows: number
-  readonly #reachX: number
-  readonly #reachY: number
-  readonly #width: number
-  readonly #height: number
-  /** Summed-area table over the blocks' shortfalls from white, one extra row and column of zeros. */
-  readonly #shortfalls: Float64Array
-
-  /** `shortfalls` as scanPage leaves them, summed here in place. */
-  constructor(page: WordPage, shortfalls: Float64Array, radiusX: number, radiusY: number) {
-    const { width, height } = page
-    // A block is a cell wide.
-    const columns = page.perRow
-    const rows = Math.ceil(height / BLOCK)
-    this.#columns = columns
-    this.#rows = rows
-    this.#width = width
-    this.#height = height
-    this.#reachX = Math.max(1, Math.round(radiusX / BLOCK))
-    this.#reachY = Math.max(1, Math.round(radiusY / BLOCK))
-    const stride = columns + 1
-    for (let by = 0; by < rows; by++) {
-      let rowSum = 0
-      const above = by * stride + 1
-      const here = above + stride
-      for (let bx = 0; bx < columns; bx++) {
-        rowSum += shortfalls[here + bx]!
-        shortfalls[here + bx] = shortfalls[above + bx]! + rowSum
-      }
-    }
-    this.#shortfalls = shortfalls
-  }
-
-  at(column: number, row: number): number {
-    const stride = this.#columns + 1
-    const left = Math.max(0, column - this.#reachX)
-    const right = Math.min(this.#columns, column + this.#reachX + 1)
-    const top = Math.max(0, row - this.#reachY)
-    const bottom = Math.min(this.#rows, row + this.#reachY + 1)
-    const table = this.#shortfalls
-    const shortfall =
-      table[bottom * stride + right]! -
-      table[top * stride + right]! -
-      table[bottom * stride + left]! +
-      table[top * stride + left]!
-    // Blocks are BLOCK × BLOCK pixels but at the right and bottom edges.
-    const area =
-      (Math.min(this.#width, right * BLOCK) - left * BLOCK) *
-      (Math.min(this.#height, bottom * BLOCK) - top * BLOCK)
-    return (255 * area - shortfall) / area
-  }
 }
 
 /**
