@@ -29,10 +29,11 @@ const WASM_MODULES = [
 
 /**
  * asc's options: optimised for speed (-O3), the stub runtime (the modules allocate nothing:
- * their callers lay out the memory), no bounds assertions (the callers size the memory; a load
- * past it traps all the same).
+ * their hosts lay out the memory), no bounds assertions (the hosts size the memory; a load past
+ * it traps all the same). From -O2, asc has Binaryen assume the first 1024 octets of memory are
+ * never used: the hosts lay out nothing there (src/shared/wasm-instance.ts, LOW_MEMORY_RESERVED).
  */
-const ASC_OPTIONS = ['-O1', '--runtime', 'stub', '--noAssert']
+const ASC_OPTIONS = ['-O3', '--runtime', 'stub', '--noAssert']
 
 /** The TypeScript module holding `source` compiled. */
 function compiled({ source, name }) {

@@ -1,14 +1,15 @@
 /**
  * The two passes of binarize.ts's local-mean threshold that touch every pixel of a page, in
  * WebAssembly (AssemblyScript, compiled by scripts/build-wasm.mjs into
- * src/rendering/binarize-passes.wasm). V8 compiles this module in well under a millisecond when
- * a render process loads it, and runs it at full speed from the first page, where the same loops
- * in JavaScript ran up to eight times slower on a render's first pages until V8 had optimised them
- * (docs/benchmarks.md, "The binarizer and the MMR coder in WebAssembly"). binarize.ts lays out
- * the memory, copies the page in and the bitmap out, and keeps everything else: the tone tiles,
- * photographed paper, dithering. The bits are the same as the JavaScript passes gave.
+ * src/rendering/binarize-passes-wasm.ts). V8 compiles this module in well under a millisecond
+ * when a render process loads it, and runs it at full speed from the first page, where the same
+ * loops in JavaScript ran up to eight times slower on a render's first pages until V8 had
+ * optimised them (docs/benchmarks.md, "The binarizer and the MMR coder in WebAssembly"). The
+ * host, src/rendering/binarize-passes.ts, lays out the memory, copies the page in and the bitmap
+ * out; binarize.ts keeps everything else: the tone tiles, photographed paper, dithering. The bits
+ * are the same as the JavaScript passes gave.
  *
- * Memory is laid out by the caller: every pointer below is an offset into this module's memory,
+ * Every pointer below is an offset into this module's memory, none below 1024 (wasm/README.md),
  * and nothing here allocates. A page is read as words of four grey pixels (a cell); see
  * binarize.ts for the meaning of cells, blocks, shortfalls, tiles and limits.
  */

@@ -1,14 +1,15 @@
 /**
  * The MMR (T.6) page coder of src/codec/t6.ts, encodeMmr, in WebAssembly (AssemblyScript,
- * compiled by scripts/build-wasm.mjs into src/codec/mmr-encoder.wasm): the same steps as the
+ * compiled by scripts/build-wasm.mjs into src/codec/mmr-encoder-wasm.ts): the same steps as the
  * JavaScript coder it replaced (two-dimensional.ts, encode2dRow; one-dimensional.ts, writeRun;
  * changing-elements.ts, findChanges), so the same bits, without waiting for V8 to optimise them:
  * a render codes each of its pages once, and its first pages ran the JavaScript coder several
  * times slower than its last (docs/benchmarks.md).
  *
- * Memory is laid out by the caller (t6.ts): the code tables, the page, two change lists and the
- * output, at offsets given here; nothing here allocates. The code tables are the caller's
- * (t4-codes.ts), copied in, so that they are written once.
+ * Memory is laid out by the host (src/codec/mmr-encoder.ts): the code tables, the page, two
+ * change lists and the output, at offsets given here, none below 1024 (wasm/README.md); nothing
+ * here allocates. The code tables are the host's (t4-codes.ts), copied in, so that they are
+ * written once.
  */
 
 // The code tables, at `tables`: a header of u32s, then the packed code words (code << 4 |

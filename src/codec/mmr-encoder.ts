@@ -7,7 +7,7 @@
  * once, copies the page in and the code out. One instance per thread, made when first used.
  */
 import type { WasmMemory } from '../shared/wasm-instance.js'
-import { ensureWasmMemory, instantiateWasm } from '../shared/wasm-instance.js'
+import { ensureWasmMemory, instantiateWasm, LOW_MEMORY_RESERVED } from '../shared/wasm-instance.js'
 import type { Bitmap } from './bitmap.js'
 import { MMR_ENCODER_WASM } from './mmr-encoder-wasm.js'
 import type { CodeWord } from './t4-codes.js'
@@ -38,10 +38,15 @@ interface EncoderExports {
   ): number
 }
 
-/** Where the code tables go: at the start of the memory, in the order the module reads them. */
-const TABLES = 0
+/**
+ * Where the code tables go, in the order the module reads them. Nothing of the layout lies below
+ * 1024: asc (from -O2) tells Binaryen the first 1024 octets are never used, and so moves
+ * constants of an address into its load's offset (`tables + d × 4` with d = −1 became a load at
+ * offset 32 from an address that had wrapped past 2³², out of bounds with the tables at 0).
+ */
+const TABLES = LOW_MEMORY_RESERVED
 /** Where the page goes: after the tables. */
-const PAGE = 1024
+const PAGE = TABLES + 1024
 
 const packed = ({ code, bits }: CodeWord): number => (code << 4) | bits
 
@@ -68,7 +73,7 @@ function codeTables(): Uint8Array {
   const tables = new Uint8Array(words.length * 4)
   const view = new DataView(tables.buffer)
   words.forEach((word, index) => view.setUint32(index * 4, word, true))
-  if (tables.length > PAGE - TABLES) {
+  if (TABLES + tables.length > PAGE) {
     throw new Error('the MMR code tables overlap the page')
   }
   return tables

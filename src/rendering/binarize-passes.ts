@@ -9,7 +9,7 @@
 import type { Bitmap } from '../codec/bitmap.js'
 import { blankBitmap } from '../codec/bitmap.js'
 import type { WasmMemory } from '../shared/wasm-instance.js'
-import { ensureWasmMemory, instantiateWasm } from '../shared/wasm-instance.js'
+import { ensureWasmMemory, instantiateWasm, LOW_MEMORY_RESERVED } from '../shared/wasm-instance.js'
 import { BINARIZE_PASSES_WASM } from './binarize-passes-wasm.js'
 
 interface PassesExports {
@@ -114,8 +114,8 @@ function passes(): PassesExports {
 function layoutFor(page: WordPage, blockShift: number, tiles: number): Layout {
   const { width, height, perRow } = page
   const blockRows = Math.ceil(height / (1 << blockShift))
-  // The first octets are left unused: offset 0 is no part's.
-  const words = 64
+  // Nothing below LOW_MEMORY_RESERVED (wasm-instance.ts).
+  const words = LOW_MEMORY_RESERVED
   const cells = align(words + perRow * height * 4)
   const rowEnds = align(cells + perRow * height * 2)
   const shortfalls = align(rowEnds + height * 4)
@@ -145,6 +145,8 @@ export function scanPage(
   tones: ToneTally | null,
 ): ScannedPage {
   const wasm = passes()
+  // Any scan before this one is out of date from here on, even if this one fails.
+  const scanNumber = ++scans
   const layout = layoutFor(page, rule.blockShift, tones?.midTones.length ?? 0)
   ensureWasmMemory(wasm.memory, layout.end)
   const memory = new Uint8Array(wasm.memory.buffer)
@@ -169,7 +171,7 @@ export function scanPage(
   if (tones !== null) {
     tones.midTones.set(new Uint32Array(wasm.memory.buffer, layout.midTones, tones.midTones.length))
   }
-  return { page, scanNumber: ++scans, layout }
+  return { page, scanNumber, layout }
 }
 
 /**

@@ -24,6 +24,13 @@ export interface WasmMemory {
 /** Octets in a WebAssembly page. */
 export const WASM_PAGE = 65536
 
+/**
+ * The octets at the start of a module's memory that its host must leave alone: asc, optimising
+ * at -O2 or -O3, tells Binaryen they are never read or written, and Binaryen then folds the
+ * constant part of an address into the load's offset as if a sum could only wrap into them.
+ */
+export const LOW_MEMORY_RESERVED = 1024
+
 /** Instantiates the module in `base64`; its exports, as the caller describes them. */
 export function instantiateWasm<Exports extends { readonly memory: WasmMemory }>(
   base64: string,
