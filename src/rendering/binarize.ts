@@ -40,9 +40,9 @@ const CONTRAST_FLOOR = 12
 const RADIUS_ACROSS = 12
 
 /**
- * The text threshold's rule, which binarize-passes.ts (wasm/binarize.ts) applies to each block of a page: the
- * grey below which a pixel is ink, where its neighbourhood's mean grey is `mean`, is
- * ceil(min(ALWAYS_WHITE, max(ALWAYS_BLACK, mean − max(CONTRAST_FRACTION × mean,
+ * The text threshold's rule, which binarize-passes.ts (wasm/binarize.ts) applies to each block
+ * of a page: the grey below which a pixel is ink, where its neighbourhood's mean grey is `mean`,
+ * is ceil(min(ALWAYS_WHITE, max(ALWAYS_BLACK, mean − max(CONTRAST_FRACTION × mean,
  * CONTRAST_FLOOR)))): clearly darker than the mean, or darker than ALWAYS_BLACK, and never from
  * ALWAYS_WHITE up.
  */
@@ -200,12 +200,9 @@ const BLOCK = 1 << THRESHOLD_RULE.blockShift
  * every side of its block, by THRESHOLD_RULE.
  */
 function thresholdText(scan: ScannedPage, verticalStretch: number): Bitmap {
-  const reachX = Math.max(1, Math.round(RADIUS_ACROSS / BLOCK))
-  const reachY = Math.max(
-    1,
-    Math.round(Math.max(1, Math.round(RADIUS_ACROSS * verticalStretch)) / BLOCK),
-  )
-  return thresholdPage(scan, THRESHOLD_RULE, reachX, reachY)
+  const radiusDown = Math.max(1, Math.round(RADIUS_ACROSS * verticalStretch))
+  const reach = (radius: number): number => Math.max(1, Math.round(radius / BLOCK))
+  return thresholdPage(scan, THRESHOLD_RULE, reach(RADIUS_ACROSS), reach(radiusDown))
 }
 
 const HISTOGRAM = new Scratch((length) => new Uint32Array(length))
