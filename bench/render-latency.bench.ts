@@ -31,6 +31,7 @@ import { LETTER } from '../src/rendering/fax-geometry.js'
 import { FileStoreRenderer } from '../src/rendering/file-store-renderer.js'
 import { RenderProcessPool } from '../src/rendering/render-process-pool.js'
 import { renderEntry } from '../src/rendering/render-entry.js'
+import { assertBuildCurrent } from './build-current.js'
 import { MAX_PICTURE_PIXELS } from '../src/rendering/render-settings.js'
 import { FileStoreFaxDocuments } from '../src/reports/file-store-fax-documents.js'
 import { systemClock } from '../src/shared/clock.js'
@@ -205,9 +206,7 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  if (!ENTRIES.built.pathname.endsWith('/dist/rendering/render-process.js')) {
-    throw new Error('the build is missing or older than src/: run `npm run build` first')
-  }
+  assertBuildCurrent()
   console.log(
     `render latency: ${ROUNDS} rounds, Node ${process.version}, load average ${loadavg()
       .map((load) => load.toFixed(2))

@@ -8,7 +8,8 @@
 //    incrementally, so that a second run with nothing changed takes a second or two (tsc does
 //    not write again a file it thinks current: after editing or deleting anything under .build/
 //    by hand, delete .build/ whole).
-// 2. Every other file of src/ and test/ (fixtures, SIPp scenarios, .mjs entries, and the .ts
+// 2. The render process as one file (scripts/bundle-render-process.mjs), as in dist/.
+// 3. Every other file of src/ and test/ (fixtures, SIPp scenarios, .mjs entries, and the .ts
 //    sources themselves, which some tests start through tsx in a child process) is linked at
 //    its place under .build/, a folder without TypeScript as one link; so are bin/, docs/,
 //    node_modules/ and package.json (its "type": "module" is read beside the code by a render
@@ -26,6 +27,13 @@ execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.test.js
   cwd: ROOT,
   stdio: 'inherit',
 })
+// The render process as one file, as `npm run build` makes it in dist/: the suite's render
+// processes start from it. Made after every tsc run, so that it is never older than a module.
+execFileSync(
+  process.execPath,
+  [join(ROOT, 'scripts', 'bundle-render-process.mjs'), join(BUILD, 'src')],
+  { cwd: ROOT, stdio: 'inherit' },
+)
 
 /** Links `.build/<path>` to `<path>` unless something is there already. */
 function link(path) {

@@ -1,9 +1,13 @@
 /**
- * Which file a render process starts from. Built, it is render-process.js beside the module that
- * asks. Running from the sources, it is the build in dist/ when that is at least as new as every
- * source file (bin/faxd.js chooses the same way), since built JavaScript starts a render in about
- * a third of the time that compiling the sources through tsx takes (docs/benchmarks.md); else
- * render-process.ts beside the module, run through tsx.
+ * Which file a render process starts from. Built, it is the render process as one CommonJS file,
+ * render-process.cjs (scripts/bundle-render-process.mjs), beside the module that asks, while
+ * that is at least as new as render-process.js there (a build that stopped after tsc leaves it
+ * older): a render process loads it in a third of the time its ES modules take
+ * (docs/benchmarks.md, "The render process as one file"); else render-process.js. Running from
+ * the sources, it is that choice in dist/ when the build is at least as new as every source file
+ * (bin/faxd.js chooses the same way), since built JavaScript starts a render in about a third of
+ * the time that compiling the sources through tsx takes; else render-process.ts beside the
+ * module, run through tsx.
  */
 import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -12,13 +16,26 @@ import { fileURLToPath } from 'node:url'
 /** The entry for a module at `self` (its import.meta.url) in src/rendering or dist/rendering. */
 export function renderEntry(self: string): URL {
   if (!self.endsWith('.ts')) {
-    return new URL('./render-process.js', self)
+    return builtEntry(self)
   }
   const built = new URL('../../dist/rendering/render-process.js', self)
   const sources = fileURLToPath(new URL('..', self))
   return isBuildCurrent(fileURLToPath(built), sources)
-    ? built
+    ? builtEntry(built)
     : new URL('./render-process.ts', self)
+}
+
+/** The bundle beside `module` while it is at least as new as the modules, else the modules. */
+function builtEntry(module: string | URL): URL {
+  const modules = new URL('./render-process.js', module)
+  const bundle = new URL('./render-process.cjs', module)
+  const bundleMs = modifiedMs(bundle)
+  return bundleMs >= 0 && bundleMs >= modifiedMs(modules) ? bundle : modules
+}
+
+/** When `file` was last modified; -1 when there is no such file. */
+function modifiedMs(file: URL): number {
+  return statSync(fileURLToPath(file), { throwIfNoEntry: false })?.mtimeMs ?? -1
 }
 
 /** `built` exists and no .ts file under `sources` is newer. */
