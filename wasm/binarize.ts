@@ -5,12 +5,13 @@
  * when a render process loads it, and runs it at full speed from the first page, where the same
  * loops in JavaScript ran up to eight times slower on a render's first pages until V8 had
  * optimised them (docs/benchmarks.md, "The binarizer and the MMR coder in WebAssembly"). The
- * host, src/rendering/binarize-passes.ts, lays out the memory, copies the page in and the bitmap
- * out; binarize.ts keeps everything else: the tone tiles, photographed paper, dithering. The bits
- * are the same as the JavaScript passes gave.
+ * host, src/rendering/binarize-passes.ts, lays out the memory and copies the bitmap out;
+ * binarize.ts keeps everything else: the tone tiles, photographed paper, dithering. The bits are
+ * the same as the JavaScript passes gave.
  *
- * Every pointer below is an offset into this module's memory, none below 1024 (wasm/README.md),
- * and nothing here allocates. A page is read as words of four grey pixels (a cell); see
+ * The memory is imported: PDFium's, where a page PDFium drew lies, or one of the host's own.
+ * Every pointer below is an offset into it, none below 1024 (wasm/README.md), and nothing here
+ * allocates or writes outside the parts the host laid out. A page is read as words of four grey pixels (a cell); see
  * binarize.ts for the meaning of cells, blocks, shortfalls, tiles and limits.
  */
 

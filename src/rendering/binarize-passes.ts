@@ -1,15 +1,28 @@
 /**
- * The host of the WebAssembly of wasm/binarize.ts (binarize-passes-wasm.ts): the two passes of the text threshold that
- * touch every pixel of a page, run as WebAssembly, which V8 runs at full speed from a render's
- * first page (docs/benchmarks.md, "The binarizer and the MMR coder in WebAssembly"). This lays
- * out the module's memory for a page, copies the page in and the bitmap out; binarize.ts decides
- * everything else. One instance per thread (a page thread has its own copy of this module),
- * made when first used; its memory grows to the largest page drawn and is kept for the next.
+ * The host of the WebAssembly of wasm/binarize.ts (binarize-passes-wasm.ts): the two passes of
+ * the text threshold that touch every pixel of a page, run as WebAssembly, which V8 runs at full
+ * speed from a render's first page (docs/benchmarks.md, "The binarizer and the MMR coder in
+ * WebAssembly"). This lays out the memory the passes work in, and copies the bitmap out;
+ * binarize.ts decides everything else.
+ *
+ * The module imports its memory. A page that lies in a WebAssembly memory with room after it
+ * (a page PDFium drew: pdf-pages.ts) is read where it lies, by an instance in that memory, which
+ * works in the room: copying the page into a memory of the passes' own took 0.3–1 ms a page, and
+ * 4–11 ms for the first, whose copy touched the memory for the first time (docs/benchmarks.md).
+ * Any other page is copied into this thread's own memory, which grows to the largest page and is
+ * kept for the next. Instances are made when first needed, one per memory, on each thread (a
+ * page thread has its own copy of this module).
  */
 import type { Bitmap } from '../codec/bitmap.js'
 import { blankBitmap } from '../codec/bitmap.js'
-import type { WasmMemory } from '../shared/wasm-instance.js'
-import { ensureWasmMemory, instantiateWasm, LOW_MEMORY_RESERVED } from '../shared/wasm-instance.js'
+import type { InWasmMemory, WasmMemory, WasmModule } from '../shared/wasm-instance.js'
+import {
+  compileWasm,
+  ensureWasmMemory,
+  instantiateWasm,
+  LOW_MEMORY_RESERVED,
+  newWasmMemory,
+} from '../shared/wasm-instance.js'
 import { BINARIZE_PASSES_WASM } from './binarize-passes-wasm.js'
 
 interface PassesExports {
@@ -56,17 +69,24 @@ export interface WordPage {
   /** Words a row: the cells of a row. */
   readonly perRow: number
   readonly words: Uint32Array
+  /**
+   * The WebAssembly memory `words` lie in, when they lie in one with room after them: read there
+   * when the room is at least passesRoom's.
+   */
+  readonly inWasm?: InWasmMemory
 }
 
-/** Where scan put a page's parts in the module's memory, for threshold to read. */
+/** Where scan put a page's parts, for threshold to read. */
 export interface ScannedPage {
   readonly page: WordPage
-  /** Which scan this was: threshold reads only the latest (a later one overwrote the memory). */
+  /** Which scan this was: threshold reads only the latest (a later one overwrote its parts). */
   readonly scanNumber: number
+  /** The passes of the memory the parts lie in. */
+  readonly passes: PassesExports
   readonly layout: Layout
 }
 
-/** Offsets in the module's memory, in octets. */
+/** Offsets in a memory, in octets. */
 interface Layout {
   readonly words: number
   readonly cells: number
@@ -103,19 +123,43 @@ export interface ToneTally {
 /** Every part of the layout starts on a multiple of 8 octets (the shortfalls are f64s). */
 const align = (offset: number): number => (offset + 7) & ~7
 
-let exports: PassesExports | undefined
+let compiled: WasmModule | undefined
+/** The passes of each memory they have worked in on this thread. */
+const instances = new WeakMap<WasmMemory, PassesExports>()
+/** This thread's own memory, for the pages that lie in none with room. */
+let ownMemory: WasmMemory | undefined
 let scans = 0
 
-function passes(): PassesExports {
-  exports ??= instantiateWasm<PassesExports>(BINARIZE_PASSES_WASM, 'binarize-passes.wasm')
-  return exports
+function passesIn(memory: WasmMemory): PassesExports {
+  let passes = instances.get(memory)
+  if (passes === undefined) {
+    compiled ??= compileWasm(BINARIZE_PASSES_WASM)
+    passes = instantiateWasm<PassesExports>(compiled, 'binarize-passes.wasm', memory)
+    instances.set(memory, passes)
+  }
+  return passes
 }
 
-function layoutFor(page: WordPage, blockShift: number, tiles: number): Layout {
+/** A page's size, in pixels and in cells a row. */
+interface PageShape {
+  readonly width: number
+  readonly height: number
+  readonly perRow: number
+}
+
+/**
+ * The octets the passes need after a page's words for their work, for a page of this shape:
+ * the room to leave after a page drawn for them (pdf-pages.ts).
+ */
+export function passesRoom(page: PageShape, blockShift: number, tiles: number): number {
+  const layout = layoutFor(page, blockShift, tiles, 0)
+  return layout.end - page.perRow * page.height * 4
+}
+
+/** The layout of the passes' work on a page whose words are at `words` (a multiple of 8). */
+function layoutFor(page: PageShape, blockShift: number, tiles: number, words: number): Layout {
   const { width, height, perRow } = page
   const blockRows = Math.ceil(height / (1 << blockShift))
-  // Nothing below LOW_MEMORY_RESERVED (wasm-instance.ts).
-  const words = LOW_MEMORY_RESERVED
   const cells = align(words + perRow * height * 4)
   const rowEnds = align(cells + perRow * height * 2)
   const shortfalls = align(rowEnds + height * 4)
@@ -135,26 +179,40 @@ function layoutFor(page: WordPage, blockShift: number, tiles: number): Layout {
 }
 
 /**
- * Reads the page into the module and scans it: its cells that are not white, its blocks'
- * shortfalls from white, and, where `tones` is given, its tiles' mid-tones (into
- * tones.midTones).
+ * Scans the page, where it lies if it can (WordPage.inWasm), else copied into this thread's own
+ * memory: its cells that are not white, its blocks' shortfalls from white, and, where `tones` is
+ * given, its tiles' mid-tones (into tones.midTones).
  */
 export function scanPage(
   page: WordPage,
   rule: ThresholdRule,
   tones: ToneTally | null,
 ): ScannedPage {
-  const wasm = passes()
   // Any scan before this one is out of date from here on, even if this one fails.
   const scanNumber = ++scans
-  const layout = layoutFor(page, rule.blockShift, tones?.midTones.length ?? 0)
-  ensureWasmMemory(wasm.memory, layout.end)
-  const memory = new Uint8Array(wasm.memory.buffer)
+  const tiles = tones?.midTones.length ?? 0
   const { words, perRow, height } = page
-  memory.set(new Uint8Array(words.buffer, words.byteOffset, perRow * height * 4), layout.words)
+  const inPlace = readInPlace(page, rule, tiles)
+  let passes: PassesExports
+  let layout: Layout
+  if (inPlace !== null) {
+    passes = passesIn(inPlace)
+    layout = layoutFor(page, rule.blockShift, tiles, words.byteOffset)
+  } else {
+    ownMemory ??= newWasmMemory()
+    passes = passesIn(ownMemory)
+    // Nothing below LOW_MEMORY_RESERVED (wasm-instance.ts).
+    layout = layoutFor(page, rule.blockShift, tiles, LOW_MEMORY_RESERVED)
+    ensureWasmMemory(ownMemory, layout.end)
+    new Uint8Array(ownMemory.buffer).set(
+      new Uint8Array(words.buffer, words.byteOffset, perRow * height * 4),
+      layout.words,
+    )
+  }
+  const memory = new Uint8Array(passes.memory.buffer)
   // The shortfalls and the mid-tones start at zero.
   memory.fill(0, layout.shortfalls, layout.limits)
-  wasm.scan(
+  passes.scan(
     layout.words,
     perRow,
     height,
@@ -169,9 +227,28 @@ export function scanPage(
     tones?.high ?? 0,
   )
   if (tones !== null) {
-    tones.midTones.set(new Uint32Array(wasm.memory.buffer, layout.midTones, tones.midTones.length))
+    tones.midTones.set(
+      new Uint32Array(passes.memory.buffer, layout.midTones, tones.midTones.length),
+    )
   }
-  return { page, scanNumber, layout }
+  return { page, scanNumber, passes, layout }
+}
+
+/**
+ * The memory to read `page` in where it lies, or null: when it lies in one, on a multiple of 8
+ * (where the layout's parts start), with room for the passes' work after it.
+ */
+function readInPlace(page: WordPage, rule: ThresholdRule, tiles: number): WasmMemory | null {
+  const { inWasm, words } = page
+  if (
+    inWasm === undefined ||
+    words.buffer !== inWasm.memory.buffer ||
+    words.byteOffset % 8 !== 0 ||
+    inWasm.room < passesRoom(page, rule.blockShift, tiles)
+  ) {
+    return null
+  }
+  return inWasm.memory
 }
 
 /**
@@ -187,10 +264,9 @@ export function thresholdPage(
   if (scanned.scanNumber !== scans) {
     throw new Error('a page was scanned since this one: threshold it first')
   }
-  const wasm = passes()
-  const { page, layout } = scanned
+  const { page, passes, layout } = scanned
   const bitmap = blankBitmap(page.width, page.height)
-  wasm.threshold(
+  passes.threshold(
     layout.words,
     page.perRow,
     page.width,
@@ -209,6 +285,6 @@ export function thresholdPage(
     rule.contrastFraction,
     rule.contrastFloor,
   )
-  bitmap.data.set(new Uint8Array(wasm.memory.buffer, layout.out, bitmap.data.length))
+  bitmap.data.set(new Uint8Array(passes.memory.buffer, layout.out, bitmap.data.length))
   return bitmap
 }

@@ -16,7 +16,7 @@
 import type { Bitmap } from '../codec/bitmap.js'
 import { blankBitmap } from '../codec/bitmap.js'
 import type { ScannedPage, ThresholdRule, ToneTally, WordPage } from './binarize-passes.js'
-import { scanPage, thresholdPage } from './binarize-passes.js'
+import { passesRoom, scanPage, thresholdPage } from './binarize-passes.js'
 import type { GreyImage } from './grey-image.js'
 import { evenedLitPaper } from './lit-paper.js'
 
@@ -169,7 +169,7 @@ const PADDED = new Scratch((length) => new Uint8Array(length))
  * A page as words of four pixels, each row a whole number of words: a fax page's own pixels
  * (1728 or 2432 across), read in place; any other page copied with white pixels after each row.
  */
-function wordPage({ width, height, data }: GreyImage): WordPage {
+function wordPage({ width, height, data, inWasm }: GreyImage): WordPage {
   const perRow = Math.ceil(width / CELL)
   if (perRow > 0x10000) {
     throw new RangeError(`a page ${width} pixels across is wider than binarization reads`)
@@ -180,6 +180,7 @@ function wordPage({ width, height, data }: GreyImage): WordPage {
       height,
       perRow,
       words: new Uint32Array(data.buffer, data.byteOffset, perRow * height),
+      ...(inWasm === undefined ? {} : { inWasm }),
     }
   }
   const rowOctets = perRow * CELL
@@ -189,6 +190,17 @@ function wordPage({ width, height, data }: GreyImage): WordPage {
     padded.fill(255, y * rowOctets + width, (y + 1) * rowOctets)
   }
   return { width, height, perRow, words: new Uint32Array(padded.buffer, 0, perRow * height) }
+}
+
+/**
+ * The octets to leave free after the pixels of a page `width` × `height` drawn into a
+ * WebAssembly memory (GreyImage.inWasm), for this binarizer to work there without copying the
+ * page (binarize-passes.ts).
+ */
+export function binarizingRoom(width: number, height: number): number {
+  const perRow = Math.ceil(width / CELL)
+  const tiles = Math.ceil(width / TILE) * Math.ceil(height / TILE)
+  return passesRoom({ width, height, perRow }, THRESHOLD_RULE.blockShift, tiles)
 }
 
 /** Side of the square blocks the neighbourhood means are taken over: a block is a cell wide. */

@@ -2,6 +2,7 @@
  * A grey raster between a renderer and binarization: one octet per pixel, 0 = black,
  * 255 = white, rows top to bottom with no padding.
  */
+import type { InWasmMemory } from '../shared/wasm-instance.js'
 import type { PagePlacement } from './fax-geometry.js'
 import { FAX_PAGE_WIDTH } from './fax-geometry.js'
 
@@ -9,6 +10,11 @@ export interface GreyImage {
   readonly width: number
   readonly height: number
   readonly data: Uint8Array
+  /**
+   * The WebAssembly memory `data` lies in, with room after it, when it was drawn there for the
+   * binarizer (a PDF's page, drawn by PDFium: pdf-pages.ts), which then reads it where it lies.
+   */
+  readonly inWasm?: InWasmMemory
 }
 
 export function whiteImage(width: number, height: number): GreyImage {

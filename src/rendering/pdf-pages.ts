@@ -4,6 +4,7 @@
  * upright, so that strokes are placed on the fax grid rather than resampled afterwards.
  */
 import type { Resolution } from '../domain/outbox-entry.js'
+import { binarizingRoom } from './binarize.js'
 import { FAX_PAGE_WIDTH, placeOnFaxPages, POINTS_PER_INCH } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import type { GreyDrawing } from './pdfium.js'
@@ -44,10 +45,13 @@ export async function openPdf(data: Uint8Array, budget: PageBudget): Promise<Pdf
   return new PdfDocument(document)
 }
 
-/** A drawing as a GreyImage: the same pixels where its rows are not padded, else a copy. */
-function greyOf({ width, height, stride, pixels }: GreyDrawing): GreyImage {
+/**
+ * A drawing as a GreyImage: the same pixels where its rows are not padded (in PDFium's memory,
+ * with the room after them for the binarizer), else a copy.
+ */
+function greyOf({ width, height, stride, pixels, memory, room }: GreyDrawing): GreyImage {
   if (stride === width) {
-    return { width, height, data: pixels.subarray(0, width * height) }
+    return { width, height, data: pixels.subarray(0, width * height), inWasm: { memory, room } }
   }
   const data = new Uint8Array(width * height)
   for (let y = 0; y < height; y++) {
@@ -71,7 +75,8 @@ export class PdfDocument {
    * Draws page `number` (1-based) as whole grey fax pages, one, or more for a page longer than
    * Legal (placeOnFaxPages; a page that would make more than `maxFaxPages` fails before any is
    * drawn), and hands each to `use` in turn. The pixels are PDFium's own, drawn in place and not
-   * copied: they are valid only while `use` runs.
+   * copied, with room after them for the binarizer to work in (binarizingRoom): they are valid
+   * only while `use` runs.
    */
   drawPage<T>(
     number: number,
@@ -99,6 +104,7 @@ export class PdfDocument {
             contentWidth: placement.contentWidth,
             contentHeight: placement.contentRows,
             quarterTurn: placement.rotate,
+            room: binarizingRoom(FAX_PAGE_WIDTH, placement.pageRows),
           }))
         },
         (drawing) => {

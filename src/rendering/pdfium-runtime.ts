@@ -93,8 +93,6 @@ export interface PdfiumExports {
     height: number,
     color: number,
   ): void
-  FPDFBitmap_GetBuffer(bitmap: number): number
-  FPDFBitmap_GetStride(bitmap: number): number
   FPDF_RenderPageBitmap(bitmap: number, page: number, ...area: DrawArea): void
   FPDF_GetFormType(document: number): number
   FPDFPage_GetAnnotCount(page: number): number

@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import type { WasmMemory } from '../shared/wasm-instance.js'
 import type { DrawArea, PdfiumExports, PdfiumInstance } from './pdfium-runtime.js'
 import { startPdfium } from './pdfium-runtime.js'
 
@@ -107,14 +108,32 @@ export interface BitmapFit {
   readonly contentWidth: number
   readonly contentHeight: number
   readonly quarterTurn: boolean
+  /** Octets to leave free after the bitmap's pixels, in PDFium's memory, for work on them. */
+  readonly room?: number
 }
 
-/** A grey drawing of a page: `stride` octets a row, 0 = black, 255 = white. */
+/**
+ * A grey drawing of a page: `stride` octets a row, 0 = black, 255 = white. The pixels lie in
+ * `memory` (PDFium's), with `room` octets free after them (BitmapFit.room, or more).
+ */
 export interface GreyDrawing {
   readonly width: number
   readonly height: number
   readonly stride: number
   readonly pixels: Uint8Array
+  readonly memory: WasmMemory
+  readonly room: number
+}
+
+/** A bitmap PDFium draws into, in a block of its memory that faxd allocated. */
+interface DrawingBitmap {
+  readonly width: number
+  readonly height: number
+  readonly stride: number
+  /** The block: the pixels, then `room` octets. */
+  readonly block: number
+  readonly room: number
+  readonly handle: number
 }
 
 /** One open PDF. Its pages are drawn one at a time; close it to give its memory back. */
@@ -132,7 +151,7 @@ export class PdfiumDocument {
    */
   readonly #form: { readonly info: number; readonly handle: number } | null
   readonly pageCount: number
-  #bitmap: { width: number; height: number; handle: number } | undefined
+  #bitmap: DrawingBitmap | undefined
   #closed = false
 
   private constructor(instance: PdfiumInstance, document: number, data: number) {
@@ -213,8 +232,9 @@ export class PdfiumDocument {
       })
       return places.map((place) => {
         const { width, height } = place
-        const bitmap = this.#bitmapOf(width, height)
-        pdfium.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff)
+        const bitmap = this.#bitmapOf(width, height, place.room ?? 0)
+        const { handle, block, stride, room } = bitmap
+        pdfium.FPDFBitmap_FillRect(handle, 0, 0, width, height, 0xffffffff)
         const area: DrawArea = [
           place.left,
           place.top,
@@ -223,14 +243,12 @@ export class PdfiumDocument {
           place.quarterTurn ? 1 : 0,
           FPDF_ANNOT | FPDF_PRINTING,
         ]
-        pdfium.FPDF_RenderPageBitmap(bitmap, page, ...area)
+        pdfium.FPDF_RenderPageBitmap(handle, page, ...area)
         if (this.#form !== null) {
-          pdfium.FPDF_FFLDraw(this.#form.handle, bitmap, page, ...area)
+          pdfium.FPDF_FFLDraw(this.#form.handle, handle, page, ...area)
         }
-        const stride = pdfium.FPDFBitmap_GetStride(bitmap)
-        const start = pdfium.FPDFBitmap_GetBuffer(bitmap)
-        const pixels = this.#instance.heap().subarray(start, start + stride * height)
-        return use({ width, height, stride, pixels })
+        const pixels = this.#instance.heap().subarray(block, block + stride * height)
+        return use({ width, height, stride, pixels, memory: pdfium.memory, room })
       })
     })
   }
@@ -240,9 +258,7 @@ export class PdfiumDocument {
       return
     }
     this.#closed = true
-    if (this.#bitmap !== undefined) {
-      this.#pdfium.FPDFBitmap_Destroy(this.#bitmap.handle)
-    }
+    this.#destroyBitmap()
     if (this.#form !== null) {
       this.#pdfium.PDFiumExt_ExitFormFillEnvironment(this.#form.handle)
       this.#pdfium.PDFiumExt_CloseFormFillInfo(this.#form.info)
@@ -306,20 +322,38 @@ export class PdfiumDocument {
     }
   }
 
-  /** One bitmap for the pages of one size: most documents have a single page size. */
-  #bitmapOf(width: number, height: number): number {
-    if (this.#bitmap?.width === width && this.#bitmap.height === height) {
-      return this.#bitmap.handle
+  /**
+   * One bitmap for the pages of one size (most documents have a single page size), in a block
+   * allocated with at least `room` octets after the pixels, rows a multiple of 4 octets long.
+   */
+  #bitmapOf(width: number, height: number, room: number): DrawingBitmap {
+    if (
+      this.#bitmap?.width === width &&
+      this.#bitmap.height === height &&
+      this.#bitmap.room >= room
+    ) {
+      return this.#bitmap
     }
-    if (this.#bitmap !== undefined) {
-      this.#pdfium.FPDFBitmap_Destroy(this.#bitmap.handle)
-      this.#bitmap = undefined
-    }
-    const handle = this.#pdfium.FPDFBitmap_CreateEx(width, height, FPDF_BITMAP_GRAY, 0, 0)
+    this.#destroyBitmap()
+    const pdfium = this.#pdfium
+    const stride = Math.ceil(width / 4) * 4
+    const block = pdfium.malloc(stride * height + room)
+    const handle =
+      block === 0 ? 0 : pdfium.FPDFBitmap_CreateEx(width, height, FPDF_BITMAP_GRAY, block, stride)
     if (handle === 0) {
+      pdfium.free(block)
       throw new PdfiumError('unreadable', `a ${width}×${height} page does not fit in memory`)
     }
-    this.#bitmap = { width, height, handle }
-    return handle
+    this.#bitmap = { width, height, stride, block, room, handle }
+    return this.#bitmap
+  }
+
+  #destroyBitmap(): void {
+    if (this.#bitmap !== undefined) {
+      // A bitmap made on a block of the caller's does not free it (fpdfview.h).
+      this.#pdfium.FPDFBitmap_Destroy(this.#bitmap.handle)
+      this.#pdfium.free(this.#bitmap.block)
+      this.#bitmap = undefined
+    }
   }
 }

@@ -1,8 +1,9 @@
 /**
  * faxd's own WebAssembly modules (compiled from wasm/ by scripts/build-wasm.mjs, held in base64 by
- * a generated module beside their host): each instantiated once per thread, when first used. They
- * import nothing but `env.abort`, which AssemblyScript calls only for an assertion, and faxd
- * compiles them without assertions.
+ * a generated module beside their host): each compiled once per thread when first used, and
+ * instantiated once per memory it works in. They import nothing but `env.abort`, which
+ * AssemblyScript calls only for an assertion (faxd compiles them without assertions), and, for a
+ * module built to import it, `env.memory`.
  */
 
 /**
@@ -10,15 +11,31 @@
  * ES2023's lib nor @types/node 20 declares them.
  */
 declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { readonly exports: object }
+  Module: new (bytes: Uint8Array) => WasmModule
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: object }
+  Memory: new (descriptor: { initial: number }) => WasmMemory
 }
 
-/** The part of an instance's exports every module of faxd's has: its memory. */
+/** A compiled module (a WebAssembly.Module). */
+export interface WasmModule {
+  readonly [Symbol.toStringTag]: 'WebAssembly.Module'
+}
+
+/** A WebAssembly memory: every module of faxd's exports its own, or the one it imports. */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer
   /** Grows the memory by `pages` pages of 64 KiB (its buffer is then a new one). */
   grow(pages: number): number
+}
+
+/**
+ * Where an array lies in a WebAssembly memory, for a module that works in that memory: at
+ * `array.byteOffset` of `memory`, with `room` octets after the array's end that its reader may
+ * use for its work (a page PDFium drew, with room for the binarizer's passes: pdf-pages.ts).
+ */
+export interface InWasmMemory {
+  readonly memory: WasmMemory
+  readonly room: number
 }
 
 /** Octets in a WebAssembly page. */
@@ -31,20 +48,39 @@ export const WASM_PAGE = 65536
  */
 export const LOW_MEMORY_RESERVED = 1024
 
-/** Instantiates the module in `base64`; its exports, as the caller describes them. */
+/** Compiles the module in `base64`. */
+export function compileWasm(base64: string): WasmModule {
+  return new WebAssembly.Module(
+    Uint8Array.from(atob(base64), (character) => character.charCodeAt(0)),
+  )
+}
+
+/**
+ * Instantiates `module` (or the module in base64); its exports, as the caller describes them.
+ * `memory`: the memory of a module built to import one.
+ */
 export function instantiateWasm<Exports extends { readonly memory: WasmMemory }>(
-  base64: string,
+  module: WasmModule | string,
   name: string,
+  memory?: WasmMemory,
 ): Exports {
-  const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0))
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-    env: {
-      abort: () => {
-        throw new Error(`${name} aborted`)
+  const instance = new WebAssembly.Instance(
+    typeof module === 'string' ? compileWasm(module) : module,
+    {
+      env: {
+        abort: () => {
+          throw new Error(`${name} aborted`)
+        },
+        ...(memory === undefined ? {} : { memory }),
       },
     },
-  })
+  )
   return instance.exports as Exports
+}
+
+/** A new memory of one page, for a module built to import its memory. */
+export function newWasmMemory(): WasmMemory {
+  return new WebAssembly.Memory({ initial: 1 })
 }
 
 /** Grows `memory` until it holds at least `octets`. */

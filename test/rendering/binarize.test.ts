@@ -5,9 +5,11 @@ import { isBlack } from '../../src/codec/bitmap.js'
 import {
   binarizeByRegion,
   binarizeForText,
+  binarizingRoom,
   ditherPreservingTones,
 } from '../../src/rendering/binarize.js'
 import type { GreyImage } from '../../src/rendering/grey-image.js'
+import { ensureWasmMemory, newWasmMemory } from '../../src/shared/wasm-instance.js'
 import { blackShare } from '../support/black-pels.js'
 
 function image(width: number, height: number, paint: (x: number, y: number) => number): GreyImage {
@@ -130,6 +132,49 @@ describe('binarizeByRegion and binarizeForText, read in place or copied into who
     assert.deepEqual(byRegion[0]!.data, byRegion[1]!.data)
     assert.deepEqual(forText[0]!.data, forText[1]!.data)
     assert.notDeepEqual(byRegion[0]!.data, forText[0]!.data, 'the gradient is dithered')
+  })
+
+  /** The page drawn into a WebAssembly memory of its own at `at`, with `room` after it. */
+  const drawnInMemory = (at: number, room: number) => {
+    const { width, height } = aligned
+    const memory = newWasmMemory()
+    ensureWasmMemory(memory, at + width * height + room)
+    const octets = new Uint8Array(memory.buffer)
+    octets.set(aligned.data, at)
+    const page: GreyImage = {
+      width,
+      height,
+      data: octets.subarray(at, at + width * height),
+      inWasm: { memory, room },
+    }
+    const roomUsed = () => octets.subarray(at + width * height).some((octet) => octet !== 0)
+    return { page, roomUsed }
+  }
+
+  it('reads a page drawn into a WebAssembly memory with room after it where it lies', () => {
+    // As PDFium draws a PDF's page (pdf-pages.ts): at an address that is a multiple of 8.
+    const { width, height } = aligned
+    const drawn = drawnInMemory(8 * 12345, binarizingRoom(width, height))
+    const byRegion = binarizeByRegion(drawn.page, 196 / 204)
+    assert.ok(drawn.roomUsed(), 'the passes worked in the room after the page')
+    assert.deepEqual(byRegion.data, binarizeByRegion(aligned, 196 / 204).data)
+    assert.deepEqual(
+      binarizeForText(drawn.page, 392 / 204).data,
+      binarizeForText(aligned, 392 / 204).data,
+    )
+    assert.deepEqual(drawn.page.data, aligned.data, 'the page is as it was drawn')
+  })
+
+  it('copies a page whose room is too small, or that is not on a multiple of 8, and leaves it alone', () => {
+    const { width, height } = aligned
+    const room = binarizingRoom(width, height)
+    for (const drawn of [drawnInMemory(8 * 12345, room - 8), drawnInMemory(8 * 12345 + 4, room)]) {
+      assert.deepEqual(
+        binarizeByRegion(drawn.page, 196 / 204).data,
+        binarizeByRegion(aligned, 196 / 204).data,
+      )
+      assert.equal(drawn.roomUsed(), false)
+    }
   })
 
   it('reads a page of a width that is not whole words as the same page one pixel wider', () => {
