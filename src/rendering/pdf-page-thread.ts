@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { binarizeDocumentPage } from './binarize.js'
 import { openPdf } from './pdf-pages.js'
 import type { PageThreadData, ThreadAnswer } from './pdf-page-threads.js'
-import { claimPage } from './pdf-page-threads.js'
+import { claimPage, roomToBinarize } from './pdf-page-threads.js'
 import { usePdfiumModule } from './pdfium.js'
 
 if (parentPort === null) {
@@ -32,6 +32,7 @@ try {
         job.resolution,
         (grey) => binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
         job.maxFaxPages,
+        roomToBinarize(job.enhancement),
       )
       .map(({ width, height, data }) => ({ width, height, data }))
     answer(

@@ -12,7 +12,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
 import type { Bitmap } from '../codec/bitmap.js'
 import type { Resolution } from '../domain/outbox-entry.js'
-import { binarizeDocumentPage } from './binarize.js'
+import { binarizeDocumentPage, binarizingRoom } from './binarize.js'
 import type { PdfDocument } from './pdf-pages.js'
 import type { CompiledPdfium } from './pdfium.js'
 import { pdfiumModule } from './pdfium.js'
@@ -217,7 +217,18 @@ function drawHere(job: PdfPagesJob, page: number): Bitmap[] {
     job.resolution,
     (grey) => binarizeDocumentPage(grey, job.enhancement, job.lineStretch),
     job.maxFaxPages,
+    roomToBinarize(job.enhancement),
   )
+}
+
+/**
+ * The room to ask for after a drawing's pixels: the threshold's (binarizingRoom) with
+ * enhancement, none without (the pages are dithered, which works on the page alone).
+ */
+export function roomToBinarize(
+  enhancement: boolean,
+): ((width: number, height: number) => number) | undefined {
+  return enhancement ? binarizingRoom : undefined
 }
 
 function pageFailure(page: number, message: string): RenderingError {

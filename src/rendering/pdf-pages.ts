@@ -4,7 +4,6 @@
  * upright, so that strokes are placed on the fax grid rather than resampled afterwards.
  */
 import type { Resolution } from '../domain/outbox-entry.js'
-import { binarizingRoom } from './binarize.js'
 import { FAX_PAGE_WIDTH, placeOnFaxPages, POINTS_PER_INCH } from './fax-geometry.js'
 import type { GreyImage } from './grey-image.js'
 import type { GreyDrawing } from './pdfium.js'
@@ -47,11 +46,12 @@ export async function openPdf(data: Uint8Array, budget: PageBudget): Promise<Pdf
 
 /**
  * A drawing as a GreyImage: the same pixels where its rows are not padded (in PDFium's memory,
- * with the room after them for the binarizer), else a copy.
+ * with the room after them that was asked for), else a copy.
  */
 function greyOf({ width, height, stride, pixels, memory, room }: GreyDrawing): GreyImage {
   if (stride === width) {
-    return { width, height, data: pixels.subarray(0, width * height), inWasm: { memory, room } }
+    const data = pixels.subarray(0, width * height)
+    return room === 0 ? { width, height, data } : { width, height, data, inWasm: { memory, room } }
   }
   const data = new Uint8Array(width * height)
   for (let y = 0; y < height; y++) {
@@ -75,14 +75,16 @@ export class PdfDocument {
    * Draws page `number` (1-based) as whole grey fax pages, one, or more for a page longer than
    * Legal (placeOnFaxPages; a page that would make more than `maxFaxPages` fails before any is
    * drawn), and hands each to `use` in turn. The pixels are PDFium's own, drawn in place and not
-   * copied, with room after them for the binarizer to work in (binarizingRoom): they are valid
-   * only while `use` runs.
+   * copied: they are valid only while `use` runs. `room` asks for octets left free after a
+   * drawing's pixels of each size, for `use` to work in (the binarizer's binarizingRoom): the
+   * page then says where it lies (GreyImage.inWasm).
    */
   drawPage<T>(
     number: number,
     resolution: Resolution,
     use: (page: GreyImage) => T,
     maxFaxPages: number,
+    room?: (width: number, height: number) => number,
   ): T[] {
     // What `use` throws (the fax's page limit, say) is its own, and goes on as it is.
     let thrownByUse: { readonly error: unknown } | undefined
@@ -104,7 +106,7 @@ export class PdfDocument {
             contentWidth: placement.contentWidth,
             contentHeight: placement.contentRows,
             quarterTurn: placement.rotate,
-            room: binarizingRoom(FAX_PAGE_WIDTH, placement.pageRows),
+            room: room?.(FAX_PAGE_WIDTH, placement.pageRows) ?? 0,
           }))
         },
         (drawing) => {

@@ -337,15 +337,21 @@ export class PdfiumDocument {
     this.#destroyBitmap()
     const pdfium = this.#pdfium
     const stride = Math.ceil(width / 4) * 4
-    const block = pdfium.malloc(stride * height + room)
-    const handle =
-      block === 0 ? 0 : pdfium.FPDFBitmap_CreateEx(width, height, FPDF_BITMAP_GRAY, block, stride)
-    if (handle === 0) {
-      pdfium.free(block)
-      throw new PdfiumError('unreadable', `a ${width}×${height} page does not fit in memory`)
+    // Without the room if it does not fit: the page is then copied to be worked on.
+    for (const roomGiven of room === 0 ? [0] : [room, 0]) {
+      const block = pdfium.malloc(stride * height + roomGiven)
+      if (block === 0) {
+        continue
+      }
+      const handle = pdfium.FPDFBitmap_CreateEx(width, height, FPDF_BITMAP_GRAY, block, stride)
+      if (handle === 0) {
+        pdfium.free(block)
+        continue
+      }
+      this.#bitmap = { width, height, stride, block, room: roomGiven, handle }
+      return this.#bitmap
     }
-    this.#bitmap = { width, height, stride, block, room, handle }
-    return this.#bitmap
+    throw new PdfiumError('unreadable', `a ${width}×${height} page does not fit in memory`)
   }
 
   #destroyBitmap(): void {

@@ -1,15 +1,15 @@
 /**
  * Which file a render process starts from. Built, it is the render process as one CommonJS file,
- * render-process.cjs (scripts/bundle-render-process.mjs), beside the module that asks, while
- * that is at least as new as render-process.js there (a build that stopped after tsc leaves it
- * older): a render process loads it in a third of the time its ES modules take
- * (docs/benchmarks.md, "The render process as one file"); else render-process.js. Running from
+ * render-process.cjs (scripts/bundle-render-process.mjs), beside the module that asks, while no
+ * module it was made of is newer (tsc run without the bundler rewrites modules): a render
+ * process loads it in a third of the time its ES modules take (docs/benchmarks.md, "The render
+ * process as one file"); else render-process.js. Running from
  * the sources, it is that choice in dist/ when the build is at least as new as every source file
  * (bin/faxd.js chooses the same way), since built JavaScript starts a render in about a third of
  * the time that compiling the sources through tsx takes; else render-process.ts beside the
  * module, run through tsx.
  */
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -25,12 +25,40 @@ export function renderEntry(self: string): URL {
     : new URL('./render-process.ts', self)
 }
 
-/** The bundle beside `module` while it is at least as new as the modules, else the modules. */
+/** The bundle beside `module` while it is current, else the modules. */
 function builtEntry(module: string | URL): URL {
-  const modules = new URL('./render-process.js', module)
   const bundle = new URL('./render-process.cjs', module)
+  return isBundleCurrent(bundle, new URL('./render-process.inputs.json', module))
+    ? bundle
+    : new URL('./render-process.js', module)
+}
+
+/**
+ * `bundle` exists, and so does each module it was made of (as the list at `inputs` names them,
+ * relative to the bundle), none newer than it.
+ */
+function isBundleCurrent(bundle: URL, inputs: URL): boolean {
   const bundleMs = modifiedMs(bundle)
-  return bundleMs >= 0 && bundleMs >= modifiedMs(modules) ? bundle : modules
+  if (bundleMs < 0) {
+    return false
+  }
+  let names: unknown
+  try {
+    names = JSON.parse(readFileSync(fileURLToPath(inputs), 'utf8'))
+  } catch {
+    return false
+  }
+  return (
+    Array.isArray(names) &&
+    names.length > 0 &&
+    names.every((name) => {
+      if (typeof name !== 'string') {
+        return false
+      }
+      const ms = modifiedMs(new URL(name, bundle))
+      return ms >= 0 && ms <= bundleMs
+    })
+  )
 }
 
 /** When `file` was last modified; -1 when there is no such file. */

@@ -134,12 +134,18 @@ describe('binarizeByRegion and binarizeForText, read in place or copied into who
     assert.notDeepEqual(byRegion[0]!.data, forText[0]!.data, 'the gradient is dithered')
   })
 
-  /** The page drawn into a WebAssembly memory of its own at `at`, with `room` after it. */
+  /**
+   * The page drawn into a WebAssembly memory of its own at `at`, with `room` after it, and 4 KiB
+   * of a marker octet on either side of page and room that nothing may write.
+   */
   const drawnInMemory = (at: number, room: number) => {
     const { width, height } = aligned
+    const end = at + width * height + room
     const memory = newWasmMemory()
-    ensureWasmMemory(memory, at + width * height + room)
+    ensureWasmMemory(memory, end + 4096)
     const octets = new Uint8Array(memory.buffer)
+    octets.fill(0xa5, at - 4096, at)
+    octets.fill(0xa5, end, end + 4096)
     octets.set(aligned.data, at)
     const page: GreyImage = {
       width,
@@ -147,8 +153,12 @@ describe('binarizeByRegion and binarizeForText, read in place or copied into who
       data: octets.subarray(at, at + width * height),
       inWasm: { memory, room },
     }
-    const roomUsed = () => octets.subarray(at + width * height).some((octet) => octet !== 0)
-    return { page, roomUsed }
+    const roomUsed = () => octets.subarray(at + width * height, end).some((octet) => octet !== 0)
+    const markersIntact = () =>
+      [octets.subarray(at - 4096, at), octets.subarray(end, end + 4096)].every((marker) =>
+        marker.every((octet) => octet === 0xa5),
+      )
+    return { page, roomUsed, markersIntact }
   }
 
   it('reads a page drawn into a WebAssembly memory with room after it where it lies', () => {
@@ -157,12 +167,14 @@ describe('binarizeByRegion and binarizeForText, read in place or copied into who
     const drawn = drawnInMemory(8 * 12345, binarizingRoom(width, height))
     const byRegion = binarizeByRegion(drawn.page, 196 / 204)
     assert.ok(drawn.roomUsed(), 'the passes worked in the room after the page')
+    assert.ok(drawn.markersIntact(), 'and nowhere outside page and room')
     assert.deepEqual(byRegion.data, binarizeByRegion(aligned, 196 / 204).data)
     assert.deepEqual(
       binarizeForText(drawn.page, 392 / 204).data,
       binarizeForText(aligned, 392 / 204).data,
     )
     assert.deepEqual(drawn.page.data, aligned.data, 'the page is as it was drawn')
+    assert.ok(drawn.markersIntact(), 'nothing written outside page and room')
   })
 
   it('copies a page whose room is too small, or that is not on a multiple of 8, and leaves it alone', () => {

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import type { Bitmap } from '../../src/codec/bitmap.js'
+import { binarizingRoom } from '../../src/rendering/binarize.js'
 import { openPdf } from '../../src/rendering/pdf-pages.js'
-import { drawPdfPages } from '../../src/rendering/pdf-page-threads.js'
+import { drawPdfPages, roomToBinarize } from '../../src/rendering/pdf-page-threads.js'
 
 const FIFTY_PAGES = new URL('../fixtures/documents/fifty-pages.pdf', import.meta.url)
 const FINE = 196 / 204
@@ -39,6 +40,43 @@ async function drawAll(threads: number, onPage?: (bitmap: Bitmap) => void): Prom
 }
 
 describe('drawPdfPages', () => {
+  it('draws a page where the threshold reads it in place: on a multiple of 8, room after it', async () => {
+    const data = new Uint8Array(readFileSync(FIFTY_PAGES))
+    const document = await openPdf(data, { limit: 250, used: 0 })
+    try {
+      for (const resolution of ['fine', 'superfine'] as const) {
+        const [drawn] = document.drawPage(
+          1,
+          resolution,
+          ({ width, height, data: pixels, inWasm }) => ({
+            width,
+            height,
+            offset: pixels.byteOffset,
+            room: inWasm?.room,
+            inPlace: inWasm?.memory.buffer === pixels.buffer,
+          }),
+          1,
+          roomToBinarize(true),
+        )
+        assert.ok(drawn !== undefined)
+        assert.equal(drawn.offset % 8, 0, resolution)
+        assert.ok(drawn.inPlace, resolution)
+        assert.ok((drawn.room ?? 0) >= binarizingRoom(drawn.width, drawn.height), resolution)
+      }
+      // Without enhancement the pages are dithered, which needs no room.
+      const [dithered] = document.drawPage(
+        1,
+        'fine',
+        (grey) => grey.inWasm,
+        1,
+        roomToBinarize(false),
+      )
+      assert.equal(dithered, undefined)
+    } finally {
+      document.close()
+    }
+  })
+
   it('gives the same pages in the same order on three threads as on one', async () => {
     const one = await drawAll(1)
     const three = await drawAll(3)
