@@ -114,7 +114,8 @@ export interface BitmapFit {
 
 /**
  * A grey drawing of a page: `stride` octets a row, 0 = black, 255 = white. The pixels lie in
- * `memory` (PDFium's), with `room` octets free after them (BitmapFit.room, or more).
+ * `memory` (PDFium's), with `room` octets free after them: BitmapFit.room or more, or none when
+ * PDFium's memory could not give it.
  */
 export interface GreyDrawing {
   readonly width: number
@@ -324,7 +325,8 @@ export class PdfiumDocument {
 
   /**
    * One bitmap for the pages of one size (most documents have a single page size), in a block
-   * allocated with at least `room` octets after the pixels, rows a multiple of 4 octets long.
+   * allocated with `room` octets after the pixels (none if PDFium's memory cannot give them),
+   * rows a multiple of 4 octets long.
    */
   #bitmapOf(width: number, height: number, room: number): DrawingBitmap {
     if (
